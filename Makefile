@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# clpstack top-level Makefile.
+#
+#   make            build the kernel modules (against Debian's headers) and userland
+#   make demo       the lab demo (installs what is missing, boots a 2-node lab)
+#   make check      host tests + lab suites; last line "N passed, N failed"
+#   make bench      benchmarks (not part of check)
+#
+# KVER selects the lab kernel (default: newest /lib/modules/* with a build dir);
+# KDIR overrides the kernel build tree.
+
+KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sed 's,/lib/modules/,,;s,/build,,' | sort -V | tail -n 1)
+KDIR ?= /lib/modules/$(KVER)/build
+PWD := $(shell pwd)
+
+.PHONY: all modules userland clean deps demo check check-host check-lab bench checkpatch
+
+all: modules userland
+
+modules:
+	@test -d "$(KDIR)" || { echo "no kernel build tree at '$(KDIR)': run 'scripts/deps' (installs linux-headers-amd64) or set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(PWD) W=1 modules
+
+userland:
+	$(MAKE) -C userland
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(PWD) clean
+	$(MAKE) -C userland clean
+
+deps:
+	scripts/deps
+
+demo: deps
+	$(MAKE) all
+	scripts/demo
+
+check: deps
+	$(MAKE) all
+	scripts/check
+
+check-host: userland
+	scripts/check --host-only
+
+check-lab: all
+	scripts/check --lab-only
+
+bench: deps
+	$(MAKE) all
+	scripts/bench
+
+checkpatch:
+	scripts/checkpatch

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clp.conf reading with libxml2: parse, RELAX NG validation, XPath getters.
+ * See clp_conf.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/xpath.h>
+
+#include "clp_conf.h"
+
+/* The schema in the source tree, for running from the build directory. */
+#ifndef CLP_SRC_SCHEMA
+#define CLP_SRC_SCHEMA "userland/conf/clp.rng"
+#endif
+
+struct clp_conf {
+	xmlDocPtr doc;
+	xmlXPathContextPtr xp;
+	char path[256];
+	char err[1024];
+};
+
+const char *clp_prefix(void)
+{
+	const char *p = getenv("CLP_PREFIX");
+
+	return p && *p ? p : CLP_DEFAULT_PREFIX;
+}
+
+const char *clp_conf_default_path(void)
+{
+	static char buf[512];
+	const char *p = getenv("CLP_CONF");
+
+	if (p && *p)
+		return p;
+	snprintf(buf, sizeof(buf), "%s/%s", clp_prefix(), CLP_CONF_NAME);
+	return buf;
+}
+
+const char *clp_conf_local_server(void)
+{
+	static char host[256];
+	const char *s = getenv("CLP_SERVER");
+	char *dot;
+
+	if (s && *s)
+		return s;
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		snprintf(host, sizeof(host), "localhost");
+	dot = strchr(host, '.');
+	if (dot)
+		*dot = '\0';
+	return host;
+}
+
+const char *clp_conf_error(const struct clp_conf *conf)
+{
+	return conf->err;
+}
+
+const char *clp_conf_path(const struct clp_conf *conf)
+{
+	return conf->path;
+}
+
+/* libxml2 structured errors: keep the first, as "file:line: message". */
+static void xml_error(void *ctx, const xmlError *e)
+{
+	char *err = ctx;
+	size_t n;
+
+	if (err[0])
+		return;
+	snprintf(err, 1024, "%s:%d: %s", e->file ? e->file : "clp.conf", e->line,
+		 e->message ? e->message : "invalid XML");
+	n = strlen(err);
+	while (n && err[n - 1] == '\n')
+		err[--n] = '\0';
+}
+
+/* The schema: $CLP_SCHEMA, else <prefix>/share/clp.rng when installed,
+ * else the source tree's. */
+static const char *schema_path(void)
+{
+	static char buf[512];
+	const char *p = getenv("CLP_SCHEMA");
+
+	if (p && *p)
+		return p;
+	snprintf(buf, sizeof(buf), "%s/share/clp.rng", clp_prefix());
+	return access(buf, R_OK) == 0 ? buf : CLP_SRC_SCHEMA;
+}
+
+static int validate(struct clp_conf *conf)
+{
+	xmlRelaxNGParserCtxtPtr pctx;
+	xmlRelaxNGValidCtxtPtr vctx;
+	xmlRelaxNGPtr schema;
+	int ret = -1;
+
+	pctx = xmlRelaxNGNewParserCtxt(schema_path());
+	if (!pctx)
+		goto out;
+	schema = xmlRelaxNGParse(pctx);
+	if (!schema) {
+		if (!conf->err[0])
+			snprintf(conf->err, sizeof(conf->err),
+				 "%s: cannot read the configuration schema", schema_path());
+		goto free_parser;
+	}
+	vctx = xmlRelaxNGNewValidCtxt(schema);
+	if (!vctx)
+		goto free_schema;
+	xmlRelaxNGSetValidStructuredErrors(vctx, (xmlStructuredErrorFunc)xml_error, conf->err);
+	ret = xmlRelaxNGValidateDoc(vctx, conf->doc) == 0 ? 0 : -1;
+	if (ret < 0 && !conf->err[0])
+		snprintf(conf->err, sizeof(conf->err), "%s: does not match the schema",
+			 conf->path);
+	xmlRelaxNGFreeValidCtxt(vctx);
+free_schema:
+	xmlRelaxNGFree(schema);
+free_parser:
+	xmlRelaxNGFreeParserCtxt(pctx);
+out:
+	return ret;
+}
+
+struct clp_conf *clp_conf_load(const char *path, char *err, size_t errlen)
+{
+	struct clp_conf *conf = calloc(1, sizeof(*conf));
+
+	if (!conf) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	if (strlen(path) >= sizeof(conf->path)) {
+		snprintf(err, errlen, "configuration path is too long (%zu bytes)", strlen(path));
+		goto free_conf;
+	}
+	snprintf(conf->path, sizeof(conf->path), "%s", path);
+	if (access(path, R_OK) < 0) {
+		snprintf(err, errlen, "%s: cannot read the configuration: %s", path,
+			 strerror(errno));
+		goto free_conf;
+	}
+	xmlSetStructuredErrorFunc(conf->err, (xmlStructuredErrorFunc)xml_error);
+	conf->doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	if (!conf->doc) {
+		if (!conf->err[0])
+			snprintf(conf->err, sizeof(conf->err), "%s: not an XML file", path);
+		goto copy_error;
+	}
+	if (validate(conf) < 0)
+		goto copy_error;
+	conf->xp = xmlXPathNewContext(conf->doc);
+	if (!conf->xp) {
+		snprintf(conf->err, sizeof(conf->err), "%s: out of memory", path);
+		goto copy_error;
+	}
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	return conf;
+
+copy_error:
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	snprintf(err, errlen, "%s", conf->err);
+free_conf:
+	clp_conf_free(conf);
+	return NULL;
+}
+
+void clp_conf_free(struct clp_conf *conf)
+{
+	if (!conf)
+		return;
+	if (conf->xp)
+		xmlXPathFreeContext(conf->xp);
+	if (conf->doc)
+		xmlFreeDoc(conf->doc);
+	free(conf);
+}
+
+/* Nodes matching @xpath; the caller frees the result. */
+static xmlXPathObjectPtr eval(struct clp_conf *conf, const char *xpath)
+{
+	xmlXPathObjectPtr r = xmlXPathEvalExpression(BAD_CAST xpath, conf->xp);
+
+	if (r && (r->type != XPATH_NODESET || !r->nodesetval)) {
+		xmlXPathFreeObject(r);
+		return NULL;
+	}
+	return r;
+}
+
+static xmlNodePtr first_node(struct clp_conf *conf, const char *xpath)
+{
+	xmlXPathObjectPtr r = eval(conf, xpath);
+	xmlNodePtr n = NULL;
+
+	if (r && r->nodesetval->nodeNr > 0)
+		n = r->nodesetval->nodeTab[0];
+	xmlXPathFreeObject(r);
+	return n;
+}
+
+/* Node text, owned by the document (cached in the node's _private). */
+static const char *node_text(xmlNodePtr n)
+{
+	if (!n->_private)
+		n->_private = xmlNodeGetContent(n);
+	return (const char *)n->_private;
+}
+
+const char *clp_conf_str(struct clp_conf *conf, const char *xpath, const char *def)
+{
+	xmlNodePtr n = first_node(conf, xpath);
+
+	return n ? node_text(n) : def;
+}
+
+int clp_conf_int(struct clp_conf *conf, const char *xpath, long min, long max,
+		 long def, long *out)
+{
+	xmlNodePtr n = first_node(conf, xpath);
+	const char *s;
+	char *end;
+	long v;
+
+	if (!n) {
+		*out = def;
+		return 0;
+	}
+	s = node_text(n);
+	errno = 0;
+	v = strtol(s, &end, 0);
+	while (end && (*end == ' ' || *end == '\n' || *end == '\t'))
+		end++;
+	if (errno || end == s || *end) {
+		snprintf(conf->err, sizeof(conf->err), "%s:%ld: %s: '%s' is not an integer",
+			 conf->path, xmlGetLineNo(n), xpath, s);
+		return -1;
+	}
+	if (v < min || v > max) {
+		snprintf(conf->err, sizeof(conf->err),
+			 "%s:%ld: %s: %ld is out of range (%ld-%ld)",
+			 conf->path, xmlGetLineNo(n), xpath, v, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int clp_conf_count(struct clp_conf *conf, const char *xpath)
+{
+	xmlXPathObjectPtr r = eval(conf, xpath);
+	int n = r ? r->nodesetval->nodeNr : 0;
+
+	xmlXPathFreeObject(r);
+	return n;
+}
+
+const char *clp_conf_name_at(struct clp_conf *conf, const char *xpath, int i)
+{
+	xmlXPathObjectPtr r = eval(conf, xpath);
+	const char *name = NULL;
+	xmlAttrPtr a;
+
+	if (r && i >= 0 && i < r->nodesetval->nodeNr) {
+		a = xmlHasProp(r->nodesetval->nodeTab[i], BAD_CAST "name");
+		if (a && a->children)
+			name = node_text(a->children);
+	}
+	xmlXPathFreeObject(r);
+	return name;
+}

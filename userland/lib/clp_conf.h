@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * clp.conf: the cluster configuration, XML in EXPRESSCLUSTER's tree layout
+ * (root/server@name, root/resource/md@md01/parameters/...), read with
+ * libxml2 and validated against the RELAX NG schema userland/conf/clp.rng.
+ *
+ * Paths given to the getters are XPath expressions relative to the document,
+ * e.g. "/root/resource/md[@name='md01']/parameters/sendtimeout".
+ * Every getter that can fail writes a message naming the file, the line and
+ * the offending key into the handle's error buffer (clp_conf_error()).
+ */
+#ifndef CLP_CONF_H
+#define CLP_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLP_DEFAULT_PREFIX "/opt/clpstack"
+#define CLP_CONF_NAME "etc/clp.conf"
+
+struct clp_conf;
+
+/* The configuration file path: $CLP_CONF, else $CLP_PREFIX/etc/clp.conf,
+ * else /opt/clpstack/etc/clp.conf. */
+const char *clp_conf_default_path(void);
+/* The installation prefix: $CLP_PREFIX, else /opt/clpstack. */
+const char *clp_prefix(void);
+
+/* Parse and validate @path. On failure returns NULL and writes the reason
+ * (file:line: what) into @err. */
+struct clp_conf *clp_conf_load(const char *path, char *err, size_t errlen);
+void clp_conf_free(struct clp_conf *conf);
+const char *clp_conf_error(const struct clp_conf *conf);
+const char *clp_conf_path(const struct clp_conf *conf);
+
+/* Text of the first node matching @xpath, or @def when there is none.
+ * The returned string lives as long as @conf. */
+const char *clp_conf_str(struct clp_conf *conf, const char *xpath, const char *def);
+/* Integer at @xpath in [min, max]; @def when absent. Returns 0, or -1 with
+ * the error naming file, line and key when the value is not an integer or
+ * is out of range. */
+int clp_conf_int(struct clp_conf *conf, const char *xpath, long min, long max,
+		 long def, long *out);
+/* Number of nodes matching @xpath, and the @name attribute of the i-th. */
+int clp_conf_count(struct clp_conf *conf, const char *xpath);
+const char *clp_conf_name_at(struct clp_conf *conf, const char *xpath, int i);
+
+/* This server's name in the configuration: $CLP_SERVER, else the host name. */
+const char *clp_conf_local_server(void);
+
+#endif /* CLP_CONF_H */

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clpmgrd: the manager daemon. Loads clp.conf, starts each module, waits
+ * for SIGTERM/SIGINT, stops the modules in reverse order.
+ *
+ *   clpmgrd [-c <clp.conf>] [-s <server>] [-f]
+ *     -f  stay in the foreground (the lab and tests use it)
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "clp_log.h"
+#include "mgr.h"
+
+/* Modules link in when their source is part of the build. */
+extern const struct mgr_module mgr_mod_hb __attribute__((weak));
+extern const struct mgr_module mgr_mod_userw __attribute__((weak));
+extern const struct mgr_module mgr_mod_mirror __attribute__((weak));
+
+static const struct mgr_module *const modules[] = {
+	&mgr_mod_hb, &mgr_mod_userw, &mgr_mod_mirror,
+};
+#define NMODULES (sizeof(modules) / sizeof(modules[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: clpmgrd [-c <clp.conf>] [-s <server>] [-f]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "server", required_argument, NULL, 's' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *path = NULL;
+	struct mgr m = { 0 };
+	bool foreground = false;
+	char err[512];
+	size_t started = 0;
+	sigset_t set;
+	int c, sig;
+
+	clp_log_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "c:s:fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 's':
+			m.server = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return CLP_EXIT_OK;
+		default:
+			usage(stderr);
+			return CLP_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		clp_err("unexpected argument '%s'", argv[optind]);
+		return CLP_EXIT_USAGE;
+	}
+	if (!path)
+		path = clp_conf_default_path();
+	m.conf = clp_conf_load(path, err, sizeof(err));
+	if (!m.conf) {
+		clp_err("%s", err);
+		return CLP_EXIT_CONFIG;
+	}
+	if (!m.server)
+		m.server = clp_conf_local_server();
+
+	/* Signals are taken synchronously below; module threads inherit the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (!foreground && daemon(0, 0) < 0) {
+		clp_err("cannot daemonize: %s", strerror(errno));
+		return CLP_EXIT_ERROR;
+	}
+
+	for (started = 0; started < NMODULES; started++) {
+		const struct mgr_module *mod = modules[started];
+
+		if (!mod)
+			continue;
+		if (mod->start(&m) < 0) {
+			clp_event("mgr", 2, "module %s failed to start; stopping", mod->name);
+			goto stop_modules;
+		}
+		clp_event("mgr", 1, "module %s started", mod->name);
+	}
+	clp_event("mgr", 3, "clpmgrd started on server %s", m.server);
+	while (sigwait(&set, &sig) != 0)
+		;
+	clp_event("mgr", 4, "stopping on signal %d", sig);
+
+stop_modules:
+	m.stopping = 1;
+	while (started-- > 0)
+		if (modules[started] && modules[started]->stop)
+			modules[started]->stop(&m);
+	clp_conf_free(m.conf);
+	return CLP_EXIT_OK;
+}
