@@ -1,0 +1,53 @@
+#!/usr/bin/env bats
+# Host checks of the build products: no VM needed.
+
+load helpers
+
+@test "every module was built" {
+	for m in liscal clpkhb clpka; do
+		[ -f "$REPO/kernel/$m/$m.ko" ] || fail "kernel/$m/$m.ko missing"
+	done
+}
+
+@test "modules carry the release version and the genl family alias" {
+	for m in liscal clpkhb clpka; do
+		run modinfo -F version "$REPO/kernel/$m/$m.ko"
+		assert_equal "$output" "$(sed -n 's/.*CLPSTACK_VERSION "\(.*\)"/\1/p' "$REPO/netlink/uapi/clpstack/version.h")"
+		run modinfo -F alias "$REPO/kernel/$m/$m.ko"
+		assert_output --partial "net-pf-16-proto-16-family-$m"
+	done
+}
+
+@test "liscal declares the major module parameter" {
+	run modinfo -F parm "$REPO/kernel/liscal/liscal.ko"
+	assert_output --partial "major:"
+}
+
+@test "UAPI headers match the YAML specs" {
+	run "$REPO/tests/host/check-uapi.py" "$REPO/netlink"
+	assert_success
+}
+
+@test "commands: --help exits 0, unknown option exits 2 naming it" {
+	for c in clpmdstat clpkhbctrl clpkactrl; do
+		run "$REPO/userland/bin/$c" --help
+		assert_success
+		assert_output --partial "Usage: $c"
+		run "$REPO/userland/bin/$c" --no-such-option
+		assert_failure 2
+		assert_output --partial "no-such-option"
+	done
+}
+
+@test "commands: --version without the module says it is not loaded (exit 3)" {
+	[ -d /sys/module ] && [ -e /proc/modules ] && skip "host kernel has modules: cannot assume the family is absent"
+	run "$REPO/userland/bin/clpmdstat" --version
+	assert_failure 3
+	assert_output --partial "liscal module is not loaded"
+}
+
+@test "clpmgrd refuses a missing configuration file naming it (exit 4)" {
+	run "$REPO/userland/bin/clpmgrd" -f -c /nonexistent/clp.conf
+	assert_failure 4
+	assert_output --partial "/nonexistent/clp.conf"
+}
