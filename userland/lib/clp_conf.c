@@ -25,6 +25,7 @@ struct clp_conf {
 	xmlXPathContextPtr xp;
 	char path[256];
 	char err[1024];
+	bool err_keyed;		/* err names an element below root */
 };
 
 const char *clp_prefix(void)
@@ -71,16 +72,47 @@ const char *clp_conf_path(const struct clp_conf *conf)
 	return conf->path;
 }
 
-/* libxml2 structured errors: keep the first, as "file:line: message". */
+/* The key of element @n in clp.conf notation, below root:
+ * "resource/md@md01/parameters/diskdev/dpath". Empty for the root. */
+static void node_key(xmlNodePtr n, char *buf, size_t len)
+{
+	char tmp[512];
+	xmlChar *name;
+
+	buf[0] = '\0';
+	for (; n && n->type == XML_ELEMENT_NODE && n->parent &&
+	       n->parent->type == XML_ELEMENT_NODE; n = n->parent) {
+		name = xmlGetProp(n, BAD_CAST "name");
+		snprintf(tmp, sizeof(tmp), "%s%s%s%s%s", (const char *)n->name, name ? "@" : "",
+			 name ? (const char *)name : "", buf[0] ? "/" : "", buf);
+		xmlFree(name);
+		snprintf(buf, len, "%s", tmp);
+	}
+}
+
+/* libxml2 structured errors: keep the first, as "file:line: key: message"
+ * (the key when the error is about an element below root). */
 static void xml_error(void *ctx, const xmlError *e)
 {
-	char *err = ctx;
+	struct clp_conf *conf = ctx;
+	char *err = conf->err, key[512] = "";
+	xmlNodePtr node = e->node;
+	long line = e->line;
 	size_t n;
 
-	if (err[0])
+	if (node && node->type == XML_ELEMENT_NODE) {
+		node_key(node, key, sizeof(key));
+		if (line <= 0)
+			line = xmlGetLineNo(node);
+	}
+	/* Keep the first error, unless a later one names an element and the
+	 * first did not (libxml2's interleave errors come first and vague). */
+	if (err[0] && (conf->err_keyed || !key[0]))
 		return;
-	snprintf(err, 1024, "%s:%d: %s", e->file ? e->file : "clp.conf", e->line,
-		 e->message ? e->message : "invalid XML");
+	conf->err_keyed = key[0] != '\0';
+	snprintf(err, sizeof(conf->err), "%s:%ld: %s%s%s", e->file ? e->file : (node && node->doc &&
+		 node->doc->URL ? (const char *)node->doc->URL : "clp.conf"), line, key,
+		 key[0] ? ": " : "", e->message ? e->message : "invalid XML");
 	n = strlen(err);
 	while (n && err[n - 1] == '\n')
 		err[--n] = '\0';
@@ -119,7 +151,7 @@ static int validate(struct clp_conf *conf)
 	vctx = xmlRelaxNGNewValidCtxt(schema);
 	if (!vctx)
 		goto free_schema;
-	xmlRelaxNGSetValidStructuredErrors(vctx, (xmlStructuredErrorFunc)xml_error, conf->err);
+	xmlRelaxNGSetValidStructuredErrors(vctx, (xmlStructuredErrorFunc)xml_error, conf);
 	ret = xmlRelaxNGValidateDoc(vctx, conf->doc) == 0 ? 0 : -1;
 	if (ret < 0 && !conf->err[0])
 		snprintf(conf->err, sizeof(conf->err), "%s: does not match the schema",
@@ -151,7 +183,7 @@ struct clp_conf *clp_conf_load(const char *path, char *err, size_t errlen)
 			 strerror(errno));
 		goto free_conf;
 	}
-	xmlSetStructuredErrorFunc(conf->err, (xmlStructuredErrorFunc)xml_error);
+	xmlSetStructuredErrorFunc(conf, (xmlStructuredErrorFunc)xml_error);
 	conf->doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
 	if (!conf->doc) {
 		if (!conf->err[0])
@@ -255,6 +287,20 @@ int clp_conf_int(struct clp_conf *conf, const char *xpath, long min, long max,
 	}
 	*out = v;
 	return 0;
+}
+
+const char *clp_conf_node_name(struct clp_conf *conf, const char *xpath)
+{
+	xmlNodePtr n = first_node(conf, xpath);
+
+	return n ? (const char *)n->name : NULL;
+}
+
+long clp_conf_line(struct clp_conf *conf, const char *xpath)
+{
+	xmlNodePtr n = first_node(conf, xpath);
+
+	return n ? xmlGetLineNo(n) : 0;
 }
 
 int clp_conf_count(struct clp_conf *conf, const char *xpath)

@@ -42,6 +42,10 @@ const char *clp_conf_str(struct clp_conf *conf, const char *xpath, const char *d
  * is out of range. */
 int clp_conf_int(struct clp_conf *conf, const char *xpath, long min, long max,
 		 long def, long *out);
+/* Element name of the first node matching @xpath; NULL when none. */
+const char *clp_conf_node_name(struct clp_conf *conf, const char *xpath);
+/* Line in the file of the first node matching @xpath; 0 when none. */
+long clp_conf_line(struct clp_conf *conf, const char *xpath);
 /* Number of nodes matching @xpath, and the @name attribute of the i-th. */
 int clp_conf_count(struct clp_conf *conf, const char *xpath);
 const char *clp_conf_name_at(struct clp_conf *conf, const char *xpath, int i);

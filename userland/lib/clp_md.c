@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mirror disk resources in clp.conf: keys, defaults, ranges. See clp_md.h
+ * and Documentation/configuration.md (keep the three in step).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "clp_md.h"
+
+#define XP_MD "/root/resource/md"
+
+/* What a lookup needs: the file, the resource, the error buffer. */
+struct md_ctx {
+	struct clp_conf *conf;
+	const char *name;	/* NULL for the cluster-wide sections */
+	const char *server;	/* for per-server overrides; may be NULL */
+	char *err;
+	size_t errlen;
+};
+
+bool clp_md_name_valid(const char *name)
+{
+	size_t n = strlen(name), i;
+
+	if (n < 3 || n > 15 || strncmp(name, "md", 2))
+		return false;
+	for (i = 2; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_')
+			return false;
+	return true;
+}
+
+/* Server names as the schema allows them (also keeps XPath quoting safe). */
+static bool server_name_valid(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 1 || n > 31)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (isalnum((unsigned char)s[i]) || s[i] == '_')
+			continue;
+		if (i == 0 || !strchr(".-", s[i]))
+			return false;
+	}
+	return true;
+}
+
+int clp_md_count(struct clp_conf *conf)
+{
+	return clp_conf_count(conf, XP_MD);
+}
+
+const char *clp_md_name_at(struct clp_conf *conf, int i)
+{
+	return clp_conf_name_at(conf, XP_MD, i);
+}
+
+const char *clp_md_ioerr_name(enum clp_md_ioerr e)
+{
+	switch (e) {
+	case CLP_MD_IOERR_RESET:
+		return "RESET";
+	case CLP_MD_IOERR_PANIC:
+		return "PANIC";
+	default:
+		return "NONE";
+	}
+}
+
+/* XPath of @rel below the resource's parameters (or root/cluster). */
+static void xpath_of(const struct md_ctx *c, const char *rel, char *buf, size_t len)
+{
+	if (c->name)
+		snprintf(buf, len, XP_MD "[@name='%s']/parameters/%s", c->name, rel);
+	else
+		snprintf(buf, len, "/root/cluster/%s", rel);
+}
+
+/* The key as the documentation writes it. */
+static void key_of(const struct md_ctx *c, const char *rel, char *buf, size_t len)
+{
+	if (c->name)
+		snprintf(buf, len, "resource/md@%s/parameters/%s", c->name, rel);
+	else
+		snprintf(buf, len, "cluster/%s", rel);
+}
+
+__attribute__((format(printf, 4, 5)))
+static int key_err(const struct md_ctx *c, long line, const char *rel, const char *fmt, ...)
+{
+	char key[256], what[512];
+	va_list ap;
+
+	key_of(c, rel, key, sizeof(key));
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(c->err, c->errlen, "%s:%ld: %s: %s", clp_conf_path(c->conf), line,
+			 key, what);
+	else
+		snprintf(c->err, c->errlen, "%s: %s: %s", clp_conf_path(c->conf), key, what);
+	return -EINVAL;
+}
+
+/* Text of key @rel trimmed of white space (NULL when absent); a key given
+ * twice is an error (returns -EINVAL). */
+static int get_text(const struct md_ctx *c, const char *xp, const char *rel,
+		    char *buf, size_t len, long *line, bool *found)
+{
+	const char *s;
+	size_t n;
+	int count = clp_conf_count(c->conf, xp);
+
+	*found = false;
+	*line = clp_conf_line(c->conf, xp);
+	if (count == 0)
+		return 0;
+	if (count > 1)
+		return key_err(c, *line, rel, "given %d times", count);
+	s = clp_conf_str(c->conf, xp, "");
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n >= len)
+		return key_err(c, *line, rel, "value is too long (%zu bytes, at most %zu)", n,
+			       len - 1);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*found = true;
+	return 0;
+}
+
+static int get_str_xp(const struct md_ctx *c, const char *xp, const char *rel,
+		      const char *def, char *buf, size_t len, long *line)
+{
+	bool found;
+	int ret = get_text(c, xp, rel, buf, len, line, &found);
+
+	if (ret < 0)
+		return ret;
+	if (!found)
+		snprintf(buf, len, "%s", def ? def : "");
+	return 0;
+}
+
+static int get_str(const struct md_ctx *c, const char *rel, const char *def,
+		   char *buf, size_t len, long *line)
+{
+	char xp[512];
+
+	xpath_of(c, rel, xp, sizeof(xp));
+	return get_str_xp(c, xp, rel, def, buf, len, line);
+}
+
+static int get_int(const struct md_ctx *c, const char *rel, long min, long max,
+		   long def, long *out)
+{
+	char xp[512], buf[64], *end;
+	long line, v;
+	bool found;
+	int ret;
+
+	xpath_of(c, rel, xp, sizeof(xp));
+	ret = get_text(c, xp, rel, buf, sizeof(buf), &line, &found);
+	if (ret < 0)
+		return ret;
+	if (!found) {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno == ERANGE || (buf[0] && !*end && (v < min || v > max)))
+		return key_err(c, line, rel, "%s is out of range (%ld-%ld)", buf, min, max);
+	if (!buf[0] || *end)
+		return key_err(c, line, rel, "'%s' is not an integer", buf);
+	*out = v;
+	return 0;
+}
+
+static int get_bool(const struct md_ctx *c, const char *rel, bool def, bool *out)
+{
+	long v;
+	int ret = get_int(c, rel, 0, 1, def, &v);
+
+	if (ret == 0)
+		*out = v != 0;
+	return ret;
+}
+
+/* One of @names (case-sensitive); index into @out. */
+static int get_enum(const struct md_ctx *c, const char *rel, const char *const *names,
+		    int def, int *out)
+{
+	char buf[32], list[128] = "";
+	long line;
+	int i, ret;
+
+	ret = get_str(c, rel, names[def], buf, sizeof(buf), &line);
+	if (ret < 0)
+		return ret;
+	for (i = 0; names[i]; i++) {
+		if (!strcmp(buf, names[i])) {
+			*out = i;
+			return 0;
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i ? ", " : "", names[i]);
+	}
+	return key_err(c, line, rel, "'%s' is not one of %s", buf, list);
+}
+
+static int check_path(const struct md_ctx *c, const char *rel, const char *val, long line,
+		      bool required)
+{
+	if (!val[0])
+		return required ? key_err(c, line, rel, "is required") : 0;
+	if (val[0] != '/')
+		return key_err(c, line, rel, "'%s' is not an absolute path", val);
+	return 0;
+}
+
+/* A child of cluster/@section that is none of @known (an XPath test). */
+static int unknown_keys(const struct md_ctx *c, const char *section, const char *known)
+{
+	char xp[512], rel[128];
+	const char *name;
+
+	snprintf(xp, sizeof(xp), "/root/cluster/%s/*[not(%s)]", section, known);
+	name = clp_conf_node_name(c->conf, xp);
+	if (!name)
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/%s", section, name);
+	return key_err(c, clp_conf_line(c->conf, xp), rel, "unknown key");
+}
+
+int clp_md_cluster_load(struct clp_conf *conf, struct clp_md_cluster *cl,
+			char *err, size_t errlen)
+{
+	static const char *const ioerr[] = { "NONE", "RESET", "PANIC", NULL };
+	struct md_ctx c = { conf, NULL, NULL, err, errlen };
+	long v;
+	int e, ret;
+
+	ret = unknown_keys(&c, "mirrordriver", "self::reqqueue or self::cperror or self::dperror");
+	if (!ret)
+		ret = unknown_keys(&c, "mirroragent",
+				   "self::recoverysize or self::cptimeout or self::autorecovery");
+	if (!ret)
+		ret = get_int(&c, "mirrordriver/reqqueue", 256, 65535, 2048, &cl->reqqueue);
+	if (!ret)
+		ret = get_enum(&c, "mirrordriver/cperror", ioerr, CLP_MD_IOERR_RESET, &e);
+	if (!ret) {
+		cl->cperror = e;
+		ret = get_enum(&c, "mirrordriver/dperror", ioerr, CLP_MD_IOERR_RESET, &e);
+	}
+	if (!ret) {
+		cl->dperror = e;
+		ret = get_int(&c, "mirroragent/recoverysize", 64, 4096, 1024,
+			      &cl->recoverysize);
+	}
+	if (!ret)
+		ret = get_int(&c, "mirroragent/cptimeout", 5, 300, 30, &cl->cptimeout);
+	if (!ret)
+		ret = get_int(&c, "mirroragent/autorecovery", 0, 1, 1, &v);
+	if (!ret)
+		cl->autorecovery = v != 0;
+	if (!ret && clp_conf_count(conf, "/root/cluster/mirrordriver") > 1)
+		ret = key_err(&c, clp_conf_line(conf, "/root/cluster/mirrordriver[2]"),
+			      "mirrordriver", "given twice");
+	if (!ret && clp_conf_count(conf, "/root/cluster/mirroragent") > 1)
+		ret = key_err(&c, clp_conf_line(conf, "/root/cluster/mirroragent[2]"),
+			      "mirroragent", "given twice");
+	return ret;
+}
+
+/* A server's mirror connect address: device @id of type mdc. */
+static int server_addr(const struct md_ctx *c, const char *server, long id,
+		       bool id_given, char *addr, size_t len)
+{
+	char xp[256], key[64];
+	const char *type, *info;
+	int n;
+
+	if (!id_given) {
+		/* The server's first mirror connect device. */
+		snprintf(xp, sizeof(xp), "/root/server[@name='%s']/device[type='mdc']", server);
+		n = clp_conf_count(c->conf, xp);
+		if (n == 0)
+			return key_err(c, clp_conf_line(c->conf, "/root/resource/md"), "mdc/device",
+				       "server %s has no mirror connect device (device type mdc)",
+				       server);
+		snprintf(xp, sizeof(xp),
+			 "/root/server[@name='%s']/device[type='mdc'][1]/info", server);
+		snprintf(addr, len, "%s", clp_conf_str(c->conf, xp, ""));
+		return 0;
+	}
+	snprintf(xp, sizeof(xp), "/root/server[@name='%s']/device[@id='%ld']/type", server, id);
+	type = clp_conf_str(c->conf, xp, NULL);
+	snprintf(key, sizeof(key), "mdc/device");
+	if (!type) {
+		char k[512];
+
+		xpath_of(c, key, k, sizeof(k));
+		return key_err(c, clp_conf_line(c->conf, k), key,
+			       "server %s has no device %ld", server, id);
+	}
+	if (strcmp(type, "mdc")) {
+		char k[512];
+
+		xpath_of(c, key, k, sizeof(k));
+		return key_err(c, clp_conf_line(c->conf, k), key,
+			       "device %ld of server %s is of type %s, not mdc", id, server,
+			       type);
+	}
+	snprintf(xp, sizeof(xp), "/root/server[@name='%s']/device[@id='%ld']/info", server, id);
+	info = clp_conf_str(c->conf, xp, "");
+	snprintf(addr, len, "%s", info);
+	return 0;
+}
+
+/* Partition paths of @end, per-server override first. */
+static int load_paths(const struct md_ctx *c, struct clp_md_end *end)
+{
+	static const char *const keys[] = { "diskdev/dppath", "diskdev/cppath" };
+	char *const vals[] = { end->dppath, end->cppath };
+	char xp[512];
+	long line;
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(xp, sizeof(xp), XP_MD "[@name='%s']/server[@name='%s']/parameters/%s",
+			 c->name, end->server, keys[i]);
+		if (clp_conf_count(c->conf, xp) > 0) {
+			char key[128];
+			struct md_ctx sc = *c;
+
+			/* Errors name the override's own key. */
+			snprintf(key, sizeof(key), "../server@%s/parameters/%s", end->server,
+				 keys[i]);
+			ret = get_str_xp(&sc, xp, key, NULL, vals[i], CLP_MD_PATHLEN, &line);
+			if (!ret)
+				ret = check_path(&sc, key, vals[i], line, true);
+		} else {
+			ret = get_str(c, keys[i], NULL, vals[i], CLP_MD_PATHLEN, &line);
+			if (!ret) {
+				if (!vals[i][0])
+					line = clp_conf_line(c->conf, XP_MD);
+				ret = check_path(c, keys[i], vals[i], line, true);
+			}
+		}
+		if (ret)
+			return ret;
+	}
+	if (!strcmp(end->dppath, end->cppath))
+		return key_err(c, 0, "diskdev",
+			       "data and cluster partition are the same device %s on server %s",
+			       end->dppath, end->server);
+	return 0;
+}
+
+static int load_servers(const struct md_ctx *c, struct clp_md *md)
+{
+	char xp[512];
+	bool given;
+	int n, i, ret;
+	const char *s;
+
+	if (!server_name_valid(c->server)) {
+		snprintf(c->err, c->errlen, "'%s' is not a valid server name", c->server);
+		return -EINVAL;
+	}
+	snprintf(xp, sizeof(xp), "/root/server[@name='%s']", c->server);
+	if (clp_conf_count(c->conf, xp) == 0) {
+		snprintf(c->err, c->errlen, "%s: this server (%s) is not in the configuration",
+			 clp_conf_path(c->conf), c->server);
+		return -EINVAL;
+	}
+	n = clp_conf_count(c->conf, "/root/server");
+	if (n != 2) {
+		snprintf(c->err, c->errlen,
+			 "%s: resource/md@%s: a mirror disk needs exactly two servers (%d configured)",
+			 clp_conf_path(c->conf), md->name, n);
+		return -EINVAL;
+	}
+	snprintf(md->local.server, sizeof(md->local.server), "%s", c->server);
+	for (i = 0; i < n; i++) {
+		s = clp_conf_name_at(c->conf, "/root/server", i);
+		if (s && strcmp(s, c->server)) {
+			snprintf(md->peer.server, sizeof(md->peer.server), "%s", s);
+			md->peer.node_id = (unsigned int)i;
+		} else {
+			md->local.node_id = (unsigned int)i;
+		}
+	}
+	if (!md->peer.server[0]) {
+		snprintf(c->err, c->errlen, "%s: server %s is configured twice",
+			 clp_conf_path(c->conf), c->server);
+		return -EINVAL;
+	}
+	xpath_of(c, "mdc/device", xp, sizeof(xp));
+	given = clp_conf_count(c->conf, xp) > 0;
+	ret = get_int(c, "mdc/device", 0, 999, 0, &md->mdc_device);
+	if (!ret)
+		ret = server_addr(c, md->local.server, md->mdc_device, given, md->local.addr,
+				  sizeof(md->local.addr));
+	if (!ret)
+		ret = server_addr(c, md->peer.server, md->mdc_device, given, md->peer.addr,
+				  sizeof(md->peer.addr));
+	if (!ret && !strcmp(md->local.addr, md->peer.addr))
+		ret = key_err(c, clp_conf_line(c->conf, xp), "mdc/device",
+			      "servers %s and %s have the same mirror connect address %s",
+			      md->local.server, md->peer.server, md->local.addr);
+	if (!ret)
+		ret = load_paths(c, &md->local);
+	if (!ret)
+		ret = load_paths(c, &md->peer);
+	return ret;
+}
+
+static int load_nmp(const struct md_ctx *c, struct clp_md *md)
+{
+	char def[32], *end;
+	unsigned long n;
+	long line;
+	int ret;
+
+	snprintf(def, sizeof(def), "/dev/NMP%d", md->index + 1);
+	ret = get_str(c, "nmppath", def, md->nmppath, sizeof(md->nmppath), &line);
+	if (ret)
+		return ret;
+	if (strncmp(md->nmppath, "/dev/NMP", 8) || !isdigit((unsigned char)md->nmppath[8]))
+		return key_err(c, line, "nmppath", "'%s' is not /dev/NMP<number>", md->nmppath);
+	errno = 0;
+	n = strtoul(md->nmppath + 8, &end, 10);
+	if (*end || errno || n < 1 || n > 255 || md->nmppath[8] == '0')
+		return key_err(c, line, "nmppath", "'%s': the number must be 1-255", md->nmppath);
+	md->nmp = (unsigned int)n;
+	return 0;
+}
+
+static int load_fs(const struct md_ctx *c, struct clp_md *md)
+{
+	static const char *const fs[] = { "ext4", "ext3", "ext2", "xfs", NULL };
+	long line;
+	int i, ret;
+
+	ret = get_enum(c, "fs", fs, 0, &i);
+	if (ret)
+		return ret;
+	snprintf(md->fs, sizeof(md->fs), "%s", fs[i]);
+	ret = get_str(c, "mount/point", "", md->mount_point, sizeof(md->mount_point), &line);
+	if (!ret)
+		ret = check_path(c, "mount/point", md->mount_point, line, false);
+	if (!ret)
+		ret = get_str(c, "mount/option", "rw", md->mount_option,
+			      sizeof(md->mount_option), &line);
+	if (!ret && (!md->mount_option[0] || strpbrk(md->mount_option, " \t\n")))
+		ret = key_err(c, line, "mount/option",
+			      "'%s' is not a comma-separated option list", md->mount_option);
+	return ret;
+}
+
+static int load_driver(const struct md_ctx *c, struct clp_md *md)
+{
+	char xp[512];
+	long v, line;
+	int ret;
+
+	ret = get_int(c, "mddriver/syncmode", 0, 1, 1, &v);
+	md->sync = v != 0;
+	if (!ret)
+		ret = get_int(c, "mddriver/sendqueuesize", 0, 999999, 2048, &md->sendqueuesize);
+	if (!ret)
+		ret = get_int(c, "mddriver/bandlimit/limit", 0, 999999999, 0, &md->bandlimit);
+	if (!ret && md->sync && md->bandlimit) {
+		xpath_of(c, "mddriver/bandlimit/limit", xp, sizeof(xp));
+		ret = key_err(c, clp_conf_line(c->conf, xp), "mddriver/bandlimit/limit",
+			      "a bandwidth limit needs asynchronous mode (mddriver/syncmode 0)");
+	}
+	if (!ret)
+		ret = get_int(c, "mddriver/compress", 0, 3, 0, &v);
+	if (!ret) {
+		md->compress = (unsigned int)v;
+		if (md->sync && (md->compress & CLP_MD_COMPRESS_DATA)) {
+			xpath_of(c, "mddriver/compress", xp, sizeof(xp));
+			ret = key_err(c, clp_conf_line(c->conf, xp), "mddriver/compress",
+				      "compressing mirror data (bit 1) needs asynchronous mode "
+				      "(mddriver/syncmode 0); synchronous mode allows 2 (recovery data) only");
+		}
+	}
+	if (!ret)
+		ret = get_bool(c, "mddriver/crypto/use", false, &md->crypto);
+	if (!ret)
+		ret = get_str(c, "mddriver/crypto/keyfile", "", md->keyfile,
+			      sizeof(md->keyfile), &line);
+	if (!ret) {
+		if (md->crypto && !md->keyfile[0]) {
+			xpath_of(c, "mddriver/crypto/use", xp, sizeof(xp));
+			line = clp_conf_line(c->conf, xp);
+		}
+		ret = check_path(c, "mddriver/crypto/keyfile", md->keyfile, line, md->crypto);
+	}
+	return ret;
+}
+
+static int load_timeouts(const struct md_ctx *c, struct clp_md *md)
+{
+	int ret;
+
+	ret = get_int(c, "sendtimeout", 10, 99, 30, &md->sendtimeout);
+	if (!ret)
+		ret = get_int(c, "connecttimeout", 5, 99, 10, &md->connecttimeout);
+	if (!ret)
+		ret = get_int(c, "acktimeout", 1, 600, 100, &md->acktimeout);
+	if (!ret)
+		ret = get_int(c, "recvnormaltimeout", 1, 600, 100, &md->recvnormaltimeout);
+	if (!ret)
+		ret = get_int(c, "hbinterval", 1, 600, 10, &md->hbinterval);
+	if (!ret)
+		ret = get_int(c, "pingtimeout", 1, 100, 2, &md->pingtimeout);
+	if (!ret)
+		ret = get_int(c, "pingretry", 1, 50, 8, &md->pingretry);
+	return ret;
+}
+
+int clp_md_load(struct clp_conf *conf, const char *name, const char *server,
+		struct clp_md *md, char *err, size_t errlen)
+{
+	struct md_ctx c = { conf, name, server, err, errlen };
+	char xp[256];
+	int i, n, ret;
+	long line;
+
+	memset(md, 0, sizeof(*md));
+	if (!clp_md_name_valid(name)) {
+		snprintf(err, errlen,
+			 "%s: not a mirror disk resource name (md followed by 1-13 letters, digits or _)",
+			 name);
+		return -ENOENT;
+	}
+	snprintf(md->name, sizeof(md->name), "%s", name);
+	md->index = -1;
+	n = clp_md_count(conf);
+	for (i = 0; i < n; i++) {
+		const char *s = clp_md_name_at(conf, i);
+
+		if (s && !strcmp(s, name)) {
+			if (md->index >= 0) {
+				snprintf(xp, sizeof(xp), XP_MD "[@name='%s'][2]", name);
+				return key_err(&c, clp_conf_line(conf, xp), "", "defined twice");
+			}
+			md->index = i;
+		}
+	}
+	if (md->index < 0) {
+		snprintf(err, errlen, "%s: no such mirror disk resource in %s", name,
+			 clp_conf_path(conf));
+		return -ENOENT;
+	}
+	snprintf(xp, sizeof(xp), XP_MD "[@name='%s']/parameters", name);
+	if (clp_conf_count(conf, xp) > 1)
+		return key_err(&c, clp_conf_line(conf, xp), "", "parameters given twice");
+	/* Every section below parameters may appear once. */
+	{
+		static const char *const sections[] = { "diskdev", "mount", "mddriver",
+			"mddriver/bandlimit", "mddriver/crypto", "mdc", NULL };
+
+		for (i = 0; sections[i]; i++) {
+			xpath_of(&c, sections[i], xp, sizeof(xp));
+			if (clp_conf_count(conf, xp) > 1) {
+				line = clp_conf_line(conf, xp);
+				return key_err(&c, line, sections[i], "given twice");
+			}
+		}
+	}
+
+	ret = clp_md_cluster_load(conf, &md->cluster, err, errlen);
+	if (!ret)
+		ret = load_nmp(&c, md);
+	if (!ret)
+		ret = get_bool(&c, "fullcopy", true, &md->fullcopy);
+	if (!ret)
+		ret = get_bool(&c, "mkfs", false, &md->mkfs);
+	if (!ret)
+		ret = load_fs(&c, md);
+	if (!ret)
+		ret = load_driver(&c, md);
+	if (!ret)
+		ret = load_timeouts(&c, md);
+	if (!ret)
+		ret = get_int(&c, "mdc/port", 1024, 65535, 29030 + (long)md->nmp, &md->port);
+	if (!ret && server)
+		ret = load_servers(&c, md);
+	return ret;
+}
+
+int clp_md_check_all(struct clp_conf *conf, const char *server, char *err, size_t errlen)
+{
+	struct clp_md *mds;
+	int n = clp_md_count(conf), i, j, ret = 0;
+
+	if (n > CLP_MD_MAX) {
+		snprintf(err, errlen, "%s: %d mirror disk resources, at most %d",
+			 clp_conf_path(conf), n, CLP_MD_MAX);
+		return -EINVAL;
+	}
+	mds = calloc((size_t)n + 1, sizeof(*mds));
+	if (!mds) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < n && !ret; i++) {
+		const char *name = clp_md_name_at(conf, i);
+
+		ret = clp_md_load(conf, name ? name : "", server, &mds[i], err, errlen);
+		for (j = 0; j < i && !ret; j++) {
+			const struct clp_md *a = &mds[j], *b = &mds[i];
+
+			if (a->nmp == b->nmp)
+				snprintf(err, errlen, "%s: resource/md@%s and md@%s both use %s",
+					 clp_conf_path(conf), a->name, b->name, b->nmppath);
+			else if (a->port == b->port)
+				snprintf(err, errlen, "%s: resource/md@%s and md@%s both use port %ld",
+					 clp_conf_path(conf), a->name, b->name, b->port);
+			else if (server && (!strcmp(a->local.dppath, b->local.dppath) ||
+					    !strcmp(a->local.cppath, b->local.cppath) ||
+					    !strcmp(a->local.dppath, b->local.cppath) ||
+					    !strcmp(a->local.cppath, b->local.dppath)))
+				snprintf(err, errlen,
+					 "%s: resource/md@%s and md@%s share a partition on server %s",
+					 clp_conf_path(conf), a->name, b->name, server);
+			else
+				continue;
+			ret = -EINVAL;
+		}
+	}
+	free(mds);
+	return ret;
+}
+
+int clp_md_read_key(const struct clp_md *md, uint8_t key[CLP_MD_KEYLEN], char *err,
+		    size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(md->keyfile, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: key file %s: %s", md->name, md->keyfile,
+			 strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != CLP_MD_KEYLEN) {
+		snprintf(err, errlen,
+			 "%s: key file %s must be a regular file of exactly %d bytes "
+			 "(openssl rand %d -out <file>)", md->name, md->keyfile, CLP_MD_KEYLEN,
+			 CLP_MD_KEYLEN);
+		ret = -EINVAL;
+		goto out;
+	}
+	n = read(fd, key, CLP_MD_KEYLEN);
+	if (n != CLP_MD_KEYLEN) {
+		snprintf(err, errlen, "%s: key file %s: short read", md->name, md->keyfile);
+		ret = -EIO;
+	}
+out:
+	close(fd);
+	return ret;
+}
