@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * liscal_meta.h - on-disk format of the cluster partition.
+ *
+ * Shared by the kernel module and userland (clpmdinit, clpmdstat, host
+ * unit tests): no kernel-only or libc-only calls; see clp_compat.h.
+ * Documentation/on-disk-format.md describes the layout in prose.
+ *
+ * Layout of a cluster partition (all offsets in bytes):
+ *   0                  superblock, 4096 bytes, struct liscal_sb_disk
+ *   4096 .. 65535      reserved (zero)
+ *   LISCAL_BM_OFFSET   dirty bitmap: bm_bytes bytes (a multiple of 4096),
+ *                      little-endian 64-bit words, bit b of the bitmap is
+ *                      bit (b % 64) of word (b / 64); bit b covers data
+ *                      bytes [b << bm_shift, (b + 1) << bm_shift).
+ * The rest of the partition is unused.
+ */
+#ifndef _LISCAL_META_H
+#define _LISCAL_META_H
+
+#include "clp_compat.h"
+
+#define LISCAL_SB_MAGIC		0x4c534350U	/* "LSCP" */
+#define LISCAL_SB_VERSION	1
+#define LISCAL_SB_SIZE		4096
+#define LISCAL_BM_OFFSET	65536ULL
+#define LISCAL_BM_BLOCK		4096		/* bitmap I/O unit, bytes */
+#define LISCAL_BM_MIN_SHIFT	16		/* 64 KiB per bit at least */
+#define LISCAL_BM_MAX_SHIFT	30		/* 1 GiB per bit at most */
+#define LISCAL_BM_MAX_BITS	(1ULL << 25)	/* bitmap at most 4 MiB */
+#define LISCAL_NAME_LEN		16		/* with the NUL */
+#define LISCAL_UUID_LEN		16
+
+/* Superblock flags (sb->flags). */
+#define LISCAL_SB_F_INITIALISED		(1U << 0) /* clpmdinit completed */
+#define LISCAL_SB_F_BACKUP		(1U << 1) /* backup mode (guide 2.19) */
+#define LISCAL_SB_F_UPTODATE		(1U << 2) /* this copy is current */
+#define LISCAL_SB_F_PEER_OUTDATED	(1U << 3) /* peer missed writes */
+#define LISCAL_SB_F_INCONSISTENT	(1U << 4) /* recovery target, unusable */
+#define LISCAL_SB_F_SPLIT_BRAIN		(1U << 5) /* unresolved split brain */
+#define LISCAL_SB_F_WAS_ACTIVE		(1U << 6) /* active, not cleanly stopped */
+#define LISCAL_SB_F_FORCED		(1U << 7) /* chosen source by force */
+#define LISCAL_SB_F_FULL_SYNC		(1U << 8) /* next recovery copies all */
+#define LISCAL_SB_F_ALL			0x1ffU
+
+/*
+ * The superblock. Every field little-endian. The checksum is CRC32C of the
+ * whole 4096-byte block with the checksum field set to zero.
+ *
+ * Generations (random 64-bit identifiers, never 0 once initialised):
+ *   gen_current  identifies the data on this copy; a new one is drawn when
+ *                this copy starts to diverge from the peer's (written while
+ *                disconnected, or made current by force).
+ *   gen_bitmap   the gen_current both copies shared when the bitmap began
+ *                recording differences (0 when there are none to record).
+ *   gen_history  the two previous gen_current values, newest first.
+ */
+struct liscal_sb_disk {
+	__le32 magic;
+	__le32 version;
+	__le32 sb_size;			/* LISCAL_SB_SIZE */
+	__le32 checksum;
+	char name[LISCAL_NAME_LEN];	/* resource name, NUL padded */
+	u8 uuid[LISCAL_UUID_LEN];	/* this cluster partition's id */
+	__le32 node_id;			/* 0 or 1 */
+	__le32 flags;			/* LISCAL_SB_F_* */
+	__le64 data_bytes;		/* mirrored size (data partition size) */
+	__le64 cp_bytes;		/* cluster partition size at init */
+	__le32 bm_shift;		/* log2(bytes per bit) */
+	__le32 reserved0;
+	__le64 bm_offset;		/* LISCAL_BM_OFFSET */
+	__le64 bm_bits;
+	__le64 bm_bytes;		/* multiple of LISCAL_BM_BLOCK */
+	__le64 gen_current;
+	__le64 gen_bitmap;
+	__le64 gen_history[2];
+	__le64 create_time;		/* unix seconds */
+	__le64 last_update;		/* unix seconds, last known current */
+	__le64 break_time;		/* unix seconds of the last break */
+	__le64 seq;			/* incremented at every sb write */
+	u8 pad[LISCAL_SB_SIZE - 168];
+} __packed;
+
+/* Superblock in CPU byte order. */
+struct liscal_sb {
+	u32 version;
+	char name[LISCAL_NAME_LEN];
+	u8 uuid[LISCAL_UUID_LEN];
+	u32 node_id;
+	u32 flags;
+	u64 data_bytes;
+	u64 cp_bytes;
+	u32 bm_shift;
+	u64 bm_offset;
+	u64 bm_bits;
+	u64 bm_bytes;
+	u64 gen_current;
+	u64 gen_bitmap;
+	u64 gen_history[2];
+	u64 create_time;
+	u64 last_update;
+	u64 break_time;
+	u64 seq;
+};
+
+/* Where the bitmap lives, computed from the partition sizes only. */
+struct liscal_layout {
+	u32 bm_shift;
+	u64 bm_offset;
+	u64 bm_bits;
+	u64 bm_bytes;
+	u64 cp_needed;		/* minimum cluster partition size */
+};
+
+/* What the configuration expects of a cluster partition. */
+struct liscal_meta_expect {
+	const char *name;	/* NULL: any */
+	int node_id;		/* -1: any */
+	u64 data_bytes;		/* 0: any; else must be equal */
+	u64 cp_bytes;		/* 0: any; else layout must fit in it */
+};
+
+/* Results of liscal_meta_validate(), negative. */
+enum liscal_meta_err {
+	LISCAL_META_OK = 0,
+	LISCAL_META_E_MAGIC = -1,	/* not a liscal cluster partition */
+	LISCAL_META_E_VERSION = -2,	/* unknown format version */
+	LISCAL_META_E_CSUM = -3,	/* checksum mismatch: corrupt */
+	LISCAL_META_E_LAYOUT = -4,	/* sizes/offsets inconsistent */
+	LISCAL_META_E_FOREIGN = -5,	/* another resource's partition */
+	LISCAL_META_E_NODE = -6,	/* written for the other node */
+	LISCAL_META_E_SIZE = -7,	/* data partition size differs */
+	LISCAL_META_E_TOO_SMALL = -8,	/* cluster partition too small */
+	LISCAL_META_E_FLAGS = -9,	/* unknown or contradictory flags */
+	LISCAL_META_E_NOT_INIT = -10,	/* initialisation never completed */
+	LISCAL_META_E_NAME = -11,	/* invalid resource name */
+};
+
+/* True if @name is 1..15 characters of [A-Za-z0-9_-]. */
+bool liscal_name_valid(const char *name);
+
+/*
+ * Bitmap layout for a data partition of @data_bytes: 64 KiB per bit,
+ * doubled until the bitmap has at most LISCAL_BM_MAX_BITS bits. Returns
+ * LISCAL_META_OK, or LISCAL_META_E_TOO_SMALL if @cp_bytes (when non-zero)
+ * cannot hold it, or LISCAL_META_E_LAYOUT for a zero or unaligned size.
+ */
+int liscal_meta_layout(u64 data_bytes, u64 cp_bytes, struct liscal_layout *l);
+
+/*
+ * A fresh superblock for resource @name on node @node_id: initialised,
+ * gen_current = @gen (random, non-zero, from the caller), identity @uuid
+ * (random, from the caller). With @uptodate this copy is current (the
+ * source of the initial full copy); otherwise it is inconsistent with a
+ * full copy pending. Returns LISCAL_META_OK or a LISCAL_META_E_* value.
+ */
+int liscal_meta_init(struct liscal_sb *sb, const char *name, u32 node_id,
+		     u64 data_bytes, u64 cp_bytes, const u8 uuid[LISCAL_UUID_LEN],
+		     u64 gen, u64 now, bool uptodate);
+
+/* CPU order -> disk block (computes the checksum). @out is 4096 bytes. */
+void liscal_meta_encode(const struct liscal_sb *sb, struct liscal_sb_disk *out);
+
+/*
+ * Check a disk block and decode it into @sb. @exp may be NULL (format
+ * checks only). On failure returns a LISCAL_META_E_* value and writes a
+ * sentence naming what is wrong into @err (when @errlen > 0).
+ */
+int liscal_meta_decode(const struct liscal_sb_disk *in, struct liscal_sb *sb,
+		       const struct liscal_meta_expect *exp,
+		       char *err, size_t errlen);
+
+/* Short name of a LISCAL_META_E_* value ("bad magic", ...). */
+const char *liscal_meta_strerror(int err);
+
+/* Push a new current generation: history shifts, gen_current = @gen. */
+void liscal_meta_new_gen(struct liscal_sb *sb, u64 gen);
+
+#endif /* _LISCAL_META_H */

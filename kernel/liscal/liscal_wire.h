@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * liscal_wire.h - mirror connection protocol, shared by the kernel module
+ * and userland (host unit tests, fuzzing). Documentation/wire-protocol.md.
+ *
+ * Every packet: a 32-byte header (big-endian) then hdr.len payload bytes.
+ * Every header and fixed payload read from the socket goes through
+ * liscal_wire_decode_hdr() / liscal_wire_decode_*() before any field is
+ * used; I/O packets additionally through liscal_wire_check_io().
+ */
+#ifndef _LISCAL_WIRE_H
+#define _LISCAL_WIRE_H
+
+#include "clp_compat.h"
+#include "liscal_meta.h"
+
+#define LISCAL_WIRE_MAGIC	0x4c53434dU	/* "LSCM" */
+#define LISCAL_WIRE_PROTO	1
+#define LISCAL_WIRE_HDR_SIZE	32
+#define LISCAL_WIRE_MAX_IO	(1U << 20)	/* DATA payload */
+#define LISCAL_WIRE_MAX_RS	(4U << 20)	/* RS_DATA payload */
+#define LISCAL_WIRE_BM_WORDS	512		/* BITMAP words per packet */
+
+enum liscal_wire_type {
+	LISCAL_P_HELLO = 1,	/* handshake, struct liscal_wire_hello */
+	LISCAL_P_BITMAP,	/* __be64 first word index, then le64 words */
+	LISCAL_P_BITMAP_DONE,	/* end of the bitmap exchange */
+	LISCAL_P_DATA,		/* mirrored write: sector, size, payload */
+	LISCAL_P_DATA_ACK,	/* seq of the DATA, flag ERROR on failure */
+	LISCAL_P_RS_DATA,	/* recovery data */
+	LISCAL_P_RS_ACK,
+	LISCAL_P_PING,
+	LISCAL_P_PONG,
+	LISCAL_P_STATE,		/* struct liscal_wire_state */
+	LISCAL_P_SYNC_START,	/* struct liscal_wire_sync */
+	LISCAL_P_SYNC_DONE,	/* struct liscal_wire_sync */
+	LISCAL_P_FORCE,		/* struct liscal_wire_force */
+	LISCAL_P_CLOSE,		/* orderly disconnect, no payload */
+	__LISCAL_P_MAX
+};
+
+/* hdr.flags */
+#define LISCAL_WF_FUA		(1U << 0)	/* DATA: forced unit access */
+#define LISCAL_WF_PREFLUSH	(1U << 1)	/* DATA: flush before writing */
+#define LISCAL_WF_ERROR		(1U << 2)	/* *_ACK: the I/O failed */
+#define LISCAL_WF_FULL		(1U << 3)	/* SYNC_START: full copy */
+
+struct liscal_wire_hdr_disk {
+	__be32 magic;
+	__be16 type;
+	__be16 flags;
+	__be32 len;		/* payload bytes after the header */
+	__be32 size;		/* I/O size in bytes (DATA, RS_*, ACKs) */
+	__be64 seq;		/* sender's sequence; ACKs echo it */
+	__be64 sector;		/* 512-byte sector of the I/O */
+} __packed;
+
+struct liscal_wire_hdr {
+	u16 type;
+	u16 flags;
+	u32 len;
+	u32 size;
+	u64 seq;
+	u64 sector;
+};
+
+struct liscal_wire_hello_disk {
+	__be32 proto;
+	__be32 node_id;
+	char name[LISCAL_NAME_LEN];
+	u8 uuid[LISCAL_UUID_LEN];
+	__be64 data_bytes;
+	__be32 bm_shift;
+	__be32 sb_flags;
+	__be64 gen_current;
+	__be64 gen_bitmap;
+	__be64 gen_history[2];
+	__be32 role;
+	__be32 disk_state;
+	__be64 dirty_bits;
+} __packed;
+
+struct liscal_wire_hello {
+	u32 proto;
+	u32 node_id;
+	char name[LISCAL_NAME_LEN];
+	u8 uuid[LISCAL_UUID_LEN];
+	u64 data_bytes;
+	u32 bm_shift;
+	u32 sb_flags;
+	u64 gen_current;
+	u64 gen_bitmap;
+	u64 gen_history[2];
+	u32 role;
+	u32 disk_state;
+	u64 dirty_bits;
+};
+
+struct liscal_wire_state_disk {
+	__be32 role;
+	__be32 disk_state;
+	__be32 sb_flags;
+	__be32 reserved;
+	__be64 gen_current;
+} __packed;
+
+struct liscal_wire_state {
+	u32 role;
+	u32 disk_state;
+	u32 sb_flags;
+	u64 gen_current;
+};
+
+struct liscal_wire_sync_disk {
+	__be64 gen;		/* source's gen_current */
+	__be64 bytes;		/* SYNC_START: bytes to copy */
+} __packed;
+
+struct liscal_wire_sync {
+	u64 gen;
+	u64 bytes;
+};
+
+struct liscal_wire_force_disk {
+	__be32 source_node;
+	__be32 flags;		/* LISCAL_WF_FULL */
+} __packed;
+
+struct liscal_wire_force {
+	u32 source_node;
+	u32 flags;
+};
+
+const char *liscal_wire_type_name(unsigned int type);
+
+void liscal_wire_encode_hdr(const struct liscal_wire_hdr *h,
+			    struct liscal_wire_hdr_disk *out);
+/*
+ * Decode and validate a header: magic, known type, flags allowed for the
+ * type, payload length the type requires, I/O size rules. Returns 0 or
+ * -EPROTO with a sentence in @err.
+ */
+int liscal_wire_decode_hdr(const struct liscal_wire_hdr_disk *in,
+			   struct liscal_wire_hdr *h, char *err, size_t errlen);
+/* I/O range of a DATA/RS_DATA/RS_ACK packet inside @data_bytes. */
+int liscal_wire_check_io(const struct liscal_wire_hdr *h, u64 data_bytes,
+			 char *err, size_t errlen);
+
+void liscal_wire_encode_hello(const struct liscal_wire_hello *h,
+			      struct liscal_wire_hello_disk *out);
+int liscal_wire_decode_hello(const struct liscal_wire_hello_disk *in,
+			     struct liscal_wire_hello *h, char *err,
+			     size_t errlen);
+void liscal_wire_encode_state(const struct liscal_wire_state *s,
+			      struct liscal_wire_state_disk *out);
+int liscal_wire_decode_state(const struct liscal_wire_state_disk *in,
+			     struct liscal_wire_state *s, char *err,
+			     size_t errlen);
+void liscal_wire_encode_sync(const struct liscal_wire_sync *s,
+			     struct liscal_wire_sync_disk *out);
+void liscal_wire_decode_sync(const struct liscal_wire_sync_disk *in,
+			     struct liscal_wire_sync *s);
+void liscal_wire_encode_force(const struct liscal_wire_force *f,
+			      struct liscal_wire_force_disk *out);
+int liscal_wire_decode_force(const struct liscal_wire_force_disk *in,
+			     struct liscal_wire_force *f, char *err,
+			     size_t errlen);
+
+/* Fixed payload length of @type, or -1 if variable (DATA, BITMAP...). */
+int liscal_wire_fixed_len(unsigned int type);
+
+#endif /* _LISCAL_WIRE_H */

@@ -1,0 +1,28 @@
+#!/usr/bin/env bats
+# Host unit tests of the liscal code shared by the kernel module and
+# userland: cluster partition format, bitmap math, wire protocol.
+
+load helpers
+
+setup_file() {
+	make -s -C "$REPO/tests/host/unit" >&2
+}
+
+@test "liscal shared code: unit tests (meta, bitmap, wire)" {
+	run "$REPO/tests/host/bin/test_liscal"
+	echo "$output" | grep -v '^ok' >&2 || true
+	assert_success
+	assert_output --partial "1..7"
+	refute_output --partial "not ok"
+}
+
+@test "liscal shared code: random-input decode harness" {
+	run "$REPO/tests/host/bin/fuzz_liscal" 200000 12345
+	assert_success
+	assert_output --partial "no failures"
+}
+
+@test "liscal shared code: harness with another seed" {
+	run "$REPO/tests/host/bin/fuzz_liscal" 100000 987654321
+	assert_success
+}

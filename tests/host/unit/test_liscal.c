@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the liscal code shared by kernel and userland:
+ * superblock round trip and every corruption, bitmap math edge cases,
+ * wire header/hello validation. Prints "ok N - name" / "not ok N - name"
+ * (TAP) and exits 1 on any failure.
+ */
+#include <stdlib.h>
+#include <stddef.h>
+#include "liscal_meta.h"
+#include "liscal_bitmap.h"
+#include "liscal_wire.h"
+
+static int tests, failures;
+
+#define CHECK(cond, name) do {						\
+	tests++;							\
+	if (cond) {							\
+		printf("ok %d - %s\n", tests, name);			\
+	} else {							\
+		failures++;						\
+		printf("not ok %d - %s (%s:%d: %s)\n", tests, name,	\
+		       __FILE__, __LINE__, #cond);			\
+	}								\
+} while (0)
+
+static const u8 uuid[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+#define GiB (1ULL << 30)
+#define MiB (1ULL << 20)
+
+static void fresh(struct liscal_sb *sb, struct liscal_sb_disk *d)
+{
+	int r = liscal_meta_init(sb, "md01", 0, 2 * GiB, 64 * MiB, uuid,
+				 0x1234, 1000, true);
+	if (r)
+		abort();
+	liscal_meta_encode(sb, d);
+}
+
+static void test_crc(void)
+{
+	CHECK(clp_crc32c("123456789", 9) == 0xE3069283U, "crc32c check value");
+	CHECK(clp_crc32c("", 0) == 0, "crc32c of nothing");
+}
+
+static void test_layout(void)
+{
+	struct liscal_layout l;
+
+	CHECK(liscal_meta_layout(2 * GiB, 64 * MiB, &l) == 0, "layout 2 GiB ok");
+	CHECK(l.bm_shift == 16 && l.bm_bits == 32768 && l.bm_bytes == 4096,
+	      "2 GiB: 64 KiB per bit, 32768 bits, one block");
+	CHECK(l.cp_needed == LISCAL_BM_OFFSET + 4096, "2 GiB: cp needed");
+	CHECK(liscal_meta_layout(65536 + 512, 0, &l) == 0 && l.bm_bits == 2,
+	      "partial last bit counted");
+	CHECK(liscal_meta_layout(4096ULL * GiB, 0, &l) == 0 && l.bm_shift == 17 &&
+	      l.bm_bits == LISCAL_BM_MAX_BITS, "4 TiB: 128 KiB per bit");
+	CHECK(liscal_meta_layout(0, 0, &l) == LISCAL_META_E_LAYOUT, "zero size refused");
+	CHECK(liscal_meta_layout(1000, 0, &l) == LISCAL_META_E_LAYOUT, "unaligned size refused");
+	CHECK(liscal_meta_layout(2 * GiB, 65536, &l) == LISCAL_META_E_TOO_SMALL,
+	      "cluster partition of 64 KiB too small");
+	CHECK(liscal_meta_layout(2 * GiB, 65536 + 4096, &l) == 0, "exact fit ok");
+}
+
+static void test_meta_roundtrip(void)
+{
+	struct liscal_sb sb, out;
+	struct liscal_sb_disk d;
+	struct liscal_meta_expect exp = { "md01", 0, 2 * GiB, 64 * MiB };
+	char err[256];
+
+	fresh(&sb, &d);
+	sb.gen_bitmap = 77;
+	sb.gen_history[0] = 5;
+	sb.gen_history[1] = 6;
+	sb.break_time = 99;
+	sb.seq = 3;
+	liscal_meta_encode(&sb, &d);
+	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == 0, "decode ok");
+	CHECK(memcmp(&sb, &out, sizeof(sb)) == 0, "round trip identical");
+	CHECK(err[0] == 0, "no error text on success");
+	CHECK(le32_to_cpu(d.magic) == LISCAL_SB_MAGIC, "magic little endian");
+	CHECK(offsetof(struct liscal_sb_disk, seq) == 160, "seq at offset 160");
+	CHECK(liscal_meta_init(&sb, "bad name", 0, 2 * GiB, 0, uuid, 1, 0, true) ==
+	      LISCAL_META_E_NAME, "init refuses bad name");
+	CHECK(liscal_meta_init(&sb, "md01", 2, 2 * GiB, 0, uuid, 1, 0, true) ==
+	      LISCAL_META_E_NODE, "init refuses node 2");
+	CHECK(liscal_meta_init(&sb, "md01", 1, 2 * GiB, 0, uuid, 1, 0, false) == 0 &&
+	      (sb.flags & LISCAL_SB_F_INCONSISTENT) && (sb.flags & LISCAL_SB_F_FULL_SYNC) &&
+	      !(sb.flags & LISCAL_SB_F_UPTODATE), "init not uptodate = inconsistent");
+	liscal_meta_new_gen(&sb, 42);
+	CHECK(sb.gen_current == 42 && sb.gen_history[0] == 1, "new generation shifts history");
+}
+
+static int corrupt_case(void (*mut)(struct liscal_sb_disk *), const struct liscal_meta_expect *exp,
+			char *err, size_t len, bool resum)
+{
+	struct liscal_sb sb, out;
+	struct liscal_sb_disk d;
+
+	fresh(&sb, &d);
+	mut(&d);
+	if (resum) {
+		d.checksum = 0;
+		d.checksum = cpu_to_le32(clp_crc32c(&d, sizeof(d)));
+	}
+	return liscal_meta_decode(&d, &out, exp, err, len);
+}
+
+static void m_magic(struct liscal_sb_disk *d) { d->magic = 0; }
+static void m_version(struct liscal_sb_disk *d) { d->version = cpu_to_le32(9); }
+static void m_flip(struct liscal_sb_disk *d) { ((u8 *)d)[100] ^= 1; }
+static void m_pad(struct liscal_sb_disk *d) { d->pad[3000] ^= 0x80; }
+static void m_size(struct liscal_sb_disk *d) { d->sb_size = cpu_to_le32(512); }
+static void m_flags(struct liscal_sb_disk *d) { d->flags |= cpu_to_le32(1U << 20); }
+static void m_noinit(struct liscal_sb_disk *d) { d->flags &= cpu_to_le32(~LISCAL_SB_F_INITIALISED); }
+static void m_both(struct liscal_sb_disk *d) { d->flags |= cpu_to_le32(LISCAL_SB_F_INCONSISTENT); }
+static void m_shift(struct liscal_sb_disk *d) { d->bm_shift = cpu_to_le32(20); }
+static void m_bits(struct liscal_sb_disk *d) { d->bm_bits = cpu_to_le64(1); }
+static void m_name(struct liscal_sb_disk *d) { memcpy(d->name, "a b", 4); }
+static void m_gen0(struct liscal_sb_disk *d) { d->gen_current = 0; }
+static void m_none(struct liscal_sb_disk *d) { (void)d; }
+
+static void test_meta_corrupt(void)
+{
+	char err[256];
+	struct liscal_meta_expect exp = { "md01", 0, 2 * GiB, 64 * MiB };
+	struct liscal_meta_expect other = { "md02", 0, 0, 0 };
+	struct liscal_meta_expect node1 = { NULL, 1, 0, 0 };
+	struct liscal_meta_expect size = { NULL, -1, 3 * GiB, 0 };
+	struct liscal_meta_expect small = { NULL, -1, 0, 65536 };
+
+	CHECK(corrupt_case(m_magic, &exp, err, sizeof(err), false) == LISCAL_META_E_MAGIC &&
+	      strstr(err, "bad magic"), "zero magic: bad magic");
+	CHECK(corrupt_case(m_version, &exp, err, sizeof(err), false) == LISCAL_META_E_VERSION &&
+	      strstr(err, "version 9"), "version 9 named");
+	CHECK(corrupt_case(m_flip, &exp, err, sizeof(err), false) == LISCAL_META_E_CSUM &&
+	      strstr(err, "checksum"), "flipped bit: checksum");
+	CHECK(corrupt_case(m_pad, &exp, err, sizeof(err), false) == LISCAL_META_E_CSUM,
+	      "flipped padding bit: checksum");
+	CHECK(corrupt_case(m_size, &exp, err, sizeof(err), true) == LISCAL_META_E_LAYOUT,
+	      "superblock size");
+	CHECK(corrupt_case(m_flags, &exp, err, sizeof(err), true) == LISCAL_META_E_FLAGS &&
+	      strstr(err, "0x100000"), "unknown flag named");
+	CHECK(corrupt_case(m_noinit, &exp, err, sizeof(err), true) == LISCAL_META_E_NOT_INIT,
+	      "not initialised");
+	CHECK(corrupt_case(m_both, &exp, err, sizeof(err), true) == LISCAL_META_E_FLAGS,
+	      "uptodate and inconsistent");
+	CHECK(corrupt_case(m_shift, &exp, err, sizeof(err), true) == LISCAL_META_E_LAYOUT,
+	      "wrong bitmap shift");
+	CHECK(corrupt_case(m_bits, &exp, err, sizeof(err), true) == LISCAL_META_E_LAYOUT,
+	      "wrong bitmap bits");
+	CHECK(corrupt_case(m_name, &exp, err, sizeof(err), true) == LISCAL_META_E_NAME,
+	      "bad stored name");
+	CHECK(corrupt_case(m_gen0, &exp, err, sizeof(err), true) == LISCAL_META_E_LAYOUT,
+	      "zero generation");
+	CHECK(corrupt_case(m_none, &other, err, sizeof(err), false) == LISCAL_META_E_FOREIGN &&
+	      strstr(err, "'md01'") && strstr(err, "'md02'"), "foreign resource named");
+	CHECK(corrupt_case(m_none, &node1, err, sizeof(err), false) == LISCAL_META_E_NODE,
+	      "other node's partition");
+	CHECK(corrupt_case(m_none, &size, err, sizeof(err), false) == LISCAL_META_E_SIZE,
+	      "data size differs");
+	CHECK(corrupt_case(m_none, &small, err, sizeof(err), false) == LISCAL_META_E_TOO_SMALL,
+	      "cluster partition too small");
+	CHECK(corrupt_case(m_magic, &exp, NULL, 0, false) == LISCAL_META_E_MAGIC,
+	      "no error buffer is fine");
+	CHECK(strcmp(liscal_meta_strerror(-100), "unknown error") == 0, "strerror range");
+}
+
+static void test_bitmap(void)
+{
+	u64 bm[4] = { 0 }, f, l, s, n;
+	u32 sh = 16;	/* 128 sectors per bit */
+
+	CHECK(liscal_bm_range(0, 1, sh, 200, &f, &l) && f == 0 && l == 0, "one sector, bit 0");
+	CHECK(liscal_bm_range(127, 2, sh, 200, &f, &l) && f == 0 && l == 1, "straddles bits 0-1");
+	CHECK(liscal_bm_range(128, 128, sh, 200, &f, &l) && f == 1 && l == 1, "exactly bit 1");
+	CHECK(!liscal_bm_range(0, 0, sh, 200, &f, &l), "zero length: no bits");
+	CHECK(!liscal_bm_range(200 * 128, 1, sh, 200, &f, &l), "beyond end refused");
+	CHECK(!liscal_bm_range(~0ULL - 1, 4, sh, 200, &f, &l), "wrapping range refused");
+	liscal_bm_bit_sectors(1, sh, 200, &s, &n);
+	CHECK(s == 128 && n == 72, "last partial bit clamped");
+	liscal_bm_bit_sectors(5, sh, 200, &s, &n);
+	CHECK(n == 0, "bit beyond data: empty");
+	liscal_bm_set_range(bm, 60, 130);
+	CHECK(liscal_bm_count(bm, 256) == 71, "set across words counts 71");
+	CHECK(liscal_bm_test(bm, 60) && liscal_bm_test(bm, 130) && !liscal_bm_test(bm, 59) &&
+	      !liscal_bm_test(bm, 131), "range edges");
+	CHECK(liscal_bm_all_set(bm, 60, 130) && !liscal_bm_all_set(bm, 59, 130), "all_set");
+	CHECK(liscal_bm_any_set(bm, 0, 60) && !liscal_bm_any_set(bm, 0, 59), "any_set");
+	CHECK(liscal_bm_next_set(bm, 256, 0) == 60 && liscal_bm_next_set(bm, 256, 131) == 256,
+	      "next_set");
+	CHECK(liscal_bm_next_clear(bm, 256, 60) == 131, "next_clear");
+	liscal_bm_clear_range(bm, 64, 127);
+	CHECK(liscal_bm_count(bm, 256) == 7 && liscal_bm_next_set(bm, 256, 64) == 128,
+	      "clear whole middle word");
+	liscal_bm_set_range(bm, 0, 255);
+	CHECK(liscal_bm_count(bm, 200) == 200, "count limited to nbits");
+	liscal_bm_trim(bm, 200);
+	CHECK(bm[3] == (1ULL << 8) - 1, "trim beyond nbits");
+	CHECK(liscal_bm_next_clear(bm, 200, 0) == 200, "no clear bit: nbits");
+	{
+		__le64 disk[4];
+		u64 back[4];
+
+		liscal_bm_to_disk(disk, bm, 4);
+		liscal_bm_from_disk(back, disk, 4);
+		CHECK(memcmp(back, bm, sizeof(bm)) == 0 &&
+		      ((u8 *)disk)[24] == 0xff && ((u8 *)disk)[25] == 0, "disk words little endian");
+	}
+}
+
+static void test_wire(void)
+{
+	struct liscal_wire_hdr h = { LISCAL_P_DATA, LISCAL_WF_FUA, 4096, 4096, 7, 128 }, o;
+	struct liscal_wire_hdr_disk d;
+	struct liscal_wire_hello he = { 0 }, ho;
+	struct liscal_wire_hello_disk hd;
+	char err[200];
+
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0 &&
+	      o.type == h.type && o.flags == h.flags && o.len == h.len &&
+	      o.size == h.size && o.seq == h.seq && o.sector == h.sector,
+	      "DATA header round trip");
+	CHECK(liscal_wire_check_io(&o, 2 * GiB, err, sizeof(err)) == 0, "DATA in range");
+	o.sector = (2 * GiB >> 9) - 7;
+	CHECK(liscal_wire_check_io(&o, 2 * GiB, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "beyond"), "DATA beyond the end");
+	d.magic = 0;
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO && strstr(err, "magic"),
+	      "bad magic");
+	h.type = 99;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO && strstr(err, "type 99"),
+	      "unknown type");
+	h.type = LISCAL_P_DATA;
+	h.len = 512;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO, "len != size");
+	h.len = h.size = 100;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO, "unaligned size");
+	h.len = h.size = 2 << 20;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO, "oversize DATA");
+	h.len = h.size = 0;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO, "empty DATA without flush");
+	h.flags = LISCAL_WF_PREFLUSH;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0, "empty flush DATA ok");
+	h.type = LISCAL_P_PING;
+	h.flags = LISCAL_WF_FUA;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO && strstr(err, "flags"),
+	      "flag not allowed on PING");
+	h.flags = 0;
+	h.len = 4;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO && strstr(err, "length"),
+	      "PING with payload");
+	h.type = LISCAL_P_BITMAP;
+	h.len = 8 + 8 * 513;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO, "BITMAP too long");
+
+	he.proto = LISCAL_WIRE_PROTO;
+	he.node_id = 1;
+	strcpy(he.name, "md01");
+	he.data_bytes = 2 * GiB;
+	he.bm_shift = 16;
+	he.sb_flags = LISCAL_SB_F_INITIALISED;
+	he.gen_current = 5;
+	he.role = 1;
+	he.disk_state = 3;
+	he.dirty_bits = 10;
+	liscal_wire_encode_hello(&he, &hd);
+	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == 0 &&
+	      memcmp(&he, &ho, sizeof(he)) == 0, "HELLO round trip");
+	he.bm_shift = 17;
+	liscal_wire_encode_hello(&he, &hd);
+	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO, "HELLO wrong shift");
+	he.bm_shift = 16;
+	he.dirty_bits = 1 << 20;
+	liscal_wire_encode_hello(&he, &hd);
+	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO, "HELLO dirty > bits");
+	he.dirty_bits = 0;
+	he.proto = 2;
+	liscal_wire_encode_hello(&he, &hd);
+	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "protocol 2"), "HELLO protocol version");
+	CHECK(strcmp(liscal_wire_type_name(LISCAL_P_RS_ACK), "RS_ACK") == 0 &&
+	      strcmp(liscal_wire_type_name(0), "UNKNOWN") == 0, "type names");
+}
+
+int main(void)
+{
+	test_crc();
+	test_layout();
+	test_meta_roundtrip();
+	test_meta_corrupt();
+	test_bitmap();
+	test_wire();
+	printf("1..%d\n", tests);
+	return failures ? 1 : 0;
+}
