@@ -1,41 +1,258 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * clpmdstat: show the state of mirror disk resources.
+ * clpmdstat: show the state of mirror disk resources
+ * (Documentation/commands.md).
  *
- *   clpmdstat --version [--json]   command and liscal module versions
+ *   clpmdstat --mirror <md> [--json]   -m  colours, times, difference, recovery
+ *   clpmdstat --list [--json]          -l  the mirror disk resources
+ *   clpmdstat --version [--json]       -v  command and liscal module versions
  */
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "clp_log.h"
+#include "clp_md_cmd.h"
+#include "clp_md_state.h"
+#include "clp_out.h"
 #include "clp_version.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: clpmdstat --version [--json]\n"
-		"  -v, --version   show the command's and the liscal module's versions\n"
+		"Usage: clpmdstat --mirror <md> [--json]\n"
+		"       clpmdstat --list [--json]\n"
+		"       clpmdstat --version [--json]\n"
+		"  -m, --mirror    mirror colour of each server, last update and break times,\n"
+		"                  difference, recovery progress and the mirror status\n"
+		"  -l, --list      the mirror disk resources of clp.conf\n"
+		"  -v, --version   the command's and the liscal module's versions\n"
 		"  -j, --json      JSON output\n"
-		"  -h, --help      this help\n");
+		"  -h, --help      this help\n"
+		"Configuration: $CLP_CONF, else $CLP_PREFIX/etc/clp.conf (/opt/clpstack).\n");
+}
+
+static void out_time(struct clp_out *o, const char *key, uint64_t t)
+{
+	char buf[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!t || !localtime_r(&tt, &tm)) {
+		clp_out_str(o, key, "--");
+		return;
+	}
+	strftime(buf, sizeof(buf), "%Y/%m/%d %H:%M:%S", &tm);
+	clp_out_str(o, key, buf);
+}
+
+/* Guide Table 2.2 display: two decimals, the third truncated; "None" for
+ * an exact zero. */
+static void out_scaled(struct clp_out *o, const char *key, uint64_t v, uint64_t unit,
+		       const char *suffix)
+{
+	uint64_t hundredths;
+
+	if (!v) {
+		clp_out_str(o, key, "None");
+		return;
+	}
+	hundredths = v / unit * 100 + (v % unit) * 100 / unit;
+	clp_out_fmt(o, key, "%" PRIu64 ".%02" PRIu64 " %s", hundredths / 100, hundredths % 100,
+		    suffix);
+}
+
+/* Percentage with two decimals truncated. */
+static void out_percent(struct clp_out *o, const char *key, uint64_t part, uint64_t whole)
+{
+	uint64_t p = whole ? (uint64_t)((long double)part * 10000 / whole) : 0;
+
+	if (p > 10000)
+		p = 10000;
+	clp_out_fmt(o, key, "%" PRIu64 ".%02" PRIu64 "%%", p / 100, p % 100);
+}
+
+#define MB (1024ULL * 1024)
+#define KB 1024ULL
+
+static void out_server(struct clp_out *o, const struct clp_md_end *end, bool local,
+		       const struct clp_md_status *st, bool have)
+{
+	enum clp_md_colour col = !have ? CLP_MD_GRAY :
+				 local ? clp_md_local_colour(st) : clp_md_peer_colour(st);
+
+	clp_out_obj_begin(o, NULL);
+	clp_out_str(o, "server", end->server);
+	clp_out_bool(o, "local", local);
+	clp_out_str(o, "colour", clp_md_colour_name(col));
+	if (local && have) {
+		clp_out_str(o, "role", clp_md_role_name(st->role));
+		clp_out_str(o, "disk_state", clp_md_disk_name(st->disk));
+		out_time(o, "last_update", st->last_update);
+		out_time(o, "break_time", st->break_time);
+	} else if (have && st->conn == LISCAL_CONN_CONNECTED) {
+		clp_out_str(o, "role", clp_md_role_name(st->peer_role));
+		clp_out_str(o, "disk_state", clp_md_disk_name(st->peer_disk));
+		/* Connected and current: it was updated with this server. */
+		out_time(o, "last_update", col == CLP_MD_GREEN ? st->last_update : 0);
+		out_time(o, "break_time", st->break_time);
+	} else {
+		clp_out_str(o, "role", "unknown");
+		clp_out_str(o, "disk_state", have ? clp_md_disk_name(st->peer_disk) : "unknown");
+		out_time(o, "last_update", 0);
+		out_time(o, "break_time", have ? st->break_time : 0);
+	}
+	clp_out_obj_end(o);
+}
+
+static void out_recovery(struct clp_out *o, const struct clp_md *md,
+			 const struct clp_md_status *st)
+{
+	const char *from = st->recovery_dir == LISCAL_RECOVERY_TO_PEER ? md->local.server :
+			   md->peer.server;
+	const char *to = st->recovery_dir == LISCAL_RECOVERY_TO_PEER ? md->peer.server :
+			 md->local.server;
+
+	clp_out_obj_begin(o, "recovery");
+	if (st->recovery_dir == LISCAL_RECOVERY_NONE) {
+		clp_out_bool(o, "running", false);
+	} else {
+		clp_out_bool(o, "running", true);
+		clp_out_fmt(o, "direction", "%s -> %s", from, to);
+		out_percent(o, "progress", st->recovery_done, st->recovery_total);
+		out_scaled(o, "done", st->recovery_done, MB, "MB");
+		out_scaled(o, "total", st->recovery_total, MB, "MB");
+	}
+	clp_out_obj_end(o);
+}
+
+/* The CMD items of guide Table 2.2 the driver measures. */
+static void out_stats(struct clp_out *o, const struct clp_md_status *st)
+{
+	const uint64_t *s = st->stats;
+	uint64_t avg = s[LISCAL_STATS_A_SYNC_COUNT] ?
+		       s[LISCAL_STATS_A_SYNC_TIME_TOTAL] / s[LISCAL_STATS_A_SYNC_COUNT] : 0;
+
+	clp_out_obj_begin(o, "statistics");
+	out_scaled(o, "write_total", s[LISCAL_STATS_A_WRITE_BYTES], MB, "MB");
+	out_scaled(o, "read_total", s[LISCAL_STATS_A_READ_BYTES], MB, "MB");
+	out_scaled(o, "send_total", s[LISCAL_STATS_A_SEND_BYTES], KB, "KB");
+	out_scaled(o, "sync_time_max", s[LISCAL_STATS_A_SYNC_TIME_MAX], 1000000, "s");
+	out_scaled(o, "sync_time_avg", avg, 1000000, "s");
+	out_scaled(o, "sync_diff_max", s[LISCAL_STATS_A_SYNC_DIFF_MAX], MB, "MB");
+	out_scaled(o, "sync_diff_cur", s[LISCAL_STATS_A_SYNC_DIFF_CUR], MB, "MB");
+	clp_out_obj_end(o);
+}
+
+static int show_mirror(const char *name, bool json)
+{
+	struct clp_md_cmd c = { 0 };
+	struct clp_md_status st;
+	struct clp_out o;
+	bool have;
+	int ret;
+
+	ret = clp_md_cmd_conf(&c);
+	if (!ret)
+		ret = clp_md_cmd_resource(&c, name);
+	if (!ret)
+		ret = clp_md_cmd_driver(&c);
+	if (ret)
+		goto out;
+	ret = clp_md_nl_get(c.nl, name, &st);
+	if (ret < 0 && ret != -ENOENT) {
+		ret = clp_md_cmd_fail(&c, "status", ret);
+		goto out;
+	}
+	have = ret == 0;
+	if (!have)
+		memset(&st, 0, sizeof(st));
+
+	clp_out_init(&o, stdout, json);
+	clp_out_obj_begin(&o, NULL);
+	clp_out_str(&o, "name", name);
+	clp_out_str(&o, "mirror_status", have ? clp_md_mirror_name(clp_md_mirror_status(&st)) :
+		    "Not configured in the driver");
+	clp_out_str(&o, "device", c.md.nmppath);
+	clp_out_str(&o, "connection", have ? clp_md_conn_name(st.conn) : "unknown");
+	clp_out_bool(&o, "split_brain", have && st.split_brain);
+	clp_out_list_begin(&o, "servers");
+	out_server(&o, &c.md.local, true, &st, have);
+	out_server(&o, &c.md.peer, false, &st, have);
+	clp_out_list_end(&o);
+	if (have) {
+		out_scaled(&o, "difference_size", st.dirty_bytes, MB, "MB");
+		out_percent(&o, "difference_percent", st.dirty_bytes, st.data_size);
+		out_recovery(&o, &c.md, &st);
+		if (st.has_stats)
+			out_stats(&o, &st);
+	}
+	clp_out_obj_end(&o);
+	clp_out_finish(&o);
+	ret = CLP_EXIT_OK;
+out:
+	clp_md_cmd_free(&c);
+	return ret;
+}
+
+static int show_list(bool json)
+{
+	struct clp_md_cmd c = { 0 };
+	struct clp_out o;
+	char tag[CLP_MD_NAMELEN + 2];
+	int ret, i, n;
+
+	ret = clp_md_cmd_conf(&c);
+	if (ret)
+		return ret;
+	n = clp_md_count(c.conf);
+	clp_out_init(&o, stdout, json);
+	if (json)
+		clp_out_obj_begin(&o, NULL);
+	clp_out_list_begin(&o, json ? "resources" : NULL);
+	for (i = 0; i < n; i++) {
+		const char *name = clp_md_name_at(c.conf, i);
+
+		if (!name)
+			continue;
+		/* The guide's text form is "<md01>"; JSON holds the bare name. */
+		snprintf(tag, sizeof(tag), "<%s>", name);
+		clp_out_str(&o, NULL, json ? name : tag);
+	}
+	clp_out_list_end(&o);
+	if (json)
+		clp_out_obj_end(&o);
+	clp_out_finish(&o);
+	clp_md_cmd_free(&c);
+	return CLP_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "mirror", no_argument, NULL, 'm' },
+		{ "list", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	bool json = false, version = false;
-	int c;
+	bool json = false;
+	int c, act = 0, nacts = 0;
 
 	clp_log_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "vjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "mlvjh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'm':
+		case 'l':
 		case 'v':
-			version = true;
+			if (act != c)
+				nacts++;
+			act = c;
 			break;
 		case 'j':
 			json = true;
@@ -48,13 +265,33 @@ int main(int argc, char **argv)
 			return CLP_EXIT_USAGE;
 		}
 	}
+	if (nacts != 1) {
+		clp_err(nacts ? "give only one of --mirror, --list, --version" :
+			"give one of --mirror, --list, --version");
+		usage(stderr);
+		return CLP_EXIT_USAGE;
+	}
+	if (act == 'm') {
+		if (optind == argc) {
+			clp_err("--mirror: missing the mirror disk resource name (e.g. md01)");
+			return CLP_EXIT_USAGE;
+		}
+		if (argc - optind > 1) {
+			clp_err("unexpected argument '%s'", argv[optind + 1]);
+			return CLP_EXIT_USAGE;
+		}
+		if (!clp_md_name_valid(argv[optind])) {
+			clp_err("'%s' is not a mirror disk resource name (md followed by 1-13 "
+				"letters, digits or _)", argv[optind]);
+			return CLP_EXIT_USAGE;
+		}
+		return show_mirror(argv[optind], json);
+	}
 	if (optind < argc) {
 		clp_err("unexpected argument '%s'", argv[optind]);
 		return CLP_EXIT_USAGE;
 	}
-	if (!version) {
-		usage(stderr);
-		return CLP_EXIT_USAGE;
-	}
+	if (act == 'l')
+		return show_list(json);
 	return clp_show_version("liscal", "major", json);
 }

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clpmdctrl: operate a mirror disk resource (Documentation/commands.md).
+ *
+ *   clpmdctrl --active [-nomount] [-force] <md>  -a  activate (and mount)
+ *   clpmdctrl --deactive <md>               -d  unmount and deactivate
+ *   clpmdctrl --break <md>                  -b  break the mirror
+ *   clpmdctrl --recovery <md>               -r  differential mirror recovery
+ *   clpmdctrl --force [<source_server>] <md> -f  forced recovery / full copy
+ *   clpmdctrl --cancel <md>                 -c  cancel a running recovery
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clp_log.h"
+#include "clp_md_cmd.h"
+#include "clp_md_mount.h"
+#include "clp_md_state.h"
+
+enum action { A_NONE, A_ACTIVE, A_DEACTIVE, A_BREAK, A_RECOVERY, A_FORCE, A_CANCEL };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: clpmdctrl --active [-nomount] [-force] <md>\n"
+		"       clpmdctrl --deactive <md>\n"
+		"       clpmdctrl --break <md>\n"
+		"       clpmdctrl --recovery <md>\n"
+		"       clpmdctrl --force [<source_server>] <md>\n"
+		"       clpmdctrl --cancel <md>\n"
+		"  -a, --active     activate the mirror disk on this server and mount it\n"
+		"                   (-nomount: do not mount; -force: even though the other\n"
+		"                   server cannot be reached - only when it is known to be down)\n"
+		"  -d, --deactive   unmount and deactivate the mirror disk on this server\n"
+		"  -b, --break      break the mirror: stop mirroring to the other server\n"
+		"  -r, --recovery   start differential mirror recovery\n"
+		"  -f, --force      without a server: make this server's copy the latest (GREEN);\n"
+		"                   with a server: full copy from <source_server>\n"
+		"  -c, --cancel     cancel a running mirror recovery\n"
+		"  -h, --help       this help\n"
+		"Configuration: $CLP_CONF, else $CLP_PREFIX/etc/clp.conf (/opt/clpstack).\n");
+}
+
+/* Extra seconds over the configured connect timeout for --recovery/--force. */
+#define CONNECT_SLACK 5
+
+static int do_active(struct clp_md_cmd *c, bool nomount, bool force)
+{
+	char points[1][CLP_MD_PATHLEN], err[512];
+	struct clp_md_status st;
+	bool mount = !nomount && c->md.mount_point[0];
+	int ret;
+
+	ret = clp_md_cmd_status(c, &st);
+	if (ret)
+		return ret;
+	if (st.role == LISCAL_ROLE_ACTIVE) {
+		clp_err("%s: already active on this server", c->md.name);
+		return CLP_EXIT_STATE;
+	}
+	if (clp_md_local_colour(&st) != CLP_MD_GREEN) {
+		clp_err("%s: this server's copy is %s (%s), not the latest data: activation "
+			"refused (make it current with 'clpmdctrl --force %s' or recover it)",
+			c->md.name, clp_md_colour_name(clp_md_local_colour(&st)),
+			st.split_brain ? "split brain" : clp_md_disk_name(st.disk), c->md.name);
+		return CLP_EXIT_STATE;
+	}
+	if (mount && clp_md_mounts(c->md.nmppath, points, 1) > 0) {
+		clp_err("%s: %s is already mounted on %s", c->md.name, c->md.nmppath, points[0]);
+		return CLP_EXIT_STATE;
+	}
+	ret = clp_md_nl_cmd(c->nl, LISCAL_CMD_ACTIVATE, c->md.name, force ? LISCAL_F_FORCE : 0);
+	if (ret < 0)
+		return clp_md_cmd_fail(c, "activate", ret);
+	if (!mount) {
+		clp_info("%s: activated (%s, not mounted)", c->md.name, c->md.nmppath);
+		return CLP_EXIT_OK;
+	}
+	ret = clp_md_mount(&c->md, err, sizeof(err));
+	if (ret < 0) {
+		clp_err("%s: mounting %s on %s failed: %s; deactivating again", c->md.name,
+			c->md.nmppath, c->md.mount_point, err);
+		if (clp_md_nl_cmd(c->nl, LISCAL_CMD_DEACTIVATE, c->md.name, 0) < 0)
+			clp_err("%s: deactivate failed: %s", c->md.name, clp_nl_errmsg(c->nl));
+		return CLP_EXIT_ERROR;
+	}
+	clp_info("%s: activated, %s mounted on %s", c->md.name, c->md.nmppath,
+		 c->md.mount_point);
+	return CLP_EXIT_OK;
+}
+
+static int do_deactive(struct clp_md_cmd *c)
+{
+	struct clp_md_status st;
+	char err[512];
+	int ret;
+
+	ret = clp_md_cmd_status(c, &st);
+	if (ret)
+		return ret;
+	if (st.role != LISCAL_ROLE_ACTIVE) {
+		clp_err("%s: not active on this server", c->md.name);
+		return CLP_EXIT_STATE;
+	}
+	ret = clp_md_umount_all(&c->md, err, sizeof(err));
+	if (ret < 0) {
+		clp_err("%s: %s", c->md.name, err);
+		return CLP_EXIT_STATE;
+	}
+	ret = clp_md_nl_cmd(c->nl, LISCAL_CMD_DEACTIVATE, c->md.name, 0);
+	if (ret < 0)
+		return clp_md_cmd_fail(c, "deactivate", ret);
+	clp_info("%s: deactivated", c->md.name);
+	return CLP_EXIT_OK;
+}
+
+static int do_simple(struct clp_md_cmd *c, uint8_t cmd, const char *what, const char *done)
+{
+	struct clp_md_status st;
+	int ret;
+
+	ret = clp_md_cmd_status(c, &st);
+	if (ret)
+		return ret;
+	ret = clp_md_nl_cmd(c->nl, cmd, c->md.name, 0);
+	if (ret < 0)
+		return clp_md_cmd_fail(c, what, ret);
+	clp_info("%s: %s", c->md.name, done);
+	return CLP_EXIT_OK;
+}
+
+static int do_recovery(struct clp_md_cmd *c, const char *source)
+{
+	int src = -1, ret;
+	uint32_t flags = 0;
+
+	if (source) {
+		src = clp_md_cmd_node_of(c, source);
+		flags = LISCAL_F_FORCE | LISCAL_F_FULL;
+	}
+	ret = clp_md_cmd_connect(c, (int)c->md.connecttimeout + CONNECT_SLACK);
+	if (ret)
+		return ret;
+	ret = clp_md_nl_recovery(c->nl, c->md.name, flags, src);
+	if (ret < 0 && !source) {
+		struct clp_md_status st;
+
+		/* The mirror agent may have started it on connection. */
+		if (clp_md_nl_get(c->nl, c->md.name, &st) == 0 &&
+		    st.recovery_dir != LISCAL_RECOVERY_NONE) {
+			clp_info("%s: mirror recovery is running (started by the mirror agent)",
+				 c->md.name);
+			return CLP_EXIT_OK;
+		}
+		return clp_md_cmd_fail(c, "mirror recovery", ret);
+	}
+	if (ret < 0)
+		return clp_md_cmd_fail(c, "full copy", ret);
+	if (source)
+		clp_info("%s: full copy from %s started", c->md.name, source);
+	else
+		clp_info("%s: mirror recovery started", c->md.name);
+	return CLP_EXIT_OK;
+}
+
+/* The guide writes "-nomount" (like "--resize -force") with one dash:
+ * take such a word out before getopt. */
+static bool take_word(int *argc, char **argv, const char *word)
+{
+	bool found = false;
+	int i, j;
+
+	for (i = 1, j = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], word) || (argv[i][0] == '-' && !strcmp(argv[i] + 1, word)))
+			found = true;
+		else
+			argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	*argc = j;
+	return found;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "active", no_argument, NULL, 'a' },
+		{ "deactive", no_argument, NULL, 'd' },
+		{ "break", no_argument, NULL, 'b' },
+		{ "recovery", no_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "cancel", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct clp_md_cmd c = { 0 };
+	enum action act = A_NONE;
+	const char *source = NULL, *name;
+	bool nomount, force;
+	int opt, nargs, ret;
+
+	clp_log_init(argv[0]);
+	nomount = take_word(&argc, argv, "-nomount");
+	force = take_word(&argc, argv, "-force");
+	while ((opt = getopt_long(argc, argv, "adbrfch", opts, NULL)) != -1) {
+		enum action a;
+
+		switch (opt) {
+		case 'a':
+			a = A_ACTIVE;
+			break;
+		case 'd':
+			a = A_DEACTIVE;
+			break;
+		case 'b':
+			a = A_BREAK;
+			break;
+		case 'r':
+			a = A_RECOVERY;
+			break;
+		case 'f':
+			a = A_FORCE;
+			break;
+		case 'c':
+			a = A_CANCEL;
+			break;
+		case 'h':
+			usage(stdout);
+			return CLP_EXIT_OK;
+		default:
+			usage(stderr);
+			return CLP_EXIT_USAGE;
+		}
+		if (act != A_NONE && act != a) {
+			clp_err("give only one of --active, --deactive, --break, --recovery, "
+				"--force, --cancel");
+			return CLP_EXIT_USAGE;
+		}
+		act = a;
+	}
+	nargs = argc - optind;
+	if (act == A_NONE) {
+		clp_err("give one of --active, --deactive, --break, --recovery, --force, --cancel");
+		usage(stderr);
+		return CLP_EXIT_USAGE;
+	}
+	if ((nomount || force) && act != A_ACTIVE) {
+		clp_err("%s goes with --active only", nomount ? "-nomount" : "-force");
+		return CLP_EXIT_USAGE;
+	}
+	if (nargs == 0) {
+		clp_err("missing the mirror disk resource name (e.g. md01)");
+		return CLP_EXIT_USAGE;
+	}
+	if (nargs > (act == A_FORCE ? 2 : 1)) {
+		clp_err("unexpected argument '%s'", argv[optind + (act == A_FORCE ? 2 : 1)]);
+		return CLP_EXIT_USAGE;
+	}
+	if (nargs == 2)
+		source = argv[optind];
+	name = argv[argc - 1];
+	if (!clp_md_name_valid(name)) {
+		clp_err("'%s' is not a mirror disk resource name (md followed by 1-13 letters, "
+			"digits or _)", name);
+		return CLP_EXIT_USAGE;
+	}
+
+	ret = clp_md_cmd_root();
+	if (!ret)
+		ret = clp_md_cmd_conf(&c);
+	if (!ret)
+		ret = clp_md_cmd_resource(&c, name);
+	if (!ret && source && clp_md_cmd_node_of(&c, source) < 0) {
+		clp_err("%s: no such server in %s (servers of %s: %s, %s)", source,
+			clp_conf_path(c.conf), name, c.md.local.server, c.md.peer.server);
+		ret = CLP_EXIT_USAGE;
+	}
+	if (!ret)
+		ret = clp_md_cmd_driver(&c);
+	if (ret)
+		goto out;
+
+	switch (act) {
+	case A_ACTIVE:
+		ret = do_active(&c, nomount, force);
+		break;
+	case A_DEACTIVE:
+		ret = do_deactive(&c);
+		break;
+	case A_BREAK:
+		ret = do_simple(&c, LISCAL_CMD_BREAK, "break", "mirror break done");
+		break;
+	case A_RECOVERY:
+		ret = do_recovery(&c, NULL);
+		break;
+	case A_FORCE:
+		if (source)
+			ret = do_recovery(&c, source);
+		else
+			ret = do_simple(&c, LISCAL_CMD_FORCE_CURRENT, "forced recovery",
+					"this server's copy is now the latest data (GREEN)");
+		break;
+	case A_CANCEL:
+		ret = do_simple(&c, LISCAL_CMD_RECOVERY_CANCEL, "cancel", "mirror recovery cancelled");
+		break;
+	default:
+		ret = CLP_EXIT_USAGE;
+	}
+out:
+	clp_md_cmd_free(&c);
+	return ret;
+}

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writing a fresh cluster partition for clpmdinit with the driver's own
+ * format code (through clp_md_meta.h). See clp_md_init.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "clp_log.h"
+#include "clp_md_init.h"
+#include "clp_md_mount.h"
+#include "clp_md_meta.h"
+
+#ifndef BLKGETSIZE64
+#define BLKGETSIZE64 _IOR(0x12, 114, size_t)	/* as <linux/fs.h> */
+#endif
+
+#define ZBUF (1024 * 1024)
+
+/* Open @path (block device or, for tests, a regular file) and its size. */
+static int open_dev(const char *path, int flags, uint64_t *size)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		clp_err("%s: %s%s", path, strerror(e), e == EBUSY ?
+			" (in use: mounted, or held by the liscal driver?)" : "");
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))) {
+		clp_err("%s: not a block device", path);
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		*size = (uint64_t)st.st_size;
+	else if (ioctl(fd, BLKGETSIZE64, size) < 0) {
+		clp_err("%s: cannot read its size: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool is_blk(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISBLK(st.st_mode);
+}
+
+/* First non-zero byte in [from, to), or -1 when all zero, -2 on error. */
+static int64_t first_nonzero(int fd, uint64_t from, uint64_t to, const char *path)
+{
+	unsigned char *buf = malloc(ZBUF);
+	uint64_t off = from;
+	int64_t found = -1;
+
+	if (!buf)
+		return -2;
+	while (off < to && found == -1) {
+		size_t len = to - off > ZBUF ? ZBUF : (size_t)(to - off), i;
+		ssize_t n = pread(fd, buf, len, (off_t)off);
+
+		if (n <= 0) {
+			clp_err("%s: read at %" PRIu64 ": %s", path, off,
+				n < 0 ? strerror(errno) : "end of device");
+			found = -2;
+			break;
+		}
+		for (i = 0; i < (size_t)n; i++)
+			if (buf[i]) {
+				found = (int64_t)(off + i);
+				break;
+			}
+		off += (uint64_t)n;
+	}
+	free(buf);
+	return found;
+}
+
+static int write_zero(int fd, uint64_t from, uint64_t to, const char *path)
+{
+	unsigned char *buf = calloc(1, ZBUF);
+	uint64_t off = from;
+	int ret = 0;
+
+	if (!buf)
+		return -1;
+	while (off < to) {
+		size_t len = to - off > ZBUF ? ZBUF : (size_t)(to - off);
+		ssize_t n = pwrite(fd, buf, len, (off_t)off);
+
+		if (n <= 0) {
+			clp_err("%s: write at %" PRIu64 ": %s", path, off,
+				n < 0 ? strerror(errno) : "short write");
+			ret = -1;
+			break;
+		}
+		off += (uint64_t)n;
+	}
+	free(buf);
+	return ret;
+}
+
+static int run_mkfs(const struct clp_md *md)
+{
+	char err[512];
+	char *ext[] = { "mkfs", "-t", (char *)md->fs, "-F", "-q", (char *)md->local.dppath,
+			NULL };
+	char *xfs[] = { "mkfs", "-t", "xfs", "-f", "-q", (char *)md->local.dppath, NULL };
+
+	clp_info("%s: creating the %s file system on %s", md->name, md->fs, md->local.dppath);
+	if (clp_md_run(strcmp(md->fs, "xfs") ? ext : xfs, err, sizeof(err)) < 0) {
+		clp_err("%s: mkfs on %s failed: %s", md->name, md->local.dppath, err);
+		return CLP_EXIT_ERROR;
+	}
+	return CLP_EXIT_OK;
+}
+
+int clp_md_init_cp(const struct clp_md *md, enum clp_md_init_mode mode)
+{
+	const char *mname = mode == CLP_MD_INIT_QUICK ? "quick" :
+			    mode == CLP_MD_INIT_FORCE ? "force" : "normal";
+	struct clp_meta_info info;
+	uint64_t cp_size = 0, dp_size = 0, gen = 0, need = 0;
+	uint8_t uuid[CLP_META_UUID_LEN];
+	unsigned char *block = NULL;
+	char why[256];
+	int cp = -1, dp = -1, ret = CLP_EXIT_ERROR, r;
+	int64_t nz;
+
+	cp = open_dev(md->local.cppath, O_RDWR, &cp_size);
+	if (cp < 0)
+		goto out;
+	/* Exclusive on a block device: fails while anything holds it. */
+	if (is_blk(cp)) {
+		close(cp);
+		cp = open_dev(md->local.cppath, O_RDWR | O_EXCL, &cp_size);
+		if (cp < 0) {
+			ret = CLP_EXIT_STATE;
+			goto out;
+		}
+	}
+	dp = open_dev(md->local.dppath, O_RDONLY, &dp_size);
+	if (dp < 0)
+		goto out;
+	r = clp_meta_layout(dp_size, cp_size, &need);
+	if (clp_meta_too_small(r)) {
+		clp_err("%s: cluster partition %s is too small: %" PRIu64 " bytes, a data "
+			"partition of %" PRIu64 " bytes needs %" PRIu64, md->name, md->local.cppath,
+			cp_size, dp_size, need);
+		ret = CLP_EXIT_STATE;
+		goto out;
+	}
+	if (r) {
+		clp_err("%s: data partition %s: size %" PRIu64 " bytes cannot be mirrored (%s)",
+			md->name, md->local.dppath, dp_size, clp_meta_strerror(r));
+		ret = CLP_EXIT_STATE;
+		goto out;
+	}
+	block = aligned_alloc(4096, CLP_META_SB_SIZE);
+	if (!block)
+		goto out;
+	if (pread(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE) {
+		clp_err("%s: cannot read the superblock of %s: %s", md->name, md->local.cppath,
+			strerror(errno));
+		goto out;
+	}
+	if (mode == CLP_MD_INIT_NORMAL &&
+	    clp_meta_check(block, NULL, -1, 0, 0, &info, why, sizeof(why)) == 0) {
+		clp_err("%s: %s already holds a valid cluster partition (resource %s, node %u); "
+			"'clpmdinit --create force %s' overwrites it", md->name, md->local.cppath,
+			info.name, info.node_id, md->name);
+		ret = CLP_EXIT_STATE;
+		goto out;
+	}
+	if (mode == CLP_MD_INIT_QUICK) {
+		nz = first_nonzero(cp, 0, need, md->local.cppath);
+		if (nz == -2)
+			goto out;
+		if (nz >= 0) {
+			clp_err("%s: %s is not zeroed (byte %" PRId64 " of the %" PRIu64
+				" metadata bytes is not 0): zero it with 'dd if=/dev/zero of=%s' "
+				"first, or use --create normal or force", md->name, md->local.cppath,
+				nz, need, md->local.cppath);
+			ret = CLP_EXIT_STATE;
+			goto out;
+		}
+	}
+	if (getrandom(uuid, sizeof(uuid), 0) != (ssize_t)sizeof(uuid) ||
+	    getrandom(&gen, sizeof(gen), 0) != (ssize_t)sizeof(gen)) {
+		clp_err("getrandom: %s", strerror(errno));
+		goto out;
+	}
+	r = clp_meta_build(block, md->name, md->local.node_id, dp_size, cp_size, uuid, gen,
+			   (uint64_t)time(NULL));
+	if (r) {
+		clp_err("%s: cannot build a superblock: %s", md->name, clp_meta_strerror(r));
+		goto out;
+	}
+	/* The bitmap first, the superblock last: a crash in between leaves no
+	 * valid superblock over a half-written bitmap. */
+	if (mode != CLP_MD_INIT_QUICK &&
+	    (write_zero(cp, CLP_META_SB_SIZE, need, md->local.cppath) || fsync(cp) < 0)) {
+		clp_err("%s: zeroing the bitmap failed: %s", md->local.cppath, strerror(errno));
+		goto out;
+	}
+	if (pwrite(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE || fsync(cp) < 0) {
+		clp_err("%s: writing the superblock: %s", md->local.cppath, strerror(errno));
+		goto out;
+	}
+	/* Read it back through the same checks the driver makes. */
+	if (pread(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE ||
+	    clp_meta_check(block, md->name, (int)md->local.node_id, dp_size, cp_size, &info,
+			   why, sizeof(why))) {
+		clp_err("%s: the superblock read back from %s is not valid: %s", md->name,
+			md->local.cppath, why);
+		goto out;
+	}
+	clp_info("%s: cluster partition %s initialised (%s, node %u, data partition %s of %"
+		 PRIu64 " bytes, %" PRIu64 " bitmap bits of %u KiB)", md->name, md->local.cppath,
+		 mname, md->local.node_id, md->local.dppath, dp_size, info.bm_bits,
+		 (1U << info.bm_shift) / 1024);
+	close(dp);
+	dp = -1;
+	ret = md->mkfs ? run_mkfs(md) : CLP_EXIT_OK;
+out:
+	free(block);
+	if (dp >= 0)
+		close(dp);
+	if (cp >= 0)
+		close(cp);
+	return ret;
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cluster partition format code of the liscal driver, compiled into
+ * libclp for clpmdinit (one source, kernel and userland; see
+ * kernel/liscal/liscal_meta.h and kernel/include/clp_compat.h).
+ */
+#include "../../kernel/liscal/liscal_meta.c"
+
+#include "clp_md_meta.h"
+
+_Static_assert(CLP_META_SB_SIZE == LISCAL_SB_SIZE, "superblock size");
+_Static_assert(CLP_META_UUID_LEN == LISCAL_UUID_LEN, "uuid size");
+
+int clp_meta_layout(uint64_t data_bytes, uint64_t cp_bytes, uint64_t *cp_needed)
+{
+	struct liscal_layout l = { 0 };
+	int ret = liscal_meta_layout(data_bytes, cp_bytes, &l);
+
+	*cp_needed = l.cp_needed;
+	return ret;
+}
+
+int clp_meta_too_small(int err)
+{
+	return err == LISCAL_META_E_TOO_SMALL;
+}
+
+int clp_meta_build(void *block, const char *name, unsigned int node_id, uint64_t data_bytes,
+		   uint64_t cp_bytes, const uint8_t uuid[CLP_META_UUID_LEN], uint64_t gen,
+		   uint64_t now)
+{
+	struct liscal_sb sb;
+	int ret;
+
+	ret = liscal_meta_init(&sb, name, node_id, data_bytes, cp_bytes, uuid, gen, now, false);
+	if (ret)
+		return ret;
+	liscal_meta_encode(&sb, block);
+	return 0;
+}
+
+int clp_meta_check(const void *block, const char *name, int node_id, uint64_t data_bytes,
+		   uint64_t cp_bytes, struct clp_meta_info *info, char *why, size_t whylen)
+{
+	struct liscal_meta_expect exp = { name, node_id, data_bytes, cp_bytes };
+	struct liscal_layout l;
+	struct liscal_sb sb;
+	int ret;
+
+	ret = liscal_meta_decode(block, &sb, &exp, why, whylen);
+	if (ret)
+		return ret;
+	if (info) {
+		memcpy(info->name, sb.name, sizeof(info->name));
+		info->name[sizeof(info->name) - 1] = '\0';
+		info->node_id = sb.node_id;
+		info->bm_bits = sb.bm_bits;
+		info->bm_shift = sb.bm_shift;
+		info->cp_needed = liscal_meta_layout(sb.data_bytes, 0, &l) ? 0 : l.cp_needed;
+	}
+	return 0;
+}
+
+const char *clp_meta_strerror(int err)
+{
+	return liscal_meta_strerror(err);
+}

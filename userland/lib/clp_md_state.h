@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Mirror colours and the mirror status of a resource, derived from what the
+ * local liscal driver reports (Documentation/commands.md, "clpmdstat":
+ * "How the colours are derived"). Pure functions: unit-tested on the host.
+ */
+#ifndef CLP_MD_STATE_H
+#define CLP_MD_STATE_H
+
+#include "clp_md_nl.h"
+
+enum clp_md_colour {
+	CLP_MD_GRAY,	/* unknown: not configured, or the other server unreachable */
+	CLP_MD_GREEN,	/* holds the current data */
+	CLP_MD_YELLOW,	/* mirror recovery target, in progress */
+	CLP_MD_RED,	/* not current, failed, or split brain */
+};
+
+enum clp_md_mirror {
+	CLP_MD_M_UNKNOWN,	/* not configured in the kernel */
+	CLP_MD_M_NORMAL,	/* both GREEN */
+	CLP_MD_M_RECOVERING,	/* a recovery is running */
+	CLP_MD_M_BROKEN,	/* one side GREEN, the other not */
+	CLP_MD_M_SPLIT_BRAIN,	/* both sides hold data the other lacks */
+	CLP_MD_M_ABNORMAL,	/* no side known to be GREEN */
+};
+
+enum clp_md_colour clp_md_local_colour(const struct clp_md_status *st);
+enum clp_md_colour clp_md_peer_colour(const struct clp_md_status *st);
+enum clp_md_mirror clp_md_mirror_status(const struct clp_md_status *st);
+
+const char *clp_md_colour_name(enum clp_md_colour c);
+const char *clp_md_mirror_name(enum clp_md_mirror m);
+
+#endif /* CLP_MD_STATE_H */

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The mirror agent, a module of clpmgrd (Documentation/commands.md,
+ * "clpmgrd").
+ *
+ * At start it reads every resource/md@<name> of clp.conf, creates the
+ * kernel resources in the liscal driver (or checks that the ones already
+ * there match), which makes the driver connect to the other server. Then a
+ * thread listens to the driver's "events" multicast group, logs every state
+ * change with an event id (module "mirror", id 100 + the driver's reason)
+ * and decides what the agent does on its own:
+ *   - initial mirror construction (fullcopy = 1): when both copies are
+ *     fresh (never mirrored), the server with node id 0 makes its copy the
+ *     source of a full copy; when only the other copy is fresh, the server
+ *     holding the current data starts a full copy to it;
+ *   - automatic mirror recovery (cluster/mirroragent/autorecovery = 1):
+ *     when connected and the other copy is outdated, the server holding the
+ *     current data starts a differential recovery;
+ *   - split brain: nothing is copied; the event says how to resolve it.
+ * The kernel resources stay when clpmgrd stops: mirroring does not depend
+ * on the agent running.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clp_log.h"
+#include "clp_md_nl.h"
+#include "clp_md_state.h"
+#include "mgr.h"
+
+#define EV "mirror"
+
+/* Event ids of the agent itself (driver state changes: 100 + reason). */
+enum {
+	EV_CREATED = 10,	/* resource created in the driver */
+	EV_PRESENT = 11,	/* already in the driver, settings match */
+	EV_CREATE_FAILED = 12,
+	EV_MISMATCH = 13,	/* in the driver with other settings */
+	EV_UNSUPPORTED = 14,	/* a configured feature the driver lacks */
+	EV_NOMODULE = 15,
+	EV_CONSTRUCTION = 20,	/* initial mirror construction started */
+	EV_AUTORECOVERY = 21,	/* automatic mirror recovery started */
+	EV_START_FAILED = 22,	/* starting a recovery failed */
+	EV_CONSTRUCTION_OFF = 23,	/* fullcopy 0: waiting for the administrator */
+	EV_SPLIT_BRAIN = 24,
+	EV_AUTORECOVERY_OFF = 25,
+	EV_LISTEN_FAILED = 26,
+	EV_STATE_BASE = 100,
+};
+
+struct mirror_res {
+	struct clp_md md;
+	/* Notices already logged since the last connection (no repeats). */
+	bool told_off, told_split;
+};
+
+static struct {
+	struct mgr *m;
+	struct clp_nl *cmd;	/* requests (used by start, then by the thread) */
+	struct clp_nl *ev;	/* the events group */
+	pthread_t thread;
+	bool running;
+	int n;
+	struct mirror_res res[CLP_MD_MAX];
+} agent;
+
+static struct mirror_res *find_res(const char *name)
+{
+	int i;
+
+	for (i = 0; i < agent.n; i++)
+		if (!strcmp(agent.res[i].md.name, name))
+			return &agent.res[i];
+	return NULL;
+}
+
+static void start_recovery(struct mirror_res *r, uint32_t flags, int source, int ev,
+			   const char *what)
+{
+	int ret = clp_md_nl_recovery(agent.cmd, r->md.name, flags, source);
+
+	if (ret < 0)
+		clp_event(EV, EV_START_FAILED, "%s: starting %s failed: %s", r->md.name, what,
+			  clp_nl_errmsg(agent.cmd));
+	else
+		clp_event(EV, ev, "%s: %s started", r->md.name, what);
+}
+
+/* What the agent does on its own for a resource in state @st. */
+static void decide(struct mirror_res *r, const struct clp_md_status *st)
+{
+	const struct clp_md *md = &r->md;
+
+	if (st->conn != LISCAL_CONN_CONNECTED) {
+		r->told_off = false;
+		r->told_split = false;
+		return;
+	}
+	if (st->recovery_dir != LISCAL_RECOVERY_NONE)
+		return;
+	if (st->split_brain) {
+		if (!r->told_split)
+			clp_event(EV, EV_SPLIT_BRAIN,
+				  "%s: split brain: both servers changed the data while "
+				  "disconnected; nothing is copied. Keep one server's data with "
+				  "'clpmdctrl --force <server> %s'", md->name, md->name);
+		r->told_split = true;
+		return;
+	}
+	if (st->peer_disk == LISCAL_DISK_INCONSISTENT &&
+	    (st->disk == LISCAL_DISK_INCONSISTENT || st->disk == LISCAL_DISK_UPTODATE)) {
+		if (!md->fullcopy) {
+			if (!r->told_off)
+				clp_event(EV, EV_CONSTRUCTION_OFF,
+					  "%s: initial mirror construction is off (fullcopy 0): "
+					  "start it with 'clpmdctrl --force <source_server> %s'",
+					  md->name, md->name);
+			r->told_off = true;
+			return;
+		}
+		if (st->disk == LISCAL_DISK_UPTODATE) {
+			start_recovery(r, LISCAL_F_FULL, -1, EV_CONSTRUCTION,
+				       "initial mirror construction (full copy to the other server)");
+			return;
+		}
+		/* Both fresh: the server with node id 0 is the source. */
+		if (md->local.node_id == 0)
+			start_recovery(r, LISCAL_F_FORCE | LISCAL_F_FULL, (int)md->local.node_id,
+				       EV_CONSTRUCTION,
+				       "initial mirror construction (full copy from this server)");
+		return;
+	}
+	if (st->disk == LISCAL_DISK_UPTODATE && st->peer_disk == LISCAL_DISK_OUTDATED) {
+		if (!md->cluster.autorecovery) {
+			if (!r->told_off)
+				clp_event(EV, EV_AUTORECOVERY_OFF,
+					  "%s: automatic mirror recovery is off: start it with "
+					  "'clpmdctrl --recovery %s'", md->name, md->name);
+			r->told_off = true;
+			return;
+		}
+		start_recovery(r, 0, -1, EV_AUTORECOVERY, "automatic mirror recovery");
+	}
+}
+
+static void decide_now(struct mirror_res *r)
+{
+	struct clp_md_status st;
+
+	if (clp_md_nl_get(agent.cmd, r->md.name, &st) == 0)
+		decide(r, &st);
+}
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct clp_md_status st;
+	struct mirror_res *r;
+
+	if (clp_nl_cmd(nlh) != LISCAL_CMD_STATE_CHANGE || clp_md_nl_parse(nlh, &st) < 0)
+		return MNL_CB_OK;
+	clp_event(EV, EV_STATE_BASE + (int)st.reason,
+		  "%s: %s%s%s (role %s, %s, disk %s, other server's disk %s%s)", st.name,
+		  clp_md_reason_name(st.reason), st.message[0] ? ": " : "", st.message,
+		  clp_md_role_name(st.role), clp_md_conn_name(st.conn), clp_md_disk_name(st.disk),
+		  clp_md_disk_name(st.peer_disk), st.split_brain ? ", split brain" : "");
+	r = find_res(st.name);
+	if (r)
+		decide_now(r);
+	return MNL_CB_OK;
+}
+
+static void *event_thread(void *arg)
+{
+	int ret, old;
+
+	/* Cancelled by stop() only while waiting for an event. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+	for (;;) {
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
+		pthread_testcancel();
+		ret = clp_nl_recv(agent.ev, event_cb, NULL);
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+		if (ret < 0 && ret != -EINTR && ret != -ENOBUFS) {
+			clp_event(EV, EV_LISTEN_FAILED, "listening to liscal events failed: %s",
+				  strerror(-ret));
+			break;
+		}
+		if (ret == -ENOBUFS) {
+			/* Events were lost: look at every resource again. */
+			int i;
+
+			for (i = 0; i < agent.n; i++)
+				decide_now(&agent.res[i]);
+		}
+	}
+	return NULL;
+}
+
+/* Features of clp.conf the driver does not implement yet. */
+static int check_supported(const struct clp_md *md)
+{
+	const char *what = NULL;
+
+	if (md->crypto)
+		what = "mddriver/crypto/use = 1 (encryption)";
+	else if (md->compress)
+		what = "mddriver/compress (compression)";
+	else if (md->bandlimit)
+		what = "mddriver/bandlimit/limit (bandwidth limit)";
+	if (!what)
+		return 0;
+	clp_event(EV, EV_UNSUPPORTED, "%s: %s is not supported by this liscal driver yet; "
+		  "remove it from clp.conf", md->name, what);
+	return -1;
+}
+
+/* The resource is in the driver already: same devices and peers? */
+static int check_present(const struct mirror_res *r, const struct clp_md_status *st)
+{
+	const struct clp_md *md = &r->md;
+	char local[64], peer[64];
+
+	snprintf(local, sizeof(local), "%s:%ld", md->local.addr, md->port);
+	snprintf(peer, sizeof(peer), "%s:%ld", md->peer.addr, md->port);
+	if (st->minor == md->nmp && !strcmp(st->data_path, md->local.dppath) &&
+	    !strcmp(st->cp_path, md->local.cppath) && !strcmp(st->local_addr, local) &&
+	    !strcmp(st->peer_addr, peer) && st->node_id == md->local.node_id) {
+		clp_event(EV, EV_PRESENT, "%s: already configured in the driver", md->name);
+		return 0;
+	}
+	clp_event(EV, EV_MISMATCH,
+		  "%s: the driver has it with other settings (NMP%u %s %s %s -> %s, node %u); "
+		  "deactivate it and remove it from the driver, or fix clp.conf", md->name,
+		  st->minor, st->data_path, st->cp_path, st->local_addr, st->peer_addr,
+		  st->node_id);
+	return -1;
+}
+
+static int setup_res(struct mirror_res *r)
+{
+	struct clp_md_status st;
+	int ret;
+
+	if (check_supported(&r->md) < 0)
+		return -1;
+	ret = clp_md_nl_get(agent.cmd, r->md.name, &st);
+	if (ret == 0)
+		return check_present(r, &st);
+	ret = clp_md_nl_create(agent.cmd, &r->md, r->md.local.node_id, 0);
+	if (ret < 0) {
+		clp_event(EV, EV_CREATE_FAILED, "%s: creating %s on %s (cluster partition %s) "
+			  "failed: %s", r->md.name, r->md.nmppath, r->md.local.dppath,
+			  r->md.local.cppath, clp_nl_errmsg(agent.cmd));
+		return -1;
+	}
+	clp_event(EV, EV_CREATED, "%s: %s created on %s, mirror connect %s -> %s:%ld",
+		  r->md.name, r->md.nmppath, r->md.local.dppath, r->md.local.addr,
+		  r->md.peer.addr, r->md.port);
+	return 0;
+}
+
+static void close_all(void)
+{
+	clp_nl_close(agent.ev);
+	clp_nl_close(agent.cmd);
+	agent.ev = NULL;
+	agent.cmd = NULL;
+}
+
+static int mirror_start(struct mgr *m)
+{
+	char err[1024];
+	int i, n, ret;
+
+	memset(&agent, 0, sizeof(agent));
+	agent.m = m;
+	n = clp_md_count(m->conf);
+	if (n == 0)
+		return 0;
+	if (clp_md_check_all(m->conf, m->server, err, sizeof(err)) < 0) {
+		clp_err("%s", err);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = clp_md_name_at(m->conf, i);
+
+		if (!name || clp_md_load(m->conf, name, m->server, &agent.res[i].md, err,
+					 sizeof(err)) < 0) {
+			clp_err("%s", err);
+			return -1;
+		}
+	}
+	agent.n = n;
+
+	ret = clp_md_nl_open(&agent.cmd);
+	if (ret == 0)
+		ret = clp_md_nl_open(&agent.ev);
+	if (ret < 0) {
+		clp_event(EV, EV_NOMODULE, "%s", ret == -ENOENT ?
+			  "the liscal module is not loaded: mirror disks cannot run" :
+			  "cannot open generic netlink");
+		close_all();
+		return -1;
+	}
+	/* Join before creating anything, so that no state change is missed. */
+	if (clp_nl_join(agent.ev, LISCAL_MCGRP_EVENTS) < 0) {
+		clp_event(EV, EV_LISTEN_FAILED, "cannot listen to liscal events: %s",
+			  clp_nl_errmsg(agent.ev));
+		close_all();
+		return -1;
+	}
+	for (i = 0; i < agent.n; i++) {
+		if (setup_res(&agent.res[i]) < 0) {
+			close_all();
+			return -1;
+		}
+	}
+	for (i = 0; i < agent.n; i++)
+		decide_now(&agent.res[i]);
+	ret = pthread_create(&agent.thread, NULL, event_thread, NULL);
+	if (ret) {
+		clp_err("cannot start the mirror agent thread: %s", strerror(ret));
+		close_all();
+		return -1;
+	}
+	agent.running = true;
+	return 0;
+}
+
+static void mirror_stop(struct mgr *m)
+{
+	if (agent.running) {
+		pthread_cancel(agent.thread);
+		pthread_join(agent.thread, NULL);
+		agent.running = false;
+	}
+	close_all();
+}
+
+const struct mgr_module mgr_mod_mirror = {
+	.name = "mirror",
+	.start = mirror_start,
+	.stop = mirror_stop,
+};
