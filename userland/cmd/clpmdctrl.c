@@ -167,13 +167,14 @@ static int do_recovery(struct clp_md_cmd *c, const char *source)
 
 /* The guide writes "-nomount" (like "--resize -force") with one dash:
  * take such a word out before getopt. */
-static bool take_word(int *argc, char **argv, const char *word)
+static bool take_word(int *argc, char **argv, const char *word, bool dashdash)
 {
 	bool found = false;
 	int i, j;
 
 	for (i = 1, j = 1; i < *argc; i++) {
-		if (!strcmp(argv[i], word) || (argv[i][0] == '-' && !strcmp(argv[i] + 1, word)))
+		if (!strcmp(argv[i], word) ||
+		    (dashdash && argv[i][0] == '-' && !strcmp(argv[i] + 1, word)))
 			found = true;
 		else
 			argv[j++] = argv[i];
@@ -202,8 +203,9 @@ int main(int argc, char **argv)
 	int opt, nargs, ret;
 
 	clp_log_init(argv[0]);
-	nomount = take_word(&argc, argv, "-nomount");
-	force = take_word(&argc, argv, "-force");
+	nomount = take_word(&argc, argv, "-nomount", true);
+	/* "--force" is the forced recovery: only "-force" modifies --active. */
+	force = take_word(&argc, argv, "-force", false);
 	while ((opt = getopt_long(argc, argv, "adbrfch", opts, NULL)) != -1) {
 		enum action a;
 

@@ -557,6 +557,17 @@ int clp_md_load(struct clp_conf *conf, const char *name, const char *server,
 	for (i = 0; i < n; i++) {
 		const char *s = clp_md_name_at(conf, i);
 
+		if (s && !clp_md_name_valid(s)) {
+			snprintf(xp, sizeof(xp), XP_MD "[%d]", i + 1);
+			snprintf(err, errlen, "%s:%ld: resource/md@%s: '%s' is not a mirror disk "
+				 "resource name (md followed by 1-13 letters, digits or _)",
+				 clp_conf_path(conf), clp_conf_line(conf, xp), s, s);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const char *s = clp_md_name_at(conf, i);
+
 		if (s && !strcmp(s, name)) {
 			if (md->index >= 0) {
 				snprintf(xp, sizeof(xp), XP_MD "[@name='%s'][2]", name);
