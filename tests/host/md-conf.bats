@@ -46,7 +46,7 @@ setup() {
 		sync=1 sendqueuesize=2048 bandlimit=0 compress=0 crypto=0 sendtimeout=30 \
 		connecttimeout=10 acktimeout=100 recvnormaltimeout=100 hbinterval=10 \
 		pingtimeout=2 pingretry=8 port=29031 reqqueue=2048 cperror=RESET dperror=RESET \
-		recoverysize=1024 cptimeout=30 autorecovery=1; do
+		recoverysize=1024 cptimeout=30 autorecovery=1 statistics=1; do
 		assert_line "$kv"
 	done
 	assert_line "local=node1 node 0 198.18.2.1 /dev/vdb2 /dev/vdb1"
@@ -212,6 +212,13 @@ stat_md01() {
 	CLP_CONF=$BATS_TEST_TMPDIR/none.conf run "$B/clpmdstat" --list
 	assert_failure 4
 	assert_output --partial "$BATS_TEST_TMPDIR/none.conf: cannot read the configuration"
+}
+
+@test "mirror statistics file: columns, deltas, units, rotation (unit)" {
+	run "$REPO/tests/host/bin/md_perf_test" "$BATS_TEST_TMPDIR"
+	assert_success
+	refute_output --partial "not ok"
+	assert_output --partial "1..12"
 }
 
 @test "colours: derivation table (unit)" {

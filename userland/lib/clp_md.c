@@ -257,7 +257,8 @@ int clp_md_cluster_load(struct clp_conf *conf, struct clp_md_cluster *cl,
 	ret = unknown_keys(&c, "mirrordriver", "self::reqqueue or self::cperror or self::dperror");
 	if (!ret)
 		ret = unknown_keys(&c, "mirroragent",
-				   "self::recoverysize or self::cptimeout or self::autorecovery");
+				   "self::recoverysize or self::cptimeout or self::autorecovery "
+				   "or self::statistics");
 	if (!ret)
 		ret = get_int(&c, "mirrordriver/reqqueue", 256, 65535, 2048, &cl->reqqueue);
 	if (!ret)
@@ -275,8 +276,12 @@ int clp_md_cluster_load(struct clp_conf *conf, struct clp_md_cluster *cl,
 		ret = get_int(&c, "mirroragent/cptimeout", 5, 300, 30, &cl->cptimeout);
 	if (!ret)
 		ret = get_int(&c, "mirroragent/autorecovery", 0, 1, 1, &v);
-	if (!ret)
+	if (!ret) {
 		cl->autorecovery = v != 0;
+		ret = get_int(&c, "mirroragent/statistics", 0, 1, 1, &v);
+	}
+	if (!ret)
+		cl->statistics = v != 0;
 	if (!ret && clp_conf_count(conf, "/root/cluster/mirrordriver") > 1)
 		ret = key_err(&c, clp_conf_line(conf, "/root/cluster/mirrordriver[2]"),
 			      "mirrordriver", "given twice");

@@ -39,6 +39,7 @@ struct clp_md_cluster {
 	long recoverysize;	/* recovery data size, KiB */
 	long cptimeout;		/* cluster partition I/O timeout, s */
 	bool autorecovery;	/* automatic mirror recovery */
+	bool statistics;	/* mirror statistics files (perf/disk/nmpN.cur) */
 };
 
 /* One server's end of a mirror disk resource. */

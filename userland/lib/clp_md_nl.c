@@ -197,11 +197,19 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 
 int clp_md_nl_get(struct clp_nl *nl, const char *name, struct clp_md_status *st)
 {
+	return clp_md_nl_get_flags(nl, name, 0, st);
+}
+
+int clp_md_nl_get_flags(struct clp_nl *nl, const char *name, uint32_t flags,
+			struct clp_md_status *st)
+{
 	struct nlmsghdr *nlh = clp_nl_req(nl, LISCAL_CMD_RES_GET, 0);
 	struct get_ctx g = { .st = st };
 	int ret;
 
 	mnl_attr_put_strz(nlh, LISCAL_A_RES_NAME, name);
+	if (flags)
+		mnl_attr_put_u32(nlh, LISCAL_A_FLAGS, flags);
 	ret = clp_nl_talk(nl, nlh, get_cb, &g);
 	if (ret == 0 && !g.found)
 		ret = -ENOENT;

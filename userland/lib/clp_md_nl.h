@@ -60,6 +60,10 @@ int clp_md_nl_recovery(struct clp_nl *nl, const char *name, uint32_t flags,
 		       int source_node);
 /* RES_GET of one resource (-ENOENT or the kernel's error when absent). */
 int clp_md_nl_get(struct clp_nl *nl, const char *name, struct clp_md_status *st);
+/* The same with LISCAL_F_* @flags (STATS_PERIOD: end the sampling period;
+ * only the mirror agent's sampler sets it). */
+int clp_md_nl_get_flags(struct clp_nl *nl, const char *name, uint32_t flags,
+			struct clp_md_status *st);
 /* RES_GET dump: @cb runs for each resource. */
 int clp_md_nl_dump(struct clp_nl *nl, void (*cb)(const struct clp_md_status *st, void *arg),
 		   void *arg);

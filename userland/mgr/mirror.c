@@ -17,6 +17,8 @@
  *     when connected and the other copy is outdated, the server holding the
  *     current data starts a differential recovery;
  *   - split brain: nothing is copied; the event says how to resolve it.
+ * With cluster/mirroragent/statistics = 1 a second thread records the
+ * mirror statistics files (mirror_perf.c).
  * The kernel resources stay when clpmgrd stops: mirroring does not depend
  * on the agent running.
  */
@@ -29,6 +31,7 @@
 #include "clp_md_nl.h"
 #include "clp_md_state.h"
 #include "mgr.h"
+#include "mirror_perf.h"
 
 #define EV "mirror"
 
@@ -47,6 +50,7 @@ enum {
 	EV_SPLIT_BRAIN = 24,
 	EV_AUTORECOVERY_OFF = 25,
 	EV_LISTEN_FAILED = 26,
+	EV_PERF_FAILED = 27,	/* mirror statistics not recorded (mirror_perf.c) */
 	EV_STATE_BASE = 100,
 };
 
@@ -326,11 +330,20 @@ static int mirror_start(struct mgr *m)
 		return -1;
 	}
 	agent.running = true;
+	if (agent.res[0].md.cluster.statistics) {
+		struct clp_md mds[CLP_MD_MAX];
+
+		for (i = 0; i < agent.n; i++)
+			mds[i] = agent.res[i].md;
+		if (mirror_perf_start(mds, agent.n) < 0)
+			clp_event(EV, EV_PERF_FAILED, "mirror statistics cannot be recorded");
+	}
 	return 0;
 }
 
 static void mirror_stop(struct mgr *m)
 {
+	mirror_perf_stop();
 	if (agent.running) {
 		pthread_cancel(agent.thread);
 		pthread_join(agent.thread, NULL);

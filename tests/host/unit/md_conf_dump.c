@@ -45,9 +45,9 @@ int main(int argc, char **argv)
 	printf("peer=%s node %u %s %s %s\n", md.peer.server, md.peer.node_id, md.peer.addr,
 	       md.peer.dppath, md.peer.cppath);
 	printf("reqqueue=%ld\ncperror=%s\ndperror=%s\nrecoverysize=%ld\ncptimeout=%ld\n"
-	       "autorecovery=%d\n", md.cluster.reqqueue, clp_md_ioerr_name(md.cluster.cperror),
+	       "autorecovery=%d\nstatistics=%d\n", md.cluster.reqqueue, clp_md_ioerr_name(md.cluster.cperror),
 	       clp_md_ioerr_name(md.cluster.dperror), md.cluster.recoverysize,
-	       md.cluster.cptimeout, md.cluster.autorecovery);
+	       md.cluster.cptimeout, md.cluster.autorecovery, md.cluster.statistics);
 	clp_conf_free(conf);
 	return 0;
 }

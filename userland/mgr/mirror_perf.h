@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The mirror agent's statistics sampler: every 60 s, one row per mirror
+ * disk resource into <prefix>/perf/disk/nmpN.cur (guide 2.3).
+ */
+#ifndef MIRROR_PERF_H
+#define MIRROR_PERF_H
+
+#include "clp_md.h"
+
+/* Start sampling the @n resources of @mds (copied). Returns 0 or -1. */
+int mirror_perf_start(const struct clp_md *mds, int n);
+void mirror_perf_stop(void);
+
+#endif /* MIRROR_PERF_H */
