@@ -283,3 +283,103 @@ int liscal_meta_decode(const struct liscal_sb_disk *in, struct liscal_sb *sb,
 				(unsigned long long)exp->cp_bytes);
 	return LISCAL_META_OK;
 }
+
+static const char * const liscal_dec_names[] = {
+	[LISCAL_DEC_IN_SYNC] = "in sync",
+	[LISCAL_DEC_L_SRC] = "local is source (differential)",
+	[LISCAL_DEC_L_SRC_FULL] = "local is source (full)",
+	[LISCAL_DEC_P_SRC] = "peer is source (differential)",
+	[LISCAL_DEC_P_SRC_FULL] = "peer is source (full)",
+	[LISCAL_DEC_SPLIT_BRAIN] = "split brain",
+	[LISCAL_DEC_NO_DATA] = "no current data on either side",
+};
+
+const char *liscal_decision_name(enum liscal_decision d)
+{
+	if ((unsigned int)d >= ARRAY_SIZE(liscal_dec_names))
+		return "?";
+	return liscal_dec_names[d];
+}
+
+/* Can a differential copy from @s to @t be trusted? */
+static bool liscal_diff_ok(const struct liscal_gen_view *s,
+			   const struct liscal_gen_view *t)
+{
+	if ((s->flags | t->flags) & LISCAL_SB_F_FULL_SYNC)
+		return false;
+	if (s->gen_current == t->gen_current)
+		return true;
+	if (s->gen_bitmap && (s->gen_bitmap == t->gen_current ||
+			      s->gen_bitmap == t->gen_bitmap))
+		return true;
+	if (t->gen_bitmap && t->gen_bitmap == s->gen_current)
+		return true;
+	return false;
+}
+
+static enum liscal_decision liscal_src(const struct liscal_gen_view *l,
+				       const struct liscal_gen_view *p,
+				       bool local)
+{
+	const struct liscal_gen_view *s = local ? l : p, *t = local ? p : l;
+	bool diff = liscal_diff_ok(s, t);
+
+	if (local)
+		return diff ? LISCAL_DEC_L_SRC : LISCAL_DEC_L_SRC_FULL;
+	return diff ? LISCAL_DEC_P_SRC : LISCAL_DEC_P_SRC_FULL;
+}
+
+static bool liscal_in_history(const struct liscal_gen_view *v, u64 gen)
+{
+	return gen && (v->gen_history[0] == gen || v->gen_history[1] == gen);
+}
+
+enum liscal_decision liscal_gen_decide(const struct liscal_gen_view *l,
+				       const struct liscal_gen_view *p)
+{
+	bool lf = l->flags & LISCAL_SB_F_FORCED;
+	bool pf = p->flags & LISCAL_SB_F_FORCED;
+	bool li = l->flags & LISCAL_SB_F_INCONSISTENT;
+	bool pi = p->flags & LISCAL_SB_F_INCONSISTENT;
+
+	/* 1. A copy chosen by force wins, unless both were forced. */
+	if (lf && pf)
+		return LISCAL_DEC_SPLIT_BRAIN;
+	if (lf || pf)
+		return liscal_src(l, p, lf);
+	/* 2. An inconsistent copy is never a source. */
+	if (li && pi)
+		return LISCAL_DEC_NO_DATA;
+	if (li || pi)
+		return liscal_src(l, p, pi);
+	/* 3. Same generation: crash leftovers only (write-intent bits). */
+	if (l->gen_current == p->gen_current) {
+		bool la = l->flags & LISCAL_SB_F_WAS_ACTIVE;
+		bool pa = p->flags & LISCAL_SB_F_WAS_ACTIVE;
+		bool lu = l->flags & LISCAL_SB_F_UPTODATE;
+		bool pu = p->flags & LISCAL_SB_F_UPTODATE;
+
+		if (!l->dirty_bits && !p->dirty_bits && lu == pu)
+			return LISCAL_DEC_IN_SYNC;
+		if (la != pa)
+			return la ? LISCAL_DEC_L_SRC : LISCAL_DEC_P_SRC;
+		if (lu != pu)
+			return lu ? LISCAL_DEC_L_SRC : LISCAL_DEC_P_SRC;
+		return l->node_id < p->node_id ? LISCAL_DEC_L_SRC :
+						 LISCAL_DEC_P_SRC;
+	}
+	/* 4. One side went on from where the other stopped. */
+	if (l->gen_bitmap && l->gen_bitmap == p->gen_current)
+		return liscal_src(l, p, true);
+	if (p->gen_bitmap && p->gen_bitmap == l->gen_current)
+		return liscal_src(l, p, false);
+	/* 5. Both went on from the same point: split brain. */
+	if (l->gen_bitmap && l->gen_bitmap == p->gen_bitmap)
+		return LISCAL_DEC_SPLIT_BRAIN;
+	/* 6. Older relations: full copy from the newer. */
+	if (liscal_in_history(l, p->gen_current))
+		return LISCAL_DEC_L_SRC_FULL;
+	if (liscal_in_history(p, l->gen_current))
+		return LISCAL_DEC_P_SRC_FULL;
+	return LISCAL_DEC_SPLIT_BRAIN;
+}

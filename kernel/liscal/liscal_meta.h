@@ -176,4 +176,33 @@ const char *liscal_meta_strerror(int err);
 /* Push a new current generation: history shifts, gen_current = @gen. */
 void liscal_meta_new_gen(struct liscal_sb *sb, u64 gen);
 
+/* What one side knows of a copy at the connection handshake. */
+struct liscal_gen_view {
+	u32 node_id;
+	u32 flags;		/* LISCAL_SB_F_* */
+	u64 gen_current;
+	u64 gen_bitmap;
+	u64 gen_history[2];
+	u64 dirty_bits;
+};
+
+enum liscal_decision {
+	LISCAL_DEC_IN_SYNC,	/* same data, nothing to copy */
+	LISCAL_DEC_L_SRC,	/* local copy is the source, differential */
+	LISCAL_DEC_L_SRC_FULL,	/* local copy is the source, full copy */
+	LISCAL_DEC_P_SRC,	/* peer copy is the source, differential */
+	LISCAL_DEC_P_SRC_FULL,
+	LISCAL_DEC_SPLIT_BRAIN,	/* both diverged: only force resolves */
+	LISCAL_DEC_NO_DATA,	/* both inconsistent: wait for a forced copy */
+};
+
+/*
+ * Sync direction from the generations of both copies (rules in
+ * Documentation/liscal.md, "Handshake"). Symmetric: decide(l, p) and
+ * decide(p, l) name the same source.
+ */
+enum liscal_decision liscal_gen_decide(const struct liscal_gen_view *l,
+				       const struct liscal_gen_view *p);
+const char *liscal_decision_name(enum liscal_decision d);
+
 #endif /* _LISCAL_META_H */

@@ -263,7 +263,8 @@ int liscal_wire_decode_force(const struct liscal_wire_force_disk *in,
 {
 	f->source_node = be32_to_cpu(in->source_node);
 	f->flags = be32_to_cpu(in->flags);
-	if (f->source_node > 1 || (f->flags & ~LISCAL_WF_FULL))
+	if (f->source_node > 1 ||
+	    (f->flags & ~(LISCAL_WF_FULL | LISCAL_WF_FORCE)))
 		return WIRE_ERR("FORCE with source node %u, flags 0x%x",
 				f->source_node, f->flags);
 	return 0;

@@ -43,7 +43,8 @@ enum liscal_wire_type {
 #define LISCAL_WF_FUA		(1U << 0)	/* DATA: forced unit access */
 #define LISCAL_WF_PREFLUSH	(1U << 1)	/* DATA: flush before writing */
 #define LISCAL_WF_ERROR		(1U << 2)	/* *_ACK: the I/O failed */
-#define LISCAL_WF_FULL		(1U << 3)	/* SYNC_START: full copy */
+#define LISCAL_WF_FULL		(1U << 3)	/* SYNC_START, FORCE: full copy */
+#define LISCAL_WF_FORCE		(1U << 4)	/* FORCE: override the checks */
 
 struct liscal_wire_hdr_disk {
 	__be32 magic;

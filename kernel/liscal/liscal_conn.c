@@ -1,0 +1,1034 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * liscal_conn.c - the mirror connection: TCP setup (lower node id
+ * connects, the other listens), handshake (HELLO + bitmaps + decision),
+ * the receiver (peer writes, acks, pings), breaks and teardown.
+ *
+ * The connection thread owns the socket: only it creates and releases it.
+ * Others stop a connection with liscal_conn_fail(), which shuts the socket
+ * down (waking a blocked sender and the receiver) under sock_mutex.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/inet.h>
+#include <linux/tcp.h>
+#include <linux/highmem.h>
+#include <linux/sched/mm.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "liscal_int.h"
+
+#define LISCAL_RCV_POLL		(HZ / 4)
+
+/* A write from the peer being applied to the data partition. */
+struct liscal_peer_req {
+	struct work_struct work;
+	struct liscal_res *res;
+	struct bio *bio;
+	u64 seq;
+	u32 size;
+	u16 ack_type;
+	blk_status_t status;
+};
+
+int liscal_parse_addr(const char *s, struct sockaddr_in *sa)
+{
+	const char *colon = strrchr(s, ':');
+	u16 port;
+
+	if (!colon || colon == s || colon - s > 15)
+		return -EINVAL;
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if (!in4_pton(s, colon - s, (u8 *)&sa->sin_addr.s_addr, ':', NULL))
+		return -EINVAL;
+	if (kstrtou16(colon + 1, 10, &port) || !port)
+		return -EINVAL;
+	sa->sin_port = htons(port);
+	return 0;
+}
+
+/* Sends all of @len bytes at @buf; handles partial sends. */
+static int liscal_sock_send(struct socket *sock, const void *buf, size_t len,
+			    int more)
+{
+	while (len) {
+		struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | more };
+		int n = kernel_sendmsg(sock, &msg, &iov, 1, len);
+
+		if (n <= 0)
+			return n ? n : -EPIPE;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * Sends one packet: header, @payload, then the data of @bio if given.
+ * Context: process; takes send_mutex; noio allocation. Returns 0, or
+ * -EAGAIN when the send timeout expired, or another error.
+ */
+int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
+		const void *payload, size_t plen, struct bio *bio)
+{
+	struct liscal_wire_hdr_disk hd;
+	unsigned int noio = memalloc_noio_save();
+	unsigned long flags;
+	int ret;
+
+	liscal_wire_encode_hdr(h, &hd);
+	mutex_lock(&res->send_mutex);
+	if (!res->sock) {
+		ret = -ENOTCONN;
+		goto out_unlock;
+	}
+	ret = liscal_sock_send(res->sock, &hd, sizeof(hd),
+			       (plen || bio) ? MSG_MORE : 0);
+	if (!ret && plen)
+		ret = liscal_sock_send(res->sock, payload, plen,
+				       bio ? MSG_MORE : 0);
+	if (!ret && bio && h->size) {
+		u32 left = h->size;
+		struct bvec_iter it;
+		struct bio_vec bv;
+
+		bio_for_each_segment(bv, bio, it) {
+			void *p = kmap_local_page(bv.bv_page);
+
+			left -= bv.bv_len;
+			ret = liscal_sock_send(res->sock, p + bv.bv_offset,
+					       bv.bv_len, left ? MSG_MORE : 0);
+			kunmap_local(p);
+			if (ret)
+				break;
+		}
+	}
+	if (!ret) {
+		spin_lock_irqsave(&res->lock, flags);
+		liscal_stat_add(res, LISCAL_STATS_A_SEND_BYTES, h->len);
+		spin_unlock_irqrestore(&res->lock, flags);
+	}
+out_unlock:
+	mutex_unlock(&res->send_mutex);
+	memalloc_noio_restore(noio);
+	return ret;
+}
+
+int liscal_send_simple(struct liscal_res *res, u16 type, u16 flags, u64 seq,
+		       u64 sector, u32 size, const void *payload, size_t plen)
+{
+	struct liscal_wire_hdr h = {
+		.type = type, .flags = flags, .seq = seq, .sector = sector,
+		.size = size, .len = plen,
+	};
+
+	return liscal_send(res, &h, payload, plen, NULL);
+}
+
+int liscal_send_state(struct liscal_res *res)
+{
+	struct liscal_wire_state st;
+	struct liscal_wire_state_disk sd;
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	st.role = res->role;
+	st.disk_state = res->disk_state;
+	st.sb_flags = res->sb.flags;
+	st.gen_current = res->sb.gen_current;
+	spin_unlock_irqrestore(&res->lock, flags);
+	liscal_wire_encode_state(&st, &sd);
+	return liscal_send_simple(res, LISCAL_P_STATE, 0, 0, 0, 0, &sd,
+				  sizeof(sd));
+}
+
+void liscal_ctl_work(struct work_struct *w)
+{
+	struct liscal_res *res = container_of(w, struct liscal_res, ctl_work);
+	unsigned long flags;
+	bool pong, state;
+
+	spin_lock_irqsave(&res->lock, flags);
+	pong = res->pong_pending;
+	state = res->state_pending;
+	res->pong_pending = false;
+	res->state_pending = false;
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (pong)
+		liscal_send_simple(res, LISCAL_P_PONG, 0, 0, 0, 0, NULL, 0);
+	if (state)
+		liscal_send_state(res);
+}
+
+/* Asks the connection to go down for @reason. Any context but irq. */
+void liscal_conn_fail(struct liscal_res *res, int reason)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	if (!res->fail_reason)
+		res->fail_reason = reason;
+	spin_unlock_irqrestore(&res->lock, flags);
+	mutex_lock(&res->sock_mutex);
+	if (res->sock)
+		kernel_sock_shutdown(res->sock, SHUT_RDWR);
+	mutex_unlock(&res->sock_mutex);
+	wake_up_all(&res->waitq);
+}
+
+static bool liscal_should_stop(struct liscal_res *res)
+{
+	return kthread_should_stop() || READ_ONCE(res->fail_reason);
+}
+
+/* Checks the ack timeout and drives the mirror-connect heartbeat. */
+static int liscal_conn_timers(struct liscal_res *res)
+{
+	u64 now = ktime_get_ns();
+	u64 ack_to = (u64)READ_ONCE(res->p.ack_timeout) * NSEC_PER_MSEC;
+	u64 hb = (u64)READ_ONCE(res->p.hb_interval) * NSEC_PER_MSEC;
+	u64 pto = (u64)READ_ONCE(res->p.ping_timeout) * NSEC_PER_MSEC;
+	struct liscal_req *oldest;
+	unsigned long flags;
+	bool ping = false;
+	int reason = 0;
+
+	spin_lock_irqsave(&res->lock, flags);
+	oldest = list_first_entry_or_null(&res->ack_wait, struct liscal_req,
+					  ack_list);
+	if (oldest && now - oldest->sent_ns > ack_to)
+		reason = LISCAL_REASON_BREAK_ACK_TIMEOUT;
+	if (res->ping_sent_ns && now - res->ping_sent_ns > pto) {
+		res->ping_misses++;
+		res->ping_sent_ns = 0;
+		if (res->ping_misses > READ_ONCE(res->p.ping_retry))
+			reason = LISCAL_REASON_BREAK_PING_TIMEOUT;
+		else
+			ping = true;
+	}
+	if (!res->ping_sent_ns && now - res->last_ping_ns >= hb)
+		ping = true;
+	if (ping && !reason) {
+		res->ping_sent_ns = now;
+		res->last_ping_ns = now;
+	}
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (reason) {
+		liscal_conn_fail(res, reason);
+		return -ETIMEDOUT;
+	}
+	/* Never block the receiver on the send path: skip if busy. */
+	if (ping && mutex_trylock(&res->send_mutex)) {
+		struct liscal_wire_hdr h = { .type = LISCAL_P_PING };
+		struct liscal_wire_hdr_disk hd;
+
+		liscal_wire_encode_hdr(&h, &hd);
+		if (res->sock)
+			liscal_sock_send(res->sock, &hd, sizeof(hd), 0);
+		mutex_unlock(&res->send_mutex);
+	}
+	return 0;
+}
+
+/* Receives exactly @len bytes, running the timers while waiting. */
+static int liscal_recv_full(struct liscal_res *res, void *buf, size_t len,
+			    bool timers)
+{
+	u64 deadline = ktime_get_ns() +
+		       (u64)READ_ONCE(res->p.recv_timeout) * NSEC_PER_MSEC;
+
+	while (len) {
+		struct kvec iov = { .iov_base = buf, .iov_len = len };
+		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+		int n;
+
+		if (liscal_should_stop(res))
+			return -EINTR;
+		n = kernel_recvmsg(res->sock, &msg, &iov, 1, len, msg.msg_flags);
+		if (n == -EAGAIN || n == -EINTR) {
+			if (timers && liscal_conn_timers(res))
+				return -ETIMEDOUT;
+			if (!timers && ktime_get_ns() > deadline)
+				return -ETIMEDOUT;
+			continue;
+		}
+		if (n <= 0)
+			return n ? n : -ECONNRESET;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void liscal_sock_setup(struct liscal_res *res, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	tcp_sock_set_nodelay(sk);
+	sk->sk_allocation = GFP_NOIO;
+	sk->sk_sndtimeo = msecs_to_jiffies(READ_ONCE(res->p.send_timeout));
+	sk->sk_rcvtimeo = LISCAL_RCV_POLL;
+}
+
+static struct socket *liscal_connect(struct liscal_res *res)
+{
+	struct sockaddr_in local = res->local_addr;
+	struct socket *sock;
+	int ret;
+
+	ret = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       &sock);
+	if (ret)
+		return NULL;
+	local.sin_port = 0;
+	ret = kernel_bind(sock, (struct sockaddr *)&local, sizeof(local));
+	if (!ret) {
+		sock->sk->sk_sndtimeo =
+			msecs_to_jiffies(READ_ONCE(res->p.connect_timeout));
+		ret = kernel_connect(sock, (struct sockaddr *)&res->peer_addr,
+				     sizeof(res->peer_addr), 0);
+	}
+	if (ret) {
+		sock_release(sock);
+		return NULL;
+	}
+	return sock;
+}
+
+static struct socket *liscal_accept(struct liscal_res *res)
+{
+	unsigned long end = jiffies +
+		msecs_to_jiffies(READ_ONCE(res->p.connect_timeout));
+	struct socket *lsock, *sock = NULL;
+	struct sockaddr_in peer;
+	int ret;
+
+	ret = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       &lsock);
+	if (ret)
+		return NULL;
+	sock_set_reuseaddr(lsock->sk);
+	ret = kernel_bind(lsock, (struct sockaddr *)&res->local_addr,
+			  sizeof(res->local_addr));
+	if (!ret)
+		ret = kernel_listen(lsock, 2);
+	while (!ret && !sock && time_before(jiffies, end) &&
+	       !kthread_should_stop() && READ_ONCE(res->want_connect)) {
+		ret = kernel_accept(lsock, &sock, O_NONBLOCK);
+		if (ret == -EAGAIN) {
+			ret = 0;
+			sock = NULL;
+			schedule_timeout_interruptible(HZ / 10);
+			continue;
+		}
+		if (ret)
+			break;
+		if (kernel_getpeername(sock, (struct sockaddr *)&peer) < 0 ||
+		    peer.sin_addr.s_addr != res->peer_addr.sin_addr.s_addr) {
+			pr_warn("%s: refused a connection from %pI4\n",
+				res->name, &peer.sin_addr);
+			sock_release(sock);
+			sock = NULL;
+		}
+	}
+	sock_release(lsock);
+	return sock;
+}
+
+static void liscal_hello_fill(struct liscal_res *res,
+			      struct liscal_wire_hello *h)
+{
+	unsigned long flags;
+
+	memset(h, 0, sizeof(*h));
+	h->proto = LISCAL_WIRE_PROTO;
+	h->node_id = res->node_id;
+	memcpy(h->name, res->name, LISCAL_NAME_LEN);
+	memcpy(h->uuid, res->sb.uuid, LISCAL_UUID_LEN);
+	h->data_bytes = res->data_bytes;
+	h->bm_shift = res->shift;
+	spin_lock_irqsave(&res->lock, flags);
+	h->sb_flags = res->sb.flags;
+	h->gen_current = res->sb.gen_current;
+	h->gen_bitmap = res->sb.gen_bitmap;
+	h->gen_history[0] = res->sb.gen_history[0];
+	h->gen_history[1] = res->sb.gen_history[1];
+	h->role = res->role;
+	h->disk_state = res->disk_state;
+	h->dirty_bits = liscal_bm_count(res->oos, res->nbits);
+	spin_unlock_irqrestore(&res->lock, flags);
+}
+
+/* Receives one header and checks it is of @type. */
+static int liscal_recv_hdr(struct liscal_res *res, struct liscal_wire_hdr *h,
+			   int type)
+{
+	struct liscal_wire_hdr_disk hd;
+	char err[128];
+	int ret;
+
+	ret = liscal_recv_full(res, &hd, sizeof(hd), false);
+	if (ret)
+		return ret;
+	ret = liscal_wire_decode_hdr(&hd, h, err, sizeof(err));
+	if (ret) {
+		pr_err("%s: handshake: %s\n", res->name, err);
+		return ret;
+	}
+	if (type && h->type != type) {
+		pr_err("%s: handshake: %s where %s was expected\n", res->name,
+		       liscal_wire_type_name(h->type), liscal_wire_type_name(type));
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int liscal_send_bitmap(struct liscal_res *res)
+{
+	size_t plen = 8 + 8 * LISCAL_WIRE_BM_WORDS, w, n, i;
+	unsigned long flags;
+	__le64 *buf;
+	int ret = 0;
+
+	buf = kmalloc(plen, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (w = 0; w < res->nwords && !ret; w += n) {
+		n = min_t(size_t, LISCAL_WIRE_BM_WORDS, res->nwords - w);
+		*(__be64 *)buf = cpu_to_be64(w);
+		spin_lock_irqsave(&res->lock, flags);
+		for (i = 0; i < n; i++)
+			buf[1 + i] = cpu_to_le64(res->oos[w + i]);
+		spin_unlock_irqrestore(&res->lock, flags);
+		ret = liscal_send_simple(res, LISCAL_P_BITMAP, 0, 0, 0, 0, buf,
+					 8 + 8 * n);
+	}
+	kfree(buf);
+	if (!ret)
+		ret = liscal_send_simple(res, LISCAL_P_BITMAP_DONE, 0, 0, 0, 0,
+					 NULL, 0);
+	return ret;
+}
+
+static int liscal_recv_bitmap(struct liscal_res *res)
+{
+	size_t plen = 8 + 8 * LISCAL_WIRE_BM_WORDS;
+	struct liscal_wire_hdr h;
+	__le64 *buf;
+	int ret;
+
+	buf = kmalloc(plen, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		u64 first, n;
+
+		ret = liscal_recv_hdr(res, &h, 0);
+		if (ret)
+			break;
+		if (h.type == LISCAL_P_BITMAP_DONE)
+			break;
+		ret = -EPROTO;
+		if (h.type != LISCAL_P_BITMAP)
+			break;
+		ret = liscal_recv_full(res, buf, h.len, false);
+		if (ret)
+			break;
+		first = be64_to_cpu(*(__be64 *)buf);
+		n = (h.len - 8) / 8;
+		if (first > res->nwords || n > res->nwords - first) {
+			pr_err("%s: handshake: bitmap words %llu+%llu beyond %zu\n",
+			       res->name, first, n, res->nwords);
+			ret = -EPROTO;
+			break;
+		}
+		liscal_bm_from_disk(res->peer_bm + first, buf + 1, n);
+	}
+	kfree(buf);
+	if (!ret)
+		liscal_bm_trim(res->peer_bm, res->nbits);
+	return ret;
+}
+
+/* Applies the handshake decision. Context: conn_task, state_mutex held. */
+static int liscal_apply_decision(struct liscal_res *res,
+				 const struct liscal_wire_hello *ph,
+				 enum liscal_decision d)
+{
+	unsigned long flags;
+	size_t i;
+	int reason = LISCAL_REASON_CONNECTED;
+
+	spin_lock_irqsave(&res->lock, flags);
+	res->peer_role = ph->role;
+	res->peer_gen = ph->gen_current;
+	/* Never let the peer overwrite an active copy, nor two actives. */
+	if ((d == LISCAL_DEC_P_SRC || d == LISCAL_DEC_P_SRC_FULL) &&
+	    res->role == LISCAL_ROLE_ACTIVE)
+		d = LISCAL_DEC_SPLIT_BRAIN;
+	if (res->role == LISCAL_ROLE_ACTIVE && ph->role == LISCAL_ROLE_ACTIVE)
+		d = LISCAL_DEC_SPLIT_BRAIN;
+	switch (d) {
+	case LISCAL_DEC_IN_SYNC:
+		res->pdisk = LISCAL_DISK_UPTODATE;
+		break;
+	case LISCAL_DEC_L_SRC:
+	case LISCAL_DEC_L_SRC_FULL:
+		for (i = 0; i < res->nwords; i++)
+			res->oos[i] |= res->peer_bm[i];
+		if (d == LISCAL_DEC_L_SRC_FULL) {
+			liscal_bm_set_range(res->oos, 0, res->nbits - 1);
+			res->rs_full = true;
+		}
+		res->pdisk = (ph->sb_flags & LISCAL_SB_F_INCONSISTENT) ?
+			     LISCAL_DISK_INCONSISTENT : LISCAL_DISK_OUTDATED;
+		if (!liscal_bm_count(res->oos, res->nbits))
+			res->pdisk = LISCAL_DISK_UPTODATE;
+		break;
+	case LISCAL_DEC_P_SRC:
+	case LISCAL_DEC_P_SRC_FULL:
+		for (i = 0; i < res->nwords; i++)
+			res->oos[i] |= res->peer_bm[i];
+		if (res->disk_state == LISCAL_DISK_UPTODATE)
+			res->disk_state = LISCAL_DISK_OUTDATED;
+		res->pdisk = LISCAL_DISK_UPTODATE;
+		break;
+	case LISCAL_DEC_SPLIT_BRAIN:
+		res->split_brain = true;
+		res->pdisk = LISCAL_DISK_OUTDATED;
+		reason = LISCAL_REASON_SPLIT_BRAIN;
+		break;
+	case LISCAL_DEC_NO_DATA:
+		res->pdisk = LISCAL_DISK_INCONSISTENT;
+		break;
+	}
+	res->conn = LISCAL_CONN_CONNECTED;
+	res->sb.flags &= ~LISCAL_SB_F_UPTODATE;
+	if (res->disk_state == LISCAL_DISK_UPTODATE)
+		res->sb.flags |= LISCAL_SB_F_UPTODATE;
+	if (res->pdisk == LISCAL_DISK_UPTODATE) {
+		res->sb.flags &= ~LISCAL_SB_F_PEER_OUTDATED;
+	} else if (d != LISCAL_DEC_NO_DATA) {
+		res->sb.flags |= LISCAL_SB_F_PEER_OUTDATED;
+	}
+	if (d == LISCAL_DEC_IN_SYNC || (d == LISCAL_DEC_L_SRC &&
+					res->pdisk == LISCAL_DISK_UPTODATE))
+		res->sb.gen_bitmap = 0;
+	if (res->split_brain)
+		res->sb.flags |= LISCAL_SB_F_SPLIT_BRAIN;
+	spin_unlock_irqrestore(&res->lock, flags);
+	liscal_bm_flush(res, true);
+	liscal_sb_write(res);
+	pr_info("%s: connected to node %u (%s): %s\n", res->name, ph->node_id,
+		res->peer_str, liscal_decision_name(d));
+	return reason;
+}
+
+static int liscal_handshake(struct liscal_res *res, int *reason)
+{
+	struct liscal_wire_hello mine, ph;
+	struct liscal_wire_hello_disk hd;
+	struct liscal_gen_view lv, pv;
+	struct liscal_wire_hdr h;
+	struct liscal_snap snap;
+	char err[128];
+	int ret;
+
+	*reason = LISCAL_REASON_HANDSHAKE_REFUSED;
+	liscal_hello_fill(res, &mine);
+	liscal_wire_encode_hello(&mine, &hd);
+	ret = liscal_send_simple(res, LISCAL_P_HELLO, 0, 0, 0, 0, &hd, sizeof(hd));
+	if (ret)
+		return ret;
+	ret = liscal_recv_hdr(res, &h, LISCAL_P_HELLO);
+	if (!ret)
+		ret = liscal_recv_full(res, &hd, sizeof(hd), false);
+	if (ret)
+		return ret;
+	ret = liscal_wire_decode_hello(&hd, &ph, err, sizeof(err));
+	if (!ret && strcmp(ph.name, res->name)) {
+		snprintf(err, sizeof(err), "peer resource is %s, not %s",
+			 ph.name, res->name);
+		ret = -EPROTO;
+	}
+	if (!ret && ph.node_id == res->node_id) {
+		snprintf(err, sizeof(err), "peer has the same node id %u",
+			 ph.node_id);
+		ret = -EPROTO;
+	}
+	if (!ret && ph.data_bytes != res->data_bytes) {
+		snprintf(err, sizeof(err), "peer data size %llu, local %llu",
+			 ph.data_bytes, res->data_bytes);
+		ret = -EPROTO;
+	}
+	if (ret) {
+		pr_err("%s: handshake refused: %s\n", res->name, err);
+		liscal_event(res, LISCAL_REASON_HANDSHAKE_REFUSED, 0, 0, 0, 0, err);
+		return ret;
+	}
+	ret = liscal_send_bitmap(res);
+	if (!ret)
+		ret = liscal_recv_bitmap(res);
+	if (ret)
+		return ret;
+
+	mutex_lock(&res->state_mutex);
+	liscal_snap(res, &snap);
+	lv.node_id = res->node_id;
+	lv.flags = res->sb.flags;
+	lv.gen_current = res->sb.gen_current;
+	lv.gen_bitmap = res->sb.gen_bitmap;
+	lv.gen_history[0] = res->sb.gen_history[0];
+	lv.gen_history[1] = res->sb.gen_history[1];
+	lv.dirty_bits = mine.dirty_bits;
+	pv.node_id = ph.node_id;
+	pv.flags = ph.sb_flags;
+	pv.gen_current = ph.gen_current;
+	pv.gen_bitmap = ph.gen_bitmap;
+	pv.gen_history[0] = ph.gen_history[0];
+	pv.gen_history[1] = ph.gen_history[1];
+	pv.dirty_bits = ph.dirty_bits;
+	*reason = liscal_apply_decision(res, &ph, liscal_gen_decide(&lv, &pv));
+	mutex_unlock(&res->state_mutex);
+	liscal_event_since(res, &snap, *reason, NULL);
+	return 0;
+}
+
+static void liscal_peer_ack_work(struct work_struct *w)
+{
+	struct liscal_peer_req *pr = container_of(w, struct liscal_peer_req, work);
+	struct liscal_res *res = pr->res;
+	struct bvec_iter_all it;
+	struct bio_vec *bv;
+
+	liscal_send_simple(res, pr->ack_type,
+			   pr->status ? LISCAL_WF_ERROR : 0, pr->seq,
+			   pr->bio->bi_iter.bi_sector, pr->size, NULL, 0);
+	bio_for_each_segment_all(bv, pr->bio, it)
+		__free_page(bv->bv_page);
+	bio_put(pr->bio);
+	kfree(pr);
+	if (atomic_dec_and_test(&res->peer_inflight))
+		wake_up_all(&res->waitq);
+}
+
+static void liscal_peer_endio(struct bio *bio)
+{
+	struct liscal_peer_req *pr = bio->bi_private;
+
+	pr->status = bio->bi_status;
+	if (bio->bi_status)
+		liscal_io_error(pr->res, false,
+				blk_status_to_errno(bio->bi_status));
+	queue_work(pr->res->wq, &pr->work);
+}
+
+/* Reads the payload of a DATA/RS_DATA into pages and writes it. */
+static int liscal_recv_write(struct liscal_res *res,
+			     const struct liscal_wire_hdr *h)
+{
+	unsigned int npages = DIV_ROUND_UP(h->size, PAGE_SIZE);
+	blk_opf_t opf = REQ_OP_WRITE;
+	struct liscal_peer_req *pr;
+	u32 left = h->size;
+	unsigned long flags;
+	int ret = 0;
+
+	if (h->flags & LISCAL_WF_FUA)
+		opf |= REQ_FUA;
+	if (h->flags & LISCAL_WF_PREFLUSH)
+		opf |= REQ_PREFLUSH;
+	pr = kzalloc(sizeof(*pr), GFP_NOIO);
+	if (!pr)
+		return -ENOMEM;
+	INIT_WORK(&pr->work, liscal_peer_ack_work);
+	pr->res = res;
+	pr->seq = h->seq;
+	pr->size = h->size;
+	pr->ack_type = h->type == LISCAL_P_DATA ? LISCAL_P_DATA_ACK :
+						  LISCAL_P_RS_ACK;
+	pr->bio = bio_alloc(res->dbdev, npages, opf, GFP_NOIO);
+	pr->bio->bi_iter.bi_sector = h->sector;
+	pr->bio->bi_private = pr;
+	pr->bio->bi_end_io = liscal_peer_endio;
+	while (left) {
+		u32 n = min_t(u32, left, PAGE_SIZE);
+		struct page *page = alloc_page(GFP_NOIO);
+		void *p;
+
+		if (!page) {
+			ret = -ENOMEM;
+			break;
+		}
+		__bio_add_page(pr->bio, page, n, 0);
+		p = kmap_local_page(page);
+		ret = liscal_recv_full(res, p, n, true);
+		kunmap_local(p);
+		if (ret)
+			break;
+		left -= n;
+	}
+	if (ret) {
+		struct bvec_iter_all it;
+		struct bio_vec *bv;
+
+		bio_for_each_segment_all(bv, pr->bio, it)
+			__free_page(bv->bv_page);
+		bio_put(pr->bio);
+		kfree(pr);
+		return ret;
+	}
+	spin_lock_irqsave(&res->lock, flags);
+	liscal_stat_add(res, LISCAL_STATS_A_RECV_BYTES, h->size);
+	if (h->type == LISCAL_P_DATA) {
+		liscal_stat_add(res, LISCAL_STATS_A_PEER_WRITE_BYTES, h->size);
+		liscal_stat_add(res, LISCAL_STATS_A_LOCAL_WRITE_BYTES, h->size);
+	} else {
+		liscal_stat_add(res, LISCAL_STATS_A_RECOVERY_RECV_BYTES, h->size);
+	}
+	spin_unlock_irqrestore(&res->lock, flags);
+	atomic_inc(&res->peer_inflight);
+	submit_bio(pr->bio);
+	return 0;
+}
+
+static void liscal_data_ack(struct liscal_res *res,
+			    const struct liscal_wire_hdr *h)
+{
+	struct liscal_req *req, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	list_for_each_entry(req, &res->ack_wait, ack_list) {
+		if (req->seq == h->seq) {
+			found = req;
+			list_del(&req->ack_list);
+			break;
+		}
+	}
+	if (found) {
+		u64 us = (ktime_get_ns() - found->sent_ns) / 1000;
+
+		if (h->flags & LISCAL_WF_ERROR)
+			found->peer_failed = true;
+		res->sync_diff -= found->nsect << 9;
+		liscal_stat_max(res, LISCAL_STATS_A_SYNC_ACK_MAX, us);
+		res->st.v[LISCAL_STATS_A_SYNC_ACK_CUR] = us;
+	}
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (found)
+		liscal_req_put(found);
+	if (h->flags & LISCAL_WF_ERROR)
+		liscal_conn_fail(res, LISCAL_REASON_PEER_IO_ERROR);
+}
+
+static void liscal_recv_state(struct liscal_res *res,
+			      const struct liscal_wire_state *st)
+{
+	struct liscal_snap snap;
+	unsigned long flags;
+
+	liscal_snap(res, &snap);
+	spin_lock_irqsave(&res->lock, flags);
+	res->peer_role = st->role;
+	res->peer_gen = st->gen_current;
+	if (st->role == LISCAL_ROLE_ACTIVE && res->role == LISCAL_ROLE_ACTIVE)
+		res->split_brain = true;
+	spin_unlock_irqrestore(&res->lock, flags);
+	liscal_event_since(res, &snap, LISCAL_REASON_PEER_STATE, NULL);
+}
+
+static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
+{
+	union {
+		struct liscal_wire_state_disk st;
+		struct liscal_wire_sync_disk sy;
+		struct liscal_wire_force_disk fo;
+	} p;
+	struct liscal_wire_state st;
+	struct liscal_wire_sync sy;
+	struct liscal_wire_force fo;
+	unsigned long flags;
+	char err[128];
+	int ret;
+
+	switch (h->type) {
+	case LISCAL_P_DATA:
+	case LISCAL_P_RS_DATA:
+		ret = liscal_wire_check_io(h, res->data_bytes, err, sizeof(err));
+		if (!ret && h->type == LISCAL_P_DATA &&
+		    READ_ONCE(res->role) == LISCAL_ROLE_ACTIVE) {
+			snprintf(err, sizeof(err), "DATA received while active");
+			ret = -EPROTO;
+		}
+		if (ret) {
+			pr_err("%s: %s\n", res->name, err);
+			return ret;
+		}
+		return liscal_recv_write(res, h);
+	case LISCAL_P_DATA_ACK:
+		liscal_data_ack(res, h);
+		return 0;
+	case LISCAL_P_RS_ACK:
+		liscal_rs_ack(res, h->seq, h->flags & LISCAL_WF_ERROR);
+		return 0;
+	case LISCAL_P_PING:
+		spin_lock_irqsave(&res->lock, flags);
+		res->pong_pending = true;
+		spin_unlock_irqrestore(&res->lock, flags);
+		queue_work(res->wq, &res->ctl_work);
+		return 0;
+	case LISCAL_P_PONG:
+		spin_lock_irqsave(&res->lock, flags);
+		if (res->ping_sent_ns) {
+			u64 us = (ktime_get_ns() - res->ping_sent_ns) / 1000;
+
+			res->st.v[LISCAL_STATS_A_MDC_HB_CUR] = us;
+			liscal_stat_max(res, LISCAL_STATS_A_MDC_HB_MAX, us);
+			liscal_stat_max(res, LISCAL_STATS_A_MDC_HB_MAX2, us);
+		}
+		res->ping_sent_ns = 0;
+		res->ping_misses = 0;
+		spin_unlock_irqrestore(&res->lock, flags);
+		return 0;
+	default:
+		break;
+	}
+	/* Fixed-size payloads. */
+	if (h->len > sizeof(p))
+		return -EPROTO;
+	ret = liscal_recv_full(res, &p, h->len, true);
+	if (ret)
+		return ret;
+	switch (h->type) {
+	case LISCAL_P_STATE:
+		ret = liscal_wire_decode_state(&p.st, &st, err, sizeof(err));
+		if (!ret)
+			liscal_recv_state(res, &st);
+		break;
+	case LISCAL_P_SYNC_START:
+		liscal_wire_decode_sync(&p.sy, &sy);
+		ret = liscal_rs_target_start(res, sy.gen, h->flags & LISCAL_WF_FULL);
+		break;
+	case LISCAL_P_SYNC_DONE:
+		liscal_wire_decode_sync(&p.sy, &sy);
+		liscal_rs_target_done(res, sy.gen);
+		break;
+	case LISCAL_P_FORCE:
+		ret = liscal_wire_decode_force(&p.fo, &fo, err, sizeof(err));
+		if (ret)
+			break;
+		if (fo.source_node != res->node_id) {
+			snprintf(err, sizeof(err), "FORCE names node %u as the source, this is node %u",
+				 fo.source_node, res->node_id);
+			ret = -EPROTO;
+			break;
+		}
+		if (fo.flags & LISCAL_WF_FORCE)
+			liscal_make_source(res);
+		/* A refusal here is not a protocol error: it is logged. */
+		if (liscal_rs_start(res, fo.flags & LISCAL_WF_FULL, NULL))
+			pr_warn("%s: peer asked for a recovery from here: not possible now\n",
+				res->name);
+		ret = 0;
+		break;
+	case LISCAL_P_CLOSE:
+		liscal_conn_fail(res, LISCAL_REASON_BREAK_PEER_CLOSED);
+		ret = -ECONNRESET;
+		break;
+	default:
+		snprintf(err, sizeof(err), "unexpected %s packet",
+			 liscal_wire_type_name(h->type));
+		ret = -EPROTO;
+	}
+	if (ret == -EPROTO)
+		pr_err("%s: %s\n", res->name, err);
+	return ret;
+}
+
+static int liscal_receive(struct liscal_res *res)
+{
+	struct liscal_wire_hdr_disk hd;
+	struct liscal_wire_hdr h;
+	char err[128];
+	int ret;
+
+	for (;;) {
+		ret = liscal_recv_full(res, &hd, sizeof(hd), true);
+		if (ret)
+			return ret;
+		ret = liscal_wire_decode_hdr(&hd, &h, err, sizeof(err));
+		if (ret) {
+			pr_err("%s: invalid packet from the peer: %s\n",
+			       res->name, err);
+			liscal_conn_fail(res, LISCAL_REASON_BREAK_PROTOCOL);
+			return ret;
+		}
+		ret = liscal_dispatch(res, &h);
+		if (ret) {
+			if (ret == -EPROTO)
+				liscal_conn_fail(res, LISCAL_REASON_BREAK_PROTOCOL);
+			return ret;
+		}
+	}
+}
+
+/* After the connection is gone: fail what waits for the peer, record. */
+static void liscal_teardown(struct liscal_res *res, bool was_connected)
+{
+	struct liscal_req *req, *tmp;
+	struct liscal_snap snap;
+	unsigned long flags;
+	LIST_HEAD(failed);
+	int reason;
+	bool was_rs_target;
+	struct socket *sock;
+
+	mutex_lock(&res->sock_mutex);
+	sock = res->sock;
+	if (sock)
+		kernel_sock_shutdown(sock, SHUT_RDWR);
+	mutex_unlock(&res->sock_mutex);
+	wake_up_all(&res->waitq);
+	liscal_rs_stop(res);
+	mutex_lock(&res->sock_mutex);
+	mutex_lock(&res->send_mutex);
+	res->sock = NULL;
+	mutex_unlock(&res->send_mutex);
+	mutex_unlock(&res->sock_mutex);
+	if (sock)
+		sock_release(sock);
+	/* Peer writes still on the disk: their acks fail, then free. */
+	wait_event(res->waitq, !atomic_read(&res->peer_inflight));
+	flush_workqueue(res->wq);
+
+	mutex_lock(&res->state_mutex);
+	liscal_snap(res, &snap);
+	spin_lock_irqsave(&res->lock, flags);
+	reason = res->fail_reason ? res->fail_reason :
+				    LISCAL_REASON_BREAK_PEER_CLOSED;
+	list_splice_init(&res->ack_wait, &failed);
+	list_for_each_entry(req, &failed, ack_list)
+		req->peer_failed = true;
+	res->sync_diff = 0;
+	res->conn = res->want_connect ? LISCAL_CONN_CONNECTING :
+					LISCAL_CONN_STANDALONE;
+	was_rs_target = res->rs_dir == LISCAL_RECOVERY_FROM_PEER;
+	res->rs_dir = LISCAL_RECOVERY_NONE;
+	if (was_connected) {
+		if (res->role == LISCAL_ROLE_ACTIVE) {
+			if (res->pdisk != LISCAL_DISK_INCONSISTENT)
+				res->pdisk = LISCAL_DISK_OUTDATED;
+			res->sb.flags |= LISCAL_SB_F_PEER_OUTDATED;
+			if (!res->sb.gen_bitmap) {
+				res->sb.gen_bitmap = res->sb.gen_current;
+				liscal_meta_new_gen(&res->sb, liscal_new_gen());
+			}
+		} else if (res->peer_role == LISCAL_ROLE_ACTIVE &&
+			   res->disk_state == LISCAL_DISK_UPTODATE) {
+			res->disk_state = LISCAL_DISK_OUTDATED;
+			res->sb.flags &= ~LISCAL_SB_F_UPTODATE;
+		}
+		res->sb.break_time = liscal_now();
+		liscal_stat_add(res, LISCAL_STATS_A_BREAKS, 1);
+	}
+	res->peer_role = 0;
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (was_connected)
+		liscal_sb_write(res);
+	mutex_unlock(&res->state_mutex);
+
+	list_for_each_entry_safe(req, tmp, &failed, ack_list)
+		liscal_req_put(req);
+	if (was_connected) {
+		pr_warn("%s: mirror connection lost (reason %d)%s\n", res->name,
+			reason, was_rs_target ? " during recovery" : "");
+		liscal_event_since(res, &snap, reason, NULL);
+	}
+}
+
+static int liscal_conn_thread(void *data)
+{
+	struct liscal_res *res = data;
+	unsigned long flags;
+
+	while (!kthread_should_stop()) {
+		struct socket *sock;
+		bool connected = false;
+		int reason, ret;
+
+		if (!READ_ONCE(res->want_connect)) {
+			wait_event_interruptible_timeout(res->waitq,
+				kthread_should_stop() || READ_ONCE(res->want_connect),
+				HZ);
+			continue;
+		}
+		sock = res->node_id < (1 - res->node_id) ? liscal_connect(res) :
+							    liscal_accept(res);
+		if (!sock) {
+			if (res->node_id == 0)
+				schedule_timeout_interruptible(HZ);
+			continue;
+		}
+		liscal_sock_setup(res, sock);
+		spin_lock_irqsave(&res->lock, flags);
+		res->fail_reason = 0;
+		res->ping_sent_ns = 0;
+		res->ping_misses = 0;
+		res->last_ping_ns = ktime_get_ns();
+		spin_unlock_irqrestore(&res->lock, flags);
+		mutex_lock(&res->sock_mutex);
+		mutex_lock(&res->send_mutex);
+		res->sock = sock;
+		mutex_unlock(&res->send_mutex);
+		mutex_unlock(&res->sock_mutex);
+
+		memset(res->peer_bm, 0, res->nwords * 8);
+		ret = liscal_handshake(res, &reason);
+		if (!ret) {
+			connected = true;
+			liscal_receive(res);
+		}
+		liscal_teardown(res, connected);
+		if (!connected)
+			schedule_timeout_interruptible(HZ);
+	}
+	return 0;
+}
+
+int liscal_conn_start(struct liscal_res *res)
+{
+	struct task_struct *t;
+
+	if (res->conn_task)
+		return 0;
+	if (!res->peer_bm) {
+		res->peer_bm = kvzalloc(DIV_ROUND_UP(res->nbits, 64 * 512) *
+					LISCAL_BM_BLOCK, GFP_KERNEL);
+		if (!res->peer_bm)
+			return -ENOMEM;
+	}
+	t = kthread_run(liscal_conn_thread, res, "liscal_%s", res->name);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	res->conn_task = t;
+	res->conn = LISCAL_CONN_CONNECTING;
+	return 0;
+}
+
+void liscal_conn_stop(struct liscal_res *res)
+{
+	if (!res->conn_task)
+		goto out_free;
+	liscal_conn_fail(res, LISCAL_REASON_BREAK_ADMIN);
+	kthread_stop(res->conn_task);
+	res->conn_task = NULL;
+out_free:
+	kvfree(res->peer_bm);
+	res->peer_bm = NULL;
+}

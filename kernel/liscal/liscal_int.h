@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * liscal_int.h - internal structures of the liscal mirror driver.
+ * Documentation/liscal.md describes the design; this header says which
+ * lock protects what.
+ *
+ * Lock order (outer first):
+ *   liscal_res_mutex  >  res->state_mutex  >  res->bm_mutex  >
+ *   res->send_mutex  >  res->lock (spinlock, irq-safe, innermost)
+ */
+#ifndef _LISCAL_INT_H
+#define _LISCAL_INT_H
+
+#include <linux/blkdev.h>
+#include <linux/bio.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/kthread.h>
+#include <linux/mempool.h>
+#include <linux/in.h>
+#include <linux/net.h>
+#include <net/genetlink.h>
+
+#include <clpstack/liscal.h>
+#include "liscal_meta.h"
+#include "liscal_bitmap.h"
+#include "liscal_wire.h"
+
+struct liscal_params {
+	u8 sync_mode;
+	u32 send_timeout;	/* ms */
+	u32 connect_timeout;
+	u32 ack_timeout;
+	u32 recv_timeout;
+	u32 hb_interval;
+	u32 ping_timeout;
+	u32 ping_retry;
+	u32 recovery_chunk;	/* bytes */
+	u8 cp_io_error;
+	u8 dp_io_error;
+};
+
+struct liscal_stats {
+	u64 v[__LISCAL_STATS_A_MAX];
+};
+
+/* One write bio on its way through the driver. */
+struct liscal_req {
+	struct list_head list;		/* res->writes (all in flight), lock */
+	struct list_head qlist;		/* res->issue_q / res->deferred, lock */
+	struct list_head ack_list;	/* res->ack_wait while awaiting DATA_ACK */
+	struct liscal_res *res;
+	struct bio *bio;		/* the bio from above */
+	u64 sector, nsect;
+	u64 first, last;		/* bitmap bits, valid if has_bits */
+	bool has_bits;
+	u64 seq;
+	u64 start_ns, sent_ns;
+	unsigned int epoch;		/* write-intent epoch (0/1) */
+	atomic_t pending;		/* local + peer + issuer references */
+	blk_status_t local_status;
+	bool sent;			/* went to the peer */
+	bool peer_failed;		/* the peer did not confirm it */
+	bool counted;			/* counted in inflight[epoch] */
+	bool issued;			/* past the recovery range check */
+	bool send;			/* to be mirrored to the peer */
+	u64 defer_ns;			/* when it started waiting for recovery */
+};
+
+struct liscal_res {
+	struct list_head list;		/* liscal_res_list, liscal_res_mutex */
+	char name[LISCAL_NAME_LEN];
+	u32 minor;
+	u32 node_id;
+	char data_path[LISCAL_PATH_MAX + 1];
+	char cp_path[LISCAL_PATH_MAX + 1];
+	char local_str[LISCAL_ADDR_MAX + 1];
+	char peer_str[LISCAL_ADDR_MAX + 1];
+	struct sockaddr_in local_addr, peer_addr;
+	struct liscal_params p;		/* written under state_mutex, READ_ONCE */
+
+	struct block_device *dbdev;	/* data partition, exclusive */
+	struct block_device *cbdev;	/* cluster partition, exclusive */
+	struct gendisk *disk;		/* /dev/NMP<minor> */
+	u64 data_bytes;
+	u64 data_sectors;
+	struct bio_set bs;		/* clones towards dbdev */
+	mempool_t *req_pool;
+	struct workqueue_struct *wq;	/* issue, flush, clean, ack works */
+
+	/* Serialises state transitions (netlink commands, handshake,
+	 * teardown, recovery end) and superblock writes; protects sb.
+	 */
+	struct mutex state_mutex;
+	struct liscal_sb sb;
+	void *sb_buf;			/* 4 KiB I/O buffer for sb, state_mutex */
+
+	/*
+	 * Protects everything below up to the connection part: states,
+	 * bitmaps, request lists, recovery range, statistics. Irq-safe:
+	 * taken from bio completions.
+	 */
+	spinlock_t lock;
+	wait_queue_head_t waitq;	/* recovery range, acks, flushes */
+	u8 role, peer_role, conn, disk_state, pdisk;
+	bool split_brain;
+	bool want_connect;
+	bool destroying;
+	int open_writers;		/* /dev/NMPn opened for write */
+	int openers;			/* /dev/NMPn opened at all */
+	u64 peer_gen;
+
+	/* Bitmaps (lock); see Documentation/liscal.md, write intent. */
+	u32 shift;
+	u64 nbits;
+	size_t nwords;
+	u64 *oos;			/* regions that may differ from the peer */
+	u64 *intent[2];			/* write-intent bits per epoch */
+	u64 *ondisk;			/* what the on-disk bitmap holds */
+	unsigned long *dirty_blocks;	/* bitmap blocks to (re)write */
+	size_t nblocks;
+	unsigned int icur;		/* current epoch */
+	long inflight[2];		/* writes started in each epoch */
+	void *bm_buf;			/* 4 KiB I/O buffer, bm_mutex */
+	struct mutex bm_mutex;		/* serialises bitmap block writes */
+
+	/* Requests (lock). */
+	struct list_head writes;	/* every write in flight */
+	struct list_head issue_q;	/* submitted, not issued yet */
+	struct list_head deferred;	/* waiting for the recovery range */
+	struct list_head ack_wait;	/* sent, waiting for DATA_ACK */
+	u64 seq;
+	u64 sync_diff;			/* bytes sent and not acked */
+	int req_queue;			/* bios in flight */
+	bool rs_active;			/* region [rs_first, rs_last] locked */
+	u64 rs_first, rs_last;
+	u8 rs_dir;
+	u64 rs_done, rs_total;		/* bytes */
+	u64 rs_seq;			/* RS_DATA awaiting its ack */
+	bool rs_acked;
+	bool rs_ack_err;
+	bool rs_stop;
+	bool rs_full;			/* the next/current recovery is full */
+	struct liscal_stats st;
+	u64 period_start_ns;
+
+	struct work_struct issue_work;
+	struct delayed_work clean_work;
+
+	/* Connection. */
+	struct mutex sock_mutex;	/* sock pointer for shutdown/teardown */
+	struct mutex send_mutex;	/* one sender on sock at a time */
+	struct work_struct ctl_work;	/* sends PONG / STATE */
+	bool pong_pending, state_pending;	/* lock */
+	struct socket *sock;		/* set/cleared under send_mutex + lock */
+	struct task_struct *conn_task;	/* connects, handshakes, receives */
+	struct task_struct *rs_task;	/* recovery source loop (state_mutex) */
+	int fail_reason;		/* lock: why the connection is failing */
+	u64 ping_sent_ns;		/* lock: 0 when no ping outstanding */
+	u64 last_ping_ns;
+	u32 ping_misses;
+	u64 *peer_bm;			/* handshake only, conn_task */
+	atomic_t peer_inflight;		/* peer writes not yet acked */
+	struct mutex rs_mutex;		/* rs_task pointer */
+	u64 rs_counter;			/* RS_DATA sequence, lock */
+};
+
+extern struct mutex liscal_res_mutex;
+extern struct list_head liscal_res_list;
+extern unsigned int liscal_major;
+extern struct genl_family liscal_genl_family;
+
+/* liscal_res.c */
+int liscal_res_create(struct liscal_res *tmpl, u32 flags,
+		      struct netlink_ext_ack *extack);
+int liscal_res_destroy(struct liscal_res *res, struct netlink_ext_ack *extack);
+struct liscal_res *liscal_res_find(const char *name);
+int liscal_sb_write(struct liscal_res *res);
+void liscal_params_default(struct liscal_params *p);
+u64 liscal_now(void);
+u64 liscal_new_gen(void);
+void liscal_io_error(struct liscal_res *res, bool cp, int err);
+
+/* liscal_bm.c */
+int liscal_bm_alloc(struct liscal_res *res);
+void liscal_bm_free(struct liscal_res *res);
+int liscal_bm_load(struct liscal_res *res);
+int liscal_bm_flush(struct liscal_res *res, bool all);
+void liscal_bm_mark_dirty(struct liscal_res *res, u64 first, u64 last);
+void liscal_clean_work(struct work_struct *w);
+u64 liscal_dirty_bits(struct liscal_res *res);
+
+/* liscal_io.c */
+int liscal_disk_create(struct liscal_res *res);
+void liscal_disk_destroy(struct liscal_res *res);
+void liscal_issue_work(struct work_struct *w);
+void liscal_req_put(struct liscal_req *req);
+void liscal_set_ro(struct liscal_res *res);
+bool liscal_writes_overlap(struct liscal_res *res, u64 first, u64 last);
+
+/* liscal_conn.c */
+int liscal_conn_start(struct liscal_res *res);
+void liscal_conn_stop(struct liscal_res *res);
+void liscal_conn_fail(struct liscal_res *res, int reason);
+int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
+		const void *payload, size_t plen, struct bio *bio);
+int liscal_send_state(struct liscal_res *res);
+int liscal_send_simple(struct liscal_res *res, u16 type, u16 flags, u64 seq,
+		       u64 sector, u32 size, const void *payload, size_t plen);
+int liscal_parse_addr(const char *s, struct sockaddr_in *sa);
+void liscal_ctl_work(struct work_struct *w);
+
+/* liscal_rs.c */
+int liscal_rs_start(struct liscal_res *res, bool full,
+		    struct netlink_ext_ack *extack);
+void liscal_rs_stop(struct liscal_res *res);
+void liscal_make_source(struct liscal_res *res);
+void liscal_rs_ack(struct liscal_res *res, u64 seq, bool err);
+void liscal_rs_target_done(struct liscal_res *res, u64 gen);
+int liscal_rs_target_start(struct liscal_res *res, u64 gen, bool full);
+
+/* liscal_nl.c */
+__printf(2, 3) void liscal_errf(struct netlink_ext_ack *extack,
+				const char *fmt, ...);
+void liscal_event(struct liscal_res *res, int reason, u8 old_role,
+		  u8 old_conn, u8 old_disk, u8 old_pdisk, const char *msg);
+int liscal_nl_init(void);
+void liscal_nl_exit(void);
+
+/* Statistics helpers, res->lock held. */
+static inline void liscal_stat_add(struct liscal_res *res, int a, u64 v)
+{
+	res->st.v[a] += v;
+}
+
+static inline void liscal_stat_max(struct liscal_res *res, int a, u64 v)
+{
+	if (v > res->st.v[a])
+		res->st.v[a] = v;
+}
+
+/* Snapshot of the states for events: take under lock. */
+struct liscal_snap {
+	u8 role, conn, disk, pdisk;
+};
+
+static inline void liscal_snap(struct liscal_res *res, struct liscal_snap *s)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	s->role = res->role;
+	s->conn = res->conn;
+	s->disk = res->disk_state;
+	s->pdisk = res->pdisk;
+	spin_unlock_irqrestore(&res->lock, flags);
+}
+
+static inline void liscal_event_since(struct liscal_res *res,
+				      const struct liscal_snap *s, int reason,
+				      const char *msg)
+{
+	liscal_event(res, reason, s->role, s->conn, s->disk, s->pdisk, msg);
+}
+
+#endif /* _LISCAL_INT_H */

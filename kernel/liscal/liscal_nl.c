@@ -1,0 +1,775 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * liscal_nl.c - the "liscal" generic netlink family (netlink/liscal.yaml,
+ * Documentation/liscal-netlink.md): commands, status, events.
+ *
+ * Every doit runs under the genetlink mutex (the family is not
+ * parallel_ops) and additionally takes liscal_res_mutex, so resources
+ * cannot vanish under a command.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <clpstack/version.h>
+
+#include "liscal_int.h"
+
+static char liscal_errbuf[256];	/* extack text; genl mutex held */
+
+void liscal_errf(struct netlink_ext_ack *extack, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!extack)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(liscal_errbuf, sizeof(liscal_errbuf), fmt, ap);
+	va_end(ap);
+	extack->_msg = liscal_errbuf;
+}
+
+static struct netlink_range_validation liscal_tmo_range __ro_after_init = {
+	.min = LISCAL_TIMEOUT_MIN_MS, .max = LISCAL_TIMEOUT_MAX_MS,
+};
+
+static struct netlink_range_validation liscal_chunk_range __ro_after_init = {
+	.min = LISCAL_CHUNK_MIN, .max = LISCAL_CHUNK_MAX,
+};
+
+#define TMO NLA_POLICY_FULL_RANGE(NLA_U32, &liscal_tmo_range)
+
+static const struct nla_policy liscal_nl_policy[LISCAL_A_MAX + 1] = {
+	[LISCAL_A_VERSION] = { .type = NLA_NUL_STRING, .len = 32 },
+	[LISCAL_A_FEATURES] = { .type = NLA_U32 },
+	[LISCAL_A_MAJOR] = { .type = NLA_U32 },
+	[LISCAL_A_RES_NAME] = { .type = NLA_NUL_STRING, .len = LISCAL_NAME_MAX },
+	[LISCAL_A_MINOR] = NLA_POLICY_RANGE(NLA_U32, 1, LISCAL_MINOR_MAX),
+	[LISCAL_A_DATA_PATH] = { .type = NLA_NUL_STRING, .len = LISCAL_PATH_MAX },
+	[LISCAL_A_CP_PATH] = { .type = NLA_NUL_STRING, .len = LISCAL_PATH_MAX },
+	[LISCAL_A_NODE_ID] = NLA_POLICY_MAX(NLA_U8, 1),
+	[LISCAL_A_LOCAL_ADDR] = { .type = NLA_NUL_STRING, .len = LISCAL_ADDR_MAX },
+	[LISCAL_A_PEER_ADDR] = { .type = NLA_NUL_STRING, .len = LISCAL_ADDR_MAX },
+	[LISCAL_A_SYNC_MODE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[LISCAL_A_SEND_TIMEOUT] = TMO,
+	[LISCAL_A_CONNECT_TIMEOUT] = TMO,
+	[LISCAL_A_ACK_TIMEOUT] = TMO,
+	[LISCAL_A_RECV_TIMEOUT] = TMO,
+	[LISCAL_A_HB_INTERVAL] = TMO,
+	[LISCAL_A_PING_TIMEOUT] = TMO,
+	[LISCAL_A_PING_RETRY] = NLA_POLICY_RANGE(NLA_U32, 1, 50),
+	[LISCAL_A_RECOVERY_CHUNK] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							  &liscal_chunk_range),
+	[LISCAL_A_CP_IO_ERROR] = NLA_POLICY_MAX(NLA_U8, LISCAL_IOERR_PANIC),
+	[LISCAL_A_DP_IO_ERROR] = NLA_POLICY_MAX(NLA_U8, LISCAL_IOERR_PANIC),
+	[LISCAL_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, LISCAL_F_ALL),
+	[LISCAL_A_SOURCE_NODE] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+static u32 liscal_flags(struct genl_info *info)
+{
+	return info->attrs[LISCAL_A_FLAGS] ?
+	       nla_get_u32(info->attrs[LISCAL_A_FLAGS]) : 0;
+}
+
+/* Resource named by LISCAL_A_RES_NAME; liscal_res_mutex held. */
+static struct liscal_res *liscal_nl_res(struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[LISCAL_A_RES_NAME];
+	struct liscal_res *res;
+
+	if (!a) {
+		NL_SET_ERR_MSG(info->extack, "resource name (res-name) missing");
+		return NULL;
+	}
+	res = liscal_res_find(nla_data(a));
+	if (!res)
+		liscal_errf(info->extack, "no resource %s", (char *)nla_data(a));
+	return res;
+}
+
+static void liscal_nl_params(struct liscal_params *p, struct nlattr **a)
+{
+	if (a[LISCAL_A_SYNC_MODE])
+		p->sync_mode = nla_get_u8(a[LISCAL_A_SYNC_MODE]);
+	if (a[LISCAL_A_SEND_TIMEOUT])
+		p->send_timeout = nla_get_u32(a[LISCAL_A_SEND_TIMEOUT]);
+	if (a[LISCAL_A_CONNECT_TIMEOUT])
+		p->connect_timeout = nla_get_u32(a[LISCAL_A_CONNECT_TIMEOUT]);
+	if (a[LISCAL_A_ACK_TIMEOUT])
+		p->ack_timeout = nla_get_u32(a[LISCAL_A_ACK_TIMEOUT]);
+	if (a[LISCAL_A_RECV_TIMEOUT])
+		p->recv_timeout = nla_get_u32(a[LISCAL_A_RECV_TIMEOUT]);
+	if (a[LISCAL_A_HB_INTERVAL])
+		p->hb_interval = nla_get_u32(a[LISCAL_A_HB_INTERVAL]);
+	if (a[LISCAL_A_PING_TIMEOUT])
+		p->ping_timeout = nla_get_u32(a[LISCAL_A_PING_TIMEOUT]);
+	if (a[LISCAL_A_PING_RETRY])
+		p->ping_retry = nla_get_u32(a[LISCAL_A_PING_RETRY]);
+	if (a[LISCAL_A_RECOVERY_CHUNK])
+		p->recovery_chunk = nla_get_u32(a[LISCAL_A_RECOVERY_CHUNK]);
+	if (a[LISCAL_A_CP_IO_ERROR])
+		p->cp_io_error = nla_get_u8(a[LISCAL_A_CP_IO_ERROR]);
+	if (a[LISCAL_A_DP_IO_ERROR])
+		p->dp_io_error = nla_get_u8(a[LISCAL_A_DP_IO_ERROR]);
+}
+
+static int liscal_nl_check_params(struct genl_info *info,
+				  const struct liscal_params *p)
+{
+	if (p->sync_mode != LISCAL_SYNC_SYNC) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LISCAL_A_SYNC_MODE],
+				    "asynchronous mode is not supported yet");
+		return -EOPNOTSUPP;
+	}
+	if (p->recovery_chunk % 4096) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[LISCAL_A_RECOVERY_CHUNK],
+				    "recovery chunk must be a multiple of 4096");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int liscal_nl_get_version(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &liscal_genl_family, 0,
+				LISCAL_CMD_GET_VERSION);
+	if (!hdr)
+		goto err_free_msg;
+	if (nla_put_string(msg, LISCAL_A_VERSION, CLPSTACK_VERSION) ||
+	    nla_put_u32(msg, LISCAL_A_FEATURES, 0) ||
+	    nla_put_u32(msg, LISCAL_A_MAJOR, liscal_major))
+		goto err_free_msg;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free_msg:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int liscal_nl_res_create(struct sk_buff *skb, struct genl_info *info)
+{
+	static const int req[] = { LISCAL_A_RES_NAME, LISCAL_A_MINOR,
+		LISCAL_A_DATA_PATH, LISCAL_A_CP_PATH, LISCAL_A_NODE_ID,
+		LISCAL_A_LOCAL_ADDR, LISCAL_A_PEER_ADDR };
+	static const char * const req_names[] = { "res-name", "minor",
+		"data-path", "cp-path", "node-id", "local-addr", "peer-addr" };
+	struct nlattr **a = info->attrs;
+	struct liscal_res *tmpl;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(req); i++) {
+		if (!a[req[i]]) {
+			liscal_errf(info->extack, "attribute %s is required",
+				    req_names[i]);
+			return -EINVAL;
+		}
+	}
+	if (!liscal_name_valid(nla_data(a[LISCAL_A_RES_NAME]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[LISCAL_A_RES_NAME],
+				    "resource name must be 1-15 characters of [A-Za-z0-9_-]");
+		return -EINVAL;
+	}
+	tmpl = kzalloc(sizeof(*tmpl), GFP_KERNEL);
+	if (!tmpl)
+		return -ENOMEM;
+	nla_strscpy(tmpl->name, a[LISCAL_A_RES_NAME], sizeof(tmpl->name));
+	tmpl->minor = nla_get_u32(a[LISCAL_A_MINOR]);
+	nla_strscpy(tmpl->data_path, a[LISCAL_A_DATA_PATH], sizeof(tmpl->data_path));
+	nla_strscpy(tmpl->cp_path, a[LISCAL_A_CP_PATH], sizeof(tmpl->cp_path));
+	tmpl->node_id = nla_get_u8(a[LISCAL_A_NODE_ID]);
+	nla_strscpy(tmpl->local_str, a[LISCAL_A_LOCAL_ADDR], sizeof(tmpl->local_str));
+	nla_strscpy(tmpl->peer_str, a[LISCAL_A_PEER_ADDR], sizeof(tmpl->peer_str));
+	ret = -EINVAL;
+	if (liscal_parse_addr(tmpl->local_str, &tmpl->local_addr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[LISCAL_A_LOCAL_ADDR],
+				    "local address must be a.b.c.d:port");
+		goto out_free;
+	}
+	if (liscal_parse_addr(tmpl->peer_str, &tmpl->peer_addr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[LISCAL_A_PEER_ADDR],
+				    "peer address must be a.b.c.d:port");
+		goto out_free;
+	}
+	if (!strcmp(tmpl->data_path, tmpl->cp_path)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "data and cluster partition are the same device");
+		goto out_free;
+	}
+	liscal_params_default(&tmpl->p);
+	liscal_nl_params(&tmpl->p, a);
+	ret = liscal_nl_check_params(info, &tmpl->p);
+	if (ret)
+		goto out_free;
+	mutex_lock(&liscal_res_mutex);
+	ret = liscal_res_create(tmpl, liscal_flags(info), info->extack);
+	mutex_unlock(&liscal_res_mutex);
+out_free:
+	kfree(tmpl);
+	return ret;
+}
+
+static int liscal_nl_res_destroy(struct sk_buff *skb, struct genl_info *info)
+{
+	struct liscal_res *res;
+	int ret = -ENOENT;
+
+	mutex_lock(&liscal_res_mutex);
+	res = liscal_nl_res(info);
+	if (res)
+		ret = liscal_res_destroy(res, info->extack);
+	mutex_unlock(&liscal_res_mutex);
+	return ret;
+}
+
+static int liscal_nl_res_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct liscal_params p;
+	struct liscal_res *res;
+	int ret = -ENOENT;
+
+	mutex_lock(&liscal_res_mutex);
+	res = liscal_nl_res(info);
+	if (res) {
+		mutex_lock(&res->state_mutex);
+		p = res->p;
+		liscal_nl_params(&p, info->attrs);
+		ret = liscal_nl_check_params(info, &p);
+		if (!ret)
+			res->p = p;
+		mutex_unlock(&res->state_mutex);
+		if (!ret)
+			liscal_event(res, LISCAL_REASON_PARAMS, 0, 0, 0, 0, NULL);
+	}
+	mutex_unlock(&liscal_res_mutex);
+	return ret;
+}
+
+static int liscal_put_stats(struct sk_buff *msg, struct liscal_res *res,
+			    bool period)
+{
+	struct liscal_stats st;
+	struct nlattr *nest;
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&res->lock, flags);
+	res->st.v[LISCAL_STATS_A_SYNC_DIFF_CUR] = res->sync_diff;
+	res->st.v[LISCAL_STATS_A_REQ_QUEUE_CUR] = res->req_queue;
+	st = res->st;
+	if (period) {
+		res->st.v[LISCAL_STATS_A_RECOVERY_ACK_MAX2] = 0;
+		res->st.v[LISCAL_STATS_A_SEND_QUEUE_MAX2] = 0;
+		res->st.v[LISCAL_STATS_A_REQ_QUEUE_MAX2] = 0;
+		res->st.v[LISCAL_STATS_A_MDC_HB_MAX2] = 0;
+		res->st.v[LISCAL_STATS_A_LW_WAIT_RR_TOTAL2] = 0;
+		res->st.v[LISCAL_STATS_A_RR_WAIT_LW_TOTAL2] = 0;
+	}
+	spin_unlock_irqrestore(&res->lock, flags);
+	nest = nla_nest_start(msg, LISCAL_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 1; i <= LISCAL_STATS_A_MAX; i++)
+		if (nla_put_u64_64bit(msg, i, st.v[i], 0))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
+		       u32 portid, u32 seq, int nlflags, bool period)
+{
+	struct liscal_sb sb;
+	unsigned long flags;
+	u8 role, prole, conn, disk, pdisk, sbrain, dir;
+	u64 dirty, done, total, pgen;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &liscal_genl_family, nlflags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	spin_lock_irqsave(&res->lock, flags);
+	sb = res->sb;
+	role = res->role;
+	prole = res->peer_role;
+	conn = res->conn;
+	disk = res->disk_state;
+	pdisk = res->pdisk;
+	sbrain = res->split_brain;
+	dir = res->rs_dir;
+	done = res->rs_done;
+	total = res->rs_total;
+	pgen = res->peer_gen;
+	dirty = liscal_bm_count(res->oos, res->nbits);
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (nla_put_string(msg, LISCAL_A_RES_NAME, res->name) ||
+	    nla_put_u32(msg, LISCAL_A_MINOR, res->minor) ||
+	    nla_put_u8(msg, LISCAL_A_NODE_ID, res->node_id) ||
+	    nla_put_string(msg, LISCAL_A_DATA_PATH, res->data_path) ||
+	    nla_put_string(msg, LISCAL_A_CP_PATH, res->cp_path) ||
+	    nla_put_string(msg, LISCAL_A_LOCAL_ADDR, res->local_str) ||
+	    nla_put_string(msg, LISCAL_A_PEER_ADDR, res->peer_str) ||
+	    nla_put_u8(msg, LISCAL_A_SYNC_MODE, res->p.sync_mode) ||
+	    nla_put_u32(msg, LISCAL_A_SEND_TIMEOUT, res->p.send_timeout) ||
+	    nla_put_u32(msg, LISCAL_A_CONNECT_TIMEOUT, res->p.connect_timeout) ||
+	    nla_put_u32(msg, LISCAL_A_ACK_TIMEOUT, res->p.ack_timeout) ||
+	    nla_put_u32(msg, LISCAL_A_RECV_TIMEOUT, res->p.recv_timeout) ||
+	    nla_put_u32(msg, LISCAL_A_HB_INTERVAL, res->p.hb_interval) ||
+	    nla_put_u32(msg, LISCAL_A_PING_TIMEOUT, res->p.ping_timeout) ||
+	    nla_put_u32(msg, LISCAL_A_PING_RETRY, res->p.ping_retry) ||
+	    nla_put_u32(msg, LISCAL_A_RECOVERY_CHUNK, res->p.recovery_chunk) ||
+	    nla_put_u8(msg, LISCAL_A_CP_IO_ERROR, res->p.cp_io_error) ||
+	    nla_put_u8(msg, LISCAL_A_DP_IO_ERROR, res->p.dp_io_error) ||
+	    nla_put_u8(msg, LISCAL_A_ROLE, role) ||
+	    nla_put_u8(msg, LISCAL_A_PEER_ROLE, prole) ||
+	    nla_put_u8(msg, LISCAL_A_CONN_STATE, conn) ||
+	    nla_put_u8(msg, LISCAL_A_DISK_STATE, disk) ||
+	    nla_put_u8(msg, LISCAL_A_PEER_DISK_STATE, pdisk) ||
+	    nla_put_u8(msg, LISCAL_A_SPLIT_BRAIN, sbrain) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_GEN_CURRENT, sb.gen_current, 0) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_GEN_BITMAP, sb.gen_bitmap, 0) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_GEN_HISTORY1, sb.gen_history[0], 0) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_GEN_HISTORY2, sb.gen_history[1], 0) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_PEER_GEN_CURRENT, pgen, 0) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_DATA_SIZE, res->data_bytes, 0) ||
+	    nla_put_u32(msg, LISCAL_A_BIT_SIZE, 1U << res->shift) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_TOTAL_BITS, res->nbits, 0) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_DIRTY_BITS, dirty, 0) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_DIRTY_BYTES,
+			      min(dirty << res->shift, res->data_bytes), 0) ||
+	    nla_put_u8(msg, LISCAL_A_RECOVERY_DIR, dir) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_RECOVERY_DONE, done, 0) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_RECOVERY_TOTAL, total, 0) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_LAST_UPDATE, sb.last_update, 0) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_BREAK_TIME, sb.break_time, 0) ||
+	    nla_put_u32(msg, LISCAL_A_SB_FLAGS, sb.flags) ||
+	    nla_put(msg, LISCAL_A_UUID, LISCAL_UUID_LEN, sb.uuid) ||
+	    liscal_put_stats(msg, res, period)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+static int liscal_nl_res_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct liscal_res *res;
+	struct sk_buff *msg;
+	int ret = -ENOENT;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&liscal_res_mutex);
+	res = liscal_nl_res(info);
+	if (res)
+		ret = liscal_fill(msg, res, LISCAL_CMD_RES_GET, info->snd_portid,
+				  info->snd_seq, 0,
+				  liscal_flags(info) & LISCAL_F_STATS_PERIOD);
+	mutex_unlock(&liscal_res_mutex);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int liscal_nl_res_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct liscal_res *res;
+	long idx = 0, start = cb->args[0];
+
+	mutex_lock(&liscal_res_mutex);
+	list_for_each_entry(res, &liscal_res_list, list) {
+		if (idx++ < start)
+			continue;
+		if (liscal_fill(skb, res, LISCAL_CMD_RES_GET,
+				NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				NLM_F_MULTI, false)) {
+			idx--;
+			break;
+		}
+	}
+	mutex_unlock(&liscal_res_mutex);
+	cb->args[0] = idx;
+	return skb->len;
+}
+
+static void liscal_kick_state(struct liscal_res *res)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	res->state_pending = true;
+	spin_unlock_irqrestore(&res->lock, flags);
+	queue_work(res->wq, &res->ctl_work);
+}
+
+static const char *liscal_disk_name(u8 d)
+{
+	static const char * const n[] = { "unknown", "inconsistent", "outdated",
+					  "uptodate", "failed" };
+
+	return d < ARRAY_SIZE(n) ? n[d] : "?";
+}
+
+static int liscal_activate(struct liscal_res *res, bool force,
+			   struct netlink_ext_ack *extack)
+{
+	struct liscal_snap snap;
+	unsigned long flags;
+	bool in_sync;
+
+	mutex_lock(&res->state_mutex);
+	liscal_snap(res, &snap);
+	spin_lock_irqsave(&res->lock, flags);
+	if (res->role == LISCAL_ROLE_ACTIVE) {
+		spin_unlock_irqrestore(&res->lock, flags);
+		mutex_unlock(&res->state_mutex);
+		return 0;
+	}
+	if (res->peer_role == LISCAL_ROLE_ACTIVE) {
+		liscal_errf(extack, "%s is active on the peer: deactivate it there first",
+			    res->name);
+		goto err_refuse;
+	}
+	if (res->disk_state == LISCAL_DISK_FAILED) {
+		liscal_errf(extack, "%s: the local disk failed", res->name);
+		goto err_refuse;
+	}
+	if (!force && res->split_brain) {
+		liscal_errf(extack, "%s: split brain: resolve it with a forced recovery",
+			    res->name);
+		goto err_refuse;
+	}
+	if (!force && res->disk_state != LISCAL_DISK_UPTODATE) {
+		liscal_errf(extack, "%s: this copy is %s, not current (force to use it anyway)",
+			    res->name, liscal_disk_name(res->disk_state));
+		goto err_refuse;
+	}
+	if (res->rs_dir == LISCAL_RECOVERY_FROM_PEER) {
+		liscal_errf(extack, "%s: this copy is being recovered", res->name);
+		goto err_refuse;
+	}
+	in_sync = res->conn == LISCAL_CONN_CONNECTED &&
+		  res->pdisk == LISCAL_DISK_UPTODATE;
+	if (!in_sync && !res->sb.gen_bitmap) {
+		res->sb.gen_bitmap = res->sb.gen_current;
+		liscal_meta_new_gen(&res->sb, liscal_new_gen());
+	}
+	if (res->disk_state != LISCAL_DISK_UPTODATE) {
+		res->disk_state = LISCAL_DISK_UPTODATE;
+		res->sb.flags &= ~(LISCAL_SB_F_INCONSISTENT | LISCAL_SB_F_FULL_SYNC);
+		res->sb.flags |= LISCAL_SB_F_UPTODATE;
+	}
+	if (!in_sync) {
+		res->sb.flags |= LISCAL_SB_F_PEER_OUTDATED;
+		if (res->pdisk == LISCAL_DISK_UPTODATE ||
+		    res->pdisk == LISCAL_DISK_UNKNOWN)
+			res->pdisk = LISCAL_DISK_OUTDATED;
+	}
+	res->sb.flags |= LISCAL_SB_F_WAS_ACTIVE;
+	res->sb.last_update = liscal_now();
+	res->role = LISCAL_ROLE_ACTIVE;
+	spin_unlock_irqrestore(&res->lock, flags);
+	liscal_sb_write(res);
+	liscal_set_ro(res);
+	mutex_unlock(&res->state_mutex);
+	liscal_kick_state(res);
+	liscal_event_since(res, &snap, LISCAL_REASON_ACTIVATED,
+			   force ? "forced" : NULL);
+	return 0;
+
+err_refuse:
+	spin_unlock_irqrestore(&res->lock, flags);
+	mutex_unlock(&res->state_mutex);
+	return -EPERM;
+}
+
+static int liscal_deactivate(struct liscal_res *res,
+			     struct netlink_ext_ack *extack)
+{
+	struct liscal_snap snap;
+	unsigned long flags;
+
+	mutex_lock(&res->state_mutex);
+	liscal_snap(res, &snap);
+	spin_lock_irqsave(&res->lock, flags);
+	if (res->open_writers) {
+		spin_unlock_irqrestore(&res->lock, flags);
+		mutex_unlock(&res->state_mutex);
+		liscal_errf(extack, "/dev/NMP%u is open for writing (mounted?)",
+			    res->minor);
+		return -EBUSY;
+	}
+	res->role = LISCAL_ROLE_STANDBY;
+	res->sb.flags &= ~LISCAL_SB_F_WAS_ACTIVE;
+	spin_unlock_irqrestore(&res->lock, flags);
+	liscal_set_ro(res);
+	/* No writer: nothing in flight any more; record the bitmap. */
+	wait_event(res->waitq, list_empty(&res->writes));
+	liscal_bm_flush(res, false);
+	liscal_sb_write(res);
+	mutex_unlock(&res->state_mutex);
+	liscal_kick_state(res);
+	liscal_event_since(res, &snap, LISCAL_REASON_DEACTIVATED, NULL);
+	return 0;
+}
+
+static int liscal_recovery(struct liscal_res *res, struct genl_info *info)
+{
+	u32 fl = liscal_flags(info);
+	bool force = fl & LISCAL_F_FORCE, full = fl & LISCAL_F_FULL;
+	u8 src = res->node_id;
+	struct liscal_wire_force fo;
+	struct liscal_wire_force_disk fd;
+	unsigned long flags;
+	bool local_src;
+
+	if (info->attrs[LISCAL_A_SOURCE_NODE])
+		src = nla_get_u8(info->attrs[LISCAL_A_SOURCE_NODE]);
+	if (READ_ONCE(res->conn) != LISCAL_CONN_CONNECTED) {
+		liscal_errf(info->extack, "%s is not connected to the peer",
+			    res->name);
+		return -ENOTCONN;
+	}
+	if (force) {
+		full = true;
+		local_src = src == res->node_id;
+	} else {
+		spin_lock_irqsave(&res->lock, flags);
+		local_src = res->disk_state == LISCAL_DISK_UPTODATE &&
+			    res->pdisk != LISCAL_DISK_UPTODATE;
+		if (!local_src && !(res->pdisk == LISCAL_DISK_UPTODATE &&
+				    res->disk_state != LISCAL_DISK_UPTODATE))
+			local_src = res->disk_state == LISCAL_DISK_UPTODATE && full;
+		spin_unlock_irqrestore(&res->lock, flags);
+		src = local_src ? res->node_id : 1 - res->node_id;
+	}
+	if (local_src) {
+		if (force)
+			liscal_make_source(res);
+		return liscal_rs_start(res, full, info->extack);
+	}
+	if (force) {
+		unsigned long f;
+		struct liscal_snap snap;
+
+		/* The peer's copy wins: ours is discarded. */
+		mutex_lock(&res->state_mutex);
+		liscal_snap(res, &snap);
+		spin_lock_irqsave(&res->lock, f);
+		if (res->role == LISCAL_ROLE_ACTIVE) {
+			spin_unlock_irqrestore(&res->lock, f);
+			mutex_unlock(&res->state_mutex);
+			liscal_errf(info->extack, "%s is active here: deactivate before taking the peer's copy",
+				    res->name);
+			return -EPERM;
+		}
+		res->split_brain = false;
+		if (res->disk_state == LISCAL_DISK_UPTODATE)
+			res->disk_state = LISCAL_DISK_OUTDATED;
+		res->sb.flags &= ~(LISCAL_SB_F_UPTODATE | LISCAL_SB_F_SPLIT_BRAIN);
+		spin_unlock_irqrestore(&res->lock, f);
+		liscal_sb_write(res);
+		mutex_unlock(&res->state_mutex);
+	}
+	fo.source_node = src;
+	fo.flags = (full ? LISCAL_WF_FULL : 0) | (force ? LISCAL_WF_FORCE : 0);
+	liscal_wire_encode_force(&fo, &fd);
+	if (liscal_send_simple(res, LISCAL_P_FORCE, 0, 0, 0, 0, &fd, sizeof(fd))) {
+		liscal_errf(info->extack, "%s: cannot reach the peer", res->name);
+		return -ENOTCONN;
+	}
+	return 0;
+}
+
+static int liscal_force_current(struct liscal_res *res,
+				struct netlink_ext_ack *extack)
+{
+	if (READ_ONCE(res->rs_dir) == LISCAL_RECOVERY_FROM_PEER) {
+		liscal_errf(extack, "%s: recovery into this copy is running: cancel it on the peer first",
+			    res->name);
+		return -EBUSY;
+	}
+	liscal_make_source(res);
+	return 0;
+}
+
+static int liscal_nl_res_cmd(struct sk_buff *skb, struct genl_info *info)
+{
+	u8 cmd = info->genlhdr->cmd;
+	struct liscal_res *res;
+	unsigned long flags;
+	int ret = 0;
+
+	mutex_lock(&liscal_res_mutex);
+	res = liscal_nl_res(info);
+	if (!res) {
+		mutex_unlock(&liscal_res_mutex);
+		return -ENOENT;
+	}
+	switch (cmd) {
+	case LISCAL_CMD_ACTIVATE:
+		ret = liscal_activate(res, liscal_flags(info) & LISCAL_F_FORCE,
+				      info->extack);
+		break;
+	case LISCAL_CMD_DEACTIVATE:
+		ret = liscal_deactivate(res, info->extack);
+		break;
+	case LISCAL_CMD_CONNECT:
+		spin_lock_irqsave(&res->lock, flags);
+		res->want_connect = true;
+		if (res->conn == LISCAL_CONN_STANDALONE)
+			res->conn = LISCAL_CONN_CONNECTING;
+		spin_unlock_irqrestore(&res->lock, flags);
+		ret = liscal_conn_start(res);
+		wake_up_all(&res->waitq);
+		break;
+	case LISCAL_CMD_BREAK:
+		spin_lock_irqsave(&res->lock, flags);
+		res->want_connect = false;
+		if (res->conn == LISCAL_CONN_CONNECTING)
+			res->conn = LISCAL_CONN_STANDALONE;
+		spin_unlock_irqrestore(&res->lock, flags);
+		liscal_conn_fail(res, LISCAL_REASON_BREAK_ADMIN);
+		break;
+	case LISCAL_CMD_RECOVERY_START:
+		ret = liscal_recovery(res, info);
+		break;
+	case LISCAL_CMD_RECOVERY_CANCEL:
+		if (READ_ONCE(res->rs_dir) != LISCAL_RECOVERY_TO_PEER) {
+			liscal_errf(info->extack, "%s: no recovery from this side is running",
+				    res->name);
+			ret = -EINVAL;
+		} else {
+			liscal_rs_stop(res);
+		}
+		break;
+	case LISCAL_CMD_FORCE_CURRENT:
+		ret = liscal_force_current(res, info->extack);
+		break;
+	default:
+		ret = -EOPNOTSUPP;
+	}
+	mutex_unlock(&liscal_res_mutex);
+	return ret;
+}
+
+void liscal_event(struct liscal_res *res, int reason, u8 old_role,
+		  u8 old_conn, u8 old_disk, u8 old_pdisk, const char *text)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_NOIO);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &liscal_genl_family, 0,
+			  LISCAL_CMD_STATE_CHANGE);
+	if (!hdr)
+		goto err_free_msg;
+	if (nla_put_string(msg, LISCAL_A_RES_NAME, res->name) ||
+	    nla_put_u32(msg, LISCAL_A_MINOR, res->minor) ||
+	    nla_put_u32(msg, LISCAL_A_REASON, reason) ||
+	    (text && nla_put_string(msg, LISCAL_A_MESSAGE, text)) ||
+	    (old_role && (nla_put_u8(msg, LISCAL_A_OLD_ROLE, old_role) ||
+			  nla_put_u8(msg, LISCAL_A_OLD_CONN_STATE, old_conn) ||
+			  nla_put_u8(msg, LISCAL_A_OLD_DISK_STATE, old_disk) ||
+			  nla_put_u8(msg, LISCAL_A_OLD_PEER_DISK_STATE, old_pdisk))) ||
+	    nla_put_u8(msg, LISCAL_A_ROLE, READ_ONCE(res->role)) ||
+	    nla_put_u8(msg, LISCAL_A_PEER_ROLE, READ_ONCE(res->peer_role)) ||
+	    nla_put_u8(msg, LISCAL_A_CONN_STATE, READ_ONCE(res->conn)) ||
+	    nla_put_u8(msg, LISCAL_A_DISK_STATE, READ_ONCE(res->disk_state)) ||
+	    nla_put_u8(msg, LISCAL_A_PEER_DISK_STATE, READ_ONCE(res->pdisk)) ||
+	    nla_put_u8(msg, LISCAL_A_SPLIT_BRAIN, READ_ONCE(res->split_brain)) ||
+	    nla_put_u8(msg, LISCAL_A_RECOVERY_DIR, READ_ONCE(res->rs_dir)) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_DIRTY_BITS, liscal_dirty_bits(res), 0) ||
+	    nla_put_u64_64bit(msg, LISCAL_A_BREAK_TIME, res->sb.break_time, 0))
+		goto err_free_msg;
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&liscal_genl_family, msg, 0, 0, GFP_NOIO);
+	return;
+
+err_free_msg:
+	nlmsg_free(msg);
+}
+
+static const struct genl_small_ops liscal_nl_ops[] = {
+	{
+		.cmd = LISCAL_CMD_GET_VERSION,
+		.doit = liscal_nl_get_version,
+		.validate = GENL_DONT_VALIDATE_DUMP,
+	},
+	{
+		.cmd = LISCAL_CMD_RES_CREATE,
+		.doit = liscal_nl_res_create,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LISCAL_CMD_RES_DESTROY,
+		.doit = liscal_nl_res_destroy,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LISCAL_CMD_RES_SET,
+		.doit = liscal_nl_res_set,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LISCAL_CMD_RES_GET,
+		.doit = liscal_nl_res_get,
+		.dumpit = liscal_nl_res_dump,
+	},
+	{ .cmd = LISCAL_CMD_ACTIVATE, .doit = liscal_nl_res_cmd,
+	  .flags = GENL_ADMIN_PERM },
+	{ .cmd = LISCAL_CMD_DEACTIVATE, .doit = liscal_nl_res_cmd,
+	  .flags = GENL_ADMIN_PERM },
+	{ .cmd = LISCAL_CMD_CONNECT, .doit = liscal_nl_res_cmd,
+	  .flags = GENL_ADMIN_PERM },
+	{ .cmd = LISCAL_CMD_BREAK, .doit = liscal_nl_res_cmd,
+	  .flags = GENL_ADMIN_PERM },
+	{ .cmd = LISCAL_CMD_RECOVERY_START, .doit = liscal_nl_res_cmd,
+	  .flags = GENL_ADMIN_PERM },
+	{ .cmd = LISCAL_CMD_RECOVERY_CANCEL, .doit = liscal_nl_res_cmd,
+	  .flags = GENL_ADMIN_PERM },
+	{ .cmd = LISCAL_CMD_FORCE_CURRENT, .doit = liscal_nl_res_cmd,
+	  .flags = GENL_ADMIN_PERM },
+};
+
+static const struct genl_multicast_group liscal_mcgrps[] = {
+	{ .name = LISCAL_MCGRP_EVENTS },
+};
+
+struct genl_family liscal_genl_family __ro_after_init = {
+	.name = LISCAL_FAMILY_NAME,
+	.version = LISCAL_FAMILY_VERSION,
+	.maxattr = LISCAL_A_MAX,
+	.policy = liscal_nl_policy,
+	.netnsok = false,
+	.module = THIS_MODULE,
+	.small_ops = liscal_nl_ops,
+	.n_small_ops = ARRAY_SIZE(liscal_nl_ops),
+	.resv_start_op = LISCAL_CMD_GET_VERSION + 1,
+	.mcgrps = liscal_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(liscal_mcgrps),
+};
+
+int liscal_nl_init(void)
+{
+	return genl_register_family(&liscal_genl_family);
+}
+
+void liscal_nl_exit(void)
+{
+	genl_unregister_family(&liscal_genl_family);
+}

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * liscal-nl: test-only client of the liscal netlink family and of the
+ * cluster partition format, for tests/lab/20-liscal.bats (the product's
+ * commands are clpmdctrl/clpmdstat/clpmdinit).
+ *
+ *   liscal-nl init NAME NODE CP DATA [uptodate]   write a fresh superblock
+ *   liscal-nl check NAME NODE CP DATA             validate the superblock
+ *   liscal-nl create NAME MINOR DATA CP NODE LADDR PADDR [attr=value...]
+ *   liscal-nl destroy|deactivate|connect|break|cancel|force-current NAME
+ *   liscal-nl activate NAME [force]
+ *   liscal-nl recover NAME [full] [force] [src=N]
+ *   liscal-nl set NAME attr=value...
+ *   liscal-nl get NAME                           key=value lines
+ * attr: ack-timeout, send-timeout, connect-timeout, recv-timeout,
+ * hb-interval, ping-timeout, ping-retry, chunk, sync-mode (ms / bytes).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <linux/fs.h>
+#include <linux/genetlink.h>
+#include <time.h>
+
+#include <clpstack/liscal.h>
+#include "clp_nl.h"
+#include "liscal_meta.h"
+
+static u64 dev_size(const char *path)
+{
+	u64 sz = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || ioctl(fd, BLKGETSIZE64, &sz) < 0) {
+		perror(path);
+		exit(1);
+	}
+	close(fd);
+	return sz;
+}
+
+static int meta(int argc, char **argv, bool init)
+{
+	struct liscal_sb_disk *d;
+	struct liscal_sb sb;
+	u64 data, cp, gen;
+	u8 uuid[16];
+	char err[256];
+	int fd, r;
+	void *zero;
+
+	if (argc < 6)
+		return 2;
+	data = dev_size(argv[5]) & ~4095ULL;
+	cp = dev_size(argv[4]);
+	if (posix_memalign((void **)&d, 4096, sizeof(*d)))
+		return 1;
+	fd = open(argv[4], O_RDWR | O_DIRECT | O_SYNC);
+	if (fd < 0) {
+		perror(argv[4]);
+		return 1;
+	}
+	if (!init) {
+		struct liscal_meta_expect exp = { argv[2], atoi(argv[3]), data, cp };
+
+		if (pread(fd, d, sizeof(*d), 0) != sizeof(*d))
+			return 1;
+		r = liscal_meta_decode(d, &sb, &exp, err, sizeof(err));
+		printf("%s\n", r ? err : "ok");
+		return r ? 1 : 0;
+	}
+	if (getrandom(uuid, sizeof(uuid), 0) < 0 || getrandom(&gen, sizeof(gen), 0) < 0)
+		return 1;
+	r = liscal_meta_init(&sb, argv[2], atoi(argv[3]), data, cp, uuid, gen,
+			     time(NULL), argc > 6 && !strcmp(argv[6], "uptodate"));
+	if (r) {
+		fprintf(stderr, "init: %s\n", liscal_meta_strerror(r));
+		return 1;
+	}
+	if (posix_memalign(&zero, 4096, sb.bm_bytes))
+		return 1;
+	memset(zero, 0, sb.bm_bytes);
+	if (pwrite(fd, zero, sb.bm_bytes, sb.bm_offset) != (ssize_t)sb.bm_bytes)
+		return 1;
+	liscal_meta_encode(&sb, d);
+	if (pwrite(fd, d, sizeof(*d), 0) != sizeof(*d))
+		return 1;
+	close(fd);
+	printf("initialised %s node %s: %llu data bytes, %u KiB per bit\n", argv[2],
+	       argv[3], (unsigned long long)data, 1U << (sb.bm_shift - 10));
+	return 0;
+}
+
+static const struct { const char *k; int a; int bytes; } params[] = {
+	{ "sync-mode", LISCAL_A_SYNC_MODE, 1 },
+	{ "send-timeout", LISCAL_A_SEND_TIMEOUT, 4 },
+	{ "connect-timeout", LISCAL_A_CONNECT_TIMEOUT, 4 },
+	{ "ack-timeout", LISCAL_A_ACK_TIMEOUT, 4 },
+	{ "recv-timeout", LISCAL_A_RECV_TIMEOUT, 4 },
+	{ "hb-interval", LISCAL_A_HB_INTERVAL, 4 },
+	{ "ping-timeout", LISCAL_A_PING_TIMEOUT, 4 },
+	{ "ping-retry", LISCAL_A_PING_RETRY, 4 },
+	{ "chunk", LISCAL_A_RECOVERY_CHUNK, 4 },
+	{ "minor-raw", LISCAL_A_MINOR, 4 },
+};
+
+static int put_params(struct nlmsghdr *nlh, int argc, char **argv)
+{
+	int i;
+	size_t j;
+
+	for (i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (!eq)
+			return -1;
+		*eq = 0;
+		for (j = 0; j < sizeof(params) / sizeof(params[0]); j++)
+			if (!strcmp(params[j].k, argv[i]))
+				break;
+		if (j == sizeof(params) / sizeof(params[0])) {
+			fprintf(stderr, "unknown attribute %s\n", argv[i]);
+			return -1;
+		}
+		if (params[j].bytes == 1)
+			mnl_attr_put_u8(nlh, params[j].a, atoi(eq + 1));
+		else
+			mnl_attr_put_u32(nlh, params[j].a, strtoul(eq + 1, NULL, 0));
+	}
+	return 0;
+}
+
+static int stat_cb(const struct nlattr *a, void *data)
+{
+	static const char * const names[] = {
+		NULL, "write_bytes", "write_count", "read_bytes", "read_count",
+		"local_write_bytes", "local_read_bytes", "send_bytes", "recv_bytes",
+		"sync_time_max", "sync_time_total", "sync_count", "sync_ack_max",
+		"sync_ack_cur", "recovery_ack_max", "recovery_ack_max2",
+		"recovery_ack_cur", "sync_diff_max", "sync_diff_cur",
+		"send_queue_max", "send_queue_max2", "send_queue_cur",
+		"req_queue_max", "req_queue_max2", "req_queue_cur", "mdc_hb_max",
+		"mdc_hb_max2", "mdc_hb_cur", "lw_wait_rr_total", "lw_wait_rr_total2",
+		"rr_wait_lw_total", "rr_wait_lw_total2", "recovery_sent_bytes",
+		"recovery_recv_bytes", "meta_writes", "intent_waits", "breaks",
+		"peer_write_bytes",
+	};
+	unsigned int t = mnl_attr_get_type(a);
+
+	(void)data;
+	if (t < sizeof(names) / sizeof(names[0]) && names[t])
+		printf("stat_%s=%llu\n", names[t],
+		       (unsigned long long)mnl_attr_get_u64(a));
+	return MNL_CB_OK;
+}
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[LISCAL_A_MAX + 1];
+	static const struct { int a; const char *n; int w; } f[] = {
+		{ LISCAL_A_ROLE, "role", 1 }, { LISCAL_A_PEER_ROLE, "peer_role", 1 },
+		{ LISCAL_A_CONN_STATE, "conn", 1 }, { LISCAL_A_DISK_STATE, "disk", 1 },
+		{ LISCAL_A_PEER_DISK_STATE, "peer_disk", 1 },
+		{ LISCAL_A_SPLIT_BRAIN, "split_brain", 1 },
+		{ LISCAL_A_RECOVERY_DIR, "recovery_dir", 1 },
+		{ LISCAL_A_DIRTY_BITS, "dirty_bits", 8 },
+		{ LISCAL_A_DIRTY_BYTES, "dirty_bytes", 8 },
+		{ LISCAL_A_TOTAL_BITS, "total_bits", 8 },
+		{ LISCAL_A_BIT_SIZE, "bit_size", 4 },
+		{ LISCAL_A_RECOVERY_DONE, "recovery_done", 8 },
+		{ LISCAL_A_RECOVERY_TOTAL, "recovery_total", 8 },
+		{ LISCAL_A_GEN_CURRENT, "gen_current", 8 },
+		{ LISCAL_A_GEN_BITMAP, "gen_bitmap", 8 },
+		{ LISCAL_A_PEER_GEN_CURRENT, "peer_gen", 8 },
+		{ LISCAL_A_SB_FLAGS, "sb_flags", 4 },
+		{ LISCAL_A_ACK_TIMEOUT, "ack_timeout", 4 },
+	};
+	size_t i;
+
+	(void)data;
+	clp_nl_parse(nlh, tb, LISCAL_A_MAX);
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		const struct nlattr *a = tb[f[i].a];
+
+		if (!a)
+			continue;
+		printf("%s=%llu\n", f[i].n, (unsigned long long)(f[i].w == 1 ?
+		       mnl_attr_get_u8(a) : f[i].w == 4 ? mnl_attr_get_u32(a) :
+		       mnl_attr_get_u64(a)));
+	}
+	if (tb[LISCAL_A_STATS])
+		mnl_attr_parse_nested(tb[LISCAL_A_STATS], stat_cb, NULL);
+	return MNL_CB_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct { const char *n; int cmd; } simple[] = {
+		{ "destroy", LISCAL_CMD_RES_DESTROY },
+		{ "deactivate", LISCAL_CMD_DEACTIVATE },
+		{ "connect", LISCAL_CMD_CONNECT },
+		{ "break", LISCAL_CMD_BREAK },
+		{ "cancel", LISCAL_CMD_RECOVERY_CANCEL },
+		{ "force-current", LISCAL_CMD_FORCE_CURRENT },
+		{ "activate", LISCAL_CMD_ACTIVATE },
+		{ "recover", LISCAL_CMD_RECOVERY_START },
+		{ "set", LISCAL_CMD_RES_SET },
+		{ "get", LISCAL_CMD_RES_GET },
+	};
+	struct nlmsghdr *nlh;
+	struct clp_nl *nl;
+	size_t i;
+	int r, cmd = 0;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: see the head of liscal-nl.c\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "init") || !strcmp(argv[1], "check"))
+		return meta(argc, argv, !strcmp(argv[1], "init"));
+	r = clp_nl_open(&nl, LISCAL_FAMILY_NAME);
+	if (r) {
+		fprintf(stderr, "liscal not loaded: %s\n", strerror(-r));
+		return 3;
+	}
+	if (!strcmp(argv[1], "create")) {
+		if (argc < 9)
+			return 2;
+		nlh = clp_nl_req(nl, LISCAL_CMD_RES_CREATE, 0);
+		mnl_attr_put_strz(nlh, LISCAL_A_RES_NAME, argv[2]);
+		mnl_attr_put_u32(nlh, LISCAL_A_MINOR, atoi(argv[3]));
+		mnl_attr_put_strz(nlh, LISCAL_A_DATA_PATH, argv[4]);
+		mnl_attr_put_strz(nlh, LISCAL_A_CP_PATH, argv[5]);
+		mnl_attr_put_u8(nlh, LISCAL_A_NODE_ID, atoi(argv[6]));
+		mnl_attr_put_strz(nlh, LISCAL_A_LOCAL_ADDR, argv[7]);
+		mnl_attr_put_strz(nlh, LISCAL_A_PEER_ADDR, argv[8]);
+		if (put_params(nlh, argc - 9, argv + 9))
+			return 2;
+	} else {
+		for (i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
+			if (!strcmp(simple[i].n, argv[1]))
+				cmd = simple[i].cmd;
+		if (!cmd) {
+			fprintf(stderr, "unknown command %s\n", argv[1]);
+			return 2;
+		}
+		nlh = clp_nl_req(nl, cmd, 0);
+		mnl_attr_put_strz(nlh, LISCAL_A_RES_NAME, argv[2]);
+		if (cmd == LISCAL_CMD_RES_SET && put_params(nlh, argc - 3, argv + 3))
+			return 2;
+		if (cmd == LISCAL_CMD_ACTIVATE || cmd == LISCAL_CMD_RECOVERY_START) {
+			unsigned int fl = 0;
+			int k;
+
+			for (k = 3; k < argc; k++) {
+				if (!strcmp(argv[k], "force"))
+					fl |= LISCAL_F_FORCE;
+				else if (!strcmp(argv[k], "full"))
+					fl |= LISCAL_F_FULL;
+				else if (!strncmp(argv[k], "src=", 4))
+					mnl_attr_put_u8(nlh, LISCAL_A_SOURCE_NODE,
+							atoi(argv[k] + 4));
+			}
+			mnl_attr_put_u32(nlh, LISCAL_A_FLAGS, fl);
+		}
+	}
+	r = clp_nl_talk(nl, nlh, cmd == LISCAL_CMD_RES_GET ? get_cb : NULL, NULL);
+	if (r) {
+		fprintf(stderr, "%s: %s\n", argv[1], clp_nl_errmsg(nl));
+		return 1;
+	}
+	return 0;
+}
