@@ -1,0 +1,398 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Shared code of the clpstack benchmark (scripts/bench): the results
+file (bench/results/<date>.json, schema SCHEMA), fio/iperf3/ping parsing
+and the derived figures (min/median/max, ratios, physical limits, goals).
+Python 3 standard library only."""
+
+import json
+import math
+import re
+import statistics
+
+SCHEMA = "clpstack-bench/1"
+
+
+class BenchError(Exception):
+    """Bad input: the message says what was wrong and where."""
+
+
+# Targets in report order: key -> label.
+TARGETS = [
+    ("raw", "raw /dev/vdb2"),
+    ("nmp-sync", "/dev/NMP1 sync"),
+    ("nmp-disc", "/dev/NMP1 disconnected"),
+    ("drbd-c", "DRBD C"),
+    ("drbd-disc", "DRBD disconnected"),
+]
+TARGET_LABEL = dict(TARGETS)
+# Which targets replicate synchronously over the link, and the DRBD twin
+# each of ours is compared with.
+SYNC_TARGETS = ("nmp-sync", "drbd-c")
+DRBD_TWIN = {"nmp-sync": "drbd-c", "nmp-disc": "drbd-disc"}
+
+# Workloads: key -> (label, block size, write fraction, headline metric).
+WORKLOADS = [
+    ("seqwrite", "seq write 1 MiB QD8", 1 << 20, 1.0, "bw"),
+    ("randwrite-qd1", "rand write 4 KiB QD1", 4096, 1.0, "lat"),
+    ("randwrite-qd32", "rand write 4 KiB QD32", 4096, 1.0, "iops"),
+    ("randread-qd32", "rand read 4 KiB QD32", 4096, 0.0, "iops"),
+    ("randrw-qd16", "70/30 rand r/w 4 KiB QD16", 4096, 0.3, "iops"),
+]
+WORKLOAD = {w[0]: w for w in WORKLOADS}
+
+
+# ---------------------------------------------------------------- parsing
+
+def load_json_file(path, what):
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise BenchError(f"cannot read {what} '{path}': {e.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise BenchError(f"{what} '{path}' is not valid JSON: line {e.lineno} "
+                         f"column {e.colno}: {e.msg}") from None
+
+
+def _num(d, key, where):
+    v = d.get(key) if isinstance(d, dict) else None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise BenchError(f"{where}: '{key}' is missing or not a number")
+    return float(v)
+
+
+def _fio_dir(d, where):
+    """One direction (read or write) of a fio job: None if it did no I/O."""
+    if not isinstance(d, dict):
+        raise BenchError(f"{where}: missing")
+    if _num(d, "total_ios", where) == 0:
+        return None
+    lat = d.get("lat_ns")
+    if not isinstance(lat, dict):
+        raise BenchError(f"{where}: 'lat_ns' missing")
+    pct = lat.get("percentile")
+    if not isinstance(pct, dict):
+        raise BenchError(f"{where}: no latency percentiles (fio needs lat_percentiles=1)")
+
+    def p(q):
+        for k, v in pct.items():
+            try:
+                if abs(float(k) - q) < 1e-6:
+                    return float(v) / 1000.0
+            except ValueError:
+                continue
+        raise BenchError(f"{where}: latency percentile {q} missing")
+
+    return {
+        "iops": _num(d, "iops", where),
+        "bw": _num(d, "bw_bytes", where),
+        "lat_mean_us": _num(lat, "mean", where + ".lat_ns") / 1000.0,
+        "lat_p50_us": p(50.0),
+        "lat_p99_us": p(99.0),
+        "lat_p999_us": p(99.9),
+    }
+
+
+def parse_fio(doc, where="fio output"):
+    """fio --output-format=json (one job, group_reporting) -> sample."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("jobs"), list) or not doc["jobs"]:
+        raise BenchError(f"{where}: no 'jobs' in fio output")
+    job = doc["jobs"][0]
+    if job.get("error", 0):
+        raise BenchError(f"{where}: fio job failed with error {job.get('error')}")
+    s = {}
+    for d in ("read", "write"):
+        r = _fio_dir(job.get(d), f"{where}: jobs[0].{d}")
+        if r:
+            s[d] = r
+    if not s:
+        raise BenchError(f"{where}: the job did no I/O")
+    s["iops"] = sum(v["iops"] for v in s.values())
+    s["bw"] = sum(v["bw"] for k, v in s.items() if k in ("read", "write"))
+    return s
+
+
+def parse_iperf3(doc, where="iperf3 output"):
+    """iperf3 -J (client) -> received bits per second."""
+    if not isinstance(doc, dict):
+        raise BenchError(f"{where}: not an iperf3 result")
+    if doc.get("error"):
+        raise BenchError(f"{where}: iperf3 failed: {doc['error']}")
+    end = doc.get("end")
+    if not isinstance(end, dict):
+        raise BenchError(f"{where}: 'end' missing")
+    return _num(end.get("sum_received"), "bits_per_second", where + ": end.sum_received")
+
+
+PING_RE = re.compile(r"min/avg/max/(?:mdev|stddev) = ([0-9.]+)/([0-9.]+)/([0-9.]+)")
+
+
+def parse_ping(text, where="ping output"):
+    """ping summary -> (min, avg) round trip in ms."""
+    m = PING_RE.search(text)
+    if not m:
+        raise BenchError(f"{where}: no 'rtt min/avg/max' line (did every ping fail?)")
+    return float(m.group(1)), float(m.group(2))
+
+
+PROC_DRBD_RE = re.compile(r"\b(ns|nr|dw|dr):(\d+)")
+
+
+def parse_proc_drbd(text):
+    """/proc/drbd of minor 0 -> {'ns':KiB,'nr':KiB,'dw':KiB,'dr':KiB}."""
+    got = {k: int(v) for k, v in PROC_DRBD_RE.findall(text)}
+    for k in ("ns", "nr", "dw", "dr"):
+        if k not in got:
+            raise BenchError(f"/proc/drbd: counter '{k}:' missing")
+    return got
+
+
+# ---------------------------------------------------------------- results
+
+def load_results(path):
+    doc = load_json_file(path, "results file")
+    validate(doc, path)
+    return doc
+
+
+def validate(doc, where):
+    if not isinstance(doc, dict):
+        raise BenchError(f"{where}: not a JSON object")
+    if doc.get("schema") != SCHEMA:
+        raise BenchError(f"{where}: 'schema' is {doc.get('schema')!r}, expected '{SCHEMA}'")
+    for key, typ in (("mode", str), ("started", str), ("config", dict),
+                     ("targets", dict), ("link", dict), ("fio", dict), ("resync", dict)):
+        if not isinstance(doc.get(key), typ):
+            raise BenchError(f"{where}: '{key}' is missing or not a {typ.__name__}")
+    if doc["mode"] not in ("full", "quick"):
+        raise BenchError(f"{where}: 'mode' is {doc['mode']!r}, expected 'full' or 'quick'")
+    for t, info in doc["targets"].items():
+        if t not in TARGET_LABEL:
+            raise BenchError(f"{where}: unknown target '{t}'")
+        if not isinstance(info, dict) or not isinstance(info.get("available"), bool):
+            raise BenchError(f"{where}: targets.{t}.available is missing or not true/false")
+        if not info["available"] and not isinstance(info.get("reason"), str):
+            raise BenchError(f"{where}: targets.{t} is not available but has no 'reason'")
+    for t, per in doc["fio"].items():
+        if t not in TARGET_LABEL:
+            raise BenchError(f"{where}: fio: unknown target '{t}'")
+        if not isinstance(per, dict):
+            raise BenchError(f"{where}: fio.{t} is not an object")
+        for w, samples in per.items():
+            if w not in WORKLOAD:
+                raise BenchError(f"{where}: fio.{t}: unknown workload '{w}'")
+            if not isinstance(samples, list):
+                raise BenchError(f"{where}: fio.{t}.{w} is not a list")
+            for i, s in enumerate(samples):
+                at = f"{where}: fio.{t}.{w}[{i}]"
+                _num(s, "iops", at)
+                _num(s, "bw", at)
+                dirs = [d for d in ("read", "write") if d in s]
+                if not dirs:
+                    raise BenchError(f"{at}: neither 'read' nor 'write'")
+                for d in dirs:
+                    for k in ("iops", "bw", "lat_mean_us", "lat_p50_us", "lat_p99_us"):
+                        _num(s[d], k, f"{at}.{d}")
+    link = doc["link"]
+    for k in ("iperf3_bps", "rtt_min_ms", "rtt_avg_ms"):
+        v = link.get(k, [])
+        if not isinstance(v, list) or not all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+            raise BenchError(f"{where}: link.{k} is not a list of numbers")
+    for impl, r in doc["resync"].items():
+        if impl not in ("nmp", "drbd"):
+            raise BenchError(f"{where}: resync: unknown implementation '{impl}'")
+        if not isinstance(r, dict) or not isinstance(r.get("available"), bool):
+            raise BenchError(f"{where}: resync.{impl}.available is missing or not true/false")
+        if not r["available"]:
+            if not isinstance(r.get("reason"), str):
+                raise BenchError(f"{where}: resync.{impl} is not available but has no 'reason'")
+            continue
+        for kind, keys in (("full", ("seconds", "bytes")),
+                           ("diff", ("seconds", "dirty_bytes", "wire_bytes"))):
+            runs = r.get(kind, [])
+            if not isinstance(runs, list):
+                raise BenchError(f"{where}: resync.{impl}.{kind} is not a list")
+            for i, s in enumerate(runs):
+                for k in keys:
+                    _num(s, k, f"{where}: resync.{impl}.{kind}[{i}]")
+
+
+# ---------------------------------------------------------------- figures
+
+def mmm(values):
+    """min / median / max of a non-empty list, else None."""
+    vals = [float(v) for v in values if v is not None]
+    if not vals:
+        return None
+    return {"min": min(vals), "median": statistics.median(vals), "max": max(vals), "n": len(vals)}
+
+
+def metric_values(samples, metric):
+    """Values of one metric over runs. metric: iops, bw, or
+    lat_mean_us/lat_p50_us/lat_p99_us (of the write side if any)."""
+    out = []
+    for s in samples:
+        if metric in ("iops", "bw"):
+            out.append(s[metric])
+        else:
+            d = s.get("write") or s.get("read")
+            out.append(d.get(metric))
+    return out
+
+
+def fio_stats(doc, target, workload, metric):
+    return mmm(metric_values(doc["fio"].get(target, {}).get(workload, []), metric))
+
+
+def link_Bps(doc):
+    """Median iperf3 TCP throughput in bytes/s, or None."""
+    s = mmm(doc["link"].get("iperf3_bps", []))
+    return s["median"] / 8.0 if s else None
+
+
+def rtt_us(doc, which="rtt_avg_ms"):
+    s = mmm(doc["link"].get(which, []))
+    return s["median"] * 1000.0 if s else None
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def med(stats):
+    return stats["median"] if stats else None
+
+
+def throughput_limit(doc, workload):
+    """Physical limit of a synchronous target on a throughput workload,
+    in the workload's headline unit (bytes/s for seqwrite, else IOPS):
+    min(what the raw disk did, what the link can carry of the writes)."""
+    _, _, bs, wfrac, metric = WORKLOAD[workload]
+    disk = med(fio_stats(doc, "raw", workload, metric))
+    link = link_Bps(doc)
+    lim_link = None
+    if link is not None and wfrac > 0:
+        lim_link = link / wfrac if metric == "bw" else link / (bs * wfrac)
+    cands = [x for x in (disk, lim_link) if x is not None]
+    return (min(cands), "disk" if cands and min(cands) == disk else "link") if cands else (None, None)
+
+
+def qd1_latency_limit(doc):
+    """Local write (raw QD1 mean) plus one round trip (ping avg), in us."""
+    local = med(fio_stats(doc, "raw", "randwrite-qd1", "lat_mean_us"))
+    rtt = rtt_us(doc)
+    if local is None or rtt is None:
+        return None, local, rtt
+    return local + rtt, local, rtt
+
+
+def available(doc, target):
+    info = doc["targets"].get(target)
+    return bool(info and info.get("available"))
+
+
+def resync_stats(doc, impl, kind, key):
+    r = doc["resync"].get(impl)
+    if not r or not r.get("available"):
+        return None
+    return mmm([s.get(key) for s in r.get(kind, [])])
+
+
+def resync_rates(doc, impl):
+    r = doc["resync"].get(impl)
+    if not r or not r.get("available"):
+        return None
+    return mmm([s["bytes"] / s["seconds"] for s in r.get("full", []) if s["seconds"] > 0])
+
+
+def diff_overhead(doc, impl):
+    """Bytes on the mirror link per dirtied byte, per run."""
+    r = doc["resync"].get(impl)
+    if not r or not r.get("available"):
+        return None
+    return mmm([s["wire_bytes"] / s["dirty_bytes"] for s in r.get("diff", []) if s["dirty_bytes"] > 0])
+
+
+def goals(doc):
+    """The issue's goals: list of dicts(goal, target, measured, status, gap)."""
+    out = []
+
+    def na(goal, why):
+        out.append({"goal": goal, "ours": None, "drbd": None, "met": None, "note": why})
+
+    def add(goal, ours, drbd, met, note):
+        out.append({"goal": goal, "ours": ours, "drbd": drbd, "met": met, "note": note})
+
+    def pct(x):
+        return None if x is None else 100.0 * x
+
+    nmp_why = (doc["targets"].get("nmp-sync") or {}).get("reason", "not measured")
+    # 1. seq write at >= 95% of min(disk, link)
+    lim, _ = throughput_limit(doc, "seqwrite")
+    f = {t: ratio(med(fio_stats(doc, t, "seqwrite", "bw")), lim) for t in SYNC_TARGETS}
+    g = "sync seq write >= 95% of min(disk, link)"
+    if available(doc, "nmp-sync") and f["nmp-sync"] is not None:
+        add(g, pct(f["nmp-sync"]), pct(f["drbd-c"]), f["nmp-sync"] >= 0.95,
+            "% of limit")
+    else:
+        add(g, None, pct(f["drbd-c"]), None, "% of limit; ours: " + nmp_why)
+    # 2. QD1 latency <= local + 1.5 RTT
+    lim, local, rtt = qd1_latency_limit(doc)
+    g = "4 KiB QD1 write latency <= local + 1.5 RTT"
+    budget = None if local is None or rtt is None else local + 1.5 * rtt
+    lat = {t: med(fio_stats(doc, t, "randwrite-qd1", "lat_mean_us")) for t in SYNC_TARGETS}
+    inr = {t: (None if lat[t] is None or rtt is None or local is None else (lat[t] - local) / rtt)
+           for t in SYNC_TARGETS}
+    if available(doc, "nmp-sync") and inr["nmp-sync"] is not None:
+        add(g, inr["nmp-sync"], inr["drbd-c"], inr["nmp-sync"] <= 1.5, "round trips above local")
+    else:
+        add(g, None, inr["drbd-c"], None, "round trips above local; ours: " + nmp_why)
+    # 3. QD32 IOPS >= 3x DRBD C
+    g = "4 KiB QD32 write IOPS >= 3x DRBD C"
+    r = ratio(med(fio_stats(doc, "nmp-sync", "randwrite-qd32", "iops")),
+              med(fio_stats(doc, "drbd-c", "randwrite-qd32", "iops")))
+    if available(doc, "nmp-sync") and r is not None:
+        add(g, r, 1.0, r >= 3.0, "x DRBD C")
+    else:
+        add(g, None, 1.0, None, "x DRBD C; ours: " + nmp_why)
+    # 4. disconnected >= 97% of raw on every workload
+    g = "peer disconnected >= 97% of raw, every workload"
+
+    def worst(t):
+        rs = []
+        for w in WORKLOAD:
+            m = "lat_mean_us" if WORKLOAD[w][4] == "lat" else WORKLOAD[w][4]
+            a, b = med(fio_stats(doc, t, w, m)), med(fio_stats(doc, "raw", w, m))
+            if a is None or b is None or a == 0:
+                continue
+            rs.append(b / a if m.startswith("lat") else a / b)
+        return min(rs) if rs else None
+
+    wn, wd = worst("nmp-disc"), worst("drbd-disc")
+    if available(doc, "nmp-disc") and wn is not None:
+        add(g, pct(wn), pct(wd), wn >= 0.97, "% of raw, worst workload")
+    else:
+        why = (doc["targets"].get("nmp-disc") or {}).get("reason", "not measured")
+        add(g, None, pct(wd), None, "% of raw, worst workload; ours: " + why)
+    # 5. full resync >= 95% of the link
+    g = "full resync >= 95% of the link"
+    link = link_Bps(doc)
+    fr = {i: ratio(med(resync_rates(doc, i)), link) for i in ("nmp", "drbd")}
+    rwhy = (doc["resync"].get("nmp") or {}).get("reason", "not measured")
+    if fr["nmp"] is not None:
+        add(g, pct(fr["nmp"]), pct(fr["drbd"]), fr["nmp"] >= 0.95, "% of link")
+    else:
+        add(g, None, pct(fr["drbd"]), None, "% of link; ours: " + rwhy)
+    # 6. differential recovery sends <= 1.1x the dirty data
+    g = "differential recovery sends <= 1.1x dirty data"
+    dn, dd = med(diff_overhead(doc, "nmp")), med(diff_overhead(doc, "drbd"))
+    if dn is not None:
+        add(g, dn, dd, dn <= 1.1, "x dirty bytes on the link")
+    else:
+        add(g, None, dd, None, "x dirty bytes on the link; ours: " + rwhy)
+    return out

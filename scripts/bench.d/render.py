@@ -1,0 +1,211 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Results file (benchlib schema) -> the generated part of
+Documentation/benchmarks.md, as markdown. Python 3 standard library."""
+
+import benchlib as bl
+
+# Rows of the fio tables: (workload, metric, label, unit scale, format).
+ROWS = [
+    ("seqwrite", "bw", "seq write 1 MiB QD8, MB/s", 1e-6, "{:.1f}"),
+    ("randwrite-qd1", "iops", "rand write 4 KiB QD1, IOPS", 1, "{:.0f}"),
+    ("randwrite-qd1", "lat_mean_us", "rand write 4 KiB QD1, latency mean, us", 1, "{:.0f}"),
+    ("randwrite-qd1", "lat_p50_us", "rand write 4 KiB QD1, latency p50, us", 1, "{:.0f}"),
+    ("randwrite-qd1", "lat_p99_us", "rand write 4 KiB QD1, latency p99, us", 1, "{:.0f}"),
+    ("randwrite-qd32", "iops", "rand write 4 KiB QD32, IOPS", 1, "{:.0f}"),
+    ("randread-qd32", "iops", "rand read 4 KiB QD32, IOPS", 1, "{:.0f}"),
+    ("randrw-qd16", "iops", "70/30 rand r/w 4 KiB QD16, IOPS", 1, "{:.0f}"),
+]
+
+
+def f(x, fmt="{:.2f}", scale=1.0, none="–"):
+    return none if x is None else fmt.format(x * scale)
+
+
+def cell(st, fmt, scale=1.0):
+    """median (min–max) of a stats dict."""
+    if not st:
+        return "–"
+    if st["n"] == 1:
+        return fmt.format(st["median"] * scale)
+    return (f"{fmt.format(st['median'] * scale)} "
+            f"({fmt.format(st['min'] * scale)}–{fmt.format(st['max'] * scale)})")
+
+
+def pct(x):
+    return "–" if x is None else f"{100 * x:.0f}%"
+
+
+def table(head, rows):
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return out
+
+
+def measured_targets(doc):
+    return [t for t, _ in bl.TARGETS if bl.available(doc, t) and doc["fio"].get(t)]
+
+
+def render(doc, results_name, png_name):
+    L = []
+    cfg = doc["config"]
+    m = doc.get("machine", {})
+    lab = doc.get("lab", {})
+    drbd = doc.get("drbd", {})
+    runs = cfg.get("runs", "?")
+    L.append(f"Results file: `{results_name}` ({doc['mode']} mode), started {doc['started']}, "
+             f"finished {doc.get('finished') or 'not finished (interrupted run)'}.")
+    L.append("")
+    if doc["mode"] == "quick":
+        L.append(f"> **Quick mode** ({runs} run x {cfg.get('runtime_s', '?')} s per workload, "
+                 f"{cfg.get('disk_size', '?')} disk): a development run, not a measurement. "
+                 "Min/median/max need `make bench` (3 runs).")
+        L.append("")
+
+    L += ["### Setup", ""]
+    rows = [
+        ("host", f"{m.get('nproc', '?')} CPUs ({m.get('cpu_model', '?')}), "
+                 f"{m.get('mem_mib', '?')} MiB, kernel {m.get('kernel', '?')}, {m.get('qemu', '?')}"),
+        ("host load (1 min)", f"{f(m.get('load1_start'))} at the start, {f(m.get('load1_end'))} at the end "
+                              "(other labs share the 2 CPUs)"),
+        ("nodes", f"2 x qemu {lab.get('accel', '?').upper()}, {lab.get('node_cpus', '?')} vCPU, "
+                  f"{lab.get('node_mem_mib', '?')} MiB, kernel {lab.get('node_kernel', '?')}"),
+        ("disk", f"{lab.get('disk', '?')}; data partition /dev/vdb2 "
+                 f"{f(lab.get('data_partition_bytes'), '{:.0f}', 1 / 2**20)} MiB"),
+        ("mirror link", lab.get("link", "?")),
+        ("fio", f"{lab.get('fio', '?')}, {cfg.get('fio_ioengine', '?')}, direct=1, "
+                f"{cfg.get('runtime_s', '?')} s measured after {cfg.get('ramp_s', '?')} s warm-up, "
+                f"{runs} run(s), targets interleaved per run"),
+        ("DRBD", f"drbd.ko {drbd.get('module', '?')} (Debian kernel), drbd-utils {drbd.get('utils', '?')}; "
+                 "resource file below"),
+    ]
+    L += table(["", ""], rows)
+    L.append("")
+
+    L += ["### Mirror link", ""]
+    link = doc["link"]
+    L += table(["figure", "min", "median", "max"], [
+        ["iperf3 TCP, Mbit/s"] + mm3(link.get("iperf3_bps"), 1e-6, "{:.0f}"),
+        ["ping RTT min, ms"] + mm3(link.get("rtt_min_ms"), 1, "{:.3f}"),
+        ["ping RTT avg, ms"] + mm3(link.get("rtt_avg_ms"), 1, "{:.3f}"),
+    ])
+    L.append("")
+
+    ts = measured_targets(doc)
+    L += [f"### fio: median (min–max) of {runs} run(s)", ""]
+    rows = []
+    for w, metric, label, scale, fmt in ROWS:
+        rows.append([label] + [cell(bl.fio_stats(doc, t, w, metric), fmt, scale) for t in ts])
+    L += table(["workload"] + [bl.TARGET_LABEL[t] for t in ts], rows)
+    L.append("")
+
+    L += ["### Ratios of medians, same run", "",
+          "Throughput and IOPS: higher is better (1.00 = equal). Latency: the "
+          "inverse ratio, so that here too higher is better and 0.50 means twice "
+          "the latency.", ""]
+    cols = [(t, "raw") for t in ts if t != "raw"] + \
+           [(t, bl.DRBD_TWIN[t]) for t in ts if t in bl.DRBD_TWIN and bl.DRBD_TWIN[t] in ts]
+    rows = []
+    for w, metric, label, _, _ in ROWS:
+        r = []
+        for a, b in cols:
+            x, y = bl.med(bl.fio_stats(doc, a, w, metric)), bl.med(bl.fio_stats(doc, b, w, metric))
+            r.append(f(bl.ratio(y, x) if metric.startswith("lat") else bl.ratio(x, y)))
+        rows.append([label] + r)
+    if cols:
+        L += table(["workload"] + [f"{bl.TARGET_LABEL[a]} / {bl.TARGET_LABEL[b]}" for a, b in cols], rows)
+    else:
+        L.append("No target besides the raw disk was measured.")
+    L.append("")
+
+    L += ["### Synchronous targets against the physical limit", "",
+          "Limit of a throughput figure: min(raw disk, link) where the link carries "
+          "only the written share (iperf3 median); limit of the QD1 write latency: "
+          "raw QD1 write latency + one ping round trip (avg, median). Fraction = "
+          "limit / measured for latency, measured / limit otherwise.", ""]
+    sts = [t for t in bl.SYNC_TARGETS if t in ts]
+    rows = []
+    for w, metric, label, scale, fmt in ROWS:
+        if metric in ("lat_p50_us", "lat_p99_us") or w == "randread-qd32":
+            continue
+        if metric == "lat_mean_us":
+            lim, _, _ = bl.qd1_latency_limit(doc)
+            bound = "local + 1 RTT"
+            fr = [pct(bl.ratio(lim, bl.med(bl.fio_stats(doc, t, w, metric)))) for t in sts]
+        elif w == "randwrite-qd1":
+            continue
+        else:
+            lim, bound = bl.throughput_limit(doc, w)
+            fr = [pct(bl.ratio(bl.med(bl.fio_stats(doc, t, w, metric)), lim)) for t in sts]
+        rows.append([label, f(lim, fmt, scale), bound or "–"] + fr)
+    if sts:
+        L += table(["figure", "limit", "bound by"] + [bl.TARGET_LABEL[t] for t in sts], rows)
+    else:
+        L.append("No synchronous target was measured.")
+    L.append("")
+
+    L += ["### Resynchronisation", "",
+          "Full: initial construction of the whole data partition. Differential: "
+          "after 10% of the device (1 MiB in every 10 MiB) was written while the "
+          "peer was disconnected. \"On the link\": bytes sent on the source's "
+          "mirror interface (eth1 tx, all protocol and TCP/IP overhead included) "
+          "while the resync ran.", ""]
+    link_bps = bl.link_Bps(doc)
+    rows = []
+    impls = [("nmp", "/dev/NMP1"), ("drbd", "DRBD")]
+
+    def rs(fn):
+        return [fn(i) for i, _ in impls]
+
+    def na(i):
+        r = doc["resync"].get(i)
+        return None if r and r.get("available") else "n/a"
+
+    rows.append(["full: time, s"] + rs(lambda i: na(i) or cell(bl.resync_stats(doc, i, "full", "seconds"), "{:.1f}")))
+    rows.append(["full: MB/s"] + rs(lambda i: na(i) or cell(bl.resync_rates(doc, i), "{:.1f}", 1e-6)))
+    rows.append(["full: % of link (median)"] + rs(
+        lambda i: na(i) or pct(bl.ratio(bl.med(bl.resync_rates(doc, i)), link_bps))))
+    rows.append(["diff: dirty, MB"] + rs(lambda i: na(i) or cell(bl.resync_stats(doc, i, "diff", "dirty_bytes"), "{:.0f}", 1e-6)))
+    rows.append(["diff: time, s"] + rs(lambda i: na(i) or cell(bl.resync_stats(doc, i, "diff", "seconds"), "{:.1f}")))
+    rows.append(["diff: on the link / dirty"] + rs(lambda i: na(i) or cell(bl.diff_overhead(doc, i), "{:.2f}")))
+    rows.append(["diff: data sent (driver counter) / dirty"] + rs(lambda i: na(i) or cell(bl.mmm(
+        [s["sent_bytes"] / s["dirty_bytes"] for s in doc["resync"][i].get("diff", [])
+         if "sent_bytes" in s and s["dirty_bytes"]]), "{:.2f}")))
+    L += table(["", "/dev/NMP1", "DRBD"], rows)
+    L.append("")
+
+    L += ["### Goals (issue 5) and where we stand", ""]
+    rows = []
+    for g in bl.goals(doc):
+        if g["met"] is None:
+            status = "not measured"
+        else:
+            status = "met" if g["met"] else "**not met**"
+        fmt = "{:.0f}" if g["note"].startswith("%") else "{:.2f}"
+        rows.append([g["goal"], f(g["ours"], fmt), f(g["drbd"], fmt), g["note"], status])
+    L += table(["goal", "/dev/NMP1", "DRBD (same run)", "unit", "status"], rows)
+    L.append("")
+
+    na_t = [(t, i["reason"]) for t, i in doc["targets"].items() if not i["available"]]
+    na_r = [(i, r["reason"]) for i, r in doc["resync"].items() if not r["available"]]
+    if na_t or na_r:
+        L += ["### Not measured in this run", ""]
+        L += [f"- {bl.TARGET_LABEL[t]}: not available: {why}" for t, why in na_t]
+        L += [f"- {'/dev/NMP1' if i == 'nmp' else 'DRBD'} resync: not available: {why}" for i, why in na_r]
+        L.append("")
+
+    if png_name:
+        L += [f"![QD1 write latency percentiles and IOPS per target]({png_name})", ""]
+
+    if drbd.get("resource"):
+        L += ["DRBD resource file used (generated from `scripts/bench.d/drbd.res.in`):", "",
+              "```", drbd["resource"].rstrip("\n"), "```", ""]
+    for n in doc.get("notes", []):
+        L.append(f"Note: {n}")
+    return "\n".join(L).rstrip("\n") + "\n"
+
+
+def mm3(values, scale, fmt):
+    st = bl.mmm(values or [])
+    if not st:
+        return ["–", "–", "–"]
+    return [fmt.format(st[k] * scale) for k in ("min", "median", "max")]

@@ -1,0 +1,205 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Host tests of the benchmark's report generator (scripts/bench.d/report.py,
+# render.py, benchlib.py, plot.py) and results recorder (record.py) on small
+# fixtures whose min/median/max, ratios and limits are known by hand.
+
+load helpers
+
+BD=$REPO/scripts/bench.d
+PY=/usr/bin/python3
+
+# A results file: raw, DRBD C and DRBD disconnected measured 3 times, our
+# mirror not available. Values chosen so that medians and ratios are exact.
+fixture() {
+	"$PY" - "$1" <<'EOF'
+import json, sys
+
+def s(bw, iops, lat=None, read=False):
+    d = {"iops": iops, "bw": bw, "lat_mean_us": lat or 1000.0,
+         "lat_p50_us": (lat or 1000.0) * 0.8, "lat_p99_us": (lat or 1000.0) * 3,
+         "lat_p999_us": (lat or 1000.0) * 5}
+    return {"iops": iops, "bw": bw, ("read" if read else "write"): d}
+
+def target(k):
+    return {
+        "seqwrite": [s(x * k[0] * 1e6, x * k[0]) for x in (400, 500, 450)],
+        "randwrite-qd1": [s(4096 * i, i, lat) for i, lat in zip((900, 800, 850), [v * k[1] for v in (1000, 1200, 1100)])],
+        "randwrite-qd32": [s(4096 * i * k[2], i * k[2]) for i in (3000, 3200, 3100)],
+        "randread-qd32": [s(4096 * i, i, read=True) for i in (4000, 4400, 4200)],
+        "randrw-qd16": [s(4096 * i, i) for i in (2000, 2100, 2050)],
+    }
+
+doc = {
+    "schema": "clpstack-bench/1", "mode": "full", "started": "2026-11-25T16:00:00Z",
+    "finished": "2026-11-25T16:40:00Z",
+    "config": {"runs": 3, "runtime_s": 10, "ramp_s": 3, "resync_runs": 3, "disk_size": "1G",
+               "fio_ioengine": "libaio"},
+    "machine": {"nproc": 2, "mem_mib": 24000, "cpu_model": "Test CPU", "kernel": "6.1.0-test",
+                "qemu": "QEMU emulator version 7.2.22", "load1_start": 1.5, "load1_end": 2.0},
+    "lab": {"node_kernel": "6.1.0-56-amd64", "node_cpus": 1, "node_mem_mib": 960, "accel": "tcg",
+            "data_partition_bytes": 1006632960, "disk": "virtio-blk test", "link": "virtio-net test",
+            "fio": "fio-3.33"},
+    "drbd": {"module": "8.4.11", "utils": "9.22.0-1", "resource": "resource bench {\n}\n"},
+    "targets": {"raw": {"available": True}, "drbd-c": {"available": True},
+                "drbd-disc": {"available": True},
+                "nmp-sync": {"available": False, "reason": "liscal is not built"},
+                "nmp-disc": {"available": False, "reason": "liscal is not built"}},
+    "link": {"iperf3_bps": [800e6, 1000e6, 900e6], "rtt_min_ms": [1.0, 1.2, 0.8],
+             "rtt_avg_ms": [2.0, 3.0, 2.5]},
+    "fio": {"raw": target((1, 1, 1)), "drbd-c": target((1 / 9, 6, 0.1)),
+            "drbd-disc": target((0.9, 1.1, 0.5))},
+    "resync": {
+        "drbd": {"available": True,
+                 "full": [{"seconds": 20.0, "bytes": 1e9, "wire_bytes": 1.05e9},
+                          {"seconds": 25.0, "bytes": 1e9, "wire_bytes": 1.05e9},
+                          {"seconds": 40.0, "bytes": 1e9, "wire_bytes": 1.05e9}],
+                 "diff": [{"seconds": 3.0, "dirty_bytes": 1e8, "wire_bytes": 1.2e8, "sent_bytes": 1e8},
+                          {"seconds": 4.0, "dirty_bytes": 1e8, "wire_bytes": 1.1e8, "sent_bytes": 1e8},
+                          {"seconds": 5.0, "dirty_bytes": 1e8, "wire_bytes": 1.3e8, "sent_bytes": 1e8}]},
+        "nmp": {"available": False, "reason": "liscal is not built"}},
+    "notes": [],
+}
+json.dump(doc, open(sys.argv[1], "w"), indent=1)
+EOF
+}
+
+setup() {
+	R=$BATS_TEST_TMPDIR/results.json
+	fixture "$R"
+}
+
+@test "bench report: fio table shows median (min-max) per target" {
+	run "$PY" "$BD/report.py" "$R"
+	assert_success
+	assert_line '| workload | raw /dev/vdb2 | DRBD C | DRBD disconnected |'
+	assert_line '| seq write 1 MiB QD8, MB/s | 450.0 (400.0–500.0) | 50.0 (44.4–55.6) | 405.0 (360.0–450.0) |'
+	assert_line --partial '| rand write 4 KiB QD1, latency mean, us | 1100 (1000–1200) | 6600 (6000–7200) |'
+	assert_line --partial '| rand write 4 KiB QD32, IOPS | 3100 (3000–3200) | 310 (300–320) | 1550 (1500–1600) |'
+	assert_line --partial '| rand read 4 KiB QD32, IOPS | 4200 (4000–4400) |'
+}
+
+@test "bench report: link min/median/max" {
+	run "$PY" "$BD/report.py" "$R"
+	assert_success
+	assert_line '| iperf3 TCP, Mbit/s | 800 | 900 | 1000 |'
+	assert_line '| ping RTT avg, ms | 2.000 | 2.500 | 3.000 |'
+}
+
+@test "bench report: ratios to raw, latency inverted so higher is better" {
+	run "$PY" "$BD/report.py" "$R"
+	assert_success
+	# seq write 50/450; QD1 latency 1100/6600; QD32 IOPS 310/3100.
+	assert_line '| seq write 1 MiB QD8, MB/s | 0.11 | 0.90 |'
+	assert_line '| rand write 4 KiB QD1, latency mean, us | 0.17 | 0.91 |'
+	assert_line '| rand write 4 KiB QD32, IOPS | 0.10 | 0.50 |'
+}
+
+@test "bench report: synchronous figures against min(disk, link) and local + 1 RTT" {
+	run "$PY" "$BD/report.py" "$R"
+	assert_success
+	# link 900 Mbit/s = 112.5 MB/s < disk 450 MB/s; DRBD 50 MB/s = 44%.
+	assert_line '| seq write 1 MiB QD8, MB/s | 112.5 | link | 44% |'
+	# 1100 us local + 2500 us RTT = 3600 us; 3600/6600 = 55%.
+	assert_line '| rand write 4 KiB QD1, latency mean, us | 3600 | local + 1 RTT | 55% |'
+	# QD32 4 KiB writes: link carries 112.5e6/4096 = 27466 IOPS > disk 3100.
+	assert_line '| rand write 4 KiB QD32, IOPS | 3100 | disk | 10% |'
+}
+
+@test "bench report: resync table and goals with the gap" {
+	run "$PY" "$BD/report.py" "$R"
+	assert_success
+	# 1e9 bytes in 25 s median = 40 MB/s = 36% of 112.5 MB/s.
+	assert_line '| full: MB/s | n/a | 40.0 (25.0–50.0) |'
+	assert_line '| full: % of link (median) | n/a | 36% |'
+	assert_line '| diff: on the link / dirty | n/a | 1.20 (1.10–1.30) |'
+	assert_line --partial '| 4 KiB QD1 write latency <= local + 1.5 RTT | – | 2.20 | round trips above local; ours: liscal is not built | not measured |'
+	assert_line --partial '| peer disconnected >= 97% of raw, every workload | – | 50 |'
+	assert_line '- /dev/NMP1 sync: not available: liscal is not built'
+}
+
+@test "bench report: quick mode is labelled" {
+	sed -i 's/"mode": "full"/"mode": "quick"/' "$R"
+	run "$PY" "$BD/report.py" "$R"
+	assert_success
+	assert_output --partial '**Quick mode**'
+}
+
+@test "bench report: --doc replaces only the marked region, twice gives the same file" {
+	D=$BATS_TEST_TMPDIR/doc.md
+	printf '# Title\nhand-written method\n<!-- bench:begin -->\nold table\n<!-- bench:end -->\nhand-written analysis\n' >"$D"
+	run "$PY" "$BD/report.py" "$R" --doc "$D"
+	assert_success
+	run cat "$D"
+	assert_line 'hand-written method'
+	assert_line 'hand-written analysis'
+	refute_line 'old table'
+	assert_line --partial '| seq write 1 MiB QD8, MB/s | 450.0 (400.0–500.0)'
+	cp "$D" "$D.1"
+	"$PY" "$BD/report.py" "$R" --doc "$D" >/dev/null
+	cmp "$D" "$D.1"
+}
+
+@test "bench report: --plot writes a PNG" {
+	"$PY" -c 'import matplotlib' 2>/dev/null || skip "python3-matplotlib not installed"
+	D=$BATS_TEST_TMPDIR/doc.md
+	printf '<!-- bench:begin -->\n<!-- bench:end -->\n' >"$D"
+	run "$PY" "$BD/report.py" "$R" --doc "$D" --plot "$BATS_TEST_TMPDIR/p.png"
+	assert_success
+	run head -c 8 "$BATS_TEST_TMPDIR/p.png"
+	assert_output --partial 'PNG'
+	grep -qF '![QD1 write latency percentiles and IOPS per target](p.png)' "$D"
+}
+
+@test "bench report: a missing results file is a clear error" {
+	run "$PY" "$BD/report.py" "$BATS_TEST_TMPDIR/nope.json"
+	assert_failure 1
+	assert_output "bench report: cannot read results file '$BATS_TEST_TMPDIR/nope.json': No such file or directory"
+}
+
+@test "bench report: a malformed results file is a clear error" {
+	printf '{"schema": "clpstack-bench/1", "mode": \n' >"$R"
+	run "$PY" "$BD/report.py" "$R"
+	assert_failure 1
+	assert_output --regexp "^bench report: results file '.*results.json' is not valid JSON: line 2 column 1: "
+}
+
+@test "bench report: wrong schema, missing keys and bad values are named" {
+	sed -i 's,clpstack-bench/1,other/9,' "$R"
+	run "$PY" "$BD/report.py" "$R"
+	assert_failure 1
+	assert_output --partial "'schema' is 'other/9', expected 'clpstack-bench/1'"
+	fixture "$R"
+	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["fio"]; json.dump(d, open(sys.argv[1],"w"))' "$R"
+	run "$PY" "$BD/report.py" "$R"
+	assert_failure 1
+	assert_output --partial "'fio' is missing or not a dict"
+	fixture "$R"
+	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); d["fio"]["raw"]["seqwrite"][1]["bw"]="fast"; json.dump(d, open(sys.argv[1],"w"))' "$R"
+	run "$PY" "$BD/report.py" "$R"
+	assert_failure 1
+	assert_output --partial "fio.raw.seqwrite[1]: 'bw' is missing or not a number"
+	fixture "$R"
+	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["targets"]["nmp-sync"]["reason"]; json.dump(d, open(sys.argv[1],"w"))' "$R"
+	run "$PY" "$BD/report.py" "$R"
+	assert_failure 1
+	assert_output --partial "targets.nmp-sync is not available but has no 'reason'"
+}
+
+@test "bench report: a document without the marked region is refused and kept" {
+	D=$BATS_TEST_TMPDIR/doc.md
+	printf '# Title\nno markers\n' >"$D"
+	run "$PY" "$BD/report.py" "$R" --doc "$D"
+	assert_failure 1
+	assert_output --partial "needs exactly one '<!-- bench:begin -->' line"
+	run cat "$D"
+	assert_output "$(printf '# Title\nno markers')"
+}
+
+@test "bench report: bad usage exits 2" {
+	run "$PY" "$BD/report.py"
+	assert_failure 2
+	run "$PY" "$BD/report.py" "$R" --bogus
+	assert_failure 2
+	assert_output --partial "unknown option '--bogus'"
+}
