@@ -225,5 +225,5 @@ stat_md01() {
 	run "$REPO/tests/host/bin/md_state_test"
 	assert_success
 	refute_output --partial "not ok"
-	assert_output --partial "1..13"
+	assert_output --partial "1..14"
 }

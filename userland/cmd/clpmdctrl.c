@@ -143,6 +143,22 @@ static int do_recovery(struct clp_md_cmd *c, const char *source)
 	ret = clp_md_cmd_connect(c, (int)c->md.connecttimeout + CONNECT_SLACK);
 	if (ret)
 		return ret;
+	if (source) {
+		struct clp_md_status st;
+		bool to_local = src != (int)c->md.local.node_id;
+
+		/* A full copy overwrites the target under its mounted file
+		 * system: the target must not be active. */
+		ret = clp_md_cmd_status(c, &st);
+		if (ret)
+			return ret;
+		if ((to_local ? st.role : st.peer_role) == LISCAL_ROLE_ACTIVE) {
+			clp_err("%s: the copy target %s is active: deactivate it there first "
+				"(clpmdctrl --deactive %s)", c->md.name,
+				to_local ? c->md.local.server : c->md.peer.server, c->md.name);
+			return CLP_EXIT_STATE;
+		}
+	}
 	ret = clp_md_nl_recovery(c->nl, c->md.name, flags, src);
 	if (ret < 0 && !source) {
 		struct clp_md_status st;

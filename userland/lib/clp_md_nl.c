@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clp_log.h"
 #include "clp_md_nl.h"
@@ -230,7 +231,11 @@ int clp_md_nl_exit(int err)
 	switch (-err) {
 	case EPERM:
 	case EACCES:
-		return CLP_EXIT_PERM;
+		/* The commands check for root first: for root, the driver's
+		 * EPERM is a refusal in this state ("active on the peer"). */
+		return geteuid() == 0 ? CLP_EXIT_STATE : CLP_EXIT_PERM;
+	case EINVAL:	/* the driver's "not in this state" (its message says which) */
+	case ESRCH:
 	case ENOENT:
 	case EBUSY:
 	case EALREADY:

@@ -54,7 +54,7 @@ enum clp_md_mirror clp_md_mirror_status(const struct clp_md_status *st)
 		return CLP_MD_M_RECOVERING;
 	if (l == CLP_MD_GREEN && p == CLP_MD_GREEN)
 		return CLP_MD_M_NORMAL;
-	if (l == CLP_MD_GREEN || p == CLP_MD_GREEN)
+	if (l == CLP_MD_GREEN || p == CLP_MD_GREEN || st->conn != LISCAL_CONN_CONNECTED)
 		return CLP_MD_M_BROKEN;
 	return CLP_MD_M_ABNORMAL;
 }

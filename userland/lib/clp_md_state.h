@@ -20,9 +20,9 @@ enum clp_md_mirror {
 	CLP_MD_M_UNKNOWN,	/* not configured in the kernel */
 	CLP_MD_M_NORMAL,	/* both GREEN */
 	CLP_MD_M_RECOVERING,	/* a recovery is running */
-	CLP_MD_M_BROKEN,	/* one side GREEN, the other not */
+	CLP_MD_M_BROKEN,	/* disconnected, or one side GREEN and the other not */
 	CLP_MD_M_SPLIT_BRAIN,	/* both sides hold data the other lacks */
-	CLP_MD_M_ABNORMAL,	/* no side known to be GREEN */
+	CLP_MD_M_ABNORMAL,	/* connected and neither side GREEN */
 };
 
 enum clp_md_colour clp_md_local_colour(const struct clp_md_status *st);

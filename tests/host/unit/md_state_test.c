@@ -41,6 +41,8 @@ static const struct tcase cases[] = {
 	{ "local I/O error", C, F, U, 0, false, "RED", "GREEN", "Mirror break" },
 	{ "both restored from own images (outdated)", C, O, O, 0, false, "RED", "RED",
 	  "Abnormal" },
+	{ "standby after a break, active unreachable", K, O, U, 0, false, "RED", "GRAY",
+	  "Mirror break" },
 };
 
 int main(void)
