@@ -1,0 +1,206 @@
+#!/usr/bin/env bats
+# Mirror disk commands end to end in a 2-node lab: clp.conf from the repo's
+# example, clpmdinit on both nodes, the mirror agent (clpmgrd) creating md01
+# and running the initial mirror construction, clpmdctrl/clpmdstat for
+# switchover, break and recovery, and bad input refused with no change.
+
+load helpers
+
+B=$REPO/userland/bin
+K=$REPO/kernel
+CONF=/opt/clpstack/etc/clp.conf
+
+setup_file() {
+	skip_if_no_lab
+	export CLPLAB_NAME=t$$-md
+	# A small mirror disk keeps the full copies short (data partition ~190 MiB).
+	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 256M
+	for n in node1 node2; do
+		lab_exec $n "mkdir -p /opt/clpstack/etc && cp $REPO/userland/conf/examples/lab-clp.conf $CONF"
+		lab_exec $n "insmod $K/liscal/liscal.ko"
+		lab_exec $n "$B/clpmdinit --create force md01"
+	done
+	for n in node1 node2; do
+		lab_exec $n "setsid -f $B/clpmgrd -f >/var/log/clpmgrd.log 2>&1 </dev/null"
+	done
+}
+
+teardown_file() {
+	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+}
+
+# "<this server's colour> <other server's colour> <mirror status>" as seen
+# from NODE.
+colours() {
+	"$LAB" exec "$1" -- "$B/clpmdstat" --mirror md01 --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s = {x["local"]: x["colour"] for x in d["servers"]}
+print(s[True], s[False], d["mirror_status"])'
+}
+
+# Both nodes report both copies GREEN.
+both_green() {
+	[ "$(colours node1)" = "GREEN GREEN Normal" ] && [ "$(colours node2)" = "GREEN GREEN Normal" ]
+}
+
+# NODE sees itself with colour $2.
+self_is() {
+	[ "$(colours "$1" | cut -d' ' -f1)" = "$2" ]
+}
+
+# NODE sees the other server in role $2.
+peer_role_is() {
+	"$LAB" exec "$1" -- "$B/clpmdstat" --mirror md01 --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if [x for x in d["servers"] if not x["local"]][0]["role"] == sys.argv[1] else 1)' "$2"
+}
+
+data_md5() {
+	"$LAB" exec "$1" -- sh -c "dd if=/dev/vdb2 bs=1M iflag=direct 2>/dev/null | md5sum" | cut -d' ' -f1
+}
+
+@test "initial mirror construction: both GREEN, data partitions identical" {
+	wait_for 600 both_green
+	lab_exec node1 "grep -c 'mirror 20: md01: initial mirror construction' /var/log/clpmgrd.log"
+	assert "$output" == "1" "initial construction started once on node1 (node id 0)"
+	lab_exec node2 "grep -c 'mirror 20:' /var/log/clpmgrd.log || true"
+	assert "$output" == "0" "node2 started no construction"
+	lab_exec node2 "grep -c 'mirror 115: md01' /var/log/clpmgrd.log"
+	m1=$(data_md5 node1)
+	m2=$(data_md5 node2)
+	assert "$m1" == "$m2" "md5 of /dev/vdb2 on node1 and node2"
+	lab_exec node1 "$B/clpmdstat --mirror md01"
+	assert_match "$output" "difference_size : None"
+	assert_match "$output" "running : false"
+}
+
+@test "switchover: files written on node1 are on node2" {
+	lab_exec node1 "$B/clpmdctrl --active md01"
+	assert_match "$output" "md01: activated, /dev/NMP1 mounted on /mnt/md01"
+	lab_exec node1 "grep ' /mnt/md01 ' /proc/mounts"
+	assert_match "$output" "^/dev/NMP1 /mnt/md01 ext4 "
+	lab_exec node1 "head -c 8M /dev/urandom > /mnt/md01/blob && echo hello > /mnt/md01/hello && sync && md5sum /mnt/md01/blob | cut -d' ' -f1"
+	sum=$output
+	lab_exec node1 "$B/clpmdctrl --deactive md01"
+	lab_exec node1 "grep -c ' /mnt/md01 ' /proc/mounts || true"
+	assert "$output" == "0" "unmounted on node1"
+	lab_exec node2 "$B/clpmdctrl -a md01"
+	lab_exec node2 "md5sum /mnt/md01/blob | cut -d' ' -f1; cat /mnt/md01/hello"
+	assert "$output" == "$sum"$'\n'"hello" "files on node2"
+	lab_exec node2 "$B/clpmdctrl -d md01"
+	wait_for 60 both_green
+}
+
+@test "--active -nomount activates without mounting" {
+	lab_exec node1 "$B/clpmdctrl --active -nomount md01"
+	assert_match "$output" "not mounted"
+	lab_exec node1 "grep -c ' /mnt/md01 ' /proc/mounts || true"
+	assert "$output" == "0" "nothing mounted"
+	lab_exec node1 "$B/clpmdstat -m md01 --json"
+	assert_match "$output" '"role":"active"'
+	lab_exec node1 "$B/clpmdctrl --deactive md01"
+}
+
+@test "break: the standby turns RED; recovery: GREEN/GREEN and identical data" {
+	lab_exec node1 "$B/clpmdctrl --active md01"
+	lab_exec node1 "$B/clpmdctrl --break md01"
+	assert_match "$output" "mirror break done"
+	lab_exec node1 "head -c 4M /dev/urandom > /mnt/md01/after-break && sync"
+	wait_for 60 self_is node2 RED
+	lab_exec node1 "$B/clpmdstat --mirror md01"
+	assert_match "$output" "mirror_status : Mirror break"
+	assert_match "$output" "connection : standalone"
+	# Activation of the RED copy is refused and changes nothing.
+	run "$LAB" exec node2 -- "$B/clpmdctrl" --active md01
+	assert "$status" == "5" "exit status of --active on the RED copy"
+	assert_match "$output" "this server's copy is RED"
+	lab_exec node2 "$B/clpmdstat -m md01 --json"
+	assert_match "$output" '"role":"standby"'
+
+	lab_exec node1 "$B/clpmdctrl --recovery md01"
+	assert_match "$output" "mirror recovery (started|is running)"
+	wait_for 300 both_green
+	lab_exec node1 "$B/clpmdstat --mirror md01"
+	assert_match "$output" "difference_size : None"
+	lab_exec node1 "$B/clpmdctrl --deactive md01"
+	m1=$(data_md5 node1)
+	m2=$(data_md5 node2)
+	assert "$m1" == "$m2" "md5 of /dev/vdb2 after the recovery"
+}
+
+@test "bad input in the lab: refused with a message, no change of state" {
+	# clpmdinit while the driver has the resource: the superblock is untouched.
+	lab_exec node2 "dd if=/dev/vdb1 bs=4096 count=1 iflag=direct 2>/dev/null | md5sum"
+	before=$output
+	run "$LAB" exec node2 -- "$B/clpmdinit" --create force md01
+	assert "$status" == "5" "clpmdinit with md01 in the driver"
+	assert_match "$output" "configured in the liscal driver"
+	lab_exec node2 "dd if=/dev/vdb1 bs=4096 count=1 iflag=direct 2>/dev/null | md5sum"
+	assert "$output" == "$before" "cluster partition superblock unchanged"
+
+	# Deactivating where it is not active.
+	run "$LAB" exec node2 -- "$B/clpmdctrl" --deactive md01
+	assert "$status" == "5" "--deactive on the standby"
+	assert_match "$output" "not active on this server"
+
+	# Active on node1: a second --active there, and --active on node2.
+	lab_exec node1 "$B/clpmdctrl --active md01"
+	run "$LAB" exec node1 -- "$B/clpmdctrl" --active md01
+	assert "$status" == "5" "second --active"
+	assert_match "$output" "already active"
+	run "$LAB" exec node2 -- "$B/clpmdctrl" --active md01
+	assert "$status" == "5" "--active while the other server is active"
+	assert_match "$output" "activate failed: "
+	lab_exec node2 "$B/clpmdstat -m md01 --json"
+	assert_match "$output" '"role":"standby"'
+
+	# A full copy onto the active server is refused before it starts.
+	wait_for 30 peer_role_is node2 active
+	run "$LAB" exec node2 -- "$B/clpmdctrl" --force node2 md01
+	assert "$status" == "5" "full copy onto the active node1"
+	assert_match "$output" "the copy target node1 is active"
+	lab_exec node1 "$B/clpmdstat -m md01 --json"
+	assert_match "$output" '"running":false'
+
+	# The standby's mirror device cannot be written.
+	run "$LAB" exec node2 -- dd if=/dev/zero of=/dev/NMP1 bs=4k count=1 oflag=direct
+	assert "$status" != "0" "write to /dev/NMP1 on the standby"
+
+	# Deactivation with the file system busy: refused, still mounted and active.
+	lab_exec node1 "setsid -f sh -c 'cd /mnt/md01 && exec sleep 120' </dev/null >/dev/null 2>&1"
+	run "$LAB" exec node1 -- "$B/clpmdctrl" --deactive md01
+	assert "$status" == "5" "--deactive with a busy mount"
+	assert_match "$output" "cannot unmount /dev/NMP1 from /mnt/md01"
+	lab_exec node1 "$B/clpmdstat -m md01 --json"
+	assert_match "$output" '"role":"active"'
+	lab_exec node1 "pkill -x sleep; for i in \$(seq 50); do $B/clpmdctrl --deactive md01 && exit 0; sleep 0.1; done; exit 1"
+
+	# Cancelling when no recovery runs; unknown names.
+	run "$LAB" exec node1 -- "$B/clpmdctrl" --cancel md01
+	assert "$status" != "0" "--cancel with no recovery running"
+	assert_match "$output" "cancel failed: "
+	run "$LAB" exec node1 -- "$B/clpmdctrl" --recovery md09
+	assert "$status" == "2" "unknown resource"
+	assert_match "$output" "md09: no such mirror disk resource in $CONF"
+	run "$LAB" exec node1 -- "$B/clpmdctrl" --force node9 md01
+	assert "$status" == "2" "unknown source server"
+	wait_for 60 both_green
+}
+
+@test "the mirror agent logged every driver state change with an event id" {
+	for n in node1 node2; do
+		lab_exec $n "cat /var/log/clpmgrd.log"
+		assert_match "$output" "mirror 10: md01: /dev/NMP1 created on /dev/vdb2"
+		assert_match "$output" "mirror 105: md01: mirror connected"
+		assert_match "$output" "mirror 103: md01: activated"
+	done
+	lab_exec node1 "cat /var/log/clpmgrd.log"
+	assert_match "$output" "mirror 106: md01: mirror break by command"
+}
+
+@test "no WARN, BUG, oops or lockdep report on either node" {
+	dmesg_clean node1
+	dmesg_clean node2
+}
