@@ -123,9 +123,14 @@ static void out_recovery(struct clp_out *o, const struct clp_md *md,
 	} else {
 		clp_out_bool(o, "running", true);
 		clp_out_fmt(o, "direction", "%s -> %s", from, to);
-		out_percent(o, "progress", st->recovery_done, st->recovery_total);
-		out_scaled(o, "done", st->recovery_done, MB, "MB");
-		out_scaled(o, "total", st->recovery_total, MB, "MB");
+		if (st->recovery_total) {
+			out_percent(o, "progress", st->recovery_done, st->recovery_total);
+			out_scaled(o, "done", st->recovery_done, MB, "MB");
+			out_scaled(o, "total", st->recovery_total, MB, "MB");
+		} else {
+			/* The driver counts progress on the source side only. */
+			clp_out_fmt(o, "progress", "-- (see clpmdstat on %s)", from);
+		}
 	}
 	clp_out_obj_end(o);
 }
