@@ -149,6 +149,24 @@ def parse_proc_drbd(text):
     return got
 
 
+COUNTER_RE = re.compile(r"\b(stat_[a-z0-9_]+|ns|nr|dw|dr|al|bm)[:=](\d+)")
+
+
+def counter_deltas(before, after):
+    """Driver counters around a run: /proc/drbd (ns: nr: dw: dr: al: bm:)
+    or liscal-nl get (stat_*=N). Totals become deltas; *_max*/*_cur
+    gauges keep their value after the run."""
+    b = {k: int(v) for k, v in COUNTER_RE.findall(before)}
+    a = {k: int(v) for k, v in COUNTER_RE.findall(after)}
+    out = {}
+    for k, v in a.items():
+        if "_max" in k or k.endswith("_cur"):
+            out[k] = v
+        elif k in b:
+            out[k] = v - b[k]
+    return out
+
+
 # ---------------------------------------------------------------- results
 
 def load_results(path):

@@ -78,11 +78,11 @@ drbd_full_sync() {
 	echo "$out bytes=$data_bytes"
 }
 
-# Differential resync: connected and in sync, disconnect, dirty 10% of
-# the device on node1, reconnect; timed until both are UpToDate.
+# Differential resync (after drbd_ready or a previous one): disconnect,
+# dirty 10% of the device on node1, reconnect; timed until both are
+# UpToDate.
 drbd_diff_sync() {
 	local out dirty c0 c1 r0 r1
-	drbd_ready
 	drbd_disconnect
 	dirty=$(dirty_device node1 /dev/drbd0)
 	c0=$(drbd_counters node1) r0=$(drbd_counters node2)

@@ -14,8 +14,10 @@
 #                       construction from node1 (timed: prints the
 #                       seconds=.. wire_bytes=.. of node-timed), node1 active
 #   nmp_disconnect      clpmdctrl --break on node1
+#   nmp_counters NODE   the driver's counters (liscal-nl get)
 #   nmp_down            deactivate, stop the agent, unload the module
-#   nmp_diff_sync       break, dirty 10%, clpmdctrl --recovery, timed
+#   nmp_diff_sync       (after nmp_ready or a previous one) break, dirty
+#                       10%, clpmdctrl --recovery, timed until in sync
 
 nmp_snap=$work/nmp
 nmp_dir=/run/bench/nmp
@@ -37,6 +39,14 @@ nmp_snapshot() {
 		}
 		cp "$repo/userland/bin/$c" "$nmp_snap/"
 	done
+	# liscal-nl (tests/lab/tools, a test client of the netlink family):
+	# the driver's raw counters, and RES_DESTROY, which no command offers.
+	make -s -C "$repo/tests/lab/tools" >/dev/null 2>&1 || true
+	[ -x "$repo/tests/host/bin/liscal-nl" ] || {
+		echo "tests/lab/tools/liscal-nl does not build"
+		return 1
+	}
+	cp "$repo/tests/host/bin/liscal-nl" "$nmp_snap/"
 	cp "$repo"/userland/conf/*.rng "$nmp_snap/conf/"
 	cp "$bd/clp.conf.in" "$nmp_snap/clp.conf"
 	for n in node1 node2; do
@@ -71,7 +81,7 @@ nmp_down() {
 		lx "$n" "grep -q '^liscal ' /proc/modules || exit 0
 			$nmp_env $nmp_dir/clpmdctrl --deactive md01 >/dev/null 2>&1
 			pkill -x clpmgrd; for i in \$(seq 50); do pgrep -x clpmgrd >/dev/null || break; sleep 0.1; done
-			rmmod liscal" >/dev/null 2>&1 ||
+			$nmp_dir/liscal-nl destroy md01; rmmod liscal" >/dev/null 2>&1 ||
 			echo "bench: /dev/NMP1: could not unload liscal on $n" >&2
 	done
 }
@@ -109,15 +119,14 @@ nmp_disconnect() {
 		>/dev/null || die "/dev/NMP1: not standalone after --break"
 }
 
-# The driver's recovery_sent counter if clpmdstat shows it, else nothing.
+# nmp_counters NODE: the driver's status and counters, key=value lines.
+nmp_counters() {
+	lx "$1" "$nmp_dir/liscal-nl get md01"
+}
+
+# The driver's recovery_sent counter (bytes).
 nmp_sent() {
-	nmp_stat node1 | "$py" -c '
-import json, sys
-s = json.load(sys.stdin).get("statistics", {})
-for k in ("recovery_sent_bytes", "recovery_sent"):
-    if isinstance(s.get(k), (int, float)):
-        print(int(s[k]))
-        break' 2>/dev/null || true
+	kv stat_recovery_sent_bytes "$(nmp_counters node1 | tr '\n' ' ')"
 }
 
 nmp_diff_sync() {

@@ -7,7 +7,10 @@ valid partial file, and prints one table line for what it recorded.
   record.py new RESULTS MODE KEY=VALUE...     start (config values)
   record.py set RESULTS DOTTED.KEY JSON       set any value (machine, lab...)
   record.py target RESULTS TARGET yes|"no: REASON"
-  record.py fio RESULTS TARGET WORKLOAD FIO.json [LOAD1]
+  record.py fio RESULTS TARGET WORKLOAD FIO.json [LOAD1 [BEFORE AFTER]]
+      BEFORE/AFTER: the driver's counters on node1 around the run
+      (/proc/drbd, or liscal-nl get key=value lines); deltas are kept
+  record.py rr RESULTS TCP-RR.json
   record.py iperf3 RESULTS IPERF3.json
   record.py ping RESULTS PING.txt
   record.py resync RESULTS nmp|drbd full|diff KEY=NUMBER...
@@ -99,7 +102,15 @@ def fmt_sample(s):
     return "  ".join(parts)
 
 
-def cmd_fio(path, target, workload, fio_json, load1=None):
+def read_text(f, what):
+    try:
+        with open(f, encoding="utf-8") as fh:
+            return fh.read()
+    except OSError as e:
+        raise bl.BenchError(f"cannot read {what} '{f}': {e.strerror}") from None
+
+
+def cmd_fio(path, target, workload, fio_json, load1=None, before=None, after=None):
     if target not in bl.TARGET_LABEL:
         raise bl.BenchError(f"unknown target '{target}'")
     if workload not in bl.WORKLOAD:
@@ -107,6 +118,8 @@ def cmd_fio(path, target, workload, fio_json, load1=None):
     s = bl.parse_fio(bl.load_json_file(fio_json, "fio output"), fio_json)
     if load1 is not None:
         s["host_load1"] = float(load1)
+    if before is not None and after is not None:
+        s["driver"] = bl.counter_deltas(read_text(before, "counters"), read_text(after, "counters"))
     doc = bl.load_results(path)
     runs = doc["fio"].setdefault(target, {}).setdefault(workload, [])
     runs.append(s)
@@ -123,12 +136,21 @@ def cmd_iperf3(path, f):
           f"{bps / 1e6:.0f} Mbit/s")
 
 
+def cmd_rr(path, f):
+    d = bl.load_json_file(f, "tcp-rr output")
+    doc = bl.load_results(path)
+    for k in ("p50_us", "mean_us"):
+        v = d.get(k) if isinstance(d, dict) else None
+        if not isinstance(v, (int, float)):
+            raise bl.BenchError(f"tcp-rr output '{f}': '{k}' missing")
+        doc["link"].setdefault("tcp_rr_4k_" + k, []).append(v)
+    save(path, doc)
+    print(f"{'link':<24} {'TCP 4 KiB RR':<15} run {len(doc['link']['tcp_rr_4k_p50_us'])}: "
+          f"p50 {d['p50_us'] / 1000:.3f} ms  mean {d['mean_us'] / 1000:.3f} ms")
+
+
 def cmd_ping(path, f):
-    try:
-        with open(f, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as e:
-        raise bl.BenchError(f"cannot read ping output '{f}': {e.strerror}") from None
+    text = read_text(f, "ping output")
     mn, avg = bl.parse_ping(text, f)
     doc = bl.load_results(path)
     doc["link"]["rtt_min_ms"].append(mn)
@@ -178,7 +200,7 @@ def cmd_finish(path):
 
 
 CMDS = {"new": (cmd_new, 2, None), "set": (cmd_set, 3, 3), "target": (cmd_target, 3, 3),
-        "fio": (cmd_fio, 4, 5), "iperf3": (cmd_iperf3, 2, 2), "ping": (cmd_ping, 2, 2),
+        "fio": (cmd_fio, 4, 7), "rr": (cmd_rr, 2, 2), "iperf3": (cmd_iperf3, 2, 2), "ping": (cmd_ping, 2, 2),
         "resync": (cmd_resync, 3, None), "resync-na": (cmd_resync_na, 3, 3),
         "finish": (cmd_finish, 1, 1)}
 

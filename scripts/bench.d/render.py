@@ -87,6 +87,8 @@ def render(doc, results_name, png_name):
         ["iperf3 TCP, Mbit/s"] + mm3(link.get("iperf3_bps"), 1e-6, "{:.0f}"),
         ["ping RTT min, ms"] + mm3(link.get("rtt_min_ms"), 1, "{:.3f}"),
         ["ping RTT avg, ms"] + mm3(link.get("rtt_avg_ms"), 1, "{:.3f}"),
+        ["TCP 4 KiB request / 32 B answer, p50 of 300, ms"] + mm3(link.get("tcp_rr_4k_p50_us"), 1e-3, "{:.3f}"),
+        ["TCP 4 KiB request / 32 B answer, mean of 300, ms"] + mm3(link.get("tcp_rr_4k_mean_us"), 1e-3, "{:.3f}"),
     ])
     L.append("")
 
@@ -142,6 +144,18 @@ def render(doc, results_name, png_name):
     else:
         L.append("No synchronous target was measured.")
     L.append("")
+
+    prof = profile_rows(doc, ts)
+    if prof:
+        L += ["### Where the time goes: driver counters on node1", "",
+              "Deltas of the driver's own counters around each fio run (warm-up "
+              "included), medians over runs. /dev/NMP1: `liscal-nl get` "
+              "(`stat_*`); DRBD: `/proc/drbd` (`al:` activity-log updates, "
+              "`bm:` bitmap updates, `dw:` KiB written locally).", ""]
+        L += table(["target", "workload", "writes", "metadata writes / write",
+                    "writes waiting for metadata / write", "driver's mean write time, us",
+                    "fio mean latency, us"], prof)
+        L.append("")
 
     L += ["### Resynchronisation", "",
           "Full: initial construction of the whole data partition. Differential: "
@@ -209,3 +223,36 @@ def mm3(values, scale, fmt):
     if not st:
         return ["–", "–", "–"]
     return [fmt.format(st[k] * scale) for k in ("min", "median", "max")]
+
+
+def profile_rows(doc, ts):
+    rows = []
+    for t in ts:
+        if t == "raw":
+            continue
+        for w in ("seqwrite", "randwrite-qd1", "randwrite-qd32"):
+            samples = doc["fio"].get(t, {}).get(w, [])
+            drv = [s["driver"] for s in samples if isinstance(s.get("driver"), dict)]
+            if not drv:
+                continue
+            bs = bl.WORKLOAD[w][2]
+            n, meta, wait, wtime = [], [], [], []
+            for d in drv:
+                if t.startswith("nmp"):
+                    c = d.get("stat_write_count", 0)
+                    n.append(c)
+                    if c:
+                        meta.append(d.get("stat_meta_writes", 0) / c)
+                        wait.append(d.get("stat_intent_waits", 0) / c)
+                    if d.get("stat_sync_count"):
+                        wtime.append(d.get("stat_sync_time_total", 0) / d["stat_sync_count"])
+                else:
+                    c = d.get("dw", 0) * 1024 / bs
+                    n.append(c)
+                    if c:
+                        meta.append((d.get("al", 0) + d.get("bm", 0)) / c)
+            rows.append([bl.TARGET_LABEL[t], bl.WORKLOAD[w][1], f(bl.med(bl.mmm(n)), "{:.0f}"),
+                         f(bl.med(bl.mmm(meta)), "{:.2f}"), f(bl.med(bl.mmm(wait)), "{:.2f}"),
+                         f(bl.med(bl.mmm(wtime)), "{:.0f}"),
+                         f(bl.med(bl.fio_stats(doc, t, w, "lat_mean_us")), "{:.0f}")])
+    return rows

@@ -46,7 +46,8 @@ doc = {
                 "nmp-sync": {"available": False, "reason": "liscal is not built"},
                 "nmp-disc": {"available": False, "reason": "liscal is not built"}},
     "link": {"iperf3_bps": [800e6, 1000e6, 900e6], "rtt_min_ms": [1.0, 1.2, 0.8],
-             "rtt_avg_ms": [2.0, 3.0, 2.5]},
+             "rtt_avg_ms": [2.0, 3.0, 2.5], "tcp_rr_4k_p50_us": [4000.0, 5000.0, 4500.0],
+             "tcp_rr_4k_mean_us": [5000.0, 6000.0, 7000.0]},
     "fio": {"raw": target((1, 1, 1)), "drbd-c": target((1 / 9, 6, 0.1)),
             "drbd-disc": target((0.9, 1.1, 0.5))},
     "resync": {
@@ -60,6 +61,8 @@ doc = {
         "nmp": {"available": False, "reason": "liscal is not built"}},
     "notes": [],
 }
+for i, smp in enumerate(doc["fio"]["drbd-c"]["randwrite-qd1"]):
+    smp["driver"] = {"dw": 4000 + 400 * i, "al": 10, "bm": 0, "ns": 4000}
 json.dump(doc, open(sys.argv[1], "w"), indent=1)
 EOF
 }
@@ -84,6 +87,14 @@ setup() {
 	assert_success
 	assert_line '| iperf3 TCP, Mbit/s | 800 | 900 | 1000 |'
 	assert_line '| ping RTT avg, ms | 2.000 | 2.500 | 3.000 |'
+}
+
+@test "bench report: TCP request/response and the driver counters profile" {
+	run "$PY" "$BD/report.py" "$R"
+	assert_success
+	assert_line '| TCP 4 KiB request / 32 B answer, p50 of 300, ms | 4.000 | 4.500 | 5.000 |'
+	# dw 4000/4400/4800 KiB of 4 KiB writes: 1100 writes, al 10 -> 0.01.
+	assert_line '| DRBD C | rand write 4 KiB QD1 | 1100 | 0.01 | – | – | 6600 |'
 }
 
 @test "bench report: ratios to raw, latency inverted so higher is better" {
@@ -202,4 +213,76 @@ setup() {
 	run "$PY" "$BD/report.py" "$R" --bogus
 	assert_failure 2
 	assert_output --partial "unknown option '--bogus'"
+}
+
+# A minimal fio --output-format=json of one write job.
+fio_json() {
+	cat >"$1" <<'EOF'
+{"fio version": "fio-3.33", "jobs": [{"jobname": "t", "error": 0,
+ "read": {"total_ios": 0, "iops": 0, "bw_bytes": 0, "lat_ns": {"mean": 0}},
+ "write": {"total_ios": 500, "iops": 50.5, "bw_bytes": 206848,
+  "lat_ns": {"mean": 2000000.0, "percentile": {"50.000000": 1500000, "90.000000": 3000000,
+   "99.000000": 9000000, "99.900000": 12000000}}}}]}
+EOF
+}
+
+@test "bench record: fio JSON and driver counters become a sample and a table line" {
+	N=$BATS_TEST_TMPDIR/new.json
+	fio_json "$BATS_TEST_TMPDIR/fio.json"
+	printf ' 0: cs:Connected\n    ns:100 nr:0 dw:100 dr:0 al:8 bm:0\n' >"$BATS_TEST_TMPDIR/c0"
+	printf ' 0: cs:Connected\n    ns:2100 nr:0 dw:2100 dr:8 al:9 bm:0\n' >"$BATS_TEST_TMPDIR/c1"
+	run "$PY" "$BD/record.py" new "$N" full runs=3 disk_size='"512M"'
+	assert_success
+	run "$PY" "$BD/record.py" fio "$N" drbd-c randwrite-qd1 "$BATS_TEST_TMPDIR/fio.json" 1.5 \
+		"$BATS_TEST_TMPDIR/c0" "$BATS_TEST_TMPDIR/c1"
+	assert_success
+	assert_output 'DRBD C                   randwrite-qd1   run 1:        50 IOPS       0.2 MB/s  w lat mean/p50/p99 2000/1500/9000 us'
+	run "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["fio"]["drbd-c"]["randwrite-qd1"][0]
+print(s["write"]["lat_p99_us"], s["driver"]["ns"], s["driver"]["al"], s["host_load1"], "read" in s, d["config"]["disk_size"])' "$N"
+	assert_output '9000.0 2000 1 1.5 False 512M'
+}
+
+@test "bench record: bad fio output and unknown names are clear errors" {
+	N=$BATS_TEST_TMPDIR/new.json
+	"$PY" "$BD/record.py" new "$N" quick
+	echo '{"jobs": []}' >"$BATS_TEST_TMPDIR/f.json"
+	run "$PY" "$BD/record.py" fio "$N" raw seqwrite "$BATS_TEST_TMPDIR/f.json"
+	assert_failure 1
+	assert_output --partial "no 'jobs' in fio output"
+	fio_json "$BATS_TEST_TMPDIR/f.json"
+	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["jobs"][0]["write"]["lat_ns"]["percentile"]; json.dump(d, open(sys.argv[1],"w"))' "$BATS_TEST_TMPDIR/f.json"
+	run "$PY" "$BD/record.py" fio "$N" raw seqwrite "$BATS_TEST_TMPDIR/f.json"
+	assert_failure 1
+	assert_output --partial "no latency percentiles (fio needs lat_percentiles=1)"
+	fio_json "$BATS_TEST_TMPDIR/f.json"
+	run "$PY" "$BD/record.py" fio "$N" raw bogus "$BATS_TEST_TMPDIR/f.json"
+	assert_failure 1
+	assert_output "bench: unknown workload 'bogus'"
+	run "$PY" "$BD/record.py" fio "$N" raw seqwrite "$BATS_TEST_TMPDIR/missing.json"
+	assert_failure 1
+	assert_output --partial "cannot read fio output"
+	# Nothing was recorded by the failed calls.
+	run "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["fio"])' "$N"
+	assert_output '{}'
+}
+
+@test "bench record: ping and iperf3 output are parsed, a failed ping is an error" {
+	N=$BATS_TEST_TMPDIR/new.json
+	"$PY" "$BD/record.py" new "$N" quick
+	printf -- '--- 198.18.2.2 ping statistics ---\n20 packets transmitted, 20 received, 0%% packet loss\nrtt min/avg/max/mdev = 1.513/2.684/8.119/1.814 ms\n' >"$BATS_TEST_TMPDIR/p.txt"
+	run "$PY" "$BD/record.py" ping "$N" "$BATS_TEST_TMPDIR/p.txt"
+	assert_success
+	assert_output --partial 'min 1.513 ms  avg 2.684 ms'
+	printf -- '--- 198.18.2.2 ping statistics ---\n20 packets transmitted, 0 received, 100%% packet loss\n' >"$BATS_TEST_TMPDIR/p.txt"
+	run "$PY" "$BD/record.py" ping "$N" "$BATS_TEST_TMPDIR/p.txt"
+	assert_failure 1
+	assert_output --partial "no 'rtt min/avg/max' line"
+	echo '{"end": {"sum_received": {"bits_per_second": 850000000.0}}}' >"$BATS_TEST_TMPDIR/i.json"
+	run "$PY" "$BD/record.py" iperf3 "$N" "$BATS_TEST_TMPDIR/i.json"
+	assert_success
+	assert_output --partial '850 Mbit/s'
+	echo '{"error": "unable to connect to server"}' >"$BATS_TEST_TMPDIR/i.json"
+	run "$PY" "$BD/record.py" iperf3 "$N" "$BATS_TEST_TMPDIR/i.json"
+	assert_failure 1
+	assert_output --partial "iperf3 failed: unable to connect to server"
 }
