@@ -28,6 +28,16 @@ static const struct nla_policy ka_nl_policy[CLPKA_A_MAX + 1] = {
 	[CLPKA_A_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &ka_timeout_range),
 };
 
+/* A required attribute: extack names it (missing-type and message). */
+#define KA_REQUIRE(info, attr, what) ({				\
+	struct genl_info *__info = (info);				\
+	bool __miss = GENL_REQ_ATTR_CHECK(__info, attr);		\
+									\
+	if (__miss)							\
+		NL_SET_ERR_MSG(__info->extack, "missing attribute: " what); \
+	__miss;								\
+})
+
 static struct sk_buff *ka_nl_reply(struct genl_info *info, size_t size,
 				   u8 cmd, void **hdr)
 {
@@ -135,8 +145,8 @@ static int ka_nl_action(struct sk_buff *skb, struct genl_info *info)
 	char who[64];
 	u32 action;
 
-	if (GENL_REQ_ATTR_CHECK(info, CLPKA_A_ACTION) ||
-	    GENL_REQ_ATTR_CHECK(info, CLPKA_A_REASON))
+	if (KA_REQUIRE(info, CLPKA_A_ACTION, "action") ||
+	    KA_REQUIRE(info, CLPKA_A_REASON, "reason"))
 		return -EINVAL;
 	action = nla_get_u32(info->attrs[CLPKA_A_ACTION]);
 	if (!nla_len(info->attrs[CLPKA_A_REASON]) ||
@@ -155,8 +165,8 @@ static int ka_nl_shutdown_arm(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 action, tmo;
 
-	if (GENL_REQ_ATTR_CHECK(info, CLPKA_A_TIMEOUT_MS) ||
-	    GENL_REQ_ATTR_CHECK(info, CLPKA_A_ACTION))
+	if (KA_REQUIRE(info, CLPKA_A_TIMEOUT_MS, "timeout-ms") ||
+	    KA_REQUIRE(info, CLPKA_A_ACTION, "action"))
 		return -EINVAL;
 	tmo = nla_get_u32(info->attrs[CLPKA_A_TIMEOUT_MS]);
 	action = nla_get_u32(info->attrs[CLPKA_A_ACTION]);

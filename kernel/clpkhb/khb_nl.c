@@ -43,6 +43,16 @@ static const struct nla_policy khb_nl_policy[CLPKHB_A_MAX + 1] = {
 	[CLPKHB_A_RATIO_SECS] = NLA_POLICY_FULL_RANGE(NLA_U32, &khb_ratio_secs_range),
 };
 
+/* A required attribute: extack names it (missing-type and message). */
+#define KHB_REQUIRE(info, attr, what) ({				\
+	struct genl_info *__info = (info);				\
+	bool __miss = GENL_REQ_ATTR_CHECK(__info, attr);		\
+									\
+	if (__miss)							\
+		NL_SET_ERR_MSG(__info->extack, "missing attribute: " what); \
+	__miss;								\
+})
+
 /* Reply header for @info. */
 static struct sk_buff *khb_nl_reply(struct genl_info *info, u8 cmd, void **hdr)
 {
@@ -170,8 +180,8 @@ static int khb_nl_add_link(struct sk_buff *skb, struct genl_info *info)
 	u32 id;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, CLPKHB_A_LINK_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, CLPKHB_A_LOCAL_ADDR))
+	if (KHB_REQUIRE(info, CLPKHB_A_LINK_ID, "link-id") ||
+	    KHB_REQUIRE(info, CLPKHB_A_LOCAL_ADDR, "local-addr"))
 		return -EINVAL;
 	id = nla_get_u32(tb[CLPKHB_A_LINK_ID]);
 	addr = nla_get_be32(tb[CLPKHB_A_LOCAL_ADDR]);
@@ -255,9 +265,9 @@ static int khb_nl_add_peer(struct sk_buff *skb, struct genl_info *info)
 	u32 node;
 	int ret, li;
 
-	if (GENL_REQ_ATTR_CHECK(info, CLPKHB_A_NODE_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, CLPKHB_A_LINK_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, CLPKHB_A_PEER_ADDR))
+	if (KHB_REQUIRE(info, CLPKHB_A_NODE_ID, "node-id") ||
+	    KHB_REQUIRE(info, CLPKHB_A_LINK_ID, "link-id") ||
+	    KHB_REQUIRE(info, CLPKHB_A_PEER_ADDR, "peer-addr"))
 		return -EINVAL;
 	node = nla_get_u32(tb[CLPKHB_A_NODE_ID]);
 	addr = nla_get_be32(tb[CLPKHB_A_PEER_ADDR]);
@@ -540,11 +550,11 @@ static int khb_nl_set_ratio(struct sk_buff *skb, struct genl_info *info)
 	u32 ratio, secs = 0;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, CLPKHB_A_RATIO))
+	if (KHB_REQUIRE(info, CLPKHB_A_RATIO, "ratio"))
 		return -EINVAL;
 	ratio = nla_get_u32(tb[CLPKHB_A_RATIO]);
 	if (ratio > 1) {
-		if (GENL_REQ_ATTR_CHECK(info, CLPKHB_A_RATIO_SECS))
+		if (KHB_REQUIRE(info, CLPKHB_A_RATIO_SECS, "ratio-secs"))
 			return -EINVAL;
 		secs = nla_get_u32(tb[CLPKHB_A_RATIO_SECS]);
 	}

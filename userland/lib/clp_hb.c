@@ -179,6 +179,7 @@ int clp_hb_conf_read(struct clp_conf *conf, const char *server,
 		     struct clp_hb_conf *hb, char *err, size_t errlen)
 {
 	const char *kf;
+	char xp[256];
 	long v;
 
 	memset(hb, 0, sizeof(*hb));
@@ -208,6 +209,12 @@ int clp_hb_conf_read(struct clp_conf *conf, const char *server,
 		if (clp_hb_read_key(kf, hb->key, err, errlen) < 0)
 			return -1;
 		hb->has_key = true;
+	}
+	snprintf(xp, sizeof(xp), "/root/server[@name='%s']", server);
+	if (clp_conf_count(conf, xp) != 1) {
+		snprintf(err, errlen, "%s: this server '%s' is not in the configuration",
+			 clp_conf_path(conf), server);
+		return -1;
 	}
 	if (read_links(conf, server, hb, err, errlen) < 0)
 		return -1;

@@ -1,0 +1,174 @@
+#!/usr/bin/env bats
+# Keepalive driver (clpka) in a one-node lab: missed keepalives with LOG
+# (node stays up, kernel log names the client) and RESET (the node
+# reboots: the lab counts boots, the console log keeps clpka's message),
+# magic close, the shutdown monitor, immediate actions, the timeout ratio,
+# and bad input.
+
+load helpers
+
+# Copied to the node's own disk at setup (immune to host rebuilds).
+B=/opt/katest/bin
+K=/opt/katest
+PY=/usr/bin/python3
+
+setup_file() {
+	skip_if_no_lab
+	export CLPLAB_NAME=t$$-ka
+	run_lab up --nodes 1 --name "$CLPLAB_NAME"
+	lab_exec node1 "mkdir -p $B && cp $REPO/userland/bin/clp* $B/ &&
+		cp $REPO/kernel/clpkhb/clpkhb.ko $REPO/kernel/clpka/clpka.ko $K/ &&
+		insmod $K/clpkhb.ko && insmod $K/clpka.ko"
+	"$LAB" exec node1 -i -- bash -c "cat > /tmp/ka.py" <<'EOF'
+# ka.py ACTION...: drive /dev/clpka by hand.
+#   arm MS ACTION NAME | ping | write DATA | disarm | sleep S | close | ioctl-raw NR
+import fcntl, os, struct, sys, time
+ARM, PING, DISARM = 0x4028CA01, 0xCA02, 0xCA03
+fd = os.open('/dev/clpka', os.O_WRONLY)
+args = sys.argv[1:]
+while args:
+    a = args.pop(0)
+    try:
+        if a == 'arm':
+            ms, act, name = int(args.pop(0)), int(args.pop(0)), args.pop(0).encode()
+            fcntl.ioctl(fd, ARM, struct.pack('II32s', ms, act, name))
+        elif a == 'armraw':
+            fcntl.ioctl(fd, ARM, struct.pack('II', int(args.pop(0)), int(args.pop(0))) + b'x' * 32)
+        elif a == 'ping':
+            fcntl.ioctl(fd, PING)
+        elif a == 'write':
+            os.write(fd, args.pop(0).encode())
+        elif a == 'disarm':
+            fcntl.ioctl(fd, DISARM)
+        elif a == 'sleep':
+            time.sleep(float(args.pop(0)))
+        elif a == 'ioctl':
+            fcntl.ioctl(fd, int(args.pop(0), 0))
+        print(a, 'ok')
+    except OSError as e:
+        print(a, 'errno', e.errno)
+os.close(fd)
+EOF
+	conf | "$LAB" exec node1 -i -- bash -c "cat > /etc/clp-ka.conf"
+}
+
+teardown_file() {
+	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+}
+
+conf() {
+	cat <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<root>
+  <cluster><name>ka</name><heartbeat><interval>200</interval><timeout>2000</timeout></heartbeat></cluster>
+  <server name="node1"><device id="0"><type>lan</type><info>198.18.1.1</info></device></server>
+  <monitor><userw name="userw"><action>RESET</action></userw></monitor>
+</root>
+EOF
+}
+
+klog_has() { "$LAB" exec node1 -- bash -c "dmesg | grep -q \"$1\""; }
+
+@test "a stopped client with action LOG: 60% warning, then the miss is logged naming it; the node stays up" {
+	lab_exec node1 "setsid $B/clpkactrl --client --timeout 1000 --action log --name tlog --interval 100 </dev/null >/tmp/tlog.out 2>&1 & sleep 0.5"
+	lab_exec node1 "$B/clpkactrl --json | jq -c '.clients[] | select(.name == \"tlog\") | {armed, timeout_ms, action}'"
+	assert "$output" == '{"armed":true,"timeout_ms":1000,"action":"LOG"}' "client status"
+	lab_exec node1 "pkill -STOP -x clpkactrl"
+	wait_for 15 klog_has "client 'tlog' (clpkactrl pid [0-9]*): no keepalive within 1000 ms: action LOG"
+	lab_exec node1 "dmesg | grep \"client 'tlog'\""
+	assert_match "$output" "no keepalive for 60% of its timeout 1000 ms"
+	lab_exec node1 "$B/clpkactrl --json | jq -c '.clients[] | select(.name == \"tlog\") | {armed, expired}'"
+	assert "$output" == '{"armed":false,"expired":true}' "after the miss"
+	lab_exec node1 "pkill -CONT -x clpkactrl; pkill -TERM -x clpkactrl; sleep 0.5; pgrep -x clpkactrl || echo gone"
+	assert "$output" == gone "client exited"
+	lab_exec node1 "dmesg | grep -c \"client 'tlog' .* disarmed\""
+	assert "$output" == 1 "disarmed on SIGTERM"
+}
+
+@test "close without disarm keeps the timer armed (orphan); 'V' before close disarms" {
+	lab_exec node1 "$PY /tmp/ka.py arm 700 3 orphan1 ping"
+	lab_exec node1 "$B/clpkactrl --json | jq -c '.clients[] | select(.name == \"orphan1\") | {armed, orphan}'"
+	assert "$output" == '{"armed":true,"orphan":true}' "orphan"
+	run "$LAB" exec node1 -- rmmod clpka
+	assert_failure
+	wait_for 15 klog_has "client 'orphan1' .*no keepalive within 700 ms: action LOG"
+	lab_exec node1 "dmesg | grep -c \"client 'orphan1' .* closed without disarming\""
+	assert "$output" == 1
+
+	lab_exec node1 "$PY /tmp/ka.py arm 700 3 magic1 write V; sleep 1.5; dmesg | grep \"client 'magic1'\""
+	assert_match "$output" "disarmed"
+	[[ ! $output =~ "no keepalive" ]] || fail "magic close still fired: $output"
+}
+
+@test "shutdown monitor: fires when not disarmed in time, silent when disarmed" {
+	lab_exec node1 "$B/clpkactrl --shutdown-arm 500 --action log"
+	wait_for 10 klog_has "client 'shutdown' .*no keepalive within 500 ms: action LOG"
+	lab_exec node1 "$B/clpkactrl --shutdown-arm 3000 --action log && $B/clpkactrl --json | jq -c '.shutdown_monitor[0] | {armed, timeout_ms}' && $B/clpkactrl --shutdown-disarm"
+	assert "$output" == '{"armed":true,"timeout_ms":3000}'
+	lab_exec node1 "$B/clpkactrl --json | jq -c '.shutdown_monitor[0].armed'"
+	assert "$output" == false
+}
+
+@test "immediate keepalive action logs the reason and the requester" {
+	lab_exec node1 "$B/clpkactrl --log --reason 'final action of group failover1'"
+	lab_exec node1 "dmesg | tail -n 3"
+	assert_match "$output" "clpka: requested by clpkactrl \(pid [0-9]+\): final action of group failover1: action LOG"
+}
+
+@test "clptoratio stretches clpka timeouts too" {
+	lab_exec node1 "$B/clptoratio -r 10 -t 1m"
+	lab_exec node1 "$B/clpkactrl --json | jq .ratio"
+	assert "$output" == 10
+	lab_exec node1 "$PY /tmp/ka.py arm 300 3 ratio1 sleep 1 disarm"
+	lab_exec node1 "dmesg | grep \"client 'ratio1'\" || true"
+	[[ ! $output =~ "no keepalive" ]] || fail "fired within the stretched timeout: $output"
+	lab_exec node1 "$PY /tmp/ka.py arm 300 3 ratio2"
+	wait_for 15 klog_has "client 'ratio2' .*no keepalive within 3000 ms"
+	lab_exec node1 "$B/clptoratio -i"
+	lab_exec node1 "$PY /tmp/ka.py arm 300 3 ratio3"
+	wait_for 10 klog_has "client 'ratio3' .*no keepalive within 300 ms"
+}
+
+@test "bad input to /dev/clpka, clpkactrl and the clpka family: errors, no state change" {
+	lab_exec node1 "$B/clpkactrl --json | jq -c '[.clients[] | select(.armed)] | length'"
+	local before=$output
+	lab_exec node1 "$PY /tmp/ka.py arm 50 1 x arm 4000000 1 x arm 1000 0 x arm 1000 9 x armraw 1000 1 ping ioctl 0xCA09 write a"
+	assert_match "$output" "^arm errno 22
+arm errno 22
+arm errno 22
+arm errno 22
+armraw errno 22
+ping errno 107
+ioctl errno 25
+write errno 107$"
+	run "$LAB" exec node1 -- setpriv --reuid=65534 --regid=65534 --clear-groups $B/clpkactrl --reset --reason x
+	assert_equal "$status" 6
+	run "$LAB" exec node1 -- $B/clpkactrl --reset
+	assert_equal "$status" 2
+	assert_output --partial "--reason <text> is required"
+	run "$LAB" exec node1 -- $B/clpkactrl --shutdown-arm 10 --action reset
+	assert_equal "$status" 2
+	lab_exec node1 "$B/clpkactrl --json | jq -c '[.clients[] | select(.armed)] | length'"
+	assert "$output" == "$before" "armed clients"
+	lab_exec node1 "$B/clpkactrl --json | jq -c '.shutdown_monitor[0].armed'"
+	assert "$output" == false
+}
+
+@test "dmesg is clean before the reset test" {
+	dmesg_clean node1
+}
+
+@test "clpmgrd's userw stopped past its timeout with RESET: the node resets, the console shows clpka's message" {
+	lab_exec node1 "CLP_SERVER=node1 setsid $B/clpmgrd -f -c /etc/clp-ka.conf </dev/null >/tmp/mgr.log 2>&1 & sleep 1; pgrep -x clpmgrd"
+	local pid=$output
+	lab_exec node1 "$B/clpkactrl --json | jq -c '.clients[] | select(.name == \"userw\") | {armed, timeout_ms, action}'"
+	assert "$output" == '{"armed":true,"timeout_ms":2000,"action":"RESET"}' "userw armed with the heartbeat timeout"
+	run "$LAB" boots node1
+	local boots=$output
+	run "$LAB" exec node1 -- kill -STOP "$pid"
+	wait_for 60 bash -c "[ \"\$('$LAB' boots node1)\" -gt $boots ]"
+	run grep -a "clpka: client 'userw' (clpmgrd pid $pid): no keepalive within 2000 ms: resetting the server" "$("$LAB" console node1)"
+	assert_success
+	run "$LAB" wait node1 --timeout 120
+	assert_success
+}
