@@ -200,6 +200,39 @@ data_md5() {
 	assert_match "$output" "mirror 106: md01: mirror break by command"
 }
 
+# The mirror agent's log on NODE has a line matching $2 (grep -E).
+logged() {
+	"$LAB" exec "$1" -- grep -qE "$2" /var/log/clpmgrd.log
+}
+
+@test "replaced disk on node2 (guide 2.14): garbage refused, clpmdinit, full copy from node1" {
+	run_lab cut node2
+	run_lab start node2
+	lab_exec node2 "mkdir -p /opt/clpstack/etc && cp $REPO/userland/conf/examples/lab-clp.conf $CONF && insmod $K/liscal/liscal.ko"
+	# A disk with something else on it: the driver refuses it, the agent says why.
+	lab_exec node2 "head -c 1M /dev/urandom | dd of=/dev/vdb1 bs=1M oflag=direct 2>/dev/null"
+	lab_exec node2 "setsid -f $B/clpmgrd -f >/var/log/clpmgrd.log 2>&1 </dev/null"
+	wait_for 30 logged node2 "module mirror failed to start"
+	lab_exec node2 "cat /var/log/clpmgrd.log"
+	assert_match "$output" "mirror 12: md01: creating /dev/NMP1 on /dev/vdb2 \(cluster partition /dev/vdb1\) failed: ."
+	run "$LAB" exec node2 -- "$B/clpmdctrl" --active md01
+	assert "$status" == "5" "--active without the resource in the driver"
+	assert_match "$output" "not configured in the liscal driver"
+	# node1 carried on alone.
+	lab_exec node1 "$B/clpmdstat -m md01 --json"
+	assert_match "$output" '"mirror_status":"Mirror break"'
+
+	lab_exec node2 "$B/clpmdinit --create normal md01"
+	assert_match "$output" "md01: cluster partition /dev/vdb1 initialised \(normal, node 1"
+	lab_exec node2 "setsid -f $B/clpmgrd -f >/var/log/clpmgrd.log 2>&1 </dev/null"
+	wait_for 300 both_green
+	lab_exec node1 "grep -c 'mirror 20: md01: initial mirror construction (full copy to the other server) started' /var/log/clpmgrd.log"
+	assert "$output" == "1" "node1 started the full copy to the new disk"
+	m1=$(data_md5 node1)
+	m2=$(data_md5 node2)
+	assert "$m1" == "$m2" "md5 of /dev/vdb2 after the full copy"
+}
+
 @test "no WARN, BUG, oops or lockdep report on either node" {
 	dmesg_clean node1
 	dmesg_clean node2
