@@ -18,6 +18,7 @@
 #include <linux/string.h>
 #include <linux/errno.h>
 #include <linux/crc32.h>
+#include <linux/bits.h>
 #include <asm/byteorder.h>
 
 /* CRC32C update without pre/post inversion (chainable). */
@@ -57,6 +58,10 @@ typedef int64_t s64;
 #define be32_to_cpu(x) be32toh(x)
 #define be64_to_cpu(x) be64toh(x)
 
+#ifndef BIT
+#define BIT(n) (1UL << (n))
+#define BIT_ULL(n) (1ULL << (n))
+#endif
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif

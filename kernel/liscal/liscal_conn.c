@@ -154,6 +154,11 @@ void liscal_ctl_work(struct work_struct *w)
 	bool pong, state;
 
 	spin_lock_irqsave(&res->lock, flags);
+	/* Only on an established connection, never inside the handshake. */
+	if (res->conn != LISCAL_CONN_CONNECTED) {
+		spin_unlock_irqrestore(&res->lock, flags);
+		return;
+	}
 	pong = res->pong_pending;
 	state = res->state_pending;
 	res->pong_pending = false;
@@ -511,11 +516,10 @@ static int liscal_apply_decision(struct liscal_res *res,
 	res->sb.flags &= ~LISCAL_SB_F_UPTODATE;
 	if (res->disk_state == LISCAL_DISK_UPTODATE)
 		res->sb.flags |= LISCAL_SB_F_UPTODATE;
-	if (res->pdisk == LISCAL_DISK_UPTODATE) {
+	if (res->pdisk == LISCAL_DISK_UPTODATE)
 		res->sb.flags &= ~LISCAL_SB_F_PEER_OUTDATED;
-	} else if (d != LISCAL_DEC_NO_DATA) {
+	else if (d != LISCAL_DEC_NO_DATA)
 		res->sb.flags |= LISCAL_SB_F_PEER_OUTDATED;
-	}
 	if (d == LISCAL_DEC_IN_SYNC || (d == LISCAL_DEC_L_SRC &&
 					res->pdisk == LISCAL_DISK_UPTODATE))
 		res->sb.gen_bitmap = 0;
@@ -824,7 +828,7 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 		if (ret)
 			break;
 		if (fo.source_node != res->node_id) {
-			snprintf(err, sizeof(err), "FORCE names node %u as the source, this is node %u",
+			snprintf(err, sizeof(err), "FORCE names source node %u, this is %u",
 				 fo.source_node, res->node_id);
 			ret = -EPROTO;
 			break;
@@ -964,8 +968,9 @@ static int liscal_conn_thread(void *data)
 
 		if (!READ_ONCE(res->want_connect)) {
 			wait_event_interruptible_timeout(res->waitq,
-				kthread_should_stop() || READ_ONCE(res->want_connect),
-				HZ);
+							 kthread_should_stop() ||
+							 READ_ONCE(res->want_connect),
+							 HZ);
 			continue;
 		}
 		sock = res->node_id < (1 - res->node_id) ? liscal_connect(res) :

@@ -167,6 +167,11 @@ static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
 	clone->bi_end_io = liscal_write_endio;
 	atomic_inc(&req->pending);
 
+	spin_lock_irqsave(&res->lock, flags);
+	/* The connection may have gone since the issue worker decided. */
+	if (req->send && res->conn != LISCAL_CONN_CONNECTED)
+		req->send = false;
+	spin_unlock_irqrestore(&res->lock, flags);
 	if (req->send) {
 		if (req->bio->bi_opf & REQ_FUA)
 			h.flags |= LISCAL_WF_FUA;

@@ -146,10 +146,11 @@ const char *liscal_meta_strerror(int err)
 }
 
 #define META_ERR(code, fmt, ...) ({				\
+	int __c = (code);					\
 	if (errlen)						\
 		snprintf(err, errlen, "%s: " fmt,		\
-			 liscal_meta_strerror(code), ##__VA_ARGS__); \
-	code;							\
+			 liscal_meta_strerror(__c), ##__VA_ARGS__); \
+	__c;							\
 })
 
 /* Format checks that need no expectation. */

@@ -27,20 +27,20 @@
 #define LISCAL_BM_BLOCK		4096		/* bitmap I/O unit, bytes */
 #define LISCAL_BM_MIN_SHIFT	16		/* 64 KiB per bit at least */
 #define LISCAL_BM_MAX_SHIFT	30		/* 1 GiB per bit at most */
-#define LISCAL_BM_MAX_BITS	(1ULL << 25)	/* bitmap at most 4 MiB */
+#define LISCAL_BM_MAX_BITS	BIT_ULL(25)	/* bitmap at most 4 MiB */
 #define LISCAL_NAME_LEN		16		/* with the NUL */
 #define LISCAL_UUID_LEN		16
 
 /* Superblock flags (sb->flags). */
-#define LISCAL_SB_F_INITIALISED		(1U << 0) /* clpmdinit completed */
-#define LISCAL_SB_F_BACKUP		(1U << 1) /* backup mode (guide 2.19) */
-#define LISCAL_SB_F_UPTODATE		(1U << 2) /* this copy is current */
-#define LISCAL_SB_F_PEER_OUTDATED	(1U << 3) /* peer missed writes */
-#define LISCAL_SB_F_INCONSISTENT	(1U << 4) /* recovery target, unusable */
-#define LISCAL_SB_F_SPLIT_BRAIN		(1U << 5) /* unresolved split brain */
-#define LISCAL_SB_F_WAS_ACTIVE		(1U << 6) /* active, not cleanly stopped */
-#define LISCAL_SB_F_FORCED		(1U << 7) /* chosen source by force */
-#define LISCAL_SB_F_FULL_SYNC		(1U << 8) /* next recovery copies all */
+#define LISCAL_SB_F_INITIALISED		BIT(0) /* clpmdinit completed */
+#define LISCAL_SB_F_BACKUP		BIT(1) /* backup mode (guide 2.19) */
+#define LISCAL_SB_F_UPTODATE		BIT(2) /* this copy is current */
+#define LISCAL_SB_F_PEER_OUTDATED	BIT(3) /* peer missed writes */
+#define LISCAL_SB_F_INCONSISTENT	BIT(4) /* recovery target, unusable */
+#define LISCAL_SB_F_SPLIT_BRAIN		BIT(5) /* unresolved split brain */
+#define LISCAL_SB_F_WAS_ACTIVE		BIT(6) /* active, not cleanly stopped */
+#define LISCAL_SB_F_FORCED		BIT(7) /* chosen source by force */
+#define LISCAL_SB_F_FULL_SYNC		BIT(8) /* next recovery copies all */
 #define LISCAL_SB_F_ALL			0x1ffU
 
 /*

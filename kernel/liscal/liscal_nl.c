@@ -571,7 +571,7 @@ static int liscal_recovery(struct liscal_res *res, struct genl_info *info)
 		if (res->role == LISCAL_ROLE_ACTIVE) {
 			spin_unlock_irqrestore(&res->lock, f);
 			mutex_unlock(&res->state_mutex);
-			liscal_errf(info->extack, "%s is active here: deactivate before taking the peer's copy",
+			liscal_errf(info->extack, "%s is active here: deactivate it first",
 				    res->name);
 			return -EPERM;
 		}
@@ -597,7 +597,7 @@ static int liscal_force_current(struct liscal_res *res,
 				struct netlink_ext_ack *extack)
 {
 	if (READ_ONCE(res->rs_dir) == LISCAL_RECOVERY_FROM_PEER) {
-		liscal_errf(extack, "%s: recovery into this copy is running: cancel it on the peer first",
+		liscal_errf(extack, "%s: this copy is being recovered: cancel on the peer",
 			    res->name);
 		return -EBUSY;
 	}

@@ -112,7 +112,7 @@ static int liscal_open_bdev(struct liscal_res *res, const char *path,
 				  res);
 	if (IS_ERR(bdev)) {
 		liscal_errf(extack, "cannot open %s partition %s: error %ld",
-				   what, path, PTR_ERR(bdev));
+			    what, path, PTR_ERR(bdev));
 		return PTR_ERR(bdev);
 	}
 	*out = bdev;
@@ -145,13 +145,13 @@ static int liscal_load_meta(struct liscal_res *res,
 	ret = liscal_sb_io(res, REQ_OP_READ);
 	if (ret) {
 		liscal_errf(extack, "cannot read cluster partition %s: error %d",
-				   res->cp_path, ret);
+			    res->cp_path, ret);
 		return ret;
 	}
 	ret = liscal_meta_decode(res->sb_buf, &res->sb, &exp, err, sizeof(err));
 	if (ret) {
 		liscal_errf(extack, "cluster partition %s: %s",
-				   res->cp_path, err);
+			    res->cp_path, err);
 		pr_err("%s: cluster partition %s: %s\n", res->name,
 		       res->cp_path, err);
 		return -EUCLEAN;
@@ -196,7 +196,7 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 		}
 		if (o->minor == tmpl->minor) {
 			liscal_errf(extack, "/dev/NMP%u is used by %s",
-					   o->minor, o->name);
+				    o->minor, o->name);
 			return -EEXIST;
 		}
 	}
@@ -253,13 +253,13 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	ret = liscal_bm_load(res);
 	if (ret) {
 		liscal_errf(extack, "cannot read the bitmap on %s: error %d",
-				   res->cp_path, ret);
+			    res->cp_path, ret);
 		goto err_close_bdevs;
 	}
 	ret = liscal_disk_create(res);
 	if (ret) {
 		liscal_errf(extack, "cannot create /dev/NMP%u: error %d",
-				   res->minor, ret);
+			    res->minor, ret);
 		goto err_close_bdevs;
 	}
 	list_add_tail(&res->list, &liscal_res_list);
@@ -293,7 +293,7 @@ int liscal_res_destroy(struct liscal_res *res, struct netlink_ext_ack *extack)
 		spin_unlock_irqrestore(&res->lock, flags);
 		mutex_unlock(&res->state_mutex);
 		liscal_errf(extack, "%s is active or /dev/NMP%u is open: deactivate first",
-				   res->name, res->minor);
+			    res->name, res->minor);
 		return -EBUSY;
 	}
 	res->destroying = true;

@@ -140,7 +140,7 @@ int liscal_wire_check_io(const struct liscal_wire_hdr *h, u64 data_bytes,
 	u64 sectors = data_bytes >> 9;
 
 	if (h->sector > sectors || (h->size >> 9) > sectors - h->sector)
-		return WIRE_ERR("%s beyond the end: sector %llu + %u bytes, device has %llu sectors",
+		return WIRE_ERR("%s beyond the end: sector %llu + %u bytes, %llu sectors",
 				liscal_wire_type_name(h->type),
 				(unsigned long long)h->sector, h->size,
 				(unsigned long long)sectors);

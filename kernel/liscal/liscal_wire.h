@@ -17,7 +17,7 @@
 #define LISCAL_WIRE_MAGIC	0x4c53434dU	/* "LSCM" */
 #define LISCAL_WIRE_PROTO	1
 #define LISCAL_WIRE_HDR_SIZE	32
-#define LISCAL_WIRE_MAX_IO	(1U << 20)	/* DATA payload */
+#define LISCAL_WIRE_MAX_IO	BIT(20)	/* DATA payload */
 #define LISCAL_WIRE_MAX_RS	(4U << 20)	/* RS_DATA payload */
 #define LISCAL_WIRE_BM_WORDS	512		/* BITMAP words per packet */
 
@@ -40,11 +40,11 @@ enum liscal_wire_type {
 };
 
 /* hdr.flags */
-#define LISCAL_WF_FUA		(1U << 0)	/* DATA: forced unit access */
-#define LISCAL_WF_PREFLUSH	(1U << 1)	/* DATA: flush before writing */
-#define LISCAL_WF_ERROR		(1U << 2)	/* *_ACK: the I/O failed */
-#define LISCAL_WF_FULL		(1U << 3)	/* SYNC_START, FORCE: full copy */
-#define LISCAL_WF_FORCE		(1U << 4)	/* FORCE: override the checks */
+#define LISCAL_WF_FUA		BIT(0)	/* DATA: forced unit access */
+#define LISCAL_WF_PREFLUSH	BIT(1)	/* DATA: flush before writing */
+#define LISCAL_WF_ERROR		BIT(2)	/* *_ACK: the I/O failed */
+#define LISCAL_WF_FULL		BIT(3)	/* SYNC_START, FORCE: full copy */
+#define LISCAL_WF_FORCE		BIT(4)	/* FORCE: override the checks */
 
 struct liscal_wire_hdr_disk {
 	__be32 magic;

@@ -113,7 +113,7 @@ static void m_flip(struct liscal_sb_disk *d) { ((u8 *)d)[100] ^= 1; }
 static void m_pad(struct liscal_sb_disk *d) { d->pad[3000] ^= 0x80; }
 static void m_size(struct liscal_sb_disk *d) { d->sb_size = cpu_to_le32(512); }
 static void m_flags(struct liscal_sb_disk *d) { d->flags |= cpu_to_le32(1U << 20); }
-static void m_noinit(struct liscal_sb_disk *d) { d->flags &= cpu_to_le32(~LISCAL_SB_F_INITIALISED); }
+static void m_noinit(struct liscal_sb_disk *d) { d->flags &= cpu_to_le32((u32)~LISCAL_SB_F_INITIALISED); }
 static void m_both(struct liscal_sb_disk *d) { d->flags |= cpu_to_le32(LISCAL_SB_F_INCONSISTENT); }
 static void m_shift(struct liscal_sb_disk *d) { d->bm_shift = cpu_to_le32(20); }
 static void m_bits(struct liscal_sb_disk *d) { d->bm_bits = cpu_to_le64(1); }
@@ -294,6 +294,91 @@ static void test_wire(void)
 	      strcmp(liscal_wire_type_name(0), "UNKNOWN") == 0, "type names");
 }
 
+static void view(struct liscal_gen_view *v, u32 node, u32 flags, u64 cur,
+		 u64 bm, u64 h0, u64 dirty)
+{
+	memset(v, 0, sizeof(*v));
+	v->node_id = node;
+	v->flags = flags | LISCAL_SB_F_INITIALISED;
+	v->gen_current = cur;
+	v->gen_bitmap = bm;
+	v->gen_history[0] = h0;
+	v->dirty_bits = dirty;
+}
+
+/* decide(a, b) must name the mirror image of decide(b, a). */
+static bool symmetric(const struct liscal_gen_view *a, const struct liscal_gen_view *b)
+{
+	enum liscal_decision x = liscal_gen_decide(a, b), y = liscal_gen_decide(b, a);
+
+	switch (x) {
+	case LISCAL_DEC_L_SRC: return y == LISCAL_DEC_P_SRC;
+	case LISCAL_DEC_L_SRC_FULL: return y == LISCAL_DEC_P_SRC_FULL;
+	case LISCAL_DEC_P_SRC: return y == LISCAL_DEC_L_SRC;
+	case LISCAL_DEC_P_SRC_FULL: return y == LISCAL_DEC_L_SRC_FULL;
+	default: return x == y;
+	}
+}
+
+static void test_decide(void)
+{
+	struct liscal_gen_view a, b;
+	const u32 U = LISCAL_SB_F_UPTODATE, I = LISCAL_SB_F_INCONSISTENT,
+		  F = LISCAL_SB_F_FORCED, A = LISCAL_SB_F_WAS_ACTIVE,
+		  FS = LISCAL_SB_F_FULL_SYNC;
+
+	view(&a, 0, U, 10, 0, 0, 0);
+	view(&b, 1, U, 10, 0, 0, 0);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_IN_SYNC, "same gen, clean: in sync");
+	view(&a, 0, U | A, 10, 0, 0, 5);
+	view(&b, 1, 0, 10, 0, 0, 0);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_L_SRC && symmetric(&a, &b),
+	      "crashed active with intent bits is the source");
+	view(&a, 0, U, 10, 0, 0, 3);
+	view(&b, 1, U, 10, 0, 0, 2);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_L_SRC && symmetric(&a, &b),
+	      "same gen, bits on both, no active: lower node id");
+	view(&a, 0, U, 20, 10, 0, 7);	/* went on after a break */
+	view(&b, 1, 0, 10, 0, 0, 0);	/* outdated standby */
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_L_SRC && symmetric(&a, &b),
+	      "bitmap gen = peer current: differential from local");
+	view(&a, 0, U | A, 10, 0, 0, 4);	/* crashed active, comes back */
+	view(&b, 1, U, 30, 10, 10, 9);		/* survivor activated */
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_P_SRC && symmetric(&a, &b),
+	      "survivor that took over is the source");
+	view(&a, 0, U, 20, 10, 10, 4);
+	view(&b, 1, U, 30, 10, 10, 9);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_SPLIT_BRAIN && symmetric(&a, &b),
+	      "both went on from the same point: split brain");
+	view(&a, 0, U | F, 40, 10, 20, 4);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_L_SRC && symmetric(&a, &b),
+	      "forced copy wins, differential from the common point");
+	view(&b, 1, U | F, 30, 10, 10, 9);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_SPLIT_BRAIN, "both forced: split brain");
+	view(&a, 0, I | FS, 1, 0, 0, 0);
+	view(&b, 1, I | FS, 2, 0, 0, 0);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_NO_DATA && symmetric(&a, &b),
+	      "two fresh copies: no data, wait for force");
+	view(&a, 0, U | F, 5, 1, 1, 0);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_L_SRC_FULL && symmetric(&a, &b),
+	      "initial construction: forced source, full copy");
+	view(&a, 0, I, 10, 0, 0, 0);	/* interrupted target */
+	view(&b, 1, U, 20, 10, 10, 50);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_P_SRC && symmetric(&a, &b),
+	      "interrupted recovery resumes differential");
+	view(&a, 0, I, 77, 0, 0, 0);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_P_SRC_FULL,
+	      "inconsistent with unrelated gen: full copy");
+	view(&a, 0, U, 10, 0, 5, 0);
+	view(&b, 1, U, 30, 0, 10, 0);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_P_SRC_FULL && symmetric(&a, &b),
+	      "peer newer by history only: full copy");
+	view(&a, 0, U, 11, 0, 0, 0);
+	view(&b, 1, U, 12, 0, 0, 0);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_SPLIT_BRAIN, "unrelated data: split brain");
+	CHECK(strcmp(liscal_decision_name(LISCAL_DEC_SPLIT_BRAIN), "split brain") == 0, "names");
+}
+
 int main(void)
 {
 	test_crc();
@@ -302,6 +387,7 @@ int main(void)
 	test_meta_corrupt();
 	test_bitmap();
 	test_wire();
+	test_decide();
 	printf("1..%d\n", tests);
 	return failures ? 1 : 0;
 }
