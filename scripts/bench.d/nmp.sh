@@ -58,13 +58,11 @@ nmp_snapshot() {
 	done
 }
 
-# nmp_stat NODE: clpmdstat --mirror md01 --json on NODE.
-nmp_stat() {
-	lx "$1" "$nmp_env $nmp_dir/clpmdstat --mirror md01 --json"
-}
-
-# Regex on clpmdstat --json: the mirror is in sync and connected.
-nmp_normal='"mirror_status" *: *"Normal"'
+# Waiting for a state polls the driver with liscal-nl (cheap; clpmdstat
+# validates clp.conf on each call, which would steal the node's only vCPU
+# from the recovery being timed). In sync and connected:
+nmp_poll="$nmp_dir/liscal-nl get md01"
+nmp_normal='conn=3 disk=3 peer_disk=3 split_brain=0 recovery_dir=0 '
 
 nmp_load() {
 	local n
@@ -98,7 +96,7 @@ nmp_fresh() {
 		lx "$n" "$nmp_env setsid $nmp_dir/clpmgrd -f </dev/null >/run/bench-clpmgrd.log 2>&1 &" ||
 			die "/dev/NMP1: clpmgrd did not start on $n"
 	done
-	lx node1 "$bd/node-timed 60 '\"connection\" *: *\"connected\"' '$nmp_env $nmp_dir/clpmdstat --mirror md01 --json'" \
+	lx node1 "$bd/node-timed 60 ' conn=3 ' '$nmp_poll'" \
 		>/dev/null || die "/dev/NMP1: the mirror did not connect within 60 s"
 }
 
@@ -106,7 +104,7 @@ nmp_fresh() {
 nmp_ready() {
 	local out
 	nmp_fresh
-	out=$(lx node1 "$bd/node-timed 3600 '$nmp_normal' '$nmp_env $nmp_dir/clpmdstat --mirror md01 --json' -- env $nmp_env $nmp_dir/clpmdctrl --force node1 md01") ||
+	out=$(lx node1 "$bd/node-timed 3600 '$nmp_normal' '$nmp_poll' -- env $nmp_env $nmp_dir/clpmdctrl --force node1 md01") ||
 		die "/dev/NMP1: the initial construction (clpmdctrl --force node1 md01) did not finish"
 	lx node1 "$nmp_env $nmp_dir/clpmdctrl --active -nomount md01" >/dev/null ||
 		die "/dev/NMP1: clpmdctrl --active -nomount md01 failed"
@@ -115,7 +113,7 @@ nmp_ready() {
 
 nmp_disconnect() {
 	lx node1 "$nmp_env $nmp_dir/clpmdctrl --break md01" >/dev/null || die "/dev/NMP1: --break failed"
-	lx node1 "$bd/node-timed 60 '\"connection\" *: *\"standalone\"' '$nmp_env $nmp_dir/clpmdstat --mirror md01 --json'" \
+	lx node1 "$bd/node-timed 60 ' conn=1 ' '$nmp_poll'" \
 		>/dev/null || die "/dev/NMP1: not standalone after --break"
 }
 
@@ -134,7 +132,7 @@ nmp_diff_sync() {
 	nmp_disconnect
 	dirty=$(dirty_device node1 /dev/NMP1)
 	s0=$(nmp_sent)
-	out=$(lx node1 "$bd/node-timed 3600 '$nmp_normal' '$nmp_env $nmp_dir/clpmdstat --mirror md01 --json' -- env $nmp_env $nmp_dir/clpmdctrl --recovery md01") ||
+	out=$(lx node1 "$bd/node-timed 3600 '$nmp_normal' '$nmp_poll' -- env $nmp_env $nmp_dir/clpmdctrl --recovery md01") ||
 		die "/dev/NMP1: the differential recovery did not finish"
 	s1=$(nmp_sent)
 	echo "$out dirty_bytes=$dirty${s0:+${s1:+ sent_bytes=$((s1 - s0))}}"

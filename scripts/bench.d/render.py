@@ -2,6 +2,8 @@
 """Results file (benchlib schema) -> the generated part of
 Documentation/benchmarks.md, as markdown. Python 3 standard library."""
 
+import re
+
 import benchlib as bl
 
 # Rows of the fio tables: (workload, metric, label, unit scale, format).
@@ -210,6 +212,17 @@ def render(doc, results_name, png_name):
     if png_name:
         L += [f"![QD1 write latency percentiles and IOPS per target]({png_name})", ""]
 
+    if drbd.get("settings"):
+        keys = ("protocol", "max-buffers", "max-epoch-size", "sndbuf-size", "tcp-cork",
+                "al-extents", "al-updates", "disk-flushes", "md-flushes", "disk-barrier",
+                "c-plan-ahead", "resync-rate", "c-max-rate")
+        got = []
+        for k in keys:
+            m = re.search(r"^\s*" + re.escape(k) + r"\s+([^;]+);", drbd["settings"], re.M)
+            if m:
+                got.append(f"`{k} {m.group(1).strip()}`")
+        L += ["DRBD's effective settings (`drbdsetup show --show-defaults`, in the "
+              "results file): " + ", ".join(got) + ".", ""]
     if drbd.get("resource"):
         L += ["DRBD resource file used (generated from `scripts/bench.d/drbd.res.in`):", "",
               "```", drbd["resource"].rstrip("\n"), "```", ""]
