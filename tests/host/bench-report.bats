@@ -113,6 +113,8 @@ setup() {
 	assert_line '| seq write 1 MiB QD8, MB/s | 112.5 | link | 44% |'
 	# 1100 us local + 2500 us RTT = 3600 us; 3600/6600 = 55%.
 	assert_line '| rand write 4 KiB QD1, latency mean, us | 3600 | local + 1 RTT | 55% |'
+	# With the TCP request/response mean (6000 us) instead: 7100/6600.
+	assert_line '| rand write 4 KiB QD1, latency mean, us (TCP request/response instead of ping) | 7100 | local + 1 TCP RR | 108% |'
 	# QD32 4 KiB writes: link carries 112.5e6/4096 = 27466 IOPS > disk 3100.
 	assert_line '| rand write 4 KiB QD32, IOPS | 3100 | disk | 10% |'
 }
