@@ -45,11 +45,11 @@ static const struct nla_policy khb_nl_policy[CLPKHB_A_MAX + 1] = {
 
 /* A required attribute: extack names it (missing-type and message). */
 #define KHB_REQUIRE(info, attr, what) ({				\
-	struct genl_info *__info = (info);				\
-	bool __miss = GENL_REQ_ATTR_CHECK(__info, attr);		\
+	struct genl_info *__khb_req_info = (info);				\
+	bool __miss = GENL_REQ_ATTR_CHECK(__khb_req_info, attr);		\
 									\
 	if (__miss)							\
-		NL_SET_ERR_MSG(__info->extack, "missing attribute: " what); \
+		NL_SET_ERR_MSG(__khb_req_info->extack, "missing attribute: " what); \
 	__miss;								\
 })
 
