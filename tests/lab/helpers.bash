@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the lab suites (tests/lab/*.bats), loaded with "load helpers".
+# Each suite boots one lab in setup_file with a name of its own and stops it
+# in teardown_file:
+#
+#   setup_file() {
+#       skip_if_no_lab
+#       export CLPLAB_NAME=t$$-xyz
+#       run_lab up --nodes 2 --name "$CLPLAB_NAME"
+#   }
+#   teardown_file() { "$LAB" down >/dev/null 2>&1 || true; }
+#
+# Tests wait on a state with wait_for, never with a bare sleep. Helpers
+# report failures on stderr and return non-zero, which fails the test.
+# shellcheck disable=SC2154 # status, output: set by bats' run
+
+bats_require_minimum_version 1.5.0 # run --separate-stderr, run -N
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LAB=${CLPLAB_BIN:-$REPO/scripts/lab}
+export REPO LAB
+
+# bats-assert's assert_output, assert_success, assert_equal... are there too;
+# its "assert" is replaced by the one below (which also runs a command).
+for _lib in bats-support bats-assert; do
+	[ -f "/usr/lib/bats/$_lib/load.bash" ] && load "/usr/lib/bats/$_lib/load"
+done
+unset _lib
+
+# A failure message: what, expected, actual (multi-line values indented).
+_lab_fail() {
+	local what=$1 expected=$2 actual=$3
+	{
+		echo "#/vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"
+		echo "#|     FAIL: $what"
+		echo "#| expected: ${expected//$'\n'/$'\n'#|           }"
+		echo "#|   actual: ${actual//$'\n'/$'\n'#|           }"
+		echo "#\\^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^"
+	} >&2
+	return 1
+}
+
+# skip_if_no_lab: skip (the file, from setup_file) when the lab cannot run.
+skip_if_no_lab() {
+	local c
+	for c in qemu-system-x86_64 busybox mkfs.ext4 sfdisk cpio /usr/sbin/qemu-ga; do
+		command -v "$c" >/dev/null ||
+			skip "the lab needs $c (scripts/deps installs it)"
+	done
+	compgen -G "/boot/vmlinuz-*" >/dev/null || [ -n "${CLPLAB_KERNEL:-}" ] ||
+		skip "the lab needs a kernel in /boot (linux-image-amd64)"
+	[ -x "$LAB" ] || skip "no lab script at $LAB"
+}
+
+# run_lab [EXPECTED_STATUS|'?'] ARGS...: run "lab ARGS..." with bats' run
+# ($output, $status; stdout and stderr together) under a wall-clock limit
+# ($CLPLAB_RUN_TIMEOUT, default 900 s), and fail unless it exits with
+# EXPECTED_STATUS (default 0; '?' accepts any).
+run_lab() {
+	local expect=0
+	case ${1:-} in
+	'?' | [0-9] | [0-9][0-9] | [0-9][0-9][0-9]) expect=$1 && shift ;;
+	esac
+	run timeout -k 10 "${CLPLAB_RUN_TIMEOUT:-900}" "$LAB" "$@"
+	echo "# lab $* -> $status" >&2
+	[ -z "$output" ] || echo "#   ${output//$'\n'/$'\n'#   }" >&2
+	if [ "$expect" != '?' ] && [ "$status" != "$expect" ]; then
+		_lab_fail "exit status of: lab $*" "$expect" "$status"
+		return 1
+	fi
+}
+
+# lab_exec [EXPECTED_STATUS|'?'] NODE CMD...: run_lab exec NODE -- CMD...
+# (one CMD word is a bash command line).
+lab_exec() {
+	local expect=0
+	case ${1:-} in
+	'?' | [0-9] | [0-9][0-9] | [0-9][0-9][0-9]) expect=$1 && shift ;;
+	esac
+	local node=$1
+	shift
+	run_lab "$expect" exec "$node" -- "$@"
+}
+
+# assert ACTUAL OP EXPECTED [WHAT]: OP is == != =~ !~ -eq -ne -lt -le -gt
+# -ge. assert CMD...: CMD must succeed (as in bats-assert).
+assert() {
+	local actual=${1:-} op=${2:-} expected=${3:-} ok=
+	local what=${4:-"${1:-} ${2:-} ${3:-}"}
+	case $op in
+	== | = | != | =~ | '!~' | -eq | -ne | -lt | -le | -gt | -ge)
+		(($# >= 3)) || {
+			echo "assert: usage: assert ACTUAL OP EXPECTED [WHAT]" >&2
+			return 1
+		}
+		;;
+	*)
+		"$@" && return 0
+		_lab_fail "$*" "success" "failure"
+		return 1
+		;;
+	esac
+	case $op in
+	== | =) [ "$actual" == "$expected" ] && ok=1 ;;
+	!=) [ "$actual" != "$expected" ] && ok=1 ;;
+	=~) [[ $actual =~ $expected ]] && ok=1 ;;
+	'!~') [[ ! $actual =~ $expected ]] && ok=1 ;;
+	*) test "$actual" "$op" "$expected" 2>/dev/null && ok=1 ;;
+	esac
+	[ -n "$ok" ] && return 0
+	_lab_fail "$what" "$op $expected" "$actual"
+}
+
+# assert_match TEXT ERE [WHAT]: the text, or one of its lines (so ^ and $
+# anchor to lines too), matches the extended regular expression.
+assert_match() {
+	local text=$1 re=$2 what=${3:-output matches}
+	[[ $text =~ $re ]] && return 0
+	grep -qE -- "$re" <<<"$text" && return 0
+	_lab_fail "$what" "=~ $re" "$text"
+}
+
+# assert_contains TEXT SUBSTRING [WHAT]
+assert_contains() {
+	local text=$1 sub=$2 what=${3:-output contains}
+	[[ $text == *"$sub"* ]] && return 0
+	_lab_fail "$what" "to contain: $sub" "$text"
+}
+
+# wait_for TIMEOUT CMD...: poll CMD (every 0.5 s, output hidden) until it
+# succeeds; after TIMEOUT seconds fail showing CMD's last output.
+wait_for() {
+	local timeout=$1 out end
+	shift
+	end=$((SECONDS + timeout))
+	while :; do
+		out=$("$@" 2>&1) && return 0
+		if ((SECONDS >= end)); then
+			_lab_fail "wait_for $timeout s: $*" "success" "still failing; its last output: $out"
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# dmesg_clean NODE: the node's kernel log (this boot) has no warning, BUG,
+# oops, lockdep report or hung task.
+dmesg_clean() {
+	local node=$1 bad
+	run "$LAB" exec "$node" -- dmesg
+	if [ "$status" != 0 ]; then
+		_lab_fail "dmesg of $node" "exit status 0" "$status: $output"
+		return 1
+	fi
+	bad=$(grep -E 'WARNING:|BUG:|Oops|general protection|lockdep|possible circular|INFO: task .* blocked' <<<"$output" || true)
+	[ -z "$bad" ] && return 0
+	_lab_fail "$node's kernel log is clean" "no WARNING/BUG/Oops/lockdep/hung task" "$bad"
+}
+
+# node_boots NODE: how many times NODE has booted (console markers).
+node_boots() {
+	"$LAB" boots "$1"
+}
