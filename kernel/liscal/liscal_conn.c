@@ -472,6 +472,8 @@ static int liscal_apply_decision(struct liscal_res *res,
 	spin_lock_irqsave(&res->lock, flags);
 	res->peer_role = ph->role;
 	res->peer_gen = ph->gen_current;
+	res->peer_gen_bitmap = ph->gen_bitmap;
+	res->peer_flags = ph->sb_flags;
 	/* Never let the peer overwrite an active copy, nor two actives. */
 	if ((d == LISCAL_DEC_P_SRC || d == LISCAL_DEC_P_SRC_FULL) &&
 	    res->role == LISCAL_ROLE_ACTIVE)
@@ -504,6 +506,9 @@ static int liscal_apply_decision(struct liscal_res *res,
 		res->pdisk = LISCAL_DISK_UPTODATE;
 		break;
 	case LISCAL_DEC_SPLIT_BRAIN:
+		/* Union of both sides' changes: a forced recovery copies them. */
+		for (i = 0; i < res->nwords; i++)
+			res->oos[i] |= res->peer_bm[i];
 		res->split_brain = true;
 		res->pdisk = LISCAL_DISK_OUTDATED;
 		reason = LISCAL_REASON_SPLIT_BRAIN;
@@ -721,6 +726,7 @@ static void liscal_data_ack(struct liscal_res *res,
 		if (h->flags & LISCAL_WF_ERROR)
 			found->peer_failed = true;
 		res->sync_diff -= found->nsect << 9;
+		res->send_queue--;
 		liscal_stat_max(res, LISCAL_STATS_A_SYNC_ACK_MAX, us);
 		res->st.v[LISCAL_STATS_A_SYNC_ACK_CUR] = us;
 	}
@@ -920,6 +926,7 @@ static void liscal_teardown(struct liscal_res *res, bool was_connected)
 	list_for_each_entry(req, &failed, ack_list)
 		req->peer_failed = true;
 	res->sync_diff = 0;
+	res->send_queue = 0;
 	res->conn = res->want_connect ? LISCAL_CONN_CONNECTING :
 					LISCAL_CONN_STANDALONE;
 	was_rs_target = res->rs_dir == LISCAL_RECOVERY_FROM_PEER;

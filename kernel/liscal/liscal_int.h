@@ -111,6 +111,8 @@ struct liscal_res {
 	int open_writers;		/* /dev/NMPn opened for write */
 	int openers;			/* /dev/NMPn opened at all */
 	u64 peer_gen;
+	u64 peer_gen_bitmap;		/* from the last HELLO */
+	u32 peer_flags;			/* sb flags from the last HELLO */
 
 	/* Bitmaps (lock); see Documentation/liscal.md, write intent. */
 	u32 shift;
@@ -133,6 +135,7 @@ struct liscal_res {
 	struct list_head ack_wait;	/* sent, waiting for DATA_ACK */
 	u64 seq;
 	u64 sync_diff;			/* bytes sent and not acked */
+	int send_queue;			/* DATA packets sent and not acked */
 	int req_queue;			/* bios in flight */
 	bool rs_active;			/* region [rs_first, rs_last] locked */
 	u64 rs_first, rs_last;

@@ -184,7 +184,10 @@ static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
 		req->sent_ns = ktime_get_ns();
 		list_add_tail(&req->ack_list, &res->ack_wait);
 		res->sync_diff += h.size;
+		res->send_queue++;
 		liscal_stat_max(res, LISCAL_STATS_A_SYNC_DIFF_MAX, res->sync_diff);
+		liscal_stat_max(res, LISCAL_STATS_A_SEND_QUEUE_MAX, res->send_queue);
+		liscal_stat_max(res, LISCAL_STATS_A_SEND_QUEUE_MAX2, res->send_queue);
 		spin_unlock_irqrestore(&res->lock, flags);
 	}
 	submit_bio_noacct(clone);

@@ -264,6 +264,7 @@ static int liscal_put_stats(struct sk_buff *msg, struct liscal_res *res,
 	spin_lock_irqsave(&res->lock, flags);
 	res->st.v[LISCAL_STATS_A_SYNC_DIFF_CUR] = res->sync_diff;
 	res->st.v[LISCAL_STATS_A_REQ_QUEUE_CUR] = res->req_queue;
+	res->st.v[LISCAL_STATS_A_SEND_QUEUE_CUR] = res->send_queue;
 	st = res->st;
 	if (period) {
 		res->st.v[LISCAL_STATS_A_RECOVERY_ACK_MAX2] = 0;
@@ -512,12 +513,20 @@ static int liscal_deactivate(struct liscal_res *res,
 		return -EBUSY;
 	}
 	res->role = LISCAL_ROLE_STANDBY;
-	res->sb.flags &= ~LISCAL_SB_F_WAS_ACTIVE;
 	spin_unlock_irqrestore(&res->lock, flags);
 	liscal_set_ro(res);
-	/* No writer: nothing in flight any more; record the bitmap. */
+	mutex_unlock(&res->state_mutex);
+	/*
+	 * No writer any more; writes still in flight finish (or fail with a
+	 * break, whose teardown needs state_mutex: so wait without it).
+	 */
 	wait_event(res->waitq, list_empty(&res->writes));
+	mutex_lock(&res->state_mutex);
 	liscal_bm_flush(res, false);
+	spin_lock_irqsave(&res->lock, flags);
+	if (res->role == LISCAL_ROLE_STANDBY)
+		res->sb.flags &= ~LISCAL_SB_F_WAS_ACTIVE;
+	spin_unlock_irqrestore(&res->lock, flags);
 	liscal_sb_write(res);
 	mutex_unlock(&res->state_mutex);
 	liscal_kick_state(res);
@@ -543,7 +552,16 @@ static int liscal_recovery(struct liscal_res *res, struct genl_info *info)
 		return -ENOTCONN;
 	}
 	if (force) {
-		full = true;
+		/*
+		 * Differential only when both copies count their changes from
+		 * the same generation (a split brain): the bitmaps were merged
+		 * at the handshake. Otherwise everything is copied.
+		 */
+		spin_lock_irqsave(&res->lock, flags);
+		if (!res->sb.gen_bitmap || res->sb.gen_bitmap != res->peer_gen_bitmap ||
+		    ((res->sb.flags | res->peer_flags) & LISCAL_SB_F_FULL_SYNC))
+			full = true;
+		spin_unlock_irqrestore(&res->lock, flags);
 		local_src = src == res->node_id;
 	} else {
 		spin_lock_irqsave(&res->lock, flags);

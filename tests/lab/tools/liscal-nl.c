@@ -178,6 +178,8 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 		{ LISCAL_A_PEER_GEN_CURRENT, "peer_gen", 8 },
 		{ LISCAL_A_SB_FLAGS, "sb_flags", 4 },
 		{ LISCAL_A_ACK_TIMEOUT, "ack_timeout", 4 },
+		{ LISCAL_A_DATA_SIZE, "data_size", 8 },
+		{ LISCAL_A_RECOVERY_CHUNK, "chunk", 4 },
 	};
 	size_t i;
 

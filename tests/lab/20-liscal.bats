@@ -1,0 +1,277 @@
+#!/usr/bin/env bats
+# The liscal mirror driver in a 2-node lab, driven directly over netlink with
+# the test client tests/lab/tools/liscal-nl.c (no clp.conf, no agent): bad
+# cluster partitions and attributes refused, initial full copy, ext4
+# switchover, power cuts of the active during an fsync-acknowledged workload,
+# mirror cable pulled and differential recovery, split brain and its forced
+# resolution, power cut during recovery, module unload, clean kernel logs.
+
+load helpers
+
+T=$REPO/tests/host/bin/liscal-nl
+REC=$REPO/tests/lab/tools/liscal-records.sh
+K=$REPO/kernel/liscal/liscal.ko
+# Shortened timeouts (ms) so that breaks are detected within seconds.
+PARAMS="ack-timeout=3000 hb-interval=1000 ping-timeout=1000 ping-retry=2 connect-timeout=2000 send-timeout=5000"
+ROUNDS=${LISCAL_CUT_ROUNDS:-5}
+
+setup_file() {
+	skip_if_no_lab
+	make -s -C "$REPO/tests/lab/tools" >&2
+	export CLPLAB_NAME=t$$-liscal
+	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 192M
+	lab_exec node1 "insmod $K"
+	lab_exec node2 "insmod $K"
+}
+
+teardown_file() {
+	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+}
+
+# create NODE [extra attributes]: md01 on /dev/NMP1 with the lab addresses.
+create() {
+	local n=${1#node}
+	lab_exec "$1" "$T create md01 1 /dev/vdb2 /dev/vdb1 $((n - 1)) 198.18.2.$n:29031 198.18.2.$((3 - n)):29031 $PARAMS"
+}
+
+# st NODE KEY: one status value of md01 on NODE.
+st() {
+	"$LAB" exec "$1" -- "$T" get md01 | sed -n "s/^$2=//p"
+}
+
+is() {
+	local v
+	v=$(st "$1" "$2")
+	[ "$v" = "$3" ] || { echo "$1 $2=$v, want $3"; return 1; }
+}
+
+# Connected, both copies uptodate, no recovery: as seen from both nodes.
+both_uptodate() {
+	local n
+	for n in node1 node2; do
+		is $n conn 3 && is $n disk 3 && is $n peer_disk 3 && is $n recovery_dir 0 || return 1
+	done
+}
+
+data_md5() {
+	"$LAB" exec "$1" -- sh -c "md5sum </dev/vdb2" | cut -d' ' -f1
+}
+
+# acked NODE BASE: highest record number >= BASE the writer on NODE logged as
+# acknowledged (console log, survives the power cut); -1 if none.
+acked() {
+	grep -ao 'LISCAL-ACK [0-9]*' "$("$LAB" console "$1")" |
+		awk -v b="$2" '$2 >= b && $2 > m { m = $2 } END { print (m == "" ? -1 : m) }'
+}
+
+acked_at_least() {
+	[ "$(acked "$1" "$2")" -ge "$3" ]
+}
+
+# check_records NODE FIRST LAST: blocks FIRST..LAST of /dev/NMP1 hold records.
+check_records() {
+	local node=$1 first=$2 last=$3 want got
+	want=$(for ((i = first; i <= last; i++)); do printf 'rec %08d\n' "$i"; done)
+	got=$("$LAB" exec "$node" -- sh -c "dd if=/dev/NMP1 bs=4096 skip=$first count=$((last - first + 1)) status=none | tr -d '\\000'")
+	assert "$got" == "$want" "records $first..$last on $node"
+}
+
+@test "garbage, foreign and wrong-node cluster partitions are refused with the reason" {
+	lab_exec node1 "dd if=/dev/urandom of=/dev/vdb1 bs=4096 count=1 conv=fsync status=none"
+	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031"
+	assert_match "$output" "bad magic"
+	lab_exec node1 "$T init md02 0 /dev/vdb1 /dev/vdb2"
+	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031"
+	assert_match "$output" "belongs to resource 'md02', not 'md01'"
+	lab_exec node1 "$T init md01 1 /dev/vdb1 /dev/vdb2"
+	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031"
+	assert_match "$output" "initialised for node id 1, this is node id 0"
+	# A checksum error: one byte of the superblock changed.
+	lab_exec node1 "$T init md01 0 /dev/vdb1 /dev/vdb2 && printf x | dd of=/dev/vdb1 bs=1 seek=200 conv=notrunc,fsync status=none"
+	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031"
+	assert_match "$output" "checksum mismatch"
+	lab_exec node1 "test ! -e /sys/block/NMP1 && echo absent"
+	assert "$output" == "absent" "no /dev/NMP1 after refusals"
+}
+
+@test "invalid netlink attributes are refused with a message, nothing created" {
+	lab_exec node1 "$T init md01 0 /dev/vdb1 /dev/vdb2"
+	lab_exec 1 node1 "$T create md01-too-long-name 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031"
+	lab_exec 1 node1 "$T create 'md 1' 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031"
+	assert_match "$output" "resource name must be"
+	lab_exec 1 node1 "$T create md01 0 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031"
+	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb1 2 198.18.2.1:29031 198.18.2.2:29031"
+	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1 198.18.2.2:29031"
+	assert_match "$output" "local address must be"
+	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031 ack-timeout=5"
+	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031 sync-mode=0"
+	assert_match "$output" "asynchronous mode is not supported"
+	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb2 0 198.18.2.1:29031 198.18.2.2:29031"
+	assert_match "$output" "same device"
+	lab_exec 1 node1 "$T create md01 1 /dev/nonexistent /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031"
+	assert_match "$output" "cannot open data partition"
+	lab_exec 1 node1 "$T get md01"
+	assert_match "$output" "no resource md01"
+}
+
+@test "initial full copy: both uptodate, data partitions identical" {
+	lab_exec node2 "$T init md01 1 /dev/vdb1 /dev/vdb2"
+	create node1
+	create node2
+	wait_for 60 is node1 conn 3
+	lab_exec 1 node1 "$T activate md01"
+	assert_match "$output" "not current"
+	lab_exec node1 "$T recover md01 force src=0"
+	wait_for 400 both_uptodate
+	run st node1 stat_recovery_sent_bytes
+	assert "$output" == "$(st node1 data_size)" "full copy sent the whole data partition"
+	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+}
+
+@test "ext4 written on node1, switched to node2: identical files" {
+	lab_exec node1 "$T activate md01"
+	lab_exec 1 node2 "$T activate md01"
+	assert_match "$output" "active on the peer"
+	lab_exec 1 node2 "dd if=/dev/zero of=/dev/NMP1 bs=4096 count=1 oflag=direct status=none"
+	lab_exec node1 "mkfs.ext4 -q -F /dev/NMP1 && mkdir -p /mnt/md && mount /dev/NMP1 /mnt/md && cp -r $REPO/kernel/liscal /mnt/md/src && dd if=/dev/urandom of=/mnt/md/big bs=1M count=4 status=none && sync && cd /mnt/md && find . -type f | sort | xargs md5sum"
+	local sums=$output
+	lab_exec 1 node1 "$T deactivate md01"
+	assert_match "$output" "open for writing"
+	lab_exec node1 "umount /mnt/md && $T deactivate md01"
+	lab_exec node2 "$T activate md01 && mkdir -p /mnt/md && mount /dev/NMP1 /mnt/md && cd /mnt/md && find . -type f | sort | xargs md5sum"
+	assert "$output" == "$sums" "files on node2"
+	lab_exec node2 "umount /mnt/md && $T deactivate md01"
+	lab_exec node1 "$T activate md01"
+}
+
+@test "power cut of the active during fsync-acknowledged writes: every acknowledged write survives ($ROUNDS rounds)" {
+	local r act=node1 sby=node2 base last
+	for ((r = 0; r < ROUNDS; r++)); do
+		base=$((r * 10000))
+		lab_exec $act "setsid -f $REC /dev/NMP1 $base >/dev/null 2>&1 </dev/null"
+		wait_for 60 acked_at_least $act $base $((base + 3))
+		run_lab cut $act
+		last=$(acked $act $base)
+		wait_for 30 is $sby conn 2
+		is $sby disk 2
+		lab_exec 1 $sby "$T activate md01"
+		assert_match "$output" "outdated, not current"
+		lab_exec $sby "$T activate md01 force"
+		check_records $sby $base "$last"
+		run_lab start $act
+		lab_exec $act "insmod $K"
+		create $act
+		wait_for 60 is $act conn 3
+		is $act disk 2
+		is $sby peer_disk 2
+		lab_exec $sby "$T recover md01"
+		wait_for 120 both_uptodate
+		is $act role 1
+		# Only the regions the writes touched were copied, not the disk.
+		run st $sby recovery_total
+		assert "$output" -lt 50000000 "differential recovery after the cut"
+		local t=$act
+		act=$sby
+		sby=$t
+	done
+	lab_exec $act "$T deactivate md01"
+	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical after $ROUNDS cuts"
+	lab_exec node1 "$T activate md01"
+}
+
+@test "mirror cable pulled during writes: break, writes continue, differential recovery" {
+	local sent0 w0
+	is node1 role 2
+	lab_exec node1 "setsid -f sh -c 'for i in \$(seq 0 299); do dd if=/dev/urandom of=/dev/NMP1 bs=64k count=1 seek=\$((i * 16)) oflag=direct status=none; done; touch /tmp/cable-wl-done' >/dev/null 2>&1 </dev/null"
+	wait_for 30 sh -c "[ \$($LAB exec node1 -- $T get md01 | sed -n 's/^stat_write_count=//p') -gt 5 ]"
+	run_lab link node1 mirror down
+	# ack timeout 3 s, ping 1 s x 3: broken well within 15 s.
+	wait_for 15 is node1 conn 2
+	is node1 peer_disk 2
+	wait_for 15 is node2 disk 2
+	w0=$(st node1 stat_write_count)
+	wait_for 30 sh -c "[ \$($LAB exec node1 -- $T get md01 | sed -n 's/^stat_write_count=//p') -gt $((w0 + 5)) ]"
+	wait_for 120 "$LAB" exec node1 -- test -f /tmp/cable-wl-done
+	run st node1 dirty_bits
+	assert "$output" -gt 0 "dirty bits recorded while broken"
+	local dirty_bytes
+	dirty_bytes=$(st node1 dirty_bytes)
+	run_lab link node1 mirror up
+	wait_for 60 is node1 conn 3
+	sent0=$(st node1 stat_recovery_sent_bytes)
+	lab_exec node1 "$T recover md01"
+	wait_for 120 both_uptodate
+	local sent
+	sent=$(($(st node1 stat_recovery_sent_bytes) - sent0))
+	assert "$sent" -le "$dirty_bytes" "recovery sent at most the dirty bytes"
+	assert "$sent" -ge 65536 "recovery sent what was written while broken"
+	assert "$dirty_bytes" -le $((300 * 65536 + 1048576)) "dirty bytes: about what was written"
+	lab_exec node1 "$T deactivate md01"
+	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+}
+
+@test "split brain: detected at reconnection, nothing copied, resolved by force" {
+	local s1 s2
+	run_lab link node1 mirror down
+	wait_for 15 is node1 conn 2
+	wait_for 15 is node2 conn 2
+	lab_exec node1 "$T activate md01 force"
+	lab_exec node2 "$T activate md01 force"
+	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=64k count=4 seek=100 oflag=direct status=none"
+	lab_exec node2 "dd if=/dev/urandom of=/dev/NMP1 bs=64k count=4 seek=200 oflag=direct status=none"
+	s1=$(st node1 stat_recovery_sent_bytes)
+	s2=$(st node2 stat_recovery_sent_bytes)
+	run_lab link node1 mirror up
+	wait_for 60 is node1 split_brain 1
+	wait_for 60 is node2 split_brain 1
+	lab_exec 1 node1 "$T recover md01"
+	assert_match "$output" "split brain"
+	assert "$(st node1 stat_recovery_sent_bytes)" == "$s1" "nothing copied by node1"
+	assert "$(st node2 stat_recovery_sent_bytes)" == "$s2" "nothing copied by node2"
+	lab_exec node2 "$T deactivate md01"
+	lab_exec node2 "$T recover md01 force src=0"
+	wait_for 120 both_uptodate
+	is node1 split_brain 0
+	is node2 split_brain 0
+	lab_exec node1 "$T deactivate md01"
+	assert "$(data_md5 node1)" == "$(data_md5 node2)" "node2 converged to node1"
+}
+
+@test "power cut of the target during recovery: recovery resumes and completes" {
+	local total
+	lab_exec node1 "$T activate md01"
+	run_lab link node1 mirror down
+	wait_for 15 is node1 conn 2
+	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=1M count=40 seek=20 oflag=direct status=none"
+	run_lab link node1 mirror up
+	wait_for 60 is node1 conn 3
+	lab_exec node1 "$T set md01 chunk=65536"
+	lab_exec node1 "$T recover md01"
+	total=$(st node1 recovery_total)
+	wait_for 60 sh -c "[ \$($LAB exec node1 -- $T get md01 | sed -n 's/^recovery_done=//p') -gt 0 ]"
+	run_lab cut node2
+	run st node1 recovery_done
+	assert "$output" -lt "$total" "cut before the recovery ended"
+	wait_for 30 is node1 conn 2
+	run_lab start node2
+	lab_exec node2 "insmod $K"
+	create node2
+	wait_for 60 is node2 conn 3
+	is node2 disk 1
+	lab_exec node1 "$T set md01 chunk=1048576 && $T recover md01"
+	wait_for 120 both_uptodate
+	run st node1 recovery_total
+	assert "$output" -le "$total" "resumed from the bitmap, not from scratch"
+	lab_exec node1 "$T deactivate md01"
+	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+}
+
+@test "module unload refused while a resource exists; clean after destroy; kernel logs clean" {
+	lab_exec 1 node1 "rmmod liscal"
+	lab_exec node1 "$T get md01"
+	lab_exec node1 "$T destroy md01 && rmmod liscal && ! grep -qw liscal /proc/modules && echo unloaded"
+	assert "$output" == "unloaded"
+	lab_exec node2 "$T destroy md01 && rmmod liscal"
+	dmesg_clean node1
+	dmesg_clean node2
+}
