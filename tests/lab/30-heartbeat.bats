@@ -143,9 +143,15 @@ start_hb() { # start_hb NODE [conf]
 
 @test "a SIGSTOPped manager daemon does not make the peer look down (the kernel keeps beating)" {
 	# node2's heartbeat is configured by clpmgrd this time.
-	lab_exec node2 "CLP_SERVER=node2 setsid $B/clpmgrd -f -c /etc/clp-hb.conf </dev/null >/tmp/mgr.log 2>&1 & sleep 1; pgrep -x clpmgrd"
+	lab_exec node2 "CLP_SERVER=node2 CLP_PREFIX=/tmp/pfx CLP_HB_STATS_SECS=1 setsid $B/clpmgrd -f -c /etc/clp-hb.conf </dev/null >/tmp/mgr.log 2>&1 & sleep 1; pgrep -x clpmgrd"
 	local pid=$output
 	wait_for 20 peer_is up
+	# The daemon's statistics file (guide 2.6), one row per link and peer
+	# per interval (1 s here): about 5 heartbeats 200 ms apart, no errors.
+	wait_for 20 "$LAB" exec node2 -- bash -c "[ \$(grep -c '\"lankhb2\",\"lankhb\",\"node2\",\"node1\"' /tmp/pfx/perf/cluster/heartbeat/lankhb.cur) -ge 3 ]"
+	lab_exec node2 "head -n 1 /tmp/pfx/perf/cluster/heartbeat/lankhb.cur; grep lankhb1 /tmp/pfx/perf/cluster/heartbeat/lankhb.cur | tail -n 1"
+	assert_match "$output" '^"Date","Name","Type","Local","Remote","RecvCount","RecvError","RecvTime \(Min\) ",'
+	assert_match "$output" '"lankhb1","lankhb","node2","node1","[1-9]","0","[0-9]+","[0-9]+","[1-3][0-9][0-9]","[1-9]","0",'
 	events_start
 	lab_exec node2 "kill -STOP $pid"
 	# The stimulus: the daemon stays stopped for twice the timeout.

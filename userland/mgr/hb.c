@@ -15,6 +15,7 @@
 #include "clp_hb.h"
 #include "clp_log.h"
 #include "clp_nl.h"
+#include "hb_stats.h"
 #include "mgr.h"
 
 static pthread_t hb_thread;
@@ -97,6 +98,8 @@ static int hb_start(struct mgr *m)
 		else
 			clp_nl_close(nl);
 	}
+	if (hb_stats_start(m->server) < 0)
+		clp_event("hb", 6, "cannot start the heartbeat statistics");
 	return 0;
 }
 
@@ -105,6 +108,7 @@ static void hb_stop(struct mgr *m)
 	char err[512];
 
 	(void)m;
+	hb_stats_stop();
 	if (hb_thread_running) {
 		pthread_cancel(hb_thread);
 		pthread_join(hb_thread, NULL);

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Heartbeat statistics file of clpmgrd (guide 2.6): every interval (60 s;
+ * $CLP_HB_STATS_SECS overrides it for tests) one row per heartbeat link and
+ * peer is appended to <prefix>/perf/cluster/heartbeat/lankhb.cur:
+ *
+ *   "Date","Name","Type","Local","Remote","RecvCount","RecvError",
+ *   "RecvTime (Min) ","RecvTime (Max) ","RecvTime (Avg) ","SendCount",
+ *   "SendError","SendTime (Min) ","SendTime (Max) ","SendTime (Avg) "
+ *
+ * Counts and averages are for the interval (differences of the driver's
+ * counters); minimum and maximum are since the heartbeat started (the
+ * driver keeps no per-interval extremes). Times in milliseconds. The file
+ * is renamed to lankhb.pre when it passes 16 MB.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <linux/genetlink.h>
+
+#include <clpstack/clpkhb.h>
+
+#include "clp_conf.h"
+#include "clp_log.h"
+#include "clp_nl.h"
+#include "hb_stats.h"
+
+#define HB_STATS_ROTATE (16u << 20)
+
+struct hb_snap {
+	uint32_t node, link;
+	uint64_t rc, re, rsum, sc, se, ssum;
+};
+
+static struct {
+	pthread_t thread;
+	bool running, stop;
+	pthread_mutex_t lock;	/* protects stop */
+	pthread_cond_t cond;
+	const char *local;
+	char path[512];
+	struct hb_snap prev[CLPKHB_MAX_PEERS * CLPKHB_MAX_LINKS];
+	unsigned int nprev;
+} hs = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static const char header[] =
+	"\"Date\",\"Name\",\"Type\",\"Local\",\"Remote\",\"RecvCount\",\"RecvError\","
+	"\"RecvTime (Min) \",\"RecvTime (Max) \",\"RecvTime (Avg) \",\"SendCount\","
+	"\"SendError\",\"SendTime (Min) \",\"SendTime (Max) \",\"SendTime (Avg) \"\n";
+
+static uint64_t u64a(const struct nlattr *a)
+{
+	return a && mnl_attr_validate(a, MNL_TYPE_U64) == 0 ? mnl_attr_get_u64(a) : 0;
+}
+
+static int nest_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int t = mnl_attr_get_type(a);
+
+	if (t > 0 && t <= CLPKHB_A_MAX)
+		tb[t] = a;
+	return MNL_CB_OK;
+}
+
+static struct hb_snap *prev_of(uint32_t node, uint32_t link)
+{
+	unsigned int i;
+
+	for (i = 0; i < hs.nprev; i++)
+		if (hs.prev[i].node == node && hs.prev[i].link == link)
+			return &hs.prev[i];
+	if (hs.nprev == sizeof(hs.prev) / sizeof(hs.prev[0]))
+		return NULL;
+	memset(&hs.prev[hs.nprev], 0, sizeof(hs.prev[0]));
+	hs.prev[hs.nprev].node = node;
+	hs.prev[hs.nprev].link = link;
+	return &hs.prev[hs.nprev++];
+}
+
+struct row_ctx {
+	FILE *f;
+	char date[64];
+};
+
+static void write_link(struct row_ctx *c, const char *peer, uint32_t node,
+		       const struct nlattr *link)
+{
+	const struct nlattr *tb[CLPKHB_A_MAX + 1] = { 0 };
+	struct hb_snap now, *p;
+	uint64_t drc, dsc;
+	uint32_t id;
+
+	mnl_attr_parse_nested(link, nest_cb, tb);
+	if (!tb[CLPKHB_A_LINK_ID] || mnl_attr_validate(tb[CLPKHB_A_LINK_ID], MNL_TYPE_U32) < 0)
+		return;
+	id = mnl_attr_get_u32(tb[CLPKHB_A_LINK_ID]);
+	now = (struct hb_snap){ node, id, u64a(tb[CLPKHB_A_RECV_COUNT]),
+		u64a(tb[CLPKHB_A_RECV_ERROR]), u64a(tb[CLPKHB_A_RECV_TIME_SUM_US]),
+		u64a(tb[CLPKHB_A_SEND_COUNT]), u64a(tb[CLPKHB_A_SEND_ERROR]),
+		u64a(tb[CLPKHB_A_SEND_TIME_SUM_US]) };
+	p = prev_of(node, id);
+	if (!p)
+		return;
+	/* Counters went back: the driver restarted; count from zero. */
+	if (now.rc < p->rc || now.sc < p->sc)
+		memset(&p->rc, 0, sizeof(*p) - offsetof(struct hb_snap, rc));
+	drc = now.rc - p->rc;
+	dsc = now.sc - p->sc;
+	fprintf(c->f, "\"%s\",\"lankhb%u\",\"lankhb\",\"%s\",\"%s\",\"%llu\",\"%llu\","
+		"\"%llu\",\"%llu\",\"%llu\",\"%llu\",\"%llu\",\"%llu\",\"%llu\",\"%llu\"\n",
+		c->date, id, hs.local, peer, (unsigned long long)drc,
+		(unsigned long long)(now.re - p->re),
+		(unsigned long long)(u64a(tb[CLPKHB_A_RECV_TIME_MIN_US]) / 1000),
+		(unsigned long long)(u64a(tb[CLPKHB_A_RECV_TIME_MAX_US]) / 1000),
+		(unsigned long long)(drc ? (now.rsum - p->rsum) / drc / 1000 : 0),
+		(unsigned long long)dsc, (unsigned long long)(now.se - p->se),
+		(unsigned long long)(u64a(tb[CLPKHB_A_SEND_TIME_MIN_US]) / 1000),
+		(unsigned long long)(u64a(tb[CLPKHB_A_SEND_TIME_MAX_US]) / 1000),
+		(unsigned long long)(dsc ? (now.ssum - p->ssum) / dsc / 1000 : 0));
+	*p = now;
+}
+
+static int peers_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct row_ctx *c = data;
+	const struct nlattr *a, *l;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		const struct nlattr *tb[CLPKHB_A_MAX + 1] = { 0 };
+		const char *name;
+		uint32_t node;
+
+		if (mnl_attr_get_type(a) != CLPKHB_A_PEER)
+			continue;
+		mnl_attr_parse_nested(a, nest_cb, tb);
+		if (!tb[CLPKHB_A_NAME] || mnl_attr_validate(tb[CLPKHB_A_NAME], MNL_TYPE_NUL_STRING) < 0 ||
+		    !tb[CLPKHB_A_NODE_ID] || mnl_attr_validate(tb[CLPKHB_A_NODE_ID], MNL_TYPE_U32) < 0)
+			continue;
+		name = mnl_attr_get_str(tb[CLPKHB_A_NAME]);
+		node = mnl_attr_get_u32(tb[CLPKHB_A_NODE_ID]);
+		mnl_attr_for_each_nested(l, a)
+			if (mnl_attr_get_type(l) == CLPKHB_A_LINK)
+				write_link(c, name, node, l);
+	}
+	return MNL_CB_OK;
+}
+
+static void hb_stats_write(void)
+{
+	struct row_ctx c;
+	struct timeval tv;
+	struct clp_nl *nl;
+	struct stat st;
+	struct tm tm;
+	char pre[520];
+	bool fresh;
+
+	if (clp_nl_open(&nl, CLPKHB_FAMILY_NAME) < 0)
+		return;
+	if (stat(hs.path, &st) == 0 && st.st_size >= HB_STATS_ROTATE) {
+		snprintf(pre, sizeof(pre), "%.*s.pre", (int)strlen(hs.path) - 4, hs.path);
+		rename(hs.path, pre);
+	}
+	fresh = stat(hs.path, &st) < 0 || st.st_size == 0;
+	c.f = fopen(hs.path, "a");
+	if (!c.f) {
+		clp_event("hb", 6, "cannot write %s: %s", hs.path, strerror(errno));
+		goto out_close;
+	}
+	if (fresh)
+		fputs(header, c.f);
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	snprintf(c.date, sizeof(c.date), "%04d/%02d/%02d %02d:%02d:%02d.%03ld",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		 tm.tm_sec, (long)(tv.tv_usec / 1000));
+	if (clp_nl_talk(nl, clp_nl_req(nl, CLPKHB_CMD_GET_PEERS, 0), peers_cb, &c) < 0)
+		clp_event("hb", 6, "cannot read heartbeat counters: %s", clp_nl_errmsg(nl));
+	fclose(c.f);
+out_close:
+	clp_nl_close(nl);
+}
+
+static void *hb_stats_run(void *arg)
+{
+	long secs = (long)(intptr_t)arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&hs.lock);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	while (!hs.stop) {
+		ts.tv_sec += secs;
+		while (!hs.stop && pthread_cond_timedwait(&hs.cond, &hs.lock, &ts) == 0)
+			;
+		if (hs.stop)
+			break;
+		pthread_mutex_unlock(&hs.lock);
+		hb_stats_write();
+		pthread_mutex_lock(&hs.lock);
+	}
+	pthread_mutex_unlock(&hs.lock);
+	return NULL;
+}
+
+/* mkdir -p of @path's directory part. */
+static void mkdirs(char *path)
+{
+	char *s;
+
+	for (s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(path, 0755);
+		*s = '/';
+	}
+}
+
+int hb_stats_start(const char *local)
+{
+	pthread_condattr_t ca;
+	const char *e = getenv("CLP_HB_STATS_SECS");
+	long secs = e ? strtol(e, NULL, 10) : 60;
+
+	if (secs < 1 || secs > 86400)
+		secs = 60;
+	hs.local = local;
+	hs.stop = false;
+	hs.nprev = 0;
+	snprintf(hs.path, sizeof(hs.path), "%s/perf/cluster/heartbeat/lankhb.cur", clp_prefix());
+	mkdirs(hs.path);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&hs.cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&hs.thread, NULL, hb_stats_run, (void *)(intptr_t)secs) != 0)
+		return -1;
+	hs.running = true;
+	return 0;
+}
+
+void hb_stats_stop(void)
+{
+	if (!hs.running)
+		return;
+	pthread_mutex_lock(&hs.lock);
+	hs.stop = true;
+	pthread_cond_signal(&hs.cond);
+	pthread_mutex_unlock(&hs.lock);
+	pthread_join(hs.thread, NULL);
+	hs.running = false;
+}
