@@ -45,8 +45,12 @@ static void member(struct clp_out *o, const char *key, bool container)
 		}
 		return;
 	}
-	if (!key)
+	if (!key) {
+		/* An object in a list: a "-" line starts each one. */
+		if (container && o->in_list[o->depth])
+			fprintf(o->f, "%*s-\n", o->depth * 2, "");
 		return;
+	}
 	fprintf(o->f, "%*s%s%s", o->depth * 2, "", key, container ? ":\n" : " : ");
 }
 
