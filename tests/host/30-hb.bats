@@ -167,3 +167,14 @@ EOF
 	run "$B/clpkhbctrl" --config "$TMP/clp.conf" --server node1
 	assert_equal "$status" 3
 }
+
+@test "wire format: libFuzzer run of the decoder (300000 inputs)" {
+	command -v clang >/dev/null || skip "clang not installed"
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -I"$REPO/kernel/clpkhb" \
+		-o "$REPO/tests/host/bin/khb_wire_fuzz" "$REPO/tests/host/unit/khb_wire_fuzz.c" \
+		"$REPO/kernel/clpkhb/khb_wire.c" -lcrypto 2>/dev/null ||
+		skip "clang cannot build libFuzzer targets here"
+	run "$REPO/tests/host/bin/khb_wire_fuzz" -runs=300000 -seed=1
+	assert_success
+	assert_output --partial "Done 300000 runs"
+}
