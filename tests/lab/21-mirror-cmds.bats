@@ -13,16 +13,22 @@ CONF=/opt/clpstack/etc/clp.conf
 setup_file() {
 	skip_if_no_lab
 	export CLPLAB_NAME=t$$-md
-	# A small mirror disk keeps the full copies short (data partition ~190 MiB).
-	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 256M
+	# A small mirror disk keeps the full copies short (data partition ~63 MiB).
+	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 128M
 	for n in node1 node2; do
-		lab_exec $n "mkdir -p /opt/clpstack/etc && cp $REPO/userland/conf/examples/lab-clp.conf $CONF"
+		install_conf $n
 		lab_exec $n "insmod $K/liscal/liscal.ko"
 		lab_exec $n "$B/clpmdinit --create force md01"
 	done
 	for n in node1 node2; do
 		lab_exec $n "setsid -f $B/clpmgrd -f >/var/log/clpmgrd.log 2>&1 </dev/null"
 	done
+}
+
+# The repo's example with a shortened mirror connect heartbeat (a dead peer
+# is noticed after 2 + 3 x 1 s instead of 10 + 9 x 2 s).
+install_conf() {
+	lab_exec "$1" "mkdir -p /opt/clpstack/etc && sed -e 's|<hbinterval>10<|<hbinterval>2<|' -e 's|<pingtimeout>2<|<pingtimeout>1<|' -e 's|<pingretry>8<|<pingretry>2<|' $REPO/userland/conf/examples/lab-clp.conf > $CONF && grep -q '<hbinterval>2<' $CONF"
 }
 
 teardown_file() {
@@ -208,7 +214,8 @@ logged() {
 @test "replaced disk on node2 (guide 2.14): garbage refused, clpmdinit, full copy from node1" {
 	run_lab cut node2
 	run_lab start node2
-	lab_exec node2 "mkdir -p /opt/clpstack/etc && cp $REPO/userland/conf/examples/lab-clp.conf $CONF && insmod $K/liscal/liscal.ko"
+	install_conf node2
+	lab_exec node2 "insmod $K/liscal/liscal.ko"
 	# A disk with something else on it: the driver refuses it, the agent says why.
 	lab_exec node2 "head -c 1M /dev/urandom | dd of=/dev/vdb1 bs=1M oflag=direct 2>/dev/null"
 	lab_exec node2 "setsid -f $B/clpmgrd -f >/var/log/clpmgrd.log 2>&1 </dev/null"
@@ -231,6 +238,24 @@ logged() {
 	m1=$(data_md5 node1)
 	m2=$(data_md5 node2)
 	assert "$m1" == "$m2" "md5 of /dev/vdb2 after the full copy"
+}
+
+@test "failover: power cut of the active node1, node2 takes over with --active -force" {
+	dmesg_clean node1	# this boot's log is lost with the power cut
+	lab_exec node1 "$B/clpmdctrl --active md01 && echo acknowledged > /mnt/md01/ack && sync"
+	run_lab cut node1
+	wait_for 120 self_is node2 RED
+	# A plain activation is refused and says how to take over.
+	run "$LAB" exec node2 -- "$B/clpmdctrl" --active md01
+	assert "$status" == "5" "--active on the survivor without -force"
+	assert_match "$output" "take over with 'clpmdctrl --active -force <md>'"
+	lab_exec node2 "$B/clpmdctrl --active -force md01"
+	lab_exec node2 "cat /mnt/md01/ack"
+	assert "$output" == "acknowledged" "the write acknowledged on node1 is on node2"
+	lab_exec node2 "$B/clpmdstat -m md01 --json"
+	assert_match "$output" '"local":true,"colour":"GREEN","role":"active"'
+	lab_exec node2 "$B/clpmdctrl --deactive md01"
+	run_lab start node1
 }
 
 @test "no WARN, BUG, oops or lockdep report on either node" {

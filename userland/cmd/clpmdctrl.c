@@ -60,11 +60,20 @@ static int do_active(struct clp_md_cmd *c, bool nomount, bool force)
 		clp_err("%s: already active on this server", c->md.name);
 		return CLP_EXIT_STATE;
 	}
-	if (clp_md_local_colour(&st) != CLP_MD_GREEN) {
+	/* -force after the active server died: the survivor turned RED
+	 * (outdated) at the break; the driver's FORCE makes it current. */
+	if (clp_md_local_colour(&st) != CLP_MD_GREEN &&
+	    !(force && st.conn != LISCAL_CONN_CONNECTED && st.disk == LISCAL_DISK_OUTDATED &&
+	      !st.split_brain)) {
+		bool takeover = st.conn != LISCAL_CONN_CONNECTED &&
+				st.disk == LISCAL_DISK_OUTDATED && !st.split_brain;
+
 		clp_err("%s: this server's copy is %s (%s), not the latest data: activation "
-			"refused (make it current with 'clpmdctrl --force %s' or recover it)",
-			c->md.name, clp_md_colour_name(clp_md_local_colour(&st)),
-			st.split_brain ? "split brain" : clp_md_disk_name(st.disk), c->md.name);
+			"refused (%s)", c->md.name, clp_md_colour_name(clp_md_local_colour(&st)),
+			st.split_brain ? "split brain" : clp_md_disk_name(st.disk),
+			takeover ? "if the other server is down, take over with "
+				   "'clpmdctrl --active -force <md>'" :
+				   "make it current with 'clpmdctrl --force <md>' or recover it");
 		return CLP_EXIT_STATE;
 	}
 	if (mount && clp_md_mounts(c->md.nmppath, points, 1) > 0) {
