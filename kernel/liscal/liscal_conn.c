@@ -463,8 +463,9 @@ static int liscal_recv_bitmap(struct liscal_res *res)
 /* Applies the handshake decision. Context: conn_task, state_mutex held. */
 static int liscal_apply_decision(struct liscal_res *res,
 				 const struct liscal_wire_hello *ph,
-				 enum liscal_decision d)
+				 enum liscal_decision *dp)
 {
+	enum liscal_decision d = *dp;
 	unsigned long flags;
 	size_t i;
 	int reason = LISCAL_REASON_CONNECTED;
@@ -535,6 +536,7 @@ static int liscal_apply_decision(struct liscal_res *res,
 	liscal_sb_write(res);
 	pr_info("%s: connected to node %u (%s): %s\n", res->name, ph->node_id,
 		res->peer_str, liscal_decision_name(d));
+	*dp = d;
 	return reason;
 }
 
@@ -543,6 +545,7 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 	struct liscal_wire_hello mine, ph;
 	struct liscal_wire_hello_disk hd;
 	struct liscal_gen_view lv, pv;
+	enum liscal_decision d;
 	struct liscal_wire_hdr h;
 	struct liscal_snap snap;
 	char err[128];
@@ -602,9 +605,20 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 	pv.gen_history[0] = ph.gen_history[0];
 	pv.gen_history[1] = ph.gen_history[1];
 	pv.dirty_bits = ph.dirty_bits;
-	*reason = liscal_apply_decision(res, &ph, liscal_gen_decide(&lv, &pv));
+	d = liscal_gen_decide(&lv, &pv);
+	*reason = liscal_apply_decision(res, &ph, &d);
 	mutex_unlock(&res->state_mutex);
-	liscal_event_since(res, &snap, *reason, NULL);
+	liscal_event_since(res, &snap, *reason, liscal_decision_name(d));
+	/*
+	 * The peer is the target of an interrupted recovery (a crash or a
+	 * break of either side): resume it from the bitmap at once.
+	 */
+	if ((d == LISCAL_DEC_L_SRC || d == LISCAL_DEC_L_SRC_FULL) &&
+	    (ph.sb_flags & LISCAL_SB_F_INCONSISTENT)) {
+		pr_info("%s: resuming the interrupted mirror recovery\n",
+			res->name);
+		liscal_rs_start(res, d == LISCAL_DEC_L_SRC_FULL, NULL);
+	}
 	return 0;
 }
 
@@ -699,6 +713,8 @@ static int liscal_recv_write(struct liscal_res *res,
 		liscal_stat_add(res, LISCAL_STATS_A_LOCAL_WRITE_BYTES, h->size);
 	} else {
 		liscal_stat_add(res, LISCAL_STATS_A_RECOVERY_RECV_BYTES, h->size);
+		if (res->rs_dir == LISCAL_RECOVERY_FROM_PEER)
+			res->rs_done += h->size;
 	}
 	spin_unlock_irqrestore(&res->lock, flags);
 	atomic_inc(&res->peer_inflight);
@@ -823,7 +839,8 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 		break;
 	case LISCAL_P_SYNC_START:
 		liscal_wire_decode_sync(&p.sy, &sy);
-		ret = liscal_rs_target_start(res, sy.gen, h->flags & LISCAL_WF_FULL);
+		ret = liscal_rs_target_start(res, sy.gen, sy.bytes,
+					     h->flags & LISCAL_WF_FULL);
 		break;
 	case LISCAL_P_SYNC_DONE:
 		liscal_wire_decode_sync(&p.sy, &sy);

@@ -222,7 +222,8 @@ void liscal_rs_stop(struct liscal_res *res);
 void liscal_make_source(struct liscal_res *res);
 void liscal_rs_ack(struct liscal_res *res, u64 seq, bool err);
 void liscal_rs_target_done(struct liscal_res *res, u64 gen);
-int liscal_rs_target_start(struct liscal_res *res, u64 gen, bool full);
+int liscal_rs_target_start(struct liscal_res *res, u64 gen, u64 bytes,
+			   bool full);
 
 /* liscal_nl.c */
 __printf(2, 3) void liscal_errf(struct netlink_ext_ack *extack,

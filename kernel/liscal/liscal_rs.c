@@ -334,7 +334,8 @@ void liscal_rs_stop(struct liscal_res *res)
 }
 
 /* Target: the source starts sending; this copy becomes inconsistent. */
-int liscal_rs_target_start(struct liscal_res *res, u64 gen, bool full)
+int liscal_rs_target_start(struct liscal_res *res, u64 gen, u64 bytes,
+			   bool full)
 {
 	struct liscal_snap snap;
 	unsigned long flags;
@@ -355,7 +356,7 @@ int liscal_rs_target_start(struct liscal_res *res, u64 gen, bool full)
 	res->sb.flags |= LISCAL_SB_F_INCONSISTENT;
 	res->sb.flags &= ~LISCAL_SB_F_UPTODATE;
 	res->rs_done = 0;
-	res->rs_total = 0;
+	res->rs_total = min(bytes, res->data_bytes);
 	spin_unlock_irqrestore(&res->lock, flags);
 	liscal_sb_write(res);
 	mutex_unlock(&res->state_mutex);
