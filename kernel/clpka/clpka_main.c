@@ -43,10 +43,17 @@ static int __init clpka_init(void)
 		pr_err("cannot register generic netlink family: %d\n", ret);
 		goto err_misc_deregister;
 	}
+	ret = ka_reboot_init();
+	if (ret) {
+		pr_err("cannot register the reboot notifier: %d\n", ret);
+		goto err_nl_exit;
+	}
 	pr_info("clpstack %s loaded, /dev/clpka is 10:%d\n", CLPSTACK_VERSION,
 		clpka_misc.minor);
 	return 0;
 
+err_nl_exit:
+	ka_nl_exit();
 err_misc_deregister:
 	misc_deregister(&clpka_misc);
 	return ret;
@@ -54,6 +61,7 @@ err_misc_deregister:
 
 static void __exit clpka_exit(void)
 {
+	ka_reboot_exit();
 	ka_nl_exit();
 	misc_deregister(&clpka_misc);
 	ka_clients_exit();

@@ -53,6 +53,8 @@ void ka_client_disarm(struct ka_client *c);
 void ka_fire(u32 action, const char *who, const char *why);
 const char *ka_action_name(u32 action);
 void ka_clients_exit(void);
+int ka_reboot_init(void);
+void ka_reboot_exit(void);
 
 int ka_nl_init(void);
 void ka_nl_exit(void);

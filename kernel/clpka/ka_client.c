@@ -285,6 +285,53 @@ const struct file_operations ka_fops = {
 	.llseek = no_llseek,
 };
 
+/*
+ * The kernel is restarting or powering off: user space has finished its
+ * part of the shutdown, so the clients' timers are disarmed (a daemon
+ * killed at the end of the shutdown must not reset the server instead of
+ * powering it off). The shutdown monitor stays armed: it also covers the
+ * kernel's own part (device shutdown). Context: process.
+ */
+static int ka_reboot_notify(struct notifier_block *nb, unsigned long code,
+			    void *unused)
+{
+	struct ka_client *c;
+	unsigned long flags;
+	unsigned int n = 0;
+	bool sd_armed;
+	s64 left = 0;
+
+	spin_lock_irqsave(&ka_lock, flags);
+	list_for_each_entry(c, &ka_clients, node) {
+		n += c->armed;
+		c->armed = false;
+	}
+	sd_armed = ka_shutdown.armed;
+	if (sd_armed)
+		left = ktime_ms_delta(ka_shutdown.deadline, ktime_get());
+	spin_unlock_irqrestore(&ka_lock, flags);
+	if (sd_armed)
+		pr_info("system going down: %u client timer(s) disarmed, shutdown monitor %lld ms from its deadline\n",
+			n, left);
+	else
+		pr_info("system going down: %u client timer(s) disarmed\n", n);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ka_reboot_nb = {
+	.notifier_call = ka_reboot_notify,
+};
+
+int ka_reboot_init(void)
+{
+	return register_reboot_notifier(&ka_reboot_nb);
+}
+
+void ka_reboot_exit(void)
+{
+	unregister_reboot_notifier(&ka_reboot_nb);
+}
+
 /* Module exit: no open file is left; only orphans that expired (LOG). */
 void ka_clients_exit(void)
 {
