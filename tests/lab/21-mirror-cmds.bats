@@ -63,6 +63,11 @@ d = json.load(sys.stdin)
 sys.exit(0 if [x for x in d["servers"] if not x["local"]][0]["role"] == sys.argv[1] else 1)' "$2"
 }
 
+# The mirror agent's log on NODE has a line matching $2 (grep -E).
+logged() {
+	"$LAB" exec "$1" -- grep -qE "$2" /var/log/clpmgrd.log
+}
+
 data_md5() {
 	"$LAB" exec "$1" -- sh -c "dd if=/dev/vdb2 bs=1M iflag=direct 2>/dev/null | md5sum" | cut -d' ' -f1
 }
@@ -206,9 +211,15 @@ data_md5() {
 	assert_match "$output" "mirror 106: md01: mirror break by command"
 }
 
-# The mirror agent's log on NODE has a line matching $2 (grep -E).
-logged() {
-	"$LAB" exec "$1" -- grep -qE "$2" /var/log/clpmgrd.log
+@test "clpmgrd restart: the agent finds md01 in the driver and applies clp.conf's parameters" {
+	lab_exec node1 "pkill -x clpmgrd"
+	wait_for 30 "$LAB" exec node1 -- sh -c '! pgrep -x clpmgrd'
+	lab_exec node1 "sed -i 's|<acktimeout>100<|<acktimeout>50<|' $CONF"
+	lab_exec node1 "setsid -f $B/clpmgrd -f >>/var/log/clpmgrd.log 2>&1 </dev/null"
+	wait_for 30 logged node1 "mirror 11: md01: already configured in the driver; parameters of clp.conf applied"
+	lab_exec node1 "grep -c 'mirror 13:' /var/log/clpmgrd.log || true"
+	assert "$output" == "0" "no mismatch reported"
+	wait_for 60 both_green
 }
 
 @test "replaced disk on node2 (guide 2.14): garbage refused, clpmdinit, full copy from node1" {

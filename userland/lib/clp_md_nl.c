@@ -30,6 +30,8 @@ static uint8_t ioerr_attr(enum clp_md_ioerr e)
 	}
 }
 
+static void put_params(struct nlmsghdr *nlh, const struct clp_md *md);
+
 int clp_md_nl_create(struct clp_nl *nl, const struct clp_md *md, unsigned int node_id,
 		     uint32_t flags)
 {
@@ -47,6 +49,22 @@ int clp_md_nl_create(struct clp_nl *nl, const struct clp_md *md, unsigned int no
 	mnl_attr_put_strz(nlh, LISCAL_A_PEER_ADDR, addr);
 	if (flags)
 		mnl_attr_put_u32(nlh, LISCAL_A_FLAGS, flags);
+	put_params(nlh, md);
+	return clp_nl_talk(nl, nlh, NULL, NULL);
+}
+
+int clp_md_nl_set(struct clp_nl *nl, const struct clp_md *md)
+{
+	struct nlmsghdr *nlh = clp_nl_req(nl, LISCAL_CMD_RES_SET, 0);
+
+	mnl_attr_put_strz(nlh, LISCAL_A_RES_NAME, md->name);
+	put_params(nlh, md);
+	return clp_nl_talk(nl, nlh, NULL, NULL);
+}
+
+/* The parameters RES_CREATE and RES_SET share (timeouts in ms). */
+static void put_params(struct nlmsghdr *nlh, const struct clp_md *md)
+{
 	mnl_attr_put_u8(nlh, LISCAL_A_SYNC_MODE, md->sync ? LISCAL_SYNC_SYNC : LISCAL_SYNC_ASYNC);
 	mnl_attr_put_u32(nlh, LISCAL_A_SEND_TIMEOUT, ms(md->sendtimeout));
 	mnl_attr_put_u32(nlh, LISCAL_A_CONNECT_TIMEOUT, ms(md->connecttimeout));
@@ -58,7 +76,6 @@ int clp_md_nl_create(struct clp_nl *nl, const struct clp_md *md, unsigned int no
 	mnl_attr_put_u32(nlh, LISCAL_A_RECOVERY_CHUNK, (uint32_t)md->cluster.recoverysize * 1024U);
 	mnl_attr_put_u8(nlh, LISCAL_A_CP_IO_ERROR, ioerr_attr(md->cluster.cperror));
 	mnl_attr_put_u8(nlh, LISCAL_A_DP_IO_ERROR, ioerr_attr(md->cluster.dperror));
-	return clp_nl_talk(nl, nlh, NULL, NULL);
 }
 
 int clp_md_nl_cmd(struct clp_nl *nl, uint8_t cmd, const char *name, uint32_t flags)

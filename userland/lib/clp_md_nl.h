@@ -52,6 +52,9 @@ int clp_md_nl_open(struct clp_nl **nl);
 /* RES_CREATE from the configuration; @node_id 0 or 1, @flags LISCAL_F_*. */
 int clp_md_nl_create(struct clp_nl *nl, const struct clp_md *md, unsigned int node_id,
 		     uint32_t flags);
+/* RES_SET: the configuration's timeouts, intervals, recovery data size and
+ * I/O error actions (the devices and addresses cannot change). */
+int clp_md_nl_set(struct clp_nl *nl, const struct clp_md *md);
 /* A command taking the resource name and optional flags (DESTROY, ACTIVATE,
  * DEACTIVATE, CONNECT, BREAK, RECOVERY_CANCEL, FORCE_CURRENT). */
 int clp_md_nl_cmd(struct clp_nl *nl, uint8_t cmd, const char *name, uint32_t flags);

@@ -231,7 +231,14 @@ static int check_present(const struct mirror_res *r, const struct clp_md_status 
 	if (st->minor == md->nmp && !strcmp(st->data_path, md->local.dppath) &&
 	    !strcmp(st->cp_path, md->local.cppath) && !strcmp(st->local_addr, local) &&
 	    !strcmp(st->peer_addr, peer) && st->node_id == md->local.node_id) {
-		clp_event(EV, EV_PRESENT, "%s: already configured in the driver", md->name);
+		/* clp.conf may have changed the timeouts since it was created. */
+		if (clp_md_nl_set(agent.cmd, md) < 0) {
+			clp_event(EV, EV_MISMATCH, "%s: applying clp.conf's parameters failed: %s",
+				  md->name, clp_nl_errmsg(agent.cmd));
+			return -1;
+		}
+		clp_event(EV, EV_PRESENT, "%s: already configured in the driver; parameters of "
+			  "clp.conf applied", md->name);
 		return 0;
 	}
 	clp_event(EV, EV_MISMATCH,
