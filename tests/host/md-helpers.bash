@@ -9,7 +9,7 @@ md_build_units() {
 	make -s -C "$REPO/userland" >&2
 	mkdir -p "$REPO/tests/host/bin"
 	local t
-	for t in md_conf_dump md_state_test md_perf_test; do
+	for t in md_conf_dump md_state_test md_perf_test md_nl_test; do
 		cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$REPO/userland/lib" \
 			-I"$REPO/netlink/uapi" $(pkg-config --cflags libxml-2.0) \
 			-o "$REPO/tests/host/bin/$t" "$REPO/tests/host/unit/$t.c" \
