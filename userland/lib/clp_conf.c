@@ -208,10 +208,29 @@ free_conf:
 	return NULL;
 }
 
+/* node_text() caches strings in _private; xmlFreeDoc does not free them. */
+static void free_cached(xmlNodePtr n)
+{
+	xmlAttrPtr a;
+
+	for (; n; n = n->next) {
+		if (n->_private) {
+			xmlFree(n->_private);
+			n->_private = NULL;
+		}
+		if (n->type == XML_ELEMENT_NODE)
+			for (a = n->properties; a; a = a->next)
+				free_cached(a->children);
+		free_cached(n->children);
+	}
+}
+
 void clp_conf_free(struct clp_conf *conf)
 {
 	if (!conf)
 		return;
+	if (conf->doc)
+		free_cached(conf->doc->children);
 	if (conf->xp)
 		xmlXPathFreeContext(conf->xp);
 	if (conf->doc)
