@@ -502,9 +502,20 @@ static int liscal_apply_decision(struct liscal_res *res,
 	case LISCAL_DEC_P_SRC_FULL:
 		for (i = 0; i < res->nwords; i++)
 			res->oos[i] |= res->peer_bm[i];
-		if (res->disk_state == LISCAL_DISK_UPTODATE)
-			res->disk_state = LISCAL_DISK_OUTDATED;
 		res->pdisk = LISCAL_DISK_UPTODATE;
+		if (d == LISCAL_DEC_P_SRC && res->disk_state != LISCAL_DISK_FAILED &&
+		    !liscal_bm_count(res->oos, res->nbits)) {
+			/* Nothing differs: current at once, with the peer's gen. */
+			res->disk_state = LISCAL_DISK_UPTODATE;
+			res->sb.flags &= ~(LISCAL_SB_F_INCONSISTENT |
+					   LISCAL_SB_F_FULL_SYNC);
+			if (res->sb.gen_current != ph->gen_current)
+				liscal_meta_new_gen(&res->sb, ph->gen_current);
+			res->sb.gen_bitmap = 0;
+			res->sb.last_update = liscal_now();
+		} else if (res->disk_state == LISCAL_DISK_UPTODATE) {
+			res->disk_state = LISCAL_DISK_OUTDATED;
+		}
 		break;
 	case LISCAL_DEC_SPLIT_BRAIN:
 		/* Union of both sides' changes: a forced recovery copies them. */

@@ -10,6 +10,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <net/sock.h>
 #include <clpstack/version.h>
 
 #include "liscal_int.h"
@@ -246,6 +247,11 @@ static int liscal_nl_res_set(struct sk_buff *skb, struct genl_info *info)
 		if (!ret)
 			res->p = p;
 		mutex_unlock(&res->state_mutex);
+		/* The send timeout of an established connection, at once. */
+		mutex_lock(&res->sock_mutex);
+		if (!ret && res->sock)
+			res->sock->sk->sk_sndtimeo = msecs_to_jiffies(p.send_timeout);
+		mutex_unlock(&res->sock_mutex);
 		if (!ret)
 			liscal_event(res, LISCAL_REASON_PARAMS, 0, 0, 0, 0, NULL);
 	}
