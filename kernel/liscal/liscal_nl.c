@@ -571,6 +571,13 @@ static int liscal_recovery(struct liscal_res *res, struct genl_info *info)
 		local_src = src == res->node_id;
 	} else {
 		spin_lock_irqsave(&res->lock, flags);
+		if (!full && res->disk_state == LISCAL_DISK_UPTODATE &&
+		    res->pdisk == LISCAL_DISK_UPTODATE && !res->split_brain) {
+			spin_unlock_irqrestore(&res->lock, flags);
+			liscal_errf(info->extack, "%s: both copies are current, nothing to recover",
+				    res->name);
+			return -EALREADY;
+		}
 		local_src = res->disk_state == LISCAL_DISK_UPTODATE &&
 			    res->pdisk != LISCAL_DISK_UPTODATE;
 		if (!local_src && !(res->pdisk == LISCAL_DISK_UPTODATE &&
