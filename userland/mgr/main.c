@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 	bool foreground = false;
 	char err[512];
 	size_t started = 0;
+	int ret = CLP_EXIT_OK;
 	sigset_t set;
 	int c, sig;
 
@@ -101,6 +102,7 @@ int main(int argc, char **argv)
 			continue;
 		if (mod->start(&m) < 0) {
 			clp_event("mgr", 2, "module %s failed to start; stopping", mod->name);
+			ret = CLP_EXIT_ERROR;
 			goto stop_modules;
 		}
 		clp_event("mgr", 1, "module %s started", mod->name);
@@ -116,5 +118,5 @@ stop_modules:
 		if (modules[started] && modules[started]->stop)
 			modules[started]->stop(&m);
 	clp_conf_free(m.conf);
-	return CLP_EXIT_OK;
+	return ret;
 }
