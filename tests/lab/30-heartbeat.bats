@@ -89,7 +89,7 @@ down_silence() {
 	[[ $output =~ for\ ([0-9]+)\ ms\ \(timeout\ ([0-9]+)\ ms\) ]] ||
 		{ echo "no peer-down event with a silence: '$output'" >&2; return 1; }
 	silence=${BASH_REMATCH[1]} timeout=${BASH_REMATCH[2]}
-	echo "# $BATS_TEST_NAME: peer down after $silence ms of silence (timeout $timeout ms)" >&3
+	echo "# ${BATS_TEST_DESCRIPTION%%:*}: peer down after $silence ms of silence (timeout $timeout ms)" >&3
 }
 has_peer_down() { "$LAB" exec node1 -- grep -q '"peer-down"' /tmp/ev.log; }
 
