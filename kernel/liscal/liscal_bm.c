@@ -167,11 +167,28 @@ void liscal_clean_work(struct work_struct *w)
 	unsigned long flags;
 	unsigned int old;
 	size_t i;
-	bool any = false;
+	bool any = false, drained, mirrored, pending = false;
 
 	spin_lock_irqsave(&res->lock, flags);
 	old = 1 - res->icur;
-	if (!res->inflight[old]) {
+	drained = !res->inflight[old];
+	mirrored = res->conn == LISCAL_CONN_CONNECTED &&
+		   res->pdisk == LISCAL_DISK_UPTODATE;
+	for (i = 0; drained && i < res->nwords && !pending; i++)
+		pending = res->intent[old][i] != 0;
+	spin_unlock_irqrestore(&res->lock, flags);
+	/*
+	 * Intent bits of completed writes may only go once the data is
+	 * durable on both disks (volatile write caches): flush ours, then the
+	 * peer's. If the peer cannot confirm, keep the bits (the regions are
+	 * resynchronised later; never too little).
+	 */
+	if (drained && pending &&
+	    (blkdev_issue_flush(res->dbdev) ||
+	     (mirrored && liscal_peer_flush(res)) || !mirrored))
+		goto out_requeue;
+	spin_lock_irqsave(&res->lock, flags);
+	if (drained && !res->inflight[old]) {
 		memset(res->intent[old], 0, res->nwords * 8);
 		res->icur = old;
 		for (i = 0; i < res->nwords; i++) {
@@ -187,6 +204,7 @@ void liscal_clean_work(struct work_struct *w)
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (any)
 		liscal_bm_flush(res, false);
+out_requeue:
 	if (!READ_ONCE(res->destroying))
 		queue_delayed_work(res->wq, &res->clean_work,
 				   LISCAL_CLEAN_PERIOD);

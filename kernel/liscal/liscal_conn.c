@@ -673,7 +673,8 @@ static int liscal_recv_write(struct liscal_res *res,
 	unsigned long flags;
 	int ret = 0;
 
-	if (h->flags & LISCAL_WF_FUA)
+	/* Recovery data is durable before its bits are cleared at the source. */
+	if ((h->flags & LISCAL_WF_FUA) || h->type == LISCAL_P_RS_DATA)
 		opf |= REQ_FUA;
 	if (h->flags & LISCAL_WF_PREFLUSH)
 		opf |= REQ_PREFLUSH;
@@ -757,11 +758,51 @@ static void liscal_data_ack(struct liscal_res *res,
 		liscal_stat_max(res, LISCAL_STATS_A_SYNC_ACK_MAX, us);
 		res->st.v[LISCAL_STATS_A_SYNC_ACK_CUR] = us;
 	}
+	if (!found && res->flush_state == 1 && h->seq == res->flush_seq) {
+		res->flush_state = (h->flags & LISCAL_WF_ERROR) ? -1 : 2;
+		wake_up_all(&res->waitq);
+	}
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (found)
 		liscal_req_put(found);
 	if (h->flags & LISCAL_WF_ERROR)
 		liscal_conn_fail(res, LISCAL_REASON_PEER_IO_ERROR);
+}
+
+/*
+ * Makes every write the peer acknowledged so far durable on its disk: an
+ * empty PREFLUSH write, acknowledged after the peer's flush completed.
+ * Context: process (the cleaner). Returns 0 when the peer confirmed.
+ */
+int liscal_peer_flush(struct liscal_res *res)
+{
+	unsigned long flags;
+	u64 seq;
+	long tmo;
+	int ret;
+
+	spin_lock_irqsave(&res->lock, flags);
+	if (res->conn != LISCAL_CONN_CONNECTED) {
+		spin_unlock_irqrestore(&res->lock, flags);
+		return -ENOTCONN;
+	}
+	seq = ++res->seq;
+	res->flush_seq = seq;
+	res->flush_state = 1;
+	spin_unlock_irqrestore(&res->lock, flags);
+	ret = liscal_send_simple(res, LISCAL_P_DATA, LISCAL_WF_PREFLUSH, seq, 0,
+				 0, NULL, 0);
+	if (!ret) {
+		tmo = wait_event_timeout(res->waitq,
+					 READ_ONCE(res->flush_state) != 1 ||
+					 READ_ONCE(res->conn) != LISCAL_CONN_CONNECTED,
+					 msecs_to_jiffies(READ_ONCE(res->p.ack_timeout)));
+		ret = (tmo && READ_ONCE(res->flush_state) == 2) ? 0 : -EIO;
+	}
+	spin_lock_irqsave(&res->lock, flags);
+	res->flush_state = 0;
+	spin_unlock_irqrestore(&res->lock, flags);
+	return ret;
 }
 
 static void liscal_recv_state(struct liscal_res *res,
@@ -798,7 +839,8 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 	case LISCAL_P_DATA:
 	case LISCAL_P_RS_DATA:
 		ret = liscal_wire_check_io(h, res->data_bytes, err, sizeof(err));
-		if (!ret && h->type == LISCAL_P_DATA &&
+		/* An empty flush (the peer's cleaner) is harmless anywhere. */
+		if (!ret && h->type == LISCAL_P_DATA && h->size &&
 		    READ_ONCE(res->role) == LISCAL_ROLE_ACTIVE) {
 			snprintf(err, sizeof(err), "DATA received while active");
 			ret = -EPROTO;

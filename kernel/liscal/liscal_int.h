@@ -136,6 +136,8 @@ struct liscal_res {
 	u64 seq;
 	u64 sync_diff;			/* bytes sent and not acked */
 	int send_queue;			/* DATA packets sent and not acked */
+	u64 flush_seq;			/* cleaner's peer flush awaiting ack */
+	int flush_state;		/* 0 idle, 1 waiting, 2 acked, -1 failed */
 	int req_queue;			/* bios in flight */
 	bool rs_active;			/* region [rs_first, rs_last] locked */
 	u64 rs_first, rs_last;
@@ -214,6 +216,7 @@ int liscal_send_simple(struct liscal_res *res, u16 type, u16 flags, u64 seq,
 		       u64 sector, u32 size, const void *payload, size_t plen);
 int liscal_parse_addr(const char *s, struct sockaddr_in *sa);
 void liscal_ctl_work(struct work_struct *w);
+int liscal_peer_flush(struct liscal_res *res);
 
 /* liscal_rs.c */
 int liscal_rs_start(struct liscal_res *res, bool full,
