@@ -131,6 +131,21 @@ static int talk_error_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
+/* End of a dump; the kernel may put an error code (and extack) in it. */
+static int talk_done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk_ctx *t = data;
+	int err = 0;
+
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int))
+		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(int));
+	if (err >= 0)
+		return MNL_CB_STOP;
+	set_err(t->nl, err, NULL);
+	errno = -err;
+	return MNL_CB_ERROR;
+}
+
 static int talk_data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct talk_ctx *t = data;
@@ -145,6 +160,7 @@ static int run_replies(struct clp_nl *nl, unsigned int seq, mnl_cb_t cb, void *d
 	int ret;
 
 	ctl[NLMSG_ERROR] = talk_error_cb;
+	ctl[NLMSG_DONE] = talk_done_cb;
 	nl->errmsg[0] = '\0';
 	for (;;) {
 		ret = (int)mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
