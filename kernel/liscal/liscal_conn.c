@@ -500,11 +500,14 @@ static int liscal_apply_decision(struct liscal_res *res,
 		break;
 	case LISCAL_DEC_P_SRC:
 	case LISCAL_DEC_P_SRC_FULL:
-		for (i = 0; i < res->nwords; i++)
-			res->oos[i] |= res->peer_bm[i];
+		/*
+		 * The source merges both bitmaps and copies; this side keeps
+		 * only its own bits, so that an interrupted recovery resumes
+		 * with what is left at the source, not everything again.
+		 */
 		res->pdisk = LISCAL_DISK_UPTODATE;
 		if (d == LISCAL_DEC_P_SRC && res->disk_state != LISCAL_DISK_FAILED &&
-		    !liscal_bm_count(res->oos, res->nbits)) {
+		    !ph->dirty_bits && !liscal_bm_count(res->oos, res->nbits)) {
 			/* Nothing differs: current at once, with the peer's gen. */
 			res->disk_state = LISCAL_DISK_UPTODATE;
 			res->sb.flags &= ~(LISCAL_SB_F_INCONSISTENT |
