@@ -66,9 +66,11 @@ enum liscal_io_error_action {
 	LISCAL_IOERR_PANIC = 2,		/* panic() */
 };
 
-/* LISCAL_A_FLAGS, bit mask, meaning per command */
-#define LISCAL_F_FORCE		(1U << 0) /* ACTIVATE: even if not uptodate;
-					   * RECOVERY_START: forced recovery */
+/*
+ * LISCAL_A_FLAGS, bit mask, meaning per command. LISCAL_F_FORCE: ACTIVATE
+ * even if not uptodate; RECOVERY_START: forced recovery.
+ */
+#define LISCAL_F_FORCE		(1U << 0)
 #define LISCAL_F_FULL		(1U << 1) /* RECOVERY_START: copy everything */
 #define LISCAL_F_NO_CONNECT	(1U << 2) /* RES_CREATE: stay standalone */
 #define LISCAL_F_STATS_PERIOD	(1U << 3) /* RES_GET: end the sampling period */
