@@ -74,55 +74,25 @@ static int parse_ms(const char *opt, const char *s, long min, long max, long *ou
 	return 0;
 }
 
-static uint64_t u64_of(const struct nlattr *a)
-{
-	return a && mnl_attr_validate(a, MNL_TYPE_U64) == 0 ? mnl_attr_get_u64(a) : 0;
-}
-
-static uint32_t u32_of(const struct nlattr *a)
-{
-	return a && mnl_attr_validate(a, MNL_TYPE_U32) == 0 ? mnl_attr_get_u32(a) : 0;
-}
-
-static uint8_t u8_of(const struct nlattr *a)
-{
-	return a && mnl_attr_validate(a, MNL_TYPE_U8) == 0 ? mnl_attr_get_u8(a) : 0;
-}
-
-static const char *str_of(const struct nlattr *a)
-{
-	return a && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 ? mnl_attr_get_str(a) : "";
-}
-
-static int nest_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int t = mnl_attr_get_type(a);
-
-	if (t > 0 && t <= CLPKA_A_MAX)
-		tb[t] = a;
-	return MNL_CB_OK;
-}
-
 static void show_client(struct clp_out *o, const struct nlattr *nest)
 {
 	const struct nlattr *tb[CLPKA_A_MAX + 1] = { 0 };
 	char key[64];
 
-	mnl_attr_parse_nested(nest, nest_cb, tb);
-	snprintf(key, sizeof(key), "client %s", str_of(tb[CLPKA_A_NAME]));
+	clp_nl_parse_nested(nest, tb, CLPKA_A_MAX);
+	snprintf(key, sizeof(key), "client %s", clp_nl_str(tb[CLPKA_A_NAME]));
 	clp_out_obj_begin(o, key);
-	clp_out_u64(o, "id", u32_of(tb[CLPKA_A_CLIENT_ID]));
-	clp_out_str(o, "name", str_of(tb[CLPKA_A_NAME]));
-	clp_out_str(o, "comm", str_of(tb[CLPKA_A_COMM]));
-	clp_out_u64(o, "pid", u32_of(tb[CLPKA_A_PID]));
-	clp_out_u64(o, "timeout_ms", u32_of(tb[CLPKA_A_TIMEOUT_MS]));
-	clp_out_str(o, "action", action_name(u32_of(tb[CLPKA_A_ACTION])));
-	clp_out_bool(o, "armed", u8_of(tb[CLPKA_A_ARMED]));
-	clp_out_bool(o, "expired", u8_of(tb[CLPKA_A_EXPIRED]));
-	clp_out_bool(o, "orphan", u8_of(tb[CLPKA_A_ORPHAN]));
-	clp_out_u64(o, "remaining_ms", u64_of(tb[CLPKA_A_REMAINING_MS]));
-	clp_out_u64(o, "pings", u64_of(tb[CLPKA_A_PINGS]));
+	clp_out_u64(o, "id", clp_nl_u32(tb[CLPKA_A_CLIENT_ID]));
+	clp_out_str(o, "name", clp_nl_str(tb[CLPKA_A_NAME]));
+	clp_out_str(o, "comm", clp_nl_str(tb[CLPKA_A_COMM]));
+	clp_out_u64(o, "pid", clp_nl_u32(tb[CLPKA_A_PID]));
+	clp_out_u64(o, "timeout_ms", clp_nl_u32(tb[CLPKA_A_TIMEOUT_MS]));
+	clp_out_str(o, "action", action_name(clp_nl_u32(tb[CLPKA_A_ACTION])));
+	clp_out_bool(o, "armed", clp_nl_u8(tb[CLPKA_A_ARMED]));
+	clp_out_bool(o, "expired", clp_nl_u8(tb[CLPKA_A_EXPIRED]));
+	clp_out_bool(o, "orphan", clp_nl_u8(tb[CLPKA_A_ORPHAN]));
+	clp_out_u64(o, "remaining_ms", clp_nl_u64(tb[CLPKA_A_REMAINING_MS]));
+	clp_out_u64(o, "pings", clp_nl_u64(tb[CLPKA_A_PINGS]));
 	clp_out_obj_end(o);
 }
 
@@ -132,7 +102,7 @@ static int status_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[CLPKA_A_MAX + 1], *a;
 
 	clp_nl_parse(nlh, tb, CLPKA_A_MAX);
-	clp_out_u64(o, "ratio", u32_of(tb[CLPKA_A_RATIO]));
+	clp_out_u64(o, "ratio", clp_nl_u32(tb[CLPKA_A_RATIO]));
 	if (tb[CLPKA_A_SHUTDOWN]) {
 		clp_out_list_begin(o, "shutdown_monitor");
 		show_client(o, tb[CLPKA_A_SHUTDOWN]);

@@ -53,26 +53,6 @@ static const char *event_name(unsigned int e)
 	return e < sizeof(n) / sizeof(n[0]) && n[e] ? n[e] : "unknown";
 }
 
-static uint64_t u64_of(const struct nlattr *a)
-{
-	return a && mnl_attr_validate(a, MNL_TYPE_U64) == 0 ? mnl_attr_get_u64(a) : 0;
-}
-
-static uint32_t u32_of(const struct nlattr *a)
-{
-	return a && mnl_attr_validate(a, MNL_TYPE_U32) == 0 ? mnl_attr_get_u32(a) : 0;
-}
-
-static uint8_t u8_of(const struct nlattr *a)
-{
-	return a && mnl_attr_validate(a, MNL_TYPE_U8) == 0 ? mnl_attr_get_u8(a) : 0;
-}
-
-static const char *str_of(const struct nlattr *a)
-{
-	return a && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 ? mnl_attr_get_str(a) : "";
-}
-
 static const char *addr_of(const struct nlattr *a, char *buf)
 {
 	struct in_addr in = { 0 };
@@ -82,28 +62,6 @@ static const char *addr_of(const struct nlattr *a, char *buf)
 	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
 }
 
-struct nest_ctx {
-	const struct nlattr **tb;
-};
-
-static int nest_cb(const struct nlattr *a, void *data)
-{
-	struct nest_ctx *c = data;
-	int t = mnl_attr_get_type(a);
-
-	if (t > 0 && t <= CLPKHB_A_MAX)
-		c->tb[t] = a;
-	return MNL_CB_OK;
-}
-
-static void parse_nest(const struct nlattr *nest, const struct nlattr **tb)
-{
-	struct nest_ctx c = { tb };
-
-	memset(tb, 0, sizeof(*tb) * (CLPKHB_A_MAX + 1));
-	mnl_attr_parse_nested(nest, nest_cb, &c);
-}
-
 /* min/max/avg in ms with three decimals (the kernel counts microseconds). */
 static void out_times(struct clp_out *o, const char *what, const struct nlattr **tb,
 		      int amin, int amax, int asum, uint64_t n)
@@ -111,11 +69,11 @@ static void out_times(struct clp_out *o, const char *what, const struct nlattr *
 	char key[32];
 
 	snprintf(key, sizeof(key), "%s_min_ms", what);
-	clp_out_fmt(o, key, "%.3f", u64_of(tb[amin]) / 1000.0);
+	clp_out_fmt(o, key, "%.3f", clp_nl_u64(tb[amin]) / 1000.0);
 	snprintf(key, sizeof(key), "%s_max_ms", what);
-	clp_out_fmt(o, key, "%.3f", u64_of(tb[amax]) / 1000.0);
+	clp_out_fmt(o, key, "%.3f", clp_nl_u64(tb[amax]) / 1000.0);
 	snprintf(key, sizeof(key), "%s_avg_ms", what);
-	clp_out_fmt(o, key, "%.3f", n ? (double)u64_of(tb[asum]) / (double)n / 1000.0 : 0.0);
+	clp_out_fmt(o, key, "%.3f", n ? (double)clp_nl_u64(tb[asum]) / (double)n / 1000.0 : 0.0);
 }
 
 struct status_ctx {
@@ -134,12 +92,12 @@ static int status_cb(const struct nlmsghdr *nlh, void *data)
 	uint64_t end;
 
 	clp_nl_parse(nlh, (const struct nlattr **)tb, CLPKHB_A_MAX);
-	clp_out_bool(o, "running", u8_of(tb[CLPKHB_A_RUNNING]));
-	clp_out_u64(o, "node_id", u32_of(tb[CLPKHB_A_NODE_ID]));
-	clp_out_u64(o, "interval_ms", u32_of(tb[CLPKHB_A_INTERVAL_MS]));
-	clp_out_u64(o, "timeout_ms", u32_of(tb[CLPKHB_A_TIMEOUT_MS]));
-	clp_out_u64(o, "ratio", u32_of(tb[CLPKHB_A_RATIO]));
-	end = u64_of(tb[CLPKHB_A_RATIO_END]);
+	clp_out_bool(o, "running", clp_nl_u8(tb[CLPKHB_A_RUNNING]));
+	clp_out_u64(o, "node_id", clp_nl_u32(tb[CLPKHB_A_NODE_ID]));
+	clp_out_u64(o, "interval_ms", clp_nl_u32(tb[CLPKHB_A_INTERVAL_MS]));
+	clp_out_u64(o, "timeout_ms", clp_nl_u32(tb[CLPKHB_A_TIMEOUT_MS]));
+	clp_out_u64(o, "ratio", clp_nl_u32(tb[CLPKHB_A_RATIO]));
+	end = clp_nl_u64(tb[CLPKHB_A_RATIO_END]);
 	if (end) {
 		time_t t = (time_t)end;
 		char buf[64];
@@ -147,24 +105,24 @@ static int status_cb(const struct nlmsghdr *nlh, void *data)
 		strftime(buf, sizeof(buf), "%Y/%m/%d %H:%M:%S", localtime(&t));
 		clp_out_str(o, "ratio_end", buf);
 	}
-	clp_out_u64(o, "effective_timeout_ms", u64_of(tb[CLPKHB_A_EFFECTIVE_TIMEOUT_MS]));
+	clp_out_u64(o, "effective_timeout_ms", clp_nl_u64(tb[CLPKHB_A_EFFECTIVE_TIMEOUT_MS]));
 	clp_out_u64(o, "port", tb[CLPKHB_A_PORT] ? mnl_attr_get_u16(tb[CLPKHB_A_PORT]) : 0);
-	clp_out_bool(o, "key", u8_of(tb[CLPKHB_A_KEY_SET]));
+	clp_out_bool(o, "key", clp_nl_u8(tb[CLPKHB_A_KEY_SET]));
 	clp_out_fmt(o, "incarnation", "%016llx",
-		    (unsigned long long)u64_of(tb[CLPKHB_A_INCARNATION]));
+		    (unsigned long long)clp_nl_u64(tb[CLPKHB_A_INCARNATION]));
 	clp_out_list_begin(o, "links");
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		char key[32];
 
 		if (mnl_attr_get_type(a) != CLPKHB_A_LINK)
 			continue;
-		parse_nest(a, lt);
-		snprintf(key, sizeof(key), "lankhb%u", u32_of(lt[CLPKHB_A_LINK_ID]));
+		clp_nl_parse_nested(a, lt, CLPKHB_A_MAX);
+		snprintf(key, sizeof(key), "lankhb%u", clp_nl_u32(lt[CLPKHB_A_LINK_ID]));
 		clp_out_obj_begin(o, key);
 		clp_out_str(o, "name", key);
-		clp_out_u64(o, "priority", u32_of(lt[CLPKHB_A_PRIORITY]));
+		clp_out_u64(o, "priority", clp_nl_u32(lt[CLPKHB_A_PRIORITY]));
 		clp_out_str(o, "local", addr_of(lt[CLPKHB_A_LOCAL_ADDR], addr));
-		clp_out_u64(o, "unknown_sender", u64_of(lt[CLPKHB_A_UNKNOWN_SENDER]));
+		clp_out_u64(o, "unknown_sender", clp_nl_u64(lt[CLPKHB_A_UNKNOWN_SENDER]));
 		clp_out_obj_end(o);
 	}
 	clp_out_list_end(o);
@@ -179,18 +137,18 @@ static void show_peer(struct status_ctx *c, const struct nlattr *peer)
 	char addr[INET_ADDRSTRLEN], key[64];
 	const char *name;
 
-	parse_nest(peer, tb);
-	name = str_of(tb[CLPKHB_A_NAME]);
+	clp_nl_parse_nested(peer, tb, CLPKHB_A_MAX);
+	name = clp_nl_str(tb[CLPKHB_A_NAME]);
 	c->npeers++;
 	if (c->lines) {
 		mnl_attr_for_each_nested(a, peer) {
 			if (mnl_attr_get_type(a) != CLPKHB_A_LINK)
 				continue;
-			parse_nest(a, lt);
+			clp_nl_parse_nested(a, lt, CLPKHB_A_MAX);
 			printf("  %s lankhb%u : %s Kernel Mode LAN Heartbeat (%s)\n", name,
-			       u32_of(lt[CLPKHB_A_LINK_ID]),
-			       u8_of(lt[CLPKHB_A_STATE]) == CLPKHB_STATE_UP ? "Normal" :
-			       u8_of(lt[CLPKHB_A_STATE]) == CLPKHB_STATE_DOWN ? "Error" : "Unknown",
+			       clp_nl_u32(lt[CLPKHB_A_LINK_ID]),
+			       clp_nl_u8(lt[CLPKHB_A_STATE]) == CLPKHB_STATE_UP ? "Normal" :
+			       clp_nl_u8(lt[CLPKHB_A_STATE]) == CLPKHB_STATE_DOWN ? "Error" : "Unknown",
 			       addr_of(lt[CLPKHB_A_PEER_ADDR], addr));
 		}
 		return;
@@ -198,42 +156,42 @@ static void show_peer(struct status_ctx *c, const struct nlattr *peer)
 	snprintf(key, sizeof(key), "peer %s", name);
 	clp_out_obj_begin(o, key);
 	clp_out_str(o, "name", name);
-	clp_out_u64(o, "node_id", u32_of(tb[CLPKHB_A_NODE_ID]));
-	clp_out_str(o, "state", state_name(u8_of(tb[CLPKHB_A_STATE])));
+	clp_out_u64(o, "node_id", clp_nl_u32(tb[CLPKHB_A_NODE_ID]));
+	clp_out_str(o, "state", state_name(clp_nl_u8(tb[CLPKHB_A_STATE])));
 	if (tb[CLPKHB_A_SILENCE_MS])
-		clp_out_u64(o, "silence_ms", u64_of(tb[CLPKHB_A_SILENCE_MS]));
+		clp_out_u64(o, "silence_ms", clp_nl_u64(tb[CLPKHB_A_SILENCE_MS]));
 	clp_out_fmt(o, "incarnation", "%016llx",
-		    (unsigned long long)u64_of(tb[CLPKHB_A_PEER_INCARNATION]));
-	clp_out_u64(o, "peer_interval_ms", u32_of(tb[CLPKHB_A_PEER_INTERVAL_MS]));
-	clp_out_u64(o, "peer_timeout_ms", u32_of(tb[CLPKHB_A_PEER_TIMEOUT_MS]));
-	clp_out_bool(o, "mismatch", u8_of(tb[CLPKHB_A_EVENT]) == CLPKHB_EVENT_MISMATCH);
+		    (unsigned long long)clp_nl_u64(tb[CLPKHB_A_PEER_INCARNATION]));
+	clp_out_u64(o, "peer_interval_ms", clp_nl_u32(tb[CLPKHB_A_PEER_INTERVAL_MS]));
+	clp_out_u64(o, "peer_timeout_ms", clp_nl_u32(tb[CLPKHB_A_PEER_TIMEOUT_MS]));
+	clp_out_bool(o, "mismatch", clp_nl_u8(tb[CLPKHB_A_EVENT]) == CLPKHB_EVENT_MISMATCH);
 	clp_out_list_begin(o, "links");
 	mnl_attr_for_each_nested(a, peer) {
 		uint64_t rc, sc;
 
 		if (mnl_attr_get_type(a) != CLPKHB_A_LINK)
 			continue;
-		parse_nest(a, lt);
-		snprintf(key, sizeof(key), "lankhb%u", u32_of(lt[CLPKHB_A_LINK_ID]));
+		clp_nl_parse_nested(a, lt, CLPKHB_A_MAX);
+		snprintf(key, sizeof(key), "lankhb%u", clp_nl_u32(lt[CLPKHB_A_LINK_ID]));
 		clp_out_obj_begin(o, key);
 		clp_out_str(o, "name", key);
 		clp_out_str(o, "remote", addr_of(lt[CLPKHB_A_PEER_ADDR], addr));
-		clp_out_str(o, "state", state_name(u8_of(lt[CLPKHB_A_STATE])));
+		clp_out_str(o, "state", state_name(clp_nl_u8(lt[CLPKHB_A_STATE])));
 		if (lt[CLPKHB_A_SILENCE_MS])
-			clp_out_u64(o, "silence_ms", u64_of(lt[CLPKHB_A_SILENCE_MS]));
-		rc = u64_of(lt[CLPKHB_A_RECV_COUNT]);
-		sc = u64_of(lt[CLPKHB_A_SEND_COUNT]);
+			clp_out_u64(o, "silence_ms", clp_nl_u64(lt[CLPKHB_A_SILENCE_MS]));
+		rc = clp_nl_u64(lt[CLPKHB_A_RECV_COUNT]);
+		sc = clp_nl_u64(lt[CLPKHB_A_SEND_COUNT]);
 		clp_out_u64(o, "recv_count", rc);
-		clp_out_u64(o, "recv_error", u64_of(lt[CLPKHB_A_RECV_ERROR]));
+		clp_out_u64(o, "recv_error", clp_nl_u64(lt[CLPKHB_A_RECV_ERROR]));
 		out_times(o, "recv_time", lt, CLPKHB_A_RECV_TIME_MIN_US,
 			  CLPKHB_A_RECV_TIME_MAX_US, CLPKHB_A_RECV_TIME_SUM_US,
 			  rc > 1 ? rc - 1 : 0);
 		clp_out_u64(o, "send_count", sc);
-		clp_out_u64(o, "send_error", u64_of(lt[CLPKHB_A_SEND_ERROR]));
+		clp_out_u64(o, "send_error", clp_nl_u64(lt[CLPKHB_A_SEND_ERROR]));
 		out_times(o, "send_time", lt, CLPKHB_A_SEND_TIME_MIN_US,
 			  CLPKHB_A_SEND_TIME_MAX_US, CLPKHB_A_SEND_TIME_SUM_US, sc);
 		if (lt[CLPKHB_A_LAST_ERROR])
-			clp_out_str(o, "last_error", str_of(lt[CLPKHB_A_LAST_ERROR]));
+			clp_out_str(o, "last_error", clp_nl_str(lt[CLPKHB_A_LAST_ERROR]));
 		clp_out_obj_end(o);
 	}
 	clp_out_list_end(o);
@@ -322,18 +280,18 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	if (clp_nl_cmd(nlh) != CLPKHB_CMD_EVENT)
 		return MNL_CB_OK;
 	clp_nl_parse(nlh, tb, CLPKHB_A_MAX);
-	ns = u64_of(tb[CLPKHB_A_TIME_NS]);
-	link = u32_of(tb[CLPKHB_A_LINK_ID]);
+	ns = clp_nl_u64(tb[CLPKHB_A_TIME_NS]);
+	link = clp_nl_u32(tb[CLPKHB_A_LINK_ID]);
 	clp_out_init(&o, stdout, c->json);
 	if (c->json) {
 		clp_out_obj_begin(&o, NULL);
 		clp_out_u64(&o, "time_ns", ns);
-		clp_out_str(&o, "event", event_name(u8_of(tb[CLPKHB_A_EVENT])));
-		clp_out_str(&o, "peer", str_of(tb[CLPKHB_A_NAME]));
-		clp_out_u64(&o, "node_id", u32_of(tb[CLPKHB_A_NODE_ID]));
+		clp_out_str(&o, "event", event_name(clp_nl_u8(tb[CLPKHB_A_EVENT])));
+		clp_out_str(&o, "peer", clp_nl_str(tb[CLPKHB_A_NAME]));
+		clp_out_u64(&o, "node_id", clp_nl_u32(tb[CLPKHB_A_NODE_ID]));
 		if (link)
 			clp_out_fmt(&o, "link", "lankhb%u", link);
-		clp_out_str(&o, "reason", str_of(tb[CLPKHB_A_REASON]));
+		clp_out_str(&o, "reason", clp_nl_str(tb[CLPKHB_A_REASON]));
 		clp_out_obj_end(&o);
 		clp_out_finish(&o);
 	} else {
@@ -342,8 +300,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		if (link)
 			snprintf(l, sizeof(l), "lankhb%u", link);
 		printf("%llu.%03llu %s %s %s %s\n", (unsigned long long)(ns / 1000000000ull),
-		       (unsigned long long)(ns / 1000000ull % 1000), event_name(u8_of(tb[CLPKHB_A_EVENT])),
-		       str_of(tb[CLPKHB_A_NAME]), l, str_of(tb[CLPKHB_A_REASON]));
+		       (unsigned long long)(ns / 1000000ull % 1000), event_name(clp_nl_u8(tb[CLPKHB_A_EVENT])),
+		       clp_nl_str(tb[CLPKHB_A_NAME]), l, clp_nl_str(tb[CLPKHB_A_REASON]));
 		fflush(stdout);
 	}
 	if (c->count > 0 && --c->count == 0)

@@ -74,6 +74,34 @@ int clp_nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb, int maxat
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), parse_attr_cb, &ctx);
 }
 
+int clp_nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb, int maxattr)
+{
+	struct parse_ctx ctx = { tb, maxattr };
+
+	memset(tb, 0, sizeof(*tb) * (size_t)(maxattr + 1));
+	return mnl_attr_parse_nested(nest, parse_attr_cb, &ctx);
+}
+
+uint64_t clp_nl_u64(const struct nlattr *a)
+{
+	return a && mnl_attr_validate(a, MNL_TYPE_U64) == 0 ? mnl_attr_get_u64(a) : 0;
+}
+
+uint32_t clp_nl_u32(const struct nlattr *a)
+{
+	return a && mnl_attr_validate(a, MNL_TYPE_U32) == 0 ? mnl_attr_get_u32(a) : 0;
+}
+
+uint8_t clp_nl_u8(const struct nlattr *a)
+{
+	return a && mnl_attr_validate(a, MNL_TYPE_U8) == 0 ? mnl_attr_get_u8(a) : 0;
+}
+
+const char *clp_nl_str(const struct nlattr *a)
+{
+	return a && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 ? mnl_attr_get_str(a) : "";
+}
+
 struct nlmsghdr *clp_nl_req(struct clp_nl *nl, uint8_t cmd, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);

@@ -41,6 +41,15 @@ const char *clp_nl_errmsg(const struct clp_nl *nl);
 /* Parse the attributes of a generic netlink message into @tb[0..maxattr]. */
 int clp_nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb, int maxattr);
 
+/* Parse the attributes nested in @nest into @tb[0..maxattr] (zeroed first). */
+int clp_nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb, int maxattr);
+
+/* An attribute's value, or 0 / "" when it is absent or malformed. */
+uint64_t clp_nl_u64(const struct nlattr *a);
+uint32_t clp_nl_u32(const struct nlattr *a);
+uint8_t clp_nl_u8(const struct nlattr *a);
+const char *clp_nl_str(const struct nlattr *a);
+
 /* The command number of a generic netlink message. */
 uint8_t clp_nl_cmd(const struct nlmsghdr *nlh);
 

@@ -53,21 +53,6 @@ static const char header[] =
 	"\"RecvTime (Min) \",\"RecvTime (Max) \",\"RecvTime (Avg) \",\"SendCount\","
 	"\"SendError\",\"SendTime (Min) \",\"SendTime (Max) \",\"SendTime (Avg) \"\n";
 
-static uint64_t u64a(const struct nlattr *a)
-{
-	return a && mnl_attr_validate(a, MNL_TYPE_U64) == 0 ? mnl_attr_get_u64(a) : 0;
-}
-
-static int nest_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int t = mnl_attr_get_type(a);
-
-	if (t > 0 && t <= CLPKHB_A_MAX)
-		tb[t] = a;
-	return MNL_CB_OK;
-}
-
 static struct hb_snap *prev_of(uint32_t node, uint32_t link)
 {
 	unsigned int i;
@@ -96,14 +81,14 @@ static void write_link(struct row_ctx *c, const char *peer, uint32_t node,
 	uint64_t drc, dsc;
 	uint32_t id;
 
-	mnl_attr_parse_nested(link, nest_cb, tb);
+	clp_nl_parse_nested(link, tb, CLPKHB_A_MAX);
 	if (!tb[CLPKHB_A_LINK_ID] || mnl_attr_validate(tb[CLPKHB_A_LINK_ID], MNL_TYPE_U32) < 0)
 		return;
 	id = mnl_attr_get_u32(tb[CLPKHB_A_LINK_ID]);
-	now = (struct hb_snap){ node, id, u64a(tb[CLPKHB_A_RECV_COUNT]),
-		u64a(tb[CLPKHB_A_RECV_ERROR]), u64a(tb[CLPKHB_A_RECV_TIME_SUM_US]),
-		u64a(tb[CLPKHB_A_SEND_COUNT]), u64a(tb[CLPKHB_A_SEND_ERROR]),
-		u64a(tb[CLPKHB_A_SEND_TIME_SUM_US]) };
+	now = (struct hb_snap){ node, id, clp_nl_u64(tb[CLPKHB_A_RECV_COUNT]),
+		clp_nl_u64(tb[CLPKHB_A_RECV_ERROR]), clp_nl_u64(tb[CLPKHB_A_RECV_TIME_SUM_US]),
+		clp_nl_u64(tb[CLPKHB_A_SEND_COUNT]), clp_nl_u64(tb[CLPKHB_A_SEND_ERROR]),
+		clp_nl_u64(tb[CLPKHB_A_SEND_TIME_SUM_US]) };
 	p = prev_of(node, id);
 	if (!p)
 		return;
@@ -116,12 +101,12 @@ static void write_link(struct row_ctx *c, const char *peer, uint32_t node,
 		"\"%llu\",\"%llu\",\"%llu\",\"%llu\",\"%llu\",\"%llu\",\"%llu\",\"%llu\"\n",
 		c->date, id, hs.local, peer, (unsigned long long)drc,
 		(unsigned long long)(now.re - p->re),
-		(unsigned long long)(u64a(tb[CLPKHB_A_RECV_TIME_MIN_US]) / 1000),
-		(unsigned long long)(u64a(tb[CLPKHB_A_RECV_TIME_MAX_US]) / 1000),
+		(unsigned long long)(clp_nl_u64(tb[CLPKHB_A_RECV_TIME_MIN_US]) / 1000),
+		(unsigned long long)(clp_nl_u64(tb[CLPKHB_A_RECV_TIME_MAX_US]) / 1000),
 		(unsigned long long)(drc ? (now.rsum - p->rsum) / drc / 1000 : 0),
 		(unsigned long long)dsc, (unsigned long long)(now.se - p->se),
-		(unsigned long long)(u64a(tb[CLPKHB_A_SEND_TIME_MIN_US]) / 1000),
-		(unsigned long long)(u64a(tb[CLPKHB_A_SEND_TIME_MAX_US]) / 1000),
+		(unsigned long long)(clp_nl_u64(tb[CLPKHB_A_SEND_TIME_MIN_US]) / 1000),
+		(unsigned long long)(clp_nl_u64(tb[CLPKHB_A_SEND_TIME_MAX_US]) / 1000),
 		(unsigned long long)(dsc ? (now.ssum - p->ssum) / dsc / 1000 : 0));
 	*p = now;
 }
@@ -138,7 +123,7 @@ static int peers_cb(const struct nlmsghdr *nlh, void *data)
 
 		if (mnl_attr_get_type(a) != CLPKHB_A_PEER)
 			continue;
-		mnl_attr_parse_nested(a, nest_cb, tb);
+		clp_nl_parse_nested(a, tb, CLPKHB_A_MAX);
 		if (!tb[CLPKHB_A_NAME] || mnl_attr_validate(tb[CLPKHB_A_NAME], MNL_TYPE_NUL_STRING) < 0 ||
 		    !tb[CLPKHB_A_NODE_ID] || mnl_attr_validate(tb[CLPKHB_A_NODE_ID], MNL_TYPE_U32) < 0)
 			continue;
