@@ -91,6 +91,7 @@ down_silence() {
 	silence=${BASH_REMATCH[1]} timeout=${BASH_REMATCH[2]}
 	echo "# ${BATS_TEST_DESCRIPTION%%:*}: peer down after $silence ms of silence (timeout $timeout ms)" >&3
 }
+forger_gone() { ! "$LAB" exec node2 -- pgrep -f /tmp/forge.py >/dev/null; }
 has_peer_down() { "$LAB" exec node1 -- grep -q '"peer-down"' /tmp/ev.log; }
 
 start_hb() { # start_hb NODE [conf]
@@ -144,7 +145,9 @@ start_hb() { # start_hb NODE [conf]
 
 @test "a SIGSTOPped manager daemon does not make the peer look down (the kernel keeps beating)" {
 	# node2's heartbeat is configured by clpmgrd this time.
-	lab_exec node2 "CLP_SERVER=node2 CLP_PREFIX=/tmp/pfx CLP_HB_STATS_SECS=1 setsid $B/clpmgrd -f -c /etc/clp-hb.conf </dev/null >/tmp/mgr.log 2>&1 & sleep 1; pgrep -x clpmgrd"
+	lab_exec node2 "CLP_SERVER=node2 CLP_PREFIX=/tmp/pfx CLP_HB_STATS_SECS=1 setsid $B/clpmgrd -f -c /etc/clp-hb.conf </dev/null >/tmp/mgr.log 2>&1 &"
+	wait_for 15 "$LAB" exec node2 -- pgrep -x clpmgrd
+	lab_exec node2 "pgrep -x clpmgrd"
 	local pid=$output
 	wait_for 20 peer_is up
 	# The daemon's statistics file (guide 2.6), one row per link and peer
@@ -201,6 +204,10 @@ EOF
 	local errs=${output%% *}
 	((errs >= 5)) || fail "only $errs receive errors counted"
 	events_stop
+	# The forger holds node2's heartbeat port: it must be gone before the
+	# next test configures node2 again.
+	lab_exec node2 "pkill -f /tmp/forge.py || true"
+	wait_for 10 forger_gone
 }
 
 @test "clptoratio -r 10 -t 1m delays detection tenfold; -i restores it" {
