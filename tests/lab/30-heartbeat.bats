@@ -91,7 +91,8 @@ down_silence() {
 	silence=${BASH_REMATCH[1]} timeout=${BASH_REMATCH[2]}
 	echo "# ${BATS_TEST_DESCRIPTION%%:*}: peer down after $silence ms of silence (timeout $timeout ms)" >&3
 }
-forger_gone() { ! "$LAB" exec node2 -- pgrep -f /tmp/forge.py >/dev/null; }
+# ([f]orge.py: the pattern must not match the shell running pkill/pgrep.)
+forger_gone() { ! "$LAB" exec node2 -- pgrep -f '/tmp/[f]orge.py' >/dev/null; }
 has_peer_down() { "$LAB" exec node1 -- grep -q '"peer-down"' /tmp/ev.log; }
 
 start_hb() { # start_hb NODE [conf]
@@ -206,7 +207,7 @@ EOF
 	events_stop
 	# The forger holds node2's heartbeat port: it must be gone before the
 	# next test configures node2 again.
-	lab_exec node2 "pkill -f /tmp/forge.py || true"
+	lab_exec node2 "pkill -f '/tmp/[f]orge.py' || true"
 	wait_for 10 forger_gone
 }
 
