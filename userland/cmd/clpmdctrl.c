@@ -288,11 +288,8 @@ int main(int argc, char **argv)
 	if (nargs == 2)
 		source = argv[optind];
 	name = argv[argc - 1];
-	if (!clp_md_name_valid(name)) {
-		clp_err("'%s' is not a mirror disk resource name (md followed by 1-13 letters, "
-			"digits or _)", name);
+	if (clp_md_name_arg(name))
 		return CLP_EXIT_USAGE;
-	}
 
 	ret = clp_md_cmd_root();
 	if (!ret)

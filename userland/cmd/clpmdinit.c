@@ -110,11 +110,8 @@ int main(int argc, char **argv)
 		clp_err("unexpected argument '%s'", argv[optind + 1]);
 		return CLP_EXIT_USAGE;
 	}
-	if (!clp_md_name_valid(argv[optind])) {
-		clp_err("'%s' is not a mirror disk resource name (md followed by 1-13 letters, "
-			"digits or _)", argv[optind]);
+	if (clp_md_name_arg(argv[optind]))
 		return CLP_EXIT_USAGE;
-	}
 	ret = clp_md_cmd_root();
 	if (!ret)
 		ret = clp_md_cmd_conf(&c);

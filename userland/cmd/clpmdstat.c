@@ -285,11 +285,8 @@ int main(int argc, char **argv)
 			clp_err("unexpected argument '%s'", argv[optind + 1]);
 			return CLP_EXIT_USAGE;
 		}
-		if (!clp_md_name_valid(argv[optind])) {
-			clp_err("'%s' is not a mirror disk resource name (md followed by 1-13 "
-				"letters, digits or _)", argv[optind]);
+		if (clp_md_name_arg(argv[optind]))
 			return CLP_EXIT_USAGE;
-		}
 		return show_mirror(argv[optind], json);
 	}
 	if (optind < argc) {

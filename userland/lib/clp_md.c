@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "clp_log.h"
 #include "clp_md.h"
 
 #define XP_MD "/root/resource/md"
@@ -36,6 +37,15 @@ bool clp_md_name_valid(const char *name)
 		if (!isalnum((unsigned char)name[i]) && name[i] != '_')
 			return false;
 	return true;
+}
+
+int clp_md_name_arg(const char *name)
+{
+	if (clp_md_name_valid(name))
+		return 0;
+	clp_err("'%s' is not a mirror disk resource name (md followed by 1-13 letters, "
+		"digits or _)", name);
+	return CLP_EXIT_USAGE;
 }
 
 /* Server names as the schema allows them (also keeps XPath quoting safe). */
