@@ -91,9 +91,15 @@ static void col_us_ms(struct row *r, uint64_t us)
 int clp_md_perf_row(char *buf, size_t len, time_t now, const struct clp_md_status *prev,
 		    const struct clp_md_status *cur, double interval)
 {
+	static const int totals[] = {
+		LISCAL_STATS_A_WRITE_BYTES, LISCAL_STATS_A_READ_BYTES,
+		LISCAL_STATS_A_LOCAL_WRITE_BYTES, LISCAL_STATS_A_LOCAL_READ_BYTES,
+		LISCAL_STATS_A_SEND_BYTES,
+	};
 	struct row r = { buf, len, 0, 0, false };
 	const uint64_t *s = cur->stats;
 	uint64_t d, cnt;
+	size_t i;
 	char date[32];
 	struct tm tm;
 
@@ -102,21 +108,12 @@ int clp_md_perf_row(char *buf, size_t len, time_t now, const struct clp_md_statu
 	localtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%Y/%m/%d %H:%M:%S", &tm);
 	col(&r, "%s", date);
-	d = delta(prev, cur, LISCAL_STATS_A_WRITE_BYTES);
-	col(&r, "%" PRIu64, d);
-	col(&r, "%" PRIu64, (uint64_t)((double)d / interval));
-	d = delta(prev, cur, LISCAL_STATS_A_READ_BYTES);
-	col(&r, "%" PRIu64, d);
-	col(&r, "%" PRIu64, (uint64_t)((double)d / interval));
-	d = delta(prev, cur, LISCAL_STATS_A_LOCAL_WRITE_BYTES);
-	col(&r, "%" PRIu64, d);
-	col(&r, "%" PRIu64, (uint64_t)((double)d / interval));
-	d = delta(prev, cur, LISCAL_STATS_A_LOCAL_READ_BYTES);
-	col(&r, "%" PRIu64, d);
-	col(&r, "%" PRIu64, (uint64_t)((double)d / interval));
-	d = delta(prev, cur, LISCAL_STATS_A_SEND_BYTES);
-	col(&r, "%" PRIu64, d);
-	col(&r, "%" PRIu64, (uint64_t)((double)d / interval));
+	/* Write, Read, Local Disk Write, Local Disk Read, Send: Total, Avg. */
+	for (i = 0; i < sizeof(totals) / sizeof(totals[0]); i++) {
+		d = delta(prev, cur, totals[i]);
+		col(&r, "%" PRIu64, d);
+		col(&r, "%" PRIu64, (uint64_t)((double)d / interval));
+	}
 	col(&r, "100");	/* no compression */
 	col_us_s(&r, s[LISCAL_STATS_A_SYNC_TIME_MAX]);
 	cnt = delta(prev, cur, LISCAL_STATS_A_SYNC_COUNT);
