@@ -5,6 +5,7 @@
 #   make demo       the lab demo (installs what is missing, boots a 2-node lab)
 #   make check      host tests + lab suites; last line "N passed, N failed"
 #   make bench      benchmarks (not part of check)
+#   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25)
 #
 # KVER selects the lab kernel (default: newest /lib/modules/* with a build dir);
 # KDIR overrides the kernel build tree.
@@ -13,7 +14,7 @@ KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sed 's,/lib/modules/,,;
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules userland clean deps demo check check-host check-lab bench checkpatch
+.PHONY: all modules userland clean deps demo check check-host check-lab bench checkpatch soak
 
 all: modules userland
 
@@ -51,3 +52,10 @@ bench: deps
 
 checkpatch:
 	scripts/checkpatch
+
+# More power-cut rounds than make check's 5; no retry: a failure is a finding.
+SOAK_ROUNDS ?= 25
+soak: deps
+	$(MAKE) all
+	LISCAL_CUT_ROUNDS=$(SOAK_ROUNDS) LISCAL_LAB_DISK=$$((128 + 9 * $(SOAK_ROUNDS)))M CLP_CHECK_RETRIES=0 \
+	CLP_SUITE_TIMEOUT=$$((900 + 60 * $(SOAK_ROUNDS))) scripts/check tests/lab/20-liscal.bats

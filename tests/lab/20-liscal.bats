@@ -14,12 +14,15 @@ K=$REPO/kernel/liscal/liscal.ko
 # Shortened timeouts (ms) so that breaks are detected within seconds.
 PARAMS="ack-timeout=5000 hb-interval=1000 ping-timeout=2000 ping-retry=3 connect-timeout=2000 send-timeout=5000"
 ROUNDS=${LISCAL_CUT_ROUNDS:-5}
+# Each power-cut round writes 2000 fresh 4 KiB records: the data partition
+# must hold ROUNDS x 8 MB (make soak sizes the disk for its rounds).
+DISK=${LISCAL_LAB_DISK:-192M}
 
 setup_file() {
 	skip_if_no_lab
 	make -s -C "$REPO/tests/lab/tools" >&2
 	export CLPLAB_NAME=t$$-liscal
-	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 192M
+	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size "$DISK"
 	lab_exec node1 "insmod $K"
 	lab_exec node2 "insmod $K"
 }
@@ -147,7 +150,10 @@ check_records() {
 }
 
 @test "power cut of the active during fsync-acknowledged writes: every acknowledged write survives ($ROUNDS rounds)" {
-	local r act=node1 sby=node2 base last
+	local r act=node1 sby=node2 base last blocks
+	blocks=$("$LAB" exec node1 -- blockdev --getsize64 /dev/vdb2)
+	blocks=$((blocks / 4096))
+	assert "$((ROUNDS * 2000))" -le "$blocks" "records of $ROUNDS rounds fit the data partition (LISCAL_LAB_DISK=$DISK)"
 	for ((r = 0; r < ROUNDS; r++)); do
 		base=$((r * 2000))
 		lab_exec $act "setsid -f $REC /dev/NMP1 $base >/dev/null 2>&1 </dev/null"
