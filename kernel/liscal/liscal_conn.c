@@ -848,6 +848,15 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 			snprintf(err, sizeof(err), "DATA received while active");
 			ret = -EPROTO;
 		}
+		/* Recovery data only into a copy that accepted SYNC_START. */
+		if (!ret && h->type == LISCAL_P_RS_DATA &&
+		    (READ_ONCE(res->role) == LISCAL_ROLE_ACTIVE ||
+		     READ_ONCE(res->rs_dir) != LISCAL_RECOVERY_FROM_PEER)) {
+			snprintf(err, sizeof(err), "RS_DATA received while %s",
+				 READ_ONCE(res->role) == LISCAL_ROLE_ACTIVE ?
+				 "active" : "not a recovery target");
+			ret = -EPROTO;
+		}
 		if (ret) {
 			pr_err("%s: %s\n", res->name, err);
 			return ret;
@@ -910,6 +919,13 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 			snprintf(err, sizeof(err), "FORCE names source node %u, this is %u",
 				 fo.source_node, res->node_id);
 			ret = -EPROTO;
+			break;
+		}
+		/* The requester would be overwritten: it must not be active. */
+		if (READ_ONCE(res->peer_role) == LISCAL_ROLE_ACTIVE) {
+			pr_warn("%s: peer asked for a recovery from here while it is active: refused\n",
+				res->name);
+			ret = 0;
 			break;
 		}
 		if (fo.flags & LISCAL_WF_FORCE)

@@ -586,6 +586,21 @@ static int liscal_recovery(struct liscal_res *res, struct genl_info *info)
 		spin_unlock_irqrestore(&res->lock, flags);
 		src = local_src ? res->node_id : 1 - res->node_id;
 	}
+	/*
+	 * The target's copy is overwritten: never the one in use. Checked
+	 * before anything changes; liscal_rs_start() and the target's
+	 * SYNC_START/RS_DATA checks close the race with an activation.
+	 */
+	if (local_src && READ_ONCE(res->peer_role) == LISCAL_ROLE_ACTIVE) {
+		liscal_errf(info->extack, "%s is active on the peer: deactivate it there first",
+			    res->name);
+		return -EPERM;
+	}
+	if (!local_src && READ_ONCE(res->role) == LISCAL_ROLE_ACTIVE) {
+		liscal_errf(info->extack, "%s is active here: deactivate it first",
+			    res->name);
+		return -EPERM;
+	}
 	if (local_src) {
 		if (force)
 			liscal_make_source(res);

@@ -274,6 +274,11 @@ int liscal_rs_start(struct liscal_res *res, bool full,
 		liscal_errf(extack, "%s: split brain: only a forced recovery resolves it",
 			    res->name);
 		ret = -EINVAL;
+	} else if (res->peer_role == LISCAL_ROLE_ACTIVE) {
+		/* never overwrite the copy an application is using */
+		liscal_errf(extack, "%s is active on the peer: deactivate it there first",
+			    res->name);
+		ret = -EPERM;
 	} else if (res->rs_dir != LISCAL_RECOVERY_NONE) {
 		liscal_errf(extack, "%s: recovery already running", res->name);
 		ret = -EALREADY;

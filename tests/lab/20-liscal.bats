@@ -149,6 +149,35 @@ check_records() {
 	lab_exec node1 "$T activate md01"
 }
 
+# snapshot NODE: the state and counters a refused recovery must not change.
+snapshot() {
+	"$LAB" exec "$1" -- "$T" get md01 |
+		grep -E '^(role|peer_role|conn|disk|peer_disk|split_brain|recovery_dir|sb_flags|gen_current|gen_bitmap|stat_recovery_sent_bytes|stat_recovery_recv_bytes|stat_breaks)='
+}
+
+@test "the driver refuses a recovery onto the active copy, whoever asks; nothing changes" {
+	is node1 role 2
+	wait_for 30 is node2 peer_role 2
+	local s1 s2
+	s1=$(snapshot node1)
+	s2=$(snapshot node2)
+	# node2 as the (forced) source would overwrite node1's copy in use.
+	lab_exec 1 node2 "$T recover md01 force src=1"
+	assert_match "$output" "active on the peer"
+	lab_exec 1 node2 "$T recover md01 full force src=1"
+	assert_match "$output" "active on the peer"
+	lab_exec 1 node2 "$T recover md01 full"
+	assert_match "$output" "active on the peer"
+	# node1 asking node2 to be the source: its own copy is the one in use.
+	lab_exec 1 node1 "$T recover md01 force src=1"
+	assert_match "$output" "active here"
+	lab_exec 1 node1 "$T recover md01 full force src=1"
+	assert_match "$output" "active here"
+	assert "$(snapshot node1)" == "$s1" "node1's state after the refusals"
+	assert "$(snapshot node2)" == "$s2" "node2's state after the refusals"
+	both_uptodate
+}
+
 @test "power cut of the active during fsync-acknowledged writes: every acknowledged write survives ($ROUNDS rounds)" {
 	local r act=node1 sby=node2 base last blocks
 	blocks=$("$LAB" exec node1 -- blockdev --getsize64 /dev/vdb2)
