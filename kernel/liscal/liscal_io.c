@@ -144,7 +144,10 @@ static void liscal_write_endio(struct bio *clone)
 	liscal_req_put(req);
 }
 
-/* Issues one write whose intent bits are on disk. Context: issue work. */
+/*
+ * Issues one write whose intent bits are on disk. Context: the issue
+ * worker, or the submitter for a write that is not mirrored (fast path).
+ */
 static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
 {
 	struct liscal_wire_hdr h = {
@@ -213,17 +216,86 @@ bool liscal_writes_overlap(struct liscal_res *res, u64 first, u64 last)
 	return false;
 }
 
+/* Lock held. Is a write into bits [first, last] held back by recovery? */
+static bool liscal_rs_blocks(struct liscal_res *res, struct liscal_req *req)
+{
+	return req->has_bits && res->rs_active &&
+	       req->first <= res->rs_last && req->last >= res->rs_first;
+}
+
+/* Lock held. Are writes mirrored to the peer now? */
+static bool liscal_mirrored(struct liscal_res *res)
+{
+	return res->conn == LISCAL_CONN_CONNECTED && !res->split_brain &&
+	       (res->pdisk == LISCAL_DISK_UPTODATE ||
+		res->rs_dir == LISCAL_RECOVERY_TO_PEER);
+}
+
+/*
+ * Lock held. Admits a write: defers it (returns false, on res->deferred)
+ * when it touches the region being recovered; otherwise marks it issued,
+ * decides whether it is mirrored, sets its write-intent bits and returns
+ * true, with *flush set when its bits are not on disk yet.
+ */
+static bool liscal_admit(struct liscal_res *res, struct liscal_req *req,
+			 bool *flush)
+{
+	if (liscal_rs_blocks(res, req)) {
+		req->defer_ns = ktime_get_ns();
+		list_add_tail(&req->qlist, &res->deferred);
+		return false;
+	}
+	if (req->defer_ns) {
+		u64 us = (ktime_get_ns() - req->defer_ns) / 1000;
+
+		liscal_stat_add(res, LISCAL_STATS_A_LW_WAIT_RR_TOTAL, us);
+		liscal_stat_add(res, LISCAL_STATS_A_LW_WAIT_RR_TOTAL2, us);
+		req->defer_ns = 0;
+	}
+	req->issued = true;
+	req->send = liscal_mirrored(res);
+	if (req->send)
+		req->seq = ++res->seq;
+	if (!req->has_bits)
+		return true;
+	req->epoch = res->icur;
+	req->counted = true;
+	res->inflight[req->epoch]++;
+	liscal_bm_set_range(res->intent[req->epoch], req->first, req->last);
+	if (!liscal_bm_all_set(res->ondisk, req->first, req->last)) {
+		liscal_bm_mark_dirty(res, req->first, req->last);
+		liscal_stat_add(res, LISCAL_STATS_A_INTENT_WAITS, 1);
+		*flush = true;
+	}
+	return true;
+}
+
+/*
+ * Lock held. Can a new write be issued at once by its submitter? Only
+ * when nothing is queued before it, it is not mirrored (the socket is the
+ * worker's: a submitter never blocks on the peer) and its intent bits are
+ * already on disk: then liscal_admit() issues it without a flush.
+ */
+static bool liscal_fast_path(struct liscal_res *res, struct liscal_req *req)
+{
+	return list_empty(&res->issue_q) && !liscal_mirrored(res) &&
+	       !liscal_rs_blocks(res, req) &&
+	       (!req->has_bits ||
+		liscal_bm_all_set(res->ondisk, req->first, req->last));
+}
+
 /*
  * The issue worker: takes every queued write, defers those that touch the
  * region being recovered, sets their write-intent bits, writes the bitmap
- * blocks that lack them in one batch, then issues them all. Writes whose
- * bits are already on disk cost no metadata I/O.
+ * blocks that lack them in one batch, then issues them all under one plug.
+ * Writes whose bits are already on disk cost no metadata I/O.
  */
 void liscal_issue_work(struct work_struct *w)
 {
 	struct liscal_res *res = container_of(w, struct liscal_res, issue_work);
 	unsigned int noio = memalloc_noio_save();
 	struct liscal_req *req, *tmp;
+	struct blk_plug plug;
 	unsigned long flags;
 	LIST_HEAD(batch);
 	LIST_HEAD(ready);
@@ -236,47 +308,14 @@ void liscal_issue_work(struct work_struct *w)
 		list_splice_init(&res->issue_q, &batch);
 		list_for_each_entry_safe(req, tmp, &batch, qlist) {
 			list_del(&req->qlist);
-			if (req->has_bits && res->rs_active &&
-			    req->first <= res->rs_last &&
-			    req->last >= res->rs_first) {
-				req->defer_ns = ktime_get_ns();
-				list_add_tail(&req->qlist, &res->deferred);
-				continue;
-			}
-			if (req->defer_ns) {
-				u64 us = (ktime_get_ns() - req->defer_ns) / 1000;
-
-				liscal_stat_add(res, LISCAL_STATS_A_LW_WAIT_RR_TOTAL, us);
-				liscal_stat_add(res, LISCAL_STATS_A_LW_WAIT_RR_TOTAL2, us);
-				req->defer_ns = 0;
-			}
-			req->issued = true;
-			req->send = res->conn == LISCAL_CONN_CONNECTED &&
-				    !res->split_brain &&
-				    (res->pdisk == LISCAL_DISK_UPTODATE ||
-				     res->rs_dir == LISCAL_RECOVERY_TO_PEER);
-			if (req->send)
-				req->seq = ++res->seq;
-			if (req->has_bits) {
-				req->epoch = res->icur;
-				req->counted = true;
-				res->inflight[req->epoch]++;
-				liscal_bm_set_range(res->intent[req->epoch],
-						    req->first, req->last);
-				if (!liscal_bm_all_set(res->ondisk, req->first,
-						       req->last)) {
-					liscal_bm_mark_dirty(res, req->first,
-							     req->last);
-					liscal_stat_add(res, LISCAL_STATS_A_INTENT_WAITS, 1);
-					flush = true;
-				}
-			}
-			list_add_tail(&req->qlist, &ready);
+			if (liscal_admit(res, req, &flush))
+				list_add_tail(&req->qlist, &ready);
 		}
 		spin_unlock_irqrestore(&res->lock, flags);
 		if (list_empty(&ready))
 			break;
 		ret = flush ? liscal_bm_flush(res, false) : 0;
+		blk_start_plug(&plug);
 		list_for_each_entry_safe(req, tmp, &ready, qlist) {
 			list_del(&req->qlist);
 			if (ret) {
@@ -286,6 +325,7 @@ void liscal_issue_work(struct work_struct *w)
 			}
 			liscal_issue(res, req);
 		}
+		blk_finish_plug(&plug);
 	}
 	memalloc_noio_restore(noio);
 }
@@ -295,6 +335,7 @@ static void liscal_submit_bio(struct bio *bio)
 	struct liscal_res *res = bio->bi_bdev->bd_disk->private_data;
 	struct liscal_req *req;
 	unsigned long flags;
+	bool fast, flush = false;
 
 	bio = bio_split_to_limits(bio);
 	if (!bio)
@@ -324,11 +365,27 @@ static void liscal_submit_bio(struct bio *bio)
 	atomic_set(&req->pending, 1);
 	spin_lock_irqsave(&res->lock, flags);
 	list_add_tail(&req->list, &res->writes);
-	list_add_tail(&req->qlist, &res->issue_q);
 	res->req_queue++;
 	liscal_queue_stat(res);
+	fast = liscal_fast_path(res, req);
+	if (fast) {
+		liscal_admit(res, req, &flush);
+		liscal_stat_add(res, LISCAL_STATS_A_DIRECT_WRITES, 1);
+	} else {
+		list_add_tail(&req->qlist, &res->issue_q);
+	}
 	spin_unlock_irqrestore(&res->lock, flags);
-	queue_work(res->wq, &res->issue_work);
+	if (!fast) {
+		queue_work(res->wq, &res->issue_work);
+		return;
+	}
+	/* Not mirrored, bits on disk: no socket, no metadata I/O, no worker. */
+	if (WARN_ON_ONCE(flush || req->send)) {
+		req->local_status = BLK_STS_IOERR;
+		liscal_req_put(req);
+		return;
+	}
+	liscal_issue(res, req);
 }
 
 static const struct block_device_operations liscal_fops = {

@@ -586,6 +586,11 @@ static int liscal_recovery(struct liscal_res *res, struct genl_info *info)
 		spin_unlock_irqrestore(&res->lock, flags);
 		src = local_src ? res->node_id : 1 - res->node_id;
 	}
+	if (!force && READ_ONCE(res->split_brain)) {
+		liscal_errf(info->extack, "%s: split brain: only a forced recovery resolves it",
+			    res->name);
+		return -EINVAL;
+	}
 	/*
 	 * The target's copy is overwritten: never the one in use. Checked
 	 * before anything changes; liscal_rs_start() and the target's

@@ -215,6 +215,35 @@ snapshot() {
 	lab_exec node1 "$T activate md01"
 }
 
+# delta NODE KEY BEFORE: how much counter KEY grew on NODE since BEFORE.
+delta() {
+	echo $(($(st "$1" "$2") - $3))
+}
+
+@test "writes of a disconnected active skip the worker; mirrored writes never do" {
+	local d0 w0
+	is node1 role 2
+	both_uptodate
+	d0=$(st node1 stat_direct_writes)
+	w0=$(st node1 stat_write_count)
+	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=4k count=16 seek=8192 oflag=direct status=none"
+	assert "$(delta node1 stat_write_count "$w0")" == 16 "writes counted while connected"
+	assert "$(delta node1 stat_direct_writes "$d0")" == 0 "mirrored writes issued by the submitter"
+	lab_exec node1 "$T break md01"
+	wait_for 30 is node1 conn 1
+	d0=$(st node1 stat_direct_writes)
+	w0=$(st node1 stat_write_count)
+	# 16 writes into one 64 KiB region: the first waits for its bitmap
+	# bit (worker), the other 15 find it on disk.
+	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=4k count=16 seek=16384 oflag=direct status=none"
+	assert "$(delta node1 stat_write_count "$w0")" == 16 "writes counted while disconnected"
+	assert "$(delta node1 stat_direct_writes "$d0")" -ge 15 "disconnected writes issued by the submitter"
+	lab_exec node1 "$T connect md01"
+	wait_for 60 is node1 conn 3
+	lab_exec node1 "$T recover md01"
+	wait_for 120 both_uptodate
+}
+
 @test "mirror cable pulled during writes: break, writes continue, differential recovery" {
 	local sent0 w0 c0
 	is node1 role 2
