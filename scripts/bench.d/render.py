@@ -159,10 +159,12 @@ def render(doc, results_name, png_name):
         L += ["### Where the time goes: driver counters on node1", "",
               "Deltas of the driver's own counters around each fio run (warm-up "
               "included), medians over runs. /dev/NMP1: `liscal-nl get` "
-              "(`stat_*`); DRBD: `/proc/drbd` (`al:` activity-log updates, "
+              "(`stat_*`; \"issued by the submitter\": writes that skipped the issue "
+              "worker, `stat_direct_writes`); DRBD: `/proc/drbd` (`al:` activity-log updates, "
               "`bm:` bitmap updates, `dw:` KiB written locally).", ""]
         L += table(["target", "workload", "writes", "metadata writes / write",
-                    "writes waiting for metadata / write", "driver's mean write time, us",
+                    "writes waiting for metadata / write",
+                    "issued by the submitter / write", "driver's mean write time, us",
                     "fio mean latency, us"], prof)
         L.append("")
 
@@ -256,7 +258,7 @@ def profile_rows(doc, ts):
             if not drv:
                 continue
             bs = bl.WORKLOAD[w][2]
-            n, meta, wait, wtime = [], [], [], []
+            n, meta, wait, direct, wtime = [], [], [], [], []
             for d in drv:
                 if t.startswith("nmp"):
                     c = d.get("stat_write_count", 0)
@@ -264,6 +266,7 @@ def profile_rows(doc, ts):
                     if c:
                         meta.append(d.get("stat_meta_writes", 0) / c)
                         wait.append(d.get("stat_intent_waits", 0) / c)
+                        direct.append(d.get("stat_direct_writes", 0) / c)
                     if d.get("stat_sync_count"):
                         wtime.append(d.get("stat_sync_time_total", 0) / d["stat_sync_count"])
                 else:
@@ -273,6 +276,7 @@ def profile_rows(doc, ts):
                         meta.append((d.get("al", 0) + d.get("bm", 0)) / c)
             rows.append([bl.TARGET_LABEL[t], bl.WORKLOAD[w][1], f(bl.med(bl.mmm(n)), "{:.0f}"),
                          f(bl.med(bl.mmm(meta)), "{:.2f}"), f(bl.med(bl.mmm(wait)), "{:.2f}"),
+                         f(bl.med(bl.mmm(direct)), "{:.2f}"),
                          f(bl.med(bl.mmm(wtime)), "{:.0f}"),
                          f(bl.med(bl.fio_stats(doc, t, w, "lat_mean_us")), "{:.0f}")])
     return rows

@@ -94,7 +94,24 @@ setup() {
 	assert_success
 	assert_line '| TCP 4 KiB request / 32 B answer, p50 of 300, ms | 4.000 | 4.500 | 5.000 |'
 	# dw 4000/4400/4800 KiB of 4 KiB writes: 1100 writes, al 10 -> 0.01.
-	assert_line '| DRBD C | rand write 4 KiB QD1 | 1100 | 0.01 | – | – | 6600 |'
+	assert_line '| DRBD C | rand write 4 KiB QD1 | 1100 | 0.01 | – | – | – | 6600 |'
+}
+
+@test "bench report: our driver's counters per write, writes issued by the submitter included" {
+	"$PY" - "$R" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc["targets"]["nmp-disc"] = {"available": True}
+doc["fio"]["nmp-disc"] = {"randwrite-qd1": [dict(s) for s in doc["fio"]["raw"]["randwrite-qd1"]]}
+for i, smp in enumerate(doc["fio"]["nmp-disc"]["randwrite-qd1"]):
+    smp["driver"] = {"stat_write_count": 1000 + 100 * i, "stat_meta_writes": 10,
+                     "stat_intent_waits": 10, "stat_direct_writes": 900 + 100 * i}
+json.dump(doc, open(sys.argv[1], "w"))
+EOF
+	run "$PY" "$BD/report.py" "$R"
+	assert_success
+	# medians: 1100 writes, 10/1100 metadata, 1000/1100 = 0.91 direct.
+	assert_line '| /dev/NMP1 disconnected | rand write 4 KiB QD1 | 1100 | 0.01 | 0.01 | 0.91 | – | 1100 |'
 }
 
 @test "bench report: ratios to raw, latency inverted so higher is better" {
