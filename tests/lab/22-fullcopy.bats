@@ -3,7 +3,8 @@
 # 2-node lab with the mirror agent: both copies fresh -> the normal state is
 # assumed, nothing copied (guide 2.14.2, 2.20.1); a replaced copy facing a
 # current one -> nothing starts by itself until 'clpmdctrl --force <source>
-# <md>' (guide 2.14.1); the assume-sync flag and the auto-construct
+# <md>' (guide 2.14.1), also after an interrupted initial construction;
+# the assume-sync flag and the auto-construct
 # attribute refused with a message when wrong, no change of state.
 
 load helpers
@@ -68,6 +69,18 @@ nl_is() {
 
 logged() {
 	"$LAB" exec "$1" -- grep -qE "$2" /var/log/clpmgrd.log
+}
+
+# NODE's agent logged a line matching ERE $3 from line $2 of its log on.
+logged_since() {
+	"$LAB" exec "$1" -- sh -c "tail -n +$2 /var/log/clpmgrd.log | grep -qE '$3'"
+}
+
+# NODE's running recovery has copied something.
+copied_some() {
+	local d
+	d=$(nl_get "$1" recovery_done)
+	[ -n "$d" ] && [ "$d" -gt 0 ] && [ "$(nl_get "$1" recovery_dir)" = 1 ]
 }
 
 data_md5() {
@@ -165,6 +178,42 @@ data_md5() {
 	wait_for 300 both_green
 	sent2=$(nl_get node1 stat_recovery_sent_bytes)
 	assert "$sent2" -gt "$sent" "the full copy sent data"
+	assert "$(data_md5 node1)" == "$(data_md5 node2)" "md5 of /dev/vdb2 after the full copy"
+}
+
+@test "fullcopy 0: an interrupted initial construction is not resumed by itself; clpmdctrl --force node1 again" {
+	# Replace node2's copy again and start its construction, slowly.
+	run_lab cut node2
+	run_lab start node2
+	install_conf node2
+	lab_exec node2 "insmod $K/liscal/liscal.ko"
+	lab_exec node2 "$B/clpmdinit --create force md01"
+	lab_exec node2 "setsid -f $B/clpmgrd -f >/var/log/clpmgrd.log 2>&1 </dev/null"
+	wait_for 120 nl_is node1 peer_fresh 1
+	lab_exec node1 "$T set md01 chunk=65536"
+	lab_exec node1 "$B/clpmdctrl --force node1 md01"
+	wait_for 120 copied_some node1
+	# Power cut of the target in the middle of the copy.
+	run_lab cut node2
+	wait_for 60 nl_is node1 conn 2
+	lab_exec node1 "wc -l < /var/log/clpmgrd.log"
+	nlog=$output
+	sent=$(nl_get node1 stat_recovery_sent_bytes)
+	run_lab start node2
+	install_conf node2
+	lab_exec node2 "insmod $K/liscal/liscal.ko"
+	lab_exec node2 "setsid -f $B/clpmgrd -f >/var/log/clpmgrd.log 2>&1 </dev/null"
+	# Reconnected to the still fresh copy: nothing resumes by itself.
+	wait_for 120 nl_is node1 peer_fresh 1
+	wait_for 60 logged_since node1 $((nlog + 1)) "mirror 23: md01: initial mirror construction is off"
+	assert "$(nl_get node1 recovery_dir)" == "0" "no recovery running on node1"
+	assert "$(nl_get node1 stat_recovery_sent_bytes)" == "$sent" "nothing sent since the reconnection"
+	assert "$(nl_get node2 fresh)" == "1" "node2's copy still fresh"
+	self_is node2 RED
+
+	lab_exec node1 "$T set md01 chunk=1048576"
+	lab_exec node1 "$B/clpmdctrl --force node1 md01"
+	wait_for 300 both_green
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "md5 of /dev/vdb2 after the full copy"
 }
 
