@@ -475,6 +475,7 @@ static int liscal_apply_decision(struct liscal_res *res,
 	res->peer_gen = ph->gen_current;
 	res->peer_gen_bitmap = ph->gen_bitmap;
 	res->peer_flags = ph->sb_flags;
+	res->peer_fresh = liscal_meta_fresh(ph->sb_flags, ph->gen_history[0]);
 	/* Never let the peer overwrite an active copy, nor two actives. */
 	if ((d == LISCAL_DEC_P_SRC || d == LISCAL_DEC_P_SRC_FULL) &&
 	    res->role == LISCAL_ROLE_ACTIVE)
@@ -629,6 +630,17 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 	 */
 	if ((d == LISCAL_DEC_L_SRC || d == LISCAL_DEC_L_SRC_FULL) &&
 	    (ph.sb_flags & LISCAL_SB_F_INCONSISTENT)) {
+		/*
+		 * A fresh peer copy (never mirrored, or its initial
+		 * construction was interrupted) is filled by itself only
+		 * with auto-construct (clp.conf fullcopy 1).
+		 */
+		if (!READ_ONCE(res->p.auto_construct) &&
+		    liscal_meta_fresh(ph.sb_flags, ph.gen_history[0])) {
+			pr_info("%s: the peer's copy is fresh and initial mirror construction is off (auto-construct 0): nothing copied until a forced recovery from this side\n",
+				res->name);
+			return 0;
+		}
 		pr_info("%s: resuming the interrupted mirror recovery\n",
 			res->name);
 		liscal_rs_start(res, d == LISCAL_DEC_L_SRC_FULL, NULL);

@@ -40,6 +40,7 @@ struct liscal_params {
 	u32 recovery_chunk;	/* bytes */
 	u8 cp_io_error;
 	u8 dp_io_error;
+	u8 auto_construct;	/* start the construction of a fresh peer */
 };
 
 struct liscal_stats {
@@ -113,6 +114,7 @@ struct liscal_res {
 	u64 peer_gen;
 	u64 peer_gen_bitmap;		/* from the last HELLO */
 	u32 peer_flags;			/* sb flags from the last HELLO */
+	bool peer_fresh;		/* peer copy fresh at the last HELLO */
 
 	/* Bitmaps (lock); see Documentation/liscal.md, write intent. */
 	u32 shift;

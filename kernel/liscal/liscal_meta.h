@@ -176,6 +176,20 @@ const char *liscal_meta_strerror(int err);
 /* Push a new current generation: history shifts, gen_current = @gen. */
 void liscal_meta_new_gen(struct liscal_sb *sb, u64 gen);
 
+/*
+ * A fresh copy never held mirrored data: as liscal_meta_init() writes it
+ * for a copy that is not current (inconsistent, full sync pending) and no
+ * generation taken over since (a completed recovery or a forced source
+ * pushes one into the history). An interrupted initial construction is
+ * still fresh; an interrupted recovery of a copy that held data is not.
+ */
+static inline bool liscal_meta_fresh(u32 flags, u64 gen_history0)
+{
+	u32 f = LISCAL_SB_F_INCONSISTENT | LISCAL_SB_F_FULL_SYNC;
+
+	return (flags & f) == f && !gen_history0;
+}
+
 /* What one side knows of a copy at the connection handshake. */
 struct liscal_gen_view {
 	u32 node_id;

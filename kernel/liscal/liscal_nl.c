@@ -64,6 +64,8 @@ static const struct nla_policy liscal_nl_policy[LISCAL_A_MAX + 1] = {
 	[LISCAL_A_DP_IO_ERROR] = NLA_POLICY_MAX(NLA_U8, LISCAL_IOERR_PANIC),
 	[LISCAL_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, LISCAL_F_ALL),
 	[LISCAL_A_SOURCE_NODE] = NLA_POLICY_MAX(NLA_U8, 1),
+	/* 0/1, checked in liscal_nl_check_params() with a message naming it */
+	[LISCAL_A_AUTO_CONSTRUCT] = { .type = NLA_U8 },
 };
 
 static u32 liscal_flags(struct genl_info *info)
@@ -112,6 +114,8 @@ static void liscal_nl_params(struct liscal_params *p, struct nlattr **a)
 		p->cp_io_error = nla_get_u8(a[LISCAL_A_CP_IO_ERROR]);
 	if (a[LISCAL_A_DP_IO_ERROR])
 		p->dp_io_error = nla_get_u8(a[LISCAL_A_DP_IO_ERROR]);
+	if (a[LISCAL_A_AUTO_CONSTRUCT])
+		p->auto_construct = nla_get_u8(a[LISCAL_A_AUTO_CONSTRUCT]);
 }
 
 static int liscal_nl_check_params(struct genl_info *info,
@@ -126,6 +130,13 @@ static int liscal_nl_check_params(struct genl_info *info,
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[LISCAL_A_RECOVERY_CHUNK],
 				    "recovery chunk must be a multiple of 4096");
+		return -EINVAL;
+	}
+	if (p->auto_construct > 1) {
+		liscal_errf(info->extack,
+			    "auto-construct (fullcopy) must be 0 or 1, not %u",
+			    p->auto_construct);
+		info->extack->bad_attr = info->attrs[LISCAL_A_AUTO_CONSTRUCT];
 		return -EINVAL;
 	}
 	return 0;
@@ -296,7 +307,7 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 {
 	struct liscal_sb sb;
 	unsigned long flags;
-	u8 role, prole, conn, disk, pdisk, sbrain, dir;
+	u8 role, prole, conn, disk, pdisk, sbrain, dir, pfresh;
 	u64 dirty, done, total, pgen;
 	void *hdr;
 
@@ -315,6 +326,8 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 	done = res->rs_done;
 	total = res->rs_total;
 	pgen = res->peer_gen;
+	pfresh = conn == LISCAL_CONN_CONNECTED && res->peer_fresh &&
+		 pdisk == LISCAL_DISK_INCONSISTENT;
 	dirty = liscal_bm_count(res->oos, res->nbits);
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (nla_put_string(msg, LISCAL_A_RES_NAME, res->name) ||
@@ -359,7 +372,11 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 	    nla_put_u64_64bit(msg, LISCAL_A_BREAK_TIME, sb.break_time, 0) ||
 	    nla_put_u32(msg, LISCAL_A_SB_FLAGS, sb.flags) ||
 	    nla_put(msg, LISCAL_A_UUID, LISCAL_UUID_LEN, sb.uuid) ||
-	    liscal_put_stats(msg, res, period)) {
+	    liscal_put_stats(msg, res, period) ||
+	    nla_put_u8(msg, LISCAL_A_AUTO_CONSTRUCT, res->p.auto_construct) ||
+	    nla_put_u8(msg, LISCAL_A_FRESH,
+		       liscal_meta_fresh(sb.flags, sb.gen_history[0])) ||
+	    nla_put_u8(msg, LISCAL_A_PEER_FRESH, pfresh)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}
@@ -540,6 +557,66 @@ static int liscal_deactivate(struct liscal_res *res,
 	return 0;
 }
 
+/*
+ * Both copies are fresh and, by the administrator's word, identical (the
+ * same image, or both zeroed): this copy becomes current with a new
+ * generation, every bit cleared, and a recovery with nothing to copy hands
+ * the generation to the peer (SYNC_START, SYNC_DONE). Refused, with no
+ * change, unless both copies are fresh and no recovery runs.
+ */
+static int liscal_assume_sync(struct liscal_res *res,
+			      struct netlink_ext_ack *extack)
+{
+	unsigned long flags;
+	int ret = 0;
+	u64 gen;
+
+	mutex_lock(&res->state_mutex);
+	spin_lock_irqsave(&res->lock, flags);
+	if (res->conn != LISCAL_CONN_CONNECTED) {
+		liscal_errf(extack, "%s is not connected to the peer", res->name);
+		ret = -ENOTCONN;
+	} else if (res->rs_dir != LISCAL_RECOVERY_NONE) {
+		liscal_errf(extack, "%s: a mirror recovery is running", res->name);
+		ret = -EBUSY;
+	} else if (!liscal_meta_fresh(res->sb.flags, res->sb.gen_history[0])) {
+		liscal_errf(extack,
+			    "%s: assume-sync: this copy is not fresh (it holds mirrored data); copy with a forced full recovery instead",
+			    res->name);
+		ret = -EINVAL;
+	} else if (!res->peer_fresh || res->pdisk != LISCAL_DISK_INCONSISTENT) {
+		liscal_errf(extack,
+			    "%s: assume-sync: the peer's copy is not fresh (it holds mirrored data); copy with a forced full recovery instead",
+			    res->name);
+		ret = -EINVAL;
+	}
+	if (ret) {
+		spin_unlock_irqrestore(&res->lock, flags);
+		mutex_unlock(&res->state_mutex);
+		return ret;
+	}
+	memset(res->oos, 0, res->nwords * 8);
+	res->rs_full = false;
+	res->disk_state = LISCAL_DISK_UPTODATE;
+	res->sb.flags &= ~(LISCAL_SB_F_INCONSISTENT | LISCAL_SB_F_FULL_SYNC);
+	res->sb.flags |= LISCAL_SB_F_UPTODATE | LISCAL_SB_F_PEER_OUTDATED;
+	liscal_meta_new_gen(&res->sb, liscal_new_gen());
+	res->sb.last_update = liscal_now();
+	gen = res->sb.gen_current;
+	spin_unlock_irqrestore(&res->lock, flags);
+	liscal_bm_flush(res, true);
+	liscal_sb_write(res);
+	mutex_unlock(&res->state_mutex);
+	pr_info("%s: both copies fresh: assumed identical, generation %llx, nothing copied\n",
+		res->name, gen);
+	/*
+	 * Should the link break before the peer took the generation over,
+	 * this copy stays current and the peer's fresh: the next connection
+	 * sees a full copy to make (clpmdctrl --force).
+	 */
+	return liscal_rs_start(res, false, extack);
+}
+
 static int liscal_recovery(struct liscal_res *res, struct genl_info *info)
 {
 	u32 fl = liscal_flags(info);
@@ -550,6 +627,14 @@ static int liscal_recovery(struct liscal_res *res, struct genl_info *info)
 	unsigned long flags;
 	bool local_src;
 
+	if (fl & LISCAL_F_ASSUME_SYNC) {
+		if (fl != LISCAL_F_ASSUME_SYNC || info->attrs[LISCAL_A_SOURCE_NODE]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LISCAL_A_FLAGS],
+					    "assume-sync cannot be combined with force, full or a source node");
+			return -EINVAL;
+		}
+		return liscal_assume_sync(res, info->extack);
+	}
 	if (info->attrs[LISCAL_A_SOURCE_NODE])
 		src = nla_get_u8(info->attrs[LISCAL_A_SOURCE_NODE]);
 	if (READ_ONCE(res->conn) != LISCAL_CONN_CONNECTED) {

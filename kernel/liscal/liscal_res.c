@@ -43,6 +43,7 @@ void liscal_params_default(struct liscal_params *p)
 	p->recovery_chunk = LISCAL_CHUNK_DEFAULT;
 	p->cp_io_error = LISCAL_IOERR_NONE;
 	p->dp_io_error = LISCAL_IOERR_NONE;
+	p->auto_construct = 1;
 }
 
 struct liscal_res *liscal_res_find(const char *name)

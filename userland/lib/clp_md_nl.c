@@ -76,6 +76,7 @@ static void put_params(struct nlmsghdr *nlh, const struct clp_md *md)
 	mnl_attr_put_u32(nlh, LISCAL_A_RECOVERY_CHUNK, (uint32_t)md->cluster.recoverysize * 1024U);
 	mnl_attr_put_u8(nlh, LISCAL_A_CP_IO_ERROR, ioerr_attr(md->cluster.cperror));
 	mnl_attr_put_u8(nlh, LISCAL_A_DP_IO_ERROR, ioerr_attr(md->cluster.dperror));
+	mnl_attr_put_u8(nlh, LISCAL_A_AUTO_CONSTRUCT, md->fullcopy ? 1 : 0);
 }
 
 int clp_md_nl_cmd(struct clp_nl *nl, uint8_t cmd, const char *name, uint32_t flags)
@@ -182,6 +183,9 @@ int clp_md_nl_parse(const struct nlmsghdr *nlh, struct clp_md_status *st)
 	get_u64(tb[LISCAL_A_RECOVERY_TOTAL], &st->recovery_total);
 	get_u64(tb[LISCAL_A_LAST_UPDATE], &st->last_update);
 	get_u64(tb[LISCAL_A_BREAK_TIME], &st->break_time);
+	get_u8(tb[LISCAL_A_AUTO_CONSTRUCT], &st->auto_construct);
+	get_u8(tb[LISCAL_A_FRESH], &st->fresh);
+	get_u8(tb[LISCAL_A_PEER_FRESH], &st->peer_fresh);
 	if (tb[LISCAL_A_STATS])
 		parse_stats(tb[LISCAL_A_STATS], st);
 	return st->name[0] ? 0 : -EBADMSG;

@@ -44,6 +44,9 @@ struct clp_md_status {
 	uint64_t last_update, break_time;	/* unix seconds, 0 never */
 	uint64_t stats[LISCAL_STATS_A_MAX + 1];
 	bool has_stats;
+	/* RES_GET: auto-construct setting (fullcopy); this copy / the peer's
+	 * (while connected) never held mirrored data. */
+	uint8_t auto_construct, fresh, peer_fresh;
 };
 
 /* Open the liscal family. -ENOENT: the module is not loaded. */

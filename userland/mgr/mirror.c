@@ -13,6 +13,11 @@
  *     fresh (never mirrored), the server with node id 0 makes its copy the
  *     source of a full copy; when only the other copy is fresh, the server
  *     holding the current data starts a full copy to it;
+ *   - fullcopy = 0: when both copies are fresh, the server with node id 0
+ *     has the driver assume the normal state (both current, nothing
+ *     copied); a fresh copy facing a current one waits for
+ *     'clpmdctrl --force <source_server> <md>' (the driver, told
+ *     auto-construct 0, does not start it either);
  *   - automatic mirror recovery (cluster/mirroragent/autorecovery = 1):
  *     when connected and the other copy is outdated, the server holding the
  *     current data starts a differential recovery;
@@ -51,6 +56,7 @@ enum {
 	EV_AUTORECOVERY_OFF = 25,
 	EV_LISTEN_FAILED = 26,
 	EV_PERF_FAILED = 27,	/* mirror statistics not recorded (mirror_perf.c) */
+	EV_ASSUMED = 28,	/* fullcopy 0, both fresh: normal state assumed */
 	EV_STATE_BASE = 100,
 };
 
@@ -92,6 +98,24 @@ static void start_recovery(struct mirror_res *r, uint32_t flags, int source, int
 		clp_event(EV, ev, "%s: %s started", r->md.name, what);
 }
 
+/*
+ * fullcopy 0 with both copies fresh: both are taken as identical and
+ * current, nothing copied (the administrator's word that the data
+ * partitions are the same image, or both zeroed).
+ */
+static void assume_sync(struct mirror_res *r)
+{
+	int ret = clp_md_nl_recovery(agent.cmd, r->md.name, LISCAL_F_ASSUME_SYNC, -1);
+
+	if (ret < 0)
+		clp_event(EV, EV_START_FAILED, "%s: assuming the normal state failed: %s",
+			  r->md.name, clp_nl_errmsg(agent.cmd));
+	else
+		clp_event(EV, EV_ASSUMED, "%s: initial mirror construction is off (fullcopy 0) "
+			  "and both copies are fresh: the normal state is assumed, both copies "
+			  "current, nothing copied", r->md.name);
+}
+
 /* What the agent does on its own for a resource in state @st. */
 static void decide(struct mirror_res *r, const struct clp_md_status *st)
 {
@@ -115,7 +139,15 @@ static void decide(struct mirror_res *r, const struct clp_md_status *st)
 	}
 	if (st->peer_disk == LISCAL_DISK_INCONSISTENT &&
 	    (st->disk == LISCAL_DISK_INCONSISTENT || st->disk == LISCAL_DISK_UPTODATE)) {
-		if (!md->fullcopy) {
+		if (!md->fullcopy && st->disk == LISCAL_DISK_INCONSISTENT && st->fresh &&
+		    st->peer_fresh) {
+			/* Both fresh (guide 2.14.2, 2.20.1): the normal state is assumed. */
+			if (md->local.node_id == 0 && !r->told_off)
+				assume_sync(r);
+			r->told_off = true;
+			return;
+		}
+		if (!md->fullcopy && (st->peer_fresh || st->disk == LISCAL_DISK_INCONSISTENT)) {
 			if (!r->told_off)
 				clp_event(EV, EV_CONSTRUCTION_OFF,
 					  "%s: initial mirror construction is off (fullcopy 0): "
@@ -125,6 +157,7 @@ static void decide(struct mirror_res *r, const struct clp_md_status *st)
 			return;
 		}
 		if (st->disk == LISCAL_DISK_UPTODATE) {
+			/* A fresh copy (fullcopy 1), or the target of an interrupted recovery. */
 			start_recovery(r, LISCAL_F_FULL, -1, EV_CONSTRUCTION,
 				       "initial mirror construction (full copy to the other server)");
 			return;

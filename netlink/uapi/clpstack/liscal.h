@@ -74,7 +74,13 @@ enum liscal_io_error_action {
 #define LISCAL_F_FULL		(1U << 1) /* RECOVERY_START: copy everything */
 #define LISCAL_F_NO_CONNECT	(1U << 2) /* RES_CREATE: stay standalone */
 #define LISCAL_F_STATS_PERIOD	(1U << 3) /* RES_GET: end the sampling period */
-#define LISCAL_F_ALL		0xfU
+/*
+ * RECOVERY_START: both copies are fresh (never mirrored) and identical by
+ * the administrator's word: both become current with one generation and
+ * nothing is copied (fullcopy 0, "normal state assumed"). Alone only.
+ */
+#define LISCAL_F_ASSUME_SYNC	(1U << 4)
+#define LISCAL_F_ALL		0x1fU
 
 /* LISCAL_A_REASON of a STATE_CHANGE event */
 enum liscal_reason {
@@ -157,6 +163,10 @@ enum {
 	LISCAL_A_MESSAGE,		/* string, human readable detail */
 	LISCAL_A_SB_FLAGS,		/* u32, superblock flags (liscal_meta.h) */
 	LISCAL_A_UUID,			/* binary 16 bytes, cluster partition id */
+	LISCAL_A_AUTO_CONSTRUCT,	/* u8 0/1, default 1 (fullcopy): start */
+					/* a fresh peer's construction itself */
+	LISCAL_A_FRESH,			/* u8 0/1: this copy never held mirrored data */
+	LISCAL_A_PEER_FRESH,		/* u8 0/1: the peer's, at the last handshake */
 
 	__LISCAL_A_MAX,
 	LISCAL_A_MAX = (__LISCAL_A_MAX - 1)

@@ -37,6 +37,24 @@ static void fresh(struct liscal_sb *sb, struct liscal_sb_disk *d)
 	liscal_meta_encode(sb, d);
 }
 
+/* A fresh copy: as initialised for a non-current copy, no history yet. */
+static void test_meta_fresh(void)
+{
+	struct liscal_sb sb;
+
+	CHECK(liscal_meta_init(&sb, "md01", 1, 2 * GiB, 64 * MiB, uuid, 0x55, 1000,
+			       false) == 0, "init not uptodate");
+	CHECK(liscal_meta_fresh(sb.flags, sb.gen_history[0]), "initialised copy is fresh");
+	liscal_meta_new_gen(&sb, 0x66);
+	CHECK(!liscal_meta_fresh(sb.flags, sb.gen_history[0]),
+	      "a generation taken over: not fresh (interrupted recovery of held data)");
+	CHECK(liscal_meta_init(&sb, "md01", 0, 2 * GiB, 64 * MiB, uuid, 0x55, 1000,
+			       true) == 0, "init uptodate");
+	CHECK(!liscal_meta_fresh(sb.flags, sb.gen_history[0]), "current copy is not fresh");
+	CHECK(!liscal_meta_fresh(LISCAL_SB_F_INITIALISED | LISCAL_SB_F_INCONSISTENT, 0),
+	      "inconsistent without full sync is not fresh");
+}
+
 static void test_crc(void)
 {
 	CHECK(clp_crc32c("123456789", 9) == 0xE3069283U, "crc32c check value");
@@ -384,6 +402,7 @@ int main(void)
 	test_crc();
 	test_layout();
 	test_meta_roundtrip();
+	test_meta_fresh();
 	test_meta_corrupt();
 	test_bitmap();
 	test_wire();

@@ -9,11 +9,12 @@
  *   liscal-nl create NAME MINOR DATA CP NODE LADDR PADDR [attr=value...]
  *   liscal-nl destroy|deactivate|connect|break|cancel|force-current NAME
  *   liscal-nl activate NAME [force]
- *   liscal-nl recover NAME [full] [force] [src=N]
+ *   liscal-nl recover NAME [full] [force] [assume-sync] [src=N]
  *   liscal-nl set NAME attr=value...
  *   liscal-nl get NAME                           key=value lines
  * attr: ack-timeout, send-timeout, connect-timeout, recv-timeout,
- * hb-interval, ping-timeout, ping-retry, chunk, sync-mode (ms / bytes).
+ * hb-interval, ping-timeout, ping-retry, chunk, sync-mode (ms / bytes),
+ * auto-construct (0/1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,7 @@ static const struct { const char *k; int a; int bytes; } params[] = {
 	{ "ping-retry", LISCAL_A_PING_RETRY, 4 },
 	{ "chunk", LISCAL_A_RECOVERY_CHUNK, 4 },
 	{ "minor-raw", LISCAL_A_MINOR, 4 },
+	{ "auto-construct", LISCAL_A_AUTO_CONSTRUCT, 1 },
 };
 
 static int put_params(struct nlmsghdr *nlh, int argc, char **argv)
@@ -180,6 +182,9 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 		{ LISCAL_A_ACK_TIMEOUT, "ack_timeout", 4 },
 		{ LISCAL_A_DATA_SIZE, "data_size", 8 },
 		{ LISCAL_A_RECOVERY_CHUNK, "chunk", 4 },
+		{ LISCAL_A_AUTO_CONSTRUCT, "auto_construct", 1 },
+		{ LISCAL_A_FRESH, "fresh", 1 },
+		{ LISCAL_A_PEER_FRESH, "peer_fresh", 1 },
 	};
 	size_t i;
 
@@ -263,6 +268,8 @@ int main(int argc, char **argv)
 					fl |= LISCAL_F_FORCE;
 				else if (!strcmp(argv[k], "full"))
 					fl |= LISCAL_F_FULL;
+				else if (!strcmp(argv[k], "assume-sync"))
+					fl |= LISCAL_F_ASSUME_SYNC;
 				else if (!strncmp(argv[k], "src=", 4))
 					mnl_attr_put_u8(nlh, LISCAL_A_SOURCE_NODE,
 							atoi(argv[k] + 4));
