@@ -151,7 +151,7 @@ void liscal_ctl_work(struct work_struct *w)
 {
 	struct liscal_res *res = container_of(w, struct liscal_res, ctl_work);
 	unsigned long flags;
-	bool pong, state;
+	bool ping, pong, state;
 
 	spin_lock_irqsave(&res->lock, flags);
 	/* Only on an established connection, never inside the handshake. */
@@ -159,11 +159,15 @@ void liscal_ctl_work(struct work_struct *w)
 		spin_unlock_irqrestore(&res->lock, flags);
 		return;
 	}
+	ping = res->ping_pending;
 	pong = res->pong_pending;
 	state = res->state_pending;
+	res->ping_pending = false;
 	res->pong_pending = false;
 	res->state_pending = false;
 	spin_unlock_irqrestore(&res->lock, flags);
+	if (ping)
+		liscal_send_simple(res, LISCAL_P_PING, 0, 0, 0, 0, NULL, 0);
 	if (pong)
 		liscal_send_simple(res, LISCAL_P_PONG, 0, 0, 0, 0, NULL, 0);
 	if (state)
@@ -222,21 +226,20 @@ static int liscal_conn_timers(struct liscal_res *res)
 		res->ping_sent_ns = now;
 		res->last_ping_ns = now;
 	}
+	if (ping && !reason)
+		res->ping_pending = true;
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (reason) {
 		liscal_conn_fail(res, reason);
 		return -ETIMEDOUT;
 	}
-	/* Never block the receiver on the send path: skip if busy. */
-	if (ping && mutex_trylock(&res->send_mutex)) {
-		struct liscal_wire_hdr h = { .type = LISCAL_P_PING };
-		struct liscal_wire_hdr_disk hd;
-
-		liscal_wire_encode_hdr(&h, &hd);
-		if (res->sock)
-			liscal_sock_send(res->sock, &hd, sizeof(hd), 0);
-		mutex_unlock(&res->send_mutex);
-	}
+	/*
+	 * Never block the receiver on the send path: the work item sends
+	 * the PING, after the packet being sent (the recovery pipeline
+	 * keeps send_mutex nearly always held; a trylock would miss).
+	 */
+	if (ping)
+		queue_work(res->wq, &res->ctl_work);
 	return 0;
 }
 
@@ -1064,6 +1067,7 @@ static int liscal_conn_thread(void *data)
 		spin_lock_irqsave(&res->lock, flags);
 		res->fail_reason = 0;
 		res->ping_sent_ns = 0;
+		res->ping_pending = false;
 		res->ping_misses = 0;
 		res->last_ping_ns = ktime_get_ns();
 		spin_unlock_irqrestore(&res->lock, flags);

@@ -157,8 +157,8 @@ struct liscal_res {
 	/* Connection. */
 	struct mutex sock_mutex;	/* sock pointer for shutdown/teardown */
 	struct mutex send_mutex;	/* one sender on sock at a time */
-	struct work_struct ctl_work;	/* sends PONG / STATE */
-	bool pong_pending, state_pending;	/* lock */
+	struct work_struct ctl_work;	/* sends PING / PONG / STATE */
+	bool ping_pending, pong_pending, state_pending;	/* lock */
 	struct socket *sock;		/* set/cleared under send_mutex + lock */
 	struct task_struct *conn_task;	/* connects, handshakes, receives */
 	struct task_struct *rs_task;	/* recovery source loop (state_mutex) */
