@@ -214,8 +214,8 @@ bool liscal_writes_overlap(struct liscal_res *res, u64 first, u64 last)
 }
 
 /*
- * The issue worker: takes every queued write, defers those that touch the
- * region being recovered, sets their write-intent bits, writes the bitmap
+ * The issue worker: takes every queued write, defers those that touch a
+ * recovery chunk in flight, sets their write-intent bits, writes the bitmap
  * blocks that lack them in one batch, then issues them all. Writes whose
  * bits are already on disk cost no metadata I/O.
  */
@@ -236,10 +236,11 @@ void liscal_issue_work(struct work_struct *w)
 		list_splice_init(&res->issue_q, &batch);
 		list_for_each_entry_safe(req, tmp, &batch, qlist) {
 			list_del(&req->qlist);
-			if (req->has_bits && res->rs_active &&
-			    req->first <= res->rs_last &&
-			    req->last >= res->rs_first) {
-				req->defer_ns = ktime_get_ns();
+			if (req->has_bits &&
+			    liscal_rs_locked(res, req->first, req->last)) {
+				/* kept across re-deferrals behind other chunks */
+				if (!req->defer_ns)
+					req->defer_ns = ktime_get_ns();
 				list_add_tail(&req->qlist, &res->deferred);
 				continue;
 			}

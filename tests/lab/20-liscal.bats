@@ -130,6 +130,8 @@ check_records() {
 	wait_for 400 both_uptodate
 	run st node1 stat_recovery_sent_bytes
 	assert "$output" == "$(st node1 data_size)" "full copy sent the whole data partition"
+	run st node1 stat_recovery_inflight_max
+	assert "$output" -gt 1 "several recovery chunks on the wire at once (pipelined)"
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
 }
 

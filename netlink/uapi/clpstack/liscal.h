@@ -208,6 +208,7 @@ enum {
 	LISCAL_STATS_A_INTENT_WAITS,		/* writes that waited for one */
 	LISCAL_STATS_A_BREAKS,			/* mirror breaks */
 	LISCAL_STATS_A_PEER_WRITE_BYTES,	/* peer writes applied locally */
+	LISCAL_STATS_A_RECOVERY_INFLIGHT_MAX,	/* most RS_DATA sent, not yet acked */
 
 	__LISCAL_STATS_A_MAX,
 	LISCAL_STATS_A_MAX = (__LISCAL_STATS_A_MAX - 1)
