@@ -22,6 +22,7 @@
 #include "liscal_int.h"
 
 #define LISCAL_RCV_POLL		(HZ / 4)
+#define LISCAL_SEND_VECS	16	/* pages per sendmsg of a bio's data */
 
 /* A write from the peer being applied to the data partition. */
 struct liscal_peer_req {
@@ -68,6 +69,22 @@ static int liscal_sock_send(struct socket *sock, const void *buf, size_t len,
 	return 0;
 }
 
+/* Sends all of @len bytes of the @n pages in @vec, in one sendmsg. */
+static int liscal_sock_send_vec(struct socket *sock, const struct bio_vec *vec,
+				unsigned int n, size_t len, int more)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | more };
+
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, vec, n, len);
+	while (msg_data_left(&msg)) {
+		int sent = sock_sendmsg(sock, &msg);
+
+		if (sent <= 0)
+			return sent ? sent : -EPIPE;
+	}
+	return 0;
+}
+
 /*
  * Sends one packet: header, @payload, then the data of @bio if given.
  * Context: process; takes send_mutex; noio allocation. Returns 0, or
@@ -93,19 +110,25 @@ int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
 		ret = liscal_sock_send(res->sock, payload, plen,
 				       bio ? MSG_MORE : 0);
 	if (!ret && bio && h->size) {
-		u32 left = h->size;
+		/* batches of segments: one sendmsg each, not one per page */
+		struct bio_vec vec[LISCAL_SEND_VECS];
+		u32 left = h->size, len = 0;
 		struct bvec_iter it;
 		struct bio_vec bv;
+		unsigned int n = 0;
 
 		bio_for_each_segment(bv, bio, it) {
-			void *p = kmap_local_page(bv.bv_page);
-
+			vec[n++] = bv;
+			len += bv.bv_len;
 			left -= bv.bv_len;
-			ret = liscal_sock_send(res->sock, p + bv.bv_offset,
-					       bv.bv_len, left ? MSG_MORE : 0);
-			kunmap_local(p);
+			if (n < LISCAL_SEND_VECS && left)
+				continue;
+			ret = liscal_sock_send_vec(res->sock, vec, n, len,
+						   left ? MSG_MORE : 0);
 			if (ret)
 				break;
+			n = 0;
+			len = 0;
 		}
 	}
 	if (!ret) {
@@ -151,7 +174,7 @@ void liscal_ctl_work(struct work_struct *w)
 {
 	struct liscal_res *res = container_of(w, struct liscal_res, ctl_work);
 	unsigned long flags;
-	bool pong, state;
+	bool ping, pong, state;
 
 	spin_lock_irqsave(&res->lock, flags);
 	/* Only on an established connection, never inside the handshake. */
@@ -159,11 +182,15 @@ void liscal_ctl_work(struct work_struct *w)
 		spin_unlock_irqrestore(&res->lock, flags);
 		return;
 	}
+	ping = res->ping_pending;
 	pong = res->pong_pending;
 	state = res->state_pending;
+	res->ping_pending = false;
 	res->pong_pending = false;
 	res->state_pending = false;
 	spin_unlock_irqrestore(&res->lock, flags);
+	if (ping)
+		liscal_send_simple(res, LISCAL_P_PING, 0, 0, 0, 0, NULL, 0);
 	if (pong)
 		liscal_send_simple(res, LISCAL_P_PONG, 0, 0, 0, 0, NULL, 0);
 	if (state)
@@ -222,21 +249,20 @@ static int liscal_conn_timers(struct liscal_res *res)
 		res->ping_sent_ns = now;
 		res->last_ping_ns = now;
 	}
+	if (ping && !reason)
+		res->ping_pending = true;
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (reason) {
 		liscal_conn_fail(res, reason);
 		return -ETIMEDOUT;
 	}
-	/* Never block the receiver on the send path: skip if busy. */
-	if (ping && mutex_trylock(&res->send_mutex)) {
-		struct liscal_wire_hdr h = { .type = LISCAL_P_PING };
-		struct liscal_wire_hdr_disk hd;
-
-		liscal_wire_encode_hdr(&h, &hd);
-		if (res->sock)
-			liscal_sock_send(res->sock, &hd, sizeof(hd), 0);
-		mutex_unlock(&res->send_mutex);
-	}
+	/*
+	 * Never block the receiver on the send path: the work item sends
+	 * the PING, after the packet being sent (the recovery pipeline
+	 * keeps send_mutex nearly always held; a trylock would miss).
+	 */
+	if (ping)
+		queue_work(res->wq, &res->ctl_work);
 	return 0;
 }
 
@@ -266,6 +292,30 @@ static int liscal_recv_full(struct liscal_res *res, void *buf, size_t len,
 			return n ? n : -ECONNRESET;
 		buf += n;
 		len -= n;
+	}
+	return 0;
+}
+
+/* Receives exactly @len bytes into the @n pages of @vec, running the timers. */
+static int liscal_recv_vec(struct liscal_res *res, const struct bio_vec *vec,
+			   unsigned int n, size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+
+	iov_iter_bvec(&msg.msg_iter, ITER_DEST, vec, n, len);
+	while (msg_data_left(&msg)) {
+		int got;
+
+		if (liscal_should_stop(res))
+			return -EINTR;
+		got = sock_recvmsg(res->sock, &msg, msg.msg_flags);
+		if (got == -EAGAIN || got == -EINTR) {
+			if (liscal_conn_timers(res))
+				return -ETIMEDOUT;
+			continue;
+		}
+		if (got <= 0)
+			return got ? got : -ECONNRESET;
 	}
 	return 0;
 }
@@ -709,20 +759,18 @@ static int liscal_recv_write(struct liscal_res *res,
 	while (left) {
 		u32 n = min_t(u32, left, PAGE_SIZE);
 		struct page *page = alloc_page(GFP_NOIO);
-		void *p;
 
 		if (!page) {
 			ret = -ENOMEM;
 			break;
 		}
 		__bio_add_page(pr->bio, page, n, 0);
-		p = kmap_local_page(page);
-		ret = liscal_recv_full(res, p, n, true);
-		kunmap_local(p);
-		if (ret)
-			break;
 		left -= n;
 	}
+	/* the whole payload in as few recvmsg calls as the socket allows */
+	if (!ret)
+		ret = liscal_recv_vec(res, pr->bio->bi_io_vec, pr->bio->bi_vcnt,
+				      h->size);
 	if (ret) {
 		struct bvec_iter_all it;
 		struct bio_vec *bv;
@@ -1092,6 +1140,7 @@ static int liscal_conn_thread(void *data)
 		spin_lock_irqsave(&res->lock, flags);
 		res->fail_reason = 0;
 		res->ping_sent_ns = 0;
+		res->ping_pending = false;
 		res->ping_misses = 0;
 		res->last_ping_ns = ktime_get_ns();
 		spin_unlock_irqrestore(&res->lock, flags);

@@ -133,7 +133,7 @@ struct liscal_res {
 	/* Requests (lock). */
 	struct list_head writes;	/* every write in flight */
 	struct list_head issue_q;	/* submitted, not issued yet */
-	struct list_head deferred;	/* waiting for the recovery range */
+	struct list_head deferred;	/* waiting for recovery chunks */
 	struct list_head ack_wait;	/* sent, waiting for DATA_ACK */
 	u64 seq;
 	u64 sync_diff;			/* bytes sent and not acked */
@@ -141,13 +141,19 @@ struct liscal_res {
 	u64 flush_seq;			/* cleaner's peer flush awaiting ack */
 	int flush_state;		/* 0 idle, 1 waiting, 2 acked, -1 failed */
 	int req_queue;			/* bios in flight */
-	bool rs_active;			/* region [rs_first, rs_last] locked */
-	u64 rs_first, rs_last;
+	/*
+	 * Recovery chunks in flight (struct liscal_rs_chunk, liscal_rs.c),
+	 * from the moment their bit range is locked until their RS_ACK (or
+	 * abandon): writes overlapping any of them are deferred. Entries are
+	 * added and freed only by the recovery thread; their state changes
+	 * under lock (read completion, RS_ACK).
+	 */
+	struct list_head rs_chunks;
+	unsigned int rs_nchunks;	/* entries of rs_chunks */
+	u64 rs_nbytes;			/* their data bytes */
+	unsigned int rs_unacked;	/* of them: RS_DATA sent, not acked */
 	u8 rs_dir;
 	u64 rs_done, rs_total;		/* bytes */
-	u64 rs_seq;			/* RS_DATA awaiting its ack */
-	bool rs_acked;
-	bool rs_ack_err;
 	bool rs_stop;
 	bool rs_full;			/* the next/current recovery is full */
 	struct liscal_stats st;
@@ -159,8 +165,8 @@ struct liscal_res {
 	/* Connection. */
 	struct mutex sock_mutex;	/* sock pointer for shutdown/teardown */
 	struct mutex send_mutex;	/* one sender on sock at a time */
-	struct work_struct ctl_work;	/* sends PONG / STATE */
-	bool pong_pending, state_pending;	/* lock */
+	struct work_struct ctl_work;	/* sends PING / PONG / STATE */
+	bool ping_pending, pong_pending, state_pending;	/* lock */
 	struct socket *sock;		/* set/cleared under send_mutex + lock */
 	struct task_struct *conn_task;	/* connects, handshakes, receives */
 	struct task_struct *rs_task;	/* recovery source loop (state_mutex) */
@@ -226,6 +232,7 @@ int liscal_rs_start(struct liscal_res *res, bool full,
 void liscal_rs_stop(struct liscal_res *res);
 void liscal_make_source(struct liscal_res *res);
 void liscal_rs_ack(struct liscal_res *res, u64 seq, bool err);
+bool liscal_rs_locked(struct liscal_res *res, u64 first, u64 last);
 void liscal_rs_target_done(struct liscal_res *res, u64 gen);
 int liscal_rs_target_start(struct liscal_res *res, u64 gen, u64 bytes,
 			   bool full);

@@ -216,11 +216,10 @@ bool liscal_writes_overlap(struct liscal_res *res, u64 first, u64 last)
 	return false;
 }
 
-/* Lock held. Is a write into bits [first, last] held back by recovery? */
+/* Lock held. Does a write touch a recovery chunk in flight? */
 static bool liscal_rs_blocks(struct liscal_res *res, struct liscal_req *req)
 {
-	return req->has_bits && res->rs_active &&
-	       req->first <= res->rs_last && req->last >= res->rs_first;
+	return req->has_bits && liscal_rs_locked(res, req->first, req->last);
 }
 
 /* Lock held. Are writes mirrored to the peer now? */
@@ -233,7 +232,7 @@ static bool liscal_mirrored(struct liscal_res *res)
 
 /*
  * Lock held. Admits a write: defers it (returns false, on res->deferred)
- * when it touches the region being recovered; otherwise marks it issued,
+ * when it touches a recovery chunk in flight; otherwise marks it issued,
  * decides whether it is mirrored, sets its write-intent bits and returns
  * true, with *flush set when its bits are not on disk yet.
  */
@@ -241,7 +240,9 @@ static bool liscal_admit(struct liscal_res *res, struct liscal_req *req,
 			 bool *flush)
 {
 	if (liscal_rs_blocks(res, req)) {
-		req->defer_ns = ktime_get_ns();
+		/* kept across re-deferrals behind other chunks */
+		if (!req->defer_ns)
+			req->defer_ns = ktime_get_ns();
 		list_add_tail(&req->qlist, &res->deferred);
 		return false;
 	}
@@ -285,8 +286,8 @@ static bool liscal_fast_path(struct liscal_res *res, struct liscal_req *req)
 }
 
 /*
- * The issue worker: takes every queued write, defers those that touch the
- * region being recovered, sets their write-intent bits, writes the bitmap
+ * The issue worker: takes every queued write, defers those that touch a
+ * recovery chunk in flight, sets their write-intent bits, writes the bitmap
  * blocks that lack them in one batch, then issues them all under one plug.
  * Writes whose bits are already on disk cost no metadata I/O.
  */

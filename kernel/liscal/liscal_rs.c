@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * liscal_rs.c - mirror recovery. The source walks its oos bitmap in
- * chunks of the recovery data size: locks the chunk's region (new local
- * writes to it wait), waits for local writes in flight there, reads it,
- * sends it, and clears the bits when the target acked its disk write.
- * The bits on disk are cleared lazily, so a crash of either side resumes
- * from what is left.
+ * chunks of the recovery data size, a window of them in flight at once:
+ * each chunk's region is locked (new local writes to it wait), read once
+ * no local write in flight overlaps it (asynchronously, while earlier
+ * chunks are on the wire), sent, and its bits are cleared and its region
+ * released when the target acked its disk write. The bits on disk are
+ * cleared lazily, so a crash of either side resumes from what is left.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,142 +15,500 @@
 
 #include "liscal_int.h"
 
+/*
+ * The window: chunks are locked while fewer than LISCAL_RS_MIN_CHUNKS are
+ * in flight, or while fewer than LISCAL_RS_MAX_CHUNKS are and the next one
+ * keeps their data within LISCAL_RS_MAX_BYTES (Documentation/liscal.md,
+ * Recovery, says why these values).
+ */
+#define LISCAL_RS_MIN_CHUNKS	2
+#define LISCAL_RS_MAX_CHUNKS	16
+#define LISCAL_RS_MAX_BYTES	(4U << 20)
+
+enum liscal_rs_state {
+	LISCAL_RSC_LOCKED,	/* range locked, issued writes may overlap it */
+	LISCAL_RSC_READING,	/* read bio submitted */
+	LISCAL_RSC_READ,	/* read completed, status set */
+	LISCAL_RSC_SENT,	/* RS_DATA sent, waiting for its RS_ACK */
+	LISCAL_RSC_ACKED,	/* RS_ACK arrived, ack_err set */
+};
+
+/*
+ * One recovery chunk in flight, on res->rs_chunks. Allocated, sent and
+ * freed only by the recovery thread; state, status, ack_err, seq and
+ * ack_us change under res->lock.
+ */
+struct liscal_rs_chunk {
+	struct list_head list;		/* res->rs_chunks, lock */
+	struct liscal_res *res;
+	struct bio *bio;		/* bio_kmalloc()ed; its pages hold the data */
+	struct bvec_iter iter;		/* bio's iterator as built, for the send */
+	u64 first, last;		/* bitmap bits */
+	u32 bytes;
+	enum liscal_rs_state state;
+	blk_status_t status;		/* read result */
+	bool ack_err;			/* the target's write failed */
+	u64 seq;			/* RS_DATA sequence once SENT */
+	u64 lock_ns, sent_ns;
+	u64 ack_us;			/* send to RS_ACK */
+};
+
+/* The walk over the bitmap: recovery thread only. */
+struct liscal_rs_walk {
+	u64 cursor;			/* next bit to look at in this pass */
+	bool pass_end;			/* no set bit from cursor to the end */
+};
+
+/* RS_ACK from the receiver: matched by sequence, in any order. */
 void liscal_rs_ack(struct liscal_res *res, u64 seq, bool err)
 {
+	struct liscal_rs_chunk *c;
 	unsigned long flags;
+	bool found = false;
 
 	spin_lock_irqsave(&res->lock, flags);
-	if (seq == res->rs_seq) {
-		res->rs_acked = true;
-		res->rs_ack_err = err;
+	list_for_each_entry(c, &res->rs_chunks, list) {
+		if (c->state == LISCAL_RSC_SENT && c->seq == seq) {
+			c->state = LISCAL_RSC_ACKED;
+			c->ack_err = err;
+			c->ack_us = (ktime_get_ns() - c->sent_ns) / 1000;
+			res->rs_unacked--;
+			found = true;
+			break;
+		}
 	}
 	spin_unlock_irqrestore(&res->lock, flags);
-	wake_up_all(&res->waitq);
+	/* an ack of an abandoned chunk (after a stop) finds nothing */
+	if (found)
+		wake_up_all(&res->waitq);
 }
 
-static bool liscal_rs_region_free(struct liscal_res *res, u64 f, u64 l)
+/* Lock held. Do bits [first, last] overlap a recovery chunk in flight? */
+bool liscal_rs_locked(struct liscal_res *res, u64 first, u64 last)
 {
-	unsigned long flags;
-	bool busy;
+	struct liscal_rs_chunk *c;
 
-	spin_lock_irqsave(&res->lock, flags);
-	busy = liscal_writes_overlap(res, f, l);
-	spin_unlock_irqrestore(&res->lock, flags);
-	return !busy || READ_ONCE(res->rs_stop);
+	list_for_each_entry(c, &res->rs_chunks, list)
+		if (c->first <= last && c->last >= first)
+			return true;
+	return false;
 }
 
-static void liscal_rs_release(struct liscal_res *res)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&res->lock, flags);
-	res->rs_active = false;
-	list_splice_tail_init(&res->deferred, &res->issue_q);
-	spin_unlock_irqrestore(&res->lock, flags);
-	queue_work(res->wq, &res->issue_work);
-}
-
-static void liscal_free_bio_pages(struct bio *bio)
+static void liscal_rs_chunk_free(struct liscal_rs_chunk *c)
 {
 	struct bvec_iter_all it;
 	struct bio_vec *bv;
 
-	bio_for_each_segment_all(bv, bio, it)
+	bio_for_each_segment_all(bv, c->bio, it)
 		__free_page(bv->bv_page);
-	bio_put(bio);
+	bio_uninit(c->bio);
+	kfree(c->bio);
+	kfree(c);
 }
 
-/* Copies bits [f, l]. Returns 0, or an error after failing the link. */
-static int liscal_rs_chunk(struct liscal_res *res, u64 f, u64 l)
+static void liscal_rs_read_endio(struct bio *bio)
+{
+	struct liscal_rs_chunk *c = bio->bi_private;
+	struct liscal_res *res = c->res;
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	c->status = bio->bi_status;
+	c->state = LISCAL_RSC_READ;
+	spin_unlock_irqrestore(&res->lock, flags);
+	wake_up_all(&res->waitq);
+}
+
+/* A chunk for bits [f, l] with its read bio and pages; NULL: no memory. */
+static struct liscal_rs_chunk *liscal_rs_chunk_alloc(struct liscal_res *res,
+						     u64 f, u64 l)
 {
 	u64 sector = f << (res->shift - 9);
 	u64 nsect = min((l - f + 1) << (res->shift - 9),
 			res->data_sectors - sector);
 	u32 bytes = nsect << 9;
-	struct liscal_wire_hdr h = {
-		.type = LISCAL_P_RS_DATA, .sector = sector, .size = bytes,
-		.len = bytes,
-	};
-	struct bvec_iter iter;
-	unsigned long flags;
+	unsigned int npages = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	struct liscal_rs_chunk *c;
 	struct bio *bio;
-	u64 t0, us;
 	u32 left;
-	long tmo;
-	int ret;
 
-	t0 = ktime_get_ns();
-	wait_event(res->waitq, liscal_rs_region_free(res, f, l));
-	us = (ktime_get_ns() - t0) / 1000;
-	spin_lock_irqsave(&res->lock, flags);
-	liscal_stat_add(res, LISCAL_STATS_A_RR_WAIT_LW_TOTAL, us);
-	liscal_stat_add(res, LISCAL_STATS_A_RR_WAIT_LW_TOTAL2, us);
-	spin_unlock_irqrestore(&res->lock, flags);
-	if (READ_ONCE(res->rs_stop))
-		return -EINTR;
-
-	bio = bio_alloc(res->dbdev, DIV_ROUND_UP(bytes, PAGE_SIZE), REQ_OP_READ,
-			GFP_NOIO);
+	if (WARN_ON_ONCE(!bytes || bytes > LISCAL_WIRE_MAX_RS))
+		return NULL;
+	c = kzalloc(sizeof(*c), GFP_NOIO);
+	if (!c)
+		return NULL;
+	/* bio_kmalloc: up to 1024 vecs, a 4 MiB chunk in single pages */
+	bio = bio_kmalloc(npages, GFP_NOIO);
+	if (!bio)
+		goto err_free_chunk;
+	bio_init(bio, res->dbdev, bio->bi_inline_vecs, npages, REQ_OP_READ);
 	bio->bi_iter.bi_sector = sector;
+	bio->bi_private = c;
+	bio->bi_end_io = liscal_rs_read_endio;
+	c->bio = bio;
 	for (left = bytes; left; ) {
 		u32 n = min_t(u32, left, PAGE_SIZE);
 		struct page *page = alloc_page(GFP_NOIO);
 
-		if (!page) {
-			liscal_free_bio_pages(bio);
-			return -ENOMEM;
-		}
+		if (!page)
+			goto err_free_pages;
 		__bio_add_page(bio, page, n, 0);
 		left -= n;
 	}
-	iter = bio->bi_iter;
-	ret = submit_bio_wait(bio);
-	if (ret) {
-		liscal_free_bio_pages(bio);
+	c->iter = bio->bi_iter;
+	c->res = res;
+	c->first = f;
+	c->last = l;
+	c->bytes = bytes;
+	c->state = LISCAL_RSC_LOCKED;
+	return c;
+
+err_free_pages:
+	liscal_rs_chunk_free(c);
+	return NULL;
+err_free_chunk:
+	kfree(c);
+	return NULL;
+}
+
+/* Lock held. May one more chunk of up to @bytes be locked? */
+static bool liscal_rs_room(struct liscal_res *res, u64 bytes)
+{
+	if (res->rs_nchunks < LISCAL_RS_MIN_CHUNKS)
+		return true;
+	return res->rs_nchunks < LISCAL_RS_MAX_CHUNKS &&
+	       res->rs_nbytes + bytes <= LISCAL_RS_MAX_BYTES;
+}
+
+static u64 liscal_rs_chunk_bits(struct liscal_res *res)
+{
+	return max_t(u64, 1, READ_ONCE(res->p.recovery_chunk) >> res->shift);
+}
+
+/*
+ * Locks the next chunks of the walk (contiguous set bits from the cursor,
+ * up to the recovery data size each) while the window has room: from
+ * here on, writes overlapping them are deferred by the issue worker.
+ * Returns 0 or -ENOMEM.
+ */
+static int liscal_rs_fill(struct liscal_res *res, struct liscal_rs_walk *w)
+{
+	struct liscal_rs_chunk *c;
+	unsigned long flags;
+	u64 f, l, bits;
+
+	while (!w->pass_end) {
+		bits = liscal_rs_chunk_bits(res);
+		spin_lock_irqsave(&res->lock, flags);
+		if (!liscal_rs_room(res, bits << res->shift)) {
+			spin_unlock_irqrestore(&res->lock, flags);
+			return 0;
+		}
+		f = liscal_bm_next_set(res->oos, res->nbits, w->cursor);
+		if (f == res->nbits) {
+			w->pass_end = true;
+			spin_unlock_irqrestore(&res->lock, flags);
+			return 0;
+		}
+		l = f;
+		while (l + 1 < res->nbits && l + 1 - f < bits &&
+		       liscal_bm_test(res->oos, l + 1))
+			l++;
+		spin_unlock_irqrestore(&res->lock, flags);
+		/*
+		 * Chunks of a pass are taken in ascending order and the
+		 * cursor is past all of them: only this thread clears bits,
+		 * so [f, l] stays set and overlaps no chunk in flight.
+		 */
+		c = liscal_rs_chunk_alloc(res, f, l);
+		if (!c)
+			return -ENOMEM;
+		c->lock_ns = ktime_get_ns();
+		spin_lock_irqsave(&res->lock, flags);
+		WARN_ON_ONCE(liscal_rs_locked(res, f, l));
+		list_add_tail(&c->list, &res->rs_chunks);
+		res->rs_nchunks++;
+		res->rs_nbytes += c->bytes;
+		spin_unlock_irqrestore(&res->lock, flags);
+		w->cursor = l + 1;
+	}
+	return 0;
+}
+
+/* Lock held. A locked chunk no issued write overlaps any more, or NULL. */
+static struct liscal_rs_chunk *liscal_rs_readable(struct liscal_res *res)
+{
+	struct liscal_rs_chunk *c;
+
+	list_for_each_entry(c, &res->rs_chunks, list)
+		if (c->state == LISCAL_RSC_LOCKED &&
+		    !liscal_writes_overlap(res, c->first, c->last))
+			return c;
+	return NULL;
+}
+
+/* Lock held. The first chunk in @state, or NULL. */
+static struct liscal_rs_chunk *liscal_rs_find(struct liscal_res *res,
+					      enum liscal_rs_state state)
+{
+	struct liscal_rs_chunk *c;
+
+	list_for_each_entry(c, &res->rs_chunks, list)
+		if (c->state == state)
+			return c;
+	return NULL;
+}
+
+/*
+ * Submits the reads of the locked chunks that no issued write overlaps
+ * any more (the time a chunk waited for them: "recovery-read waiting
+ * local-write"). They complete in liscal_rs_read_endio.
+ */
+static void liscal_rs_read(struct liscal_res *res)
+{
+	struct liscal_rs_chunk *c;
+	unsigned long flags;
+	u64 us;
+
+	for (;;) {
+		spin_lock_irqsave(&res->lock, flags);
+		c = liscal_rs_readable(res);
+		if (!c) {
+			spin_unlock_irqrestore(&res->lock, flags);
+			return;
+		}
+		c->state = LISCAL_RSC_READING;
+		us = (ktime_get_ns() - c->lock_ns) / 1000;
+		liscal_stat_add(res, LISCAL_STATS_A_RR_WAIT_LW_TOTAL, us);
+		liscal_stat_add(res, LISCAL_STATS_A_RR_WAIT_LW_TOTAL2, us);
+		spin_unlock_irqrestore(&res->lock, flags);
+		submit_bio(c->bio);
+	}
+}
+
+/*
+ * Sends the first chunk whose read completed. Returns 1 when one was
+ * sent, 0 when none was ready, or an error after failing the link (send)
+ * or applying the I/O error action (read).
+ */
+static int liscal_rs_send(struct liscal_res *res)
+{
+	struct liscal_wire_hdr h = { .type = LISCAL_P_RS_DATA };
+	struct liscal_rs_chunk *c;
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&res->lock, flags);
+	c = liscal_rs_find(res, LISCAL_RSC_READ);
+	if (!c) {
+		spin_unlock_irqrestore(&res->lock, flags);
+		return 0;
+	}
+	if (c->status) {
+		ret = blk_status_to_errno(c->status);
+		spin_unlock_irqrestore(&res->lock, flags);
 		liscal_io_error(res, false, ret);
 		return ret;
 	}
-	bio->bi_iter = iter;
-
-	spin_lock_irqsave(&res->lock, flags);
 	h.seq = ++res->rs_counter;
-	res->rs_seq = h.seq;
-	res->rs_acked = false;
-	res->rs_ack_err = false;
-	liscal_stat_add(res, LISCAL_STATS_A_LOCAL_READ_BYTES, bytes);
+	c->seq = h.seq;
+	c->sent_ns = ktime_get_ns();
+	c->state = LISCAL_RSC_SENT;
+	res->rs_unacked++;
+	liscal_stat_max(res, LISCAL_STATS_A_RECOVERY_INFLIGHT_MAX,
+			res->rs_unacked);
+	liscal_stat_add(res, LISCAL_STATS_A_LOCAL_READ_BYTES, c->bytes);
 	spin_unlock_irqrestore(&res->lock, flags);
-	t0 = ktime_get_ns();
-	ret = liscal_send(res, &h, NULL, 0, bio);
-	liscal_free_bio_pages(bio);
+	/* Only this thread uses c->bio and frees c, even once it is acked. */
+	c->bio->bi_iter = c->iter;
+	h.sector = c->iter.bi_sector;
+	h.size = c->bytes;
+	h.len = c->bytes;
+	ret = liscal_send(res, &h, NULL, 0, c->bio);
 	if (ret) {
 		liscal_conn_fail(res, ret == -EAGAIN ?
 				 LISCAL_REASON_BREAK_SEND_TIMEOUT :
 				 LISCAL_REASON_BREAK_PEER_CLOSED);
 		return ret;
 	}
-	tmo = wait_event_timeout(res->waitq, READ_ONCE(res->rs_acked) ||
-				 READ_ONCE(res->rs_stop),
-				 msecs_to_jiffies(READ_ONCE(res->p.ack_timeout)));
-	if (READ_ONCE(res->rs_stop))
-		return -EINTR;
-	if (!tmo) {
-		liscal_conn_fail(res, LISCAL_REASON_BREAK_ACK_TIMEOUT);
-		return -ETIMEDOUT;
+	return 1;
+}
+
+/*
+ * Retires the acknowledged chunks: clears their bits, counts them and
+ * releases their ranges, waking the writes deferred behind them. A chunk
+ * acked with an error is left for liscal_rs_abandon (its bits stay) and
+ * fails the link: returns -EIO.
+ */
+static int liscal_rs_retire(struct liscal_res *res)
+{
+	struct liscal_rs_chunk *c, *tmp;
+	unsigned long flags;
+	LIST_HEAD(done);
+	bool peer_err = false;
+
+	spin_lock_irqsave(&res->lock, flags);
+	list_for_each_entry_safe(c, tmp, &res->rs_chunks, list) {
+		if (c->state != LISCAL_RSC_ACKED)
+			continue;
+		if (c->ack_err) {
+			peer_err = true;
+			break;
+		}
+		liscal_bm_clear_range(res->oos, c->first, c->last);
+		res->rs_done += c->bytes;
+		liscal_stat_add(res, LISCAL_STATS_A_RECOVERY_SENT_BYTES, c->bytes);
+		res->st.v[LISCAL_STATS_A_RECOVERY_ACK_CUR] = c->ack_us;
+		liscal_stat_max(res, LISCAL_STATS_A_RECOVERY_ACK_MAX, c->ack_us);
+		liscal_stat_max(res, LISCAL_STATS_A_RECOVERY_ACK_MAX2, c->ack_us);
+		res->rs_nchunks--;
+		res->rs_nbytes -= c->bytes;
+		list_move_tail(&c->list, &done);
 	}
-	if (READ_ONCE(res->rs_ack_err)) {
+	if (!list_empty(&done))
+		list_splice_tail_init(&res->deferred, &res->issue_q);
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (!list_empty(&done))
+		queue_work(res->wq, &res->issue_work);
+	list_for_each_entry_safe(c, tmp, &done, list)
+		liscal_rs_chunk_free(c);
+	if (peer_err) {
 		liscal_conn_fail(res, LISCAL_REASON_PEER_IO_ERROR);
 		return -EIO;
 	}
-	us = (ktime_get_ns() - t0) / 1000;
-	spin_lock_irqsave(&res->lock, flags);
-	liscal_bm_clear_range(res->oos, f, l);
-	res->rs_done += bytes;
-	liscal_stat_add(res, LISCAL_STATS_A_RECOVERY_SENT_BYTES, bytes);
-	res->st.v[LISCAL_STATS_A_RECOVERY_ACK_CUR] = us;
-	liscal_stat_max(res, LISCAL_STATS_A_RECOVERY_ACK_MAX, us);
-	liscal_stat_max(res, LISCAL_STATS_A_RECOVERY_ACK_MAX2, us);
-	spin_unlock_irqrestore(&res->lock, flags);
 	return 0;
+}
+
+/*
+ * The ack timeout, per chunk from its send. Returns -ETIMEDOUT after
+ * failing the link, else 0 with *@tmo the jiffies until the next chunk's
+ * deadline (at most a second).
+ */
+static int liscal_rs_timeout(struct liscal_res *res, long *tmo)
+{
+	u64 ack_to = (u64)READ_ONCE(res->p.ack_timeout) * NSEC_PER_MSEC;
+	u64 now = ktime_get_ns(), left = NSEC_PER_SEC;
+	struct liscal_rs_chunk *c;
+	unsigned long flags;
+	bool expired = false;
+
+	spin_lock_irqsave(&res->lock, flags);
+	list_for_each_entry(c, &res->rs_chunks, list) {
+		if (c->state != LISCAL_RSC_SENT)
+			continue;
+		if (now - c->sent_ns >= ack_to) {
+			expired = true;
+			break;
+		}
+		left = min(left, c->sent_ns + ack_to - now);
+	}
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (expired) {
+		liscal_conn_fail(res, LISCAL_REASON_BREAK_ACK_TIMEOUT);
+		return -ETIMEDOUT;
+	}
+	*tmo = nsecs_to_jiffies(left) + 1;
+	return 0;
+}
+
+/* Something for the recovery thread to do (its wait condition)? */
+static bool liscal_rs_has_work(struct liscal_res *res,
+			       const struct liscal_rs_walk *w)
+{
+	u64 bytes = liscal_rs_chunk_bits(res) << res->shift;
+	unsigned long flags;
+	bool work;
+
+	if (READ_ONCE(res->rs_stop))
+		return true;
+	spin_lock_irqsave(&res->lock, flags);
+	work = (w->pass_end ? !res->rs_nchunks : liscal_rs_room(res, bytes)) ||
+	       liscal_rs_find(res, LISCAL_RSC_ACKED) ||
+	       liscal_rs_find(res, LISCAL_RSC_READ) ||
+	       liscal_rs_readable(res);
+	spin_unlock_irqrestore(&res->lock, flags);
+	return work;
+}
+
+static bool liscal_rs_no_reads(struct liscal_res *res)
+{
+	unsigned long flags;
+	bool reading;
+
+	spin_lock_irqsave(&res->lock, flags);
+	reading = liscal_rs_find(res, LISCAL_RSC_READING);
+	spin_unlock_irqrestore(&res->lock, flags);
+	return !reading;
+}
+
+/*
+ * Ends the pipeline: waits for the reads in flight, then drops every
+ * chunk still in flight without clearing its bits (a later recovery
+ * copies it again), releases their ranges and frees them.
+ */
+static void liscal_rs_abandon(struct liscal_res *res)
+{
+	struct liscal_rs_chunk *c, *tmp;
+	unsigned long flags;
+	LIST_HEAD(gone);
+
+	wait_event(res->waitq, liscal_rs_no_reads(res));
+	spin_lock_irqsave(&res->lock, flags);
+	list_splice_init(&res->rs_chunks, &gone);
+	res->rs_nchunks = 0;
+	res->rs_nbytes = 0;
+	res->rs_unacked = 0;
+	list_splice_tail_init(&res->deferred, &res->issue_q);
+	spin_unlock_irqrestore(&res->lock, flags);
+	queue_work(res->wq, &res->issue_work);
+	list_for_each_entry_safe(c, tmp, &gone, list)
+		liscal_rs_chunk_free(c);
+}
+
+/*
+ * The pipeline: returns 1 when a full pass found no bit left after every
+ * chunk was acked, or an error (the link failed, a read failed, stopped).
+ */
+static int liscal_rs_pipeline(struct liscal_res *res)
+{
+	struct liscal_rs_walk w = { 0 };
+	unsigned long flags;
+	bool clean;
+	long tmo;
+	int ret;
+
+	for (;;) {
+		if (READ_ONCE(res->rs_stop))
+			return -EINTR;
+		ret = liscal_rs_retire(res);
+		if (!ret)
+			ret = liscal_rs_fill(res, &w);
+		if (ret)
+			return ret;
+		liscal_rs_read(res);
+		ret = liscal_rs_send(res);
+		if (ret < 0)
+			return ret;
+		if (ret)
+			continue;
+		ret = liscal_rs_timeout(res, &tmo);
+		if (ret)
+			return ret;
+		spin_lock_irqsave(&res->lock, flags);
+		clean = w.pass_end && !res->rs_nchunks;
+		if (clean && liscal_bm_count(res->oos, res->nbits)) {
+			/* bits set behind the cursor: another pass */
+			w.cursor = 0;
+			w.pass_end = false;
+			clean = false;
+			spin_unlock_irqrestore(&res->lock, flags);
+			continue;
+		}
+		spin_unlock_irqrestore(&res->lock, flags);
+		if (clean)
+			return 1;
+		wait_event_timeout(res->waitq, liscal_rs_has_work(res, &w), tmo);
+	}
 }
 
 static void liscal_rs_finish(struct liscal_res *res)
@@ -194,8 +553,6 @@ static int liscal_rs_thread(void *data)
 	struct liscal_wire_sync sy;
 	struct liscal_wire_sync_disk sd;
 	unsigned long flags;
-	u64 cursor = 0, f, l, chunk_bits;
-	bool done = false;
 	int ret;
 
 	sy.gen = res->sb.gen_current;
@@ -204,35 +561,10 @@ static int liscal_rs_thread(void *data)
 	ret = liscal_send_simple(res, LISCAL_P_SYNC_START,
 				 res->rs_full ? LISCAL_WF_FULL : 0, 0, 0, 0,
 				 &sd, sizeof(sd));
-	while (!ret && !READ_ONCE(res->rs_stop)) {
-		chunk_bits = max_t(u64, 1, READ_ONCE(res->p.recovery_chunk) >>
-				   res->shift);
-		spin_lock_irqsave(&res->lock, flags);
-		f = liscal_bm_next_set(res->oos, res->nbits, cursor);
-		if (f == res->nbits) {
-			if (!liscal_bm_count(res->oos, res->nbits)) {
-				spin_unlock_irqrestore(&res->lock, flags);
-				done = true;
-				break;
-			}
-			cursor = 0;
-			spin_unlock_irqrestore(&res->lock, flags);
-			continue;
-		}
-		l = f;
-		while (l + 1 < res->nbits && l + 1 - f < chunk_bits &&
-		       liscal_bm_test(res->oos, l + 1))
-			l++;
-		res->rs_first = f;
-		res->rs_last = l;
-		res->rs_active = true;
-		spin_unlock_irqrestore(&res->lock, flags);
-		ret = liscal_rs_chunk(res, f, l);
-		liscal_rs_release(res);
-		cursor = l + 1;
-	}
-	liscal_rs_release(res);
-	if (done) {
+	if (!ret)
+		ret = liscal_rs_pipeline(res);
+	liscal_rs_abandon(res);
+	if (ret == 1) {
 		liscal_rs_finish(res);
 	} else {
 		spin_lock_irqsave(&res->lock, flags);

@@ -130,6 +130,8 @@ check_records() {
 	wait_for 400 both_uptodate
 	run st node1 stat_recovery_sent_bytes
 	assert "$output" == "$(st node1 data_size)" "full copy sent the whole data partition"
+	run st node1 stat_recovery_inflight_max
+	assert "$output" -gt 1 "several recovery chunks on the wire at once (pipelined)"
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
 }
 
@@ -305,15 +307,17 @@ delta() {
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "node2 converged to node1"
 }
 
-# recovery_cut NODE: start a differential recovery of about 40 MiB from
+# recovery_cut NODE: start a differential recovery of about 100 MiB from
 # node1 and cut NODE's power while it runs; the recovery must resume by
-# itself when NODE is back, and end with identical copies.
+# itself when NODE is back, and end with identical copies. 100 MiB, most
+# of the 126 MiB data partition: the pipelined recovery copied 40 MiB
+# before the cut could land.
 recovery_cut() {
 	local cut=$1 total
 	lab_exec node1 "$T activate md01"
 	run_lab link node1 mirror down
 	wait_for 30 is node1 conn 2
-	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=1M count=40 seek=20 oflag=direct status=none"
+	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=1M count=100 seek=20 oflag=direct status=none"
 	lab_exec node1 "$T set md01 chunk=65536"
 	run_lab link node1 mirror up
 	wait_for 60 is node1 conn 3

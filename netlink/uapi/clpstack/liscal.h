@@ -219,6 +219,7 @@ enum {
 	LISCAL_STATS_A_BREAKS,			/* mirror breaks */
 	LISCAL_STATS_A_PEER_WRITE_BYTES,	/* peer writes applied locally */
 	LISCAL_STATS_A_DIRECT_WRITES,		/* issued by the submitter (fast path) */
+	LISCAL_STATS_A_RECOVERY_INFLIGHT_MAX,	/* most RS_DATA sent, not yet acked */
 
 	__LISCAL_STATS_A_MAX,
 	LISCAL_STATS_A_MAX = (__LISCAL_STATS_A_MAX - 1)

@@ -149,7 +149,7 @@ static int stat_cb(const struct nlattr *a, void *data)
 		"mdc_hb_max2", "mdc_hb_cur", "lw_wait_rr_total", "lw_wait_rr_total2",
 		"rr_wait_lw_total", "rr_wait_lw_total2", "recovery_sent_bytes",
 		"recovery_recv_bytes", "meta_writes", "intent_waits", "breaks",
-		"peer_write_bytes", "direct_writes",
+		"peer_write_bytes", "direct_writes", "recovery_inflight_max",
 	};
 	unsigned int t = mnl_attr_get_type(a);
 
