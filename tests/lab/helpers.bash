@@ -128,9 +128,11 @@ assert_contains() {
 }
 
 # wait_for TIMEOUT CMD...: poll CMD (every 0.5 s, output hidden) until it
-# succeeds; after TIMEOUT seconds fail showing CMD's last output.
+# succeeds; after TIMEOUT seconds fail showing CMD's last output. A slower
+# kernel (make check-debug) multiplies every TIMEOUT by $CLPLAB_WAIT_SCALE
+# (a whole number, default 1); what is awaited stays the same.
 wait_for() {
-	local timeout=$1 out end
+	local timeout=$(($1 * ${CLPLAB_WAIT_SCALE:-1})) out end
 	shift
 	end=$((SECONDS + timeout))
 	while :; do
