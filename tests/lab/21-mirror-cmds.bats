@@ -5,24 +5,12 @@
 # switchover, break and recovery, and bad input refused with no change.
 
 load helpers
-
-B=$REPO/userland/bin
-K=$REPO/kernel
-CONF=/opt/clpstack/etc/clp.conf
+load md-helpers
 
 setup_file() {
 	skip_if_no_lab
 	export CLPLAB_NAME=t$$-md
-	# A small mirror disk keeps the full copies short (data partition ~63 MiB).
-	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 128M
-	for n in node1 node2; do
-		install_conf $n
-		lab_exec $n "insmod $K/liscal/liscal.ko"
-		lab_exec $n "$B/clpmdinit --create force md01"
-	done
-	for n in node1 node2; do
-		lab_exec $n "setsid -f $B/clpmgrd -f >/var/log/clpmgrd.log 2>&1 </dev/null"
-	done
+	md_lab_up
 }
 
 # The repo's example with a shortened mirror connect heartbeat (a dead peer
@@ -33,26 +21,6 @@ install_conf() {
 
 teardown_file() {
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
-}
-
-# "<this server's colour> <other server's colour> <mirror status>" as seen
-# from NODE.
-colours() {
-	"$LAB" exec "$1" -- "$B/clpmdstat" --mirror md01 --json | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-s = {x["local"]: x["colour"] for x in d["servers"]}
-print(s[True], s[False], d["mirror_status"])'
-}
-
-# Both nodes report both copies GREEN.
-both_green() {
-	[ "$(colours node1)" = "GREEN GREEN Normal" ] && [ "$(colours node2)" = "GREEN GREEN Normal" ]
-}
-
-# NODE sees itself with colour $2.
-self_is() {
-	[ "$(colours "$1" | cut -d' ' -f1)" = "$2" ]
 }
 
 # NODE sees the other server in role $2.
