@@ -302,6 +302,16 @@ static int liscal_put_stats(struct sk_buff *msg, struct liscal_res *res,
 	return 0;
 }
 
+/*
+ * Lock held. Is the connected peer's copy fresh (never mirrored, as its
+ * last HELLO said) and still unfilled?
+ */
+static bool liscal_peer_is_fresh(struct liscal_res *res)
+{
+	return res->conn == LISCAL_CONN_CONNECTED && res->peer_fresh &&
+	       res->pdisk == LISCAL_DISK_INCONSISTENT;
+}
+
 static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 		       u32 portid, u32 seq, int nlflags, bool period)
 {
@@ -326,8 +336,7 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 	done = res->rs_done;
 	total = res->rs_total;
 	pgen = res->peer_gen;
-	pfresh = conn == LISCAL_CONN_CONNECTED && res->peer_fresh &&
-		 pdisk == LISCAL_DISK_INCONSISTENT;
+	pfresh = liscal_peer_is_fresh(res);
 	dirty = liscal_bm_count(res->oos, res->nbits);
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (nla_put_string(msg, LISCAL_A_RES_NAME, res->name) ||
@@ -584,7 +593,7 @@ static int liscal_assume_sync(struct liscal_res *res,
 			    "%s: assume-sync: this copy is not fresh (it holds mirrored data); copy with a forced full recovery instead",
 			    res->name);
 		ret = -EINVAL;
-	} else if (!res->peer_fresh || res->pdisk != LISCAL_DISK_INCONSISTENT) {
+	} else if (!liscal_peer_is_fresh(res)) {
 		liscal_errf(extack,
 			    "%s: assume-sync: the peer's copy is not fresh (it holds mirrored data); copy with a forced full recovery instead",
 			    res->name);
