@@ -30,6 +30,7 @@ struct liscal_peer_req {
 	struct liscal_res *res;
 	struct bio *bio;
 	u64 seq;
+	u64 sector;	/* bi_sector is advanced once the bio completes */
 	u32 size;
 	u16 ack_type;
 	blk_status_t status;
@@ -266,12 +267,15 @@ static int liscal_conn_timers(struct liscal_res *res)
 	return 0;
 }
 
-/* Receives exactly @len bytes, running the timers while waiting. */
+/*
+ * Receives exactly @len bytes. Connected (@timers): runs the ack timeout and
+ * the heartbeat while waiting. Handshaking (!@timers): ends at
+ * res->hs_deadline.
+ */
 static int liscal_recv_full(struct liscal_res *res, void *buf, size_t len,
 			    bool timers)
 {
-	u64 deadline = ktime_get_ns() +
-		       (u64)READ_ONCE(res->p.recv_timeout) * NSEC_PER_MSEC;
+	u64 deadline = res->hs_deadline;
 
 	while (len) {
 		struct kvec iov = { .iov_base = buf, .iov_len = len };
@@ -617,6 +621,9 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 	int ret;
 
 	*reason = LISCAL_REASON_HANDSHAKE_REFUSED;
+	/* The whole handshake: the active's writes are held while it runs. */
+	res->hs_deadline = ktime_get_ns() +
+		(u64)READ_ONCE(res->p.connect_timeout) * NSEC_PER_MSEC;
 	liscal_hello_fill(res, &mine);
 	liscal_wire_encode_hello(&mine, &hd);
 	ret = liscal_send_simple(res, LISCAL_P_HELLO, 0, 0, 0, 0, &hd, sizeof(hd));
@@ -702,15 +709,11 @@ static void liscal_peer_ack_work(struct work_struct *w)
 {
 	struct liscal_peer_req *pr = container_of(w, struct liscal_peer_req, work);
 	struct liscal_res *res = pr->res;
-	struct bvec_iter_all it;
-	struct bio_vec *bv;
 
 	liscal_send_simple(res, pr->ack_type,
 			   pr->status ? LISCAL_WF_ERROR : 0, pr->seq,
-			   pr->bio->bi_iter.bi_sector, pr->size, NULL, 0);
-	bio_for_each_segment_all(bv, pr->bio, it)
-		__free_page(bv->bv_page);
-	bio_put(pr->bio);
+			   pr->sector, pr->size, NULL, 0);
+	liscal_page_bio_free(pr->bio);
 	kfree(pr);
 	if (atomic_dec_and_test(&res->peer_inflight))
 		wake_up_all(&res->waitq);
@@ -731,12 +734,10 @@ static void liscal_peer_endio(struct bio *bio)
 static int liscal_recv_write(struct liscal_res *res,
 			     const struct liscal_wire_hdr *h)
 {
-	unsigned int npages = DIV_ROUND_UP(h->size, PAGE_SIZE);
 	blk_opf_t opf = REQ_OP_WRITE;
 	struct liscal_peer_req *pr;
-	u32 left = h->size;
 	unsigned long flags;
-	int ret = 0;
+	int ret;
 
 	/* Recovery data is durable before its bits are cleared at the source. */
 	if ((h->flags & LISCAL_WF_FUA) || h->type == LISCAL_P_RS_DATA)
@@ -752,32 +753,19 @@ static int liscal_recv_write(struct liscal_res *res,
 	pr->size = h->size;
 	pr->ack_type = h->type == LISCAL_P_DATA ? LISCAL_P_DATA_ACK :
 						  LISCAL_P_RS_ACK;
-	pr->bio = bio_alloc(res->dbdev, npages, opf, GFP_NOIO);
-	pr->bio->bi_iter.bi_sector = h->sector;
+	pr->sector = h->sector;
+	pr->bio = liscal_page_bio_alloc(res->dbdev, h->sector, h->size, opf);
+	if (!pr->bio) {
+		kfree(pr);
+		return -ENOMEM;
+	}
 	pr->bio->bi_private = pr;
 	pr->bio->bi_end_io = liscal_peer_endio;
-	while (left) {
-		u32 n = min_t(u32, left, PAGE_SIZE);
-		struct page *page = alloc_page(GFP_NOIO);
-
-		if (!page) {
-			ret = -ENOMEM;
-			break;
-		}
-		__bio_add_page(pr->bio, page, n, 0);
-		left -= n;
-	}
 	/* the whole payload in as few recvmsg calls as the socket allows */
-	if (!ret)
-		ret = liscal_recv_vec(res, pr->bio->bi_io_vec, pr->bio->bi_vcnt,
-				      h->size);
+	ret = liscal_recv_vec(res, pr->bio->bi_io_vec, pr->bio->bi_vcnt,
+			      h->size);
 	if (ret) {
-		struct bvec_iter_all it;
-		struct bio_vec *bv;
-
-		bio_for_each_segment_all(bv, pr->bio, it)
-			__free_page(bv->bv_page);
-		bio_put(pr->bio);
+		liscal_page_bio_free(pr->bio);
 		kfree(pr);
 		return ret;
 	}
@@ -1112,6 +1100,37 @@ static void liscal_teardown(struct liscal_res *res, bool was_connected)
 	}
 }
 
+/*
+ * Holds new writes (liscal_admit() puts them on res->held) and waits until
+ * every issued one has completed: a write that went without the peer sets
+ * its out-of-sync bits when it completes, and the HELLO and bitmap sent next
+ * must hold them all, or the peer could take its copy for current while
+ * this side still has writes it missed. Writes wait at most the handshake
+ * (the connect timeout) plus the local writes in flight. Context: conn_task.
+ */
+static void liscal_hold_writes(struct liscal_res *res)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	res->hold_writes = true;
+	spin_unlock_irqrestore(&res->lock, flags);
+	wait_event(res->waitq, !READ_ONCE(res->nr_issued));
+}
+
+/* The handshake is over (decision applied, or failed): writes go on. */
+static void liscal_release_writes(struct liscal_res *res)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	res->hold_writes = false;
+	/* held writes were submitted before anything now in issue_q */
+	list_splice_init(&res->held, &res->issue_q);
+	spin_unlock_irqrestore(&res->lock, flags);
+	queue_work(res->wq, &res->issue_work);
+}
+
 static int liscal_conn_thread(void *data)
 {
 	struct liscal_res *res = data;
@@ -1151,7 +1170,9 @@ static int liscal_conn_thread(void *data)
 		mutex_unlock(&res->sock_mutex);
 
 		memset(res->peer_bm, 0, res->nwords * 8);
+		liscal_hold_writes(res);
 		ret = liscal_handshake(res, &reason);
+		liscal_release_writes(res);
 		if (!ret) {
 			connected = true;
 			liscal_receive(res);

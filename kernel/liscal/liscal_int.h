@@ -50,7 +50,7 @@ struct liscal_stats {
 /* One write bio on its way through the driver. */
 struct liscal_req {
 	struct list_head list;		/* res->writes (all in flight), lock */
-	struct list_head qlist;		/* res->issue_q / res->deferred, lock */
+	struct list_head qlist;		/* issue_q / deferred / held, lock */
 	struct list_head ack_list;	/* res->ack_wait while awaiting DATA_ACK */
 	struct liscal_res *res;
 	struct bio *bio;		/* the bio from above */
@@ -134,6 +134,16 @@ struct liscal_res {
 	struct list_head writes;	/* every write in flight */
 	struct list_head issue_q;	/* submitted, not issued yet */
 	struct list_head deferred;	/* waiting for recovery chunks */
+	/*
+	 * While the connection handshakes, writes are held here: the HELLO
+	 * and the bitmap the peer decides from must hold every region this
+	 * side wrote without mirroring, so the handshake starts only when no
+	 * issued write is left (nr_issued 0) and none is issued until the
+	 * decision is applied (liscal_conn.c, liscal_hold_writes()).
+	 */
+	struct list_head held;
+	bool hold_writes;
+	unsigned int nr_issued;		/* issued writes not completed */
 	struct list_head ack_wait;	/* sent, waiting for DATA_ACK */
 	u64 seq;
 	u64 sync_diff;			/* bytes sent and not acked */
@@ -175,6 +185,7 @@ struct liscal_res {
 	u64 last_ping_ns;
 	u32 ping_misses;
 	u64 *peer_bm;			/* handshake only, conn_task */
+	u64 hs_deadline;		/* handshake reads end, conn_task */
 	atomic_t peer_inflight;		/* peer writes not yet acked */
 	struct mutex rs_mutex;		/* rs_task pointer */
 	u64 rs_counter;			/* RS_DATA sequence, lock */
@@ -212,6 +223,9 @@ void liscal_issue_work(struct work_struct *w);
 void liscal_req_put(struct liscal_req *req);
 void liscal_set_ro(struct liscal_res *res);
 bool liscal_writes_overlap(struct liscal_res *res, u64 first, u64 last);
+struct bio *liscal_page_bio_alloc(struct block_device *bdev, u64 sector,
+				  u32 bytes, blk_opf_t opf);
+void liscal_page_bio_free(struct bio *bio);
 
 /* liscal_conn.c */
 int liscal_conn_start(struct liscal_res *res);

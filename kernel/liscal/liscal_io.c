@@ -103,6 +103,8 @@ static void liscal_req_done(struct liscal_req *req)
 	res->req_queue--;
 	if (req->counted)
 		res->inflight[req->epoch]--;
+	if (req->issued)
+		res->nr_issued--;
 	if (req->has_bits && (!req->sent || req->peer_failed))
 		liscal_bm_set_range(res->oos, req->first, req->last);
 	if (!req->local_status) {
@@ -231,7 +233,8 @@ static bool liscal_mirrored(struct liscal_res *res)
 }
 
 /*
- * Lock held. Admits a write: defers it (returns false, on res->deferred)
+ * Lock held. Admits a write: holds it (returns false, on res->held) while
+ * the connection handshakes; defers it (returns false, on res->deferred)
  * when it touches a recovery chunk in flight; otherwise marks it issued,
  * decides whether it is mirrored, sets its write-intent bits and returns
  * true, with *flush set when its bits are not on disk yet.
@@ -239,6 +242,10 @@ static bool liscal_mirrored(struct liscal_res *res)
 static bool liscal_admit(struct liscal_res *res, struct liscal_req *req,
 			 bool *flush)
 {
+	if (res->hold_writes) {
+		list_add_tail(&req->qlist, &res->held);
+		return false;
+	}
 	if (liscal_rs_blocks(res, req)) {
 		/* kept across re-deferrals behind other chunks */
 		if (!req->defer_ns)
@@ -254,6 +261,7 @@ static bool liscal_admit(struct liscal_res *res, struct liscal_req *req,
 		req->defer_ns = 0;
 	}
 	req->issued = true;
+	res->nr_issued++;
 	req->send = liscal_mirrored(res);
 	if (req->send)
 		req->seq = ++res->seq;
@@ -273,14 +281,15 @@ static bool liscal_admit(struct liscal_res *res, struct liscal_req *req,
 
 /*
  * Lock held. Can a new write be issued at once by its submitter? Only
- * when nothing is queued before it, it is not mirrored (the socket is the
+ * when nothing is queued before it, no handshake holds writes, it is not
+ * mirrored (the socket is the
  * worker's: a submitter never blocks on the peer) and its intent bits are
  * already on disk: then liscal_admit() issues it without a flush.
  */
 static bool liscal_fast_path(struct liscal_res *res, struct liscal_req *req)
 {
-	return list_empty(&res->issue_q) && !liscal_mirrored(res) &&
-	       !liscal_rs_blocks(res, req) &&
+	return list_empty(&res->issue_q) && !res->hold_writes &&
+	       !liscal_mirrored(res) && !liscal_rs_blocks(res, req) &&
 	       (!req->has_bits ||
 		liscal_bm_all_set(res->ondisk, req->first, req->last));
 }
@@ -395,6 +404,55 @@ static const struct block_device_operations liscal_fops = {
 	.open = liscal_open,
 	.release = liscal_release,
 };
+
+/*
+ * A bio of @bytes in freshly allocated single pages, for recovery reads and
+ * the peer's writes: up to LISCAL_WIRE_MAX_RS (1024 pages), more vecs than
+ * bio_alloc() gives (BIO_MAX_VECS), hence bio_kmalloc(). @bytes 0: an empty
+ * bio (the peer's flush). Process context, GFP_NOIO. NULL: no memory. Free
+ * with liscal_page_bio_free().
+ */
+struct bio *liscal_page_bio_alloc(struct block_device *bdev, u64 sector,
+				  u32 bytes, blk_opf_t opf)
+{
+	unsigned int npages = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	struct bio *bio;
+	u32 left;
+
+	if (WARN_ON_ONCE(npages > BIO_MAX_INLINE_VECS))
+		return NULL;
+	bio = bio_kmalloc(npages, GFP_NOIO);
+	if (!bio)
+		return NULL;
+	bio_init(bio, bdev, bio->bi_inline_vecs, npages, opf);
+	bio->bi_iter.bi_sector = sector;
+	for (left = bytes; left; ) {
+		u32 n = min_t(u32, left, PAGE_SIZE);
+		struct page *page = alloc_page(GFP_NOIO);
+
+		if (!page)
+			goto err_free_pages;
+		__bio_add_page(bio, page, n, 0);
+		left -= n;
+	}
+	return bio;
+
+err_free_pages:
+	liscal_page_bio_free(bio);
+	return NULL;
+}
+
+/* Frees a bio of liscal_page_bio_alloc() and its pages. Any context. */
+void liscal_page_bio_free(struct bio *bio)
+{
+	struct bvec_iter_all it;
+	struct bio_vec *bv;
+
+	bio_for_each_segment_all(bv, bio, it)
+		__free_page(bv->bv_page);
+	bio_uninit(bio);
+	kfree(bio);
+}
 
 void liscal_set_ro(struct liscal_res *res)
 {

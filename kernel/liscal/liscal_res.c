@@ -216,6 +216,7 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	INIT_LIST_HEAD(&res->writes);
 	INIT_LIST_HEAD(&res->issue_q);
 	INIT_LIST_HEAD(&res->deferred);
+	INIT_LIST_HEAD(&res->held);
 	INIT_LIST_HEAD(&res->ack_wait);
 	INIT_LIST_HEAD(&res->rs_chunks);
 	INIT_WORK(&res->issue_work, liscal_issue_work);

@@ -96,13 +96,7 @@ bool liscal_rs_locked(struct liscal_res *res, u64 first, u64 last)
 
 static void liscal_rs_chunk_free(struct liscal_rs_chunk *c)
 {
-	struct bvec_iter_all it;
-	struct bio_vec *bv;
-
-	bio_for_each_segment_all(bv, c->bio, it)
-		__free_page(bv->bv_page);
-	bio_uninit(c->bio);
-	kfree(c->bio);
+	liscal_page_bio_free(c->bio);
 	kfree(c);
 }
 
@@ -127,34 +121,22 @@ static struct liscal_rs_chunk *liscal_rs_chunk_alloc(struct liscal_res *res,
 	u64 nsect = min((l - f + 1) << (res->shift - 9),
 			res->data_sectors - sector);
 	u32 bytes = nsect << 9;
-	unsigned int npages = DIV_ROUND_UP(bytes, PAGE_SIZE);
 	struct liscal_rs_chunk *c;
 	struct bio *bio;
-	u32 left;
 
 	if (WARN_ON_ONCE(!bytes || bytes > LISCAL_WIRE_MAX_RS))
 		return NULL;
 	c = kzalloc(sizeof(*c), GFP_NOIO);
 	if (!c)
 		return NULL;
-	/* bio_kmalloc: up to 1024 vecs, a 4 MiB chunk in single pages */
-	bio = bio_kmalloc(npages, GFP_NOIO);
-	if (!bio)
-		goto err_free_chunk;
-	bio_init(bio, res->dbdev, bio->bi_inline_vecs, npages, REQ_OP_READ);
-	bio->bi_iter.bi_sector = sector;
+	bio = liscal_page_bio_alloc(res->dbdev, sector, bytes, REQ_OP_READ);
+	if (!bio) {
+		kfree(c);
+		return NULL;
+	}
 	bio->bi_private = c;
 	bio->bi_end_io = liscal_rs_read_endio;
 	c->bio = bio;
-	for (left = bytes; left; ) {
-		u32 n = min_t(u32, left, PAGE_SIZE);
-		struct page *page = alloc_page(GFP_NOIO);
-
-		if (!page)
-			goto err_free_pages;
-		__bio_add_page(bio, page, n, 0);
-		left -= n;
-	}
 	c->iter = bio->bi_iter;
 	c->res = res;
 	c->first = f;
@@ -162,13 +144,6 @@ static struct liscal_rs_chunk *liscal_rs_chunk_alloc(struct liscal_res *res,
 	c->bytes = bytes;
 	c->state = LISCAL_RSC_LOCKED;
 	return c;
-
-err_free_pages:
-	liscal_rs_chunk_free(c);
-	return NULL;
-err_free_chunk:
-	kfree(c);
-	return NULL;
 }
 
 /* Lock held. May one more chunk of up to @bytes be locked? */

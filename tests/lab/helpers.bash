@@ -18,7 +18,10 @@ bats_require_minimum_version 1.5.0 # run --separate-stderr, run -N
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB=${CLPLAB_BIN:-$REPO/scripts/lab}
-export REPO LAB
+# Where the suites take the modules from: liscal/liscal.ko, clpkhb/clpkhb.ko,
+# clpka/clpka.ko under it (make check-debug points it at a debug build).
+KMODS=${CLP_KMOD_DIR:-$REPO/kernel}
+export REPO LAB KMODS
 
 # bats-assert's assert_output, assert_success, assert_equal... are there too;
 # its "assert" is replaced by the one below (which also runs a command).
@@ -145,19 +148,25 @@ wait_for() {
 	done
 }
 
-# dmesg_clean NODE: the node's kernel log (this boot) has no warning, BUG,
-# oops, lockdep report or hung task.
+# dmesg_clean NODE: the node's kernel log has no warning, BUG, oops, lockdep
+# report or hung task: this boot's dmesg, and the serial console of every
+# boot of this lab (a node whose power was cut lost its earlier dmesg).
 dmesg_clean() {
-	local node=$1 bad
+	local node=$1 bad console
 	run "$LAB" exec "$node" -- dmesg
 	if [ "$status" != 0 ]; then
 		_lab_fail "dmesg of $node" "exit status 0" "$status: $output"
 		return 1
 	fi
-	bad=$(grep -E 'WARNING:|BUG:|Oops|general protection|lockdep|possible circular|INFO: task .* blocked' <<<"$output" || true)
+	console=$("$LAB" console "$node")
+	bad=$( (printf '%s\n' "$output"; tr -d '\r' <"$console") | grep -aE "$KLOG_BAD" || true)
 	[ -z "$bad" ] && return 0
 	_lab_fail "$node's kernel log is clean" "no WARNING/BUG/Oops/lockdep/hung task" "$bad"
 }
+# Lockdep reports start with "WARNING:" (circular/recursive locking,
+# inconsistent lock state, suspicious RCU usage); the debug kernel's own
+# "RCU lockdep checking is enabled" is not one.
+KLOG_BAD='WARNING:|BUG:|Oops|general protection|INFO: task .* blocked|KASAN:|UBSAN:|DEBUG_LOCKS_WARN_ON|lockdep is turned off|INFO: possible|sleeping function called from invalid context'
 
 # node_boots NODE: how many times NODE has booted (console markers).
 node_boots() {
