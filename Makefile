@@ -6,6 +6,7 @@
 #   make check      host tests + lab suites; last line "N passed, N failed"
 #   make bench      benchmarks (not part of check)
 #   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25)
+#   make check-debug the driver suites on the lockdep/KASAN debug kernel (builds it once)
 #
 # KVER selects the lab kernel (default: newest /lib/modules/* with a build dir);
 # KDIR overrides the kernel build tree.
@@ -14,7 +15,7 @@ KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sed 's,/lib/modules/,,;
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules userland clean deps demo check check-host check-lab bench checkpatch soak
+.PHONY: all modules userland clean deps demo check check-host check-lab check-debug bench checkpatch soak
 
 all: modules userland
 
@@ -52,6 +53,11 @@ bench: deps
 
 checkpatch:
 	scripts/checkpatch
+
+# The debug kernel is built once per machine (scripts/debug-kernel); the
+# modules for it are built outside the repo. No retry: a failure is a finding.
+check-debug: deps
+	scripts/check-debug
 
 # More power-cut rounds than make check's 5; no retry: a failure is a finding.
 SOAK_ROUNDS ?= 25

@@ -14,7 +14,7 @@ teardown_file() {
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
 }
 
-K=$REPO/kernel
+K=$KMODS
 B=$REPO/userland/bin
 
 clp_version() {

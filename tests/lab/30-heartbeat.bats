@@ -28,7 +28,7 @@ setup_file() {
 	for n in node1 node2; do
 		conf "" | "$LAB" exec $n -i -- bash -c "cat > /etc/clp-hb.conf"
 		lab_exec $n "mkdir -p $B $K/clpkhb $K/clpka && cp $REPO/userland/bin/clp* $B/ &&
-			cp $REPO/kernel/clpkhb/clpkhb.ko $K/clpkhb/ && cp $REPO/kernel/clpka/clpka.ko $K/clpka/ &&
+			cp $KMODS/clpkhb/clpkhb.ko $K/clpkhb/ && cp $KMODS/clpka/clpka.ko $K/clpka/ &&
 			insmod $K/clpkhb/clpkhb.ko && insmod $K/clpka/clpka.ko"
 	done
 	# One cluster key for both nodes, and a wrong one on node2 for the forger.

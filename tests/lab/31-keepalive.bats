@@ -17,7 +17,7 @@ setup_file() {
 	export CLPLAB_NAME=t$$-ka
 	run_lab up --nodes 1 --name "$CLPLAB_NAME"
 	lab_exec node1 "mkdir -p $B && cp $REPO/userland/bin/clp* $B/ &&
-		cp $REPO/kernel/clpkhb/clpkhb.ko $REPO/kernel/clpka/clpka.ko $K/ &&
+		cp $KMODS/clpkhb/clpkhb.ko $KMODS/clpka/clpka.ko $K/ &&
 		insmod $K/clpkhb.ko && insmod $K/clpka.ko"
 	"$LAB" exec node1 -i -- bash -c "cat > /tmp/ka.py" <<'EOF'
 # ka.py ACTION...: drive /dev/clpka by hand.

@@ -6,7 +6,7 @@
 # shellcheck disable=SC2034 # B, K, CONF: used by the suites
 
 B=$REPO/userland/bin
-K=$REPO/kernel
+K=$KMODS
 CONF=/opt/clpstack/etc/clp.conf
 
 # md_lab_up: a 2-node lab ($CLPLAB_NAME) with 128M mirror disks (data

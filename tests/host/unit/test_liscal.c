@@ -61,6 +61,23 @@ static void test_crc(void)
 	CHECK(clp_crc32c("", 0) == 0, "crc32c of nothing");
 }
 
+/*
+ * Golden values: the kernel's KUnit suite (tests/kunit/liscal_kunit.c)
+ * asserts the same numbers, so kernel and userland encode the same bytes.
+ */
+static void test_golden(void)
+{
+	struct liscal_wire_hdr h = { LISCAL_P_DATA, LISCAL_WF_FUA, 4096, 4096, 7, 128 };
+	struct liscal_wire_hdr_disk hd;
+	struct liscal_sb sb;
+	struct liscal_sb_disk d;
+
+	fresh(&sb, &d);
+	CHECK(le32_to_cpu(d.checksum) == 0x5bcbc24eU, "golden: fresh md01 superblock checksum");
+	liscal_wire_encode_hdr(&h, &hd);
+	CHECK(clp_crc32c(&hd, sizeof(hd)) == 0x4db4296bU, "golden: DATA header bytes");
+}
+
 static void test_layout(void)
 {
 	struct liscal_layout l;
@@ -400,6 +417,7 @@ static void test_decide(void)
 int main(void)
 {
 	test_crc();
+	test_golden();
 	test_layout();
 	test_meta_roundtrip();
 	test_meta_fresh();
