@@ -130,6 +130,11 @@ data_md5() {
 	assert "$(nl_get node1 recovery_dir)" == "0" "no recovery running on node1"
 	assert "$(nl_get node1 stat_recovery_sent_bytes)" == "$sent" "nothing sent by recovery"
 	self_is node2 RED
+	# clpmdstat says why nothing copies: the peer's copy is fresh, fullcopy 0.
+	lab_exec node1 "$B/clpmdstat -m md01 --json"
+	assert_match "$output" '"initial_construction":"by clpmdctrl --force \(fullcopy 0\)"'
+	assert_match "$output" '"server":"node1","local":true,[^}]*"fresh":false'
+	assert_match "$output" '"server":"node2","local":false,[^}]*"fresh":true'
 	lab_exec node1 "tail -n +$((nlog + 1)) /var/log/clpmgrd.log | grep -c 'mirror 114:' || true"
 	assert "$output" == "0" "no recovery started on node1"
 

@@ -94,12 +94,15 @@ static void out_server(struct clp_out *o, const struct clp_md_end *end, bool loc
 		clp_out_str(o, "disk_state", clp_md_disk_name(st->disk));
 		out_time(o, "last_update", st->last_update);
 		out_time(o, "break_time", st->break_time);
+		/* never mirrored yet: what fullcopy 0 leaves alone */
+		clp_out_bool(o, "fresh", st->fresh);
 	} else if (have && st->conn == LISCAL_CONN_CONNECTED) {
 		clp_out_str(o, "role", clp_md_role_name(st->peer_role));
 		clp_out_str(o, "disk_state", clp_md_disk_name(st->peer_disk));
 		/* Connected and current: it was updated with this server. */
 		out_time(o, "last_update", col == CLP_MD_GREEN ? st->last_update : 0);
 		out_time(o, "break_time", st->break_time);
+		clp_out_bool(o, "fresh", st->peer_fresh);
 	} else {
 		clp_out_str(o, "role", "unknown");
 		clp_out_str(o, "disk_state", have ? clp_md_disk_name(st->peer_disk) : "unknown");
@@ -185,6 +188,10 @@ static int show_mirror(const char *name, bool json)
 	clp_out_str(&o, "device", c.md.nmppath);
 	clp_out_str(&o, "connection", have ? clp_md_conn_name(st.conn) : "unknown");
 	clp_out_bool(&o, "split_brain", have && st.split_brain);
+	if (have)
+		clp_out_str(&o, "initial_construction",
+			    st.auto_construct ? "automatic (fullcopy 1)" :
+						"by clpmdctrl --force (fullcopy 0)");
 	clp_out_list_begin(&o, "servers");
 	out_server(&o, &c.md.local, true, &st, have);
 	out_server(&o, &c.md.peer, false, &st, have);
