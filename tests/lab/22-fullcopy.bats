@@ -24,7 +24,7 @@ setup_file() {
 # The repo's example with fullcopy 0, mkfs 0 (mkfs on both servers would
 # make the data partitions differ) and a short mirror connect heartbeat.
 install_conf() {
-	lab_exec "$1" "mkdir -p /opt/clpstack/etc && sed -e 's|<fullcopy>1<|<fullcopy>0<|' -e 's|<mkfs>1<|<mkfs>0<|' -e 's|<hbinterval>10<|<hbinterval>2<|' -e 's|<pingtimeout>2<|<pingtimeout>1<|' -e 's|<pingretry>8<|<pingretry>2<|' $REPO/userland/conf/examples/lab-clp.conf > $CONF && grep -q '<fullcopy>0<' $CONF && grep -q '<mkfs>0<' $CONF"
+	lab_exec "$1" "mkdir -p /opt/clpstack/etc && sed -e 's|<fullcopy>1<|<fullcopy>0<|' -e 's|<mkfs>1<|<mkfs>0<|' -e 's|<hbinterval>10<|<hbinterval>2<|' -e 's|<pingtimeout>2<|<pingtimeout>1<|' -e 's|<pingretry>8<|<pingretry>$((2 * ${CLPLAB_WAIT_SCALE:-1}))<|' $REPO/userland/conf/examples/lab-clp.conf > $CONF && grep -q '<fullcopy>0<' $CONF && grep -q '<mkfs>0<' $CONF"
 }
 
 teardown_file() {
