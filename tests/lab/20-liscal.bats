@@ -11,8 +11,11 @@ load helpers
 T=$REPO/tests/host/bin/liscal-nl
 REC=$REPO/tests/lab/tools/liscal-records.sh
 K=$KMODS/liscal/liscal.ko
-# Shortened timeouts (ms) so that breaks are detected within seconds.
-PARAMS="ack-timeout=5000 hb-interval=1000 ping-timeout=2000 ping-retry=3 connect-timeout=2000 send-timeout=5000"
+# Shortened timeouts (ms) so that breaks are detected within seconds; the
+# ack and send timeouts and the ping retries grow with CLPLAB_WAIT_SCALE (on
+# make check-debug's kernel a recovery ack once took over 5 s).
+S=${CLPLAB_WAIT_SCALE:-1}
+PARAMS="ack-timeout=$((5000 * S)) hb-interval=1000 ping-timeout=2000 ping-retry=$((3 * S)) connect-timeout=2000 send-timeout=$((5000 * S))"
 ROUNDS=${LISCAL_CUT_ROUNDS:-5}
 # Each power-cut round writes 2000 fresh 4 KiB records: the data partition
 # must hold ROUNDS x 8 MB (make soak sizes the disk for its rounds).
