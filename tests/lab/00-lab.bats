@@ -5,7 +5,7 @@
 load helpers
 
 setup_file() {
-	skip_if_no_lab
+	skip_if_no_lab || return 0
 	export CLPLAB_NAME=t$$-00
 	export STATE=${CLPLAB_DIR:-/var/tmp/clplab}/$CLPLAB_NAME
 	run_lab up --name "$CLPLAB_NAME"

@@ -5,7 +5,7 @@
 load helpers
 
 setup_file() {
-	skip_if_no_lab
+	skip_if_no_lab || return 0
 	export CLPLAB_NAME=t$$-mod
 	run_lab up --nodes 1 --name "$CLPLAB_NAME"
 }

@@ -8,7 +8,7 @@ load helpers
 load md-helpers
 
 setup_file() {
-	skip_if_no_lab
+	skip_if_no_lab || return 0
 	export CLPLAB_NAME=t$$-md
 	md_lab_up
 }

@@ -10,9 +10,11 @@ load helpers
 
 setup_file() {
 	[ -n "${CLP_KUNIT_KO:-}" ] ||
-		skip "needs a kernel with KUnit and the test module: run make check-debug"
-	[ -f "$CLP_KUNIT_KO" ] || skip "no $CLP_KUNIT_KO (make check-debug builds it)"
-	skip_if_no_lab
+		file_skip "needs a kernel with KUnit and the test module: run make check-debug" ||
+		return 0
+	[ -f "$CLP_KUNIT_KO" ] ||
+		file_skip "no $CLP_KUNIT_KO (make check-debug builds it)" || return 0
+	skip_if_no_lab || return 0
 	export CLPLAB_NAME=t$$-kunit
 	run_lab up --nodes 1 --name "$CLPLAB_NAME"
 }

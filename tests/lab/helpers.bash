@@ -4,7 +4,7 @@
 # in teardown_file:
 #
 #   setup_file() {
-#       skip_if_no_lab
+#       skip_if_no_lab || return 0
 #       export CLPLAB_NAME=t$$-xyz
 #       run_lab up --nodes 2 --name "$CLPLAB_NAME"
 #   }
@@ -43,16 +43,35 @@ _lab_fail() {
 	return 1
 }
 
-# skip_if_no_lab: skip (the file, from setup_file) when the lab cannot run.
+# file_skip REASON (in setup_file): every test of the file skips with REASON.
+# Bats 1.8 (Debian 12) cannot skip from setup_file (a skip there fails the
+# file), so the reason is exported and the default setup() below skips each
+# test; a suite with a setup() of its own calls skip_if_file_skipped first.
+# Returns 1, so that "file_skip ... || return 0" ends setup_file there.
+file_skip() {
+	export CLP_FILE_SKIP=$1
+	return 1
+}
+
+skip_if_file_skipped() {
+	[ -z "${CLP_FILE_SKIP:-}" ] || skip "$CLP_FILE_SKIP"
+}
+
+setup() {
+	skip_if_file_skipped
+}
+
+# skip_if_no_lab (in setup_file, as "skip_if_no_lab || return 0"): when the
+# lab cannot run here, skip every test of the file, naming what is missing.
 skip_if_no_lab() {
 	local c
 	for c in qemu-system-x86_64 busybox mkfs.ext4 sfdisk cpio /usr/sbin/qemu-ga; do
 		command -v "$c" >/dev/null ||
-			skip "the lab needs $c (scripts/deps installs it)"
+			file_skip "the lab needs $c (scripts/deps installs it)" || return
 	done
 	compgen -G "/boot/vmlinuz-*" >/dev/null || [ -n "${CLPLAB_KERNEL:-}" ] ||
-		skip "the lab needs a kernel in /boot (linux-image-amd64)"
-	[ -x "$LAB" ] || skip "no lab script at $LAB"
+		file_skip "the lab needs a kernel in /boot (linux-image-amd64)" || return
+	[ -x "$LAB" ] || file_skip "no lab script at $LAB"
 }
 
 # run_lab [EXPECTED_STATUS|'?'] ARGS...: run "lab ARGS..." with bats' run
