@@ -236,18 +236,29 @@ static int liscal_conn_timers(struct liscal_res *res)
 					  ack_list);
 	if (oldest && now - oldest->sent_ns > ack_to)
 		reason = LISCAL_REASON_BREAK_ACK_TIMEOUT;
-	if (res->ping_sent_ns && now - res->ping_sent_ns > pto) {
-		res->ping_misses++;
-		res->ping_sent_ns = 0;
-		if (res->ping_misses > READ_ONCE(res->p.ping_retry))
-			reason = LISCAL_REASON_BREAK_PING_TIMEOUT;
-		else
-			ping = true;
+	/*
+	 * Only silence is a miss: when other packets came from the peer
+	 * since the echo timeout started, the PONG waits behind data (a
+	 * recovery window, large writes) and the ack timeout bounds that
+	 * data, so the timeout starts again and the PING stays outstanding.
+	 */
+	if (res->ping_sent_ns && now - res->ping_wait_ns > pto) {
+		if (res->last_rx_ns > res->ping_wait_ns) {
+			res->ping_wait_ns = now;
+		} else {
+			res->ping_misses++;
+			res->ping_sent_ns = 0;
+			if (res->ping_misses > READ_ONCE(res->p.ping_retry))
+				reason = LISCAL_REASON_BREAK_PING_TIMEOUT;
+			else
+				ping = true;
+		}
 	}
 	if (!res->ping_sent_ns && now - res->last_ping_ns >= hb)
 		ping = true;
 	if (ping && !reason) {
 		res->ping_sent_ns = now;
+		res->ping_wait_ns = now;
 		res->last_ping_ns = now;
 	}
 	if (ping && !reason)
@@ -320,6 +331,7 @@ static int liscal_recv_vec(struct liscal_res *res, const struct bio_vec *vec,
 		}
 		if (got <= 0)
 			return got ? got : -ECONNRESET;
+		res->last_rx_ns = ktime_get_ns();
 	}
 	return 0;
 }
@@ -1006,9 +1018,22 @@ static int liscal_receive(struct liscal_res *res)
 	int ret;
 
 	for (;;) {
+		u64 now;
+
 		ret = liscal_recv_full(res, &hd, sizeof(hd), true);
 		if (ret)
 			return ret;
+		/*
+		 * The timers also run while packets keep coming (the socket
+		 * read never times out then): at most every LISCAL_RCV_POLL.
+		 */
+		now = ktime_get_ns();
+		res->last_rx_ns = now;
+		if (now - res->timers_ns >= jiffies_to_nsecs(LISCAL_RCV_POLL)) {
+			res->timers_ns = now;
+			if (liscal_conn_timers(res))
+				return -ETIMEDOUT;
+		}
 		ret = liscal_wire_decode_hdr(&hd, &h, err, sizeof(err));
 		if (ret) {
 			pr_err("%s: invalid packet from the peer: %s\n",
@@ -1162,6 +1187,8 @@ static int liscal_conn_thread(void *data)
 		res->ping_pending = false;
 		res->ping_misses = 0;
 		res->last_ping_ns = ktime_get_ns();
+		res->last_rx_ns = res->last_ping_ns;
+		res->timers_ns = res->last_ping_ns;
 		spin_unlock_irqrestore(&res->lock, flags);
 		mutex_lock(&res->sock_mutex);
 		mutex_lock(&res->send_mutex);

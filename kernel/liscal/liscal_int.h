@@ -182,8 +182,11 @@ struct liscal_res {
 	struct task_struct *rs_task;	/* recovery source loop (state_mutex) */
 	int fail_reason;		/* lock: why the connection is failing */
 	u64 ping_sent_ns;		/* lock: 0 when no ping outstanding */
+	u64 ping_wait_ns;		/* lock: start of the echo timeout */
 	u64 last_ping_ns;
 	u32 ping_misses;
+	u64 last_rx_ns;			/* conn_task: last packet received */
+	u64 timers_ns;			/* conn_task: last timer check */
 	u64 *peer_bm;			/* handshake only, conn_task */
 	u64 hs_deadline;		/* handshake reads end, conn_task */
 	atomic_t peer_inflight;		/* peer writes not yet acked */

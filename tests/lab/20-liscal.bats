@@ -346,6 +346,44 @@ delta() {
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "node2 converged to node1"
 }
 
+# A recovery over a throttled link (8 Mbit/s out of node1): one window of
+# recovery data (4 MiB) takes about 4 s to send, so the PONG of a PING sent
+# behind it comes later than the echo timeout (1 s) times its tries (2).
+# The acks of the recovery data show the peer alive: the mirror must not
+# break (it did, under make check-debug's slow kernel, before the echo
+# timeout counted only silence).
+@test "slow mirror link: recovery data queued ahead of the heartbeat does not break the mirror" {
+	local dev n hb b1 b2
+	lab_exec node1 "$T activate md01"
+	run_lab link node1 mirror down
+	wait_for 30 is node1 conn 2
+	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=1M count=20 seek=40 oflag=direct status=none"
+	run_lab link node1 mirror up
+	wait_for 60 is node1 conn 3
+	lab_exec node1 "ip -o -4 addr show to 198.18.2.1 | awk '{ print \$2 }'"
+	dev=$output
+	assert_match "$dev" '^[a-z0-9]+$' "node1's mirror interface"
+	lab_exec node1 "modprobe sch_tbf && tc qdisc add dev $dev root tbf rate 8mbit burst 32kb latency 1s"
+	for n in node1 node2; do
+		lab_exec $n "$T set md01 ping-timeout=1000 ping-retry=1 ack-timeout=120000"
+		lab_exec $n "$T get md01 period"
+	done
+	b1=$(st node1 stat_breaks)
+	b2=$(st node2 stat_breaks)
+	lab_exec node1 "$T recover md01"
+	wait_for 300 both_uptodate
+	lab_exec node1 "tc qdisc del dev $dev root"
+	for n in node1 node2; do
+		hb=$("$LAB" exec $n -- "$T" get md01 period | sed -n 's/^stat_mdc_hb_max2=//p')
+		assert "$hb" -gt 2000000 "$n: MDC HB round trip (us) while recovering, over echo timeout x tries"
+		lab_exec $n "$T set md01 $PARAMS"
+	done
+	assert "$(st node1 stat_breaks)" == "$b1" "node1: no mirror break"
+	assert "$(st node2 stat_breaks)" == "$b2" "node2: no mirror break"
+	lab_exec node1 "$T deactivate md01"
+	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+}
+
 # recovery_cut NODE: start a differential recovery of about 100 MiB from
 # node1 and cut NODE's power while it runs; the recovery must resume by
 # itself when NODE is back, and end with identical copies. 100 MiB, most

@@ -11,7 +11,8 @@
  *   liscal-nl activate NAME [force]
  *   liscal-nl recover NAME [full] [force] [assume-sync] [src=N]
  *   liscal-nl set NAME attr=value...
- *   liscal-nl get NAME                           key=value lines
+ *   liscal-nl get NAME [period]                  key=value lines; period:
+ *                                                end the statistics period
  * attr: ack-timeout, send-timeout, connect-timeout, recv-timeout,
  * hb-interval, ping-timeout, ping-retry, chunk, sync-mode (ms / bytes),
  * auto-construct (0/1).
@@ -276,6 +277,9 @@ int main(int argc, char **argv)
 			}
 			mnl_attr_put_u32(nlh, LISCAL_A_FLAGS, fl);
 		}
+		if (cmd == LISCAL_CMD_RES_GET && argc > 3 &&
+		    !strcmp(argv[3], "period"))
+			mnl_attr_put_u32(nlh, LISCAL_A_FLAGS, LISCAL_F_STATS_PERIOD);
 	}
 	r = clp_nl_talk(nl, nlh, cmd == LISCAL_CMD_RES_GET ? get_cb : NULL, NULL);
 	if (r) {
