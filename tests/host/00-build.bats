@@ -66,3 +66,20 @@ load helpers
 	assert_output --partial "# skip no lab script at /nonexistent/lab"
 	refute_output --partial "not ok"
 }
+
+@test "dmesg_clean counts kernel reports from the first clpstack module load of each boot" {
+	local log='[    0.000000] Linux version 6.1.0 (x)
+[    1.300000] BUG: KASAN: null-ptr-deref in mask_ioapic_irq+0x37/0x130
+[    0.000000] Linux version 6.1.0 (x)
+[    2.000000] WARNING: CPU: 0 PID: 1 at early.c:1 early+0x1
+[   40.000000] liscal: clpstack 0.1.0 loaded, block major 218
+[   50.000000] WARNING: CPU: 1 PID: 99 at kernel/liscal/liscal_io.c:10 x+0x1
+[    0.000000] Linux version 6.1.0 (x)
+[    3.000000] Oops: 0000 [#1] PREEMPT SMP'
+	run bash -c "source '$REPO/tests/lab/helpers.bash' 2>/dev/null; _klog_reports after" <<<"$log"
+	assert_output "[   50.000000] WARNING: CPU: 1 PID: 99 at kernel/liscal/liscal_io.c:10 x+0x1"
+	run bash -c "source '$REPO/tests/lab/helpers.bash' 2>/dev/null; _klog_reports before" <<<"$log"
+	assert_line --index 0 --partial "mask_ioapic_irq"
+	assert_line --index 1 --partial "early.c:1"
+	assert_line --index 2 --partial "Oops"
+}

@@ -170,18 +170,38 @@ wait_for() {
 # dmesg_clean NODE: the node's kernel log has no warning, BUG, oops, lockdep
 # report or hung task: this boot's dmesg, and the serial console of every
 # boot of this lab (a node whose power was cut lost its earlier dmesg).
+# Counted from the first clpstack module load of each boot ("clpstack ...
+# loaded"): what the kernel reports before it, during its own early boot,
+# is not ours; it is shown as a TAP note, not hidden (make check-debug's
+# kernel once oopsed in mask_ioapic_irq 1.3 s into a boot after a power
+# cut, see Documentation/lab.md).
 dmesg_clean() {
-	local node=$1 bad console
+	local node=$1 bad early console
 	run "$LAB" exec "$node" -- dmesg
 	if [ "$status" != 0 ]; then
 		_lab_fail "dmesg of $node" "exit status 0" "$status: $output"
 		return 1
 	fi
 	console=$("$LAB" console "$node")
-	bad=$( (printf '%s\n' "$output"; tr -d '\r' <"$console") | grep -aE "$KLOG_BAD" || true)
+	bad=$( (printf '%s\n' "$output"; tr -d '\r' <"$console") | _klog_reports after)
+	early=$( (printf '%s\n' "$output"; tr -d '\r' <"$console") | _klog_reports before)
+	[ -z "$early" ] ||
+		printf '# note: %s: kernel report before any clpstack module was loaded (not counted):\n%s\n' \
+			"$node" "$(sed 's/^/#   /' <<<"$early")" >&3
 	[ -z "$bad" ] && return 0
 	_lab_fail "$node's kernel log is clean" "no WARNING/BUG/Oops/lockdep/hung task" "$bad"
 }
+
+# _klog_reports after|before: the lines of a kernel log on stdin matching
+# KLOG_BAD after (or before) the first clpstack module load of their boot;
+# a "Linux version" line starts a boot.
+_klog_reports() {
+	awk -v want="$1" -v bad="$KLOG_BAD" '
+		/Linux version [0-9]/ { loaded = 0 }
+		/clpstack .* loaded/ { loaded = 1 }
+		$0 ~ bad && (loaded ? "after" : "before") == want' || true
+}
+
 # Lockdep reports start with "WARNING:" (circular/recursive locking,
 # inconsistent lock state, suspicious RCU usage); the debug kernel's own
 # "RCU lockdep checking is enabled" is not one.
