@@ -176,15 +176,15 @@ wait_for() {
 # kernel once oopsed in mask_ioapic_irq 1.3 s into a boot after a power
 # cut, see Documentation/lab.md).
 dmesg_clean() {
-	local node=$1 bad early console
+	local node=$1 log bad early
 	run "$LAB" exec "$node" -- dmesg
 	if [ "$status" != 0 ]; then
 		_lab_fail "dmesg of $node" "exit status 0" "$status: $output"
 		return 1
 	fi
-	console=$("$LAB" console "$node")
-	bad=$( (printf '%s\n' "$output"; tr -d '\r' <"$console") | _klog_reports after)
-	early=$( (printf '%s\n' "$output"; tr -d '\r' <"$console") | _klog_reports before)
+	log=$(printf '%s\n' "$output"; tr -d '\r' <"$("$LAB" console "$node")")
+	bad=$(_klog_reports after <<<"$log")
+	early=$(_klog_reports before <<<"$log")
 	[ -z "$early" ] ||
 		printf '# note: %s: kernel report before any clpstack module was loaded (not counted):\n%s\n' \
 			"$node" "$(sed 's/^/#   /' <<<"$early")" >&3
