@@ -348,7 +348,9 @@ delta() {
 
 # A recovery over a throttled link (8 Mbit/s out of node1): one window of
 # recovery data (4 MiB) takes about 4 s to send, so the PONG of a PING sent
-# behind it comes later than the echo timeout (1 s) times its tries (2).
+# behind it comes later than the echo timeout (1 s), which the old code
+# counted as a miss. Measured maxima vary with how full the window is
+# (1.17 s to 2.0 s), so the test asserts the echo timeout itself.
 # The acks of the recovery data show the peer alive: the mirror must not
 # break (it did, under make check-debug's slow kernel, before the echo
 # timeout counted only silence).
@@ -377,7 +379,7 @@ delta() {
 	lab_exec node1 "tc qdisc del dev $dev root"
 	for n in node1 node2; do
 		hb=$("$LAB" exec $n -- "$T" get md01 period | sed -n 's/^stat_mdc_hb_max2=//p')
-		assert "$hb" -gt 1500000 "$n: MDC HB round trip (us) while recovering, over the 1 s echo timeout (old code: a miss and a new PING at 1 s)"
+		assert "$hb" -gt 1000000 "$n: MDC HB round trip (us) while recovering, over the 1 s echo timeout (old code: a miss and a new PING at 1 s)"
 		lab_exec $n "$T set md01 $PARAMS"
 	done
 	assert "$(st node1 stat_breaks)" == "$b1" "node1: no mirror break"
