@@ -69,13 +69,15 @@ conf() {
 EOF
 }
 
-# State of peer node2 as seen from node1 ("up", "down", "unknown"), or of
-# its link lankhb$1.
-peer_state() {
-	local q='.peers[0].state'
-	[ -n "${1:-}" ] && q=".peers[0].links[] | select(.name == \"lankhb$1\") | .state"
+# Peer node2 as seen from node1: the JSON field $1 of the peer, or with
+# a link number $2, of its link lankhb$2.
+peer_field() {
+	local q=".peers[0].$1"
+	[ -n "${2:-}" ] && q=".peers[0].links[] | select(.name == \"lankhb$2\") | .$1"
 	"$LAB" exec node1 -- bash -c "$B/clpkhbctrl --json | jq -r '$q'"
 }
+# State of peer node2 ("up", "down", "unknown"), or of its link lankhb$1.
+peer_state() { peer_field state "${1:-}"; }
 peer_is() { [ "$(peer_state "${2:-}")" = "$1" ]; }
 
 # Start/stop recording node1's events into /tmp/ev.log.
@@ -92,9 +94,7 @@ down_silence() {
 	echo "# ${BATS_TEST_DESCRIPTION%%:*}: peer down after $silence ms of silence (timeout $timeout ms)" >&3
 }
 # Receive errors counted on node1's lankhb1 (forged packets refused).
-forged_count() {
-	"$LAB" exec node1 -- sh -c "$B/clpkhbctrl --json | jq -r '.peers[0].links[] | select(.name == \"lankhb1\") | .recv_error'"
-}
+forged_count() { peer_field recv_error 1; }
 forged_refused() { [ "$(forged_count)" -ge "$1" ]; }
 # ([f]orge.py: the pattern must not match the shell running pkill/pgrep.)
 forger_gone() { ! "$LAB" exec node2 -- pgrep -f '/tmp/[f]orge.py' >/dev/null; }
@@ -212,8 +212,7 @@ EOF
 	down_silence
 	((silence >= TMO && silence < TMO + IVL + SLACK)) || fail "down after $silence ms"
 	wait_for 30 forged_refused $((before + 5))
-	lab_exec node1 "$B/clpkhbctrl --json | jq -r '.peers[0].links[] | select(.name == \"lankhb1\") | .last_error'"
-	assert_match "$output" "^authentication tag mismatch"
+	assert_match "$(peer_field last_error 1)" "^authentication tag mismatch"
 	assert "$(peer_state)" == down "peer still down while forged packets arrive"
 	events_stop
 	lab_exec node2 "pkill -f '/tmp/[f]orge.py' || true"
