@@ -131,6 +131,23 @@ boots_above() { # boots_above NODE N
 	ping_ok node1 node2
 }
 
+@test "a start that gives up on the boot marks the node: exec refuses it at once until wait sees it up" {
+	run_lab cut node1
+	# No node boots in 1 s: start gives up, the node is left running.
+	CLPLAB_BOOT_TIMEOUT=1 run_lab 1 start node1
+	assert_match "$output" "node1 did not answer within 1 s; see its console log"
+	run_lab status
+	assert_match "$output" "^node1 boot-failed "
+	# Refused at once (the exec timeout would be minutes), naming why.
+	CLPLAB_EXEC_TIMEOUT=300 run_lab 255 exec node1 true
+	assert_match "$output" "node1 did not come up \(no answer within 1 s of its last start"
+	run_lab wait node1
+	run_lab status
+	assert_match "$output" "^node1 running "
+	lab_exec node1 true
+	wait_for 20 ping_ok node2 node1-mirror
+}
+
 @test "a reboot in a node runs the shutdown hooks and is counted" {
 	local before
 	before=$("$LAB" boots node2)
