@@ -80,9 +80,20 @@ peer_field() {
 peer_state() { peer_field state "${1:-}"; }
 peer_is() { [ "$(peer_state "${2:-}")" = "$1" ]; }
 
-# Start/stop recording node1's events into /tmp/ev.log.
+# Start/stop recording node1's events into /tmp/ev.log. Started is when
+# the listener's netlink socket has joined a multicast group: the Groups
+# column of /proc/net/netlink for its socket's inode (it shows the first 32
+# groups; the lab's kernel gives clpkhb's events group one of them, seen 9).
 events_start() {
-	lab_exec node1 "rm -f /tmp/ev.log; setsid $B/clpkhbctrl --events --json </dev/null >/tmp/ev.log 2>&1 & sleep 0.3"
+	lab_exec node1 "rm -f /tmp/ev.log; setsid $B/clpkhbctrl --events --json </dev/null >/tmp/ev.log 2>&1 &"
+	wait_for 20 events_subscribed
+}
+events_subscribed() {
+	"$LAB" exec node1 -- bash -c 'p=$(pgrep -x clpkhbctrl) || exit 1
+		for i in $(readlink /proc/$p/fd/* | sed -n "s/^socket:\[\([0-9]*\)\]$/\1/p"); do
+			awk -v i="$i" '"'"'$2 == 16 && $10 == i && $4 != "00000000" { ok = 1 } END { exit !ok }'"'"' /proc/net/netlink && exit 0
+		done
+		exit 1'
 }
 events_stop() { "$LAB" exec node1 -- bash -c "pkill -x clpkhbctrl; true"; }
 # The silence (ms) in the last peer-down event of node2 in /tmp/ev.log.
