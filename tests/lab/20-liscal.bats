@@ -355,10 +355,11 @@ delta() {
 # break (it did, under make check-debug's slow kernel, before the echo
 # timeout counted only silence).
 @test "slow mirror link: recovery data queued ahead of the heartbeat does not break the mirror" {
-	local dev n hb b1 b2
-	# Asked of the kernel itself: modprobe finds no module directory for the
-	# debug kernel (its tbf is built in), so try the qdisc on lo.
-	"$LAB" exec node1 -- bash -c "modprobe -q sch_tbf; tc qdisc add dev lo root tbf rate 8mbit burst 32kb latency 1s && tc qdisc del dev lo root" ||
+	local dev n hb b1 b2 tbf="tbf rate 8mbit burst 32kb latency 1s"
+	# Asked of the kernel itself, by adding the qdisc on lo (it loads sch_tbf
+	# if needed; modprobe finds no module directory for the debug kernel,
+	# whose tbf is built in).
+	"$LAB" exec node1 -- bash -c "tc qdisc add dev lo root $tbf && tc qdisc del dev lo root" ||
 		skip "node1's kernel has no token bucket qdisc (CONFIG_NET_SCH_TBF)"
 	lab_exec node1 "$T activate md01"
 	run_lab link node1 mirror down
@@ -369,7 +370,7 @@ delta() {
 	lab_exec node1 "ip -o -4 addr show to 198.18.2.1 | awk '{ print \$2 }'"
 	dev=$output
 	assert_match "$dev" '^[a-z0-9]+$' "node1's mirror interface"
-	lab_exec node1 "tc qdisc add dev $dev root tbf rate 8mbit burst 32kb latency 1s"
+	lab_exec node1 "tc qdisc add dev $dev root $tbf"
 	for n in node1 node2; do
 		lab_exec $n "$T set md01 ping-timeout=1000 ping-retry=1 ack-timeout=120000"
 		lab_exec $n "$T get md01 period"

@@ -89,11 +89,13 @@ events_start() {
 	wait_for 20 events_subscribed
 }
 events_subscribed() {
-	"$LAB" exec node1 -- bash -c 'p=$(pgrep -x clpkhbctrl) || exit 1
-		for i in $(readlink /proc/$p/fd/* | sed -n "s/^socket:\[\([0-9]*\)\]$/\1/p"); do
-			awk -v i="$i" '"'"'$2 == 16 && $10 == i && $4 != "00000000" { ok = 1 } END { exit !ok }'"'"' /proc/net/netlink && exit 0
-		done
-		exit 1'
+	"$LAB" exec node1 -i -- bash -s <<'EOF'
+p=$(pgrep -x clpkhbctrl) || exit 1
+for i in $(readlink /proc/$p/fd/* | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p'); do
+	awk -v i="$i" '$2 == 16 && $10 == i && $4 != "00000000" { ok = 1 } END { exit !ok }' /proc/net/netlink && exit 0
+done
+exit 1
+EOF
 }
 events_stop() { "$LAB" exec node1 -- bash -c "pkill -x clpkhbctrl; true"; }
 # The silence (ms) in the last peer-down event of node2 in /tmp/ev.log.
