@@ -53,7 +53,7 @@ on node1 "$B/clpmdctrl --active md01"
 on node1 "head -c 16M /dev/urandom >/mnt/md01/data.bin && date >/mnt/md01/written-on-node1 && sync && md5sum /mnt/md01/data.bin"
 sum1=$("$LAB" exec node1 -- md5sum /mnt/md01/data.bin | cut -d' ' -f1)
 
-step "Power cut of node1, the active server (no shutdown, no flush beyond what was acknowledged)"
+step "Power cut of node1, the active server (no shutdown; its mirror disk loses every write it had not flushed)"
 "$LAB" cut node1
 until_ok 60 "node2 sees node1 down" peer_is node2 down
 on node2 "$B/clpkhbctrl --lines"
