@@ -143,6 +143,19 @@ int liscal_bm_flush(struct liscal_res *res, bool all)
 	return ret;
 }
 
+/*
+ * Makes every region with write-intent bits out of sync: at a break, the
+ * writes the peer acknowledged but has not flushed may be lost with its
+ * power. Lock held.
+ */
+void liscal_bm_merge_intent(struct liscal_res *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nwords; i++)
+		res->oos[i] |= res->intent[0][i] | res->intent[1][i];
+}
+
 u64 liscal_dirty_bits(struct liscal_res *res)
 {
 	unsigned long flags;

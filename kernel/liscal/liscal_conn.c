@@ -667,9 +667,21 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 		liscal_event(res, LISCAL_REASON_HANDSHAKE_REFUSED, 0, 0, 0, 0, err);
 		return ret;
 	}
-	ret = liscal_send_bitmap(res);
-	if (!ret)
+	/*
+	 * One side sends its bitmap while the other only reads, then the
+	 * other way round: if both sent first, a bitmap larger than the two
+	 * socket buffers (about 0.4 TiB of data at 64 KiB a bit) would block
+	 * both senders for good. Node 0 (the connecting side) sends first.
+	 */
+	if (res->node_id < ph.node_id) {
+		ret = liscal_send_bitmap(res);
+		if (!ret)
+			ret = liscal_recv_bitmap(res);
+	} else {
 		ret = liscal_recv_bitmap(res);
+		if (!ret)
+			ret = liscal_send_bitmap(res);
+	}
 	if (ret)
 		return ret;
 
@@ -858,6 +870,7 @@ int liscal_peer_flush(struct liscal_res *res)
 	if (!ret) {
 		tmo = wait_event_timeout(res->waitq,
 					 READ_ONCE(res->flush_state) != 1 ||
+					 READ_ONCE(res->fail_reason) ||
 					 READ_ONCE(res->conn) != LISCAL_CONN_CONNECTED,
 					 msecs_to_jiffies(READ_ONCE(res->p.ack_timeout)));
 		ret = (tmo && READ_ONCE(res->flush_state) == 2) ? 0 : -EIO;
@@ -1061,6 +1074,15 @@ static void liscal_teardown(struct liscal_res *res, bool was_connected)
 	bool was_rs_target;
 	struct socket *sock;
 
+	/*
+	 * From here on nothing waits for the peer: a fail reason makes every
+	 * wait on it (the cleaner's peer flush, which teardown's
+	 * flush_workqueue() waits for) end now instead of at its timeout.
+	 */
+	spin_lock_irqsave(&res->lock, flags);
+	if (!res->fail_reason)
+		res->fail_reason = LISCAL_REASON_BREAK_PEER_CLOSED;
+	spin_unlock_irqrestore(&res->lock, flags);
 	mutex_lock(&res->sock_mutex);
 	sock = res->sock;
 	if (sock)
@@ -1082,11 +1104,20 @@ static void liscal_teardown(struct liscal_res *res, bool was_connected)
 	mutex_lock(&res->state_mutex);
 	liscal_snap(res, &snap);
 	spin_lock_irqsave(&res->lock, flags);
-	reason = res->fail_reason ? res->fail_reason :
-				    LISCAL_REASON_BREAK_PEER_CLOSED;
+	reason = res->fail_reason;
 	list_splice_init(&res->ack_wait, &failed);
 	list_for_each_entry(req, &failed, ack_list)
 		req->peer_failed = true;
+	/*
+	 * The peer acknowledges a write when it is on its disk, not when it
+	 * is stable there: only the cleaner's peer flush makes it so, and
+	 * until then its region stays in the write-intent bits. Whatever they
+	 * still hold may be lost if the peer loses power, so it becomes out
+	 * of sync here and is resynchronised after the next handshake. The
+	 * intent bits are on disk already (a write is issued only then), so
+	 * the on-disk bitmap covers the new oos bits.
+	 */
+	liscal_bm_merge_intent(res);
 	res->sync_diff = 0;
 	res->send_queue = 0;
 	res->conn = res->want_connect ? LISCAL_CONN_CONNECTING :
@@ -1161,6 +1192,11 @@ static int liscal_conn_thread(void *data)
 	struct liscal_res *res = data;
 	unsigned long flags;
 
+	/*
+	 * Writes wait on this thread (handshake, acks, teardown): nothing it
+	 * allocates may recurse into I/O, whatever the allocation's flags.
+	 */
+	memalloc_noio_save();
 	while (!kthread_should_stop()) {
 		struct socket *sock;
 		bool connected = false;

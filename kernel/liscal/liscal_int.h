@@ -216,6 +216,7 @@ void liscal_bm_free(struct liscal_res *res);
 int liscal_bm_load(struct liscal_res *res);
 int liscal_bm_flush(struct liscal_res *res, bool all);
 void liscal_bm_mark_dirty(struct liscal_res *res, u64 first, u64 last);
+void liscal_bm_merge_intent(struct liscal_res *res);
 void liscal_clean_work(struct work_struct *w);
 u64 liscal_dirty_bits(struct liscal_res *res);
 

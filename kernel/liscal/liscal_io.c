@@ -172,11 +172,17 @@ static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
 	clone->bi_end_io = liscal_write_endio;
 	atomic_inc(&req->pending);
 
+	/*
+	 * One critical section for the connection check and the enqueue on
+	 * ack_wait: teardown changes conn and takes ack_wait over in one
+	 * section of its own, so a write is either failed by it or never
+	 * sent. Checked and enqueued apart, teardown could run in between
+	 * and leave the write waiting for an ack that never comes.
+	 */
 	spin_lock_irqsave(&res->lock, flags);
 	/* The connection may have gone since the issue worker decided. */
 	if (req->send && res->conn != LISCAL_CONN_CONNECTED)
 		req->send = false;
-	spin_unlock_irqrestore(&res->lock, flags);
 	if (req->send) {
 		if (req->bio->bi_opf & REQ_FUA)
 			h.flags |= LISCAL_WF_FUA;
@@ -184,7 +190,6 @@ static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
 			h.flags |= LISCAL_WF_PREFLUSH;
 		h.seq = req->seq;
 		atomic_inc(&req->pending);
-		spin_lock_irqsave(&res->lock, flags);
 		req->sent = true;
 		req->sent_ns = ktime_get_ns();
 		list_add_tail(&req->ack_list, &res->ack_wait);
@@ -193,8 +198,8 @@ static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
 		liscal_stat_max(res, LISCAL_STATS_A_SYNC_DIFF_MAX, res->sync_diff);
 		liscal_stat_max(res, LISCAL_STATS_A_SEND_QUEUE_MAX, res->send_queue);
 		liscal_stat_max(res, LISCAL_STATS_A_SEND_QUEUE_MAX2, res->send_queue);
-		spin_unlock_irqrestore(&res->lock, flags);
 	}
+	spin_unlock_irqrestore(&res->lock, flags);
 	submit_bio_noacct(clone);
 	if (req->send) {
 		ret = liscal_send(res, &h, NULL, 0, req->bio);

@@ -319,6 +319,37 @@ delta() {
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
 }
 
+# The peer acknowledges a write once it is on its disk, not once it is
+# stable there (its volatile cache): only the cleaner's peer flush, about a
+# second later, makes it so. A break inside that second must leave the
+# region out of sync, or a standby that lost its cache with its power would
+# be taken for current at the next handshake and the write lost for good.
+# The cable is pulled by the node itself right after the acknowledged write
+# (in the same shell), well inside the cleaner's period; before the fix no
+# bit was set, since no write happened while broken.
+@test "writes acknowledged just before a break are resynchronised: the peer may not have flushed them" {
+	local dev before
+	lab_exec node1 "$T activate md01"
+	wait_for 30 both_uptodate
+	is node1 dirty_bits 0
+	lab_exec node1 "ip -o -4 addr show to 198.18.2.1 | awk '{ print \$2 }'"
+	dev=$output
+	assert_match "$dev" '^[a-z0-9]+$' "node1's mirror interface"
+	before=$("$LAB" exec node1 -- sh -c "dd if=/dev/urandom bs=1M count=1 status=none | tee /tmp/ackd.bin | md5sum" | cut -d' ' -f1)
+	lab_exec node1 "dd if=/tmp/ackd.bin of=/dev/NMP1 bs=1M count=1 seek=60 oflag=direct status=none && ip link set $dev down"
+	wait_for 30 is node1 conn 2
+	run st node1 dirty_bits
+	assert "$output" -ge 16 "the acknowledged 1 MiB (16 regions of 64 KiB) is out of sync after the break"
+	lab_exec node1 "ip link set $dev up"
+	wait_for 60 is node1 conn 3
+	lab_exec node1 "$T recover md01"
+	wait_for 120 both_uptodate
+	lab_exec node1 "$T deactivate md01"
+	run "$LAB" exec node2 -- sh -c "dd if=/dev/vdb2 bs=1M skip=60 count=1 iflag=direct status=none | md5sum"
+	assert "${output%% *}" == "$before" "node2 holds the acknowledged data"
+	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+}
+
 @test "split brain: detected at reconnection, nothing copied, resolved by force" {
 	local s1 s2
 	run_lab link node1 mirror down
@@ -436,6 +467,38 @@ recovery_cut() {
 
 @test "power cut of the source during recovery: recovery resumes and completes" {
 	recovery_cut node1
+}
+
+# The standby loses its power (the honest cut: its disk keeps only what was
+# flushed) while the active writes without flushing: the writes the standby
+# acknowledged during the last second sat in its disk's cache and are gone.
+# The active must resynchronise them after the standby returns; before the
+# fix their regions were in no bitmap and the copies stayed different while
+# both were shown current. The reference is the active's data partition
+# once the writer stopped; the recovery must bring node2 to it and leave
+# node1 as it was.
+@test "power cut of the standby during writes: the writes it had not flushed are resynchronised" {
+	local c0 ref
+	lab_exec node1 "$T activate md01"
+	wait_for 30 both_uptodate
+	c0=$(st node1 stat_write_count)
+	lab_exec node1 "rm -f /tmp/sb-wl-stop /tmp/sb-wl-done; setsid -f sh -c 'i=0; while [ ! -f /tmp/sb-wl-stop ]; do dd if=/dev/urandom of=/dev/NMP1 bs=64k count=1 seek=\$((i % 800)) oflag=direct status=none; i=\$((i + 1)); done; touch /tmp/sb-wl-done' >/dev/null 2>&1 </dev/null"
+	wait_for 60 sh -c "[ \$($LAB exec node1 -- $T get md01 | sed -n 's/^stat_write_count=//p') -gt $((c0 + 20)) ]"
+	run_lab cut node2
+	assert_match "$output" "dropped [1-9][0-9]* writes" "node2 lost unflushed writes with its power"
+	wait_for 30 is node1 conn 2
+	lab_exec node1 "touch /tmp/sb-wl-stop"
+	wait_for 60 "$LAB" exec node1 -- test -f /tmp/sb-wl-done
+	ref=$(data_md5 node1)
+	run_lab start node2
+	lab_exec node2 "insmod $K"
+	create node2
+	wait_for 60 is node1 conn 3
+	lab_exec node1 "$T recover md01"
+	wait_for 120 both_uptodate
+	lab_exec node1 "$T deactivate md01"
+	assert "$(data_md5 node1)" == "$ref" "node1 (the source) unchanged by the recovery"
+	assert "$(data_md5 node2)" == "$ref" "node2 holds every write node1 completed, those it lost with its power included"
 }
 
 @test "module unload refused while a resource exists; clean after destroy; kernel logs clean" {
