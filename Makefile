@@ -6,6 +6,7 @@
 #   make check      host tests + lab suites; last line "N passed, N failed"
 #   make bench      benchmarks (not part of check)
 #   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25)
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (300) each
 #   make check-debug the driver suites on the lockdep/KASAN debug kernel (builds it once)
 #
 # KVER selects the lab kernel (default: newest /lib/modules/* with a build dir);
@@ -15,7 +16,7 @@ KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sed 's,/lib/modules/,,;
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules userland clean deps demo check check-host check-lab check-debug bench checkpatch soak
+.PHONY: all modules userland clean deps demo check check-host check-lab check-debug bench checkpatch soak fuzz
 
 all: modules userland
 
@@ -53,6 +54,12 @@ bench: deps
 
 checkpatch:
 	scripts/checkpatch
+
+# Every libFuzzer target for FUZZ_SECONDS (300) each; new inputs join the
+# committed corpora (tests/fuzz/corpus/). make check runs a bounded run.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # The debug kernel is built once per machine (scripts/debug-kernel); the
 # modules for it are built outside the repo. No retry: a failure is a finding.

@@ -139,7 +139,8 @@ int liscal_wire_check_io(const struct liscal_wire_hdr *h, u64 data_bytes,
 {
 	u64 sectors = data_bytes >> 9;
 
-	if (h->sector > sectors || (h->size >> 9) > sectors - h->sector)
+	/* A partial last sector counts whole (decode_hdr refuses it for I/O). */
+	if (h->sector > sectors || (((u64)h->size + 511) >> 9) > sectors - h->sector)
 		return WIRE_ERR("%s beyond the end: sector %llu + %u bytes, %llu sectors",
 				liscal_wire_type_name(h->type),
 				(unsigned long long)h->sector, h->size,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Host tests of the heartbeat/keepalive side: the shared clpkhb wire code
-# (unit test and random/mutation fuzzing, built with ASan/UBSan), the
+# (unit test and random/mutation fuzzing, built with ASan/UBSan; the libFuzzer run is in fuzz.bats), the
 # commands' argument checking, and reading the heartbeat part of clp.conf.
 # The modules are not loaded on the host, so a command that gets past its
 # checks ends with exit 3 ("module not loaded"): that is how a test tells
@@ -166,15 +166,4 @@ EOF
 	sed -i 's|</root>|<monitor><userw name="userw"><action>PANIC</action><timeout>5000</timeout></userw></monitor></root>|' "$TMP/clp.conf"
 	run "$B/clpkhbctrl" --config "$TMP/clp.conf" --server node1
 	assert_equal "$status" 3
-}
-
-@test "wire format: libFuzzer run of the decoder (300000 inputs)" {
-	command -v clang >/dev/null || skip "clang not installed"
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -I"$REPO/kernel/clpkhb" \
-		-o "$REPO/tests/host/bin/khb_wire_fuzz" "$REPO/tests/host/unit/khb_wire_fuzz.c" \
-		"$REPO/kernel/clpkhb/khb_wire.c" -lcrypto 2>/dev/null ||
-		skip "clang cannot build libFuzzer targets here"
-	run "$REPO/tests/host/bin/khb_wire_fuzz" -runs=300000 -seed=1
-	assert_success
-	assert_output --partial "Done 300000 runs"
 }
