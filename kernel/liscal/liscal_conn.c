@@ -897,6 +897,20 @@ static void liscal_recv_state(struct liscal_res *res,
 	liscal_event_since(res, &snap, LISCAL_REASON_PEER_STATE, NULL);
 }
 
+/*
+ * A state packet that does not fit this side's state: counted, logged
+ * (rate-limited), nothing changed; the connection stays.
+ */
+static void liscal_refuse(struct liscal_res *res, const char *what)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	liscal_stat_add(res, LISCAL_STATS_A_REFUSED_PACKETS, 1);
+	spin_unlock_irqrestore(&res->lock, flags);
+	pr_warn_ratelimited("%s: refused %s from the peer\n", res->name, what);
+}
+
 static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 {
 	union {
@@ -982,6 +996,16 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 		break;
 	case LISCAL_P_SYNC_DONE:
 		liscal_wire_decode_sync(&p.sy, &sy);
+		/*
+		 * Only the end of a recovery into this copy: anywhere else it
+		 * would make an inconsistent copy current or clear the bitmap
+		 * of the active one.
+		 */
+		if (READ_ONCE(res->role) == LISCAL_ROLE_ACTIVE ||
+		    READ_ONCE(res->rs_dir) != LISCAL_RECOVERY_FROM_PEER) {
+			liscal_refuse(res, "SYNC_DONE while not a recovery target");
+			break;
+		}
 		liscal_rs_target_done(res, sy.gen);
 		break;
 	case LISCAL_P_FORCE:
@@ -999,6 +1023,16 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 			pr_warn("%s: peer asked for a recovery from here while it is active: refused\n",
 				res->name);
 			ret = 0;
+			break;
+		}
+		/*
+		 * As the local command: a copy being recovered, or a failed
+		 * one, never becomes current because the peer asks.
+		 */
+		if ((fo.flags & LISCAL_WF_FORCE) &&
+		    (READ_ONCE(res->rs_dir) == LISCAL_RECOVERY_FROM_PEER ||
+		     READ_ONCE(res->disk_state) == LISCAL_DISK_FAILED)) {
+			liscal_refuse(res, "FORCE onto a copy that is being recovered or failed");
 			break;
 		}
 		if (fo.flags & LISCAL_WF_FORCE)

@@ -151,6 +151,7 @@ static int stat_cb(const struct nlattr *a, void *data)
 		"rr_wait_lw_total", "rr_wait_lw_total2", "recovery_sent_bytes",
 		"recovery_recv_bytes", "meta_writes", "intent_waits", "breaks",
 		"peer_write_bytes", "direct_writes", "recovery_inflight_max",
+		"refused_packets",
 	};
 	unsigned int t = mnl_attr_get_type(a);
 
