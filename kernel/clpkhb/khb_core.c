@@ -242,9 +242,14 @@ int khb_core_init(void)
 {
 	mutex_init(&khb.cfg_lock);
 	spin_lock_init(&khb.lock);
-	do {
-		khb.incarnation = get_random_u64();
-	} while (!khb.incarnation);
+	/*
+	 * The incarnation grows from one load to the next (wall-clock
+	 * nanoseconds), so that a packet of an earlier incarnation, replayed,
+	 * is told apart from a restart (khb_rx.c).
+	 */
+	khb.incarnation = ktime_get_real_ns();
+	if (!khb.incarnation)
+		khb.incarnation = 1;
 	khb.seq = 0;
 	khb_clear_config();
 	hrtimer_init(&khb.tick, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);

@@ -71,7 +71,11 @@ int khb_link_open(struct khb_link *l, struct netlink_ext_ack *extack)
 	sk = sock->sk;
 	sk->sk_allocation = GFP_NOIO;
 	sk->sk_priority = TC_PRIO_CONTROL;
-	sk->sk_reuse = SK_CAN_REUSE;
+	/*
+	 * No SO_REUSEADDR: with it any local process could bind the same
+	 * address and port and take the heartbeats. A UDP port is free again
+	 * as soon as the socket is released, so a restart needs none.
+	 */
 	ret = kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
 	if (ret) {
 		pr_err("lankhb%u: cannot bind to %pI4:%u: %d\n", l->id,

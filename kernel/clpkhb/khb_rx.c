@@ -159,6 +159,17 @@ void khb_rx(struct khb_link *l, struct sk_buff *skb)
 		khb_rx_error(p, pl, l, why);
 		goto out_unlock;
 	}
+	/*
+	 * A restart of the peer shows as a greater incarnation. A smaller one
+	 * is an earlier incarnation's packet, replayed: dropped while the
+	 * peer is up. (A peer whose clock went back at its restart is taken
+	 * once it has been declared down.)
+	 */
+	if (p->incarnation && pkt.incarnation < p->incarnation &&
+	    p->state == CLPKHB_STATE_UP) {
+		khb_rx_error(p, pl, l, "packet of an earlier incarnation of the peer (replayed?)");
+		goto out_unlock;
+	}
 	if (p->incarnation && pkt.incarnation != p->incarnation) {
 		khb_peer_restarted(p, pkt.incarnation);
 	} else if (pkt.seq <= pl->last_seq) {
