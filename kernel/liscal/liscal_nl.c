@@ -399,6 +399,17 @@ static int liscal_nl_res_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int ret = -ENOENT;
 
+	/*
+	 * Anyone may read the status; starting a new statistics period
+	 * resets the period maxima that the mirror agent samples, so that
+	 * is an administrator's, as every command that changes state.
+	 */
+	if ((liscal_flags(info) & LISCAL_F_STATS_PERIOD) &&
+	    !netlink_capable(skb, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LISCAL_A_FLAGS],
+				    "starting a new statistics period needs CAP_NET_ADMIN");
+		return -EPERM;
+	}
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;

@@ -501,6 +501,16 @@ recovery_cut() {
 	assert "$(data_md5 node2)" == "$ref" "node2 holds every write node1 completed, those it lost with its power included"
 }
 
+@test "anyone reads the status; starting a new statistics period needs CAP_NET_ADMIN" {
+	local nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	lab_exec node1 "$nobody $T get md01 | grep -c '^stat_'"
+	assert "$output" -gt 30 "statistics read without privileges"
+	lab_exec node1 "$T get md01 period | sed -n 's/^stat_mdc_hb_max2=//p'"
+	lab_exec '?' node1 "$nobody $T get md01 period"
+	assert "$status" != 0 "exit status of the unprivileged period reset"
+	assert_match "$output" "CAP_NET_ADMIN|Operation not permitted"
+}
+
 @test "module unload refused while a resource exists; clean after destroy; kernel logs clean" {
 	lab_exec '?' node1 "$T deactivate md01"
 	lab_exec '?' node2 "$T deactivate md01"

@@ -232,6 +232,49 @@ EOF
 	wait_for 10 forger_gone
 }
 
+# A packet of an earlier incarnation of node2, authenticated with the real
+# key (as a recorded one would be): before incarnations were ordered, one
+# such packet declared the peer restarted and down at once.
+@test "an authenticated packet of an earlier incarnation is refused; the peer stays up" {
+	local before
+	start_hb node2 /etc/clp-hb-key.conf
+	wait_for 20 peer_is up
+	before=$(forged_count)
+	"$LAB" exec node2 -i -- bash -c "cat > /tmp/replay.py" <<'EOF'
+import hmac, hashlib, socket, struct
+key = open('/etc/clp-hb.key', 'rb').read()
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('198.18.1.2', 0))
+for seq in range(1, 4):
+    hdr = struct.pack('>IBBHIIQQIIQ', 0x434b4842, 1, 1, 80, 2, 1, 0x1234, seq, 200, 2000, 0)
+    s.sendto(hdr + hmac.new(key, hdr, hashlib.sha256).digest(), ('198.18.1.1', 29106))
+EOF
+	lab_exec node2 "$PY /tmp/replay.py"
+	wait_for 20 forged_refused $((before + 3))
+	assert_match "$(peer_field last_error 1)" "earlier incarnation" "the refusal's reason"
+	assert "$(peer_state)" == up "peer still up after the replayed packets"
+}
+
+# The heartbeat socket is bound without SO_REUSEADDR: an unprivileged
+# process asking for the same address and port, with SO_REUSEADDR, is
+# refused (with it set on the kernel socket it got the port and could take
+# the heartbeats).
+@test "no other process can bind the heartbeat port while clpkhb runs" {
+	wait_for 20 peer_is up
+	run "$LAB" exec node1 -- setpriv --reuid=65534 --regid=65534 --clear-groups $PY -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(('198.18.1.1', 29106))
+except OSError as e:
+    print('refused', e.errno)
+else:
+    print('bound')
+"
+	assert "$output" == "refused 98" "bind of 198.18.1.1:29106 by nobody (EADDRINUSE)"
+}
+
 @test "clptoratio -r 10 -t 1m delays detection tenfold; -i restores it" {
 	start_hb node1
 	start_hb node2
