@@ -485,6 +485,13 @@ int liscal_disk_create(struct liscal_res *res)
 	blk_queue_physical_block_size(disk->queue, 4096);
 	blk_queue_max_hw_sectors(disk->queue, LISCAL_WIRE_MAX_IO >> 9);
 	blk_queue_write_cache(disk->queue, true, true);
+	/*
+	 * A write's pages go to the local disk and, separately, to the peer:
+	 * a page cache page changed in between (a write or mmap store during
+	 * writeback) would leave the two copies different. Stable writes make
+	 * the page cache wait for writeback before such a page changes.
+	 */
+	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, disk->queue);
 	set_disk_ro(disk, true);
 	res->disk = disk;
 	ret = add_disk(disk);
