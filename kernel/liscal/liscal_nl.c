@@ -470,8 +470,10 @@ static int liscal_activate(struct liscal_res *res, bool force,
 			   struct netlink_ext_ack *extack)
 {
 	struct liscal_snap snap;
+	struct liscal_sb old_sb;
 	unsigned long flags;
 	bool in_sync;
+	int ret;
 
 	mutex_lock(&res->state_mutex);
 	liscal_snap(res, &snap);
@@ -506,26 +508,41 @@ static int liscal_activate(struct liscal_res *res, bool force,
 	}
 	in_sync = res->conn == LISCAL_CONN_CONNECTED &&
 		  res->pdisk == LISCAL_DISK_UPTODATE;
+	/*
+	 * The superblock of the active copy (new generation when the peer
+	 * is not in sync, current, was active) is on disk before the role
+	 * changes: a failed write leaves everything as it was.
+	 */
+	old_sb = res->sb;
 	if (!in_sync && !res->sb.gen_bitmap) {
 		res->sb.gen_bitmap = res->sb.gen_current;
 		liscal_meta_new_gen(&res->sb, liscal_new_gen());
 	}
 	if (res->disk_state != LISCAL_DISK_UPTODATE) {
-		res->disk_state = LISCAL_DISK_UPTODATE;
 		res->sb.flags &= ~(LISCAL_SB_F_INCONSISTENT | LISCAL_SB_F_FULL_SYNC);
 		res->sb.flags |= LISCAL_SB_F_UPTODATE;
 	}
-	if (!in_sync) {
+	if (!in_sync)
 		res->sb.flags |= LISCAL_SB_F_PEER_OUTDATED;
-		if (res->pdisk == LISCAL_DISK_UPTODATE ||
-		    res->pdisk == LISCAL_DISK_UNKNOWN)
-			res->pdisk = LISCAL_DISK_OUTDATED;
-	}
 	res->sb.flags |= LISCAL_SB_F_WAS_ACTIVE;
 	res->sb.last_update = liscal_now();
+	spin_unlock_irqrestore(&res->lock, flags);
+	ret = liscal_sb_write(res);
+	spin_lock_irqsave(&res->lock, flags);
+	if (ret) {
+		res->sb = old_sb;
+		spin_unlock_irqrestore(&res->lock, flags);
+		mutex_unlock(&res->state_mutex);
+		liscal_errf(extack, "%s: cluster partition write failed (%d): not activated",
+			    res->name, ret);
+		return ret;
+	}
+	res->disk_state = LISCAL_DISK_UPTODATE;
+	if (!in_sync && (res->pdisk == LISCAL_DISK_UPTODATE ||
+			 res->pdisk == LISCAL_DISK_UNKNOWN))
+		res->pdisk = LISCAL_DISK_OUTDATED;
 	res->role = LISCAL_ROLE_ACTIVE;
 	spin_unlock_irqrestore(&res->lock, flags);
-	liscal_sb_write(res);
 	liscal_set_ro(res);
 	mutex_unlock(&res->state_mutex);
 	liscal_kick_state(res);
