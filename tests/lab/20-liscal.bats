@@ -7,14 +7,12 @@
 # resolution, power cut during recovery, module unload, clean kernel logs.
 
 load helpers
+load liscal-nl
 
-T=$REPO/tests/host/bin/liscal-nl
 REC=$REPO/tests/lab/tools/liscal-records.sh
-K=$KMODS/liscal/liscal.ko
 # Shortened timeouts (ms) so that breaks are detected within seconds; the
 # ack and send timeouts and the ping retries grow with CLPLAB_WAIT_SCALE (on
 # make check-debug's kernel a recovery ack once took over 5 s).
-S=${CLPLAB_WAIT_SCALE:-1}
 PARAMS="ack-timeout=$((5000 * S)) hb-interval=1000 ping-timeout=2000 ping-retry=$((3 * S)) connect-timeout=2000 send-timeout=$((5000 * S))"
 ROUNDS=${LISCAL_CUT_ROUNDS:-5}
 # Each power-cut round writes 2000 fresh 4 KiB records: the data partition
@@ -34,35 +32,18 @@ teardown_file() {
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
 }
 
-# create NODE [extra attributes]: md01 on /dev/NMP1 with the lab addresses.
-create() {
-	local n=${1#node}
-	lab_exec "$1" "$T create md01 1 /dev/vdb2 /dev/vdb1 $((n - 1)) 198.18.2.$n:29031 198.18.2.$((3 - n)):29031 $PARAMS"
-}
-
-# st NODE KEY: one status value of md01 on NODE.
-st() {
-	"$LAB" exec "$1" -- "$T" get md01 | sed -n "s/^$2=//p"
-}
-
-is() {
-	local v
-	v=$(st "$1" "$2")
-	[ "$v" = "$3" ] || { echo "$1 $2=$v, want $3"; return 1; }
-}
-
-# Connected, both copies uptodate, no recovery: as seen from both nodes.
-both_uptodate() {
-	local n
-	for n in node1 node2; do
-		is $n conn 3 && is $n disk 3 && is $n peer_disk 3 && is $n recovery_dir 0 || return 1
-	done
-}
-
 # MD5 of the whole data partition, read with O_DIRECT: /dev/vdb2's own page
 # cache does not see what /dev/NMP1 wrote underneath it.
 data_md5() {
 	"$LAB" exec "$1" -- sh -c "dd if=/dev/vdb2 bs=1M iflag=direct status=none | md5sum" | cut -d' ' -f1
+}
+
+# converged_to REF WHAT: both data partitions equal REF, the md5 of the
+# source's data partition taken before the recovery: the copy went from the
+# source to the target, not the other way.
+converged_to() {
+	assert "$(data_md5 node1)" == "$1" "node1's data partition is the reference ($2)"
+	assert "$(data_md5 node2)" == "$1" "node2's data partition is the reference ($2)"
 }
 
 # acked NODE BASE: highest record number >= BASE the writer on NODE logged as
@@ -131,6 +112,8 @@ check_records() {
 	assert_match "$output" "not current"
 	lab_exec node1 "$T recover md01 force src=0"
 	wait_for 400 both_uptodate
+	lab_exec node1 "cat /sys/block/NMP1/queue/stable_writes"
+	assert "$output" == 1 "stable writes on /dev/NMP1 (its pages go to two disks)"
 	run st node1 stat_recovery_sent_bytes
 	assert "$output" == "$(st node1 data_size)" "full copy sent the whole data partition"
 	run st node1 stat_recovery_inflight_max
@@ -301,8 +284,9 @@ delta() {
 	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=1M count=8 seek=104 oflag=direct status=none"
 	run st node1 dirty_bits
 	assert "$output" -gt 0 "dirty bits recorded while broken"
-	local dirty_bytes
+	local dirty_bytes ref
 	dirty_bytes=$(st node1 dirty_bytes)
+	ref=$(data_md5 node1)
 	run_lab link node1 mirror up
 	wait_for 60 is node1 conn 3
 	sent0=$(st node1 stat_recovery_sent_bytes)
@@ -316,7 +300,7 @@ delta() {
 	assert "$sent" -ge 65536 "recovery sent what was written while broken"
 	assert "$dirty_bytes" -le $((108 * 1048576 + 1048576)) "dirty bytes: at most what was written"
 	lab_exec node1 "$T deactivate md01"
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+	converged_to "$ref" "node1 -> node2"
 }
 
 # The peer acknowledges a write once it is on its disk, not once it is
@@ -350,8 +334,35 @@ delta() {
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
 }
 
+# A cable pulled while writes wait for the peer: the break is found by the
+# ping (2 s echo timeout x 3 tries), and the writes must go on then, not at
+# the ack timeout (90 s here). The review found teardown waiting for the
+# cleaner's peer flush until the ack timeout; this test did not catch that
+# on the driver before the fix (it passed there too: the flush was not
+# outstanding at the break), so it guards the bound, not that path.
+@test "a pulled mirror cable holds writes for the ping detection time, not the ack timeout" {
+	local ms
+	lab_exec node1 "$T activate md01"
+	wait_for 30 both_uptodate
+	lab_exec node1 "$T set md01 ack-timeout=$((90000 * S))"
+	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=64k count=16 seek=300 oflag=direct status=none"
+	run_lab link node1 mirror down
+	lab_exec node1 "s=\$(date +%s%N); dd if=/dev/urandom of=/dev/NMP1 bs=4k count=1 seek=6000 oflag=direct status=none; echo \$(( (\$(date +%s%N) - s) / 1000000 ))"
+	ms=$output
+	echo "# a write waited $ms ms after the cable pull" >&3
+	wait_for 30 is node1 conn 2
+	assert "$ms" -lt $((45000 * S)) "ms a write waited after the cable pull (ack timeout $((90000 * S)) ms)"
+	lab_exec node1 "$T set md01 $PARAMS"
+	run_lab link node1 mirror up
+	wait_for 60 is node1 conn 3
+	lab_exec node1 "$T recover md01"
+	wait_for 120 both_uptodate
+	lab_exec node1 "$T deactivate md01"
+	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+}
+
 @test "split brain: detected at reconnection, nothing copied, resolved by force" {
-	local s1 s2
+	local s1 s2 ref
 	run_lab link node1 mirror down
 	wait_for 30 is node1 conn 2
 	wait_for 30 is node2 conn 2
@@ -361,6 +372,8 @@ delta() {
 	lab_exec node2 "dd if=/dev/urandom of=/dev/NMP1 bs=64k count=4 seek=200 oflag=direct status=none"
 	s1=$(st node1 stat_recovery_sent_bytes)
 	s2=$(st node2 stat_recovery_sent_bytes)
+	ref=$(data_md5 node1)
+	assert "$(data_md5 node2)" != "$ref" "the two copies differ before the resolution"
 	run_lab link node1 mirror up
 	wait_for 60 is node1 split_brain 1
 	wait_for 60 is node2 split_brain 1
@@ -374,7 +387,7 @@ delta() {
 	is node1 split_brain 0
 	is node2 split_brain 0
 	lab_exec node1 "$T deactivate md01"
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "node2 converged to node1"
+	converged_to "$ref" "node2 overwritten by node1's copy"
 }
 
 # A recovery over a throttled link (8 Mbit/s out of node1): one window of
@@ -386,7 +399,7 @@ delta() {
 # break (it did, under make check-debug's slow kernel, before the echo
 # timeout counted only silence).
 @test "slow mirror link: recovery data queued ahead of the heartbeat does not break the mirror" {
-	local dev n hb b1 b2 tbf="tbf rate 8mbit burst 32kb latency 1s"
+	local dev n hb b1 b2 ref tbf="tbf rate 8mbit burst 32kb latency 1s"
 	# Asked of the kernel itself, by adding the qdisc on lo (it loads sch_tbf
 	# if needed; modprobe finds no module directory for the debug kernel,
 	# whose tbf is built in).
@@ -396,6 +409,7 @@ delta() {
 	run_lab link node1 mirror down
 	wait_for 30 is node1 conn 2
 	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=1M count=20 seek=40 oflag=direct status=none"
+	ref=$(data_md5 node1)
 	run_lab link node1 mirror up
 	wait_for 60 is node1 conn 3
 	lab_exec node1 "ip -o -4 addr show to 198.18.2.1 | awk '{ print \$2 }'"
@@ -419,7 +433,7 @@ delta() {
 	assert "$(st node1 stat_breaks)" == "$b1" "node1: no mirror break"
 	assert "$(st node2 stat_breaks)" == "$b2" "node2: no mirror break"
 	lab_exec node1 "$T deactivate md01"
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+	converged_to "$ref" "node1 -> node2"
 }
 
 # recovery_cut NODE: start a differential recovery of about 100 MiB from
@@ -428,11 +442,12 @@ delta() {
 # of the 126 MiB data partition: the pipelined recovery copied 40 MiB
 # before the cut could land.
 recovery_cut() {
-	local cut=$1 total
+	local cut=$1 total ref
 	lab_exec node1 "$T activate md01"
 	run_lab link node1 mirror down
 	wait_for 30 is node1 conn 2
-	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=1M count=100 seek=20 oflag=direct status=none"
+	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=1M count=100 seek=20 oflag=direct conv=fsync status=none"
+	ref=$(data_md5 node1)
 	lab_exec node1 "$T set md01 chunk=65536"
 	run_lab link node1 mirror up
 	wait_for 60 is node1 conn 3
@@ -458,7 +473,7 @@ recovery_cut() {
 	assert "$output" -ge 1 "recovery resumed automatically"
 	lab_exec node1 "$T set md01 chunk=1048576"
 	lab_exec '?' node1 "$T deactivate md01"
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+	converged_to "$ref" "node1 -> node2, across the power cut of $cut"
 }
 
 @test "power cut of the target during recovery: recovery resumes and completes" {
@@ -482,8 +497,11 @@ recovery_cut() {
 	lab_exec node1 "$T activate md01"
 	wait_for 30 both_uptodate
 	c0=$(st node1 stat_write_count)
-	lab_exec node1 "rm -f /tmp/sb-wl-stop /tmp/sb-wl-done; setsid -f sh -c 'i=0; while [ ! -f /tmp/sb-wl-stop ]; do dd if=/dev/urandom of=/dev/NMP1 bs=64k count=1 seek=\$((i % 800)) oflag=direct status=none; i=\$((i + 1)); done; touch /tmp/sb-wl-done' >/dev/null 2>&1 </dev/null"
-	wait_for 60 sh -c "[ \$($LAB exec node1 -- $T get md01 | sed -n 's/^stat_write_count=//p') -gt $((c0 + 20)) ]"
+	# One dd at a time writing 50 MiB in 64 KiB direct writes, without a
+	# flush: a steady stream, so that the standby's disk always holds
+	# writes its last flush (the cleaner's, every second) did not cover.
+	lab_exec node1 "rm -f /tmp/sb-wl-stop /tmp/sb-wl-done; setsid -f sh -c 'while [ ! -f /tmp/sb-wl-stop ]; do dd if=/dev/urandom of=/dev/NMP1 bs=64k count=800 oflag=direct status=none; done; touch /tmp/sb-wl-done' >/dev/null 2>&1 </dev/null"
+	wait_for 60 sh -c "[ \$($LAB exec node1 -- $T get md01 | sed -n 's/^stat_write_count=//p') -gt $((c0 + 200)) ]"
 	run_lab cut node2
 	assert_match "$output" "dropped [1-9][0-9]* writes" "node2 lost unflushed writes with its power"
 	wait_for 30 is node1 conn 2
@@ -501,8 +519,17 @@ recovery_cut() {
 	assert "$(data_md5 node2)" == "$ref" "node2 holds every write node1 completed, those it lost with its power included"
 }
 
-@test "anyone reads the status; starting a new statistics period needs CAP_NET_ADMIN" {
-	local nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+# liscal-nl checks no user id: the refusals below are the kernel's
+# (GENL_ADMIN_PERM on every command that changes state).
+@test "anyone reads the status; an unprivileged socket changes nothing (kernel refusal)" {
+	local nobody="setpriv --reuid=65534 --regid=65534 --clear-groups" c before
+	before=$("$LAB" exec node1 -- "$T" get md01 | grep -v '^stat_')
+	for c in "break md01" "deactivate md01" "activate md01 force" "recover md01 force src=0" "set md01 ack-timeout=9000" "destroy md01"; do
+		lab_exec '?' node1 "$nobody $T $c"
+		assert "$status" != 0 "exit status of an unprivileged '$c'"
+		assert_match "$output" "Operation not permitted|EPERM" "kernel refusal of an unprivileged '$c'"
+	done
+	assert "$("$LAB" exec node1 -- "$T" get md01 | grep -v '^stat_')" == "$before" "md01 unchanged by the refused commands"
 	lab_exec node1 "$nobody $T get md01 | grep -c '^stat_'"
 	assert "$output" -gt 30 "statistics read without privileges"
 	lab_exec node1 "$T get md01 period | sed -n 's/^stat_mdc_hb_max2=//p'"

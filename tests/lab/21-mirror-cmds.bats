@@ -99,16 +99,22 @@ data_md5() {
 	assert_match "$output" "this server's copy is RED"
 	lab_exec node2 "$B/clpmdstat -m md01 --json"
 	assert_match "$output" '"role":"standby"'
+	# The reference: node1's data partition before the recovery, with its
+	# file system frozen (nothing written) until node2 has been compared.
+	lab_exec node1 "fsfreeze -f /mnt/md01"
+	ref=$(data_md5 node1)
+	assert "$(data_md5 node2)" != "$ref" "node2 misses the writes before the recovery"
 
 	lab_exec node1 "$B/clpmdctrl --recovery md01"
 	assert_match "$output" "mirror recovery (started|is running)"
 	wait_for 300 both_green
 	lab_exec node1 "$B/clpmdstat --mirror md01"
 	assert_match "$output" "difference_size : None"
+	assert "$(data_md5 node2)" == "$ref" "node2's /dev/vdb2 after the recovery: node1's before it"
+	assert "$(data_md5 node1)" == "$ref" "node1's /dev/vdb2 unchanged by the recovery (node1 -> node2)"
+	lab_exec node1 "fsfreeze -u /mnt/md01"
 	lab_exec node1 "$B/clpmdctrl --deactive md01"
-	m1=$(data_md5 node1)
-	m2=$(data_md5 node2)
-	assert "$m1" == "$m2" "md5 of /dev/vdb2 after the recovery"
+	assert "$(data_md5 node1)" == "$(data_md5 node2)" "md5 of /dev/vdb2 after the deactivation"
 }
 
 @test "bad input in the lab: refused with a message, no change of state" {

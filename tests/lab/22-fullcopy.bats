@@ -186,9 +186,11 @@ data_md5() {
 	self_is node2 RED
 
 	lab_exec node1 "$T set md01 chunk=1048576"
+	ref=$(data_md5 node1)
 	lab_exec node1 "$B/clpmdctrl --force node1 md01"
 	wait_for 300 both_green
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "md5 of /dev/vdb2 after the full copy"
+	assert "$(data_md5 node2)" == "$ref" "node2's /dev/vdb2 after the full copy: node1's before it"
+	assert "$(data_md5 node1)" == "$ref" "node1's /dev/vdb2 unchanged by the copy (node1 -> node2)"
 }
 
 @test "no WARN, BUG, oops or lockdep report on either node" {

@@ -6,10 +6,8 @@
 # 512 MiB connected in 5 s). The exchange is now ordered (node 0 first).
 
 load helpers
+load liscal-nl
 
-T=$REPO/tests/host/bin/liscal-nl
-K=$KMODS/liscal/liscal.ko
-S=${CLPLAB_WAIT_SCALE:-1}
 PARAMS="ack-timeout=$((5000 * S)) hb-interval=1000 ping-timeout=2000 ping-retry=$((3 * S)) connect-timeout=30000 send-timeout=$((5000 * S))"
 
 setup_file() {
@@ -23,21 +21,6 @@ setup_file() {
 
 teardown_file() {
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
-}
-
-st() {
-	"$LAB" exec "$1" -- "$T" get md01 | sed -n "s/^$2=//p"
-}
-
-is() {
-	local v
-	v=$(st "$1" "$2")
-	[ "$v" = "$3" ] || { echo "$1 $2=$v, want $3"; return 1; }
-}
-
-create() {
-	local n=${1#node}
-	lab_exec "$1" "$T create md01 1 /dev/vdb2 /dev/vdb1 $((n - 1)) 198.18.2.$n:29031 198.18.2.$((3 - n)):29031 $PARAMS"
 }
 
 @test "1 TiB data partition: the handshake completes and both sides connect" {

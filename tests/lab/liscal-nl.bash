@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the lab suites that drive liscal directly over netlink with
+# the test client tests/lab/tools/liscal-nl.c (20-liscal, 23-large-disk),
+# loaded after helpers: "load liscal-nl". One resource, md01 on /dev/NMP1
+# over /dev/vdb2 (cluster partition /dev/vdb1), mirrored over the lab's
+# mirror network. The suite sets PARAMS (timeouts) before its tests run.
+# shellcheck disable=SC2154 # output, status: set by bats' run
+
+T=$REPO/tests/host/bin/liscal-nl
+K=$KMODS/liscal/liscal.ko
+S=${CLPLAB_WAIT_SCALE:-1}
+
+# create NODE: md01 on /dev/NMP1 with the lab addresses and $PARAMS.
+create() {
+	local n=${1#node}
+	lab_exec "$1" "$T create md01 1 /dev/vdb2 /dev/vdb1 $((n - 1)) 198.18.2.$n:29031 198.18.2.$((3 - n)):29031 $PARAMS"
+}
+
+# st NODE KEY: one status value of md01 on NODE.
+st() {
+	"$LAB" exec "$1" -- "$T" get md01 | sed -n "s/^$2=//p"
+}
+
+# is NODE KEY VALUE: md01's KEY on NODE is VALUE (says what it is if not).
+is() {
+	local v
+	v=$(st "$1" "$2")
+	[ "$v" = "$3" ] || { echo "$1 $2=$v, want $3"; return 1; }
+}
+
+# Connected, both copies uptodate, no recovery: as seen from both nodes.
+both_uptodate() {
+	local n
+	for n in node1 node2; do
+		is $n conn 3 && is $n disk 3 && is $n peer_disk 3 && is $n recovery_dir 0 || return 1
+	done
+}
