@@ -531,6 +531,7 @@ static int liscal_apply_decision(struct liscal_res *res,
 				 const struct liscal_wire_hello *ph,
 				 enum liscal_decision *dp)
 {
+	bool peer_failed = ph->disk_state == LISCAL_DISK_FAILED;
 	enum liscal_decision d = *dp;
 	unsigned long flags;
 	size_t i;
@@ -548,6 +549,18 @@ static int liscal_apply_decision(struct liscal_res *res,
 		d = LISCAL_DEC_SPLIT_BRAIN;
 	if (res->role == LISCAL_ROLE_ACTIVE && ph->role == LISCAL_ROLE_ACTIVE)
 		d = LISCAL_DEC_SPLIT_BRAIN;
+	/*
+	 * A copy whose disk failed is never current, whatever its
+	 * generations say: never the source, not in sync, not mirrored to.
+	 * The peer's HELLO says so; this side's own failure reaches the peer
+	 * the same way.
+	 */
+	if (peer_failed && (d == LISCAL_DEC_P_SRC || d == LISCAL_DEC_P_SRC_FULL ||
+			    d == LISCAL_DEC_IN_SYNC)) {
+		pr_warn("%s: the peer's disk failed: its copy is not used\n",
+			res->name);
+		d = LISCAL_DEC_NO_DATA;
+	}
 	switch (d) {
 	case LISCAL_DEC_IN_SYNC:
 		res->pdisk = LISCAL_DISK_UPTODATE;
@@ -599,13 +612,15 @@ static int liscal_apply_decision(struct liscal_res *res,
 		res->pdisk = LISCAL_DISK_INCONSISTENT;
 		break;
 	}
+	if (peer_failed)
+		res->pdisk = LISCAL_DISK_FAILED;
 	res->conn = LISCAL_CONN_CONNECTED;
 	res->sb.flags &= ~LISCAL_SB_F_UPTODATE;
 	if (res->disk_state == LISCAL_DISK_UPTODATE)
 		res->sb.flags |= LISCAL_SB_F_UPTODATE;
 	if (res->pdisk == LISCAL_DISK_UPTODATE)
 		res->sb.flags &= ~LISCAL_SB_F_PEER_OUTDATED;
-	else if (d != LISCAL_DEC_NO_DATA)
+	else if (d != LISCAL_DEC_NO_DATA || peer_failed)
 		res->sb.flags |= LISCAL_SB_F_PEER_OUTDATED;
 	if (d == LISCAL_DEC_IN_SYNC || (d == LISCAL_DEC_L_SRC &&
 					res->pdisk == LISCAL_DISK_UPTODATE))
@@ -710,7 +725,8 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 	 * break of either side): resume it from the bitmap at once.
 	 */
 	if ((d == LISCAL_DEC_L_SRC || d == LISCAL_DEC_L_SRC_FULL) &&
-	    (ph.sb_flags & LISCAL_SB_F_INCONSISTENT)) {
+	    (ph.sb_flags & LISCAL_SB_F_INCONSISTENT) &&
+	    ph.disk_state != LISCAL_DISK_FAILED) {
 		/*
 		 * A fresh peer copy (never mirrored, or its initial
 		 * construction was interrupted) is filled by itself only

@@ -519,6 +519,34 @@ recovery_cut() {
 	assert "$(data_md5 node2)" == "$ref" "node2 holds every write node1 completed, those it lost with its power included"
 }
 
+# Both servers lose their power at once (the honest cut: each disk keeps
+# only what was flushed) while node1 writes O_DSYNC records: every record
+# the writer saw acknowledged is on both copies once they are back and
+# recovered, and the copies are equal.
+@test "power cut of both servers at once during acknowledged writes: every acknowledged write survives" {
+	local base=12000 last
+	lab_exec node1 "$T activate md01"
+	wait_for 30 both_uptodate
+	lab_exec node1 "setsid -f $REC /dev/NMP1 $base >/dev/null 2>&1 </dev/null"
+	wait_for 60 acked_at_least node1 $base $((base + 20))
+	run_lab cut node1
+	run_lab cut node2
+	last=$(acked node1 $base)
+	run_lab start node1
+	run_lab start node2
+	lab_exec node1 "insmod $K"
+	lab_exec node2 "insmod $K"
+	create node1
+	create node2
+	wait_for 60 is node1 conn 3
+	lab_exec '?' node1 "$T recover md01"
+	wait_for 120 both_uptodate
+	lab_exec node1 "$T activate md01"
+	check_records node1 $base "$last"
+	lab_exec node1 "$T deactivate md01"
+	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical after the double cut"
+}
+
 # liscal-nl checks no user id: the refusals below are the kernel's
 # (GENL_ADMIN_PERM on every command that changes state).
 @test "anyone reads the status; an unprivileged socket changes nothing (kernel refusal)" {
