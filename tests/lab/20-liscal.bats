@@ -21,15 +21,7 @@ DISK=${LISCAL_LAB_DISK:-192M}
 
 setup_file() {
 	skip_if_no_lab || return 0
-	make -s -C "$REPO/tests/lab/tools" >&2
-	export CLPLAB_NAME=t$$-liscal
-	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size "$DISK"
-	lab_exec node1 "insmod $K"
-	lab_exec node2 "insmod $K"
-}
-
-teardown_file() {
-	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+	liscal_lab_up liscal "$DISK"
 }
 
 # MD5 of the whole data partition, read with O_DIRECT: /dev/vdb2's own page

@@ -12,15 +12,7 @@ PARAMS="ack-timeout=$((5000 * S)) hb-interval=1000 ping-timeout=2000 ping-retry=
 
 setup_file() {
 	skip_if_no_lab || return 0
-	make -s -C "$REPO/tests/lab/tools" >&2
-	export CLPLAB_NAME=t$$-large
-	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 1T
-	lab_exec node1 "insmod $K"
-	lab_exec node2 "insmod $K"
-}
-
-teardown_file() {
-	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+	liscal_lab_up large 1T
 }
 
 @test "1 TiB data partition: the handshake completes and both sides connect" {

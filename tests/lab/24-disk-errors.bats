@@ -15,15 +15,8 @@ PARAMS="ack-timeout=$((5000 * S)) hb-interval=1000 ping-timeout=2000 ping-retry=
 setup_file() {
 	skip_if_no_lab || return 0
 	command -v dmsetup >/dev/null || file_skip "dmsetup is not installed (dmsetup, from scripts/deps)" || return 0
-	make -s -C "$REPO/tests/lab/tools" >&2
-	export CLPLAB_NAME=t$$-dkerr
-	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 160M
-	lab_exec node1 "insmod $K"
-	lab_exec node2 "insmod $K && modprobe dm-mod"
-}
-
-teardown_file() {
-	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+	liscal_lab_up dkerr 160M
+	lab_exec node2 "modprobe dm-mod"
 }
 
 # node2's data partition through dm "d2": TARGET linear or error.

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for the lab suites that drive liscal directly over netlink with
-# the test client tests/lab/tools/liscal-nl.c (20-liscal, 23-large-disk),
+# the test client tests/lab/tools/liscal-nl.c (20-liscal, 23-large-disk,
+# 24-disk-errors),
 # loaded after helpers: "load liscal-nl". One resource, md01 on /dev/NMP1
 # over /dev/vdb2 (cluster partition /dev/vdb1), mirrored over the lab's
-# mirror network. The suite sets PARAMS (timeouts) before its tests run.
+# mirror network. The suite sets PARAMS (timeouts) before its tests run;
+# teardown_file takes its lab down.
 # shellcheck disable=SC2154 # output, status: set by bats' run
 
 T=$REPO/tests/host/bin/liscal-nl
@@ -34,4 +36,18 @@ both_uptodate() {
 	for n in node1 node2; do
 		is $n conn 3 && is $n disk 3 && is $n peer_disk 3 && is $n recovery_dir 0 || return 1
 	done
+}
+
+# liscal_lab_up SUFFIX DISK_SIZE (in setup_file, after skip_if_no_lab): the
+# lab t<pid>-SUFFIX up with liscal loaded on both nodes.
+liscal_lab_up() {
+	make -s -C "$REPO/tests/lab/tools" >&2
+	export CLPLAB_NAME=t$$-$1
+	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size "$2"
+	lab_exec node1 "insmod $K"
+	lab_exec node2 "insmod $K"
+}
+
+teardown_file() {
+	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
 }
