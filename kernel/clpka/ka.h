@@ -7,9 +7,13 @@
  * workqueue cannot delay a reset): it fires first at CLPKA_WARN_PERCENT of
  * the timeout (warning in the kernel log), then at the deadline (action).
  *
- * ka_lock (spinlock, irqsave) protects the client list and every client's
- * state fields (armed, expired, orphan, magic, warned, deadline, warn_at,
- * pings, timeout, action, name). Never held across hrtimer_cancel().
+ * ka_lock (raw spinlock, irqsave) protects the client list and every
+ * client's state fields (armed, expired, orphan, magic, warned, deadline,
+ * warn_at, pings, timeout, action, name). Never held across
+ * hrtimer_cancel(). Raw, because the hard-irq timer takes it: on
+ * PREEMPT_RT a spinlock_t sleeps, which a hard-irq callback must not. So
+ * every section under it is short and never sleeps (no allocation, no
+ * printk, no user copy).
  */
 #ifndef KA_H
 #define KA_H
@@ -41,7 +45,7 @@ struct ka_client {
 	struct hrtimer timer;
 };
 
-extern spinlock_t ka_lock;
+extern raw_spinlock_t ka_lock;
 extern struct list_head ka_clients;
 extern struct ka_client ka_shutdown;
 extern const struct file_operations ka_fops;

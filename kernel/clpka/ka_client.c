@@ -15,7 +15,7 @@
 #include "ka.h"
 #include "../clpkhb/clpkhb_export.h"
 
-DEFINE_SPINLOCK(ka_lock);
+DEFINE_RAW_SPINLOCK(ka_lock);
 LIST_HEAD(ka_clients);
 struct ka_client ka_shutdown;
 static u32 ka_next_id = 1;		/* under ka_lock */
@@ -65,9 +65,9 @@ static enum hrtimer_restart ka_timer_fn(struct hrtimer *t)
 	ktime_t now = ktime_get();
 	u32 action;
 
-	spin_lock_irqsave(&ka_lock, flags);
+	raw_spin_lock_irqsave(&ka_lock, flags);
 	if (!c->armed) {
-		spin_unlock_irqrestore(&ka_lock, flags);
+		raw_spin_unlock_irqrestore(&ka_lock, flags);
 		return HRTIMER_NORESTART;
 	}
 	snprintf(who, sizeof(who), "client '%s' (%s pid %d)", c->name,
@@ -79,7 +79,7 @@ static enum hrtimer_restart ka_timer_fn(struct hrtimer *t)
 		}
 		hrtimer_set_expires(t, ktime_before(now, c->warn_at) ?
 				    c->warn_at : c->deadline);
-		spin_unlock_irqrestore(&ka_lock, flags);
+		raw_spin_unlock_irqrestore(&ka_lock, flags);
 		if (warn)
 			pr_warn("%s: no keepalive for %d%% of its timeout %u ms\n",
 				who, CLPKA_WARN_PERCENT, c->timeout_ms);
@@ -90,7 +90,7 @@ static enum hrtimer_restart ka_timer_fn(struct hrtimer *t)
 	action = c->action;
 	orphan = c->orphan;
 	snprintf(why, sizeof(why), "no keepalive within %llu ms", c->eff_ms);
-	spin_unlock_irqrestore(&ka_lock, flags);
+	raw_spin_unlock_irqrestore(&ka_lock, flags);
 	ka_fire(action, who, why);
 	/*
 	 * An orphan held the module while armed. ka_clients_exit() cancels
@@ -135,13 +135,13 @@ int ka_client_arm(struct ka_client *c, u32 timeout_ms, u32 action,
 	    timeout_ms > CLPKA_MAX_TIMEOUT_MS ||
 	    action == CLPKA_ACTION_NONE || action >= __CLPKA_ACTION_MAX)
 		return -EINVAL;
-	spin_lock_irqsave(&ka_lock, flags);
+	raw_spin_lock_irqsave(&ka_lock, flags);
 	c->timeout_ms = timeout_ms;
 	c->action = action;
 	if (name)
 		strscpy(c->name, name, sizeof(c->name));
 	at = ka_client_ping_locked(c);
-	spin_unlock_irqrestore(&ka_lock, flags);
+	raw_spin_unlock_irqrestore(&ka_lock, flags);
 	hrtimer_start(&c->timer, at, HRTIMER_MODE_ABS_HARD);
 	pr_info("client '%s' (%s pid %d) armed: timeout %u ms, action %s\n",
 		c->name, c->comm, c->pid, timeout_ms, ka_action_name(action));
@@ -153,13 +153,13 @@ static int ka_client_ping(struct ka_client *c)
 	unsigned long flags;
 	ktime_t at;
 
-	spin_lock_irqsave(&ka_lock, flags);
+	raw_spin_lock_irqsave(&ka_lock, flags);
 	if (!c->timeout_ms) {
-		spin_unlock_irqrestore(&ka_lock, flags);
+		raw_spin_unlock_irqrestore(&ka_lock, flags);
 		return -ENOTCONN;
 	}
 	at = ka_client_ping_locked(c);
-	spin_unlock_irqrestore(&ka_lock, flags);
+	raw_spin_unlock_irqrestore(&ka_lock, flags);
 	hrtimer_start(&c->timer, at, HRTIMER_MODE_ABS_HARD);
 	return 0;
 }
@@ -170,10 +170,10 @@ void ka_client_disarm(struct ka_client *c)
 	unsigned long flags;
 	bool was;
 
-	spin_lock_irqsave(&ka_lock, flags);
+	raw_spin_lock_irqsave(&ka_lock, flags);
 	was = c->armed;
 	c->armed = false;
-	spin_unlock_irqrestore(&ka_lock, flags);
+	raw_spin_unlock_irqrestore(&ka_lock, flags);
 	hrtimer_cancel(&c->timer);
 	if (was)
 		pr_info("client '%s' (%s pid %d) disarmed\n", c->name, c->comm,
@@ -191,10 +191,10 @@ static int ka_open(struct inode *inode, struct file *file)
 	get_task_comm(c->comm, current);
 	c->pid = task_tgid_nr(current);
 	strscpy(c->name, c->comm, sizeof(c->name));
-	spin_lock_irqsave(&ka_lock, flags);
+	raw_spin_lock_irqsave(&ka_lock, flags);
 	c->id = ka_next_id++;
 	list_add_tail(&c->node, &ka_clients);
-	spin_unlock_irqrestore(&ka_lock, flags);
+	raw_spin_unlock_irqrestore(&ka_lock, flags);
 	file->private_data = c;
 	return stream_open(inode, file);
 }
@@ -205,22 +205,22 @@ static int ka_release(struct inode *inode, struct file *file)
 	unsigned long flags;
 	bool keep;
 
-	spin_lock_irqsave(&ka_lock, flags);
+	raw_spin_lock_irqsave(&ka_lock, flags);
 	keep = c->armed && !c->magic;
 	if (keep) {
 		c->orphan = true;
 		__module_get(THIS_MODULE);
 	}
-	spin_unlock_irqrestore(&ka_lock, flags);
+	raw_spin_unlock_irqrestore(&ka_lock, flags);
 	if (keep) {
 		pr_crit("client '%s' (%s pid %d) closed without disarming: its timer stays armed\n",
 			c->name, c->comm, c->pid);
 		return 0;
 	}
 	ka_client_disarm(c);
-	spin_lock_irqsave(&ka_lock, flags);
+	raw_spin_lock_irqsave(&ka_lock, flags);
 	list_del(&c->node);
-	spin_unlock_irqrestore(&ka_lock, flags);
+	raw_spin_unlock_irqrestore(&ka_lock, flags);
 	kfree(c);
 	return 0;
 }
@@ -245,9 +245,9 @@ static ssize_t ka_write(struct file *file, const char __user *buf,
 	ret = ka_client_ping(c);
 	if (ret)
 		return ret;
-	spin_lock_irqsave(&ka_lock, flags);
+	raw_spin_lock_irqsave(&ka_lock, flags);
 	c->magic = magic;
-	spin_unlock_irqrestore(&ka_lock, flags);
+	raw_spin_unlock_irqrestore(&ka_lock, flags);
 	return len;
 }
 
@@ -301,7 +301,7 @@ static int ka_reboot_notify(struct notifier_block *nb, unsigned long code,
 	bool sd_armed;
 	s64 left = 0;
 
-	spin_lock_irqsave(&ka_lock, flags);
+	raw_spin_lock_irqsave(&ka_lock, flags);
 	list_for_each_entry(c, &ka_clients, node) {
 		n += c->armed;
 		c->armed = false;
@@ -309,7 +309,7 @@ static int ka_reboot_notify(struct notifier_block *nb, unsigned long code,
 	sd_armed = ka_shutdown.armed;
 	if (sd_armed)
 		left = ktime_ms_delta(ka_shutdown.deadline, ktime_get());
-	spin_unlock_irqrestore(&ka_lock, flags);
+	raw_spin_unlock_irqrestore(&ka_lock, flags);
 	if (sd_armed)
 		pr_info("system going down: %u client timer(s) disarmed, shutdown monitor %lld ms from its deadline\n",
 			n, left);
@@ -341,9 +341,9 @@ void ka_clients_exit(void)
 	ka_client_disarm(&ka_shutdown);
 	list_for_each_entry_safe(c, tmp, &ka_clients, node) {
 		ka_client_disarm(c);
-		spin_lock_irqsave(&ka_lock, flags);
+		raw_spin_lock_irqsave(&ka_lock, flags);
 		list_del(&c->node);
-		spin_unlock_irqrestore(&ka_lock, flags);
+		raw_spin_unlock_irqrestore(&ka_lock, flags);
 		kfree(c);
 	}
 }

@@ -110,10 +110,10 @@ static int ka_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret = 0;
 
-	spin_lock_irqsave(&ka_lock, flags);
+	raw_spin_lock_irqsave(&ka_lock, flags);
 	list_for_each_entry(c, &ka_clients, node)
 		n++;
-	spin_unlock_irqrestore(&ka_lock, flags);
+	raw_spin_unlock_irqrestore(&ka_lock, flags);
 	/* Clients opened meanwhile may be missing; never overflow. */
 	msg = ka_nl_reply(info, NLMSG_GOODSIZE + (n + 8) * 256,
 			  CLPKA_CMD_GET_STATUS, &hdr);
@@ -122,14 +122,14 @@ static int ka_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	if (nla_put_u32(msg, CLPKA_A_RATIO, clpkhb_timeout_ratio()))
 		goto err_free_msg;
 	now = ktime_get();
-	spin_lock_irqsave(&ka_lock, flags);
+	raw_spin_lock_irqsave(&ka_lock, flags);
 	ret = ka_put_client(msg, CLPKA_A_SHUTDOWN, &ka_shutdown, now);
 	list_for_each_entry(c, &ka_clients, node) {
 		if (ret)
 			break;
 		ret = ka_put_client(msg, CLPKA_A_CLIENT, c, now);
 	}
-	spin_unlock_irqrestore(&ka_lock, flags);
+	raw_spin_unlock_irqrestore(&ka_lock, flags);
 	if (ret)
 		goto err_free_msg;
 	genlmsg_end(msg, hdr);
