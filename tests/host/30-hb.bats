@@ -13,9 +13,9 @@ B=$REPO/userland/bin
 setup_file() {
 	mkdir -p "$REPO/tests/host/bin"
 	cc -std=c11 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
-		-fno-sanitize-recover=all -I"$REPO/kernel/clpkhb" \
+		-fno-sanitize-recover=all -I"$REPO/common" \
 		-o "$REPO/tests/host/bin/khb_wire_test" \
-		"$REPO/tests/host/unit/khb_wire_test.c" "$REPO/kernel/clpkhb/khb_wire.c" -lcrypto
+		"$REPO/tests/host/unit/khb_wire_test.c" "$REPO/common/khb_wire.c" -lcrypto
 }
 
 setup() {
