@@ -31,9 +31,3 @@ md_conf() {
 conf_line() {
 	grep -n -m1 -- "$1" "$CONF" | cut -d: -f1
 }
-
-# The host kernel has no modules: the liscal family cannot be there.
-skip_if_modules() {
-	[ -e /proc/modules ] && skip "this kernel has modules: cannot assume liscal is absent"
-	return 0
-}
