@@ -55,8 +55,9 @@ bench: deps
 checkpatch:
 	scripts/checkpatch
 
-# Every libFuzzer target for FUZZ_SECONDS (300) each; new inputs join the
-# committed corpora (tests/fuzz/corpus/). make check runs a bounded run.
+# Every libFuzzer target for FUZZ_SECONDS (300) each from the committed
+# corpora (tests/fuzz/corpus/); new inputs and crashes go to FUZZ_OUT
+# (/var/tmp/clpstack-fuzz). make check runs a bounded run (fuzz.bats).
 FUZZ_SECONDS ?= 300
 fuzz: deps
 	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer entry for the clpkhb wire decoder (kernel/clpkhb/khb_wire.c):
- *   clang -fsanitize=fuzzer,address,undefined -I kernel/clpkhb \
- *         tests/host/unit/khb_wire_fuzz.c kernel/clpkhb/khb_wire.c -lcrypto
- * Decodes every input with and without a key. A decoded packet must
- * re-encode to the same bytes, and with a key nothing but a packet signed
- * with that key may pass (the fuzzer cannot forge HMAC-SHA256).
+ * libFuzzer entry for the clpkhb wire decoder (common/khb_wire.c), built
+ * by tests/fuzz/Makefile. Decodes every input with and without a key. A
+ * decoded packet must re-encode to the same bytes, and with a key nothing
+ * but a packet signed with that key may pass (the fuzzer cannot forge
+ * HMAC-SHA256). An input of a signed packet's length is also decoded once
+ * more with its tag replaced by the right one, so that the checks behind
+ * the tag (the fields' ranges) are fuzzed with a key too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +31,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct khb_pkt p;
-	u8 re[KHB_MAX_LEN];
-	int len;
+	u8 re[KHB_MAX_LEN], signed_pkt[KHB_MAX_LEN];
+	int len, ret;
 
 	if (khb_wire_decode(data, size, &p, NULL, NULL) == KHB_OK) {
 		len = khb_wire_encode(&p, re, sizeof(re), NULL, NULL);
@@ -42,6 +43,19 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		len = khb_wire_encode(&p, re, sizeof(re), mac, NULL);
 		if (len < 0 || (size_t)len != size || memcmp(re, data, size))
 			abort();
+	}
+	if (size == KHB_MAX_LEN) {
+		memcpy(signed_pkt, data, size);
+		if (mac(NULL, signed_pkt, KHB_HDR_LEN, signed_pkt + KHB_HDR_LEN))
+			abort();
+		ret = khb_wire_decode(signed_pkt, size, &p, mac, NULL);
+		if (ret == KHB_ETAG || ret == KHB_EMAC || ret < 0 || ret >= KHB_NERR)
+			abort();
+		if (ret == KHB_OK) {
+			len = khb_wire_encode(&p, re, sizeof(re), mac, NULL);
+			if (len != KHB_MAX_LEN || memcmp(re, signed_pkt, size))
+				abort();
+		}
 	}
 	return 0;
 }

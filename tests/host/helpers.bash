@@ -3,3 +3,16 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export REPO
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
+
+# Tests of "the liscal module is not loaded" need a host where the liscal
+# generic netlink family cannot appear: the module neither loaded nor
+# installed for the running kernel (looking the family up would load an
+# installed one). True on a build or CI host; skips with the reason on a
+# host where clpstack is installed.
+need_liscal_absent() {
+	[ -e /sys/module/liscal ] && skip "the liscal module is loaded on this host"
+	if find "/lib/modules/$(uname -r)" -name 'liscal.ko*' 2>/dev/null | grep -q .; then
+		skip "liscal is installed for the running kernel (a lookup of its family would load it)"
+	fi
+	return 0
+}

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # Host unit tests of the liscal code shared by the kernel module and
-# userland: cluster partition format, bitmap math, wire protocol.
+# userland (common/): cluster partition format, bitmap math, wire
+# protocol, handshake decision. Built with ASan and UBSan
+# (tests/host/unit/Makefile): a sanitizer report fails the test.
 
 load helpers
 

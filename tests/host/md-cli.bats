@@ -106,7 +106,7 @@ setup() {
 }
 
 @test "clpmdctrl: module not loaded exits 3 with a clear message" {
-	skip_if_modules
+	need_liscal_absent
 	for a in "--active" "--active -nomount" "--deactive" "--break" "--recovery" "--force" \
 		"--force node2" "--cancel"; do
 		run "$B/clpmdctrl" $a md01
@@ -116,7 +116,7 @@ setup() {
 }
 
 @test "clpmdstat: module not loaded exits 3" {
-	skip_if_modules
+	need_liscal_absent
 	run "$B/clpmdstat" --mirror md01
 	assert_failure 3
 	assert_output --partial "the liscal module is not loaded"

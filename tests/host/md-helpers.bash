@@ -4,18 +4,11 @@ load helpers
 B=$REPO/userland/bin
 EXAMPLE=$REPO/userland/conf/examples/lab-clp.conf
 
-# Build the md unit helpers against libclp.a into tests/host/bin/.
+# The commands, and the md unit helpers in tests/host/bin/ (the host unit
+# tests' one sanitizer build, with its own ASan/UBSan libclp).
 md_build_units() {
 	make -s -C "$REPO/userland" >&2
-	mkdir -p "$REPO/tests/host/bin"
-	local t
-	for t in md_conf_dump md_state_test md_perf_test md_nl_test; do
-		cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$REPO/userland/lib" \
-			-I"$REPO/netlink/uapi" $(pkg-config --cflags libxml-2.0) \
-			-o "$REPO/tests/host/bin/$t" "$REPO/tests/host/unit/$t.c" \
-			"$REPO/userland/bin/libclp.a" $(pkg-config --libs libmnl libxml-2.0 libcrypto) \
-			-pthread
-	done
+	make -s -C "$REPO/tests/host/unit" >&2
 }
 
 # A copy of the lab example in $BATS_TEST_TMPDIR with a sed script applied;
@@ -30,10 +23,4 @@ md_conf() {
 # Line number of the first line of $CONF matching $1.
 conf_line() {
 	grep -n -m1 -- "$1" "$CONF" | cut -d: -f1
-}
-
-# The host kernel has no modules: the liscal family cannot be there.
-skip_if_modules() {
-	[ -e /proc/modules ] && skip "this kernel has modules: cannot assume liscal is absent"
-	return 0
 }

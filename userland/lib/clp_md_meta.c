@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The cluster partition format code of the liscal driver, compiled into
- * libclp for clpmdinit (one source, kernel and userland; see
- * kernel/liscal/liscal_meta.h and kernel/include/clp_compat.h).
+ * The cluster partition format code shared with the liscal driver
+ * (common/liscal_meta.c, compiled into libclp; see common/liscal_meta.h
+ * and common/clp_compat.h), wrapped for userland in plain C types.
  */
-#include "../../kernel/liscal/liscal_meta.c"
+#include "liscal_meta.h"
 
 #include "clp_md_meta.h"
 

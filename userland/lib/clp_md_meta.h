@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The cluster partition superblock for userland, through the driver's own
- * format code (kernel/liscal/liscal_meta.c, compiled into libclp by
+ * format code (common/liscal_meta.c, compiled into libclp and wrapped by
  * clp_md_meta.c). Plain C types only: clp_compat.h's fixed-endian typedefs
  * clash with <linux/types.h>, which <sys/stat.h> and libmnl pull in, so no
  * file of userland includes liscal_meta.h besides clp_md_meta.c.

@@ -411,6 +411,16 @@ static void test_decide(void)
 	view(&a, 0, U, 11, 0, 0, 0);
 	view(&b, 1, U, 12, 0, 0, 0);
 	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_SPLIT_BRAIN, "unrelated data: split brain");
+	/* Histories no two copies can have (corrupt or lying peer): each
+	 * side alone would take the source's part (found by fuzzing). */
+	view(&a, 0, U | A, 9, 7, 7, 0);
+	view(&b, 1, 0, 7, 9, 0, 0);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_SPLIT_BRAIN && symmetric(&a, &b),
+	      "each went on from the other's current: split brain");
+	view(&a, 0, U, 9, 0, 7, 0);
+	view(&b, 1, U, 7, 0, 9, 0);
+	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_SPLIT_BRAIN && symmetric(&a, &b),
+	      "each in the other's history: split brain");
 	CHECK(strcmp(liscal_decision_name(LISCAL_DEC_SPLIT_BRAIN), "split brain") == 0, "names");
 }
 

@@ -342,6 +342,7 @@ enum liscal_decision liscal_gen_decide(const struct liscal_gen_view *l,
 	bool pf = p->flags & LISCAL_SB_F_FORCED;
 	bool li = l->flags & LISCAL_SB_F_INCONSISTENT;
 	bool pi = p->flags & LISCAL_SB_F_INCONSISTENT;
+	bool lon, pon;
 
 	/* 1. A copy chosen by force wins, unless both were forced. */
 	if (lf && pf)
@@ -369,18 +370,24 @@ enum liscal_decision liscal_gen_decide(const struct liscal_gen_view *l,
 		return l->node_id < p->node_id ? LISCAL_DEC_L_SRC :
 						 LISCAL_DEC_P_SRC;
 	}
-	/* 4. One side went on from where the other stopped. */
-	if (l->gen_bitmap && l->gen_bitmap == p->gen_current)
-		return liscal_src(l, p, true);
-	if (p->gen_bitmap && p->gen_bitmap == l->gen_current)
-		return liscal_src(l, p, false);
+	/*
+	 * 4. One side went on from where the other stopped. Each from the
+	 * other's is no history two copies can have (corrupt or lying): each
+	 * side alone would take the source's part, so split brain.
+	 */
+	lon = l->gen_bitmap && l->gen_bitmap == p->gen_current;
+	pon = p->gen_bitmap && p->gen_bitmap == l->gen_current;
+	if (lon && pon)
+		return LISCAL_DEC_SPLIT_BRAIN;
+	if (lon || pon)
+		return liscal_src(l, p, lon);
 	/* 5. Both went on from the same point: split brain. */
 	if (l->gen_bitmap && l->gen_bitmap == p->gen_bitmap)
 		return LISCAL_DEC_SPLIT_BRAIN;
-	/* 6. Older relations: full copy from the newer. */
-	if (liscal_in_history(l, p->gen_current))
-		return LISCAL_DEC_L_SRC_FULL;
-	if (liscal_in_history(p, l->gen_current))
-		return LISCAL_DEC_P_SRC_FULL;
+	/* 6. Older relations: full copy from the newer (not both: as in 4). */
+	lon = liscal_in_history(l, p->gen_current);
+	pon = liscal_in_history(p, l->gen_current);
+	if (lon != pon)
+		return lon ? LISCAL_DEC_L_SRC_FULL : LISCAL_DEC_P_SRC_FULL;
 	return LISCAL_DEC_SPLIT_BRAIN;
 }
