@@ -202,6 +202,42 @@ static void test_meta_corrupt(void)
 	CHECK(strcmp(liscal_meta_strerror(-100), "unknown error") == 0, "strerror range");
 }
 
+/*
+ * The FAILED flag (a disk failure recorded): written as format version 2,
+ * every other superblock as version 1, so that a driver knowing only
+ * version 1 reads them and refuses a failed copy.
+ */
+static void test_meta_failed(void)
+{
+	struct liscal_meta_expect exp = { "md01", 0, 2 * GiB, 64 * MiB };
+	struct liscal_sb sb, out;
+	struct liscal_sb_disk d;
+	char err[256];
+
+	fresh(&sb, &d);
+	CHECK(le32_to_cpu(d.version) == 1, "a superblock without FAILED is version 1");
+	sb.flags &= ~LISCAL_SB_F_UPTODATE;
+	sb.flags |= LISCAL_SB_F_FAILED;
+	liscal_meta_encode(&sb, &d);
+	CHECK(le32_to_cpu(d.version) == 2, "FAILED is written as version 2");
+	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == 0 &&
+	      (out.flags & LISCAL_SB_F_FAILED) && out.version == 2, "FAILED decoded");
+	d.version = cpu_to_le32(1);
+	d.checksum = 0;
+	d.checksum = cpu_to_le32(clp_crc32c(&d, sizeof(d)));
+	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == LISCAL_META_E_FLAGS &&
+	      strstr(err, "version 2"), "FAILED in a version 1 superblock refused");
+	sb.flags |= LISCAL_SB_F_UPTODATE;
+	liscal_meta_encode(&sb, &d);
+	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == LISCAL_META_E_FLAGS &&
+	      strstr(err, "uptodate and failed"), "FAILED and UPTODATE refused");
+	d.version = cpu_to_le32(3);
+	d.checksum = 0;
+	d.checksum = cpu_to_le32(clp_crc32c(&d, sizeof(d)));
+	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == LISCAL_META_E_VERSION &&
+	      strstr(err, "1 to 2"), "version 3 refused, naming the known ones");
+}
+
 static void test_bitmap(void)
 {
 	u64 bm[4] = { 0 }, f, l, s, n;
@@ -422,6 +458,7 @@ int main(void)
 	test_meta_roundtrip();
 	test_meta_fresh();
 	test_meta_corrupt();
+	test_meta_failed();
 	test_bitmap();
 	test_wire();
 	test_decide();
