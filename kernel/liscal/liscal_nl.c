@@ -3,30 +3,81 @@
  * liscal_nl.c - the "liscal" generic netlink family (netlink/liscal.yaml,
  * Documentation/liscal-netlink.md): commands, status, events.
  *
- * Every doit runs under the genetlink mutex (the family is not
- * parallel_ops) and additionally takes liscal_res_mutex, so resources
- * cannot vanish under a command.
+ * The family is parallel_ops: no doit holds the genetlink mutex, which
+ * every other family shares, so a command waiting for a disk or the peer
+ * delays no other family's. liscal_res_mutex (taken interruptibly by
+ * every command that names a resource) serialises the commands, and
+ * resources cannot vanish under one.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/task_work.h>
 #include <net/sock.h>
 #include <clpstack/version.h>
 
 #include "liscal_int.h"
 
-static char liscal_errbuf[256];	/* extack text; genl mutex held */
+/*
+ * An extack text of one request. netlink_ack() reads the text after the
+ * doit returned, so it cannot live on the stack or in one buffer shared by
+ * all requests (another request could rewrite it in between): it is freed
+ * by a task work when the requesting task returns to user space, which is
+ * after its sendmsg() built the ack.
+ */
+struct liscal_errmsg {
+	struct callback_head free_work;
+	char text[256];
+};
 
+static void liscal_errmsg_free(struct callback_head *head)
+{
+	kfree(container_of(head, struct liscal_errmsg, free_work));
+}
+
+/* Context: a doit (any locks held: the text is allocated atomically). */
 void liscal_errf(struct netlink_ext_ack *extack, const char *fmt, ...)
 {
+	struct liscal_errmsg *m;
 	va_list ap;
 
 	if (!extack)
 		return;
+	m = NULL;
+	if (!(current->flags & PF_KTHREAD))
+		m = kmalloc(sizeof(*m), GFP_ATOMIC | __GFP_NOWARN);
+	if (m) {
+		init_task_work(&m->free_work, liscal_errmsg_free);
+		if (task_work_add(current, &m->free_work, TWA_RESUME)) {
+			kfree(m);
+			m = NULL;
+		}
+	}
+	if (!m) {
+		struct va_format vaf = { .fmt = fmt, .va = &ap };
+
+		NL_SET_ERR_MSG(extack,
+			       "liscal: refused (no memory for the message text, see the kernel log)");
+		va_start(ap, fmt);
+		pr_info("netlink: %pV\n", &vaf);
+		va_end(ap);
+		return;
+	}
 	va_start(ap, fmt);
-	vsnprintf(liscal_errbuf, sizeof(liscal_errbuf), fmt, ap);
+	vsnprintf(m->text, sizeof(m->text), fmt, ap);
 	va_end(ap);
-	extack->_msg = liscal_errbuf;
+	extack->_msg = m->text;
+}
+
+/* liscal_res_mutex for a command: interruptible (a signal ends the wait). */
+static int liscal_nl_lock(struct genl_info *info)
+{
+	if (mutex_lock_interruptible(&liscal_res_mutex)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "interrupted while waiting for another liscal command");
+		return -EINTR;
+	}
+	return 0;
 }
 
 static struct netlink_range_validation liscal_tmo_range __ro_after_init = {
@@ -221,7 +272,9 @@ static int liscal_nl_res_create(struct sk_buff *skb, struct genl_info *info)
 	ret = liscal_nl_check_params(info, &tmpl->p);
 	if (ret)
 		goto out_free;
-	mutex_lock(&liscal_res_mutex);
+	ret = liscal_nl_lock(info);
+	if (ret)
+		goto out_free;
 	ret = liscal_res_create(tmpl, liscal_flags(info), info->extack);
 	mutex_unlock(&liscal_res_mutex);
 out_free:
@@ -232,9 +285,12 @@ out_free:
 static int liscal_nl_res_destroy(struct sk_buff *skb, struct genl_info *info)
 {
 	struct liscal_res *res;
-	int ret = -ENOENT;
+	int ret;
 
-	mutex_lock(&liscal_res_mutex);
+	ret = liscal_nl_lock(info);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
 	res = liscal_nl_res(info);
 	if (res)
 		ret = liscal_res_destroy(res, info->extack);
@@ -246,9 +302,12 @@ static int liscal_nl_res_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct liscal_params p;
 	struct liscal_res *res;
-	int ret = -ENOENT;
+	int ret;
 
-	mutex_lock(&liscal_res_mutex);
+	ret = liscal_nl_lock(info);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
 	res = liscal_nl_res(info);
 	if (res) {
 		mutex_lock(&res->state_mutex);
@@ -413,7 +472,10 @@ static int liscal_nl_res_get(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&liscal_res_mutex);
+	if (liscal_nl_lock(info)) {
+		nlmsg_free(msg);
+		return -EINTR;
+	}
 	res = liscal_nl_res(info);
 	if (res)
 		ret = liscal_fill(msg, res, LISCAL_CMD_RES_GET, info->snd_portid,
@@ -783,9 +845,11 @@ static int liscal_nl_res_cmd(struct sk_buff *skb, struct genl_info *info)
 	u8 cmd = info->genlhdr->cmd;
 	struct liscal_res *res;
 	unsigned long flags;
-	int ret = 0;
+	int ret;
 
-	mutex_lock(&liscal_res_mutex);
+	ret = liscal_nl_lock(info);
+	if (ret)
+		return ret;
 	res = liscal_nl_res(info);
 	if (!res) {
 		mutex_unlock(&liscal_res_mutex);
@@ -929,6 +993,7 @@ struct genl_family liscal_genl_family __ro_after_init = {
 	.maxattr = LISCAL_A_MAX,
 	.policy = liscal_nl_policy,
 	.netnsok = false,
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.small_ops = liscal_nl_ops,
 	.n_small_ops = ARRAY_SIZE(liscal_nl_ops),

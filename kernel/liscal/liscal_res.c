@@ -201,9 +201,20 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 			return -EEXIST;
 		}
 	}
+	/*
+	 * The resource's module reference. rmmod may have begun already
+	 * (it waits in genl_unregister_family() for this command): then
+	 * try_module_get() fails, where __module_get() would have let a
+	 * resource outlive the module.
+	 */
+	if (!try_module_get(THIS_MODULE)) {
+		liscal_errf(extack, "the liscal module is being unloaded");
+		return -ENODEV;
+	}
+	ret = -ENOMEM;
 	res = kmemdup(tmpl, sizeof(*tmpl), GFP_KERNEL);
 	if (!res)
-		return -ENOMEM;
+		goto err_module_put;
 	INIT_LIST_HEAD(&res->list);
 	mutex_init(&res->state_mutex);
 	mutex_init(&res->bm_mutex);
@@ -266,7 +277,6 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 		goto err_close_bdevs;
 	}
 	list_add_tail(&res->list, &liscal_res_list);
-	__module_get(THIS_MODULE);
 	queue_delayed_work(res->wq, &res->clean_work, HZ);
 	pr_info("%s: /dev/NMP%u over %s (cluster partition %s), %llu bytes, %u KiB per bit, %llu bits dirty\n",
 		res->name, res->minor, res->data_path, res->cp_path,
@@ -282,6 +292,8 @@ err_close_bdevs:
 	liscal_close_bdevs(res);
 err_free_res:
 	liscal_res_free(res);
+err_module_put:
+	module_put(THIS_MODULE);
 	return ret;
 }
 
