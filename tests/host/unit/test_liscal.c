@@ -357,10 +357,40 @@ static void test_wire(void)
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO, "HELLO dirty > bits");
 	he.dirty_bits = 0;
-	he.proto = 2;
+	he.proto = LISCAL_WIRE_PROTO - 1;
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "protocol 2"), "HELLO protocol version");
+	      strstr(err, "protocol 1"), "HELLO of the previous protocol version refused");
+	he.proto = LISCAL_WIRE_PROTO;
+	he.disk_state = 4;
+	he.sb_flags |= LISCAL_SB_F_FAILED;
+	liscal_wire_encode_hello(&he, &hd);
+	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == 0 &&
+	      (ho.sb_flags & LISCAL_SB_F_FAILED) && ho.disk_state == 4, "HELLO of a failed copy");
+
+	/* STATE: an activation request, or an answer (ERROR: refused). */
+	h.type = LISCAL_P_STATE;
+	h.len = sizeof(struct liscal_wire_state_disk);
+	h.size = 0;
+	h.flags = LISCAL_WF_ACT_REQ;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0 &&
+	      o.flags == LISCAL_WF_ACT_REQ, "STATE ACT_REQ");
+	h.flags = LISCAL_WF_ACT_REPLY | LISCAL_WF_ERROR;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0, "STATE ACT_REPLY with ERROR");
+	h.flags = LISCAL_WF_ACT_REQ | LISCAL_WF_ACT_REPLY;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO,
+	      "STATE both request and answer refused");
+	h.flags = LISCAL_WF_ERROR;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO,
+	      "STATE ERROR without an answer refused");
+	h.flags = LISCAL_WF_FORCE;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO,
+	      "STATE with FORCE refused");
 	CHECK(strcmp(liscal_wire_type_name(LISCAL_P_RS_ACK), "RS_ACK") == 0 &&
 	      strcmp(liscal_wire_type_name(0), "UNKNOWN") == 0, "type names");
 }
