@@ -1320,6 +1320,7 @@ static int liscal_conn_thread(void *data)
 		res->fail_reason = 0;
 		res->ping_sent_ns = 0;
 		res->ping_pending = false;
+		res->act_reply_pending = false;	/* an answer for the old link */
 		res->ping_misses = 0;
 		res->last_ping_ns = ktime_get_ns();
 		res->last_rx_ns = res->last_ping_ns;
