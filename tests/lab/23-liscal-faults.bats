@@ -168,7 +168,7 @@ booted_since() {
 	lab_exec node1 "$T destroy md01"
 }
 
-@test "a stranger on the mirror port: state packets that do not fit are refused and counted, nothing changes" {
+@test "a stranger on the mirror port: SYNC_DONE, SYNC_START and FORCE that do not fit are refused and counted, nothing changes" {
 	local gen dirty r
 	clean_up
 	dinit node1 uptodate
@@ -180,7 +180,7 @@ booted_since() {
 	assert "$dirty" -ge 16 "node1's writes are out of sync"
 
 	# node1 active, the forger an older copy: SYNC_DONE must not clear
-	# the active's bitmap; an activation request is answered no.
+	# the active's bitmap.
 	forger_start tgt --disk 2
 	is node1 peer_disk 2
 	r=$(refused node1)
@@ -190,10 +190,6 @@ booted_since() {
 	is node1 gen_current "$gen"
 	is node1 disk 3
 	is node1 role 2
-	fsend state 1 2 req
-	wait_for 10 flog 'rx STATE flags=0x44 seq=1'
-	is node1 role 2
-	is node1 peer_role 1
 	fsend close
 	wait_for 30 is node1 conn 2
 	lab_exec node1 "$T deactivate md01"
@@ -237,9 +233,26 @@ booted_since() {
 	is node1 recovery_dir 0
 	is node1 gen_current "$(fgen)"
 	is_refused node1 $((r + 6))
+	fsend close
+	wait_for 30 is node1 conn 2
+	lab_exec node1 "$T destroy md01"
+}
 
-	# Activation while connected needs the peer's grant. The forger asks
-	# first and is granted: node1 sees it active and refuses to activate.
+@test "activation while connected needs the peer's grant: refused while active, granted, crossed (node 0 wins), refused" {
+	clean_up
+	dinit node1 uptodate
+	dcreate node1
+	lab_exec node1 "$T activate md01 force"
+	# node1 the newer copy, the forger connected as the older one.
+	forger_start tgt --disk 2
+	# The forger asks while node1 is active: no.
+	fsend state 1 2 req
+	wait_for 10 flog 'rx STATE flags=0x44 seq=1'
+	is node1 role 2
+	is node1 peer_role 1
+	lab_exec node1 "$T deactivate md01"
+	# The forger asks first and is granted: node1 sees it active and
+	# refuses to activate.
 	fsend state 1 3 req
 	wait_for 10 flog 'rx STATE flags=0x40 seq=1'
 	wait_for 10 is node1 peer_role 2
@@ -253,7 +266,7 @@ booted_since() {
 	wait_for 10 flog 'rx STATE flags=0x20 seq=[0-9]+'
 	is node1 role 1
 	fsend state 1 3 req
-	wait_for 10 flog 'rx STATE flags=0x44 seq=1'
+	wait_for 10 flog_at_least 'rx STATE flags=0x44 seq=1' 2
 	fsend state 1 3 reply "$(last_req)"
 	wait_for 10 act_done
 	assert "$(act_rc)" == 0 "node1's activation, granted"
