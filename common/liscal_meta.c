@@ -65,7 +65,6 @@ int liscal_meta_init(struct liscal_sb *sb, const char *name, u32 node_id,
 	if (ret)
 		return ret;
 	memset(sb, 0, sizeof(*sb));
-	sb->version = LISCAL_SB_VERSION;
 	strncpy(sb->name, name, LISCAL_NAME_LEN - 1);
 	memcpy(sb->uuid, uuid, LISCAL_UUID_LEN);
 	sb->node_id = node_id;
@@ -83,6 +82,7 @@ int liscal_meta_init(struct liscal_sb *sb, const char *name, u32 node_id,
 	sb->gen_current = gen ? gen : 1;
 	sb->create_time = now;
 	sb->last_update = uptodate ? now : 0;
+	sb->version = liscal_meta_version(sb->flags);
 	return LISCAL_META_OK;
 }
 
@@ -99,7 +99,7 @@ void liscal_meta_encode(const struct liscal_sb *sb, struct liscal_sb_disk *out)
 
 	memset(out, 0, sizeof(*out));
 	out->magic = cpu_to_le32(LISCAL_SB_MAGIC);
-	out->version = cpu_to_le32(sb->version);
+	out->version = cpu_to_le32(liscal_meta_version(sb->flags));
 	out->sb_size = cpu_to_le32(LISCAL_SB_SIZE);
 	memcpy(out->name, sb->name, LISCAL_NAME_LEN);
 	out->name[LISCAL_NAME_LEN - 1] = 0;
@@ -165,10 +165,12 @@ static int liscal_meta_check_format(const struct liscal_sb_disk *in,
 		return META_ERR(LISCAL_META_E_MAGIC,
 				"found 0x%08x, expected 0x%08x (not a liscal cluster partition, or never initialised: run clpmdinit)",
 				le32_to_cpu(in->magic), LISCAL_SB_MAGIC);
-	if (le32_to_cpu(in->version) != LISCAL_SB_VERSION)
+	if (le32_to_cpu(in->version) < LISCAL_SB_VERSION_MIN ||
+	    le32_to_cpu(in->version) > LISCAL_SB_VERSION)
 		return META_ERR(LISCAL_META_E_VERSION,
-				"format version %u, this driver knows %u",
-				le32_to_cpu(in->version), LISCAL_SB_VERSION);
+				"format version %u, this driver knows %u to %u",
+				le32_to_cpu(in->version), LISCAL_SB_VERSION_MIN,
+				LISCAL_SB_VERSION);
 	if (le32_to_cpu(in->sb_size) != LISCAL_SB_SIZE)
 		return META_ERR(LISCAL_META_E_LAYOUT,
 				"superblock size %u, expected %u",
@@ -226,6 +228,10 @@ static int liscal_meta_check_fields(const struct liscal_sb *sb,
 	if (sb->flags & ~LISCAL_SB_F_ALL)
 		return META_ERR(LISCAL_META_E_FLAGS, "unknown flags 0x%x",
 				sb->flags & ~LISCAL_SB_F_ALL);
+	if (sb->version < 2 && (sb->flags & ~LISCAL_SB_F_ALL_V1))
+		return META_ERR(LISCAL_META_E_FLAGS,
+				"flags 0x%x need format version 2, the superblock says %u",
+				sb->flags & ~LISCAL_SB_F_ALL_V1, sb->version);
 	if (!(sb->flags & LISCAL_SB_F_INITIALISED))
 		return META_ERR(LISCAL_META_E_NOT_INIT,
 				"initialisation did not complete: run clpmdinit");
@@ -233,6 +239,9 @@ static int liscal_meta_check_fields(const struct liscal_sb *sb,
 	    (sb->flags & LISCAL_SB_F_INCONSISTENT))
 		return META_ERR(LISCAL_META_E_FLAGS,
 				"both uptodate and inconsistent");
+	if ((sb->flags & LISCAL_SB_F_UPTODATE) &&
+	    (sb->flags & LISCAL_SB_F_FAILED))
+		return META_ERR(LISCAL_META_E_FLAGS, "both uptodate and failed");
 	if (!sb->gen_current)
 		return META_ERR(LISCAL_META_E_LAYOUT, "current generation is 0");
 	if (liscal_meta_layout(sb->data_bytes, 0, &l) ||

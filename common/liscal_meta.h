@@ -21,7 +21,17 @@
 #include "clp_compat.h"
 
 #define LISCAL_SB_MAGIC		0x4c534350U	/* "LSCP" */
-#define LISCAL_SB_VERSION	1
+/*
+ * Format versions. Version 2 is version 1 plus the FAILED flag; the
+ * version written is the oldest one that can read the superblock
+ * (liscal_meta_version()): 1 unless FAILED is set, so that a driver that
+ * knows only version 1 still reads every superblock without it, and
+ * refuses (unsupported version) a copy whose disk failed instead of
+ * taking it for current. Readers accept LISCAL_SB_VERSION_MIN to
+ * LISCAL_SB_VERSION.
+ */
+#define LISCAL_SB_VERSION_MIN	1
+#define LISCAL_SB_VERSION	2
 #define LISCAL_SB_SIZE		4096
 #define LISCAL_BM_OFFSET	65536ULL
 #define LISCAL_BM_BLOCK		4096		/* bitmap I/O unit, bytes */
@@ -41,7 +51,9 @@
 #define LISCAL_SB_F_WAS_ACTIVE		BIT(6) /* active, not cleanly stopped */
 #define LISCAL_SB_F_FORCED		BIT(7) /* chosen source by force */
 #define LISCAL_SB_F_FULL_SYNC		BIT(8) /* next recovery copies all */
-#define LISCAL_SB_F_ALL			0x1ffU
+#define LISCAL_SB_F_FAILED		BIT(9) /* disk failed: never current (v2) */
+#define LISCAL_SB_F_ALL			0x3ffU
+#define LISCAL_SB_F_ALL_V1		0x1ffU
 
 /*
  * The superblock. Every field little-endian. The checksum is CRC32C of the
@@ -158,7 +170,16 @@ int liscal_meta_init(struct liscal_sb *sb, const char *name, u32 node_id,
 		     u64 data_bytes, u64 cp_bytes, const u8 uuid[LISCAL_UUID_LEN],
 		     u64 gen, u64 now, bool uptodate);
 
-/* CPU order -> disk block (computes the checksum). @out is 4096 bytes. */
+/* The format version a superblock with @flags is written in. */
+static inline u32 liscal_meta_version(u32 flags)
+{
+	return (flags & LISCAL_SB_F_FAILED) ? 2 : 1;
+}
+
+/*
+ * CPU order -> disk block (computes the checksum and the version, from
+ * the flags: sb->version is not used). @out is 4096 bytes.
+ */
 void liscal_meta_encode(const struct liscal_sb *sb, struct liscal_sb_disk *out);
 
 /*

@@ -28,6 +28,8 @@ static const u16 liscal_wire_flags_ok[__LISCAL_P_MAX] = {
 	[LISCAL_P_DATA_ACK] = LISCAL_WF_ERROR,
 	[LISCAL_P_RS_ACK] = LISCAL_WF_ERROR,
 	[LISCAL_P_SYNC_START] = LISCAL_WF_FULL,
+	[LISCAL_P_STATE] = LISCAL_WF_ACT_REQ | LISCAL_WF_ACT_REPLY |
+			   LISCAL_WF_ERROR,
 };
 
 const char *liscal_wire_type_name(unsigned int type)
@@ -106,6 +108,15 @@ int liscal_wire_decode_hdr(const struct liscal_wire_hdr_disk *in,
 		return WIRE_ERR("%s packet with length %u, expected %d",
 				liscal_wire_names[h->type], h->len, fixed);
 	switch (h->type) {
+	case LISCAL_P_STATE:
+		/* a request or an answer, ERROR only on an answer */
+		if (((h->flags & LISCAL_WF_ACT_REQ) &&
+		     (h->flags & (LISCAL_WF_ACT_REPLY | LISCAL_WF_ERROR))) ||
+		    ((h->flags & LISCAL_WF_ERROR) &&
+		     !(h->flags & LISCAL_WF_ACT_REPLY)))
+			return WIRE_ERR("STATE packet with flags 0x%x",
+					h->flags);
+		break;
 	case LISCAL_P_DATA:
 		if (h->size > LISCAL_WIRE_MAX_IO || (h->size & 511) ||
 		    h->len != h->size ||

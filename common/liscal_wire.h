@@ -15,7 +15,7 @@
 #include "liscal_meta.h"
 
 #define LISCAL_WIRE_MAGIC	0x4c53434dU	/* "LSCM" */
-#define LISCAL_WIRE_PROTO	1
+#define LISCAL_WIRE_PROTO	2	/* 2: STATE before SYNC_*, ACT_* */
 #define LISCAL_WIRE_HDR_SIZE	32
 #define LISCAL_WIRE_MAX_IO	BIT(20)	/* DATA payload */
 #define LISCAL_WIRE_MAX_RS	(4U << 20)	/* RS_DATA payload */
@@ -45,6 +45,8 @@ enum liscal_wire_type {
 #define LISCAL_WF_ERROR		BIT(2)	/* *_ACK: the I/O failed */
 #define LISCAL_WF_FULL		BIT(3)	/* SYNC_START, FORCE: full copy */
 #define LISCAL_WF_FORCE		BIT(4)	/* FORCE: override the checks */
+#define LISCAL_WF_ACT_REQ	BIT(5)	/* STATE: may I become active? */
+#define LISCAL_WF_ACT_REPLY	BIT(6)	/* STATE: answer (ERROR: refused) */
 
 struct liscal_wire_hdr_disk {
 	__be32 magic;

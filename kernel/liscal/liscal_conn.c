@@ -154,7 +154,8 @@ int liscal_send_simple(struct liscal_res *res, u16 type, u16 flags, u64 seq,
 	return liscal_send(res, &h, payload, plen, NULL);
 }
 
-int liscal_send_state(struct liscal_res *res)
+/* STATE: this side's role, disk state, flags, generation; @wflags ACT_*. */
+int liscal_send_state(struct liscal_res *res, u16 wflags, u64 seq)
 {
 	struct liscal_wire_state st;
 	struct liscal_wire_state_disk sd;
@@ -167,15 +168,16 @@ int liscal_send_state(struct liscal_res *res)
 	st.gen_current = res->sb.gen_current;
 	spin_unlock_irqrestore(&res->lock, flags);
 	liscal_wire_encode_state(&st, &sd);
-	return liscal_send_simple(res, LISCAL_P_STATE, 0, 0, 0, 0, &sd,
+	return liscal_send_simple(res, LISCAL_P_STATE, wflags, seq, 0, 0, &sd,
 				  sizeof(sd));
 }
 
 void liscal_ctl_work(struct work_struct *w)
 {
 	struct liscal_res *res = container_of(w, struct liscal_res, ctl_work);
+	bool ping, pong, state, reply, reply_ok;
 	unsigned long flags;
-	bool ping, pong, state;
+	u64 reply_seq;
 
 	spin_lock_irqsave(&res->lock, flags);
 	/* Only on an established connection, never inside the handshake. */
@@ -186,16 +188,23 @@ void liscal_ctl_work(struct work_struct *w)
 	ping = res->ping_pending;
 	pong = res->pong_pending;
 	state = res->state_pending;
+	reply = res->act_reply_pending;
+	reply_ok = res->act_reply_ok;
+	reply_seq = res->act_reply_seq;
 	res->ping_pending = false;
 	res->pong_pending = false;
 	res->state_pending = false;
+	res->act_reply_pending = false;
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (ping)
 		liscal_send_simple(res, LISCAL_P_PING, 0, 0, 0, 0, NULL, 0);
 	if (pong)
 		liscal_send_simple(res, LISCAL_P_PONG, 0, 0, 0, 0, NULL, 0);
 	if (state)
-		liscal_send_state(res);
+		liscal_send_state(res, 0, 0);
+	if (reply)
+		liscal_send_state(res, LISCAL_WF_ACT_REPLY |
+				  (reply_ok ? 0 : LISCAL_WF_ERROR), reply_seq);
 }
 
 /* Asks the connection to go down for @reason. Any context but irq. */
@@ -532,10 +541,11 @@ static int liscal_apply_decision(struct liscal_res *res,
 				 enum liscal_decision *dp)
 {
 	bool peer_failed = ph->disk_state == LISCAL_DISK_FAILED;
+	bool local_failed = res->disk_state == LISCAL_DISK_FAILED;
 	enum liscal_decision d = *dp;
 	unsigned long flags;
 	size_t i;
-	int reason = LISCAL_REASON_CONNECTED;
+	int reason = LISCAL_REASON_CONNECTED, ret;
 
 	spin_lock_irqsave(&res->lock, flags);
 	res->peer_role = ph->role;
@@ -543,6 +553,7 @@ static int liscal_apply_decision(struct liscal_res *res,
 	res->peer_gen_bitmap = ph->gen_bitmap;
 	res->peer_flags = ph->sb_flags;
 	res->peer_fresh = liscal_meta_fresh(ph->sb_flags, ph->gen_history[0]);
+	res->peer_claim = ph->disk_state;
 	/* Never let the peer overwrite an active copy, nor two actives. */
 	if ((d == LISCAL_DEC_P_SRC || d == LISCAL_DEC_P_SRC_FULL) &&
 	    res->role == LISCAL_ROLE_ACTIVE)
@@ -558,6 +569,18 @@ static int liscal_apply_decision(struct liscal_res *res,
 	if (peer_failed && (d == LISCAL_DEC_P_SRC || d == LISCAL_DEC_P_SRC_FULL ||
 			    d == LISCAL_DEC_IN_SYNC)) {
 		pr_warn("%s: the peer's disk failed: its copy is not used\n",
+			res->name);
+		d = LISCAL_DEC_NO_DATA;
+	}
+	/*
+	 * The same for this side's failed copy: never the source, never in
+	 * sync (the peer's is then the current one); the peer's copy is
+	 * shown as it is.
+	 */
+	if (local_failed && d == LISCAL_DEC_IN_SYNC)
+		d = LISCAL_DEC_P_SRC;
+	if (local_failed && (d == LISCAL_DEC_L_SRC || d == LISCAL_DEC_L_SRC_FULL)) {
+		pr_warn("%s: this disk failed: this copy is not used\n",
 			res->name);
 		d = LISCAL_DEC_NO_DATA;
 	}
@@ -612,9 +635,13 @@ static int liscal_apply_decision(struct liscal_res *res,
 		res->pdisk = LISCAL_DISK_INCONSISTENT;
 		break;
 	}
+	if (local_failed && d == LISCAL_DEC_NO_DATA)
+		res->pdisk = (ph->sb_flags & LISCAL_SB_F_INCONSISTENT) ?
+			     LISCAL_DISK_INCONSISTENT : LISCAL_DISK_OUTDATED;
 	if (peer_failed)
 		res->pdisk = LISCAL_DISK_FAILED;
 	res->conn = LISCAL_CONN_CONNECTED;
+	res->conn_epoch++;
 	res->sb.flags &= ~LISCAL_SB_F_UPTODATE;
 	if (res->disk_state == LISCAL_DISK_UPTODATE)
 		res->sb.flags |= LISCAL_SB_F_UPTODATE;
@@ -628,8 +655,15 @@ static int liscal_apply_decision(struct liscal_res *res,
 	if (res->split_brain)
 		res->sb.flags |= LISCAL_SB_F_SPLIT_BRAIN;
 	spin_unlock_irqrestore(&res->lock, flags);
-	liscal_bm_flush(res, true);
-	liscal_sb_write(res);
+	/* A decision not on disk is not taken: the handshake fails. */
+	ret = liscal_bm_flush(res, true);
+	if (!ret)
+		ret = liscal_sb_write(res);
+	if (ret) {
+		pr_err("%s: cannot record the handshake's decision (%d)\n",
+		       res->name, ret);
+		return ret;
+	}
 	pr_info("%s: connected to node %u (%s): %s\n", res->name, ph->node_id,
 		res->peer_str, liscal_decision_name(d));
 	*dp = d;
@@ -717,8 +751,13 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 	pv.gen_history[1] = ph.gen_history[1];
 	pv.dirty_bits = ph.dirty_bits;
 	d = liscal_gen_decide(&lv, &pv);
-	*reason = liscal_apply_decision(res, &ph, &d);
+	ret = liscal_apply_decision(res, &ph, &d);
 	mutex_unlock(&res->state_mutex);
+	if (ret < 0) {
+		*reason = LISCAL_REASON_LOCAL_IO_ERROR;
+		return ret;
+	}
+	*reason = ret;
 	liscal_event_since(res, &snap, *reason, liscal_decision_name(d));
 	/*
 	 * The peer is the target of an interrupted recovery (a crash or a
@@ -898,6 +937,7 @@ int liscal_peer_flush(struct liscal_res *res)
 }
 
 static void liscal_recv_state(struct liscal_res *res,
+			      const struct liscal_wire_hdr *h,
 			      const struct liscal_wire_state *st)
 {
 	struct liscal_snap snap;
@@ -907,9 +947,16 @@ static void liscal_recv_state(struct liscal_res *res,
 	spin_lock_irqsave(&res->lock, flags);
 	res->peer_role = st->role;
 	res->peer_gen = st->gen_current;
+	res->peer_claim = st->disk_state;
+	/* a copy that says its disk failed is failed (nothing mirrored to it) */
+	if (st->disk_state == LISCAL_DISK_FAILED)
+		res->pdisk = LISCAL_DISK_FAILED;
 	if (st->role == LISCAL_ROLE_ACTIVE && res->role == LISCAL_ROLE_ACTIVE)
 		res->split_brain = true;
 	spin_unlock_irqrestore(&res->lock, flags);
+	/* an activation request or answer (liscal_nl.c) */
+	if (h->flags & (LISCAL_WF_ACT_REQ | LISCAL_WF_ACT_REPLY))
+		liscal_act_recv(res, h);
 	liscal_event_since(res, &snap, LISCAL_REASON_PEER_STATE, NULL);
 }
 
@@ -917,7 +964,7 @@ static void liscal_recv_state(struct liscal_res *res,
  * A state packet that does not fit this side's state: counted, logged
  * (rate-limited), nothing changed; the connection stays.
  */
-static void liscal_refuse(struct liscal_res *res, const char *what)
+void liscal_refuse(struct liscal_res *res, const char *what)
 {
 	unsigned long flags;
 
@@ -1003,7 +1050,7 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 	case LISCAL_P_STATE:
 		ret = liscal_wire_decode_state(&p.st, &st, err, sizeof(err));
 		if (!ret)
-			liscal_recv_state(res, &st);
+			liscal_recv_state(res, h, &st);
 		break;
 	case LISCAL_P_SYNC_START:
 		liscal_wire_decode_sync(&p.sy, &sy);
@@ -1011,18 +1058,9 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 					     h->flags & LISCAL_WF_FULL);
 		break;
 	case LISCAL_P_SYNC_DONE:
+		/* checked against this side's state there (liscal_rs.c) */
 		liscal_wire_decode_sync(&p.sy, &sy);
-		/*
-		 * Only the end of a recovery into this copy: anywhere else it
-		 * would make an inconsistent copy current or clear the bitmap
-		 * of the active one.
-		 */
-		if (READ_ONCE(res->role) == LISCAL_ROLE_ACTIVE ||
-		    READ_ONCE(res->rs_dir) != LISCAL_RECOVERY_FROM_PEER) {
-			liscal_refuse(res, "SYNC_DONE while not a recovery target");
-			break;
-		}
-		liscal_rs_target_done(res, sy.gen);
+		ret = liscal_rs_target_done(res, sy.gen);
 		break;
 	case LISCAL_P_FORCE:
 		ret = liscal_wire_decode_force(&p.fo, &fo, err, sizeof(err));
@@ -1036,23 +1074,25 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 		}
 		/* The requester would be overwritten: it must not be active. */
 		if (READ_ONCE(res->peer_role) == LISCAL_ROLE_ACTIVE) {
-			pr_warn("%s: peer asked for a recovery from here while it is active: refused\n",
-				res->name);
-			ret = 0;
+			liscal_refuse(res, "FORCE from an active peer");
 			break;
 		}
 		/*
 		 * As the local command: a copy being recovered, or a failed
-		 * one, never becomes current because the peer asks.
+		 * one, never becomes current because the peer asks; nor does
+		 * a recovery start while one runs.
 		 */
-		if ((fo.flags & LISCAL_WF_FORCE) &&
-		    (READ_ONCE(res->rs_dir) == LISCAL_RECOVERY_FROM_PEER ||
+		if (READ_ONCE(res->rs_dir) != LISCAL_RECOVERY_NONE ||
+		    ((fo.flags & LISCAL_WF_FORCE) &&
 		     READ_ONCE(res->disk_state) == LISCAL_DISK_FAILED)) {
-			liscal_refuse(res, "FORCE onto a copy that is being recovered or failed");
+			liscal_refuse(res, "FORCE during a recovery or onto a failed copy");
 			break;
 		}
-		if (fo.flags & LISCAL_WF_FORCE)
-			liscal_make_source(res);
+		if ((fo.flags & LISCAL_WF_FORCE) && liscal_make_source(res)) {
+			pr_warn("%s: peer asked for a forced recovery from here: this copy cannot be made the source\n",
+				res->name);
+			break;
+		}
 		/* A refusal here is not a protocol error: it is logged. */
 		if (liscal_rs_start(res, fo.flags & LISCAL_WF_FULL, NULL))
 			pr_warn("%s: peer asked for a recovery from here: not possible now\n",
@@ -1193,8 +1233,10 @@ static void liscal_teardown(struct liscal_res *res, bool was_connected)
 	}
 	res->peer_role = 0;
 	spin_unlock_irqrestore(&res->lock, flags);
-	if (was_connected)
-		liscal_sb_write(res);
+	/* a failure fails the disk (liscal_io_error()): never current then */
+	if (was_connected && liscal_sb_write(res))
+		pr_err("%s: the break could not be recorded on the cluster partition\n",
+		       res->name);
 	mutex_unlock(&res->state_mutex);
 
 	list_for_each_entry_safe(req, tmp, &failed, ack_list)
@@ -1218,9 +1260,15 @@ static void liscal_hold_writes(struct liscal_res *res)
 {
 	unsigned long flags;
 
+	/*
+	 * Under state_mutex: an activation runs whole before the handshake
+	 * (the HELLO carries its role) or waits for its end (liscal_nl.c).
+	 */
+	mutex_lock(&res->state_mutex);
 	spin_lock_irqsave(&res->lock, flags);
 	res->hold_writes = true;
 	spin_unlock_irqrestore(&res->lock, flags);
+	mutex_unlock(&res->state_mutex);
 	wait_event(res->waitq, !READ_ONCE(res->nr_issued));
 }
 
@@ -1235,6 +1283,7 @@ static void liscal_release_writes(struct liscal_res *res)
 	list_splice_init(&res->held, &res->issue_q);
 	spin_unlock_irqrestore(&res->lock, flags);
 	queue_work(res->wq, &res->issue_work);
+	wake_up_all(&res->waitq);	/* an activation waits for this */
 }
 
 static int liscal_conn_thread(void *data)
@@ -1271,6 +1320,7 @@ static int liscal_conn_thread(void *data)
 		res->fail_reason = 0;
 		res->ping_sent_ns = 0;
 		res->ping_pending = false;
+		res->act_reply_pending = false;	/* an answer for the old link */
 		res->ping_misses = 0;
 		res->last_ping_ns = ktime_get_ns();
 		res->last_rx_ns = res->last_ping_ns;

@@ -72,6 +72,12 @@ struct liscal_req {
 
 struct liscal_res {
 	struct list_head list;		/* liscal_res_list, liscal_res_mutex */
+	/*
+	 * Commands waiting on this resource with liscal_res_mutex dropped
+	 * (liscal_nl.c, liscal_cmd_unlock()); RES_DESTROY refuses it while
+	 * there are any. liscal_res_mutex.
+	 */
+	int cmd_waiting;
 	char name[LISCAL_NAME_LEN];
 	u32 minor;
 	u32 node_id;
@@ -111,10 +117,24 @@ struct liscal_res {
 	bool destroying;
 	int open_writers;		/* /dev/NMPn opened for write */
 	int openers;			/* /dev/NMPn opened at all */
-	u64 peer_gen;
+	u64 peer_gen;			/* last HELLO, STATE or SYNC_START */
 	u64 peer_gen_bitmap;		/* from the last HELLO */
 	u32 peer_flags;			/* sb flags from the last HELLO */
 	bool peer_fresh;		/* peer copy fresh at the last HELLO */
+	u8 peer_claim;			/* disk state the peer last sent (HELLO, STATE) */
+	/*
+	 * Activation while connected (liscal_nl.c, liscal_activate()): this
+	 * side asks with a STATE ACT_REQ and goes active only once the peer
+	 * granted; at most one side is granted per connection.
+	 */
+	bool activating;		/* our ACT_REQ is outstanding or granted */
+	bool act_granted;		/* the peer granted it (this connection) */
+	int act_reply;			/* 0 waiting, 1 granted, -1 refused */
+	u64 act_seq;			/* sequence of our ACT_REQ */
+	u32 conn_epoch;			/* +1 at every established connection */
+	bool act_reply_pending;		/* ctl_work: answer the peer's ACT_REQ */
+	bool act_reply_ok;
+	u64 act_reply_seq;
 
 	/* Bitmaps (lock); see Documentation/liscal.md, write intent. */
 	u32 shift;
@@ -171,6 +191,14 @@ struct liscal_res {
 
 	struct work_struct issue_work;
 	struct delayed_work clean_work;
+	/*
+	 * Records a disk failure (liscal_io_error(), any context) in the
+	 * superblock: FAILED set, UPTODATE cleared. fail_recorded (lock):
+	 * the work was queued once; it is not queued again, so that a
+	 * failing cluster partition does not loop.
+	 */
+	struct work_struct fail_work;
+	bool fail_recorded;
 
 	/* Connection. */
 	struct mutex sock_mutex;	/* sock pointer for shutdown/teardown */
@@ -205,10 +233,13 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 int liscal_res_destroy(struct liscal_res *res, struct netlink_ext_ack *extack);
 struct liscal_res *liscal_res_find(const char *name);
 int liscal_sb_write(struct liscal_res *res);
+int liscal_sb_commit(struct liscal_res *res, const struct liscal_sb *old,
+		     bool bitmap);
 void liscal_params_default(struct liscal_params *p);
 u64 liscal_now(void);
 u64 liscal_new_gen(void);
 void liscal_io_error(struct liscal_res *res, bool cp, int err);
+void liscal_fail_work(struct work_struct *w);
 
 /* liscal_bm.c */
 int liscal_bm_alloc(struct liscal_res *res);
@@ -237,21 +268,22 @@ void liscal_conn_stop(struct liscal_res *res);
 void liscal_conn_fail(struct liscal_res *res, int reason);
 int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
 		const void *payload, size_t plen, struct bio *bio);
-int liscal_send_state(struct liscal_res *res);
+int liscal_send_state(struct liscal_res *res, u16 wflags, u64 seq);
 int liscal_send_simple(struct liscal_res *res, u16 type, u16 flags, u64 seq,
 		       u64 sector, u32 size, const void *payload, size_t plen);
 int liscal_parse_addr(const char *s, struct sockaddr_in *sa);
 void liscal_ctl_work(struct work_struct *w);
 int liscal_peer_flush(struct liscal_res *res);
+void liscal_refuse(struct liscal_res *res, const char *what);
 
 /* liscal_rs.c */
 int liscal_rs_start(struct liscal_res *res, bool full,
 		    struct netlink_ext_ack *extack);
 void liscal_rs_stop(struct liscal_res *res);
-void liscal_make_source(struct liscal_res *res);
+int liscal_make_source(struct liscal_res *res);
 void liscal_rs_ack(struct liscal_res *res, u64 seq, bool err);
 bool liscal_rs_locked(struct liscal_res *res, u64 first, u64 last);
-void liscal_rs_target_done(struct liscal_res *res, u64 gen);
+int liscal_rs_target_done(struct liscal_res *res, u64 gen);
 int liscal_rs_target_start(struct liscal_res *res, u64 gen, u64 bytes,
 			   bool full);
 
@@ -260,6 +292,8 @@ __printf(2, 3) void liscal_errf(struct netlink_ext_ack *extack,
 				const char *fmt, ...);
 void liscal_event(struct liscal_res *res, int reason, u8 old_role,
 		  u8 old_conn, u8 old_disk, u8 old_pdisk, const char *msg);
+void liscal_kick_state(struct liscal_res *res);
+void liscal_act_recv(struct liscal_res *res, const struct liscal_wire_hdr *h);
 int liscal_nl_init(void);
 void liscal_nl_exit(void);
 

@@ -59,7 +59,13 @@ err_unregister_blkdev:
 
 static void __exit liscal_exit(void)
 {
+	/*
+	 * Every resource holds a module reference (taken with
+	 * try_module_get(), which fails once unloading began), so none is
+	 * left here; genl_unregister_family() waits for running commands.
+	 */
 	liscal_nl_exit();
+	WARN_ON_ONCE(!list_empty(&liscal_res_list));
 	unregister_blkdev(major, "NMP");
 	pr_info("unloaded\n");
 }

@@ -3,30 +3,83 @@
  * liscal_nl.c - the "liscal" generic netlink family (netlink/liscal.yaml,
  * Documentation/liscal-netlink.md): commands, status, events.
  *
- * Every doit runs under the genetlink mutex (the family is not
- * parallel_ops) and additionally takes liscal_res_mutex, so resources
- * cannot vanish under a command.
+ * The family is parallel_ops: no doit holds the genetlink mutex, which
+ * every other family shares, so a command waiting for a disk or the peer
+ * delays no other family's. liscal_res_mutex (taken interruptibly by
+ * every command that names a resource) serialises the commands, and
+ * resources cannot vanish under one; a command that waits for the peer or
+ * for writes drops it meanwhile (liscal_cmd_unlock()). Those waits are
+ * bounded and interruptible.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/task_work.h>
 #include <net/sock.h>
 #include <clpstack/version.h>
 
 #include "liscal_int.h"
 
-static char liscal_errbuf[256];	/* extack text; genl mutex held */
+/*
+ * An extack text of one request. netlink_ack() reads the text after the
+ * doit returned, so it cannot live on the stack or in one buffer shared by
+ * all requests (another request could rewrite it in between): it is freed
+ * by a task work when the requesting task returns to user space, which is
+ * after its sendmsg() built the ack.
+ */
+struct liscal_errmsg {
+	struct callback_head free_work;
+	char text[256];
+};
 
+static void liscal_errmsg_free(struct callback_head *head)
+{
+	kfree(container_of(head, struct liscal_errmsg, free_work));
+}
+
+/* Context: a doit (any locks held: the text is allocated atomically). */
 void liscal_errf(struct netlink_ext_ack *extack, const char *fmt, ...)
 {
+	struct liscal_errmsg *m;
 	va_list ap;
 
 	if (!extack)
 		return;
+	m = NULL;
+	if (!(current->flags & PF_KTHREAD))
+		m = kmalloc(sizeof(*m), GFP_ATOMIC | __GFP_NOWARN);
+	if (m) {
+		init_task_work(&m->free_work, liscal_errmsg_free);
+		if (task_work_add(current, &m->free_work, TWA_RESUME)) {
+			kfree(m);
+			m = NULL;
+		}
+	}
+	if (!m) {
+		struct va_format vaf = { .fmt = fmt, .va = &ap };
+
+		NL_SET_ERR_MSG(extack,
+			       "liscal: refused (no memory for the message text, see the kernel log)");
+		va_start(ap, fmt);
+		pr_info("netlink: %pV\n", &vaf);
+		va_end(ap);
+		return;
+	}
 	va_start(ap, fmt);
-	vsnprintf(liscal_errbuf, sizeof(liscal_errbuf), fmt, ap);
+	vsnprintf(m->text, sizeof(m->text), fmt, ap);
 	va_end(ap);
-	extack->_msg = liscal_errbuf;
+	extack->_msg = m->text;
+}
+
+/* liscal_res_mutex for a command: interruptible (a signal ends the wait). */
+static int liscal_nl_lock(struct genl_info *info)
+{
+	if (mutex_lock_interruptible(&liscal_res_mutex)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "interrupted while waiting for another liscal command");
+		return -EINTR;
+	}
+	return 0;
 }
 
 static struct netlink_range_validation liscal_tmo_range __ro_after_init = {
@@ -221,7 +274,9 @@ static int liscal_nl_res_create(struct sk_buff *skb, struct genl_info *info)
 	ret = liscal_nl_check_params(info, &tmpl->p);
 	if (ret)
 		goto out_free;
-	mutex_lock(&liscal_res_mutex);
+	ret = liscal_nl_lock(info);
+	if (ret)
+		goto out_free;
 	ret = liscal_res_create(tmpl, liscal_flags(info), info->extack);
 	mutex_unlock(&liscal_res_mutex);
 out_free:
@@ -232,9 +287,12 @@ out_free:
 static int liscal_nl_res_destroy(struct sk_buff *skb, struct genl_info *info)
 {
 	struct liscal_res *res;
-	int ret = -ENOENT;
+	int ret;
 
-	mutex_lock(&liscal_res_mutex);
+	ret = liscal_nl_lock(info);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
 	res = liscal_nl_res(info);
 	if (res)
 		ret = liscal_res_destroy(res, info->extack);
@@ -246,9 +304,12 @@ static int liscal_nl_res_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct liscal_params p;
 	struct liscal_res *res;
-	int ret = -ENOENT;
+	int ret;
 
-	mutex_lock(&liscal_res_mutex);
+	ret = liscal_nl_lock(info);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
 	res = liscal_nl_res(info);
 	if (res) {
 		mutex_lock(&res->state_mutex);
@@ -413,7 +474,10 @@ static int liscal_nl_res_get(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&liscal_res_mutex);
+	if (liscal_nl_lock(info)) {
+		nlmsg_free(msg);
+		return -EINTR;
+	}
 	res = liscal_nl_res(info);
 	if (res)
 		ret = liscal_fill(msg, res, LISCAL_CMD_RES_GET, info->snd_portid,
@@ -448,7 +512,8 @@ static int liscal_nl_res_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static void liscal_kick_state(struct liscal_res *res)
+/* Sends this side's state to the peer (from the workqueue). Any context. */
+void liscal_kick_state(struct liscal_res *res)
 {
 	unsigned long flags;
 
@@ -466,6 +531,220 @@ static const char *liscal_disk_name(u8 d)
 	return d < ARRAY_SIZE(n) ? n[d] : "?";
 }
 
+/* Lock held. Why this copy may not become active now, or 0. */
+static int liscal_activate_check(struct liscal_res *res, bool force,
+				 struct netlink_ext_ack *extack)
+{
+	if (res->disk_state == LISCAL_DISK_FAILED) {
+		liscal_errf(extack, "%s: the local disk failed", res->name);
+		return -EPERM;
+	}
+	if (res->peer_role == LISCAL_ROLE_ACTIVE) {
+		liscal_errf(extack, "%s is active on the peer: deactivate it there first",
+			    res->name);
+		return -EPERM;
+	}
+	if (!force && res->split_brain) {
+		liscal_errf(extack, "%s: split brain: resolve it with a forced recovery",
+			    res->name);
+		return -EPERM;
+	}
+	if (!force && res->disk_state != LISCAL_DISK_UPTODATE) {
+		liscal_errf(extack, "%s: this copy is %s, not current (force to use it anyway)",
+			    res->name, liscal_disk_name(res->disk_state));
+		return -EPERM;
+	}
+	if (res->rs_dir == LISCAL_RECOVERY_FROM_PEER) {
+		liscal_errf(extack, "%s: this copy is being recovered", res->name);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * A command that waits (for the peer, for writes) lets the others run:
+ * liscal_res_mutex is dropped, and RES_DESTROY refuses the resource
+ * meanwhile (cmd_waiting). Called with liscal_res_mutex held and no other
+ * liscal lock; liscal_cmd_relock() takes it again.
+ */
+static void liscal_cmd_unlock(struct liscal_res *res)
+{
+	lockdep_assert_held(&liscal_res_mutex);
+	res->cmd_waiting++;
+	mutex_unlock(&liscal_res_mutex);
+}
+
+static void liscal_cmd_relock(struct liscal_res *res)
+{
+	mutex_lock(&liscal_res_mutex);
+	res->cmd_waiting--;
+}
+
+static bool liscal_answered(struct liscal_res *res, u32 epoch)
+{
+	return READ_ONCE(res->act_reply) ||
+	       READ_ONCE(res->conn) != LISCAL_CONN_CONNECTED ||
+	       READ_ONCE(res->conn_epoch) != epoch;
+}
+
+static long liscal_wait_answer(struct liscal_res *res, u32 epoch,
+			       unsigned int ms)
+{
+	return wait_event_interruptible_timeout(res->waitq,
+						liscal_answered(res, epoch),
+						msecs_to_jiffies(ms));
+}
+
+/*
+ * Activation while connected: asks the peer (STATE with ACT_REQ) and
+ * waits for its answer, at most the connect timeout, interruptibly.
+ * Called and returns with liscal_res_mutex and state_mutex held, which it
+ * drops while waiting: the caller checks everything again. Returns 0 when
+ * the peer granted (res->act_granted for connection res->conn_epoch), or
+ * an error with the reason in extack.
+ */
+static int liscal_activate_ask(struct liscal_res *res,
+			       struct netlink_ext_ack *extack)
+{
+	unsigned int tmo = READ_ONCE(res->p.connect_timeout);
+	unsigned long flags;
+	int reply, ret;
+	long left = 0;
+	u32 epoch;
+	u64 seq;
+
+	spin_lock_irqsave(&res->lock, flags);
+	res->activating = true;
+	res->act_granted = false;
+	res->act_reply = 0;
+	seq = ++res->act_seq;
+	epoch = res->conn_epoch;
+	spin_unlock_irqrestore(&res->lock, flags);
+	mutex_unlock(&res->state_mutex);
+	liscal_cmd_unlock(res);
+	ret = liscal_send_state(res, LISCAL_WF_ACT_REQ, seq);
+	if (!ret)
+		left = liscal_wait_answer(res, epoch, tmo);
+	liscal_cmd_relock(res);
+	mutex_lock(&res->state_mutex);
+	spin_lock_irqsave(&res->lock, flags);
+	reply = res->act_reply;
+	if (res->conn != LISCAL_CONN_CONNECTED || res->conn_epoch != epoch)
+		reply = -2;
+	res->act_granted = reply == 1;
+	if (reply != 1)
+		res->activating = false;
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (reply == 1)
+		return 0;
+	/* Whatever the peer decided late: our role is still standby. */
+	liscal_kick_state(res);
+	if (ret) {
+		liscal_errf(extack, "%s: cannot ask the peer (error %d): not activated",
+			    res->name, ret);
+		return -ENOTCONN;
+	}
+	if (reply == -1) {
+		liscal_errf(extack, "%s: the peer refused: it is active or becoming active",
+			    res->name);
+		return -EPERM;
+	}
+	if (reply == -2) {
+		liscal_errf(extack,
+			    "%s: the mirror connection changed while the peer was asked: not activated, try again",
+			    res->name);
+		return -EAGAIN;
+	}
+	if (left < 0) {
+		liscal_errf(extack, "%s: interrupted while asking the peer: not activated",
+			    res->name);
+		return -EINTR;
+	}
+	liscal_errf(extack,
+		    "%s: the peer did not answer within the connect timeout (%u ms): not activated",
+		    res->name, tmo);
+	return -ETIMEDOUT;
+}
+
+/*
+ * The peer's STATE with ACT_REQ or ACT_REPLY. Context: the receiver. A
+ * request is granted unless this side is active, or is becoming active
+ * and wins (it was granted already, or both asked at once and this is
+ * node 0); a grant makes this side see the peer as active at once, so
+ * it asks in vain until the peer says otherwise. The answer goes from
+ * the workqueue (ctl_work). A reply that matches no request of ours is
+ * refused and counted.
+ */
+void liscal_act_recv(struct liscal_res *res, const struct liscal_wire_hdr *h)
+{
+	unsigned long flags;
+	bool ok, stray = false;
+
+	spin_lock_irqsave(&res->lock, flags);
+	if (h->flags & LISCAL_WF_ACT_REQ) {
+		ok = res->role != LISCAL_ROLE_ACTIVE &&
+		     !(res->activating && (res->act_reply == 1 ||
+					   res->act_granted ||
+					   res->node_id == 0));
+		if (ok) {
+			res->peer_role = LISCAL_ROLE_ACTIVE;
+			/* our own request, if any, lost */
+			if (res->activating)
+				res->act_reply = -1;
+		}
+		res->act_reply_pending = true;
+		res->act_reply_ok = ok;
+		res->act_reply_seq = h->seq;
+	} else if (res->activating && !res->act_reply &&
+		   h->seq == res->act_seq) {
+		res->act_reply = (h->flags & LISCAL_WF_ERROR) ? -1 : 1;
+	} else {
+		stray = true;
+	}
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (stray) {
+		liscal_refuse(res, "an activation answer nobody asked for");
+		return;
+	}
+	if (h->flags & LISCAL_WF_ACT_REQ)
+		queue_work(res->wq, &res->ctl_work);
+	wake_up_all(&res->waitq);
+}
+
+/*
+ * Waits (interruptibly, at most the connect timeout) until no handshake
+ * runs. Called with liscal_res_mutex and state_mutex held, returns with
+ * them held (dropped while waiting). Returns 0 or an error with extack
+ * set.
+ */
+static int liscal_wait_handshake(struct liscal_res *res,
+				 struct netlink_ext_ack *extack)
+{
+	unsigned int ms = READ_ONCE(res->p.connect_timeout);
+	long left;
+
+	mutex_unlock(&res->state_mutex);
+	liscal_cmd_unlock(res);
+	left = wait_event_interruptible_timeout(res->waitq,
+						!READ_ONCE(res->hold_writes),
+						msecs_to_jiffies(ms));
+	liscal_cmd_relock(res);
+	mutex_lock(&res->state_mutex);
+	if (left > 0)
+		return 0;
+	liscal_errf(extack, "%s: %s while the mirror handshake ran: not activated",
+		    res->name, left < 0 ? "interrupted" : "timed out");
+	return left < 0 ? -EINTR : -ETIMEDOUT;
+}
+
+/*
+ * ACTIVATE. While connected the peer must grant it first (see
+ * liscal_act_recv()); while a handshake runs it waits for its end, so the
+ * HELLO either side sends carries the role that holds (the connection
+ * thread takes state_mutex to start a handshake). Disconnected, nothing
+ * is asked: the cluster decides; two actives are found at the next
+ * handshake (split brain).
+ */
 static int liscal_activate(struct liscal_res *res, bool force,
 			   struct netlink_ext_ack *extack)
 {
@@ -477,34 +756,38 @@ static int liscal_activate(struct liscal_res *res, bool force,
 
 	mutex_lock(&res->state_mutex);
 	liscal_snap(res, &snap);
-	spin_lock_irqsave(&res->lock, flags);
-	if (res->role == LISCAL_ROLE_ACTIVE) {
-		spin_unlock_irqrestore(&res->lock, flags);
-		mutex_unlock(&res->state_mutex);
-		return 0;
-	}
-	if (res->peer_role == LISCAL_ROLE_ACTIVE) {
-		liscal_errf(extack, "%s is active on the peer: deactivate it there first",
-			    res->name);
-		goto err_refuse;
-	}
-	if (res->disk_state == LISCAL_DISK_FAILED) {
-		liscal_errf(extack, "%s: the local disk failed", res->name);
-		goto err_refuse;
-	}
-	if (!force && res->split_brain) {
-		liscal_errf(extack, "%s: split brain: resolve it with a forced recovery",
-			    res->name);
-		goto err_refuse;
-	}
-	if (!force && res->disk_state != LISCAL_DISK_UPTODATE) {
-		liscal_errf(extack, "%s: this copy is %s, not current (force to use it anyway)",
-			    res->name, liscal_disk_name(res->disk_state));
-		goto err_refuse;
-	}
-	if (res->rs_dir == LISCAL_RECOVERY_FROM_PEER) {
-		liscal_errf(extack, "%s: this copy is being recovered", res->name);
-		goto err_refuse;
+	for (;;) {
+		spin_lock_irqsave(&res->lock, flags);
+		if (res->role == LISCAL_ROLE_ACTIVE) {
+			ret = 0;
+			goto out_unlock;
+		}
+		/* another ACTIVATE waits for the peer (not this one's own grant) */
+		if (res->activating && !res->act_granted) {
+			spin_unlock_irqrestore(&res->lock, flags);
+			mutex_unlock(&res->state_mutex);
+			liscal_errf(extack, "%s: an activation is running already",
+				    res->name);
+			return -EBUSY;
+		}
+		ret = liscal_activate_check(res, force, extack);
+		if (ret)
+			goto out_unlock;
+		if (res->hold_writes) {
+			spin_unlock_irqrestore(&res->lock, flags);
+			ret = liscal_wait_handshake(res, extack);
+			if (ret)
+				goto out_mutex;
+			continue;
+		}
+		if (res->conn == LISCAL_CONN_CONNECTED && !res->act_granted) {
+			spin_unlock_irqrestore(&res->lock, flags);
+			ret = liscal_activate_ask(res, extack);
+			if (ret)
+				goto out_mutex;
+			continue;
+		}
+		break;
 	}
 	in_sync = res->conn == LISCAL_CONN_CONNECTED &&
 		  res->pdisk == LISCAL_DISK_UPTODATE;
@@ -527,21 +810,20 @@ static int liscal_activate(struct liscal_res *res, bool force,
 	res->sb.flags |= LISCAL_SB_F_WAS_ACTIVE;
 	res->sb.last_update = liscal_now();
 	spin_unlock_irqrestore(&res->lock, flags);
-	ret = liscal_sb_write(res);
+	ret = liscal_sb_commit(res, &old_sb, false);
 	spin_lock_irqsave(&res->lock, flags);
 	if (ret) {
-		res->sb = old_sb;
-		spin_unlock_irqrestore(&res->lock, flags);
-		mutex_unlock(&res->state_mutex);
 		liscal_errf(extack, "%s: cluster partition write failed (%d): not activated",
 			    res->name, ret);
-		return ret;
+		goto out_unlock;
 	}
 	res->disk_state = LISCAL_DISK_UPTODATE;
 	if (!in_sync && (res->pdisk == LISCAL_DISK_UPTODATE ||
 			 res->pdisk == LISCAL_DISK_UNKNOWN))
 		res->pdisk = LISCAL_DISK_OUTDATED;
 	res->role = LISCAL_ROLE_ACTIVE;
+	res->activating = false;
+	res->act_granted = false;
 	spin_unlock_irqrestore(&res->lock, flags);
 	liscal_set_ro(res);
 	mutex_unlock(&res->state_mutex);
@@ -550,17 +832,37 @@ static int liscal_activate(struct liscal_res *res, bool force,
 			   force ? "forced" : NULL);
 	return 0;
 
-err_refuse:
+out_unlock:
+	spin_unlock_irqrestore(&res->lock, flags);
+out_mutex:
+	spin_lock_irqsave(&res->lock, flags);
+	/* a grant not used: the peer learns our role (still standby) */
+	if (res->act_granted)
+		res->state_pending = true;
+	res->activating = false;
+	res->act_granted = false;
 	spin_unlock_irqrestore(&res->lock, flags);
 	mutex_unlock(&res->state_mutex);
-	return -EPERM;
+	queue_work(res->wq, &res->ctl_work);
+	return ret;
 }
 
+/*
+ * DEACTIVATE. The writes in flight are waited for at most the ack timeout
+ * plus a second, interruptibly; if they do not end, the copy stays active
+ * and the command fails. A failed write of the superblock without
+ * WAS_ACTIVE fails the command too (the role is standby then, the disk
+ * failed, and WAS_ACTIVE may stay on disk: the safe side).
+ */
 static int liscal_deactivate(struct liscal_res *res,
 			     struct netlink_ext_ack *extack)
 {
+	unsigned int tmo = READ_ONCE(res->p.ack_timeout);
 	struct liscal_snap snap;
 	unsigned long flags;
+	bool was_active;
+	long left;
+	int ret;
 
 	mutex_lock(&res->state_mutex);
 	liscal_snap(res, &snap);
@@ -572,6 +874,7 @@ static int liscal_deactivate(struct liscal_res *res,
 			    res->minor);
 		return -EBUSY;
 	}
+	was_active = res->role == LISCAL_ROLE_ACTIVE;
 	res->role = LISCAL_ROLE_STANDBY;
 	spin_unlock_irqrestore(&res->lock, flags);
 	liscal_set_ro(res);
@@ -580,18 +883,38 @@ static int liscal_deactivate(struct liscal_res *res,
 	 * No writer any more; writes still in flight finish (or fail with a
 	 * break, whose teardown needs state_mutex: so wait without it).
 	 */
-	wait_event(res->waitq, list_empty(&res->writes));
+	liscal_cmd_unlock(res);
+	left = wait_event_interruptible_timeout(res->waitq,
+						list_empty(&res->writes),
+						msecs_to_jiffies(tmo) + HZ);
+	liscal_cmd_relock(res);
 	mutex_lock(&res->state_mutex);
-	liscal_bm_flush(res, false);
+	if (left <= 0) {
+		spin_lock_irqsave(&res->lock, flags);
+		if (was_active)
+			res->role = LISCAL_ROLE_ACTIVE;
+		spin_unlock_irqrestore(&res->lock, flags);
+		liscal_set_ro(res);
+		mutex_unlock(&res->state_mutex);
+		liscal_errf(extack, "%s: writes still in flight after %s: not deactivated",
+			    res->name, left ? "a signal" : "the ack timeout");
+		return left ? -EINTR : -ETIMEDOUT;
+	}
+	ret = liscal_bm_flush(res, false);
 	spin_lock_irqsave(&res->lock, flags);
-	if (res->role == LISCAL_ROLE_STANDBY)
+	if (!ret && res->role == LISCAL_ROLE_STANDBY)
 		res->sb.flags &= ~LISCAL_SB_F_WAS_ACTIVE;
 	spin_unlock_irqrestore(&res->lock, flags);
-	liscal_sb_write(res);
+	if (!ret)
+		ret = liscal_sb_write(res);
 	mutex_unlock(&res->state_mutex);
+	if (ret)
+		liscal_errf(extack,
+			    "%s: deactivated, but the cluster partition write failed (%d): the local disk failed",
+			    res->name, ret);
 	liscal_kick_state(res);
 	liscal_event_since(res, &snap, LISCAL_REASON_DEACTIVATED, NULL);
-	return 0;
+	return ret;
 }
 
 /*
@@ -604,6 +927,7 @@ static int liscal_deactivate(struct liscal_res *res,
 static int liscal_assume_sync(struct liscal_res *res,
 			      struct netlink_ext_ack *extack)
 {
+	struct liscal_sb old_sb;
 	unsigned long flags;
 	int ret = 0;
 	u64 gen;
@@ -632,17 +956,26 @@ static int liscal_assume_sync(struct liscal_res *res,
 		mutex_unlock(&res->state_mutex);
 		return ret;
 	}
+	/* fresh copies: their bits are meaningless, a full copy sets them all */
 	memset(res->oos, 0, res->nwords * 8);
-	res->rs_full = false;
-	res->disk_state = LISCAL_DISK_UPTODATE;
+	old_sb = res->sb;
 	res->sb.flags &= ~(LISCAL_SB_F_INCONSISTENT | LISCAL_SB_F_FULL_SYNC);
 	res->sb.flags |= LISCAL_SB_F_UPTODATE | LISCAL_SB_F_PEER_OUTDATED;
 	liscal_meta_new_gen(&res->sb, liscal_new_gen());
 	res->sb.last_update = liscal_now();
 	gen = res->sb.gen_current;
 	spin_unlock_irqrestore(&res->lock, flags);
-	liscal_bm_flush(res, true);
-	liscal_sb_write(res);
+	ret = liscal_sb_commit(res, &old_sb, true);
+	if (ret) {
+		mutex_unlock(&res->state_mutex);
+		liscal_errf(extack, "%s: cluster partition write failed (%d): nothing assumed",
+			    res->name, ret);
+		return ret;
+	}
+	spin_lock_irqsave(&res->lock, flags);
+	res->rs_full = false;
+	res->disk_state = LISCAL_DISK_UPTODATE;
+	spin_unlock_irqrestore(&res->lock, flags);
 	mutex_unlock(&res->state_mutex);
 	pr_info("%s: both copies fresh: assumed identical, generation %llx, nothing copied\n",
 		res->name, gen);
@@ -729,13 +1062,25 @@ static int liscal_recovery(struct liscal_res *res, struct genl_info *info)
 		return -EPERM;
 	}
 	if (local_src) {
-		if (force)
-			liscal_make_source(res);
+		if (force) {
+			int ret = liscal_make_source(res);
+
+			if (ret) {
+				liscal_errf(info->extack,
+					    "%s: this copy cannot be made the source: %s (%d)",
+					    res->name, ret == -EPERM ?
+					    "its disk failed" : "cluster partition write failed",
+					    ret);
+				return ret;
+			}
+		}
 		return liscal_rs_start(res, full, info->extack);
 	}
 	if (force) {
-		unsigned long f;
 		struct liscal_snap snap;
+		struct liscal_sb old_sb;
+		unsigned long f;
+		int ret;
 
 		/* The peer's copy wins: ours is discarded. */
 		mutex_lock(&res->state_mutex);
@@ -748,12 +1093,22 @@ static int liscal_recovery(struct liscal_res *res, struct genl_info *info)
 				    res->name);
 			return -EPERM;
 		}
+		old_sb = res->sb;
+		res->sb.flags &= ~(LISCAL_SB_F_UPTODATE | LISCAL_SB_F_SPLIT_BRAIN);
+		spin_unlock_irqrestore(&res->lock, f);
+		ret = liscal_sb_commit(res, &old_sb, false);
+		if (ret) {
+			mutex_unlock(&res->state_mutex);
+			liscal_errf(info->extack,
+				    "%s: cluster partition write failed (%d): nothing changed",
+				    res->name, ret);
+			return ret;
+		}
+		spin_lock_irqsave(&res->lock, f);
 		res->split_brain = false;
 		if (res->disk_state == LISCAL_DISK_UPTODATE)
 			res->disk_state = LISCAL_DISK_OUTDATED;
-		res->sb.flags &= ~(LISCAL_SB_F_UPTODATE | LISCAL_SB_F_SPLIT_BRAIN);
 		spin_unlock_irqrestore(&res->lock, f);
-		liscal_sb_write(res);
 		mutex_unlock(&res->state_mutex);
 	}
 	fo.source_node = src;
@@ -769,13 +1124,21 @@ static int liscal_recovery(struct liscal_res *res, struct genl_info *info)
 static int liscal_force_current(struct liscal_res *res,
 				struct netlink_ext_ack *extack)
 {
+	int ret;
+
 	if (READ_ONCE(res->rs_dir) == LISCAL_RECOVERY_FROM_PEER) {
 		liscal_errf(extack, "%s: this copy is being recovered: cancel on the peer",
 			    res->name);
 		return -EBUSY;
 	}
-	liscal_make_source(res);
-	return 0;
+	ret = liscal_make_source(res);
+	if (ret == -EPERM)
+		liscal_errf(extack, "%s: the local disk failed: it cannot be made current",
+			    res->name);
+	else if (ret)
+		liscal_errf(extack, "%s: cluster partition write failed (%d): nothing changed",
+			    res->name, ret);
+	return ret;
 }
 
 static int liscal_nl_res_cmd(struct sk_buff *skb, struct genl_info *info)
@@ -783,9 +1146,11 @@ static int liscal_nl_res_cmd(struct sk_buff *skb, struct genl_info *info)
 	u8 cmd = info->genlhdr->cmd;
 	struct liscal_res *res;
 	unsigned long flags;
-	int ret = 0;
+	int ret;
 
-	mutex_lock(&liscal_res_mutex);
+	ret = liscal_nl_lock(info);
+	if (ret)
+		return ret;
 	res = liscal_nl_res(info);
 	if (!res) {
 		mutex_unlock(&liscal_res_mutex);
@@ -929,6 +1294,7 @@ struct genl_family liscal_genl_family __ro_after_init = {
 	.maxattr = LISCAL_A_MAX,
 	.policy = liscal_nl_policy,
 	.netnsok = false,
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.small_ops = liscal_nl_ops,
 	.n_small_ops = ARRAY_SIZE(liscal_nl_ops),

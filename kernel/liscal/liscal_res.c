@@ -57,12 +57,18 @@ struct liscal_res *liscal_res_find(const char *name)
 	return NULL;
 }
 
-/* Applies the configured action to an I/O error on a partition. */
+/*
+ * Applies the configured action to an I/O error on a partition: PANIC,
+ * RESET (emergency restart, so that the other server takes over), or NONE:
+ * the disk state becomes FAILED, and fail_work records it in the
+ * superblock. Any context (bio completions).
+ */
 void liscal_io_error(struct liscal_res *res, bool cp, int err)
 {
 	u8 action = cp ? READ_ONCE(res->p.cp_io_error) :
 			 READ_ONCE(res->p.dp_io_error);
 	unsigned long flags;
+	bool record;
 
 	pr_err("%s: I/O error %d on the %s partition\n", res->name, err,
 	       cp ? "cluster" : "data");
@@ -73,7 +79,41 @@ void liscal_io_error(struct liscal_res *res, bool cp, int err)
 		emergency_restart();
 	spin_lock_irqsave(&res->lock, flags);
 	res->disk_state = LISCAL_DISK_FAILED;
+	record = !res->fail_recorded;
+	res->fail_recorded = true;
 	spin_unlock_irqrestore(&res->lock, flags);
+	if (record)
+		queue_work(res->wq, &res->fail_work);
+}
+
+/*
+ * The failed disk on the cluster partition (FAILED, not UPTODATE): after a
+ * restart the copy still comes back failed and is never taken for current.
+ * If the cluster partition is what failed, this write fails too: the
+ * failure then lives in memory only (HELLO and STATE still say so), and
+ * the next RES_CREATE reads the partition again.
+ */
+void liscal_fail_work(struct work_struct *w)
+{
+	struct liscal_res *res = container_of(w, struct liscal_res, fail_work);
+	unsigned long flags;
+	int ret;
+
+	mutex_lock(&res->state_mutex);
+	spin_lock_irqsave(&res->lock, flags);
+	res->sb.flags |= LISCAL_SB_F_FAILED;
+	res->sb.flags &= ~LISCAL_SB_F_UPTODATE;
+	spin_unlock_irqrestore(&res->lock, flags);
+	ret = liscal_sb_write(res);
+	mutex_unlock(&res->state_mutex);
+	if (ret)
+		pr_err("%s: the disk failure could not be recorded on the cluster partition (error %d)\n",
+		       res->name, ret);
+	else
+		pr_warn("%s: disk failure recorded: this copy is not used as current until a full recovery onto it\n",
+			res->name);
+	liscal_kick_state(res);
+	liscal_event(res, LISCAL_REASON_LOCAL_IO_ERROR, 0, 0, 0, 0, NULL);
 }
 
 static int liscal_sb_io(struct liscal_res *res, blk_opf_t opf)
@@ -100,6 +140,31 @@ int liscal_sb_write(struct liscal_res *res)
 	ret = liscal_sb_io(res, REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA | REQ_SYNC);
 	if (ret)
 		liscal_io_error(res, true, ret);
+	return ret;
+}
+
+/*
+ * Makes a state change the caller made in res->sb (under lock, from @old)
+ * durable: the whole bitmap first if @bitmap, then the superblock. If a
+ * write fails, res->sb is @old again (the disk failed, liscal_io_error())
+ * and the error is returned: the caller changes nothing else then.
+ * Context: process, state_mutex held, res->lock not held.
+ */
+int liscal_sb_commit(struct liscal_res *res, const struct liscal_sb *old,
+		     bool bitmap)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	if (bitmap)
+		ret = liscal_bm_flush(res, true);
+	if (!ret)
+		ret = liscal_sb_write(res);
+	if (ret) {
+		spin_lock_irqsave(&res->lock, flags);
+		res->sb = *old;
+		spin_unlock_irqrestore(&res->lock, flags);
+	}
 	return ret;
 }
 
@@ -159,12 +224,19 @@ static int liscal_load_meta(struct liscal_res *res,
 	}
 	res->shift = res->sb.bm_shift;
 	res->nbits = res->sb.bm_bits;
-	if (res->sb.flags & LISCAL_SB_F_INCONSISTENT)
+	if (res->sb.flags & LISCAL_SB_F_FAILED) {
+		/* recorded by liscal_fail_work(): still failed */
+		res->disk_state = LISCAL_DISK_FAILED;
+		res->fail_recorded = true;
+		pr_warn("%s: the cluster partition records a disk failure: this copy is failed until a full recovery onto it\n",
+			res->name);
+	} else if (res->sb.flags & LISCAL_SB_F_INCONSISTENT) {
 		res->disk_state = LISCAL_DISK_INCONSISTENT;
-	else if (res->sb.flags & LISCAL_SB_F_UPTODATE)
+	} else if (res->sb.flags & LISCAL_SB_F_UPTODATE) {
 		res->disk_state = LISCAL_DISK_UPTODATE;
-	else
+	} else {
 		res->disk_state = LISCAL_DISK_OUTDATED;
+	}
 	res->pdisk = (res->sb.flags & LISCAL_SB_F_PEER_OUTDATED) ?
 		     LISCAL_DISK_OUTDATED : LISCAL_DISK_UNKNOWN;
 	res->split_brain = res->sb.flags & LISCAL_SB_F_SPLIT_BRAIN;
@@ -201,9 +273,20 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 			return -EEXIST;
 		}
 	}
+	/*
+	 * The resource's module reference. rmmod may have begun already
+	 * (it waits in genl_unregister_family() for this command): then
+	 * try_module_get() fails, where __module_get() would have let a
+	 * resource outlive the module.
+	 */
+	if (!try_module_get(THIS_MODULE)) {
+		liscal_errf(extack, "the liscal module is being unloaded");
+		return -ENODEV;
+	}
+	ret = -ENOMEM;
 	res = kmemdup(tmpl, sizeof(*tmpl), GFP_KERNEL);
 	if (!res)
-		return -ENOMEM;
+		goto err_module_put;
 	INIT_LIST_HEAD(&res->list);
 	mutex_init(&res->state_mutex);
 	mutex_init(&res->bm_mutex);
@@ -221,6 +304,7 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	INIT_LIST_HEAD(&res->rs_chunks);
 	INIT_WORK(&res->issue_work, liscal_issue_work);
 	INIT_DELAYED_WORK(&res->clean_work, liscal_clean_work);
+	INIT_WORK(&res->fail_work, liscal_fail_work);
 	res->role = LISCAL_ROLE_STANDBY;
 	res->conn = LISCAL_CONN_STANDALONE;
 	res->period_start_ns = ktime_get_ns();
@@ -266,7 +350,6 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 		goto err_close_bdevs;
 	}
 	list_add_tail(&res->list, &liscal_res_list);
-	__module_get(THIS_MODULE);
 	queue_delayed_work(res->wq, &res->clean_work, HZ);
 	pr_info("%s: /dev/NMP%u over %s (cluster partition %s), %llu bytes, %u KiB per bit, %llu bits dirty\n",
 		res->name, res->minor, res->data_path, res->cp_path,
@@ -282,12 +365,15 @@ err_close_bdevs:
 	liscal_close_bdevs(res);
 err_free_res:
 	liscal_res_free(res);
+err_module_put:
+	module_put(THIS_MODULE);
 	return ret;
 }
 
 int liscal_res_destroy(struct liscal_res *res, struct netlink_ext_ack *extack)
 {
 	unsigned long flags;
+	int ret;
 
 	lockdep_assert_held(&liscal_res_mutex);
 	mutex_lock(&res->state_mutex);
@@ -297,6 +383,13 @@ int liscal_res_destroy(struct liscal_res *res, struct netlink_ext_ack *extack)
 		mutex_unlock(&res->state_mutex);
 		liscal_errf(extack, "%s is active or /dev/NMP%u is open: deactivate first",
 			    res->name, res->minor);
+		return -EBUSY;
+	}
+	if (res->cmd_waiting) {
+		spin_unlock_irqrestore(&res->lock, flags);
+		mutex_unlock(&res->state_mutex);
+		liscal_errf(extack, "%s: another command on it is running",
+			    res->name);
 		return -EBUSY;
 	}
 	res->destroying = true;
@@ -310,14 +403,24 @@ int liscal_res_destroy(struct liscal_res *res, struct netlink_ext_ack *extack)
 	cancel_delayed_work_sync(&res->clean_work);
 	flush_workqueue(res->wq);
 	mutex_lock(&res->state_mutex);
-	liscal_bm_flush(res, false);
-	liscal_sb_write(res);
+	ret = liscal_bm_flush(res, false);
+	if (!ret)
+		ret = liscal_sb_write(res);
 	mutex_unlock(&res->state_mutex);
+	/* a failure of that write queued it: done before the partitions go */
+	flush_work(&res->fail_work);
+	if (ret) {
+		liscal_errf(extack,
+			    "%s destroyed, but its last cluster partition write failed (error %d): the partition may hold an older state",
+			    res->name, ret);
+		pr_err("%s: last cluster partition write failed (error %d)\n",
+		       res->name, ret);
+	}
 	liscal_event(res, LISCAL_REASON_DESTROYED, 0, 0, 0, 0, NULL);
 	list_del(&res->list);
 	liscal_close_bdevs(res);
 	pr_info("%s: destroyed\n", res->name);
 	liscal_res_free(res);
 	module_put(THIS_MODULE);
-	return 0;
+	return ret;
 }

@@ -492,14 +492,30 @@ static void liscal_rs_finish(struct liscal_res *res)
 	struct liscal_wire_sync_disk sd;
 	struct liscal_snap snap;
 	unsigned long flags;
+	int ret;
 
 	mutex_lock(&res->state_mutex);
 	liscal_snap(res, &snap);
-	liscal_bm_flush(res, true);
+	/*
+	 * The cleared bits on disk, so that a crash does not copy it all
+	 * again. A failure costs nothing but that (set bits are a superset)
+	 * and fails this disk: the target has everything and becomes current.
+	 */
+	ret = liscal_bm_flush(res, true);
+	if (ret)
+		pr_err("%s: bitmap write failed (%d) at the end of the recovery\n",
+		       res->name, ret);
+	/*
+	 * SYNC_DONE carries the generation the target adopts; the STATE
+	 * before it tells the target that generation (it refuses a SYNC_DONE
+	 * with another one). Both under state_mutex: it cannot change
+	 * in between.
+	 */
 	sy.gen = res->sb.gen_current;
 	sy.bytes = 0;
 	liscal_wire_encode_sync(&sy, &sd);
-	if (liscal_send_simple(res, LISCAL_P_SYNC_DONE, 0, 0, 0, 0, &sd,
+	if (liscal_send_state(res, 0, 0) ||
+	    liscal_send_simple(res, LISCAL_P_SYNC_DONE, 0, 0, 0, 0, &sd,
 			       sizeof(sd))) {
 		mutex_unlock(&res->state_mutex);
 		return;
@@ -514,8 +530,11 @@ static void liscal_rs_finish(struct liscal_res *res)
 	res->sb.gen_bitmap = 0;
 	res->sb.last_update = liscal_now();
 	spin_unlock_irqrestore(&res->lock, flags);
-	liscal_sb_write(res);
+	ret = liscal_sb_write(res);
 	mutex_unlock(&res->state_mutex);
+	if (ret)
+		pr_err("%s: the end of the recovery could not be recorded here (%d): this disk failed, the peer's copy is current\n",
+		       res->name, ret);
 	pr_info("%s: mirror recovery done, %llu bytes copied\n", res->name,
 		res->rs_done);
 	liscal_event_since(res, &snap, LISCAL_REASON_RECOVERY_DONE, NULL);
@@ -530,12 +549,21 @@ static int liscal_rs_thread(void *data)
 	unsigned long flags;
 	int ret;
 
+	/*
+	 * The target accepts a SYNC_START only from a copy that said it is
+	 * current, with the generation it said: a STATE first, both under
+	 * state_mutex (the generation cannot change in between).
+	 */
+	mutex_lock(&res->state_mutex);
 	sy.gen = res->sb.gen_current;
 	sy.bytes = res->rs_total;
 	liscal_wire_encode_sync(&sy, &sd);
-	ret = liscal_send_simple(res, LISCAL_P_SYNC_START,
-				 res->rs_full ? LISCAL_WF_FULL : 0, 0, 0, 0,
-				 &sd, sizeof(sd));
+	ret = liscal_send_state(res, 0, 0);
+	if (!ret)
+		ret = liscal_send_simple(res, LISCAL_P_SYNC_START,
+					 res->rs_full ? LISCAL_WF_FULL : 0, 0,
+					 0, 0, &sd, sizeof(sd));
+	mutex_unlock(&res->state_mutex);
 	if (!ret)
 		ret = liscal_rs_pipeline(res);
 	liscal_rs_abandon(res);
@@ -595,6 +623,9 @@ int liscal_rs_start(struct liscal_res *res, bool full,
 		mutex_unlock(&res->rs_mutex);
 		return ret;
 	}
+	/* What a failed disk still holds is unknown: everything is copied. */
+	if (res->pdisk == LISCAL_DISK_FAILED)
+		full = true;
 	if (full || res->rs_full) {
 		liscal_bm_set_range(res->oos, 0, res->nbits - 1);
 		res->rs_full = true;
@@ -607,9 +638,16 @@ int liscal_rs_start(struct liscal_res *res, bool full,
 	if (res->pdisk == LISCAL_DISK_UPTODATE && res->rs_total)
 		res->pdisk = LISCAL_DISK_OUTDATED;
 	spin_unlock_irqrestore(&res->lock, flags);
-	if (full)
-		liscal_bm_flush(res, true);
-	t = kthread_create(liscal_rs_thread, res, "liscal_rs_%s", res->name);
+	/* the set bits on disk: a crash resumes the full copy */
+	ret = full ? liscal_bm_flush(res, true) : 0;
+	if (ret) {
+		liscal_errf(extack, "%s: bitmap write failed (%d): recovery not started",
+			    res->name, ret);
+		t = ERR_PTR(ret);
+	} else {
+		t = kthread_create(liscal_rs_thread, res, "liscal_rs_%s",
+				   res->name);
+	}
 	if (IS_ERR(t)) {
 		spin_lock_irqsave(&res->lock, flags);
 		res->rs_dir = LISCAL_RECOVERY_NONE;
@@ -645,12 +683,23 @@ void liscal_rs_stop(struct liscal_res *res)
 	mutex_unlock(&res->rs_mutex);
 }
 
-/* Target: the source starts sending; this copy becomes inconsistent. */
+/*
+ * Target: the source starts sending; this copy becomes inconsistent, on
+ * disk before any recovery data is written. Refused (counted, nothing
+ * changes; the RS_DATA that follows breaks the connection) during a
+ * recovery, from a copy that did not say it is current with this
+ * generation (HELLO or STATE), and, differential, onto a failed copy.
+ * Returns -EPROTO when active, -EIO after a failed superblock write
+ * (the connection is failed), else 0.
+ */
 int liscal_rs_target_start(struct liscal_res *res, u64 gen, u64 bytes,
 			   bool full)
 {
+	const char *why = NULL;
 	struct liscal_snap snap;
+	struct liscal_sb old_sb;
 	unsigned long flags;
+	int ret;
 
 	mutex_lock(&res->state_mutex);
 	liscal_snap(res, &snap);
@@ -662,69 +711,136 @@ int liscal_rs_target_start(struct liscal_res *res, u64 gen, u64 bytes,
 		       res->name);
 		return -EPROTO;
 	}
+	if (res->rs_dir != LISCAL_RECOVERY_NONE)
+		why = "SYNC_START during a recovery";
+	else if (gen != res->peer_gen || res->peer_claim != LISCAL_DISK_UPTODATE)
+		why = "SYNC_START from a copy that did not say it is current";
+	else if (res->disk_state == LISCAL_DISK_FAILED && !full)
+		why = "a differential SYNC_START onto a failed copy";
+	if (why) {
+		spin_unlock_irqrestore(&res->lock, flags);
+		mutex_unlock(&res->state_mutex);
+		liscal_refuse(res, why);
+		return 0;
+	}
+	old_sb = res->sb;
+	res->sb.flags |= LISCAL_SB_F_INCONSISTENT;
+	res->sb.flags &= ~LISCAL_SB_F_UPTODATE;
+	spin_unlock_irqrestore(&res->lock, flags);
+	ret = liscal_sb_commit(res, &old_sb, false);
+	if (ret) {
+		mutex_unlock(&res->state_mutex);
+		pr_err("%s: cannot record the start of the recovery (%d): refused\n",
+		       res->name, ret);
+		liscal_conn_fail(res, LISCAL_REASON_LOCAL_IO_ERROR);
+		return -EIO;
+	}
+	spin_lock_irqsave(&res->lock, flags);
 	res->rs_dir = LISCAL_RECOVERY_FROM_PEER;
 	res->disk_state = LISCAL_DISK_INCONSISTENT;
 	res->pdisk = LISCAL_DISK_UPTODATE;
-	res->sb.flags |= LISCAL_SB_F_INCONSISTENT;
-	res->sb.flags &= ~LISCAL_SB_F_UPTODATE;
 	res->rs_done = 0;
 	res->rs_total = min(bytes, res->data_bytes);
 	spin_unlock_irqrestore(&res->lock, flags);
-	liscal_sb_write(res);
 	mutex_unlock(&res->state_mutex);
 	liscal_event_since(res, &snap, LISCAL_REASON_RECOVERY_STARTED,
 			   full ? "full" : "differential");
 	return 0;
 }
 
-/* Target: everything arrived; adopt the source's generation. */
-void liscal_rs_target_done(struct liscal_res *res, u64 gen)
+/*
+ * Target: everything arrived; adopt the source's generation. Only the end
+ * of a recovery into this copy, with the generation the source announced
+ * (its SYNC_START or a STATE since): anything else would make an
+ * inconsistent copy current or clear the bitmap of an active one, and is
+ * refused and counted with nothing changed. The data is flushed, then the
+ * bitmap and the superblock written, before the copy counts as current; a
+ * failure there fails the disk and the connection (-EIO).
+ */
+int liscal_rs_target_done(struct liscal_res *res, u64 gen)
 {
+	const char *why = NULL;
 	struct liscal_snap snap;
+	struct liscal_sb old_sb;
 	unsigned long flags;
+	int ret;
 
-	blkdev_issue_flush(res->dbdev);
 	mutex_lock(&res->state_mutex);
 	liscal_snap(res, &snap);
 	spin_lock_irqsave(&res->lock, flags);
+	if (res->role == LISCAL_ROLE_ACTIVE ||
+	    res->rs_dir != LISCAL_RECOVERY_FROM_PEER)
+		why = "SYNC_DONE while not a recovery target";
+	else if (gen != res->peer_gen)
+		why = "SYNC_DONE with a generation the peer did not announce";
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (why) {
+		mutex_unlock(&res->state_mutex);
+		liscal_refuse(res, why);
+		return 0;
+	}
+	ret = blkdev_issue_flush(res->dbdev);
+	if (ret) {
+		liscal_io_error(res, false, ret);
+		goto err_fail;
+	}
+	spin_lock_irqsave(&res->lock, flags);
 	memset(res->oos, 0, res->nwords * 8);
-	res->rs_dir = LISCAL_RECOVERY_NONE;
-	res->disk_state = LISCAL_DISK_UPTODATE;
-	res->pdisk = LISCAL_DISK_UPTODATE;
-	res->split_brain = false;
+	old_sb = res->sb;
 	res->sb.flags &= ~(LISCAL_SB_F_INCONSISTENT | LISCAL_SB_F_FULL_SYNC |
 			   LISCAL_SB_F_SPLIT_BRAIN | LISCAL_SB_F_FORCED |
-			   LISCAL_SB_F_PEER_OUTDATED);
+			   LISCAL_SB_F_PEER_OUTDATED | LISCAL_SB_F_FAILED);
 	res->sb.flags |= LISCAL_SB_F_UPTODATE;
 	if (res->sb.gen_current != gen)
 		liscal_meta_new_gen(&res->sb, gen);
 	res->sb.gen_bitmap = 0;
 	res->sb.last_update = liscal_now();
 	spin_unlock_irqrestore(&res->lock, flags);
-	liscal_bm_flush(res, true);
-	liscal_sb_write(res);
+	ret = liscal_sb_commit(res, &old_sb, true);
+	if (ret)
+		goto err_fail;
+	spin_lock_irqsave(&res->lock, flags);
+	res->rs_dir = LISCAL_RECOVERY_NONE;
+	res->disk_state = LISCAL_DISK_UPTODATE;
+	res->pdisk = LISCAL_DISK_UPTODATE;
+	res->split_brain = false;
+	res->fail_recorded = false;
+	spin_unlock_irqrestore(&res->lock, flags);
 	mutex_unlock(&res->state_mutex);
 	pr_info("%s: mirror recovery done, this copy is current\n", res->name);
 	liscal_event_since(res, &snap, LISCAL_REASON_RECOVERY_DONE, NULL);
+	return 0;
+
+err_fail:
+	mutex_unlock(&res->state_mutex);
+	pr_err("%s: the end of the recovery could not be made durable (%d): this copy is not current\n",
+	       res->name, ret);
+	liscal_conn_fail(res, LISCAL_REASON_LOCAL_IO_ERROR);
+	return -EIO;
 }
 
 /*
  * This copy was chosen by force (split brain resolution, initial full
- * copy): it becomes current and the peer's outdated. Not under state_mutex.
+ * copy): it becomes current and the peer's outdated, once the superblock
+ * says so. Returns -EPERM for a failed disk (never current), or the error
+ * of the superblock write (nothing changed). Not under state_mutex.
  */
-void liscal_make_source(struct liscal_res *res)
+int liscal_make_source(struct liscal_res *res)
 {
 	struct liscal_snap snap;
+	struct liscal_sb old_sb;
 	unsigned long flags;
+	int ret;
 
 	mutex_lock(&res->state_mutex);
 	liscal_snap(res, &snap);
 	spin_lock_irqsave(&res->lock, flags);
-	res->split_brain = false;
-	if (res->disk_state != LISCAL_DISK_FAILED)
-		res->disk_state = LISCAL_DISK_UPTODATE;
-	if (res->pdisk == LISCAL_DISK_UPTODATE || res->pdisk == LISCAL_DISK_UNKNOWN)
-		res->pdisk = LISCAL_DISK_OUTDATED;
+	if (res->disk_state == LISCAL_DISK_FAILED) {
+		spin_unlock_irqrestore(&res->lock, flags);
+		mutex_unlock(&res->state_mutex);
+		return -EPERM;
+	}
+	old_sb = res->sb;
 	res->sb.flags &= ~(LISCAL_SB_F_INCONSISTENT | LISCAL_SB_F_SPLIT_BRAIN);
 	res->sb.flags |= LISCAL_SB_F_UPTODATE | LISCAL_SB_F_FORCED |
 			 LISCAL_SB_F_PEER_OUTDATED;
@@ -734,7 +850,18 @@ void liscal_make_source(struct liscal_res *res)
 	}
 	res->sb.last_update = liscal_now();
 	spin_unlock_irqrestore(&res->lock, flags);
-	liscal_sb_write(res);
+	ret = liscal_sb_commit(res, &old_sb, false);
+	if (ret) {
+		mutex_unlock(&res->state_mutex);
+		return ret;
+	}
+	spin_lock_irqsave(&res->lock, flags);
+	res->split_brain = false;
+	res->disk_state = LISCAL_DISK_UPTODATE;
+	if (res->pdisk == LISCAL_DISK_UPTODATE || res->pdisk == LISCAL_DISK_UNKNOWN)
+		res->pdisk = LISCAL_DISK_OUTDATED;
+	spin_unlock_irqrestore(&res->lock, flags);
 	mutex_unlock(&res->state_mutex);
 	liscal_event_since(res, &snap, LISCAL_REASON_FORCED_CURRENT, NULL);
+	return 0;
 }

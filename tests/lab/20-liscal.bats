@@ -9,7 +9,6 @@
 load helpers
 load liscal-nl
 
-REC=$REPO/tests/lab/tools/liscal-records.sh
 # Shortened timeouts (ms) so that breaks are detected within seconds; the
 # ack and send timeouts and the ping retries grow with CLPLAB_WAIT_SCALE (on
 # make check-debug's kernel a recovery ack once took over 5 s).
@@ -36,25 +35,6 @@ data_md5() {
 converged_to() {
 	assert "$(data_md5 node1)" == "$1" "node1's data partition is the reference ($2)"
 	assert "$(data_md5 node2)" == "$1" "node2's data partition is the reference ($2)"
-}
-
-# acked NODE BASE: highest record number >= BASE the writer on NODE logged as
-# acknowledged (console log, survives the power cut); -1 if none.
-acked() {
-	grep -ao 'LISCAL-ACK [0-9]*' "$("$LAB" console "$1")" |
-		awk -v b="$2" '$2 >= b && $2 > m { m = $2 } END { print (m == "" ? -1 : m) }'
-}
-
-acked_at_least() {
-	[ "$(acked "$1" "$2")" -ge "$3" ]
-}
-
-# check_records NODE FIRST LAST: blocks FIRST..LAST of /dev/NMP1 hold records.
-check_records() {
-	local node=$1 first=$2 last=$3 want got
-	want=$(for ((i = first; i <= last; i++)); do printf 'rec %08d\n' "$i"; done)
-	got=$("$LAB" exec "$node" -- sh -c "dd if=/dev/NMP1 bs=4096 skip=$first count=$((last - first + 1)) status=none | tr -d '\\000'")
-	assert "$got" == "$want" "records $first..$last on $node"
 }
 
 @test "garbage, foreign and wrong-node cluster partitions are refused with the reason" {

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for the lab suites that drive liscal directly over netlink with
 # the test client tests/lab/tools/liscal-nl.c (20-liscal, 23-large-disk,
-# 24-disk-errors),
+# 23-liscal-faults, 24-disk-errors),
 # loaded after helpers: "load liscal-nl". One resource, md01 on /dev/NMP1
 # over /dev/vdb2 (cluster partition /dev/vdb1), mirrored over the lab's
 # mirror network. The suite sets PARAMS (timeouts) before its tests run;
@@ -46,6 +46,29 @@ liscal_lab_up() {
 	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size "$2"
 	lab_exec node1 "insmod $K"
 	lab_exec node2 "insmod $K"
+}
+
+# The record writer (tools/liscal-records.sh): record N in block N of
+# /dev/NMP1, logged as acknowledged once its O_DSYNC write returned.
+REC=$REPO/tests/lab/tools/liscal-records.sh
+
+# acked NODE BASE: highest record number >= BASE the writer on NODE logged as
+# acknowledged (console log, survives a power cut or a restart); -1 if none.
+acked() {
+	grep -ao 'LISCAL-ACK [0-9]*' "$("$LAB" console "$1")" |
+		awk -v b="$2" '$2 >= b && $2 > m { m = $2 } END { print (m == "" ? -1 : m) }'
+}
+
+acked_at_least() {
+	[ "$(acked "$1" "$2")" -ge "$3" ]
+}
+
+# check_records NODE FIRST LAST: blocks FIRST..LAST of /dev/NMP1 hold records.
+check_records() {
+	local node=$1 first=$2 last=$3 want got
+	want=$(for ((i = first; i <= last; i++)); do printf 'rec %08d\n' "$i"; done)
+	got=$("$LAB" exec "$node" -- sh -c "dd if=/dev/NMP1 bs=4096 skip=$first count=$((last - first + 1)) status=none | tr -d '\\000'")
+	assert "$got" == "$want" "records $first..$last on $node"
 }
 
 teardown_file() {

@@ -202,6 +202,42 @@ static void test_meta_corrupt(void)
 	CHECK(strcmp(liscal_meta_strerror(-100), "unknown error") == 0, "strerror range");
 }
 
+/*
+ * The FAILED flag (a disk failure recorded): written as format version 2,
+ * every other superblock as version 1, so that a driver knowing only
+ * version 1 reads them and refuses a failed copy.
+ */
+static void test_meta_failed(void)
+{
+	struct liscal_meta_expect exp = { "md01", 0, 2 * GiB, 64 * MiB };
+	struct liscal_sb sb, out;
+	struct liscal_sb_disk d;
+	char err[256];
+
+	fresh(&sb, &d);
+	CHECK(le32_to_cpu(d.version) == 1, "a superblock without FAILED is version 1");
+	sb.flags &= ~LISCAL_SB_F_UPTODATE;
+	sb.flags |= LISCAL_SB_F_FAILED;
+	liscal_meta_encode(&sb, &d);
+	CHECK(le32_to_cpu(d.version) == 2, "FAILED is written as version 2");
+	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == 0 &&
+	      (out.flags & LISCAL_SB_F_FAILED) && out.version == 2, "FAILED decoded");
+	d.version = cpu_to_le32(1);
+	d.checksum = 0;
+	d.checksum = cpu_to_le32(clp_crc32c(&d, sizeof(d)));
+	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == LISCAL_META_E_FLAGS &&
+	      strstr(err, "version 2"), "FAILED in a version 1 superblock refused");
+	sb.flags |= LISCAL_SB_F_UPTODATE;
+	liscal_meta_encode(&sb, &d);
+	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == LISCAL_META_E_FLAGS &&
+	      strstr(err, "uptodate and failed"), "FAILED and UPTODATE refused");
+	d.version = cpu_to_le32(3);
+	d.checksum = 0;
+	d.checksum = cpu_to_le32(clp_crc32c(&d, sizeof(d)));
+	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == LISCAL_META_E_VERSION &&
+	      strstr(err, "1 to 2"), "version 3 refused, naming the known ones");
+}
+
 static void test_bitmap(void)
 {
 	u64 bm[4] = { 0 }, f, l, s, n;
@@ -321,10 +357,40 @@ static void test_wire(void)
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO, "HELLO dirty > bits");
 	he.dirty_bits = 0;
-	he.proto = 2;
+	he.proto = LISCAL_WIRE_PROTO - 1;
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "protocol 2"), "HELLO protocol version");
+	      strstr(err, "protocol 1"), "HELLO of the previous protocol version refused");
+	he.proto = LISCAL_WIRE_PROTO;
+	he.disk_state = 4;
+	he.sb_flags |= LISCAL_SB_F_FAILED;
+	liscal_wire_encode_hello(&he, &hd);
+	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == 0 &&
+	      (ho.sb_flags & LISCAL_SB_F_FAILED) && ho.disk_state == 4, "HELLO of a failed copy");
+
+	/* STATE: an activation request, or an answer (ERROR: refused). */
+	h.type = LISCAL_P_STATE;
+	h.len = sizeof(struct liscal_wire_state_disk);
+	h.size = 0;
+	h.flags = LISCAL_WF_ACT_REQ;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0 &&
+	      o.flags == LISCAL_WF_ACT_REQ, "STATE ACT_REQ");
+	h.flags = LISCAL_WF_ACT_REPLY | LISCAL_WF_ERROR;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0, "STATE ACT_REPLY with ERROR");
+	h.flags = LISCAL_WF_ACT_REQ | LISCAL_WF_ACT_REPLY;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO,
+	      "STATE both request and answer refused");
+	h.flags = LISCAL_WF_ERROR;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO,
+	      "STATE ERROR without an answer refused");
+	h.flags = LISCAL_WF_FORCE;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO,
+	      "STATE with FORCE refused");
 	CHECK(strcmp(liscal_wire_type_name(LISCAL_P_RS_ACK), "RS_ACK") == 0 &&
 	      strcmp(liscal_wire_type_name(0), "UNKNOWN") == 0, "type names");
 }
@@ -432,6 +498,7 @@ int main(void)
 	test_meta_roundtrip();
 	test_meta_fresh();
 	test_meta_corrupt();
+	test_meta_failed();
 	test_bitmap();
 	test_wire();
 	test_decide();

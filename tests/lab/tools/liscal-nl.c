@@ -15,7 +15,7 @@
  *                                                end the statistics period
  * attr: ack-timeout, send-timeout, connect-timeout, recv-timeout,
  * hb-interval, ping-timeout, ping-retry, chunk, sync-mode (ms / bytes),
- * auto-construct (0/1).
+ * auto-construct (0/1), cp-io-error, dp-io-error (0 NONE, 1 RESET, 2 PANIC).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +109,8 @@ static const struct { const char *k; int a; int bytes; } params[] = {
 	{ "chunk", LISCAL_A_RECOVERY_CHUNK, 4 },
 	{ "minor-raw", LISCAL_A_MINOR, 4 },
 	{ "auto-construct", LISCAL_A_AUTO_CONSTRUCT, 1 },
+	{ "cp-io-error", LISCAL_A_CP_IO_ERROR, 1 },
+	{ "dp-io-error", LISCAL_A_DP_IO_ERROR, 1 },
 };
 
 static int put_params(struct nlmsghdr *nlh, int argc, char **argv)
@@ -187,6 +189,7 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 		{ LISCAL_A_AUTO_CONSTRUCT, "auto_construct", 1 },
 		{ LISCAL_A_FRESH, "fresh", 1 },
 		{ LISCAL_A_PEER_FRESH, "peer_fresh", 1 },
+		{ LISCAL_A_DP_IO_ERROR, "dp_io_error", 1 },
 	};
 	size_t i;
 
