@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for the lab suites that drive liscal directly over netlink with
 # the test client tests/lab/tools/liscal-nl.c (20-liscal, 23-large-disk,
-# 23-liscal-faults, 24-disk-errors),
+# 25-liscal-faults, 24-disk-errors),
 # loaded after helpers: "load liscal-nl". One resource, md01 on /dev/NMP1
 # over /dev/vdb2 (cluster partition /dev/vdb1), mirrored over the lab's
 # mirror network. The suite sets PARAMS (timeouts) before its tests run;

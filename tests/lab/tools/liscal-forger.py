@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""liscal-forger: a stranger on the mirror port, for tests/lab/23-liscal-faults.bats.
+"""liscal-forger: a stranger on the mirror port, for tests/lab/25-liscal-faults.bats.
 
 Speaks the liscal mirror protocol (Documentation/wire-protocol.md) as node
 id 1 of the resource node 0 names in its HELLO: listens on LISTEN
