@@ -7,6 +7,8 @@
 #ifndef CLP_LOG_H
 #define CLP_LOG_H
 
+#include <stdbool.h>
+
 extern const char *clp_prog;
 
 /* Exit codes shared by all commands (Documentation/commands.md). */
@@ -21,6 +23,8 @@ enum clp_exit {
 };
 
 void clp_log_init(const char *argv0);
+/* Also append events to <prefix>/log/<program>.log (the daemon does). */
+void clp_log_file(bool on);
 __attribute__((format(printf, 1, 2))) void clp_err(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void clp_info(const char *fmt, ...);
 /* An event for the system log: "<module> <id>: text". */

@@ -15,6 +15,7 @@
 #include "clp_hb.h"
 #include "clp_log.h"
 #include "clp_nl.h"
+#include "cluster.h"
 #include "hb_stats.h"
 #include "mgr.h"
 
@@ -50,6 +51,8 @@ static int hb_event_cb(const struct nlmsghdr *nlh, void *data)
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	snprintf(what, sizeof(what), names[ev], mnl_attr_get_str(tb[CLPKHB_A_NAME]));
 #pragma GCC diagnostic pop
+	if (!link && (ev == CLPKHB_EVENT_PEER_UP || ev == CLPKHB_EVENT_PEER_DOWN))
+		rc_peer_event(mnl_attr_get_str(tb[CLPKHB_A_NAME]), ev == CLPKHB_EVENT_PEER_UP);
 	if (link)
 		clp_event("hb", 10 + ev, "lankhb%u: %s (%s)", link, what,
 			  tb[CLPKHB_A_REASON] ? mnl_attr_get_str(tb[CLPKHB_A_REASON]) : "");

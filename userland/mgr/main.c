@@ -3,8 +3,9 @@
  * clpmgrd: the manager daemon. Loads clp.conf, starts each module, waits
  * for SIGTERM/SIGINT, stops the modules in reverse order.
  *
- *   clpmgrd [-c <clp.conf>] [-s <server>] [-f]
+ *   clpmgrd [-c <clp.conf>] [-s <server>] [-f] [-n]
  *     -f  stay in the foreground (the lab and tests use it)
+ *     -n  do not start the cluster service ('clpcl -s' starts it)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,21 +17,60 @@
 #include <unistd.h>
 
 #include "clp_log.h"
+#include "cluster.h"
 #include "mgr.h"
 
 /* Modules link in when their source is part of the build. */
 extern const struct mgr_module mgr_mod_hb __attribute__((weak));
 extern const struct mgr_module mgr_mod_userw __attribute__((weak));
 extern const struct mgr_module mgr_mod_mirror __attribute__((weak));
+extern const struct mgr_module mgr_mod_rc __attribute__((weak));
+extern const struct mgr_module mgr_mod_ctl __attribute__((weak));
+extern const struct mgr_module mgr_mod_peer __attribute__((weak));
 
+/* The manager: runs while the process does. */
 static const struct mgr_module *const modules[] = {
-	&mgr_mod_hb, &mgr_mod_userw, &mgr_mod_mirror,
+	&mgr_mod_rc, &mgr_mod_ctl, &mgr_mod_peer,
 };
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
 
+/* The cluster core: runs while the cluster service is started here. */
+static const struct mgr_module *const core[] = {
+	&mgr_mod_hb, &mgr_mod_userw, &mgr_mod_mirror,
+};
+#define NCORE (sizeof(core) / sizeof(core[0]))
+static size_t core_started;
+
+int mgr_core_start(struct mgr *m)
+{
+	for (core_started = 0; core_started < NCORE; core_started++) {
+		const struct mgr_module *mod = core[core_started];
+
+		if (!mod)
+			continue;
+		if (mod->start(m) < 0) {
+			clp_event("mgr", 2, "module %s failed to start; stopping", mod->name);
+			mgr_core_stop(m);
+			return -1;
+		}
+		clp_event("mgr", 1, "module %s started", mod->name);
+	}
+	return 0;
+}
+
+void mgr_core_stop(struct mgr *m)
+{
+	while (core_started > 0) {
+		const struct mgr_module *mod = core[--core_started];
+
+		if (mod && mod->stop)
+			mod->stop(m);
+	}
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: clpmgrd [-c <clp.conf>] [-s <server>] [-f]\n");
+	fprintf(f, "Usage: clpmgrd [-c <clp.conf>] [-s <server>] [-f] [-n|--no-start]\n");
 }
 
 int main(int argc, char **argv)
@@ -39,12 +79,13 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "server", required_argument, NULL, 's' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "no-start", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *path = NULL;
 	struct mgr m = { 0 };
-	bool foreground = false;
+	bool foreground = false, nostart = false;
 	char err[512];
 	size_t started = 0;
 	int ret = CLP_EXIT_OK;
@@ -52,7 +93,8 @@ int main(int argc, char **argv)
 	int c, sig;
 
 	clp_log_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "c:s:fh", opts, NULL)) != -1) {
+	clp_log_file(true);
+	while ((c = getopt_long(argc, argv, "c:s:fnh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
@@ -62,6 +104,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			foreground = true;
+			break;
+		case 'n':
+			nostart = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -107,6 +152,16 @@ int main(int argc, char **argv)
 		}
 		clp_event("mgr", 1, "module %s started", mod->name);
 	}
+	if (!nostart) {
+		struct job j = { .type = J_CL_START };
+
+		rc_submit(&j, true);
+		if (j.code) {
+			clp_event("mgr", 2, "%s", j.msg);
+			ret = CLP_EXIT_ERROR;
+			goto stop_modules;
+		}
+	}
 	clp_event("mgr", 3, "clpmgrd started on server %s", m.server);
 	while (sigwait(&set, &sig) != 0)
 		;
@@ -114,6 +169,7 @@ int main(int argc, char **argv)
 
 stop_modules:
 	m.stopping = 1;
+	mgr_core_stop(&m);
 	while (started-- > 0)
 		if (modules[started] && modules[started]->stop)
 			modules[started]->stop(&m);

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The cluster service inside clpmgrd (Documentation/cluster.md).
+ *
+ * Layers: the manager part of the daemon always runs while the process
+ * does (ctl.c: the commands' UNIX socket; peer.c: the other daemons' TCP
+ * requests; rc.c: the resource control worker). The cluster "core" (the
+ * heartbeat, userw and mirror modules) runs while the cluster service is
+ * started on this server: clpmgrd starts it at launch unless told
+ * --no-start, 'clpcl -s' starts it, 'clpcl -t' stops it.
+ *
+ * Modules:
+ *   nm (in rc.c)  node manager: server up/down from clpkhb's events (hb.c
+ *                 calls rc_peer_event()), never from timers of its own
+ *   rc            groups: a single worker thread runs every job (start,
+ *                 stop, move, failover, cluster start/stop) one at a time
+ *   res.c         resource agents: md, exec, fip
+ *   req.c         requests from commands and from the other daemons
+ *
+ * Locking: clus.lock protects every field of struct cluster except cfg,
+ * which is written once before any thread starts. Resource agents and
+ * peer requests run without it. clus.cond signals a queued job, a finished
+ * job, a server event and the end of the startup wait.
+ */
+#ifndef CLP_MGR_CLUSTER_H
+#define CLP_MGR_CLUSTER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
+#include <json-c/json.h>
+
+#include "clp_grp.h"
+#include "mgr.h"
+
+enum grp_st { GS_OFFLINE, GS_STARTING, GS_ONLINE, GS_STOPPING, GS_ERROR, GS_UNKNOWN };
+enum srv_st { SRV_UNKNOWN, SRV_UP, SRV_DOWN };
+
+struct grp_rt {
+	enum grp_st st;				/* on this server */
+	enum grp_st res_st[CLP_GRP_RES_MAX];
+	int owner;				/* server running it, -1: none known */
+	char why[256];				/* last failure */
+};
+
+enum job_type {
+	J_START,	/* grp on this server; arg 1: failover */
+	J_STOP,		/* grp on this server */
+	J_MOVE,		/* grp to server srv */
+	J_FAILOVER,	/* server srv went down */
+	J_SYNC,		/* server srv came up: learn its groups */
+	J_CL_START,	/* start the cluster service here */
+	J_CL_STOP,	/* stop it; arg 1: then shut down, 2: then reboot */
+	J_STARTUP,	/* after a start: wait for the others, start groups */
+};
+
+struct job {
+	enum job_type type;
+	int grp, srv, arg;
+	bool done;
+	int code;		/* enum clp_exit */
+	char msg[512];
+	bool owned;		/* freed by the worker (nobody waits) */
+	struct job *next;
+};
+
+struct cluster {
+	struct mgr *m;
+	struct clp_cluster cfg;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool started;			/* the cluster service runs here */
+	bool core_up;			/* hb, userw, mirror modules started */
+	enum srv_st srv[CLP_SRV_MAX];
+	bool srv_started[CLP_SRV_MAX];	/* as that server last told us */
+	time_t down_at[CLP_SRV_MAX];	/* when clpkhb declared it down */
+	bool waiting;			/* startup synchronisation wait */
+	bool wait_cancel;
+	struct grp_rt g[CLP_GRP_MAX];
+	struct job *head, *tail;
+	bool worker_stop;
+};
+
+extern struct cluster clus;
+
+/* rc.c */
+void rc_peer_event(const char *server, bool up);
+int rc_submit(struct job *j, bool wait);	/* 0 or -ENOMEM */
+struct json_object *rc_status_json(void);	/* this server's view */
+void rc_note_remote(int srv, struct json_object *status);
+const char *grp_st_name(enum grp_st s);
+void rc_notify_peers(void);
+
+/* res.c: 0, or an exit code with @err set. */
+int res_start(const struct clp_group *g, int ri, bool failover, char *err, size_t errlen);
+int res_stop(const struct clp_group *g, int ri, char *err, size_t errlen);
+/* 1 running on this server, 0 not, -1 unknown. */
+int res_running(const struct clp_group *g, int ri);
+
+/* req.c: the reply to a request (from a command when @from < 0). */
+struct json_object *req_handle(struct json_object *req, int from);
+
+/* main.c: the cluster core modules. */
+int mgr_core_start(struct mgr *m);
+void mgr_core_stop(struct mgr *m);
+
+#endif /* CLP_MGR_CLUSTER_H */

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Network partition resolution of the cluster service (pingnp): a server
+ * that lost every heartbeat to another one pings the configured targets;
+ * it wins when one of them answers within its timeout. Without targets
+ * there is no resolution: every server wins (guide 2.12.9: both may then
+ * run a group, and the mirror reports split brain on reconnection).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clp_log.h"
+#include "cluster.h"
+
+int np_resolve(char *why, size_t len);
+
+/* One ICMP echo through a datagram ICMP socket: 0 answered, -1 not. */
+static int ping_once(const char *target, long timeout_s, char *why, size_t len)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct icmphdr req = { .type = ICMP_ECHO }, ans;
+	struct timespec start, now;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+	int type = SOCK_DGRAM;
+
+	if (fd < 0) {
+		fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+		type = SOCK_RAW;
+	}
+	if (fd < 0) {
+		snprintf(why, len, "no ICMP socket: %s", strerror(errno));
+		return -1;
+	}
+	inet_pton(AF_INET, target, &sa.sin_addr);
+	req.un.echo.id = htons((uint16_t)getpid());
+	req.un.echo.sequence = htons(1);
+	if (type == SOCK_RAW) {
+		uint32_t sum = 0;
+		uint16_t *w = (uint16_t *)&req;
+
+		for (size_t i = 0; i < sizeof(req) / 2; i++)
+			sum += w[i];
+		sum = (sum >> 16) + (sum & 0xffff);
+		req.checksum = (uint16_t)~(sum + (sum >> 16));
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		snprintf(why, len, "%s: %s", target, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char buf[512];
+		long left;
+		ssize_t n;
+		size_t off = 0;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = timeout_s * 1000 - ((now.tv_sec - start.tv_sec) * 1000 +
+					   (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			continue;
+		if (type == SOCK_RAW)
+			off = (size_t)(buf[0] & 0x0f) * 4;
+		if ((size_t)n < off + sizeof(ans))
+			continue;
+		memcpy(&ans, buf + off, sizeof(ans));
+		if (ans.type == ICMP_ECHOREPLY) {
+			close(fd);
+			return 0;
+		}
+	}
+	close(fd);
+	snprintf(why, len, "%s did not answer within %ld s", target, timeout_s);
+	return -1;
+}
+
+int np_resolve(char *why, size_t len)
+{
+	char one[256] = "";
+	int i;
+
+	if (!clus.cfg.nping) {
+		snprintf(why, len, "no network partition resolution configured");
+		clp_event("rc", 62, "%s", why);
+		return 0;
+	}
+	for (i = 0; i < clus.cfg.nping; i++) {
+		if (ping_once(clus.cfg.ping[i].target, clus.cfg.ping[i].timeout_s, one,
+			      sizeof(one)) == 0) {
+			snprintf(why, len, "ping target %s answered", clus.cfg.ping[i].target);
+			clp_event("rc", 60, "network partition resolution won: %s", why);
+			return 0;
+		}
+	}
+	snprintf(why, len, "no ping target answered (%s)", one);
+	return -1;
+}

@@ -1,0 +1,948 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clpmgrd modules "nm" and "rc": servers up and down, and the groups
+ * (Documentation/cluster.md).
+ *
+ * nm: rc_peer_event() is called by the hb module for every clpkhb
+ * peer-up/peer-down event; that is the only source of "a server is down".
+ * rc: one worker thread runs the jobs in order. A group runs on at most
+ * one server: this server starts a group only when it is the first server
+ * of the group's policy that is up, and at a failover only after it won
+ * the network partition resolution (np.c), when one is configured.
+ *
+ * Event ids (module rc): 1 group started, 2 group stopped, 3 failover
+ * started, 4 cluster started, 5 cluster stopped, 6 startup wait, 7 wait
+ * ended, 8 adopted, 10 server up, 11 server down, 20 nothing to take over,
+ * 30 resource activated, 31 activation retry, 32 activation failed,
+ * 40 resource deactivated, 42 deactivation failed, 50 final action,
+ * 60 network partition won, 61 lost (npaction), 62 no resolution.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <stdarg.h>
+#include <unistd.h>
+
+#include "clp_log.h"
+#include "clp_msg.h"
+#include "cluster.h"
+
+struct cluster clus = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+};
+
+static pthread_t worker;
+static bool worker_running;
+
+int np_resolve(char *why, size_t len);		/* np.c */
+static void job_cl_stop(struct job *j);
+
+const char *grp_st_name(enum grp_st s)
+{
+	static const char *const n[] = { "offline", "starting", "online", "stopping", "error",
+					 "unknown" };
+
+	return s <= GS_UNKNOWN ? n[s] : "?";
+}
+
+static const char *srv_name(int i)
+{
+	return i >= 0 && i < clus.cfg.nsrv ? clus.cfg.srv[i] : "-";
+}
+
+/* ---- the groups' state files: what a restarted daemon adopts ---- */
+
+static void boot_id(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (!fgets(buf, (int)len, f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static void state_path(const char *grp, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/work/group/%s", clp_prefix(), grp);
+}
+
+static void state_save(int gi, bool online)
+{
+	char path[512], id[64];
+	FILE *f;
+
+	state_path(clus.cfg.grp[gi].name, path, sizeof(path));
+	if (!online) {
+		unlink(path);
+		return;
+	}
+	snprintf(id, sizeof(id), "%s/work", clp_prefix());
+	mkdir(id, 0755);
+	snprintf(id, sizeof(id), "%s/work/group", clp_prefix());
+	mkdir(id, 0755);
+	boot_id(id, sizeof(id));
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	fprintf(f, "%s\n", id);
+	fclose(f);
+}
+
+/* Online here in this boot, and every resource that can tell is running. */
+static bool state_adopt(int gi)
+{
+	const struct clp_group *g = &clus.cfg.grp[gi];
+	char path[512], saved[64] = "", now[64];
+	FILE *f;
+	int i;
+
+	state_path(g->name, path, sizeof(path));
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(saved, sizeof(saved), f))
+		saved[0] = '\0';
+	fclose(f);
+	saved[strcspn(saved, "\n")] = '\0';
+	boot_id(now, sizeof(now));
+	if (strcmp(saved, now))
+		goto stale;
+	for (i = 0; i < g->nres; i++)
+		if (res_running(g, i) == 0)
+			goto stale;
+	return true;
+stale:
+	unlink(path);
+	return false;
+}
+
+/* ---- jobs ---- */
+
+int rc_submit(struct job *j, bool wait)
+{
+	j->done = false;
+	j->next = NULL;
+	j->owned = !wait;
+	pthread_mutex_lock(&clus.lock);
+	if (clus.tail)
+		clus.tail->next = j;
+	else
+		clus.head = j;
+	clus.tail = j;
+	pthread_cond_broadcast(&clus.cond);
+	while (wait && !j->done)
+		pthread_cond_wait(&clus.cond, &clus.lock);
+	pthread_mutex_unlock(&clus.lock);
+	return 0;
+}
+
+static void submit_new(enum job_type t, int grp, int srv, int arg)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (!j) {
+		clp_event("rc", 99, "out of memory: job %d dropped", t);
+		return;
+	}
+	j->type = t;
+	j->grp = grp;
+	j->srv = srv;
+	j->arg = arg;
+	rc_submit(j, false);
+}
+
+__attribute__((format(printf, 3, 4)))
+static int jfail(struct job *j, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(j->msg, sizeof(j->msg), fmt, ap);
+	va_end(ap);
+	j->code = code;
+	return code;
+}
+
+static void set_grp(int gi, enum grp_st st, int owner)
+{
+	pthread_mutex_lock(&clus.lock);
+	clus.g[gi].st = st;
+	clus.g[gi].owner = owner;
+	pthread_mutex_unlock(&clus.lock);
+}
+
+/* ---- status shared with commands and the other daemons ---- */
+
+struct json_object *rc_status_json(void)
+{
+	struct json_object *o = json_object_new_object(), *gl = json_object_new_array();
+	struct json_object *sl = json_object_new_array();
+	int i, r;
+
+	pthread_mutex_lock(&clus.lock);
+	json_object_object_add(o, "server", json_object_new_string(clus.m->server));
+	json_object_object_add(o, "cluster", json_object_new_string(clus.cfg.name));
+	json_object_object_add(o, "started", json_object_new_boolean(clus.started));
+	json_object_object_add(o, "waiting", json_object_new_boolean(clus.waiting));
+	for (i = 0; i < clus.cfg.nsrv; i++) {
+		struct json_object *s = json_object_new_object();
+		static const char *const sn[] = { "unknown", "up", "down" };
+
+		json_object_object_add(s, "name", json_object_new_string(clus.cfg.srv[i]));
+		json_object_object_add(s, "heartbeat", json_object_new_string(
+			i == clus.cfg.self ? (clus.core_up ? "up" : "down") : sn[clus.srv[i]]));
+		json_object_array_add(sl, s);
+	}
+	for (i = 0; i < clus.cfg.ngrp; i++) {
+		const struct clp_group *g = &clus.cfg.grp[i];
+		struct json_object *go = json_object_new_object(), *rl = json_object_new_array();
+
+		json_object_object_add(go, "name", json_object_new_string(g->name));
+		json_object_object_add(go, "state", json_object_new_string(grp_st_name(clus.g[i].st)));
+		json_object_object_add(go, "owner", json_object_new_string(srv_name(clus.g[i].owner)));
+		if (clus.g[i].why[0])
+			json_object_object_add(go, "why", json_object_new_string(clus.g[i].why));
+		for (r = 0; r < g->nres; r++) {
+			struct json_object *ro = json_object_new_object();
+			char full[64];
+
+			snprintf(full, sizeof(full), "%s@%s", clp_res_type_name(g->res[r].type),
+				 g->res[r].name);
+			json_object_object_add(ro, "name", json_object_new_string(full));
+			json_object_object_add(ro, "state", json_object_new_string(
+				grp_st_name(clus.g[i].res_st[r])));
+			json_object_array_add(rl, ro);
+		}
+		json_object_object_add(go, "resources", rl);
+		json_object_array_add(gl, go);
+	}
+	pthread_mutex_unlock(&clus.lock);
+	json_object_object_add(o, "servers", sl);
+	json_object_object_add(o, "groups", gl);
+	return o;
+}
+
+/* What server @srv says of itself (a notify or a status reply). */
+void rc_note_remote(int srv, struct json_object *st)
+{
+	struct json_object *gl, *go;
+	size_t i, n;
+
+	if (srv < 0 || srv == clus.cfg.self || !st)
+		return;
+	pthread_mutex_lock(&clus.lock);
+	clus.srv_started[srv] = clp_msg_get_int(st, "started", 0);
+	if (json_object_object_get_ex(st, "groups", &gl) && json_object_is_type(gl, json_type_array)) {
+		n = json_object_array_length(gl);
+		for (i = 0; i < n; i++) {
+			const char *name, *state;
+			int gi;
+
+			go = json_object_array_get_idx(gl, i);
+			name = clp_msg_get_str(go, "name");
+			state = clp_msg_get_str(go, "state");
+			gi = name ? clp_cluster_group(&clus.cfg, name) : -1;
+			if (gi < 0 || !state)
+				continue;
+			if (!strcmp(state, "online") || !strcmp(state, "starting") ||
+			    !strcmp(state, "stopping") || !strcmp(state, "error"))
+				clus.g[gi].owner = srv;
+			else if (clus.g[gi].owner == srv)
+				clus.g[gi].owner = -1;
+		}
+	}
+	pthread_mutex_unlock(&clus.lock);
+}
+
+/* Tell every server that is up what runs here (best effort, short). */
+void rc_notify_peers(void)
+{
+	struct json_object *req = json_object_new_object(), *r;
+	char err[256];
+	int i;
+
+	json_object_object_add(req, "op", json_object_new_string("notify"));
+	json_object_object_add(req, "status", rc_status_json());
+	for (i = 0; i < clus.cfg.nsrv; i++) {
+		bool up;
+
+		if (i == clus.cfg.self)
+			continue;
+		pthread_mutex_lock(&clus.lock);
+		up = clus.srv[i] == SRV_UP;
+		pthread_mutex_unlock(&clus.lock);
+		if (!up)
+			continue;
+		r = clp_msg_peer(&clus.cfg, i, req, 3000, err, sizeof(err));
+		if (!r)
+			clp_event("rc", 90, "cannot tell %s: %s", clus.cfg.srv[i], err);
+		json_object_put(r);
+	}
+	json_object_put(req);
+}
+
+/* A request to another server's daemon, answered with an exit code. */
+static int ask(int srv, const char *op, int gi, int arg, int timeout_ms, char *msg, size_t len)
+{
+	struct json_object *req = json_object_new_object(), *r;
+	int code;
+
+	json_object_object_add(req, "op", json_object_new_string(op));
+	if (gi >= 0)
+		json_object_object_add(req, "group", json_object_new_string(clus.cfg.grp[gi].name));
+	json_object_object_add(req, "arg", json_object_new_int(arg));
+	r = clp_msg_peer(&clus.cfg, srv, req, timeout_ms, msg, len);
+	json_object_put(req);
+	if (!r)
+		return CLP_EXIT_ERROR;
+	code = clp_msg_code(r);
+	snprintf(msg, len, "%s", clp_msg_text(r));
+	if (!strcmp(op, "status"))
+		rc_note_remote(srv, r);
+	json_object_put(r);
+	return code;
+}
+
+static long grp_timeout_ms(const struct clp_group *g, bool act)
+{
+	long t = 30;
+	int i;
+
+	for (i = 0; i < g->nres; i++)
+		t += (act ? g->res[i].act.timeout_s * (1 + g->res[i].act.retry) :
+			    g->res[i].deact.timeout_s * (1 + g->res[i].deact.retry));
+	return t * 1000;
+}
+
+/* ---- final actions ---- */
+
+static void self_tool(const char *tool, char *const args[], int nargs)
+{
+	char exe[512], path[600];
+	char *argv[8];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	pid_t pid;
+	int i;
+
+	exe[n > 0 ? n : 0] = '\0';
+	if (strrchr(exe, '/'))
+		*strrchr(exe, '/') = '\0';
+	snprintf(path, sizeof(path), "%s/%s", exe, tool);
+	argv[0] = path;
+	for (i = 0; i < nargs && i < 6; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		execv(path, argv);
+		execvp(tool, argv);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+/* This server lost the network partition resolution. */
+static void np_action(enum clp_npaction a, const char *why)
+{
+	char reason[128];
+	char *args[] = { a == CLP_NP_KA_PANIC ? "--panic" : "--reset", "--reason", reason };
+	struct job j = { .type = J_CL_STOP };
+	int fd;
+
+	clp_event("rc", 61, "network partition resolution lost (%s): %s", why,
+		  clp_npaction_name(a));
+	snprintf(reason, sizeof(reason), "network partition resolution lost: %s", why);
+	switch (a) {
+	case CLP_NP_NONE:
+		return;
+	case CLP_NP_STOP:
+	case CLP_NP_SHUTDOWN:
+	case CLP_NP_REBOOT:
+		j.arg = a == CLP_NP_SHUTDOWN ? 1 : a == CLP_NP_REBOOT ? 2 : 0;
+		job_cl_stop(&j);
+		return;
+	case CLP_NP_PANIC:
+		fd = open("/proc/sysrq-trigger", O_WRONLY);
+		if (fd >= 0) {
+			if (write(fd, "c", 1) < 0)
+				clp_event("rc", 63, "sysrq panic failed: %s", strerror(errno));
+			close(fd);
+		}
+		return;
+	case CLP_NP_KA_RESET:
+	case CLP_NP_KA_PANIC:
+		self_tool("clpkactrl", args, 3);
+		return;
+	}
+}
+
+static void final_action(enum clp_final f, const char *why)
+{
+	char reason[128];
+	char *args[] = { "--reset", "--reason", reason };
+
+	if (f != CLP_FINAL_RESET)
+		return;
+	snprintf(reason, sizeof(reason), "%s", why);
+	clp_event("rc", 50, "final action: keepalive reset (%s)", why);
+	self_tool("clpkactrl", args, 3);
+}
+
+/* ---- group start and stop on this server ---- */
+
+static int stop_resources(int gi, int upto, struct job *j)
+{
+	const struct clp_group *g = &clus.cfg.grp[gi];
+	char err[512];
+	int i, t, ret = 0;
+
+	for (i = upto - 1; i >= 0; i--) {
+		for (t = 0; t <= g->res[i].deact.retry; t++) {
+			err[0] = '\0';
+			ret = res_stop(g, i, err, sizeof(err));
+			if (!ret)
+				break;
+		}
+		pthread_mutex_lock(&clus.lock);
+		clus.g[gi].res_st[i] = ret ? GS_ERROR : GS_OFFLINE;
+		pthread_mutex_unlock(&clus.lock);
+		if (!ret) {
+			clp_event("rc", 40, "%s: resource %s@%s deactivated", g->name,
+				  clp_res_type_name(g->res[i].type), g->res[i].name);
+			continue;
+		}
+		clp_event("rc", 42, "Stopping %s resource has failed. (%s)", g->res[i].name, err);
+		if (j)
+			jfail(j, CLP_EXIT_ERROR, "%s: stopping %s failed: %s", g->name,
+			      g->res[i].name, err);
+		final_action(g->res[i].deact.final, err);
+		return ret;
+	}
+	return 0;
+}
+
+static int grp_stop_local(int gi, struct job *j)
+{
+	const struct clp_group *g = &clus.cfg.grp[gi];
+	int ret;
+
+	pthread_mutex_lock(&clus.lock);
+	if (clus.g[gi].st == GS_OFFLINE) {
+		pthread_mutex_unlock(&clus.lock);
+		return jfail(j, CLP_EXIT_STATE, "%s is not running on %s", g->name,
+			     clus.m->server);
+	}
+	clus.g[gi].st = GS_STOPPING;
+	pthread_mutex_unlock(&clus.lock);
+	rc_notify_peers();
+	ret = stop_resources(gi, g->nres, j);
+	set_grp(gi, ret ? GS_ERROR : GS_OFFLINE, ret ? clus.cfg.self : -1);
+	if (!ret) {
+		state_save(gi, false);
+		clus.g[gi].why[0] = '\0';
+		clp_event("rc", 2, "group %s stopped on %s", g->name, clus.m->server);
+		jfail(j, 0, "%s stopped on %s", g->name, clus.m->server);
+	}
+	rc_notify_peers();
+	return ret;
+}
+
+static int grp_start_local(int gi, bool failover, struct job *j)
+{
+	const struct clp_group *g = &clus.cfg.grp[gi];
+	char err[512] = "";
+	int i, t, ret = 0;
+
+	pthread_mutex_lock(&clus.lock);
+	if (!clus.started) {
+		pthread_mutex_unlock(&clus.lock);
+		return jfail(j, CLP_EXIT_STATE, "the cluster service is not started on %s",
+			     clus.m->server);
+	}
+	if (clus.g[gi].owner >= 0 && clus.g[gi].owner != clus.cfg.self) {
+		t = clus.g[gi].owner;
+		pthread_mutex_unlock(&clus.lock);
+		return jfail(j, CLP_EXIT_STATE, "%s is already running on %s", g->name,
+			     srv_name(t));
+	}
+	if (clus.g[gi].st == GS_ONLINE) {
+		pthread_mutex_unlock(&clus.lock);
+		return jfail(j, CLP_EXIT_STATE, "%s is already online on %s", g->name,
+			     clus.m->server);
+	}
+	clus.g[gi].st = GS_STARTING;
+	clus.g[gi].owner = clus.cfg.self;
+	clus.g[gi].why[0] = '\0';
+	pthread_mutex_unlock(&clus.lock);
+	rc_notify_peers();
+	for (i = 0; i < g->nres; i++) {
+		for (t = 0; t <= g->res[i].act.retry; t++) {
+			if (t)
+				clp_event("rc", 31, "%s: retrying %s (%d of %ld): %s", g->name,
+					  g->res[i].name, t, g->res[i].act.retry, err);
+			err[0] = '\0';
+			ret = res_start(g, i, failover, err, sizeof(err));
+			if (!ret)
+				break;
+		}
+		pthread_mutex_lock(&clus.lock);
+		clus.g[gi].res_st[i] = ret ? GS_ERROR : GS_ONLINE;
+		pthread_mutex_unlock(&clus.lock);
+		if (ret)
+			break;
+		clp_event("rc", 30, "%s: resource %s@%s activated", g->name,
+			  clp_res_type_name(g->res[i].type), g->res[i].name);
+	}
+	if (!ret) {
+		set_grp(gi, GS_ONLINE, clus.cfg.self);
+		state_save(gi, true);
+		clp_event("rc", 1, "group %s started on %s%s", g->name, clus.m->server,
+			  failover ? " (failover)" : "");
+		rc_notify_peers();
+		return jfail(j, 0, "%s started on %s", g->name, clus.m->server);
+	}
+	clp_event("rc", 32, "Activating %s resource has failed. (%s)", g->res[i].name, err);
+	pthread_mutex_lock(&clus.lock);
+	snprintf(clus.g[gi].why, sizeof(clus.g[gi].why), "%s", err);
+	pthread_mutex_unlock(&clus.lock);
+	jfail(j, ret, "%s: %s", g->name, err);
+	switch (g->res[i].act.final) {
+	case CLP_FINAL_NONE:
+		set_grp(gi, GS_ERROR, clus.cfg.self);
+		break;
+	case CLP_FINAL_STOPGROUP:
+		clp_event("rc", 50, "final action: stopping group %s", g->name);
+		if (stop_resources(gi, i, NULL) == 0) {
+			set_grp(gi, GS_ERROR, -1);
+			state_save(gi, false);
+		} else {
+			set_grp(gi, GS_ERROR, clus.cfg.self);
+		}
+		break;
+	case CLP_FINAL_RESET:
+		set_grp(gi, GS_ERROR, clus.cfg.self);
+		final_action(CLP_FINAL_RESET, err);
+		break;
+	}
+	rc_notify_peers();
+	return ret;
+}
+
+/* First server of @g's policy that is up and runs the cluster, skipping
+ * @skip; this server counts when its cluster service runs. */
+static int first_server(const struct clp_group *g, int skip)
+{
+	int i, s;
+
+	for (i = 0; i < g->nsrv; i++) {
+		s = g->srv[i];
+		if (s == skip)
+			continue;
+		if (s == clus.cfg.self ? clus.started : clus.srv[s] == SRV_UP && clus.srv_started[s])
+			return s;
+	}
+	return -1;
+}
+
+/* ---- jobs that span servers ---- */
+
+static void job_move(struct job *j)
+{
+	const struct clp_group *g = &clus.cfg.grp[j->grp];
+	int owner, to = j->srv, ret;
+	char msg[512];
+
+	pthread_mutex_lock(&clus.lock);
+	owner = clus.g[j->grp].owner;
+	if (to < 0) {
+		for (int i = 0; i < g->nsrv && to < 0; i++) {
+			int s = g->srv[i];
+
+			if (s != owner && (s == clus.cfg.self ? clus.started :
+					   clus.srv[s] == SRV_UP && clus.srv_started[s]))
+				to = s;
+		}
+	}
+	pthread_mutex_unlock(&clus.lock);
+	if (owner < 0) {
+		jfail(j, CLP_EXIT_STATE, "%s is not running: start it with 'clpgrp -s %s'",
+		      g->name, g->name);
+		return;
+	}
+	if (to < 0) {
+		jfail(j, CLP_EXIT_STATE, "%s: no other server of its policy runs the cluster",
+		      g->name);
+		return;
+	}
+	if (to == owner) {
+		jfail(j, CLP_EXIT_STATE, "%s already runs on %s", g->name, srv_name(to));
+		return;
+	}
+	if (owner == clus.cfg.self)
+		ret = grp_stop_local(j->grp, j);
+	else
+		ret = ask(owner, "group-stop", j->grp, 0, (int)grp_timeout_ms(g, false), j->msg,
+			  sizeof(j->msg));
+	if (ret) {
+		j->code = ret;
+		return;
+	}
+	pthread_mutex_lock(&clus.lock);
+	clus.g[j->grp].owner = -1;
+	pthread_mutex_unlock(&clus.lock);
+	if (to == clus.cfg.self) {
+		grp_start_local(j->grp, false, j);
+		return;
+	}
+	ret = ask(to, "group-start", j->grp, 0, (int)grp_timeout_ms(g, true), msg, sizeof(msg));
+	jfail(j, ret, "%s", msg);
+	if (!ret) {
+		pthread_mutex_lock(&clus.lock);
+		clus.g[j->grp].owner = to;
+		pthread_mutex_unlock(&clus.lock);
+	}
+}
+
+static void job_failover(struct job *j)
+{
+	char why[256];
+	int gi, dead = j->srv, owner, target;
+	bool won = true, resolved = false;
+
+	clp_event("rc", 11, "server %s is down", srv_name(dead));
+	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
+		const struct clp_group *g = &clus.cfg.grp[gi];
+
+		pthread_mutex_lock(&clus.lock);
+		owner = clus.g[gi].owner;
+		target = first_server(g, dead);
+		if (owner == dead)
+			clus.g[gi].owner = -1;
+		pthread_mutex_unlock(&clus.lock);
+		if (owner != dead)
+			continue;
+		if (!g->autofailover) {
+			clp_event("rc", 20, "%s ran on %s, which is down; automatic failover is off",
+				  g->name, srv_name(dead));
+			continue;
+		}
+		if (target != clus.cfg.self)
+			continue;
+		if (!resolved) {
+			resolved = true;
+			won = np_resolve(why, sizeof(why)) >= 0;
+			if (!won) {
+				np_action(clus.cfg.npaction, why);
+				return;
+			}
+		}
+		clp_event("rc", 3, "failover of %s from %s to %s", g->name, srv_name(dead),
+			  clus.m->server);
+		grp_start_local(gi, true, j);
+	}
+	/* This server runs groups and lost every other: it too resolves. */
+	if (!resolved && clus.cfg.nping) {
+		bool runs = false;
+
+		pthread_mutex_lock(&clus.lock);
+		for (gi = 0; gi < clus.cfg.ngrp; gi++)
+			runs |= clus.g[gi].owner == clus.cfg.self;
+		pthread_mutex_unlock(&clus.lock);
+		if (runs && np_resolve(why, sizeof(why)) < 0)
+			np_action(clus.cfg.npaction, why);
+	}
+}
+
+static void job_sync(struct job *j)
+{
+	char msg[256];
+
+	clp_event("rc", 10, "server %s is up", srv_name(j->srv));
+	if (ask(j->srv, "status", -1, 0, 3000, msg, sizeof(msg)) != 0)
+		clp_event("rc", 91, "cannot learn the groups of %s: %s", srv_name(j->srv), msg);
+}
+
+static void startup(void)
+{
+	struct timespec ts;
+	int i, gi, first;
+	bool all, told = false;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += clus.cfg.synctime_s;
+	pthread_mutex_lock(&clus.lock);
+	clus.waiting = true;
+	clus.wait_cancel = false;
+	for (;;) {
+		all = true;
+		for (i = 0; i < clus.cfg.nsrv; i++)
+			if (i != clus.cfg.self && clus.srv[i] != SRV_UP)
+				all = false;
+		if (all || clus.wait_cancel || !clus.started)
+			break;
+		if (!told)
+			clp_event("rc", 6, "waiting up to %ld s for the other servers "
+				  "(clpbwctrl -c ends the wait)", clus.cfg.synctime_s);
+		told = true;
+		if (pthread_cond_timedwait(&clus.cond, &clus.lock, &ts) == ETIMEDOUT)
+			break;
+	}
+	clus.waiting = false;
+	pthread_mutex_unlock(&clus.lock);
+	clp_event("rc", 7, "startup wait ended: %s", all ? "every server is up" :
+		  clus.wait_cancel ? "cancelled by clpbwctrl -c" : "timed out");
+	/* Learn what the others run before deciding anything. */
+	for (i = 0; i < clus.cfg.nsrv; i++) {
+		char msg[256];
+		bool up;
+
+		pthread_mutex_lock(&clus.lock);
+		up = i != clus.cfg.self && clus.srv[i] == SRV_UP;
+		pthread_mutex_unlock(&clus.lock);
+		if (up)
+			ask(i, "status", -1, 0, 3000, msg, sizeof(msg));
+	}
+	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
+		const struct clp_group *g = &clus.cfg.grp[gi];
+		struct job j = { 0 };
+
+		if (!g->autostart)
+			continue;
+		pthread_mutex_lock(&clus.lock);
+		first = first_server(g, -1);
+		if (clus.g[gi].owner >= 0)
+			first = -1;
+		pthread_mutex_unlock(&clus.lock);
+		if (first == clus.cfg.self)
+			grp_start_local(gi, false, &j);
+	}
+}
+
+static void job_cl_start(struct job *j)
+{
+	pthread_mutex_lock(&clus.lock);
+	if (clus.started) {
+		pthread_mutex_unlock(&clus.lock);
+		jfail(j, CLP_EXIT_STATE, "the cluster service is already started on %s",
+		      clus.m->server);
+		return;
+	}
+	pthread_mutex_unlock(&clus.lock);
+	if (!clus.core_up && mgr_core_start(clus.m) < 0) {
+		jfail(j, CLP_EXIT_ERROR, "the cluster service failed to start on %s (see the log)",
+		      clus.m->server);
+		return;
+	}
+	pthread_mutex_lock(&clus.lock);
+	clus.core_up = true;
+	clus.started = true;
+	pthread_mutex_unlock(&clus.lock);
+	clp_event("rc", 4, "cluster service started on %s", clus.m->server);
+	jfail(j, 0, "the cluster service started on %s", clus.m->server);
+	submit_new(J_STARTUP, -1, -1, 0);
+}
+
+static void job_cl_stop(struct job *j)
+{
+	int gi, ret = 0;
+
+	pthread_mutex_lock(&clus.lock);
+	if (!clus.started && !clus.core_up) {
+		pthread_mutex_unlock(&clus.lock);
+		jfail(j, CLP_EXIT_STATE, "the cluster service is not started on %s",
+		      clus.m->server);
+		goto power;
+	}
+	clus.started = false;
+	clus.wait_cancel = true;
+	pthread_cond_broadcast(&clus.cond);
+	pthread_mutex_unlock(&clus.lock);
+	for (gi = clus.cfg.ngrp - 1; gi >= 0; gi--) {
+		struct job sj = { 0 };
+		enum grp_st st;
+
+		pthread_mutex_lock(&clus.lock);
+		st = clus.g[gi].st;
+		pthread_mutex_unlock(&clus.lock);
+		if (st != GS_OFFLINE && grp_stop_local(gi, &sj))
+			ret = sj.code;
+	}
+	rc_notify_peers();
+	mgr_core_stop(clus.m);
+	pthread_mutex_lock(&clus.lock);
+	clus.core_up = false;
+	for (gi = 0; gi < clus.cfg.nsrv; gi++)
+		if (gi != clus.cfg.self)
+			clus.srv[gi] = SRV_UNKNOWN;
+	pthread_mutex_unlock(&clus.lock);
+	clp_event("rc", 5, "cluster service stopped on %s", clus.m->server);
+	if (ret)
+		jfail(j, ret, "the cluster service stopped on %s, but a group did not stop "
+		      "cleanly", clus.m->server);
+	else
+		jfail(j, 0, "the cluster service stopped on %s", clus.m->server);
+power:
+	if (j->arg == 1 || j->arg == 2) {
+		char *args[] = { j->arg == 1 ? "-h" : "-r", "now" };
+		char *argv[] = { "shutdown", args[0], args[1], NULL };
+		pid_t pid;
+
+		clp_event("rc", 9, "%s the server", j->arg == 1 ? "shutting down" : "rebooting");
+		pid = fork();
+		if (pid == 0) {
+			setsid();
+			execvp("shutdown", argv);
+			_exit(127);
+		}
+	}
+}
+
+static void run(struct job *j)
+{
+	j->code = 0;
+	j->msg[0] = '\0';
+	switch (j->type) {
+	case J_START:
+		grp_start_local(j->grp, j->arg == 1, j);
+		break;
+	case J_STOP:
+		grp_stop_local(j->grp, j);
+		break;
+	case J_MOVE:
+		job_move(j);
+		break;
+	case J_FAILOVER:
+		job_failover(j);
+		break;
+	case J_SYNC:
+		job_sync(j);
+		break;
+	case J_CL_START:
+		job_cl_start(j);
+		break;
+	case J_CL_STOP:
+		job_cl_stop(j);
+		break;
+	case J_STARTUP:
+		startup();
+		break;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct job *j;
+
+	(void)arg;
+	pthread_mutex_lock(&clus.lock);
+	for (;;) {
+		while (!clus.head && !clus.worker_stop)
+			pthread_cond_wait(&clus.cond, &clus.lock);
+		if (clus.worker_stop)
+			break;
+		j = clus.head;
+		clus.head = j->next;
+		if (!clus.head)
+			clus.tail = NULL;
+		pthread_mutex_unlock(&clus.lock);
+		run(j);
+		pthread_mutex_lock(&clus.lock);
+		if (j->owned) {
+			free(j);
+		} else {
+			j->done = true;
+			pthread_cond_broadcast(&clus.cond);
+		}
+	}
+	pthread_mutex_unlock(&clus.lock);
+	return NULL;
+}
+
+/* ---- nm: server events from the heartbeat ---- */
+
+void rc_peer_event(const char *server, bool up)
+{
+	int s = clp_cluster_server(&clus.cfg, server);
+	enum srv_st old;
+
+	if (s < 0 || s == clus.cfg.self || !worker_running)
+		return;
+	pthread_mutex_lock(&clus.lock);
+	old = clus.srv[s];
+	clus.srv[s] = up ? SRV_UP : SRV_DOWN;
+	if (!up) {
+		clus.down_at[s] = time(NULL);
+		clus.srv_started[s] = false;
+	} else {
+		clus.srv_started[s] = true;	/* its heartbeat runs with its cluster */
+	}
+	pthread_cond_broadcast(&clus.cond);
+	pthread_mutex_unlock(&clus.lock);
+	if (up && old != SRV_UP)
+		submit_new(J_SYNC, -1, s, 0);
+	else if (!up && old == SRV_UP)
+		submit_new(J_FAILOVER, -1, s, 0);
+}
+
+/* ---- the module ---- */
+
+static int rc_start(struct mgr *m)
+{
+	char err[1024];
+	int gi, adopted = 0;
+
+	clus.m = m;
+	if (clp_cluster_load(m->conf, m->server, &clus.cfg, err, sizeof(err)) < 0) {
+		clp_event("rc", 98, "%s", err);
+		return -1;
+	}
+	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
+		clus.g[gi].owner = -1;
+		clus.g[gi].st = GS_OFFLINE;
+		if (state_adopt(gi)) {
+			clus.g[gi].st = GS_ONLINE;
+			clus.g[gi].owner = clus.cfg.self;
+			for (int r = 0; r < clus.cfg.grp[gi].nres; r++)
+				clus.g[gi].res_st[r] = GS_ONLINE;
+			clp_event("rc", 8, "group %s is online here: adopted", clus.cfg.grp[gi].name);
+			adopted++;
+		}
+	}
+	if (pthread_create(&worker, NULL, worker_main, NULL)) {
+		clp_event("rc", 97, "cannot start the worker");
+		return -1;
+	}
+	worker_running = true;
+	(void)adopted;
+	return 0;
+}
+
+static void rc_stop(struct mgr *m)
+{
+	(void)m;
+	if (!worker_running)
+		return;
+	pthread_mutex_lock(&clus.lock);
+	clus.worker_stop = true;
+	clus.wait_cancel = true;
+	pthread_cond_broadcast(&clus.cond);
+	pthread_mutex_unlock(&clus.lock);
+	pthread_join(worker, NULL);
+	worker_running = false;
+}
+
+const struct mgr_module mgr_mod_rc = {
+	.name = "rc",
+	.start = rc_start,
+	.stop = rc_stop,
+};

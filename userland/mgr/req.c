@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Requests to the cluster daemon (Documentation/cluster-protocol.md), from
+ * the commands over the UNIX socket (from < 0) and from the daemons of the
+ * other servers (from = their index). A request naming another server
+ * ("server") is passed on to that server's daemon; the other daemons may
+ * not ask this one to pass anything on.
+ *
+ *   op              fields                   from
+ *   status          all (bool)               commands, daemons
+ *   notify          status                   daemons
+ *   cluster-start   server, all              commands, daemons
+ *   cluster-stop    server, all, arg (1 shut down, 2 reboot)
+ *   group-start     group, server
+ *   group-stop      group, server
+ *   group-move      group, server (destination; none: the next one)
+ *   wait-cancel                              commands
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "clp_log.h"
+#include "clp_msg.h"
+#include "cluster.h"
+
+static struct json_object *job_reply(enum job_type t, int grp, int srv, int arg)
+{
+	struct job j = { .type = t, .grp = grp, .srv = srv, .arg = arg };
+
+	rc_submit(&j, true);
+	return clp_msg_reply(j.code, "%s", j.msg);
+}
+
+static struct json_object *forward(int srv, struct json_object *req)
+{
+	struct json_object *copy, *r;
+	char err[512];
+
+	/* The receiver acts on itself: drop "server" and "all". */
+	copy = json_tokener_parse(json_object_to_json_string(req));
+	json_object_object_del(copy, "server");
+	json_object_object_del(copy, "all");
+	r = clp_msg_peer(&clus.cfg, srv, copy, 3600 * 1000, err, sizeof(err));
+	json_object_put(copy);
+	return r ? r : clp_msg_reply(CLP_EXIT_ERROR, "%s", err);
+}
+
+static struct json_object *status(struct json_object *req, int from)
+{
+	struct json_object *r, *list, *one;
+	int i;
+
+	if (from >= 0 || !clp_msg_get_int(req, "all", 0)) {
+		r = rc_status_json();
+		json_object_object_add(r, "code", json_object_new_int(0));
+		return r;
+	}
+	r = clp_msg_reply(0, "status");
+	list = json_object_new_array();
+	for (i = 0; i < clus.cfg.nsrv; i++) {
+		char err[256];
+		struct json_object *q;
+
+		if (i == clus.cfg.self) {
+			json_object_array_add(list, rc_status_json());
+			continue;
+		}
+		q = json_object_new_object();
+		json_object_object_add(q, "op", json_object_new_string("status"));
+		one = clp_msg_peer(&clus.cfg, i, q, 3000, err, sizeof(err));
+		json_object_put(q);
+		if (!one) {
+			one = json_object_new_object();
+			json_object_object_add(one, "server", json_object_new_string(clus.cfg.srv[i]));
+			json_object_object_add(one, "unreachable", json_object_new_string(err));
+		} else {
+			rc_note_remote(i, one);
+		}
+		json_object_array_add(list, one);
+	}
+	json_object_object_add(r, "servers", list);
+	return r;
+}
+
+/* cluster-start/stop with "all": every server, this one last for a stop. */
+static struct json_object *cluster_all(struct json_object *req, enum job_type t, int arg)
+{
+	char msg[2048] = "";
+	int i, k, code = 0;
+
+	for (k = 0; k < clus.cfg.nsrv; k++) {
+		struct json_object *r;
+
+		/* A stop/shutdown ends with this server; a start begins with it. */
+		i = t == J_CL_STOP ? (clus.cfg.self + 1 + k) % clus.cfg.nsrv :
+				     (clus.cfg.self + k) % clus.cfg.nsrv;
+		if (i == clus.cfg.self) {
+			if (t == J_CL_STOP) {
+				pthread_mutex_lock(&clus.lock);
+				clus.wait_cancel = true;
+				pthread_cond_broadcast(&clus.cond);
+				pthread_mutex_unlock(&clus.lock);
+			}
+			r = job_reply(t, -1, -1, arg);
+		} else {
+			r = forward(i, req);
+		}
+		if (clp_msg_code(r) && clp_msg_code(r) != CLP_EXIT_STATE)
+			code = clp_msg_code(r);
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s: %s",
+			 msg[0] ? "\n" : "", clus.cfg.srv[i], clp_msg_text(r));
+		json_object_put(r);
+	}
+	return clp_msg_reply(code, "%s", msg);
+}
+
+struct json_object *req_handle(struct json_object *req, int from)
+{
+	const char *op = clp_msg_get_str(req, "op");
+	const char *gname = clp_msg_get_str(req, "group");
+	const char *sname = clp_msg_get_str(req, "server");
+	int arg = (int)clp_msg_get_int(req, "arg", 0);
+	bool all = clp_msg_get_int(req, "all", 0);
+	int gi = -1, srv = -1;
+
+	if (!op)
+		return clp_msg_reply(CLP_EXIT_USAGE, "request without \"op\"");
+	if (gname) {
+		gi = clp_cluster_group(&clus.cfg, gname);
+		if (gi < 0)
+			return clp_msg_reply(CLP_EXIT_USAGE, "there is no group '%s' in %s", gname,
+					     clp_conf_path(clus.m->conf));
+	}
+	if (sname) {
+		srv = clp_cluster_server(&clus.cfg, sname);
+		if (srv < 0)
+			return clp_msg_reply(CLP_EXIT_USAGE, "there is no server '%s' in %s",
+					     sname, clp_conf_path(clus.m->conf));
+		if (from >= 0)
+			return clp_msg_reply(CLP_EXIT_USAGE, "a daemon may not name a server");
+	}
+	if (!strcmp(op, "status"))
+		return status(req, from);
+	if (!strcmp(op, "notify")) {
+		struct json_object *st;
+
+		if (from < 0)
+			return clp_msg_reply(CLP_EXIT_USAGE, "notify comes from daemons only");
+		if (json_object_object_get_ex(req, "status", &st))
+			rc_note_remote(from, st);
+		return clp_msg_reply(0, "noted");
+	}
+	if (!strcmp(op, "cluster-start") || !strcmp(op, "cluster-stop")) {
+		enum job_type t = !strcmp(op, "cluster-start") ? J_CL_START : J_CL_STOP;
+
+		if (arg < 0 || arg > 2)
+			return clp_msg_reply(CLP_EXIT_USAGE, "bad arg %d", arg);
+		if (from < 0 && all)
+			return cluster_all(req, t, arg);
+		if (srv >= 0 && srv != clus.cfg.self)
+			return forward(srv, req);
+		if (t == J_CL_STOP) {
+			/* End a startup wait now: the stop queues behind it. */
+			pthread_mutex_lock(&clus.lock);
+			clus.wait_cancel = true;
+			pthread_cond_broadcast(&clus.cond);
+			pthread_mutex_unlock(&clus.lock);
+		}
+		return job_reply(t, -1, -1, arg);
+	}
+	if (!strcmp(op, "group-start") || !strcmp(op, "group-stop") || !strcmp(op, "group-move")) {
+		bool move = !strcmp(op, "group-move");
+
+		if (gi < 0)
+			return clp_msg_reply(CLP_EXIT_USAGE, "%s needs a group", op);
+		if (move)
+			return job_reply(J_MOVE, gi, srv, 0);
+		if (srv >= 0 && srv != clus.cfg.self)
+			return forward(srv, req);
+		if (!strcmp(op, "group-stop"))
+			return job_reply(J_STOP, gi, -1, 0);
+		{
+			const struct clp_group *g = &clus.cfg.grp[gi];
+			bool in = false;
+
+			for (int i = 0; i < g->nsrv; i++)
+				in |= g->srv[i] == clus.cfg.self;
+			if (!in)
+				return clp_msg_reply(CLP_EXIT_STATE, "%s may not run on %s (not in "
+						     "its policy)", g->name, clus.m->server);
+		}
+		return job_reply(J_START, gi, -1, 0);
+	}
+	if (!strcmp(op, "wait-cancel")) {
+		bool was;
+
+		if (from >= 0)
+			return clp_msg_reply(CLP_EXIT_USAGE, "wait-cancel comes from commands only");
+		pthread_mutex_lock(&clus.lock);
+		was = clus.waiting && !clus.wait_cancel;
+		clus.wait_cancel = true;
+		pthread_cond_broadcast(&clus.cond);
+		pthread_mutex_unlock(&clus.lock);
+		if (!was)
+			return clp_msg_reply(CLP_EXIT_STATE, "the cluster is not waiting for the "
+					     "other servers at startup on %s", clus.m->server);
+		return clp_msg_reply(0, "startup wait cancelled on %s", clus.m->server);
+	}
+	return clp_msg_reply(CLP_EXIT_USAGE, "unknown request '%s'", op);
+}
