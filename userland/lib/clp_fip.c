@@ -404,7 +404,10 @@ static int arp_probe(int fd, int ifindex, const uint8_t *mac, uint32_t addr, uin
 				continue;
 			return -errno;
 		}
-		if (n < (ssize_t)sizeof(p) || from.sll_pkttype == PACKET_OUTGOING)
+		/* Our own frames, and what another interface queued before
+		 * bind() took effect. */
+		if (n < (ssize_t)sizeof(p) || from.sll_pkttype == PACKET_OUTGOING ||
+		    from.sll_ifindex != ifindex)
 			continue;
 		if (ntohs(p.arp_hrd) != ARPHRD_ETHER || ntohs(p.arp_pro) != ETH_P_IP ||
 		    p.arp_hln != MAC_LEN || p.arp_pln != 4)
