@@ -124,6 +124,38 @@ static ktime_t ka_client_ping_locked(struct ka_client *c)
 	return c->warn_at;
 }
 
+/*
+ * A daemon that died (its client an armed orphan) and was started again
+ * arms a client of the same name: the new client takes over, the orphan
+ * is disarmed and freed (Documentation/keepalive.md, "Adoption"). An
+ * orphan that already expired is not found: its action has run. Context:
+ * process.
+ */
+static void ka_adopt_orphan(struct ka_client *c, const char *name)
+{
+	struct ka_client *o, *found = NULL;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ka_lock, flags);
+	list_for_each_entry(o, &ka_clients, node) {
+		if (o != c && o->orphan && o->armed && !strcmp(o->name, name)) {
+			o->armed = false;
+			list_del(&o->node);
+			found = o;
+			break;
+		}
+	}
+	raw_spin_unlock_irqrestore(&ka_lock, flags);
+	if (!found)
+		return;
+	/* The callback may run now: it sees !armed and stops. */
+	hrtimer_cancel(&found->timer);
+	pr_info("client '%s' (%s pid %d) adopts the orphan of pid %d\n", name,
+		c->comm, c->pid, found->pid);
+	kfree(found);
+	module_put(THIS_MODULE);	/* the orphan's reference */
+}
+
 /* Context: process. @name NULL keeps the current name. */
 int ka_client_arm(struct ka_client *c, u32 timeout_ms, u32 action,
 		  const char *name)
@@ -135,6 +167,8 @@ int ka_client_arm(struct ka_client *c, u32 timeout_ms, u32 action,
 	    timeout_ms > CLPKA_MAX_TIMEOUT_MS ||
 	    action == CLPKA_ACTION_NONE || action >= __CLPKA_ACTION_MAX)
 		return -EINVAL;
+	if (name)
+		ka_adopt_orphan(c, name);
 	raw_spin_lock_irqsave(&ka_lock, flags);
 	c->timeout_ms = timeout_ms;
 	c->action = action;

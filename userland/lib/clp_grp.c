@@ -167,7 +167,7 @@ int clp_cluster_group(const struct clp_cluster *cl, const char *name)
 
 static int load_servers(const struct gctx *c, struct clp_cluster *cl, const char *server)
 {
-	char xp[256], key[128];
+	char xp[256];
 	const char *name, *a;
 	int i, n = clp_conf_count(c->conf, "/root/server");
 
@@ -423,7 +423,7 @@ static int load_group(const struct gctx *c, struct clp_cluster *cl, int gi, cons
 
 static int load_np(const struct gctx *c, struct clp_cluster *cl)
 {
-	char xp[256], key[128], buf[32];
+	char xp[400], key[128], buf[32];
 	const char *base = "/root/networkpartition";
 	long v, line;
 	int i, n, ret;
@@ -453,7 +453,7 @@ static int load_np(const struct gctx *c, struct clp_cluster *cl)
 		if (!buf[0] || strchr(buf, '/') || !ip_valid(buf))
 			return kerr(c, line ? line : clp_conf_line(c->conf, one), key,
 				    "'%s' is not an IPv4 address", buf);
-		snprintf(p->target, sizeof(p->target), "%s", buf);
+		memcpy(p->target, buf, sizeof(p->target) - 1);	/* ip_valid: short */
 		snprintf(key, sizeof(key), "networkpartition/pingnp@%s/timeout", p->name);
 		snprintf(xp, sizeof(xp), "%s/timeout", one);
 		ret = num(c, xp, key, 1, 60, 3, &p->timeout_s);

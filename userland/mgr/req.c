@@ -56,10 +56,12 @@ static struct json_object *status(struct json_object *req, int from)
 		return r;
 	}
 	r = clp_msg_reply(0, "status");
+	json_object_object_add(r, "local", json_object_new_string(clus.m->server));
 	list = json_object_new_array();
 	for (i = 0; i < clus.cfg.nsrv; i++) {
 		char err[256];
 		struct json_object *q;
+		bool up;
 
 		if (i == clus.cfg.self) {
 			json_object_array_add(list, rc_status_json());
@@ -67,7 +69,11 @@ static struct json_object *status(struct json_object *req, int from)
 		}
 		q = json_object_new_object();
 		json_object_object_add(q, "op", json_object_new_string("status"));
-		one = clp_msg_peer(&clus.cfg, i, q, 3000, err, sizeof(err));
+		pthread_mutex_lock(&clus.lock);
+		up = clus.srv[i] == SRV_UP;
+		pthread_mutex_unlock(&clus.lock);
+		/* A server without heartbeat may still run its daemon: ask briefly. */
+		one = clp_msg_peer(&clus.cfg, i, q, up ? 3000 : 1000, err, sizeof(err));
 		json_object_put(q);
 		if (!one) {
 			one = json_object_new_object();

@@ -123,6 +123,18 @@ static int md_start(const struct clp_res *r, bool failover, char *err, size_t er
 		if (ret)
 			goto out;
 	}
+	/* A start right after the cluster's: the mirror may still be
+	 * connecting and deciding which copy is current. */
+	wait_s = md.connecttimeout + 20;
+	for (long i = 0; !failover && st.role != LISCAL_ROLE_ACTIVE &&
+	     st.disk != LISCAL_DISK_UPTODATE && !st.split_brain && i < wait_s * 10; i++) {
+		struct timespec ts = { 0, 100000000 };
+
+		nanosleep(&ts, NULL);
+		ret = md_get(nl, md.name, &st, err, errlen);
+		if (ret)
+			goto out;
+	}
 	if (st.role != LISCAL_ROLE_ACTIVE) {
 		if (st.conn == LISCAL_CONN_CONNECTED && st.peer_role == LISCAL_ROLE_ACTIVE) {
 			snprintf(err, errlen, "%s is active on %s (the mirror is connected)",

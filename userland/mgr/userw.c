@@ -76,7 +76,10 @@ static int userw_start(struct mgr *m)
 			 CLPKHB_MAX_INTERVAL_MS, CLPKHB_DEF_INTERVAL_MS, &hbint) < 0)
 		goto err_conf;
 	snprintf(xp, sizeof(xp), "/root/monitor/userw[@name='%s']/timeout", name);
-	if (clp_conf_int(m->conf, xp, CLPKA_MIN_TIMEOUT_MS, CLPKA_MAX_TIMEOUT_MS, hbtmo, &tmo) < 0)
+	/* With groups, below the heartbeat timeout (clp_grp.c, check_timing). */
+	if (clp_conf_int(m->conf, xp, CLPKA_MIN_TIMEOUT_MS, CLPKA_MAX_TIMEOUT_MS,
+			 clp_conf_count(m->conf, "/root/group") > 0 ? hbtmo - hbint : hbtmo,
+			 &tmo) < 0)
 		goto err_conf;
 	snprintf(xp, sizeof(xp), "/root/monitor/userw[@name='%s']/interval", name);
 	if (clp_conf_int(m->conf, xp, 10, tmo - 1, hbint < tmo ? hbint : tmo / 4, &ival) < 0)

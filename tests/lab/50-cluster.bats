@@ -1,0 +1,256 @@
+#!/usr/bin/env bats
+# The cluster service in a 2-node lab (Documentation/cluster.md): clpcl -s
+# -a starts failover1 (md01 + exec1 + fip1) on node1; a power cut of the
+# server running it while SQLite commits on the mirror moves it to the
+# other server by itself, every committed row there; clpgrp -m moves it;
+# a pulled mirror cable moves nothing; a daemon killed and started again
+# adopts the running group; clpcl -t -a stops everything; bad requests are
+# refused with a message and change nothing.
+
+load helpers
+
+B=$REPO/userland/bin
+K=$KMODS
+D=$REPO/tests/lab/cluster
+
+setup_file() {
+	skip_if_no_lab || return 0
+	export CLPLAB_NAME=t$$-cl
+	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 128M
+	for n in node1 node2; do
+		node_prepare $n
+		lab_exec $n "$B/clpmdinit --create force md01"
+		daemon_start $n
+	done
+}
+
+teardown_file() {
+	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+}
+
+# clp.conf (startup wait ${SYNC:-120} s), the exec scripts, the modules.
+node_prepare() {
+	lab_exec "$1" "mkdir -p /opt/clpstack/etc /opt/clpstack/scripts && sed 's|@SYNCTIME@|${SYNC:-120}|' $D/clp.conf > /opt/clpstack/etc/clp.conf && cp $D/exec1-*.sh /opt/clpstack/scripts/"
+	lab_exec "$1" "insmod $K/liscal/liscal.ko; insmod $K/clpkhb/clpkhb.ko; insmod $K/clpka/clpka.ko; lsmod | grep -c '^\(liscal\|clpkhb\|clpka\) '"
+	assert "$output" == "3" "modules loaded on $1"
+}
+
+# The daemon without the cluster service (as the mgr unit starts it).
+daemon_start() {
+	lab_exec "$1" "setsid -f $B/clpmgrd -f -n >>/var/log/clpmgrd.log 2>&1 </dev/null"
+	wait_for 20 "$LAB" exec "$1" -- test -S /opt/clpstack/work/clpmgrd.sock
+}
+
+# "<state> <current>" of failover1 as NODE's clpstat --json shows it.
+grp_on() {
+	"$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.groups[] | select(.name == \"failover1\") | \"\(.state) \(.current)\"'"
+}
+online_on() { # online_on VIEWER SERVER
+	[ "$(grp_on "$1")" = "online $2" ]
+}
+
+# Mirror colours as NODE sees them: "<own> <other> <mirror status>".
+colours() {
+	"$LAB" exec "$1" -- "$B/clpmdstat" --mirror md01 --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s = {x["local"]: x["colour"] for x in d["servers"]}
+print(s[True], s[False], d["mirror_status"])'
+}
+mirror_broken() {
+	[ "$(colours node1 | cut -d' ' -f3)" != Normal ]
+}
+both_green() {
+	[ "$(colours node1)" = "GREEN GREEN Normal" ] && [ "$(colours node2)" = "GREEN GREEN Normal" ]
+}
+
+# The MAC of NODE's eth0, and the one 198.18.1.100 answers with, seen
+# from VIEWER (arping through the interconnect).
+mac_of() { "$LAB" exec "$1" -- cat /sys/class/net/eth0/address; }
+fip_mac() {
+	"$LAB" exec "$1" -- bash -c "ip neigh flush dev eth0 to 198.18.1.100; ping -c1 -W2 198.18.1.100 >/dev/null && ip neigh show 198.18.1.100 dev eth0 | awk '{print \$3}'"
+}
+fip_answers_from() { # fip_answers_from VIEWER OWNER
+	[ "$(fip_mac "$1")" = "$(mac_of "$2")" ]
+}
+
+adopted_orphan() { "$LAB" exec "$1" -- dmesg | grep -q 'adopts the orphan'; }
+other() { [ "$1" = node1 ] && echo node2 || echo node1; }
+
+@test "clpcl -s -a: failover1 online on node1, md01 mounted, exec1 ran, the floating address answers from node1" {
+	lab_exec node1 "$B/clpcl -s -a"
+	wait_for 180 online_on node1 node1
+	wait_for 30 online_on node2 node1
+	lab_exec node1 "mountpoint /mnt/md01 && grep -c 'start START HOME node1 failover1 exec1' /var/log/exec1.log"
+	assert "${output##*$'\n'}" == "1" "exec1 started once on node1 with its environment"
+	lab_exec node1 "ip -4 addr show dev eth0 | grep -c 198.18.1.100/24"
+	assert "$output" == "1" "fip1 on node1's eth0"
+	wait_for 30 fip_answers_from node2 node1
+	lab_exec 1 node2 "mountpoint -q /mnt/md01"
+	lab_exec node1 "$B/clpstat"
+	assert_output --partial "failover1"
+	assert_output --partial "online   on node1"
+	wait_for 300 both_green
+}
+
+@test "clpgrp -m failover1: moves to node2 with the data; the address follows" {
+	lab_exec node1 "echo moved-data > /mnt/md01/before-move && sync"
+	lab_exec node1 "$B/clpgrp -m failover1"
+	wait_for 10 online_on node1 node2
+	lab_exec node2 "cat /mnt/md01/before-move"
+	assert "$output" == "moved-data" "file written on node1, read on node2"
+	lab_exec 1 node1 "mountpoint -q /mnt/md01"
+	wait_for 30 fip_answers_from node1 node2
+	lab_exec node2 "$B/clpgrp -m failover1 -h node1"
+	wait_for 10 online_on node2 node1
+	wait_for 120 both_green
+}
+
+@test "bad requests are refused with a message and change nothing" {
+	local -a cases=(
+		"2|clpgrp -s nosuchgroup|there is no group 'nosuchgroup'"
+		"2|clpgrp -m failover1 -h node9|there is no server 'node9'"
+		"5|clpgrp -s failover1|already running on node1"
+		"5|clpgrp -s failover1 -h node2|already running on node1"
+		"5|clpgrp -t failover1 -h node2|not running on node2"
+		"5|clpgrp -m failover1 -h node1|already runs on node1"
+		"2|clpgrp -m|-m needs a group"
+		"2|clpgrp -s -t failover1|give one of -s, -t, -m"
+		"2|clpgrp|give one of -s, -t, -m"
+		"2|clpgrp -s failover1 extra|unexpected argument 'extra'"
+		"2|clpgrp --bogus|Usage: clpgrp"
+		"2|clpcl|give one of -s, -t, -r"
+		"2|clpcl -s -t|give one of -s, -t, -r"
+		"2|clpcl -s -a -h node2|-a and -h exclude each other"
+		"2|clpcl -s -h nosuch|there is no server 'nosuch'"
+		"5|clpcl -s|already started on node1"
+		"2|clpcl -t extra|unexpected argument 'extra'"
+		"2|clpstat -g nosuch|there is no group 'nosuch'"
+		"2|clpstat -h nosuch|there is no server 'nosuch'"
+		"2|clpstat --bogus|Usage: clpstat"
+		"5|clpbwctrl -c|not waiting for the other servers"
+		"2|clpbwctrl|give -c"
+		"2|clpbwctrl -c extra|unexpected argument"
+		"2|clpstdn extra|unexpected argument 'extra'"
+		"2|clpstdn --bogus|Usage: clpstdn"
+	)
+	local c st cmd msg
+	for c in "${cases[@]}"; do
+		IFS='|' read -r st cmd msg <<<"$c"
+		lab_exec "$st" node1 "$B/$cmd"
+		assert_output --partial "$msg"
+	done
+	# Not root: refused by the daemon, before anything.
+	lab_exec 6 node1 "setpriv --reuid=65534 --regid=65534 --clear-groups $B/clpgrp -t failover1"
+	assert_output --partial "must be run as root"
+	lab_exec 6 node1 "setpriv --reuid=65534 --regid=65534 --clear-groups $B/clpstat"
+	assert_output --partial "root only"
+	online_on node1 node1
+	lab_exec node1 "mountpoint -q /mnt/md01"
+}
+
+@test "a request from outside the cluster or not from the server its address says is refused" {
+	# From node1's mirror address (not an interconnect address): refused.
+	lab_exec node1 "python3 - <<'EOF'
+import json, socket
+s = socket.create_connection(('198.18.1.2', 29001), timeout=5, source_address=('198.18.2.1', 0))
+print(s.makefile().readline().strip())
+EOF"
+	assert_output --partial "not the interconnect address of another server"
+	# From node1's interconnect address, claiming to be node2: refused.
+	lab_exec node1 "python3 - <<'EOF'
+import json, socket
+s = socket.create_connection(('198.18.1.2', 29001), timeout=5, source_address=('198.18.1.1', 0))
+f = s.makefile('rw')
+json.loads(f.readline())
+f.write(json.dumps({'from': 'node2', 'req': json.dumps({'op': 'cluster-stop'})}) + '\n'); f.flush()
+print(f.readline().strip())
+EOF"
+	assert_output --partial "does not name the server of the source address"
+	lab_exec node1 "python3 - <<'EOF'
+import json, socket
+s = socket.create_connection(('198.18.1.2', 29001), timeout=5, source_address=('198.18.1.1', 0))
+f = s.makefile('rw')
+json.loads(f.readline())
+f.write('not json\n'); f.flush()
+print(f.readline().strip())
+EOF"
+	assert_output --partial "refused"
+	lab_exec node2 "$B/clpstat --json | jq -r '.servers[] | select(.name == \"node2\") | .service'"
+	assert "$output" == "started" "node2's cluster service after the refused requests"
+}
+
+@test "only the mirror link pulled: the mirror breaks, nothing moves; plugged back: GREEN/GREEN" {
+	lab_exec node1 "dd if=/dev/urandom of=/mnt/md01/while-broken bs=1M count=2 conv=fsync"
+	run_lab link node1 mirror down
+	wait_for 60 mirror_broken
+	lab_exec node1 "dd if=/dev/urandom of=/mnt/md01/while-broken2 bs=1M count=2 conv=fsync"
+	online_on node1 node1
+	lab_exec 1 node2 "mountpoint -q /mnt/md01"
+	run_lab link node1 mirror up
+	wait_for 180 both_green
+	online_on node1 node1
+	online_on node2 node1
+}
+
+@test "kill -9 and restart of the daemon on the active: failover1 stays online, nothing deactivated" {
+	local mounted
+	mounted=$("$LAB" exec node1 -- stat -c %Z /mnt/md01/.)
+	lab_exec node1 "pkill -9 -x clpmgrd; ! pgrep -x clpmgrd"
+	lab_exec node1 "setsid -f $B/clpmgrd -f >>/var/log/clpmgrd.log 2>&1 </dev/null"
+	wait_for 30 online_on node1 node1
+	lab_exec node1 "grep -c 'group failover1 is online here: adopted' /opt/clpstack/log/clpmgrd.log"
+	assert "$output" -ge 1 "adoption logged"
+	lab_exec node1 "grep -c '^stop' /var/log/exec1.log || true"
+	local stops=$output
+	# Past the user-mode monitor's timeout: the old process's keepalive was adopted.
+	wait_for 30 adopted_orphan node1
+	# Let the old process's keepalive timeout (7 s) pass: no reset.
+	lab_exec node1 "sleep 10; mountpoint /mnt/md01"
+	assert "$("$LAB" boots node1)" == "1" "node1 did not reset"
+	lab_exec node1 "grep -c '^stop' /var/log/exec1.log || true"
+	assert "$output" == "$stops" "exec1 not stopped"
+	online_on node2 node1
+}
+
+@test "power cut of the server running failover1 during SQLite commits: the other one takes it over by itself, every commit there (3 rounds)" {
+	local round active=node1 standby console last rows
+	for round in 1 2 3; do
+		standby=$(other $active)
+		lab_exec $active "setsid -f python3 $D/sqlite-writer.py /mnt/md01/app.db $round </dev/null >/dev/null 2>&1"
+		console=$("$LAB" console $active)
+		wait_for 60 bash -c "grep -a -c 'COMMITTED $round ' '$console' | awk '\$1 >= 20 { ok = 1 } END { exit !ok }'"
+		run_lab cut $active
+		last=$(grep -a -o "COMMITTED $round [0-9]*" "$console" | tail -n 1 | awk '{print $3}')
+		echo "# round $round: $active cut after commit $last" >&3
+		wait_for 120 online_on $standby $standby
+		lab_exec $standby "python3 $D/sqlite-check.py /mnt/md01/app.db $round $last"
+		echo "# $output" >&3
+		wait_for 30 fip_answers_from $standby $standby
+		run_lab start $active
+		node_prepare $active
+		daemon_start $active
+		lab_exec $active "$B/clpcl -s"
+		wait_for 120 online_on $active $standby
+		wait_for 300 both_green
+		active=$standby
+	done
+}
+
+@test "clpcl -t -a stops the group and the cluster on both servers" {
+	lab_exec node1 "$B/clpcl -t -a"
+	for n in node1 node2; do
+		lab_exec 1 $n "mountpoint -q /mnt/md01"
+		lab_exec $n "ip -4 addr show | grep -c 198.18.1.100 || true"
+		assert "$output" == "0" "fip1 gone from $n"
+		lab_exec $n "$B/clpstat --json | jq -r '[.servers[].service] | join(\" \")'"
+		assert "$output" == "stopped stopped" "cluster service on both, seen from $n"
+	done
+	lab_exec 5 node1 "$B/clpgrp -s failover1"
+	assert_output --partial "not started"
+}
+
+@test "the kernel logs are clean" {
+	dmesg_clean node1
+	dmesg_clean node2
+}
