@@ -86,7 +86,7 @@ other() { [ "$1" = node1 ] && echo node2 || echo node1; }
 	lab_exec node1 "ip -4 addr show dev eth0 | grep -c 198.18.1.100/24"
 	assert "$output" == "1" "fip1 on node1's eth0"
 	wait_for 30 fip_answers_from node2 node1
-	lab_exec 1 node2 "mountpoint -q /mnt/md01"
+	lab_exec node2 "! mountpoint -q /mnt/md01"
 	lab_exec node1 "$B/clpstat"
 	assert_output --partial "failover1"
 	assert_output --partial "online   on node1"
@@ -99,7 +99,7 @@ other() { [ "$1" = node1 ] && echo node2 || echo node1; }
 	wait_for 10 online_on node1 node2
 	lab_exec node2 "cat /mnt/md01/before-move"
 	assert "$output" == "moved-data" "file written on node1, read on node2"
-	lab_exec 1 node1 "mountpoint -q /mnt/md01"
+	lab_exec node1 "! mountpoint -q /mnt/md01"
 	wait_for 30 fip_answers_from node1 node2
 	lab_exec node2 "$B/clpgrp -m failover1 -h node1"
 	wait_for 10 online_on node2 node1
@@ -186,7 +186,7 @@ EOF"
 	wait_for 60 mirror_broken
 	lab_exec node1 "dd if=/dev/urandom of=/mnt/md01/while-broken2 bs=1M count=2 conv=fsync"
 	online_on node1 node1
-	lab_exec 1 node2 "mountpoint -q /mnt/md01"
+	lab_exec node2 "! mountpoint -q /mnt/md01"
 	run_lab link node1 mirror up
 	wait_for 180 both_green
 	online_on node1 node1
@@ -217,6 +217,7 @@ EOF"
 	local round active=node1 standby console last rows
 	for round in 1 2 3; do
 		standby=$(other $active)
+		online_on $active $active
 		lab_exec $active "setsid -f python3 $D/sqlite-writer.py /mnt/md01/app.db $round </dev/null >/dev/null 2>&1"
 		console=$("$LAB" console $active)
 		wait_for 60 bash -c "grep -a -c 'COMMITTED $round ' '$console' | awk '\$1 >= 20 { ok = 1 } END { exit !ok }'"
@@ -240,7 +241,7 @@ EOF"
 @test "clpcl -t -a stops the group and the cluster on both servers" {
 	lab_exec node1 "$B/clpcl -t -a"
 	for n in node1 node2; do
-		lab_exec 1 $n "mountpoint -q /mnt/md01"
+		lab_exec $n "! mountpoint -q /mnt/md01"
 		lab_exec $n "ip -4 addr show | grep -c 198.18.1.100 || true"
 		assert "$output" == "0" "fip1 gone from $n"
 		lab_exec $n "$B/clpstat --json | jq -r '[.servers[].service] | join(\" \")'"

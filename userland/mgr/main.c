@@ -6,6 +6,7 @@
  *   clpmgrd [-c <clp.conf>] [-s <server>] [-f] [-n]
  *     -f  stay in the foreground (the lab and tests use it)
  *     -n  do not start the cluster service ('clpcl -s' starts it)
+ *     -k  check the configuration of the cluster service and exit
  */
 #include <errno.h>
 #include <getopt.h>
@@ -70,7 +71,7 @@ void mgr_core_stop(struct mgr *m)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: clpmgrd [-c <clp.conf>] [-s <server>] [-f] [-n|--no-start]\n");
+	fprintf(f, "Usage: clpmgrd [-c <clp.conf>] [-s <server>] [-f] [-n|--no-start] [-k|--check]\n");
 }
 
 int main(int argc, char **argv)
@@ -80,12 +81,13 @@ int main(int argc, char **argv)
 		{ "server", required_argument, NULL, 's' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "no-start", no_argument, NULL, 'n' },
+		{ "check", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *path = NULL;
 	struct mgr m = { 0 };
-	bool foreground = false, nostart = false;
+	bool foreground = false, nostart = false, check = false;
 	char err[512];
 	size_t started = 0;
 	int ret = CLP_EXIT_OK;
@@ -94,7 +96,7 @@ int main(int argc, char **argv)
 
 	clp_log_init(argv[0]);
 	clp_log_file(true);
-	while ((c = getopt_long(argc, argv, "c:s:fnh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:fnkh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
@@ -107,6 +109,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			nostart = true;
+			break;
+		case 'k':
+			check = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -129,6 +134,21 @@ int main(int argc, char **argv)
 	}
 	if (!m.server)
 		m.server = clp_conf_local_server();
+	if (check) {
+		struct clp_cluster *cl = calloc(1, sizeof(*cl));
+
+		if (!cl || clp_cluster_load(m.conf, m.server, cl, err, sizeof(err)) < 0) {
+			clp_err("%s", cl ? err : "out of memory");
+			free(cl);
+			clp_conf_free(m.conf);
+			return CLP_EXIT_CONFIG;
+		}
+		clp_info("%s: valid for server %s (%d group%s)", path, m.server, cl->ngrp,
+			 cl->ngrp == 1 ? "" : "s");
+		free(cl);
+		clp_conf_free(m.conf);
+		return CLP_EXIT_OK;
+	}
 
 	/* Signals are taken synchronously below; module threads inherit the mask. */
 	sigemptyset(&set);
