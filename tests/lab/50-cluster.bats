@@ -25,6 +25,16 @@ setup_file() {
 }
 
 teardown_file() {
+	local n
+	# The daemons' logs, for a failure's post-mortem ($CLP_TEST_LOGS).
+	if [ -n "${CLP_TEST_LOGS:-}" ]; then
+		mkdir -p "$CLP_TEST_LOGS"
+		for n in node1 node2; do
+			"$LAB" exec $n -- cat /opt/clpstack/log/clpmgrd.log >"$CLP_TEST_LOGS/$n-clpmgrd.log" 2>&1
+			"$LAB" exec $n -- cat /var/log/clpmgrd.log >"$CLP_TEST_LOGS/$n-stderr.log" 2>&1
+			cp "$("$LAB" console $n)" "$CLP_TEST_LOGS/$n-console.log" 2>/dev/null
+		done
+	fi
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
 }
 
@@ -74,6 +84,9 @@ fip_answers_from() { # fip_answers_from VIEWER OWNER
 	[ "$(fip_mac "$1")" = "$(mac_of "$2")" ]
 }
 
+waiting_on() {
+	[ "$("$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.servers[] | select(.name == \"$1\") | .waiting'")" = true ]
+}
 adopted_orphan() { "$LAB" exec "$1" -- dmesg | grep -q 'adopts the orphan'; }
 other() { [ "$1" = node1 ] && echo node2 || echo node1; }
 
@@ -238,6 +251,29 @@ EOF"
 	done
 }
 
+@test "clpmgrd stopped on the active for less than the user-mode monitor's timeout: nothing moves; for longer: it resets and the other server takes over" {
+	local active standby pid boots console
+	active=$(grp_on node1 | cut -d' ' -f2)
+	standby=$(other "$active")
+	pid=$("$LAB" exec "$active" -- pgrep -x clpmgrd)
+	boots=$("$LAB" boots "$active")
+	# 3 s stopped: below userw's 7 s (heartbeat timeout 8 s - interval 1 s).
+	lab_exec "$active" "kill -STOP $pid; sleep 3; kill -CONT $pid"
+	online_on "$standby" "$active"
+	assert "$("$LAB" boots "$active")" == "$boots" "$active did not reset"
+	# Stopped for good: clpka resets the server, its heartbeat stops.
+	lab_exec "$active" "kill -STOP $pid"
+	console=$("$LAB" console "$active")
+	wait_for 60 grep -a -q "client 'userw' (clpmgrd pid $pid): no keepalive within 7000 ms: resetting the server" "$console"
+	wait_for 120 online_on "$standby" "$standby"
+	run_lab wait "$active" --timeout 600
+	node_prepare "$active"
+	daemon_start "$active"
+	lab_exec "$active" "$B/clpcl -s"
+	wait_for 120 online_on "$active" "$standby"
+	wait_for 300 both_green
+}
+
 @test "clpcl -t -a stops the group and the cluster on both servers" {
 	lab_exec node1 "$B/clpcl -t -a"
 	for n in node1 node2; do
@@ -249,6 +285,22 @@ EOF"
 	done
 	lab_exec 5 node1 "$B/clpgrp -s failover1"
 	assert_output --partial "not started"
+}
+
+@test "startup wait: a server starting alone waits; clpbwctrl -c ends the wait and the group starts; a second clpbwctrl -c fails" {
+	lab_exec node1 "$B/clpcl -s"
+	wait_for 60 waiting_on node1
+	lab_exec node1 "$B/clpstat"
+	assert_output --partial "waiting for the other servers"
+	[ "$(grp_on node1)" = "offline null" ] || fail "failover1 started during the wait: $(grp_on node1)"
+	lab_exec node1 "$B/clpbwctrl -c"
+	assert_output --partial "startup wait cancelled on node1"
+	wait_for 120 online_on node1 node1
+	lab_exec 5 node1 "$B/clpbwctrl -c"
+	assert_output --partial "the cluster is not waiting for the other servers at startup on node1"
+	lab_exec node2 "$B/clpcl -s"
+	wait_for 60 online_on node2 node1
+	wait_for 300 both_green
 }
 
 @test "the kernel logs are clean" {

@@ -477,7 +477,7 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 	}
 	if (clus.g[gi].st == GS_ONLINE) {
 		pthread_mutex_unlock(&clus.lock);
-		return jfail(j, CLP_EXIT_STATE, "%s is already online on %s", g->name,
+		return jfail(j, CLP_EXIT_STATE, "%s is already running on %s", g->name,
 			     clus.m->server);
 	}
 	clus.g[gi].st = GS_STARTING;
