@@ -58,6 +58,32 @@ reboot_node() {
 	assert "$status" == 1 "no clpmgrd before it is enabled"
 }
 
+@test "the lab under systemd: name, networks, no failed unit, shutdown hooks at reboot, poweroff and start" {
+	lab_exec node1 "hostname; cat /etc/hostname; ip -4 -o addr show eth0; ip -4 -o addr show eth1; getent hosts node1-mirror"
+	assert_match "$output" "^node1$"
+	assert "$(grep -c '^node1$' <<<"$output")" == 2 "hostname and /etc/hostname"
+	assert_match "$output" "eth0 +inet 198\.18\.1\.1/24"
+	assert_match "$output" "eth1 +inet 198\.18\.2\.1/24"
+	assert_match "$output" "^198\.18\.2\.1 +node1-mirror"
+	lab_exec '?' node1 "systemctl is-system-running --wait; systemctl --failed --no-legend --plain"
+	assert "$output" == running "systemd's state, and no failed unit"
+	lab_exec node1 "systemctl is-active clplab-agent.service clplab-shutdown.service"
+	lab_exec node1 "printf '%s\n' 'echo hook-ran-\$1-\$(pgrep -x qemu-ga >/dev/null && echo agent-up)' > /run/clplab/shutdown.d/50-test.sh"
+	reboot_node node1
+	assert_contains "$(cat "$("$LAB" console node1)")" "hook-ran-reboot-agent-up"
+	lab_exec node1 "test ! -e /run/clplab/shutdown.d/50-test.sh"
+	lab_exec node1 "ps -o comm= -p 1"
+	assert "$output" == systemd "PID 1 after the reboot"
+	# poweroff ends qemu; start boots it again, with systemd.
+	lab_exec node1 "printf '%s\n' 'echo hook-ran-\$1' > /run/clplab/shutdown.d/50-test.sh"
+	lab_exec node1 poweroff
+	wait_for 120 bash -c "! '$LAB' exec node1 true 2>/dev/null && '$LAB' status | grep -q '^node1 stopped'"
+	assert_contains "$(cat "$("$LAB" console node1)")" "hook-ran-poweroff"
+	run_lab start node1
+	lab_exec node1 "ps -o comm= -p 1"
+	assert "$output" == systemd "PID 1 after start"
+}
+
 @test "clpsvcctrl.sh --enable -a and a reboot: clpmgrd runs after boot with the modules loaded" {
 	lab_exec node1 "$SVC --enable -a"
 	assert_match "$output" "^core: enabled \(clpstack-core\.service\)$"
