@@ -16,7 +16,7 @@ KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sed 's,/lib/modules/,,;
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules userland clean deps demo check check-host check-lab check-debug bench checkpatch soak fuzz
+.PHONY: all modules userland install uninstall clean deps demo check check-host check-lab check-debug bench checkpatch soak fuzz
 
 all: modules userland
 
@@ -26,6 +26,24 @@ modules:
 
 userland:
 	$(MAKE) -C userland
+
+# make install [PREFIX=/opt/clpstack] [DESTDIR=] [SYSTEMD_UNITDIR=] [CONF=clp.conf]:
+# userland's install (bin, share, etc, log, perf, work, scripts, the systemd
+# units) and the modules that are built into PREFIX/drivers.
+# Documentation/service.md.
+PREFIX ?= /opt/clpstack
+MODULES_KO := $(wildcard kernel/liscal/liscal.ko kernel/clpkhb/clpkhb.ko kernel/clpka/clpka.ko)
+SYSTEMD_UNITDIR ?= /lib/systemd/system
+INSTALL_VARS = PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) SYSTEMD_UNITDIR=$(SYSTEMD_UNITDIR) \
+	CONF=$(if $(CONF),$(abspath $(CONF)))
+
+install:
+	$(MAKE) -C userland install $(INSTALL_VARS)
+	$(if $(MODULES_KO),install -m 0644 $(MODULES_KO) $(DESTDIR)$(PREFIX)/drivers/,@echo "no kernel modules built ('make modules'): $(DESTDIR)$(PREFIX)/drivers/ left empty")
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/drivers/,liscal.ko clpkhb.ko clpka.ko)
+	$(MAKE) -C userland uninstall $(INSTALL_VARS)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(PWD) clean
