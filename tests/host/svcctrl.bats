@@ -37,7 +37,7 @@ teardown() {
 @test "clpsvcctrl.sh --enable|--disable: systemctl on the unit, once, as the guide writes it" {
 	run "$SVC" --enable -a
 	assert_success
-	assert_output $'core: enabled (clpstack-core.service)\nmgr: enabled (clpstack-core.service)'
+	assert_output $'core: enabled (clpstack-core.service)\nmgr: enabled (clpstack-mgr.service)'
 	run "$SVC" --disable core mgr
 	assert_success
 	run "$SVC" --disable core
@@ -46,10 +46,10 @@ teardown() {
 	run "$SVC" --enable mgr -a core
 	assert_success
 	run cat "$LOG"
-	assert_output $'enable clpstack-core.service\ndisable clpstack-core.service\ndisable clpstack-core.service\nenable clpstack-core.service\nenable clpstack-core.service'
+	assert_output $'enable clpstack-core.service clpstack-mgr.service\ndisable clpstack-core.service clpstack-mgr.service\ndisable clpstack-core.service\nenable clpstack-core.service\nenable clpstack-mgr.service clpstack-core.service'
 	run "$SVC" --status -a
 	assert_success
-	assert_output $'core clpstack-core.service enabled active\nmgr clpstack-core.service enabled active'
+	assert_output $'core clpstack-core.service enabled active\nmgr clpstack-mgr.service enabled active'
 	run "$SVC" --help
 	assert_success
 	assert_line --index 0 "Usage: clpsvcctrl.sh --enable|--disable [core] [mgr] [-a]"
@@ -101,17 +101,22 @@ teardown() {
 		[ -d "$p/$f" ] || fail "no directory $p/$f"
 	done
 	cmp "$p/etc/clp.conf" "$REPO/userland/conf/examples/lab-clp.conf"
-	run grep -E '^(ExecStart|ExecStartPre|Environment|Restart|KillMode|Type|After|Alias)=' "$d/lib/systemd/system/clpstack-core.service"
-	assert_line "ExecStart=/usr/local/clp/bin/clpmgrd -f"
+	run grep -E '^(ExecStart|ExecStartPre|Environment|Restart|KillMode|Type|After)=' "$d/lib/systemd/system/clpstack-mgr.service"
+	assert_line "ExecStart=/usr/local/clp/bin/clpmgrd -f -n"
 	assert_line "Environment=CLP_PREFIX=/usr/local/clp"
 	assert_line "Restart=no"
 	assert_line "KillMode=process"
-	assert_line "Type=simple"
+	assert_line "Type=notify"
 	assert_line --regexp "^After=.*network-online\.target"
-	assert_line "Alias=clpstack-mgr.service"
 	assert_line --partial "insmod /usr/local/clp/drivers/\$\$m.ko"
-	run grep -c @PREFIX@ "$d/lib/systemd/system/clpstack-core.service"
-	assert_output 0
+	run grep -E '^(ExecStart|ExecStop|Requires|Type|Environment)=' "$d/lib/systemd/system/clpstack-core.service"
+	assert_line "ExecStart=/usr/local/clp/bin/clpcl -s"
+	assert_line "ExecStop=/usr/local/clp/bin/clpcl -t"
+	assert_line "Requires=clpstack-mgr.service"
+	assert_line "Type=oneshot"
+	assert_line "Environment=CLP_PREFIX=/usr/local/clp"
+	run cat "$d/lib/systemd/system/clpstack-core.service" "$d/lib/systemd/system/clpstack-mgr.service"
+	refute_output --partial @PREFIX@
 	# A second install keeps an administrator's clp.conf.
 	echo "<root/>" >"$p/etc/clp.conf"
 	run make -C "$REPO" install DESTDIR="$d" PREFIX=/usr/local/clp CONF=userland/conf/examples/lab-clp.conf
@@ -122,5 +127,5 @@ teardown() {
 	assert_success
 	run find "$d" -type f
 	assert_output "$p/etc/clp.conf"
-	[ ! -e "$p/bin" ] && [ ! -e "$p/perf" ] && [ ! -e "$d/lib/systemd/system/clpstack-core.service" ]
+	[ ! -e "$p/bin" ] && [ ! -e "$p/perf" ] && [ ! -e "$d/lib/systemd/system/clpstack-core.service" ] && [ ! -e "$d/lib/systemd/system/clpstack-mgr.service" ]
 }

@@ -1,26 +1,31 @@
 #!/usr/bin/env bats
-# Autostart of the cluster service (guide 2.2, 2.14...: clpsvcctrl.sh): a
-# node booted with systemd as PID 1 (lab up --systemd), clpstack installed in
-# it with "make install" (PREFIX=/opt/clpstack, the node's overlay root), the
-# lab's clp.conf; clpsvcctrl.sh --enable -a and a reboot start clpmgrd
-# (modules loaded by the unit), --disable -a and a reboot do not; bad input
-# is refused with a message and exit status 2 and changes nothing.
+# Autostart of the cluster service (guide 2.2, 2.14...: clpsvcctrl.sh): two
+# nodes booted with systemd as PID 1 (lab up --systemd), clpstack installed
+# in each with "make install" (PREFIX=/opt/clpstack, the node's overlay
+# root) and the cluster suite's clp.conf (failover1 = md01 + exec1 + fip1).
+# clpsvcctrl.sh --enable -a and a reboot: the cluster starts and failover1
+# comes online on node1; --disable core: only the manager runs, 'clpcl -s -a'
+# starts the cluster; --disable -a: nothing runs; bad input is refused with
+# a message and exit status 2 and changes nothing.
 
 load helpers
 
 P=/opt/clpstack
 SVC=$P/bin/clpsvcctrl.sh
+B=$P/bin
 
 setup_file() {
 	skip_if_no_lab || return 0
 	[ -x /lib/systemd/systemd ] || file_skip "the systemd lab needs /lib/systemd/systemd (scripts/deps)" || return 0
 	export CLPLAB_NAME=t$$-27
-	run_lab up --nodes 1 --name "$CLPLAB_NAME" --disk-size 128M --systemd
-	# The install as an administrator does it, in the node (its writes go
+	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 128M --systemd
+	# The install as an administrator does it, in each node (its writes go
 	# to the node's disk); then the cluster partition clpmgrd wants.
-	lab_exec node1 "make -C $REPO install CONF=userland/conf/examples/lab-clp.conf >/var/log/clp-install.log 2>&1 || { tail -n 20 /var/log/clp-install.log; exit 1; }"
-	lab_exec node1 "systemctl daemon-reload"
-	lab_exec node1 "insmod $P/drivers/liscal.ko && $P/bin/clpmdinit --create force md01 && rmmod liscal"
+	for n in node1 node2; do
+		lab_exec $n "sed 's|@SYNCTIME@|120|' $REPO/tests/lab/cluster/clp.conf >/tmp/clp.conf && make -C $REPO install CONF=/tmp/clp.conf >/var/log/clp-install.log 2>&1 || { tail -n 20 /var/log/clp-install.log; exit 1; }"
+		lab_exec $n "cp $REPO/tests/lab/cluster/exec1-*.sh $P/scripts/ && systemctl daemon-reload"
+		lab_exec $n "insmod $P/drivers/liscal.ko && $P/bin/clpmdinit --create force md01 && rmmod liscal"
+	done
 }
 
 teardown_file() {
@@ -42,81 +47,96 @@ reboot_node() {
 	assert "$("$LAB" boots "$1")" == $((before + 1)) "boots of $1"
 }
 
-@test "the node runs systemd; make install laid out the tree and the unit" {
+# "<state> <current>" of failover1 as NODE's clpstat shows it.
+grp_on() {
+	"$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.groups[0] | .state + \" \" + (.current // \"-\")'"
+}
+online_on() { [ "$(grp_on "$1")" = "online $2" ]; }
+service_is() { # service_is NODE started|stopped (of NODE itself)
+	[ "$("$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.servers[] | select(.name == \"$1\") | .service'")" = "$2" ]
+}
+
+@test "the nodes run systemd; make install laid out the tree and the units" {
 	lab_exec node1 "ps -o comm= -p 1"
 	assert "$output" == systemd "PID 1"
-	lab_exec node1 "cd $P && ls -d bin/clpmgrd bin/clpsvcctrl.sh bin/clpmdctrl drivers/liscal.ko drivers/clpkhb.ko drivers/clpka.ko etc/clp.conf log work scripts perf/disk perf/cluster/heartbeat share/clp.rng"
-	lab_exec node1 "cmp $P/etc/clp.conf $REPO/userland/conf/examples/lab-clp.conf"
-	lab_exec node1 "grep -E '^(ExecStart|Restart|KillMode|After)=' /lib/systemd/system/clpstack-core.service"
-	assert_match "$output" "^ExecStart=$P/bin/clpmgrd -f$"
-	assert_match "$output" "^Restart=no$"
+	lab_exec node1 "cd $P && ls -d bin/clpmgrd bin/clpcl bin/clpstat bin/clpsvcctrl.sh bin/clpmdctrl drivers/liscal.ko drivers/clpkhb.ko drivers/clpka.ko etc/clp.conf log work scripts perf/disk perf/cluster/heartbeat share/clp.rng"
+	lab_exec node1 "grep -E '^(Type|ExecStart|Restart|KillMode|After)=' /lib/systemd/system/clpstack-mgr.service"
+	assert_match "$output" "^Type=notify$"
+	assert_match "$output" "^ExecStart=$P/bin/clpmgrd -f -n$"
 	assert_match "$output" "^KillMode=process$"
 	assert_match "$output" "^After=.*network-online\.target"
-	lab_exec '?' node1 "systemctl is-enabled clpstack-core.service"
-	assert "$output" == disabled "a fresh install enables nothing"
+	lab_exec node1 "grep -E '^(Type|ExecStart|ExecStop|Requires|After)=' /lib/systemd/system/clpstack-core.service"
+	assert_match "$output" "^Type=oneshot$"
+	assert_match "$output" "^ExecStart=$P/bin/clpcl -s$"
+	assert_match "$output" "^ExecStop=$P/bin/clpcl -t$"
+	assert_match "$output" "^Requires=clpstack-mgr\.service$"
+	lab_exec '?' node1 "systemctl is-enabled clpstack-core.service clpstack-mgr.service"
+	assert "$output" == $'disabled\ndisabled' "a fresh install enables nothing"
 	lab_exec '?' node1 "pgrep -x clpmgrd"
 	assert "$status" == 1 "no clpmgrd before it is enabled"
 }
 
-@test "the lab under systemd: name, networks, no failed unit, shutdown hooks at reboot, poweroff and start" {
-	lab_exec node1 "hostname; cat /etc/hostname; ip -4 -o addr show eth0; ip -4 -o addr show eth1; getent hosts node1-mirror"
-	assert_match "$output" "^node1$"
-	assert "$(grep -c '^node1$' <<<"$output")" == 2 "hostname and /etc/hostname"
-	assert_match "$output" "eth0 +inet 198\.18\.1\.1/24"
-	assert_match "$output" "eth1 +inet 198\.18\.2\.1/24"
-	assert_match "$output" "^198\.18\.2\.1 +node1-mirror"
-	lab_exec '?' node1 "systemctl is-system-running --wait; systemctl --failed --no-legend --plain"
-	assert "$output" == running "systemd's state, and no failed unit"
-	lab_exec node1 "systemctl is-active clplab-agent.service clplab-shutdown.service"
-	lab_exec node1 "printf '%s\n' 'echo hook-ran-\$1-\$(pgrep -x qemu-ga >/dev/null && echo agent-up)' > /run/clplab/shutdown.d/50-test.sh"
+@test "clpsvcctrl.sh --enable -a and a reboot of both: the cluster starts by itself, failover1 online on node1" {
+	local n
+	for n in node1 node2; do
+		lab_exec $n "$SVC --enable -a"
+		assert_match "$output" "^core: enabled \(clpstack-core\.service\)$"
+		assert_match "$output" "^mgr: enabled \(clpstack-mgr\.service\)$"
+		lab_exec '?' $n "pgrep -x clpmgrd"
+		assert "$status" == 1 "enabling does not start the daemon now"
+	done
 	reboot_node node1
-	assert_contains "$(cat "$("$LAB" console node1)")" "hook-ran-reboot-agent-up"
-	lab_exec node1 "test ! -e /run/clplab/shutdown.d/50-test.sh"
-	lab_exec node1 "ps -o comm= -p 1"
-	assert "$output" == systemd "PID 1 after the reboot"
-	# poweroff ends qemu; start boots it again, with systemd.
-	lab_exec node1 "printf '%s\n' 'echo hook-ran-\$1' > /run/clplab/shutdown.d/50-test.sh"
-	lab_exec node1 poweroff
-	wait_for 120 bash -c "! '$LAB' exec node1 true 2>/dev/null && '$LAB' status | grep -q '^node1 stopped'"
-	assert_contains "$(cat "$("$LAB" console node1)")" "hook-ran-poweroff"
-	run_lab start node1
-	lab_exec node1 "ps -o comm= -p 1"
-	assert "$output" == systemd "PID 1 after start"
+	reboot_node node2
+	wait_for 240 online_on node1 node1
+	wait_for 30 online_on node2 node1
+	for n in node1 node2; do
+		lab_exec $n "systemctl is-active clpstack-mgr.service clpstack-core.service"
+		assert "$output" == $'active\nactive' "mgr and core on $n"
+		lab_exec $n "cat /proc/modules | cut -d' ' -f1 | grep -E '^(liscal|clpkhb|clpka)$' | sort | xargs"
+		assert "$output" == "clpka clpkhb liscal" "modules loaded by the mgr unit on $n"
+		lab_exec $n "journalctl -b -u clpstack-mgr.service | grep -c 'clpmgrd started on server $n'"
+		lab_exec $n "$SVC --status -a"
+		assert_match "$output" "^core clpstack-core\.service enabled active$"
+		assert_match "$output" "^mgr clpstack-mgr\.service enabled active$"
+	done
+	lab_exec node1 "mountpoint /mnt/md01"
 }
 
-@test "clpsvcctrl.sh --enable -a and a reboot: clpmgrd runs after boot with the modules loaded" {
-	lab_exec node1 "$SVC --enable -a"
-	assert_match "$output" "^core: enabled \(clpstack-core\.service\)$"
-	assert_match "$output" "^mgr: enabled \(clpstack-core\.service\)$"
-	lab_exec node1 "systemctl is-enabled clpstack-core.service"
-	assert "$output" == enabled
-	lab_exec '?' node1 "pgrep -x clpmgrd"
-	assert "$status" == 1 "enabling does not start the daemon now"
+@test "--disable core and a reboot of both: the groups stop cleanly at shutdown, only the manager runs after boot; clpcl -s -a starts the cluster" {
+	local n
+	for n in node1 node2; do
+		lab_exec $n "$SVC --disable core"
+		assert "$output" == "core: disabled (clpstack-core.service)"
+	done
 	reboot_node node1
-	wait_for 60 "$LAB" exec node1 -- systemctl is-active --quiet clpstack-core.service
-	lab_exec node1 "systemctl is-active clpstack-core.service clpstack-mgr.service"
-	assert "$output" == $'active\nactive' "core, and mgr (its alias)"
-	lab_exec node1 "pgrep -x clpmgrd"
-	lab_exec node1 "cat /proc/modules | cut -d' ' -f1 | grep -E '^(liscal|clpkhb|clpka)$' | sort | xargs"
-	assert "$output" == "clpka clpkhb liscal" "modules loaded by ExecStartPre"
-	wait_for 30 "$LAB" exec node1 -- bash -c "journalctl -b -u clpstack-core.service | grep -q 'clpmgrd started on server node1'"
-	lab_exec node1 "$SVC --status -a"
-	assert_match "$output" "^core clpstack-core\.service enabled active$"
-	assert_match "$output" "^mgr clpstack-core\.service enabled active$"
+	# node1's shutdown ran 'clpcl -t': failover1 stopped there, not failed over.
+	lab_exec node2 "grep -E 'rc (2|3): ' $P/log/clpmgrd.log | tail -n 3"
+	assert_output --partial "group failover1 stopped on node1"
+	refute_output --partial "failover of failover1"
+	reboot_node node2
+	for n in node1 node2; do
+		wait_for 60 "$LAB" exec $n -- systemctl is-active --quiet clpstack-mgr.service
+		lab_exec '?' $n "systemctl is-active clpstack-core.service"
+		assert "$output" == inactive "core on $n"
+		wait_for 30 service_is $n stopped
+	done
+	[ "$(grp_on node1)" = "offline -" ] || fail "failover1 after boot: $(grp_on node1)"
+	lab_exec node1 "$B/clpcl -s -a"
+	wait_for 240 online_on node1 node1
 }
 
 @test "clpsvcctrl.sh --disable -a and a reboot: clpmgrd does not run after boot" {
 	lab_exec node1 "$SVC --disable -a"
 	assert_match "$output" "^core: disabled \(clpstack-core\.service\)$"
-	assert_match "$output" "^mgr: disabled \(clpstack-core\.service\)$"
-	lab_exec '?' node1 "systemctl is-enabled clpstack-core.service"
+	assert_match "$output" "^mgr: disabled \(clpstack-mgr\.service\)$"
+	lab_exec '?' node1 "systemctl is-enabled clpstack-mgr.service"
 	assert "$output" == disabled
 	lab_exec node1 "pgrep -x clpmgrd" # the running daemon is left alone
 	reboot_node node1
 	# The boot is complete (boot marker after multi-user.target): nothing
 	# started it, nothing will.
 	lab_exec '?' node1 "systemctl is-system-running --wait"
-	lab_exec '?' node1 "systemctl is-active clpstack-core.service"
+	lab_exec '?' node1 "systemctl is-active clpstack-mgr.service"
 	assert "$output" == inactive
 	lab_exec '?' node1 "pgrep -x clpmgrd"
 	assert "$status" == 1 "no clpmgrd after boot"
@@ -130,14 +150,14 @@ reboot_node() {
 	lab_exec node1 "systemctl is-enabled clpstack-core.service"
 	assert "$output" == enabled
 	lab_exec node1 "$SVC --disable core mgr"
-	lab_exec '?' node1 "systemctl is-enabled clpstack-core.service"
-	assert "$output" == disabled
+	lab_exec '?' node1 "systemctl is-enabled clpstack-core.service clpstack-mgr.service"
+	assert "$output" == $'disabled\ndisabled'
 	lab_exec node1 "$SVC --enable mgr core"
-	lab_exec node1 "systemctl is-enabled clpstack-core.service"
-	assert "$output" == enabled
+	lab_exec node1 "systemctl is-enabled clpstack-core.service clpstack-mgr.service"
+	assert "$output" == $'enabled\nenabled'
 	lab_exec node1 "$SVC --disable mgr"
-	lab_exec '?' node1 "systemctl is-enabled clpstack-core.service"
-	assert "$output" == disabled "mgr is clpmgrd too"
+	lab_exec '?' node1 "systemctl is-enabled clpstack-mgr.service"
+	assert "$output" == disabled "mgr alone"
 	lab_exec node1 "$SVC --help"
 	assert_match "$output" "^Usage: clpsvcctrl\.sh --enable\|--disable \[core\] \[mgr\] \[-a\]$"
 }
@@ -173,6 +193,6 @@ bad() {
 
 @test "make uninstall removes what install put, keeps clp.conf" {
 	lab_exec node1 "make -C $REPO uninstall >/dev/null"
-	lab_exec node1 "test ! -e $P/bin/clpmgrd && test ! -e $P/bin/clpsvcctrl.sh && test ! -e $P/drivers/liscal.ko && test ! -e /lib/systemd/system/clpstack-core.service"
+	lab_exec node1 "test ! -e $P/bin/clpmgrd && test ! -e $P/bin/clpsvcctrl.sh && test ! -e $P/drivers/liscal.ko && test ! -e /lib/systemd/system/clpstack-core.service && test ! -e /lib/systemd/system/clpstack-mgr.service"
 	lab_exec node1 "test -f $P/etc/clp.conf"
 }

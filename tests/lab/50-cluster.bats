@@ -87,6 +87,7 @@ fip_answers_from() { # fip_answers_from VIEWER OWNER
 waiting_on() {
 	[ "$("$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.servers[] | select(.name == \"$1\") | .waiting'")" = true ]
 }
+started_userw() { "$LAB" exec "$1" -- grep -q 'module userw started' /var/log/clpmgrd-restart.log; }
 adopted_orphan() { "$LAB" exec "$1" -- dmesg | grep -q 'adopts the orphan'; }
 other() { [ "$1" = node1 ] && echo node2 || echo node1; }
 
@@ -157,7 +158,7 @@ other() { [ "$1" = node1 ] && echo node2 || echo node1; }
 	lab_exec 6 node1 "setpriv --reuid=65534 --regid=65534 --clear-groups $B/clpgrp -t failover1"
 	assert_output --partial "must be run as root"
 	lab_exec 6 node1 "setpriv --reuid=65534 --regid=65534 --clear-groups $B/clpstat"
-	assert_output --partial "root only"
+	assert_output --partial "must be run as root"
 	online_on node1 node1
 	lab_exec node1 "mountpoint -q /mnt/md01"
 }
@@ -210,7 +211,9 @@ EOF"
 	local mounted
 	mounted=$("$LAB" exec node1 -- stat -c %Z /mnt/md01/.)
 	lab_exec node1 "pkill -9 -x clpmgrd; ! pgrep -x clpmgrd"
-	lab_exec node1 "setsid -f $B/clpmgrd -f >>/var/log/clpmgrd.log 2>&1 </dev/null"
+	lab_exec node1 "setsid -f $B/clpmgrd -f >/var/log/clpmgrd-restart.log 2>&1 </dev/null"
+	# Its keepalive first (within userw's 7 s), else the old one resets node1.
+	wait_for 6 started_userw node1 || { "$LAB" exec node1 -- cat /var/log/clpmgrd-restart.log; false; }
 	wait_for 30 online_on node1 node1
 	lab_exec node1 "grep -c 'group failover1 is online here: adopted' /opt/clpstack/log/clpmgrd.log"
 	assert "$output" -ge 1 "adoption logged"

@@ -29,6 +29,11 @@ int clp_cli_request(struct json_object *req, int timeout_ms, bool quiet,
 
 	if (reply)
 		*reply = NULL;
+	if (!r && geteuid() != 0) {
+		/* The socket is root's (mode 0600): say so, not "not running". */
+		clp_err("must be run as root (the cluster daemon takes requests from root only)");
+		return CLP_EXIT_PERM;
+	}
 	if (!r) {
 		clp_err("%s", err);
 		return CLP_EXIT_ERROR;

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
+#include <systemd/sd-daemon.h>
 
 #include "clp_log.h"
 #include "cluster.h"
@@ -183,6 +184,7 @@ int main(int argc, char **argv)
 		}
 	}
 	clp_event("mgr", 3, "clpmgrd started on server %s", m.server);
+	sd_notify(0, "READY=1");	/* the mgr unit (Type=notify) */
 	while (sigwait(&set, &sig) != 0)
 		;
 	clp_event("mgr", 4, "stopping on signal %d", sig);

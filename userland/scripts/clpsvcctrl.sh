@@ -3,17 +3,17 @@
 # clpsvcctrl.sh: enable or disable the start of the clpstack services at
 # boot, as the EXPRESSCLUSTER Maintenance Guide uses it:
 #   clpsvcctrl.sh --enable|--disable [core] [mgr] [-a]
-# core: the cluster service, clpstack-core.service (modules + clpmgrd).
-# mgr:  the manager side. In clpstack the manager is clpmgrd itself, so
-#       "mgr" is the same unit (clpstack-mgr.service is its alias): enabling
-#       or disabling either name enables or disables clpmgrd's start.
+# core: the cluster service, clpstack-core.service ('clpcl -s' at boot).
+# mgr:  the manager, clpstack-mgr.service (the modules and clpmgrd -n: it
+#       answers the commands and the other servers; core needs it and pulls
+#       it in even when it is disabled).
 # -a:   all services (core and mgr).
 # Exit: 0 done; 1 systemctl failed; 2 bad usage (nothing changed).
 set -uo pipefail
 
 prog=${0##*/}
 SYSTEMCTL=${CLP_SYSTEMCTL:-systemctl}
-declare -A unit_of=([core]=clpstack-core.service [mgr]=clpstack-core.service)
+declare -A unit_of=([core]=clpstack-core.service [mgr]=clpstack-mgr.service)
 all=(core mgr)
 
 usage() {
@@ -25,9 +25,8 @@ Enable or disable the start of the clpstack services at the next boot.
   --enable     start the services at boot (systemctl enable)
   --disable    do not start them at boot (systemctl disable)
   --status     print "<service> <unit> <enabled|disabled> <active|inactive|...>"
-  core         the cluster service (clpstack-core.service: modules, clpmgrd)
-  mgr          the manager side; clpmgrd is the manager too, so this is
-               clpstack-core.service as well (alias clpstack-mgr.service)
+  core         the cluster service (clpstack-core.service: clpcl -s at boot)
+  mgr          the manager (clpstack-mgr.service: modules, clpmgrd -n)
   -a, --all    all services (core and mgr)
 The running daemon is not started or stopped: reboot, or use systemctl.
 USAGE
