@@ -5,6 +5,7 @@
 #   make demo       the lab demo (installs what is missing, boots a 2-node lab)
 #   make check      host tests + lab suites; last line "N passed, N failed"
 #   make bench      benchmarks (not part of check)
+#   make check-service  the long suite of autostart by systemd (tests/lab/long/)
 #   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (300) each
 #   make check-debug the driver suites on the lockdep/KASAN debug kernel (builds it once)
@@ -16,7 +17,7 @@ KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sed 's,/lib/modules/,,;
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules userland install uninstall clean deps demo check check-host check-lab check-debug bench checkpatch soak fuzz
+.PHONY: all modules userland install uninstall clean deps demo check check-host check-lab check-debug check-service bench checkpatch soak fuzz
 
 all: modules userland
 
@@ -84,6 +85,12 @@ fuzz: deps
 # modules for it are built outside the repo. No retry: a failure is a finding.
 check-debug: deps
 	scripts/check-debug
+
+# Long lab suites, not in make check (tests/lab/long/): the cluster service
+# started by systemd across reboots of systemd nodes.
+check-service: deps
+	$(MAKE) all
+	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/27-service.bats
 
 # More power-cut rounds than make check's 5; no retry: a failure is a finding.
 SOAK_ROUNDS ?= 25

@@ -100,8 +100,24 @@ int np_resolve(char *why, size_t len)
 	for (i = 0; i < clus.cfg.nping; i++) {
 		if (ping_once(clus.cfg.ping[i].target, clus.cfg.ping[i].timeout_s, one,
 			      sizeof(one)) == 0) {
+			long wait_s = 0;
+			struct timespec ts;
+
+			/*
+			 * The loser needs up to its longest ping timeout to know it
+			 * lost and to take its npaction: the winner lets that time
+			 * pass (plus 2 s) before it activates anything.
+			 */
+			for (int k = 0; k < clus.cfg.nping; k++)
+				if (clus.cfg.ping[k].timeout_s > wait_s)
+					wait_s = clus.cfg.ping[k].timeout_s;
+			wait_s += 2;
 			snprintf(why, len, "ping target %s answered", clus.cfg.ping[i].target);
-			clp_event("rc", 60, "network partition resolution won: %s", why);
+			clp_event("rc", 60, "network partition resolution won: %s; waiting %ld s "
+				  "for the other side's npaction", why, wait_s);
+			ts = (struct timespec){ wait_s, 0 };
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+				;
 			return 0;
 		}
 	}

@@ -8,7 +8,7 @@
 # starts the cluster; --disable -a: nothing runs; bad input is refused with
 # a message and exit status 2 and changes nothing.
 
-load helpers
+load ../helpers
 
 P=/opt/clpstack
 SVC=$P/bin/clpsvcctrl.sh

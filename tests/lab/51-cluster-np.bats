@@ -1,0 +1,78 @@
+#!/usr/bin/env bats
+# Network partition resolution (Documentation/cluster.md): three nodes,
+# node3 a ping target on the interconnect. failover1 runs on node1; both of
+# node1's cables are pulled (every interconnect and the mirror link), so
+# the ping target stays reachable only from node2: node1 loses the
+# resolution and takes its npaction (5, keepalive reset); node2 wins and
+# takes failover1 over. Afterwards exactly one server runs failover1.
+
+load helpers
+
+B=$REPO/userland/bin
+K=$KMODS
+D=$REPO/tests/lab/cluster
+
+setup_file() {
+	skip_if_no_lab || return 0
+	export CLPLAB_NAME=t$$-np
+	run_lab up --nodes 3 --name "$CLPLAB_NAME" --disk-size 128M
+	for n in node1 node2; do
+		lab_exec $n "mkdir -p /opt/clpstack/etc /opt/clpstack/scripts && sed -e 's|@SYNCTIME@|120|' -e 's|</resource>|</resource><networkpartition><npaction>5</npaction><pingnp name=\"pingnp1\"><target>198.18.1.3</target><timeout>3</timeout></pingnp></networkpartition>|' $D/clp.conf > /opt/clpstack/etc/clp.conf && cp $D/exec1-*.sh /opt/clpstack/scripts/ && $B/clpmgrd --check"
+		lab_exec $n "insmod $K/liscal/liscal.ko && insmod $K/clpkhb/clpkhb.ko && insmod $K/clpka/clpka.ko"
+		lab_exec $n "$B/clpmdinit --create force md01"
+		lab_exec $n "setsid -f $B/clpmgrd -f -n >>/var/log/clpmgrd.log 2>&1 </dev/null"
+		wait_for 20 "$LAB" exec $n -- test -S /opt/clpstack/work/clpmgrd.sock
+	done
+}
+
+teardown_file() {
+	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+}
+
+grp_on() {
+	"$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.groups[0] | .state + \" \" + (.current // \"-\")'"
+}
+online_on() { [ "$(grp_on "$1")" = "online $2" ]; }
+both_green() {
+	local n
+	for n in node1 node2; do
+		"$LAB" exec $n -- "$B/clpmdstat" --mirror md01 --json |
+			jq -e '[.servers[].colour] == ["GREEN", "GREEN"]' >/dev/null || return
+	done
+}
+boots_above() { (($("$LAB" boots "$1") > $2)); }
+
+@test "failover1 online on node1, the mirror GREEN/GREEN" {
+	lab_exec node1 "$B/clpcl -s -a"
+	wait_for 180 online_on node1 node1
+	wait_for 300 both_green
+	lab_exec node1 "echo before-partition > /mnt/md01/np && sync"
+}
+
+@test "node1's cables pulled, the ping target reachable only from node2: node1 resets (npaction 5), node2 takes failover1 over" {
+	local boots console
+	boots=$("$LAB" boots node1)
+	console=$("$LAB" console node1)
+	run_lab link node1 interconnect down
+	run_lab link node1 mirror down
+	wait_for 120 online_on node2 node2
+	wait_for 120 boots_above node1 "$boots"
+	run grep -a "network partition resolution lost" "$console"
+	assert_success
+	assert_output --partial "no ping target answered"
+	lab_exec node2 "grep -E 'rc (60|3): ' /opt/clpstack/log/clpmgrd.log"
+	assert_line --index 0 --partial "network partition resolution won: ping target 198.18.1.3 answered"
+	assert_line --index 1 --partial "failover of failover1 from node1 to node2"
+	lab_exec node2 "cat /mnt/md01/np"
+	assert "$output" == before-partition "data written before the partition"
+	run_lab link node1 interconnect up
+	run_lab link node1 mirror up
+	run_lab wait node1 --timeout 600
+	# After its reset node1 runs nothing: exactly one server has failover1.
+	lab_exec node1 "! grep -q ' /mnt/md01 ' /proc/mounts && ! ip -4 addr show | grep -q 198.18.1.100"
+	online_on node2 node2
+}
+
+@test "the kernel logs are clean" {
+	dmesg_clean node2
+}
