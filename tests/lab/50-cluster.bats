@@ -243,12 +243,13 @@ EOF"
 		wait_for 120 online_on $standby $standby
 		lab_exec $standby "python3 $D/sqlite-check.py /mnt/md01/app.db $round $last"
 		echo "# $output" >&3
-		wait_for 30 fip_answers_from $standby $standby
+		lab_exec $standby "ip -4 addr show dev eth0 | grep -c 198.18.1.100/24"
 		run_lab start $active
 		node_prepare $active
 		daemon_start $active
 		lab_exec $active "$B/clpcl -s"
 		wait_for 120 online_on $active $standby
+		wait_for 30 fip_answers_from $active $standby
 		wait_for 300 both_green
 		active=$standby
 	done

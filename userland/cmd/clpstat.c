@@ -89,6 +89,8 @@ static struct json_object *build(struct json_object *r, const char *gfilter,
 		h = find(hb, "name", name);
 		json_object_object_add(o, "heartbeat", json_object_new_string(
 			h && clp_msg_get_str(h, "heartbeat") ? clp_msg_get_str(h, "heartbeat") : "unknown"));
+		json_object_object_add(o, "links", arr(h, "links") ? json_object_get(arr(h, "links")) :
+						   json_object_new_array());
 		json_object_array_add(sl, o);
 	}
 	json_object_object_add(out, "servers", sl);
@@ -146,9 +148,16 @@ static void print_text(struct json_object *o)
 	for (i = 0; i < json_object_array_length(sl); i++) {
 		struct json_object *s = json_object_array_get_idx(sl, i);
 
+		struct json_object *ll = arr(s, "links");
+
 		printf("    %-16s: service %-8s heartbeat %-8s%s\n", clp_msg_get_str(s, "name"),
 		       clp_msg_get_str(s, "service"), clp_msg_get_str(s, "heartbeat"),
 		       clp_msg_get_int(s, "waiting", 0) ? " (waiting for the other servers)" : "");
+		for (k = 0; ll && k < json_object_array_length(ll); k++) {
+			struct json_object *l = json_object_array_get_idx(ll, k);
+
+			printf("      %-14s: %s\n", clp_msg_get_str(l, "name"), clp_msg_get_str(l, "state"));
+		}
 	}
 	printf("  <group>\n");
 	for (i = 0; i < json_object_array_length(gl); i++) {

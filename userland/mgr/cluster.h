@@ -33,6 +33,8 @@
 #include "clp_grp.h"
 #include "mgr.h"
 
+#define CLP_LINK_MAX 8	/* heartbeat links shown by clpstat */
+
 enum grp_st { GS_OFFLINE, GS_STARTING, GS_ONLINE, GS_STOPPING, GS_ERROR, GS_UNKNOWN };
 enum srv_st { SRV_UNKNOWN, SRV_UP, SRV_DOWN };
 
@@ -74,6 +76,7 @@ struct cluster {
 	enum srv_st srv[CLP_SRV_MAX];
 	bool srv_started[CLP_SRV_MAX];	/* as that server last told us */
 	time_t down_at[CLP_SRV_MAX];	/* when clpkhb declared it down */
+	enum srv_st link[CLP_SRV_MAX][CLP_LINK_MAX];	/* lankhbN, index N - 1 */
 	bool waiting;			/* startup synchronisation wait */
 	bool wait_cancel;
 	struct grp_rt g[CLP_GRP_MAX];
@@ -85,6 +88,7 @@ extern struct cluster clus;
 
 /* rc.c */
 void rc_peer_event(const char *server, bool up);
+void rc_link_event(const char *server, unsigned int link, bool up);
 int rc_submit(struct job *j, bool wait);	/* 0 or -ENOMEM */
 struct json_object *rc_status_json(void);	/* this server's view */
 void rc_note_remote(int srv, struct json_object *status);

@@ -53,6 +53,8 @@ static int hb_event_cb(const struct nlmsghdr *nlh, void *data)
 #pragma GCC diagnostic pop
 	if (!link && (ev == CLPKHB_EVENT_PEER_UP || ev == CLPKHB_EVENT_PEER_DOWN))
 		rc_peer_event(mnl_attr_get_str(tb[CLPKHB_A_NAME]), ev == CLPKHB_EVENT_PEER_UP);
+	if (link && (ev == CLPKHB_EVENT_LINK_UP || ev == CLPKHB_EVENT_LINK_DOWN))
+		rc_link_event(mnl_attr_get_str(tb[CLPKHB_A_NAME]), link, ev == CLPKHB_EVENT_LINK_UP);
 	if (link)
 		clp_event("hb", 10 + ev, "lankhb%u: %s (%s)", link, what,
 			  tb[CLPKHB_A_REASON] ? mnl_attr_get_str(tb[CLPKHB_A_REASON]) : "");

@@ -197,9 +197,24 @@ struct json_object *rc_status_json(void)
 		struct json_object *s = json_object_new_object();
 		static const char *const sn[] = { "unknown", "up", "down" };
 
+		struct json_object *ll = json_object_new_array();
+
 		json_object_object_add(s, "name", json_object_new_string(clus.cfg.srv[i]));
 		json_object_object_add(s, "heartbeat", json_object_new_string(
 			i == clus.cfg.self ? (clus.core_up ? "up" : "down") : sn[clus.srv[i]]));
+		for (int l = 0; i != clus.cfg.self && l < CLP_LINK_MAX; l++) {
+			struct json_object *lo;
+			char name[16];
+
+			if (clus.link[i][l] == SRV_UNKNOWN)
+				continue;
+			lo = json_object_new_object();
+			snprintf(name, sizeof(name), "lankhb%d", l + 1);
+			json_object_object_add(lo, "name", json_object_new_string(name));
+			json_object_object_add(lo, "state", json_object_new_string(sn[clus.link[i][l]]));
+			json_object_array_add(ll, lo);
+		}
+		json_object_object_add(s, "links", ll);
 		json_object_array_add(sl, s);
 	}
 	for (i = 0; i < clus.cfg.ngrp; i++) {
@@ -449,7 +464,9 @@ static int grp_stop_local(int gi, struct job *j)
 	set_grp(gi, ret ? GS_ERROR : GS_OFFLINE, ret ? clus.cfg.self : -1);
 	if (!ret) {
 		state_save(gi, false);
+		pthread_mutex_lock(&clus.lock);
 		clus.g[gi].why[0] = '\0';
+		pthread_mutex_unlock(&clus.lock);
 		clp_event("rc", 2, "group %s stopped on %s", g->name, clus.m->server);
 		jfail(j, 0, "%s stopped on %s", g->name, clus.m->server);
 	}
@@ -781,9 +798,12 @@ static void job_cl_stop(struct job *j)
 	mgr_core_stop(clus.m);
 	pthread_mutex_lock(&clus.lock);
 	clus.core_up = false;
-	for (gi = 0; gi < clus.cfg.nsrv; gi++)
+	for (gi = 0; gi < clus.cfg.nsrv; gi++) {
 		if (gi != clus.cfg.self)
 			clus.srv[gi] = SRV_UNKNOWN;
+		for (int l = 0; l < CLP_LINK_MAX; l++)
+			clus.link[gi][l] = SRV_UNKNOWN;
+	}
 	pthread_mutex_unlock(&clus.lock);
 	clp_event("rc", 5, "cluster service stopped on %s", clus.m->server);
 	if (ret)
@@ -892,6 +912,17 @@ void rc_peer_event(const char *server, bool up)
 		submit_new(J_SYNC, -1, s, 0);
 	else if (!up && old == SRV_UP)
 		submit_new(J_FAILOVER, -1, s, 0);
+}
+
+void rc_link_event(const char *server, unsigned int link, bool up)
+{
+	int s = clp_cluster_server(&clus.cfg, server);
+
+	if (s < 0 || link < 1 || link > CLP_LINK_MAX)
+		return;
+	pthread_mutex_lock(&clus.lock);
+	clus.link[s][link - 1] = up ? SRV_UP : SRV_DOWN;
+	pthread_mutex_unlock(&clus.lock);
 }
 
 /* ---- the module ---- */
