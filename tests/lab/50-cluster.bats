@@ -8,20 +8,13 @@
 # refused with a message and change nothing.
 
 load helpers
-
-B=$REPO/userland/bin
-K=$KMODS
-D=$REPO/tests/lab/cluster
+load md-helpers
+load cluster-helpers
 
 setup_file() {
 	skip_if_no_lab || return 0
 	export CLPLAB_NAME=t$$-cl
-	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 128M
-	for n in node1 node2; do
-		node_prepare $n
-		lab_exec $n "$B/clpmdinit --create force md01"
-		daemon_start $n
-	done
+	cluster_lab_up 2
 }
 
 teardown_file() {
@@ -38,50 +31,8 @@ teardown_file() {
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
 }
 
-# clp.conf (startup wait ${SYNC:-120} s), the exec scripts, the modules.
-node_prepare() {
-	lab_exec "$1" "mkdir -p /opt/clpstack/etc /opt/clpstack/scripts && sed 's|@SYNCTIME@|${SYNC:-120}|' $D/clp.conf > /opt/clpstack/etc/clp.conf && cp $D/exec1-*.sh /opt/clpstack/scripts/"
-	lab_exec "$1" "insmod $K/liscal/liscal.ko; insmod $K/clpkhb/clpkhb.ko; insmod $K/clpka/clpka.ko; lsmod | grep -c '^\(liscal\|clpkhb\|clpka\) '"
-	assert "$output" == "3" "modules loaded on $1"
-}
-
-# The daemon without the cluster service (as the mgr unit starts it).
-daemon_start() {
-	lab_exec "$1" "setsid -f $B/clpmgrd -f -n >>/var/log/clpmgrd.log 2>&1 </dev/null"
-	wait_for 20 "$LAB" exec "$1" -- test -S /opt/clpstack/work/clpmgrd.sock
-}
-
-# "<state> <current>" of failover1 as NODE's clpstat --json shows it.
-grp_on() {
-	"$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.groups[] | select(.name == \"failover1\") | \"\(.state) \(.current)\"'"
-}
-online_on() { # online_on VIEWER SERVER
-	[ "$(grp_on "$1")" = "online $2" ]
-}
-
-# Mirror colours as NODE sees them: "<own> <other> <mirror status>".
-colours() {
-	"$LAB" exec "$1" -- "$B/clpmdstat" --mirror md01 --json | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-s = {x["local"]: x["colour"] for x in d["servers"]}
-print(s[True], s[False], d["mirror_status"])'
-}
 mirror_broken() {
 	[ "$(colours node1 | cut -d' ' -f3)" != Normal ]
-}
-both_green() {
-	[ "$(colours node1)" = "GREEN GREEN Normal" ] && [ "$(colours node2)" = "GREEN GREEN Normal" ]
-}
-
-# The MAC of NODE's eth0, and the one 198.18.1.100 answers with, seen
-# from VIEWER (arping through the interconnect).
-mac_of() { "$LAB" exec "$1" -- cat /sys/class/net/eth0/address; }
-fip_mac() {
-	"$LAB" exec "$1" -- bash -c "ip neigh flush dev eth0 to 198.18.1.100; ping -c1 -W2 198.18.1.100 >/dev/null && ip neigh show 198.18.1.100 dev eth0 | awk '{print \$3}'"
-}
-fip_answers_from() { # fip_answers_from VIEWER OWNER
-	[ "$(fip_mac "$1")" = "$(mac_of "$2")" ]
 }
 
 waiting_on() {
@@ -89,7 +40,6 @@ waiting_on() {
 }
 started_userw() { "$LAB" exec "$1" -- grep -q 'module userw started' /var/log/clpmgrd-restart.log; }
 adopted_orphan() { "$LAB" exec "$1" -- dmesg | grep -q 'adopts the orphan'; }
-other() { [ "$1" = node1 ] && echo node2 || echo node1; }
 
 @test "clpcl -s -a: failover1 online on node1, md01 mounted, exec1 ran, the floating address answers from node1" {
 	lab_exec node1 "$B/clpcl -s -a"

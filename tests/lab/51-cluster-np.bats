@@ -7,40 +7,19 @@
 # takes failover1 over. Afterwards exactly one server runs failover1.
 
 load helpers
-
-B=$REPO/userland/bin
-K=$KMODS
-D=$REPO/tests/lab/cluster
+load md-helpers
+load cluster-helpers
 
 setup_file() {
 	skip_if_no_lab || return 0
 	export CLPLAB_NAME=t$$-np
-	run_lab up --nodes 3 --name "$CLPLAB_NAME" --disk-size 128M
-	for n in node1 node2; do
-		lab_exec $n "mkdir -p /opt/clpstack/etc /opt/clpstack/scripts && sed -e 's|@SYNCTIME@|120|' -e 's|</resource>|</resource><networkpartition><npaction>5</npaction><pingnp name=\"pingnp1\"><target>198.18.1.3</target><timeout>3</timeout></pingnp></networkpartition>|' $D/clp.conf > /opt/clpstack/etc/clp.conf && cp $D/exec1-*.sh /opt/clpstack/scripts/ && $B/clpmgrd --check"
-		lab_exec $n "insmod $K/liscal/liscal.ko && insmod $K/clpkhb/clpkhb.ko && insmod $K/clpka/clpka.ko"
-		lab_exec $n "$B/clpmdinit --create force md01"
-		lab_exec $n "setsid -f $B/clpmgrd -f -n >>/var/log/clpmgrd.log 2>&1 </dev/null"
-		wait_for 20 "$LAB" exec $n -- test -S /opt/clpstack/work/clpmgrd.sock
-	done
+	# node3: the ping target, nothing of clpstack on it.
+	cluster_lab_up 3 's|</resource>|</resource><networkpartition><npaction>5</npaction><pingnp name="pingnp1"><target>198.18.1.3</target><timeout>3</timeout></pingnp></networkpartition>|'
 }
 
 teardown_file() {
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
 }
-
-grp_on() {
-	"$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.groups[0] | .state + \" \" + (.current // \"-\")'"
-}
-online_on() { [ "$(grp_on "$1")" = "online $2" ]; }
-both_green() {
-	local n
-	for n in node1 node2; do
-		"$LAB" exec $n -- "$B/clpmdstat" --mirror md01 --json |
-			jq -e '[.servers[].colour] == ["GREEN", "GREEN"]' >/dev/null || return
-	done
-}
-boots_above() { (($("$LAB" boots "$1") > $2)); }
 
 @test "failover1 online on node1, the mirror GREEN/GREEN" {
 	lab_exec node1 "$B/clpcl -s -a"

@@ -3,6 +3,7 @@
  * clp.conf reading with libxml2: parse, RELAX NG validation, XPath getters.
  * See clp_conf.h.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -344,4 +345,83 @@ const char *clp_conf_name_at(struct clp_conf *conf, const char *xpath, int i)
 	}
 	xmlXPathFreeObject(r);
 	return name;
+}
+
+int clp_conf_key_verr(struct clp_conf *conf, long line, const char *key, char *err,
+		      size_t errlen, const char *fmt, va_list ap)
+{
+	char what[512];
+
+	vsnprintf(what, sizeof(what), fmt, ap);
+	if (line > 0)
+		snprintf(err, errlen, "%s:%ld: %s: %s", conf->path, line, key, what);
+	else
+		snprintf(err, errlen, "%s: %s: %s", conf->path, key, what);
+	return -EINVAL;
+}
+
+int clp_conf_key_err(struct clp_conf *conf, long line, const char *key, char *err,
+		     size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = clp_conf_key_verr(conf, line, key, err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int clp_conf_key_text(struct clp_conf *conf, const char *xp, const char *key, char *buf,
+		      size_t len, long *line, bool *found, char *err, size_t errlen)
+{
+	int count = clp_conf_count(conf, xp);
+	const char *s;
+	size_t n;
+
+	*found = false;
+	*line = clp_conf_line(conf, xp);
+	buf[0] = '\0';
+	if (count == 0)
+		return 0;
+	if (count > 1)
+		return clp_conf_key_err(conf, *line, key, err, errlen, "given %d times", count);
+	s = clp_conf_str(conf, xp, "");
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n >= len)
+		return clp_conf_key_err(conf, *line, key, err, errlen,
+					"value is too long (%zu bytes, at most %zu)", n, len - 1);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	*found = true;
+	return 0;
+}
+
+int clp_conf_key_long(struct clp_conf *conf, const char *xp, const char *key, long min,
+		      long max, long def, long *out, char *err, size_t errlen)
+{
+	char buf[64], *end;
+	long line, v;
+	bool found;
+	int ret = clp_conf_key_text(conf, xp, key, buf, sizeof(buf), &line, &found, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	if (!found) {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno == ERANGE || (buf[0] && !*end && (v < min || v > max)))
+		return clp_conf_key_err(conf, line, key, err, errlen, "%s is out of range (%ld-%ld)",
+					buf, min, max);
+	if (!buf[0] || *end)
+		return clp_conf_key_err(conf, line, key, err, errlen, "'%s' is not an integer", buf);
+	*out = v;
+	return 0;
 }

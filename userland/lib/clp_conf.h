@@ -12,6 +12,7 @@
 #ifndef CLP_CONF_H
 #define CLP_CONF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +50,27 @@ long clp_conf_line(struct clp_conf *conf, const char *xpath);
 /* Number of nodes matching @xpath, and the @name attribute of the i-th. */
 int clp_conf_count(struct clp_conf *conf, const char *xpath);
 const char *clp_conf_name_at(struct clp_conf *conf, const char *xpath, int i);
+
+/*
+ * Keys named as the documentation writes them (e.g.
+ * "resource/md@md01/parameters/sendtimeout"), shared by the readers of
+ * each section (clp_md.c, clp_grp.c). Errors go to @err as
+ * "<file>:<line>: <key>: <what>" (no line when @line <= 0), and the
+ * functions return -EINVAL.
+ */
+int clp_conf_key_verr(struct clp_conf *conf, long line, const char *key, char *err,
+		      size_t errlen, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
+int clp_conf_key_err(struct clp_conf *conf, long line, const char *key, char *err,
+		     size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* Text at @xp trimmed of white space into @buf (*found false and "" when
+ * absent; *line its line); given twice, or longer than @len - 1: -EINVAL. */
+int clp_conf_key_text(struct clp_conf *conf, const char *xp, const char *key, char *buf,
+		      size_t len, long *line, bool *found, char *err, size_t errlen);
+/* A decimal integer at @xp in [@min, @max]; @def when absent. */
+int clp_conf_key_long(struct clp_conf *conf, const char *xp, const char *key, long min,
+		      long max, long def, long *out, char *err, size_t errlen);
 
 /* This server's name in the configuration: $CLP_SERVER, else the host name. */
 const char *clp_conf_local_server(void);

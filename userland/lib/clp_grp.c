@@ -25,69 +25,28 @@ struct gctx {
 __attribute__((format(printf, 4, 5)))
 static int kerr(const struct gctx *c, long line, const char *key, const char *fmt, ...)
 {
-	char what[512];
 	va_list ap;
+	int ret;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	ret = clp_conf_key_verr(c->conf, line, key, c->err, c->errlen, fmt, ap);
 	va_end(ap);
-	if (line > 0)
-		snprintf(c->err, c->errlen, "%s:%ld: %s: %s", clp_conf_path(c->conf), line, key,
-			 what);
-	else
-		snprintf(c->err, c->errlen, "%s: %s: %s", clp_conf_path(c->conf), key, what);
-	return -EINVAL;
+	return ret;
 }
 
 /* Trimmed text at @xp into @buf ("" when absent); given twice: an error. */
 static int text(const struct gctx *c, const char *xp, const char *key, char *buf, size_t len,
 		long *line)
 {
-	int n = clp_conf_count(c->conf, xp);
-	const char *s;
-	size_t l;
+	bool found;
 
-	*line = clp_conf_line(c->conf, xp);
-	buf[0] = '\0';
-	if (n == 0)
-		return 0;
-	if (n > 1)
-		return kerr(c, *line, key, "given %d times", n);
-	s = clp_conf_str(c->conf, xp, "");
-	while (isspace((unsigned char)*s))
-		s++;
-	l = strlen(s);
-	while (l && isspace((unsigned char)s[l - 1]))
-		l--;
-	if (l >= len)
-		return kerr(c, *line, key, "value is too long (%zu bytes, at most %zu)", l,
-			    len - 1);
-	memcpy(buf, s, l);
-	buf[l] = '\0';
-	return 0;
+	return clp_conf_key_text(c->conf, xp, key, buf, len, line, &found, c->err, c->errlen);
 }
 
 static int num(const struct gctx *c, const char *xp, const char *key, long min, long max,
 	       long def, long *out)
 {
-	char buf[32], *end;
-	long line, v;
-	int ret = text(c, xp, key, buf, sizeof(buf), &line);
-
-	if (ret < 0)
-		return ret;
-	if (!buf[0] && clp_conf_count(c->conf, xp) == 0) {
-		*out = def;
-		return 0;
-	}
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (!buf[0] || *end)
-		return kerr(c, line, key, "'%s' is not an integer", buf);
-	if (errno == ERANGE || v < min || v > max)
-		return kerr(c, line, key, "%s is out of range (%ld-%ld)", buf, min, max);
-	*out = v;
-	return 0;
+	return clp_conf_key_long(c->conf, xp, key, min, max, def, out, c->err, c->errlen);
 }
 
 /* A child of @xp that is none of @known (an XPath test): unknown key. */

@@ -107,19 +107,15 @@ static void key_of(const struct md_ctx *c, const char *rel, char *buf, size_t le
 __attribute__((format(printf, 4, 5)))
 static int key_err(const struct md_ctx *c, long line, const char *rel, const char *fmt, ...)
 {
-	char key[256], what[512];
+	char key[256];
 	va_list ap;
+	int ret;
 
 	key_of(c, rel, key, sizeof(key));
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	ret = clp_conf_key_verr(c->conf, line, key, c->err, c->errlen, fmt, ap);
 	va_end(ap);
-	if (line > 0)
-		snprintf(c->err, c->errlen, "%s:%ld: %s: %s", clp_conf_path(c->conf), line,
-			 key, what);
-	else
-		snprintf(c->err, c->errlen, "%s: %s: %s", clp_conf_path(c->conf), key, what);
-	return -EINVAL;
+	return ret;
 }
 
 /* Text of key @rel trimmed of white space (NULL when absent); a key given
@@ -127,29 +123,10 @@ static int key_err(const struct md_ctx *c, long line, const char *rel, const cha
 static int get_text(const struct md_ctx *c, const char *xp, const char *rel,
 		    char *buf, size_t len, long *line, bool *found)
 {
-	const char *s;
-	size_t n;
-	int count = clp_conf_count(c->conf, xp);
+	char key[256];
 
-	*found = false;
-	*line = clp_conf_line(c->conf, xp);
-	if (count == 0)
-		return 0;
-	if (count > 1)
-		return key_err(c, *line, rel, "given %d times", count);
-	s = clp_conf_str(c->conf, xp, "");
-	while (isspace((unsigned char)*s))
-		s++;
-	n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	if (n >= len)
-		return key_err(c, *line, rel, "value is too long (%zu bytes, at most %zu)", n,
-			       len - 1);
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	*found = true;
-	return 0;
+	key_of(c, rel, key, sizeof(key));
+	return clp_conf_key_text(c->conf, xp, key, buf, len, line, found, c->err, c->errlen);
 }
 
 static int get_str_xp(const struct md_ctx *c, const char *xp, const char *rel,
@@ -177,27 +154,11 @@ static int get_str(const struct md_ctx *c, const char *rel, const char *def,
 static int get_int(const struct md_ctx *c, const char *rel, long min, long max,
 		   long def, long *out)
 {
-	char xp[512], buf[64], *end;
-	long line, v;
-	bool found;
-	int ret;
+	char xp[512], key[256];
 
 	xpath_of(c, rel, xp, sizeof(xp));
-	ret = get_text(c, xp, rel, buf, sizeof(buf), &line, &found);
-	if (ret < 0)
-		return ret;
-	if (!found) {
-		*out = def;
-		return 0;
-	}
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (errno == ERANGE || (buf[0] && !*end && (v < min || v > max)))
-		return key_err(c, line, rel, "%s is out of range (%ld-%ld)", buf, min, max);
-	if (!buf[0] || *end)
-		return key_err(c, line, rel, "'%s' is not an integer", buf);
-	*out = v;
-	return 0;
+	key_of(c, rel, key, sizeof(key));
+	return clp_conf_key_long(c->conf, xp, key, min, max, def, out, c->err, c->errlen);
 }
 
 static int get_bool(const struct md_ctx *c, const char *rel, bool def, bool *out)

@@ -96,6 +96,35 @@ static int md_takeover_ok(const struct clp_md *md, const struct clp_md_status *s
 	return 0;
 }
 
+static bool peer_still_active(const struct clp_md_status *st)
+{
+	return st->conn == LISCAL_CONN_CONNECTED && st->peer_role == LISCAL_ROLE_ACTIVE;
+}
+
+static bool still_deciding(const struct clp_md_status *st)
+{
+	return st->role != LISCAL_ROLE_ACTIVE && st->disk != LISCAL_DISK_UPTODATE &&
+	       !st->split_brain;
+}
+
+/* Poll the driver every 100 ms while @cond holds, at most @seconds. */
+static int md_wait(struct clp_nl *nl, const struct clp_md *md, struct clp_md_status *st,
+		   bool (*cond)(const struct clp_md_status *st), long seconds, char *err,
+		   size_t errlen)
+{
+	struct timespec ts = { 0, 100000000 };
+	long i;
+	int ret;
+
+	for (i = 0; cond(st) && i < seconds * 10; i++) {
+		nanosleep(&ts, NULL);
+		ret = md_get(nl, md->name, st, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int md_start(const struct clp_res *r, bool failover, char *err, size_t errlen)
 {
 	char points[1][CLP_MD_PATHLEN];
@@ -103,7 +132,6 @@ static int md_start(const struct clp_res *r, bool failover, char *err, size_t er
 	struct clp_md md;
 	struct clp_nl *nl = NULL;
 	bool force = false;
-	long wait_s;
 	int ret;
 
 	ret = md_load(r, &md, &nl, err, errlen);
@@ -112,29 +140,14 @@ static int md_start(const struct clp_res *r, bool failover, char *err, size_t er
 	ret = md_get(nl, md.name, &st, err, errlen);
 	if (ret)
 		goto out;
-	/* The other server's death: wait until the mirror notices. */
-	wait_s = md.pingtimeout * md.pingretry + md.hbinterval + 5;
-	for (long i = 0; failover && st.conn == LISCAL_CONN_CONNECTED &&
-	     st.peer_role == LISCAL_ROLE_ACTIVE && i < wait_s * 10; i++) {
-		struct timespec ts = { 0, 100000000 };
-
-		nanosleep(&ts, NULL);
-		ret = md_get(nl, md.name, &st, err, errlen);
-		if (ret)
-			goto out;
-	}
-	/* A start right after the cluster's: the mirror may still be
-	 * connecting and deciding which copy is current. */
-	wait_s = md.connecttimeout + 20;
-	for (long i = 0; !failover && st.role != LISCAL_ROLE_ACTIVE &&
-	     st.disk != LISCAL_DISK_UPTODATE && !st.split_brain && i < wait_s * 10; i++) {
-		struct timespec ts = { 0, 100000000 };
-
-		nanosleep(&ts, NULL);
-		ret = md_get(nl, md.name, &st, err, errlen);
-		if (ret)
-			goto out;
-	}
+	/* The other server's death: wait until the mirror notices. A start
+	 * right after the cluster's: the mirror may still be connecting and
+	 * deciding which copy is current. */
+	ret = md_wait(nl, &md, &st, failover ? peer_still_active : still_deciding,
+		      failover ? md.pingtimeout * md.pingretry + md.hbinterval + 5 :
+				 md.connecttimeout + 20, err, errlen);
+	if (ret)
+		goto out;
 	if (st.role != LISCAL_ROLE_ACTIVE) {
 		if (st.conn == LISCAL_CONN_CONNECTED && st.peer_role == LISCAL_ROLE_ACTIVE) {
 			snprintf(err, errlen, "%s is active on %s (the mirror is connected)",

@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers of the cluster service's lab suites (50-cluster, 51-cluster-np),
+# loaded after helpers.bash and md-helpers.bash with "load cluster-helpers".
+# shellcheck disable=SC2154 # REPO, LAB, B, K: from helpers.bash, md-helpers.bash
+# shellcheck disable=SC2034 # D: used by the suites
+
+D=$REPO/tests/lab/cluster
+
+# node_prepare NODE [SED]: the suite's clp.conf (startup wait ${SYNC:-120}
+# s; SED applied to it too), the exec scripts, the three modules.
+node_prepare() {
+	lab_exec "$1" "mkdir -p /opt/clpstack/etc /opt/clpstack/scripts && sed -e 's|@SYNCTIME@|${SYNC:-120}|' -e '${2:-}' $D/clp.conf > $CONF && cp $D/exec1-*.sh /opt/clpstack/scripts/ && $B/clpmgrd --check"
+	lab_exec "$1" "for m in liscal clpkhb clpka; do grep -q \"^\$m \" /proc/modules || insmod $K/\$m/\$m.ko; done; grep -cE '^(liscal|clpkhb|clpka) ' /proc/modules"
+	assert "$output" == "3" "modules loaded on $1"
+}
+
+# daemon_start NODE: the daemon without the cluster service (as the mgr
+# unit starts it), answering on its socket.
+daemon_start() {
+	lab_exec "$1" "setsid -f $B/clpmgrd -f -n >>/var/log/clpmgrd.log 2>&1 </dev/null"
+	wait_for 20 "$LAB" exec "$1" -- test -S /opt/clpstack/work/clpmgrd.sock
+}
+
+# cluster_lab_up NODES [SED]: a lab of NODES nodes; node1 and node2 with
+# clp.conf, modules, a fresh cluster partition and the daemon.
+cluster_lab_up() {
+	local n
+	run_lab up --nodes "$1" --name "$CLPLAB_NAME" --disk-size 128M
+	for n in node1 node2; do
+		node_prepare $n "${2:-}"
+		lab_exec $n "$B/clpmdinit --create force md01"
+		daemon_start $n
+	done
+}
+
+# "<state> <current>" of failover1 as NODE's clpstat --json shows it.
+grp_on() {
+	"$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.groups[] | select(.name == \"failover1\") | .state + \" \" + (.current // \"null\")'"
+}
+online_on() { # online_on VIEWER SERVER
+	[ "$(grp_on "$1")" = "online $2" ]
+}
+
+# The MAC of NODE's eth0, and the one 198.18.1.100 answers with, seen
+# from VIEWER.
+mac_of() { "$LAB" exec "$1" -- cat /sys/class/net/eth0/address; }
+fip_mac() {
+	"$LAB" exec "$1" -- bash -c "ip neigh flush dev eth0 to 198.18.1.100; ping -c1 -W2 198.18.1.100 >/dev/null && ip neigh show 198.18.1.100 dev eth0 | awk '{print \$3}'"
+}
+fip_answers_from() { # fip_answers_from VIEWER OWNER
+	[ "$(fip_mac "$1")" = "$(mac_of "$2")" ]
+}
+
+other() { [ "$1" = node1 ] && echo node2 || echo node1; }
+boots_above() { (($("$LAB" boots "$1") > $2)); }
