@@ -35,6 +35,9 @@ mirror_broken() {
 	[ "$(colours node1 | cut -d' ' -f3)" != Normal ]
 }
 
+grp_why() { # grp_why NODE TEXT: failover1's reason of failure contains TEXT
+	"$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.groups[0].why // \"\"'" | grep -qF "$2"
+}
 waiting_on() {
 	[ "$("$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.servers[] | select(.name == \"$1\") | .waiting'")" = true ]
 }
@@ -113,7 +116,7 @@ adopted_orphan() { "$LAB" exec "$1" -- dmesg | grep -q 'adopts the orphan'; }
 	lab_exec node1 "mountpoint -q /mnt/md01"
 }
 
-@test "a request from outside the cluster or not from the server its address says is refused" {
+@test "a request from outside the cluster, not from the server its address says, or not signed with the cluster key is refused" {
 	# From node1's mirror address (not an interconnect address): refused.
 	lab_exec node1 "python3 - <<'EOF'
 import json, socket
@@ -140,6 +143,25 @@ f.write('not json\n'); f.flush()
 print(f.readline().strip())
 EOF"
 	assert_output --partial "refused"
+	# Right address and name, but not signed with the cluster key, or
+	# signed with another key: refused.
+	lab_exec node1 "python3 - <<'EOF'
+import hashlib, hmac, json, socket
+for key in (None, b'x' * 32):
+    s = socket.create_connection(('198.18.1.2', 29001), timeout=5, source_address=('198.18.1.1', 0))
+    f = s.makefile('rw')
+    nonce = json.loads(f.readline())['nonce']
+    req = json.dumps({'op': 'cluster-stop'})
+    env = {'from': 'node1', 'req': req}
+    if key:
+        env['mac'] = hmac.new(key, (nonce + '\\n' + req).encode(), hashlib.sha256).hexdigest()
+    f.write(json.dumps(env) + '\\n'); f.flush()
+    print(f.readline().strip())
+EOF"
+	assert_line --index 0 --partial "not signed with the cluster key"
+	assert_line --index 1 --partial "not signed with the cluster key"
+	lab_exec node2 "grep -c 'peer 3: request from 198.18.1.1 refused: not signed with the cluster key' /opt/clpstack/log/clpmgrd.log"
+	assert "$output" == 2 "refusals logged on node2"
 	lab_exec node2 "$B/clpstat --json | jq -r '.servers[] | select(.name == \"node2\") | .service'"
 	assert "$output" == "started" "node2's cluster service after the refused requests"
 }
@@ -155,6 +177,32 @@ EOF"
 	wait_for 180 both_green
 	online_on node1 node1
 	online_on node2 node1
+}
+
+@test "a copy that went RED while its server still ran is never activated by itself: the power cut of node1 after a mirror break leaves failover1 stopped, saying why" {
+	run_lab link node1 mirror down
+	wait_for 60 mirror_broken
+	lab_exec node1 "echo written-alone > /mnt/md01/alone && sync"
+	# node1 goes on writing alone, well after the break (the takeover
+	# rule's tolerance is 2 s), while node2's copy is RED; then it dies.
+	lab_exec node1 "sleep 3; echo later >> /mnt/md01/alone && sync"
+	run_lab cut node1
+	run_lab link node1 mirror up
+	wait_for 120 grp_why node2 "this copy is outdated (RED): the mirror broke at"
+	lab_exec node2 "! mountpoint -q /mnt/md01"
+	lab_exec node2 "$B/clpstat"
+	assert_output --partial "while node1 was still running and may have written alone"
+	lab_exec node2 "grep -c 'rc 32: Activating md01 resource has failed' /opt/clpstack/log/clpmgrd.log"
+	# node1 back: it holds the latest data and starts failover1 itself.
+	run_lab start node1
+	node_prepare node1
+	daemon_start node1
+	lab_exec node1 "$B/clpcl -s"
+	wait_for 120 online_on node1 node1
+	wait_for 30 online_on node2 node1
+	lab_exec node1 "cat /mnt/md01/alone"
+	assert "$output" == $'written-alone\nlater' "the writes node1 made alone"
+	wait_for 300 both_green
 }
 
 @test "kill -9 and restart of the daemon on the active: failover1 stays online, nothing deactivated" {
@@ -226,6 +274,32 @@ EOF"
 	lab_exec "$active" "$B/clpcl -s"
 	wait_for 120 online_on "$active" "$standby"
 	wait_for 300 both_green
+}
+
+@test "clpcl --suspend: the group keeps running unwatched, nothing fails over; --resume: watched again, nothing restarted" {
+	local active starts
+	active=$(grp_on node1 | cut -d' ' -f2)
+	starts=$("$LAB" exec "$active" -- grep -c '^start' /var/log/exec1.log)
+	lab_exec node1 "$B/clpcl --suspend"
+	for n in node1 node2; do
+		lab_exec $n "$B/clpstat --json | jq -r '[.servers[].service] | join(\" \")'"
+		assert "$output" == "suspended suspended" "cluster service seen from $n"
+		lab_exec $n "$B/clpkhbctrl --json | jq -r .running"
+		assert "$output" == false "heartbeat stopped on $n"
+	done
+	lab_exec "$active" "mountpoint -q /mnt/md01"
+	lab_exec 5 node1 "$B/clpgrp -m failover1"
+	assert_output --partial "not started"
+	lab_exec 2 node1 "$B/clpcl --suspend -a"
+	assert_output --partial "apply to every server"
+	lab_exec node1 "$B/clpcl --resume"
+	for n in node1 node2; do
+		wait_for 60 online_on $n "$active"
+	done
+	lab_exec "$active" "grep -c '^start' /var/log/exec1.log"
+	assert "$output" == "$starts" "exec1 not started again"
+	lab_exec 5 node1 "$B/clpcl --resume"
+	assert_output --partial "not suspended"
 }
 
 @test "clpcl -t -a stops the group and the cluster on both servers" {

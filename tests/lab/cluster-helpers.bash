@@ -7,9 +7,10 @@
 D=$REPO/tests/lab/cluster
 
 # node_prepare NODE [SED]: the suite's clp.conf (startup wait ${SYNC:-120}
-# s; SED applied to it too), the exec scripts, the three modules.
+# s; SED applied to it too, $KEYED by default), the exec scripts, the
+# three modules.
 node_prepare() {
-	lab_exec "$1" "mkdir -p /opt/clpstack/etc /opt/clpstack/scripts && sed -e 's|@SYNCTIME@|${SYNC:-120}|' -e '${2:-}' $D/clp.conf > $CONF && cp $D/exec1-*.sh /opt/clpstack/scripts/ && $B/clpmgrd --check"
+	lab_exec "$1" "mkdir -p /opt/clpstack/etc /opt/clpstack/scripts && sed -e 's|@SYNCTIME@|${SYNC:-120}|' -e '${2:-$KEYED}' $D/clp.conf > $CONF && cp $D/exec1-*.sh /opt/clpstack/scripts/ && $B/clpmgrd --check"
 	lab_exec "$1" "for m in liscal clpkhb clpka; do grep -q \"^\$m \" /proc/modules || insmod $K/\$m/\$m.ko; done; grep -cE '^(liscal|clpkhb|clpka) ' /proc/modules"
 	assert "$output" == "3" "modules loaded on $1"
 }
@@ -22,12 +23,17 @@ daemon_start() {
 }
 
 # cluster_lab_up NODES [SED]: a lab of NODES nodes; node1 and node2 with
-# clp.conf, modules, a fresh cluster partition and the daemon.
+# clp.conf, modules, a fresh cluster partition and the daemon. The cluster
+# key (heartbeats and the daemons' requests signed with it) is the same on
+# both: made here, sent to each node.
+KEYED='s|<timeout>8000</timeout>|<timeout>8000</timeout><keyfile>/opt/clpstack/etc/cluster.key</keyfile>|'
 cluster_lab_up() {
-	local n
+	local n key=$BATS_FILE_TMPDIR/cluster.key
+	head -c 32 /dev/urandom >"$key"
 	run_lab up --nodes "$1" --name "$CLPLAB_NAME" --disk-size 128M
 	for n in node1 node2; do
-		node_prepare $n "${2:-}"
+		"$LAB" exec $n -i -- bash -c "mkdir -p /opt/clpstack/etc && cat >/opt/clpstack/etc/cluster.key && chmod 600 /opt/clpstack/etc/cluster.key" <"$key"
+		node_prepare $n "$KEYED;${2:-}"
 		lab_exec $n "$B/clpmdinit --create force md01"
 		daemon_start $n
 	done

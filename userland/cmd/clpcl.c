@@ -6,6 +6,7 @@
  *   clpcl -s [-a] [-h <server>]   start (the daemon too, when it is not running)
  *   clpcl -t [-a] [-h <server>]   stop: groups stopped here, then the service
  *   clpcl -r [-a] [-h <server>]   restart (stop, then start)
+ *   clpcl --suspend | --resume    every server: the groups keep running unwatched
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -19,9 +20,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: clpcl -s|-t|-r [-a] [-h <server>]\n"
+		"       clpcl --suspend|--resume\n"
 		"  -s, --start     start the cluster service\n"
 		"  -t, --stop      stop it (groups running here are stopped first)\n"
 		"  -r, --restart   stop, then start\n"
+		"      --suspend   suspend the cluster on every server: the groups keep\n"
+		"                  running, nothing watches them, nothing fails over\n"
+		"      --resume    resume it\n"
 		"  -a, --all       on every server\n"
 		"  -h <server>     on that server (default: this one)\n"
 		"      --help      this help\n"
@@ -49,6 +54,8 @@ int main(int argc, char **argv)
 		{ "stop", no_argument, NULL, 't' },
 		{ "restart", no_argument, NULL, 'r' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "suspend", no_argument, NULL, 'S' },
+		{ "resume", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 }
 	};
@@ -63,8 +70,10 @@ int main(int argc, char **argv)
 		case 's':
 		case 't':
 		case 'r':
+		case 'S':
+		case 'R':
 			if (act && act != c) {
-				clp_err("give one of -s, -t, -r");
+				clp_err("give one of -s, -t, -r, --suspend, --resume");
 				return CLP_EXIT_USAGE;
 			}
 			act = (char)c;
@@ -88,8 +97,12 @@ int main(int argc, char **argv)
 		return CLP_EXIT_USAGE;
 	}
 	if (!act) {
-		clp_err("give one of -s, -t, -r");
+		clp_err("give one of -s, -t, -r, --suspend, --resume");
 		usage(stderr);
+		return CLP_EXIT_USAGE;
+	}
+	if ((act == 'S' || act == 'R') && (all || server)) {
+		clp_err("--suspend and --resume apply to every server: no -a or -h");
 		return CLP_EXIT_USAGE;
 	}
 	if (all && server) {
@@ -100,6 +113,8 @@ int main(int argc, char **argv)
 		clp_err("must be run as root");
 		return CLP_EXIT_PERM;
 	}
+	if (act == 'S' || act == 'R')
+		return one(act == 'S' ? "cluster-suspend" : "cluster-resume", true, NULL);
 	if (act != 't') {
 		/* No daemon here yet: start it (without the cluster) first. */
 		struct json_object *q = clp_cli_req("status"), *r;

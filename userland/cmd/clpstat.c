@@ -82,7 +82,8 @@ static struct json_object *build(struct json_object *r, const char *gfilter,
 				clp_msg_get_str(s, "unreachable")));
 		} else {
 			json_object_object_add(o, "service", json_object_new_string(
-				clp_msg_get_int(s, "started", 0) ? "started" : "stopped"));
+				clp_msg_get_int(s, "started", 0) ? "started" :
+				clp_msg_get_int(s, "suspended", 0) ? "suspended" : "stopped"));
 			json_object_object_add(o, "waiting", json_object_new_boolean(
 				clp_msg_get_int(s, "waiting", 0)));
 		}

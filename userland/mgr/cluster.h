@@ -54,6 +54,8 @@ enum job_type {
 	J_CL_START,	/* start the cluster service here */
 	J_CL_STOP,	/* stop it; arg 1: then shut down, 2: then reboot */
 	J_STARTUP,	/* after a start: wait for the others, start groups */
+	J_CL_SUSPEND,	/* stop the core, leave the groups running */
+	J_CL_RESUME,	/* start the core again, the groups as they are */
 };
 
 struct job {
@@ -73,6 +75,7 @@ struct cluster {
 	pthread_cond_t cond;
 	bool started;			/* the cluster service runs here */
 	bool core_up;			/* hb, userw, mirror modules started */
+	bool suspended;			/* clpcl --suspend: no failover, groups kept */
 	enum srv_st srv[CLP_SRV_MAX];
 	bool srv_started[CLP_SRV_MAX];	/* as that server last told us */
 	time_t down_at[CLP_SRV_MAX];	/* when clpkhb declared it down */

@@ -192,6 +192,7 @@ struct json_object *rc_status_json(void)
 	json_object_object_add(o, "server", json_object_new_string(clus.m->server));
 	json_object_object_add(o, "cluster", json_object_new_string(clus.cfg.name));
 	json_object_object_add(o, "started", json_object_new_boolean(clus.started));
+	json_object_object_add(o, "suspended", json_object_new_boolean(clus.suspended));
 	json_object_object_add(o, "waiting", json_object_new_boolean(clus.waiting));
 	for (i = 0; i < clus.cfg.nsrv; i++) {
 		struct json_object *s = json_object_new_object();
@@ -259,7 +260,7 @@ void rc_note_remote(int srv, struct json_object *st)
 	if (json_object_object_get_ex(st, "groups", &gl) && json_object_is_type(gl, json_type_array)) {
 		n = json_object_array_length(gl);
 		for (i = 0; i < n; i++) {
-			const char *name, *state;
+			const char *name, *state, *owner;
 			int gi;
 
 			go = json_object_array_get_idx(gl, i);
@@ -268,11 +269,18 @@ void rc_note_remote(int srv, struct json_object *st)
 			gi = name ? clp_cluster_group(&clus.cfg, name) : -1;
 			if (gi < 0 || !state)
 				continue;
+			owner = clp_msg_get_str(go, "owner");
+			/* It runs there, or failed there with resources still up. */
 			if (!strcmp(state, "online") || !strcmp(state, "starting") ||
-			    !strcmp(state, "stopping") || !strcmp(state, "error"))
+			    !strcmp(state, "stopping") ||
+			    (!strcmp(state, "error") && owner && !strcmp(owner, clus.cfg.srv[srv]))) {
 				clus.g[gi].owner = srv;
-			else if (clus.g[gi].owner == srv)
+				/* A start that failed here, cleaned up: no longer ours. */
+				if (clus.g[gi].st == GS_ERROR && !strcmp(state, "online"))
+					clus.g[gi].st = GS_OFFLINE;
+			} else if (clus.g[gi].owner == srv) {
 				clus.g[gi].owner = -1;
+			}
 		}
 	}
 	pthread_mutex_unlock(&clus.lock);
@@ -769,6 +777,22 @@ static void job_cl_start(struct job *j)
 	submit_new(J_STARTUP, -1, -1, 0);
 }
 
+/* The heartbeat is stopped: what it said of the others no longer holds. */
+static void core_stopped(void)
+{
+	int s, l;
+
+	pthread_mutex_lock(&clus.lock);
+	clus.core_up = false;
+	for (s = 0; s < clus.cfg.nsrv; s++) {
+		if (s != clus.cfg.self)
+			clus.srv[s] = SRV_UNKNOWN;
+		for (l = 0; l < CLP_LINK_MAX; l++)
+			clus.link[s][l] = SRV_UNKNOWN;
+	}
+	pthread_mutex_unlock(&clus.lock);
+}
+
 static void job_cl_stop(struct job *j)
 {
 	int gi, ret = 0;
@@ -796,15 +820,7 @@ static void job_cl_stop(struct job *j)
 	}
 	rc_notify_peers();
 	mgr_core_stop(clus.m);
-	pthread_mutex_lock(&clus.lock);
-	clus.core_up = false;
-	for (gi = 0; gi < clus.cfg.nsrv; gi++) {
-		if (gi != clus.cfg.self)
-			clus.srv[gi] = SRV_UNKNOWN;
-		for (int l = 0; l < CLP_LINK_MAX; l++)
-			clus.link[gi][l] = SRV_UNKNOWN;
-	}
-	pthread_mutex_unlock(&clus.lock);
+	core_stopped();
 	clp_event("rc", 5, "cluster service stopped on %s", clus.m->server);
 	if (ret)
 		jfail(j, ret, "the cluster service stopped on %s, but a group did not stop "
@@ -825,6 +841,53 @@ power:
 			_exit(127);
 		}
 	}
+}
+
+/* clpcl --suspend: the groups keep running, nothing watches them, and a
+ * server seen going down (its heartbeat stopped by its own suspend) is
+ * not failed over. */
+static void job_cl_suspend(struct job *j)
+{
+	pthread_mutex_lock(&clus.lock);
+	if (!clus.started) {
+		pthread_mutex_unlock(&clus.lock);
+		jfail(j, CLP_EXIT_STATE, "the cluster service is not started on %s",
+		      clus.m->server);
+		return;
+	}
+	clus.suspended = true;
+	clus.started = false;
+	pthread_mutex_unlock(&clus.lock);
+	rc_notify_peers();
+	mgr_core_stop(clus.m);
+	core_stopped();
+	clp_event("rc", 12, "cluster suspended on %s: groups left running, not monitored",
+		  clus.m->server);
+	jfail(j, 0, "the cluster is suspended on %s", clus.m->server);
+}
+
+static void job_cl_resume(struct job *j)
+{
+	pthread_mutex_lock(&clus.lock);
+	if (!clus.suspended) {
+		pthread_mutex_unlock(&clus.lock);
+		jfail(j, CLP_EXIT_STATE, "the cluster is not suspended on %s", clus.m->server);
+		return;
+	}
+	pthread_mutex_unlock(&clus.lock);
+	if (mgr_core_start(clus.m) < 0) {
+		jfail(j, CLP_EXIT_ERROR, "the cluster service failed to resume on %s (see the log)",
+		      clus.m->server);
+		return;
+	}
+	pthread_mutex_lock(&clus.lock);
+	clus.core_up = true;
+	clus.started = true;
+	clus.suspended = false;
+	pthread_mutex_unlock(&clus.lock);
+	clp_event("rc", 13, "cluster resumed on %s", clus.m->server);
+	rc_notify_peers();
+	jfail(j, 0, "the cluster is resumed on %s", clus.m->server);
 }
 
 static void run(struct job *j)
@@ -855,6 +918,12 @@ static void run(struct job *j)
 		break;
 	case J_STARTUP:
 		startup();
+		break;
+	case J_CL_SUSPEND:
+		job_cl_suspend(j);
+		break;
+	case J_CL_RESUME:
+		job_cl_resume(j);
 		break;
 	}
 }
@@ -910,7 +979,7 @@ void rc_peer_event(const char *server, bool up)
 	pthread_mutex_unlock(&clus.lock);
 	if (up && old != SRV_UP)
 		submit_new(J_SYNC, -1, s, 0);
-	else if (!up && old == SRV_UP)
+	else if (!up && old == SRV_UP && !clus.suspended)
 		submit_new(J_FAILOVER, -1, s, 0);
 }
 

@@ -14,6 +14,7 @@
  *   group-start     group, server
  *   group-stop      group, server
  *   group-move      group, server (destination; none: the next one)
+ *   cluster-suspend / cluster-resume   all   every server (suspend: this one last)
  *   wait-cancel                              commands
  */
 #include <stdio.h>
@@ -98,7 +99,7 @@ static struct json_object *cluster_all(struct json_object *req, enum job_type t,
 		struct json_object *r;
 
 		/* A stop/shutdown ends with this server; a start begins with it. */
-		i = t == J_CL_STOP ? (clus.cfg.self + 1 + k) % clus.cfg.nsrv :
+		i = t == J_CL_STOP || t == J_CL_SUSPEND ? (clus.cfg.self + 1 + k) % clus.cfg.nsrv :
 				     (clus.cfg.self + k) % clus.cfg.nsrv;
 		if (i == clus.cfg.self) {
 			if (t == J_CL_STOP) {
@@ -173,6 +174,15 @@ struct json_object *req_handle(struct json_object *req, int from)
 			pthread_mutex_unlock(&clus.lock);
 		}
 		return job_reply(t, -1, -1, arg);
+	}
+	if (!strcmp(op, "cluster-suspend") || !strcmp(op, "cluster-resume")) {
+		enum job_type t = !strcmp(op, "cluster-suspend") ? J_CL_SUSPEND : J_CL_RESUME;
+
+		if (from < 0 && all)
+			return cluster_all(req, t, 0);
+		if (srv >= 0)
+			return clp_msg_reply(CLP_EXIT_USAGE, "%s applies to every server", op);
+		return job_reply(t, -1, -1, 0);
 	}
 	if (!strcmp(op, "group-start") || !strcmp(op, "group-stop") || !strcmp(op, "group-move")) {
 		bool move = !strcmp(op, "group-move");
