@@ -160,7 +160,7 @@ for key in (None, b'x' * 32):
 EOF"
 	assert_line --index 0 --partial "not signed with the cluster key"
 	assert_line --index 1 --partial "not signed with the cluster key"
-	lab_exec node2 "grep -c 'peer 3: request from 198.18.1.1 refused: not signed with the cluster key' /opt/clpstack/log/clpmgrd.log"
+	lab_exec node2 "grep -a -c 'peer 3: request from 198.18.1.1 refused: not signed with the cluster key' /opt/clpstack/log/clpmgrd.log"
 	assert "$output" == 2 "refusals logged on node2"
 	lab_exec node2 "$B/clpstat --json | jq -r '.servers[] | select(.name == \"node2\") | .service'"
 	assert "$output" == "started" "node2's cluster service after the refused requests"
@@ -187,14 +187,14 @@ EOF"
 	# rule's tolerance is 2 s), while node2's copy is RED; then it dies.
 	lab_exec node1 "sleep 3; echo later >> /mnt/md01/alone && sync"
 	run_lab cut node1
-	run_lab link node1 mirror up
 	wait_for 120 grp_why node2 "this copy is outdated (RED): the mirror broke at"
 	lab_exec node2 "! mountpoint -q /mnt/md01"
 	lab_exec node2 "$B/clpstat"
 	assert_output --partial "while node1 was still running and may have written alone"
-	lab_exec node2 "grep -c 'rc 32: Activating md01 resource has failed' /opt/clpstack/log/clpmgrd.log"
+	lab_exec node2 "grep -a -c 'rc 32: Activating md01 resource has failed' /opt/clpstack/log/clpmgrd.log"
 	# node1 back: it holds the latest data and starts failover1 itself.
 	run_lab start node1
+	run_lab link node1 mirror up
 	node_prepare node1
 	daemon_start node1
 	lab_exec node1 "$B/clpcl -s"
@@ -213,7 +213,7 @@ EOF"
 	# Its keepalive first (within userw's 7 s), else the old one resets node1.
 	wait_for 6 started_userw node1 || { "$LAB" exec node1 -- cat /var/log/clpmgrd-restart.log; false; }
 	wait_for 30 online_on node1 node1
-	lab_exec node1 "grep -c 'group failover1 is online here: adopted' /opt/clpstack/log/clpmgrd.log"
+	lab_exec node1 "grep -a -c 'group failover1 is online here: adopted' /opt/clpstack/log/clpmgrd.log"
 	assert "$output" -ge 1 "adoption logged"
 	lab_exec node1 "grep -c '^stop' /var/log/exec1.log || true"
 	local stops=$output

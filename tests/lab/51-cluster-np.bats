@@ -39,7 +39,7 @@ teardown_file() {
 	run grep -a "network partition resolution lost" "$console"
 	assert_success
 	assert_output --partial "no ping target answered"
-	lab_exec node2 "grep -E 'rc (60|3): ' /opt/clpstack/log/clpmgrd.log"
+	lab_exec node2 "grep -a -E 'rc (60|3): ' /opt/clpstack/log/clpmgrd.log"
 	assert_line --index 0 --partial "network partition resolution won: ping target 198.18.1.3 answered"
 	assert_line --index 1 --partial "failover of failover1 from node1 to node2"
 	lab_exec node2 "cat /mnt/md01/np"

@@ -111,11 +111,11 @@ service_is() { # service_is NODE started|stopped (of NODE itself)
 	reboot_node node1
 	# node1's shutdown ran 'clpcl -t': failover1 stopped there, and node2,
 	# told so, saw node1 go down without failing anything over.
-	lab_exec node1 "grep -E 'rc (2|5): ' $P/log/clpmgrd.log | tail -n 2"
+	lab_exec node1 "grep -a -E 'rc (2|5): ' $P/log/clpmgrd.log | tail -n 2"
 	assert_line --index 0 --partial "group failover1 stopped on node1"
 	assert_line --index 1 --partial "cluster service stopped on node1"
-	wait_for 60 "$LAB" exec node2 -- grep -q 'rc 11: server node1 is down' $P/log/clpmgrd.log
-	lab_exec node2 "grep -c 'rc 3: failover of failover1' $P/log/clpmgrd.log || true"
+	wait_for 60 "$LAB" exec node2 -- grep -a -q 'rc 11: server node1 is down' $P/log/clpmgrd.log
+	lab_exec node2 "grep -a -c 'rc 3: failover of failover1' $P/log/clpmgrd.log || true"
 	assert "$output" == 0 "failovers on node2"
 	reboot_node node2
 	for n in node1 node2; do
