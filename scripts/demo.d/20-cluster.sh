@@ -56,7 +56,7 @@ sum1=$("$LAB" exec node1 -- md5sum /mnt/md01/data.bin | cut -d' ' -f1)
 step "Power cut of node1, the active server (no shutdown; its mirror disk loses every write it had not flushed). Nobody types anything on node2:"
 "$LAB" cut node1
 until_ok 180 "node2 takes failover1 over by itself" grp_on node2 node2
-on node2 "grep -E ' (rc|hb) [0-9]+: ' /opt/clpstack/log/clpmgrd.log | tail -n 12"
+on node2 "grep -a -E ' (rc|hb) [0-9]+: ' /opt/clpstack/log/clpmgrd.log | tail -n 12"
 on node2 "$B/clpstat"
 on node2 "cat /mnt/md01/written-on-node1; md5sum /mnt/md01/data.bin; ip -4 addr show dev eth0 | grep 198.18.1.100"
 sum2=$("$LAB" exec node2 -- md5sum /mnt/md01/data.bin | cut -d' ' -f1)

@@ -206,8 +206,8 @@ EOF"
 }
 
 @test "kill -9 and restart of the daemon on the active: failover1 stays online, nothing deactivated" {
-	local mounted
-	mounted=$("$LAB" exec node1 -- stat -c %Z /mnt/md01/.)
+	local boots
+	boots=$("$LAB" boots node1)
 	lab_exec node1 "pkill -9 -x clpmgrd; ! pgrep -x clpmgrd"
 	lab_exec node1 "setsid -f $B/clpmgrd -f >/var/log/clpmgrd-restart.log 2>&1 </dev/null"
 	# Its keepalive first (within userw's 7 s), else the old one resets node1.
@@ -221,7 +221,7 @@ EOF"
 	wait_for 30 adopted_orphan node1
 	# Let the old process's keepalive timeout (7 s) pass: no reset.
 	lab_exec node1 "sleep 10; mountpoint /mnt/md01"
-	assert "$("$LAB" boots node1)" == "1" "node1 did not reset"
+	assert "$("$LAB" boots node1)" == "$boots" "node1 did not reset"
 	lab_exec node1 "grep -c '^stop' /var/log/exec1.log || true"
 	assert "$output" == "$stops" "exec1 not stopped"
 	online_on node2 node1
@@ -289,7 +289,9 @@ EOF"
 	done
 	lab_exec "$active" "mountpoint -q /mnt/md01"
 	lab_exec 5 node1 "$B/clpgrp -m failover1"
-	assert_output --partial "not started"
+	assert_output --partial "the cluster is suspended on node1: resume it first"
+	lab_exec 5 "$active" "$B/clpgrp -t failover1"
+	assert_output --partial "suspended"
 	lab_exec 2 node1 "$B/clpcl --suspend -a"
 	assert_output --partial "apply to every server"
 	lab_exec node1 "$B/clpcl --resume"

@@ -460,6 +460,11 @@ static int grp_stop_local(int gi, struct job *j)
 	int ret;
 
 	pthread_mutex_lock(&clus.lock);
+	if (clus.suspended) {
+		pthread_mutex_unlock(&clus.lock);
+		return jfail(j, CLP_EXIT_STATE, "the cluster is suspended on %s: resume it first "
+			     "(clpcl --resume)", clus.m->server);
+	}
 	if (clus.g[gi].st == GS_OFFLINE) {
 		pthread_mutex_unlock(&clus.lock);
 		return jfail(j, CLP_EXIT_STATE, "%s is not running on %s", g->name,
@@ -490,8 +495,11 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 
 	pthread_mutex_lock(&clus.lock);
 	if (!clus.started) {
+		bool susp = clus.suspended;
+
 		pthread_mutex_unlock(&clus.lock);
-		return jfail(j, CLP_EXIT_STATE, "the cluster service is not started on %s",
+		return jfail(j, CLP_EXIT_STATE, susp ? "the cluster is suspended on %s: resume it "
+			     "first (clpcl --resume)" : "the cluster service is not started on %s",
 			     clus.m->server);
 	}
 	if (clus.g[gi].owner >= 0 && clus.g[gi].owner != clus.cfg.self) {
@@ -588,6 +596,12 @@ static void job_move(struct job *j)
 	char msg[512];
 
 	pthread_mutex_lock(&clus.lock);
+	if (clus.suspended) {
+		pthread_mutex_unlock(&clus.lock);
+		jfail(j, CLP_EXIT_STATE, "the cluster is suspended on %s: resume it first "
+		      "(clpcl --resume)", clus.m->server);
+		return;
+	}
 	owner = clus.g[j->grp].owner;
 	if (to < 0) {
 		for (int i = 0; i < g->nsrv && to < 0; i++) {
@@ -798,13 +812,14 @@ static void job_cl_stop(struct job *j)
 	int gi, ret = 0;
 
 	pthread_mutex_lock(&clus.lock);
-	if (!clus.started && !clus.core_up) {
+	if (!clus.started && !clus.core_up && !clus.suspended) {
 		pthread_mutex_unlock(&clus.lock);
 		jfail(j, CLP_EXIT_STATE, "the cluster service is not started on %s",
 		      clus.m->server);
 		goto power;
 	}
 	clus.started = false;
+	clus.suspended = false;
 	clus.wait_cancel = true;
 	pthread_cond_broadcast(&clus.cond);
 	pthread_mutex_unlock(&clus.lock);

@@ -32,6 +32,18 @@ static struct json_object *job_reply(enum job_type t, int grp, int srv, int arg)
 	return clp_msg_reply(j.code, "%s", j.msg);
 }
 
+/* A stop queues behind a startup wait: end the wait now, and start no
+ * group after it (the stop job sees the core still up and stops it). */
+static void stop_waiting(void)
+{
+	pthread_mutex_lock(&clus.lock);
+	if (clus.waiting)
+		clus.started = false;
+	clus.wait_cancel = true;
+	pthread_cond_broadcast(&clus.cond);
+	pthread_mutex_unlock(&clus.lock);
+}
+
 static struct json_object *forward(int srv, struct json_object *req)
 {
 	struct json_object *copy, *r;
@@ -102,12 +114,8 @@ static struct json_object *cluster_all(struct json_object *req, enum job_type t,
 		i = t == J_CL_STOP || t == J_CL_SUSPEND ? (clus.cfg.self + 1 + k) % clus.cfg.nsrv :
 				     (clus.cfg.self + k) % clus.cfg.nsrv;
 		if (i == clus.cfg.self) {
-			if (t == J_CL_STOP) {
-				pthread_mutex_lock(&clus.lock);
-				clus.wait_cancel = true;
-				pthread_cond_broadcast(&clus.cond);
-				pthread_mutex_unlock(&clus.lock);
-			}
+			if (t == J_CL_STOP)
+				stop_waiting();
 			r = job_reply(t, -1, -1, arg);
 		} else {
 			r = forward(i, req);
@@ -166,13 +174,8 @@ struct json_object *req_handle(struct json_object *req, int from)
 			return cluster_all(req, t, arg);
 		if (srv >= 0 && srv != clus.cfg.self)
 			return forward(srv, req);
-		if (t == J_CL_STOP) {
-			/* End a startup wait now: the stop queues behind it. */
-			pthread_mutex_lock(&clus.lock);
-			clus.wait_cancel = true;
-			pthread_cond_broadcast(&clus.cond);
-			pthread_mutex_unlock(&clus.lock);
-		}
+		if (t == J_CL_STOP)
+			stop_waiting();
 		return job_reply(t, -1, -1, arg);
 	}
 	if (!strcmp(op, "cluster-suspend") || !strcmp(op, "cluster-resume")) {
