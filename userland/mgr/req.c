@@ -105,7 +105,7 @@ static struct json_object *status(struct json_object *req, int from)
 static struct json_object *cluster_all(struct json_object *req, enum job_type t, int arg)
 {
 	char msg[2048] = "";
-	int i, k, code = 0;
+	int i, k, code = 0, nstate = 0;
 
 	for (k = 0; k < clus.cfg.nsrv; k++) {
 		struct json_object *r;
@@ -120,12 +120,17 @@ static struct json_object *cluster_all(struct json_object *req, enum job_type t,
 		} else {
 			r = forward(i, req);
 		}
-		if (clp_msg_code(r) && clp_msg_code(r) != CLP_EXIT_STATE)
+		/* Already so on a server is no failure, unless on every one. */
+		if (clp_msg_code(r) == CLP_EXIT_STATE)
+			nstate++;
+		else if (clp_msg_code(r) && !code)
 			code = clp_msg_code(r);
 		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s: %s",
 			 msg[0] ? "\n" : "", clus.cfg.srv[i], clp_msg_text(r));
 		json_object_put(r);
 	}
+	if (!code && nstate == clus.cfg.nsrv)
+		code = CLP_EXIT_STATE;
 	return clp_msg_reply(code, "%s", msg);
 }
 
