@@ -87,15 +87,23 @@ static int liscal_sock_send_vec(struct socket *sock, const struct bio_vec *vec,
 }
 
 /*
- * Sends one packet: header, @payload, then the data of @bio if given.
+ * Sends one packet: header, @payload, then the data of @bio if given (its
+ * h->size bytes; an empty flush has a bio and none).
  * Context: process; takes send_mutex; noio allocation. Returns 0, or
  * -EAGAIN when the send timeout expired, or another error.
+ *
+ * Every part but the packet's last goes with MSG_MORE, the last without:
+ * that one pushes the packet out. A last part sent with MSG_MORE stays in
+ * the socket (TCP_NODELAY does not help) until the next packet or TCP's
+ * probe timer (at least TCP_RTO_MIN, 200 ms) sends it: every empty flush
+ * of the active (an fsync) waited that long for its ack.
  */
 int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
 		const void *payload, size_t plen, struct bio *bio)
 {
 	struct liscal_wire_hdr_disk hd;
 	unsigned int noio = memalloc_noio_save();
+	bool data = bio && h->size;
 	unsigned long flags;
 	int ret;
 
@@ -106,11 +114,11 @@ int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
 		goto out_unlock;
 	}
 	ret = liscal_sock_send(res->sock, &hd, sizeof(hd),
-			       (plen || bio) ? MSG_MORE : 0);
+			       (plen || data) ? MSG_MORE : 0);
 	if (!ret && plen)
 		ret = liscal_sock_send(res->sock, payload, plen,
-				       bio ? MSG_MORE : 0);
-	if (!ret && bio && h->size) {
+				       data ? MSG_MORE : 0);
+	if (!ret && data) {
 		/* batches of segments: one sendmsg each, not one per page */
 		struct bio_vec vec[LISCAL_SEND_VECS];
 		u32 left = h->size, len = 0;

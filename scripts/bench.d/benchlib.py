@@ -34,6 +34,7 @@ DRBD_TWIN = {"nmp-sync": "drbd-c", "nmp-disc": "drbd-disc"}
 WORKLOADS = [
     ("seqwrite", "seq write 1 MiB QD8", 1 << 20, 1.0, "bw"),
     ("randwrite-qd1", "rand write 4 KiB QD1", 4096, 1.0, "lat"),
+    ("fsync-qd1", "rand write 4 KiB + fsync QD1", 4096, 1.0, "iops"),
     ("randwrite-qd32", "rand write 4 KiB QD32", 4096, 1.0, "iops"),
     ("randread-qd32", "rand read 4 KiB QD32", 4096, 0.0, "iops"),
     ("randrw-qd16", "70/30 rand r/w 4 KiB QD16", 4096, 0.3, "iops"),
@@ -111,6 +112,11 @@ def parse_fio(doc, where="fio output"):
         raise BenchError(f"{where}: the job did no I/O")
     s["iops"] = sum(v["iops"] for v in s.values())
     s["bw"] = sum(v["bw"] for k, v in s.items() if k in ("read", "write"))
+    # fsync=1 jobs: the latency of the fsyncs (fio's "sync" section)
+    sync = job.get("sync")
+    if isinstance(sync, dict) and isinstance(sync.get("lat_ns"), dict) and \
+            sync.get("total_ios", 0) > 0:
+        s["fsync_lat_mean_us"] = _num(sync["lat_ns"], "mean", f"{where}: jobs[0].sync.lat_ns") / 1e3
     return s
 
 
@@ -249,12 +255,14 @@ def mmm(values):
 
 
 def metric_values(samples, metric):
-    """Values of one metric over runs. metric: iops, bw, or
-    lat_mean_us/lat_p50_us/lat_p99_us (of the write side if any)."""
+    """Values of one metric over runs. metric: iops, bw, fsync_lat_mean_us
+    (fsync=1 jobs), or lat_mean_us/lat_p50_us/lat_p99_us (of the write side
+    if any)."""
     out = []
     for s in samples:
-        if metric in ("iops", "bw"):
-            out.append(s[metric])
+        if metric in ("iops", "bw", "fsync_lat_mean_us"):
+            if metric in s:
+                out.append(s[metric])
         else:
             d = s.get("write") or s.get("read")
             out.append(d.get(metric))

@@ -13,6 +13,8 @@ ROWS = [
     ("randwrite-qd1", "lat_mean_us", "rand write 4 KiB QD1, latency mean, us", 1, "{:.0f}"),
     ("randwrite-qd1", "lat_p50_us", "rand write 4 KiB QD1, latency p50, us", 1, "{:.0f}"),
     ("randwrite-qd1", "lat_p99_us", "rand write 4 KiB QD1, latency p99, us", 1, "{:.0f}"),
+    ("fsync-qd1", "iops", "rand write 4 KiB + fsync QD1, commits/s", 1, "{:.0f}"),
+    ("fsync-qd1", "fsync_lat_mean_us", "rand write 4 KiB + fsync QD1, fsync mean, us", 1, "{:.0f}"),
     ("randwrite-qd32", "iops", "rand write 4 KiB QD32, IOPS", 1, "{:.0f}"),
     ("randread-qd32", "iops", "rand read 4 KiB QD32, IOPS", 1, "{:.0f}"),
     ("randrw-qd16", "iops", "70/30 rand r/w 4 KiB QD16, IOPS", 1, "{:.0f}"),
@@ -113,7 +115,7 @@ def render(doc, results_name, png_name):
         r = []
         for a, b in cols:
             x, y = bl.med(bl.fio_stats(doc, a, w, metric)), bl.med(bl.fio_stats(doc, b, w, metric))
-            r.append(f(bl.ratio(y, x) if metric.startswith("lat") else bl.ratio(x, y)))
+            r.append(f(bl.ratio(y, x) if "lat_" in metric else bl.ratio(x, y)))
         rows.append([label] + r)
     if cols:
         L += table(["workload"] + [f"{bl.TARGET_LABEL[a]} / {bl.TARGET_LABEL[b]}" for a, b in cols], rows)
@@ -129,7 +131,7 @@ def render(doc, results_name, png_name):
     sts = [t for t in bl.SYNC_TARGETS if t in ts]
     rows = []
     for w, metric, label, scale, fmt in ROWS:
-        if metric in ("lat_p50_us", "lat_p99_us") or w == "randread-qd32":
+        if metric in ("lat_p50_us", "lat_p99_us") or w in ("randread-qd32", "fsync-qd1"):
             continue
         if metric == "lat_mean_us":
             lim, _, _ = bl.qd1_latency_limit(doc)

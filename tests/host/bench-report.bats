@@ -261,6 +261,27 @@ print(s["write"]["lat_p99_us"], s["driver"]["ns"], s["driver"]["al"], s["host_lo
 	assert_output '9000.0 2000 1 1.5 False 512M'
 }
 
+@test "bench record: an fsync=1 job keeps the fsync latency; the report shows commits/s and fsync mean" {
+	N=$BATS_TEST_TMPDIR/new.json
+	fio_json "$BATS_TEST_TMPDIR/fio.json"
+	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); d["jobs"][0]["sync"] = {"total_ios": 500, "lat_ns": {"mean": 3500000.0}}; json.dump(d, open(sys.argv[1],"w"))' "$BATS_TEST_TMPDIR/fio.json"
+	"$PY" "$BD/record.py" new "$N" full runs=1
+	"$PY" "$BD/record.py" target "$N" raw yes
+	run "$PY" "$BD/record.py" fio "$N" raw fsync-qd1 "$BATS_TEST_TMPDIR/fio.json"
+	assert_success
+	run "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["fio"]["raw"]["fsync-qd1"][0]["fsync_lat_mean_us"])' "$N"
+	assert_output '3500.0'
+	# a job without fsyncs has no such key
+	fio_json "$BATS_TEST_TMPDIR/fio2.json"
+	"$PY" "$BD/record.py" fio "$N" raw randwrite-qd1 "$BATS_TEST_TMPDIR/fio2.json"
+	run "$PY" -c 'import json,sys; print("fsync_lat_mean_us" in json.load(open(sys.argv[1]))["fio"]["raw"]["randwrite-qd1"][0])' "$N"
+	assert_output 'False'
+	run "$PY" "$BD/report.py" "$N" --no-doc
+	assert_success
+	assert_line '| rand write 4 KiB + fsync QD1, commits/s | 50 |'
+	assert_line '| rand write 4 KiB + fsync QD1, fsync mean, us | 3500 |'
+}
+
 @test "bench record: bad fio output and unknown names are clear errors" {
 	N=$BATS_TEST_TMPDIR/new.json
 	"$PY" "$BD/record.py" new "$N" quick
