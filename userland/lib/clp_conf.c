@@ -425,3 +425,17 @@ int clp_conf_key_long(struct clp_conf *conf, const char *xp, const char *key, lo
 	*out = v;
 	return 0;
 }
+
+int clp_conf_key_unknown(struct clp_conf *conf, const char *xp, const char *keybase,
+			 const char *known, char *err, size_t errlen)
+{
+	char q[512], key[256];
+	const char *name;
+
+	snprintf(q, sizeof(q), "%s/*[not(%s)]", xp, known);
+	name = clp_conf_node_name(conf, q);
+	if (!name)
+		return 0;
+	snprintf(key, sizeof(key), "%s/%s", keybase, name);
+	return clp_conf_key_err(conf, clp_conf_line(conf, q), key, err, errlen, "unknown key");
+}

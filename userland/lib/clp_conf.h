@@ -72,6 +72,12 @@ int clp_conf_key_text(struct clp_conf *conf, const char *xp, const char *key, ch
 int clp_conf_key_long(struct clp_conf *conf, const char *xp, const char *key, long min,
 		      long max, long def, long *out, char *err, size_t errlen);
 
+/* A child of the element at @xp that is none of @known (an XPath test,
+ * e.g. "self::port or self::shutdown"): -EINVAL naming it as
+ * "<keybase>/<child>: unknown key"; 0 when there is none. */
+int clp_conf_key_unknown(struct clp_conf *conf, const char *xp, const char *keybase,
+			 const char *known, char *err, size_t errlen);
+
 /* This server's name in the configuration: $CLP_SERVER, else the host name. */
 const char *clp_conf_local_server(void);
 

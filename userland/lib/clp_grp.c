@@ -52,15 +52,7 @@ static int num(const struct gctx *c, const char *xp, const char *key, long min, 
 /* A child of @xp that is none of @known (an XPath test): unknown key. */
 static int unknown(const struct gctx *c, const char *xp, const char *keybase, const char *known)
 {
-	char q[512], key[256];
-	const char *name;
-
-	snprintf(q, sizeof(q), "%s/*[not(%s)]", xp, known);
-	name = clp_conf_node_name(c->conf, q);
-	if (!name)
-		return 0;
-	snprintf(key, sizeof(key), "%s/%s", keybase, name);
-	return kerr(c, clp_conf_line(c->conf, q), key, "unknown key");
+	return clp_conf_key_unknown(c->conf, xp, keybase, known, c->err, c->errlen);
 }
 
 /* Names as the schema of servers allows them (keeps XPath quoting safe). */

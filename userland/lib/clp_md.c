@@ -206,15 +206,11 @@ static int check_path(const struct md_ctx *c, const char *rel, const char *val, 
 /* A child of cluster/@section that is none of @known (an XPath test). */
 static int unknown_keys(const struct md_ctx *c, const char *section, const char *known)
 {
-	char xp[512], rel[128];
-	const char *name;
+	char xp[256], base[128];
 
-	snprintf(xp, sizeof(xp), "/root/cluster/%s/*[not(%s)]", section, known);
-	name = clp_conf_node_name(c->conf, xp);
-	if (!name)
-		return 0;
-	snprintf(rel, sizeof(rel), "%s/%s", section, name);
-	return key_err(c, clp_conf_line(c->conf, xp), rel, "unknown key");
+	snprintf(xp, sizeof(xp), "/root/cluster/%s", section);
+	snprintf(base, sizeof(base), "cluster/%s", section);
+	return clp_conf_key_unknown(c->conf, xp, base, known, c->err, c->errlen);
 }
 
 int clp_md_cluster_load(struct clp_conf *conf, struct clp_md_cluster *cl,
