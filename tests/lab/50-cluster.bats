@@ -333,6 +333,23 @@ EOF"
 	wait_for 300 both_green
 }
 
+@test "a failed activation moves the group to the next server (failoverthreshold 1); there it runs" {
+	online_on node1 node1
+	lab_exec node1 "$B/clpgrp -t failover1"
+	lab_exec node1 "touch /run/exec1-fail"
+	lab_exec node1 "$B/clpgrp -s failover1"
+	assert_output --partial "failover1: activation failed on node1"
+	assert_output --partial "exited with 3"
+	assert_output --partial "failover1 started on node2"
+	online_on node1 node2
+	lab_exec node1 "! mountpoint -q /mnt/md01 && ! ip -4 addr show | grep -q 198.18.1.100"
+	lab_exec node1 "grep -a -c 'rc 33: moving failover1 to node2 after the failed activation (1 of 1)' /opt/clpstack/log/clpmgrd.log"
+	# Back on node1 once it can run it.
+	lab_exec node1 "rm /run/exec1-fail"
+	lab_exec node1 "$B/clpgrp -m failover1 -h node1"
+	wait_for 30 online_on node2 node1
+}
+
 @test "the kernel logs are clean" {
 	dmesg_clean node1
 	dmesg_clean node2

@@ -61,6 +61,7 @@ enum job_type {
 struct job {
 	enum job_type type;
 	int grp, srv, arg;
+	int hops;		/* J_START: moves after failed activations so far */
 	bool done;
 	int code;		/* enum clp_exit */
 	char msg[512];

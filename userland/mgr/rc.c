@@ -487,6 +487,51 @@ static int grp_stop_local(int gi, struct job *j)
 	return ret;
 }
 
+static int first_server(const struct clp_group *g, int skip);
+
+/*
+ * The failover threshold: an activation that failed here (after its
+ * retries) moves the group to the next server of its policy, at most
+ * failoverthreshold times in a row (the count travels with the request);
+ * the resources started here are stopped first. Returns true when it
+ * moved (j->code: the other server's answer), false for the final action.
+ */
+static bool move_after_failure(int gi, int failed, const char *err, struct job *j)
+{
+	const struct clp_group *g = &clus.cfg.grp[gi];
+	struct json_object *req, *r;
+	char msg[512];
+	int hops = j ? j->hops : 0, to;
+
+	pthread_mutex_lock(&clus.lock);
+	to = first_server(g, clus.cfg.self);
+	pthread_mutex_unlock(&clus.lock);
+	if (hops >= g->threshold || to < 0)
+		return false;
+	if (stop_resources(gi, failed, NULL))
+		return false;	/* could not clean up here: the final action */
+	set_grp(gi, GS_OFFLINE, -1);
+	state_save(gi, false);
+	rc_notify_peers();
+	clp_event("rc", 33, "moving %s to %s after the failed activation (%d of %ld)", g->name,
+		  srv_name(to), hops + 1, g->threshold);
+	req = json_object_new_object();
+	json_object_object_add(req, "op", json_object_new_string("group-start"));
+	json_object_object_add(req, "group", json_object_new_string(g->name));
+	json_object_object_add(req, "hops", json_object_new_int(hops + 1));
+	r = clp_msg_peer(&clus.cfg, to, req, (int)grp_timeout_ms(g, true), msg, sizeof(msg));
+	json_object_put(req);
+	if (r) {
+		jfail(j, clp_msg_code(r), "%s: activation failed on %s (%s); %s", g->name,
+		      clus.m->server, err, clp_msg_text(r));
+		json_object_put(r);
+	} else {
+		jfail(j, CLP_EXIT_ERROR, "%s: activation failed on %s (%s); moving it to %s "
+		      "failed: %s", g->name, clus.m->server, err, srv_name(to), msg);
+	}
+	return true;
+}
+
 static int grp_start_local(int gi, bool failover, struct job *j)
 {
 	const struct clp_group *g = &clus.cfg.grp[gi];
@@ -549,6 +594,8 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 	snprintf(clus.g[gi].why, sizeof(clus.g[gi].why), "%s", err);
 	pthread_mutex_unlock(&clus.lock);
 	jfail(j, ret, "%s: %s", g->name, err);
+	if (move_after_failure(gi, i, err, j))
+		return j->code;
 	switch (g->res[i].act.final) {
 	case CLP_FINAL_NONE:
 		set_grp(gi, GS_ERROR, clus.cfg.self);

@@ -11,7 +11,7 @@
  *   notify          status                   daemons
  *   cluster-start   server, all              commands, daemons
  *   cluster-stop    server, all, arg (1 shut down, 2 reboot)
- *   group-start     group, server
+ *   group-start     group, server, hops (moves after failed activations)
  *   group-stop      group, server
  *   group-move      group, server (destination; none: the next one)
  *   cluster-suspend / cluster-resume   all   every server (suspend: this one last)
@@ -213,7 +213,15 @@ struct json_object *req_handle(struct json_object *req, int from)
 				return clp_msg_reply(CLP_EXIT_STATE, "%s may not run on %s (not in "
 						     "its policy)", g->name, clus.m->server);
 		}
-		return job_reply(J_START, gi, -1, 0);
+		{
+			struct job j = { .type = J_START, .grp = gi, .srv = -1,
+					 .hops = (int)clp_msg_get_int(req, "hops", 0) };
+
+			if (j.hops < 0 || j.hops > CLP_SRV_MAX)
+				return clp_msg_reply(CLP_EXIT_USAGE, "bad hops %d", j.hops);
+			rc_submit(&j, true);
+			return clp_msg_reply(j.code, "%s", j.msg);
+		}
 	}
 	if (!strcmp(op, "wait-cancel")) {
 		bool was;
