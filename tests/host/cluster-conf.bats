@@ -73,6 +73,7 @@ check() {
 		's|<startup>|<daemon><port>80</port></daemon><startup>|;;cluster/daemon/port: 80 is out of range (1024-65535)'
 		's|<action>RESET</action>|<action>RESET</action><timeout>8000</timeout>|;;monitor/userw/timeout: 8000 ms is not below the heartbeat timeout (8000 ms)'
 		'/<lankhb /d;;groups need a heartbeat'
+		'/<userw /d;;monitor/userw: groups need the user-mode monitor'
 		's|<device id="0"><type>lan</type><info>198.18.1.2</info></device>||;;server@node2/device: no lan device'
 	)
 	local c sedexp msg

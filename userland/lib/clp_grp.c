@@ -430,6 +430,10 @@ static int check_timing(const struct gctx *c, struct clp_cluster *cl)
 	int ret;
 
 	cl->userw_timeout_ms = 0;
+	if (!uw && cl->ngrp)
+		return kerr(c, clp_conf_line(c->conf, "/root/group"), "monitor/userw",
+			    "groups need the user-mode monitor: without it a stalled server "
+			    "keeps its groups while another one takes them over");
 	if (!uw)
 		return 0;
 	snprintf(xp, sizeof(xp), "/root/monitor/userw[@name='%s']/timeout", uw);

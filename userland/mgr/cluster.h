@@ -93,6 +93,7 @@ extern struct cluster clus;
 /* rc.c */
 void rc_peer_event(const char *server, bool up);
 void rc_link_event(const char *server, unsigned int link, bool up);
+bool rc_groups_here(void);	/* a group is not offline on this server */
 int rc_submit(struct job *j, bool wait);	/* 0 or -ENOMEM */
 struct json_object *rc_status_json(void);	/* this server's view */
 void rc_note_remote(int srv, struct json_object *status);

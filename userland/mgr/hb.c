@@ -112,14 +112,20 @@ static void hb_stop(struct mgr *m)
 {
 	char err[512];
 
-	(void)m;
 	hb_stats_stop();
 	if (hb_thread_running) {
 		pthread_cancel(hb_thread);
 		pthread_join(hb_thread, NULL);
 		hb_thread_running = false;
 	}
-	if (hb_configured && clp_hb_reset(err, sizeof(err)) < 0)
+	/*
+	 * The daemon stops (SIGTERM) while groups run here: the kernel's
+	 * heartbeat goes on, as the mirror does, so that no other server takes
+	 * them over; a daemon started again adopts them.
+	 */
+	if (hb_configured && m->stopping && rc_groups_here())
+		clp_event("hb", 7, "groups run here: the kernel heartbeat keeps running");
+	else if (hb_configured && clp_hb_reset(err, sizeof(err)) < 0)
 		clp_event("hb", 5, "cannot stop the heartbeat: %s", err);
 	hb_configured = false;
 }

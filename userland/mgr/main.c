@@ -191,10 +191,12 @@ int main(int argc, char **argv)
 
 stop_modules:
 	m.stopping = 1;
-	mgr_core_stop(&m);
+	/* The worker first (it may be starting or stopping the core), then
+	 * the core. */
 	while (started-- > 0)
 		if (modules[started] && modules[started]->stop)
 			modules[started]->stop(&m);
+	mgr_core_stop(&m);
 	clp_conf_free(m.conf);
 	return ret;
 }

@@ -674,6 +674,21 @@ static void job_move(struct job *j)
 		jfail(j, CLP_EXIT_STATE, "%s already runs on %s", g->name, srv_name(to));
 		return;
 	}
+	{
+		bool in = false, ready;
+
+		for (int i = 0; i < g->nsrv; i++)
+			in |= g->srv[i] == to;
+		pthread_mutex_lock(&clus.lock);
+		ready = to == clus.cfg.self ? clus.started :
+			clus.srv[to] == SRV_UP && clus.srv_started[to];
+		pthread_mutex_unlock(&clus.lock);
+		if (!in || !ready) {
+			jfail(j, CLP_EXIT_STATE, "%s may not move to %s: %s", g->name, srv_name(to),
+			      !in ? "not in its policy" : "its cluster service does not run");
+			return;
+		}
+	}
 	if (owner == clus.cfg.self)
 		ret = grp_stop_local(j->grp, j);
 	else
@@ -710,6 +725,13 @@ static void job_failover(struct job *j)
 		const struct clp_group *g = &clus.cfg.grp[gi];
 
 		pthread_mutex_lock(&clus.lock);
+		/* Queued behind other jobs: its heartbeat may be back. */
+		if (clus.srv[dead] != SRV_DOWN) {
+			pthread_mutex_unlock(&clus.lock);
+			clp_event("rc", 21, "server %s is up again: nothing taken over",
+				  srv_name(dead));
+			return;
+		}
 		owner = clus.g[gi].owner;
 		target = first_server(g, dead);
 		if (owner == dead)
@@ -738,11 +760,14 @@ static void job_failover(struct job *j)
 	}
 	/* This server runs groups and lost every other: it too resolves. */
 	if (!resolved && clus.cfg.nping) {
-		bool runs = false;
+		bool runs = false, alone = true;
 
 		pthread_mutex_lock(&clus.lock);
 		for (gi = 0; gi < clus.cfg.ngrp; gi++)
 			runs |= clus.g[gi].owner == clus.cfg.self;
+		for (gi = 0; gi < clus.cfg.nsrv; gi++)
+			alone &= gi == clus.cfg.self || clus.srv[gi] != SRV_UP;
+		runs &= alone;
 		pthread_mutex_unlock(&clus.lock);
 		if (runs && np_resolve(why, sizeof(why)) < 0)
 			np_action(clus.cfg.npaction, why);
@@ -817,10 +842,12 @@ static void startup(void)
 static void job_cl_start(struct job *j)
 {
 	pthread_mutex_lock(&clus.lock);
-	if (clus.started) {
+	if (clus.started || clus.suspended) {
+		bool susp = clus.suspended;
+
 		pthread_mutex_unlock(&clus.lock);
-		jfail(j, CLP_EXIT_STATE, "the cluster service is already started on %s",
-		      clus.m->server);
+		jfail(j, CLP_EXIT_STATE, susp ? "the cluster is suspended on %s: clpcl --resume" :
+		      "the cluster service is already started on %s", clus.m->server);
 		return;
 	}
 	pthread_mutex_unlock(&clus.lock);
@@ -880,15 +907,24 @@ static void job_cl_stop(struct job *j)
 		if (st != GS_OFFLINE && grp_stop_local(gi, &sj))
 			ret = sj.code;
 	}
+	if (ret) {
+		/* Its resources may still run here: the heartbeat stays, so
+		 * that no other server takes the group over meanwhile. */
+		pthread_mutex_lock(&clus.lock);
+		clus.started = true;
+		pthread_mutex_unlock(&clus.lock);
+		rc_notify_peers();
+		clp_event("rc", 14, "a group did not stop on %s: the cluster service stays up",
+			  clus.m->server);
+		jfail(j, ret, "a group did not stop on %s: the cluster service stays up (see "
+		      "clpstat)", clus.m->server);
+		return;
+	}
 	rc_notify_peers();
 	mgr_core_stop(clus.m);
 	core_stopped();
 	clp_event("rc", 5, "cluster service stopped on %s", clus.m->server);
-	if (ret)
-		jfail(j, ret, "the cluster service stopped on %s, but a group did not stop "
-		      "cleanly", clus.m->server);
-	else
-		jfail(j, 0, "the cluster service stopped on %s", clus.m->server);
+	jfail(j, 0, "the cluster service stopped on %s", clus.m->server);
 power:
 	if (j->arg == 1 || j->arg == 2) {
 		char *args[] = { j->arg == 1 ? "-h" : "-r", "now" };
@@ -1045,6 +1081,18 @@ void rc_peer_event(const char *server, bool up)
 		submit_new(J_FAILOVER, -1, s, 0);
 }
 
+bool rc_groups_here(void)
+{
+	bool any = false;
+	int gi;
+
+	pthread_mutex_lock(&clus.lock);
+	for (gi = 0; gi < clus.cfg.ngrp; gi++)
+		any |= clus.g[gi].st != GS_OFFLINE;
+	pthread_mutex_unlock(&clus.lock);
+	return any;
+}
+
 void rc_link_event(const char *server, unsigned int link, bool up)
 {
 	int s = clp_cluster_server(&clus.cfg, server);
@@ -1097,6 +1145,7 @@ static void rc_stop(struct mgr *m)
 	pthread_mutex_lock(&clus.lock);
 	clus.worker_stop = true;
 	clus.wait_cancel = true;
+	clus.started = false;	/* a startup in progress starts nothing */
 	pthread_cond_broadcast(&clus.cond);
 	pthread_mutex_unlock(&clus.lock);
 	pthread_join(worker, NULL);
