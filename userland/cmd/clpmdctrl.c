@@ -172,11 +172,19 @@ static int do_recovery(struct clp_md_cmd *c, const char *source)
 	if (ret < 0 && !source) {
 		struct clp_md_status st;
 
-		/* The mirror agent may have started it on connection. */
+		/* The mirror agent may have started it on connection, and a
+		 * short one may be over already. */
 		if (clp_md_nl_get(c->nl, c->md.name, &st) == 0 &&
 		    st.recovery_dir != LISCAL_RECOVERY_NONE) {
 			clp_info("%s: mirror recovery is running (started by the mirror agent)",
 				 c->md.name);
+			return CLP_EXIT_OK;
+		}
+		if (clp_md_nl_get(c->nl, c->md.name, &st) == 0 &&
+		    st.conn == LISCAL_CONN_CONNECTED && st.disk == LISCAL_DISK_UPTODATE &&
+		    st.peer_disk == LISCAL_DISK_UPTODATE && !st.split_brain) {
+			clp_info("%s: both copies are current (the mirror agent's recovery is "
+				 "done)", c->md.name);
 			return CLP_EXIT_OK;
 		}
 		return clp_md_cmd_fail(c, "mirror recovery", ret);
