@@ -439,3 +439,18 @@ int clp_conf_key_unknown(struct clp_conf *conf, const char *xp, const char *keyb
 	snprintf(key, sizeof(key), "%s/%s", keybase, name);
 	return clp_conf_key_err(conf, clp_conf_line(conf, q), key, err, errlen, "unknown key");
 }
+
+bool clp_conf_name_valid(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 1 || n > 31)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (isalnum((unsigned char)s[i]) || s[i] == '_')
+			continue;
+		if (i == 0 || !strchr(".-", s[i]))
+			return false;
+	}
+	return true;
+}

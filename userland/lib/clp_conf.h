@@ -78,6 +78,11 @@ int clp_conf_key_long(struct clp_conf *conf, const char *xp, const char *key, lo
 int clp_conf_key_unknown(struct clp_conf *conf, const char *xp, const char *keybase,
 			 const char *known, char *err, size_t errlen);
 
+/* A server, group or resource name as the schema allows it: 1-31 of
+ * letters, digits, '_' and (not first) '.' '-'; also keeps XPath quoting
+ * safe. */
+bool clp_conf_name_valid(const char *s);
+
 /* This server's name in the configuration: $CLP_SERVER, else the host name. */
 const char *clp_conf_local_server(void);
 

@@ -5,7 +5,6 @@
  * Documentation/configuration.md (keep the three in step).
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,22 +52,6 @@ static int num(const struct gctx *c, const char *xp, const char *key, long min, 
 static int unknown(const struct gctx *c, const char *xp, const char *keybase, const char *known)
 {
 	return clp_conf_key_unknown(c->conf, xp, keybase, known, c->err, c->errlen);
-}
-
-/* Names as the schema of servers allows them (keeps XPath quoting safe). */
-static bool name_valid(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n < 1 || n >= CLP_NAME_LEN)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (isalnum((unsigned char)s[i]) || s[i] == '_')
-			continue;
-		if (i == 0 || !strchr(".-", s[i]))
-			return false;
-	}
-	return true;
 }
 
 const char *clp_res_type_name(enum clp_res_type t)
@@ -221,7 +204,7 @@ static int load_res(const struct gctx *c, const char *ref, long line, const char
 	long l;
 	int ret;
 
-	if (!at || !name_valid(at + 1))
+	if (!at || !clp_conf_name_valid(at + 1))
 		return kerr(c, line, gkey, "'%s' is not <type>@<name> (md, exec or fip)", ref);
 	snprintf(r->name, sizeof(r->name), "%s", at + 1);
 	if (!strncmp(ref, "md@", 3))
@@ -301,7 +284,7 @@ static int load_group(const struct gctx *c, struct clp_cluster *cl, int gi, cons
 
 	snprintf(base, sizeof(base), "/root/group[%d]", gi + 1);
 	line = clp_conf_line(c->conf, base);
-	if (!name || !name_valid(name))
+	if (!name || !clp_conf_name_valid(name))
 		return kerr(c, line, "group", "'%s' is not a group name (1-31 letters, digits, _ . -)",
 			    name ? name : "");
 	snprintf(g->name, sizeof(g->name), "%s", name);

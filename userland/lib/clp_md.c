@@ -48,22 +48,6 @@ int clp_md_name_arg(const char *name)
 	return CLP_EXIT_USAGE;
 }
 
-/* Server names as the schema allows them (also keeps XPath quoting safe). */
-static bool server_name_valid(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n < 1 || n > 31)
-		return false;
-	for (i = 0; i < n; i++) {
-		if (isalnum((unsigned char)s[i]) || s[i] == '_')
-			continue;
-		if (i == 0 || !strchr(".-", s[i]))
-			return false;
-	}
-	return true;
-}
-
 int clp_md_count(struct clp_conf *conf)
 {
 	return clp_conf_count(conf, XP_MD);
@@ -350,7 +334,7 @@ static int load_servers(const struct md_ctx *c, struct clp_md *md)
 	int n, i, ret;
 	const char *s;
 
-	if (!server_name_valid(c->server)) {
+	if (!clp_conf_name_valid(c->server)) {
 		snprintf(c->err, c->errlen, "'%s' is not a valid server name", c->server);
 		return -EINVAL;
 	}
