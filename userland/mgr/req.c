@@ -15,6 +15,7 @@
  *   group-stop      group, server
  *   group-move      group, server (destination; none: the next one)
  *   cluster-suspend / cluster-resume   all   every server (suspend: this one last)
+ *   group-reserve / group-release  group     daemons: may the sender start it?
  *   wait-cancel                              commands
  */
 #include <stdio.h>
@@ -161,6 +162,13 @@ struct json_object *req_handle(struct json_object *req, int from)
 	}
 	if (!strcmp(op, "status"))
 		return status(req, from);
+	/* These wait for this server's worker, which waits for the sender. */
+	if (from >= 0 && rc_worker_asking(from) &&
+	    (!strncmp(op, "cluster-", 8) || !strcmp(op, "group-start") ||
+	     !strcmp(op, "group-stop") || !strcmp(op, "group-move")))
+		return clp_msg_reply(CLP_EXIT_STATE, "%s is busy waiting for an answer from %s "
+				     "(crossed requests): try again", clus.m->server,
+				     clus.cfg.srv[from]);
 	if (!strcmp(op, "notify")) {
 		struct json_object *st;
 
@@ -222,6 +230,20 @@ struct json_object *req_handle(struct json_object *req, int from)
 			rc_submit(&j, true);
 			return clp_msg_reply(j.code, "%s", j.msg);
 		}
+	}
+	if (!strcmp(op, "group-reserve") || !strcmp(op, "group-release")) {
+		char msg[512];
+		int code;
+
+		if (from < 0 || gi < 0)
+			return clp_msg_reply(CLP_EXIT_USAGE, "%s comes from daemons only and "
+					     "needs a group", op);
+		if (!strcmp(op, "group-release")) {
+			rc_release(gi, from);
+			return clp_msg_reply(0, "released");
+		}
+		code = rc_reserve(gi, from, msg, sizeof(msg));
+		return clp_msg_reply(code, "%s", msg);
 	}
 	if (!strcmp(op, "wait-cancel")) {
 		bool was;
