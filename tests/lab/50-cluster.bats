@@ -303,7 +303,9 @@ EOF"
 	local active starts
 	active=$(grp_on node1 | cut -d' ' -f2)
 	starts=$("$LAB" exec "$active" -- grep -c '^start' /var/log/exec1.log)
-	lab_exec node1 "$B/clpcl --suspend"
+	# From the other server: the active stops its heartbeat first, the
+	# other one (prepared, phase 1) must not take the group over.
+	lab_exec "$(other "$active")" "$B/clpcl --suspend"
 	for n in node1 node2; do
 		lab_exec $n "$B/clpstat --json | jq -r '[.servers[].service] | join(\" \")'"
 		assert "$output" == "suspended suspended" "cluster service seen from $n"

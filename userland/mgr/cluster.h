@@ -47,6 +47,7 @@ struct grp_rt {
 	bool reserving;				/* this server is asking the others */
 	bool yielded;				/* ... and granted a server of higher priority */
 	int reserved_by;			/* server granted a start here, -1: none */
+	bool cleanup;				/* left starting/stopping by a killed daemon */
 	time_t reserved_until;			/* CLOCK_MONOTONIC s: the grant lapses */
 };
 
@@ -61,6 +62,8 @@ enum job_type {
 	J_STARTUP,	/* after a start: wait for the others, start groups */
 	J_CL_SUSPEND,	/* stop the core, leave the groups running */
 	J_CL_RESUME,	/* start the core again, the groups as they are */
+	J_CLEANUP,	/* stop groups a killed daemon left starting/stopping */
+	J_TWICE,	/* server srv runs a group that runs here too (2.12.9) */
 };
 
 struct job {
@@ -97,6 +100,10 @@ struct cluster {
 	bool np_busy;			/* a resolution runs */
 	bool np_lost;			/* the last one was lost: start nothing */
 	int np_seq, np_done;		/* resolutions started, finished */
+	/* clpcl --suspend, phase 1: no failover until then (CLOCK_MONOTONIC s)
+	 * while the servers stop their heartbeats one after the other. */
+	time_t suspending_until;
+	bool twice_queued;		/* a J_TWICE job waits */
 	/* Status messages: this daemon's epoch and counter, the last seen of
 	 * each other server (an older one arriving late is ignored). */
 	long long epoch, seq;
@@ -119,6 +126,8 @@ void rc_notify_peers(void);
 int rc_reserve(int gi, int from, char *msg, size_t len);
 void rc_release(int gi, int from);
 bool rc_worker_asking(int srv);	/* the worker waits for an answer from @srv */
+/* clpcl --suspend, phase 1 (@on) or its abort: 0, or an exit code with @msg. */
+int rc_suspend_prepare(bool on, char *msg, size_t len);
 
 /* res.c: 0, or an exit code with @err set. */
 int res_start(const struct clp_group *g, int ri, bool failover, char *err, size_t errlen);

@@ -12,7 +12,9 @@
  *
  * Event ids (module rc): 1 group started, 2 group stopped, 3 failover
  * started, 4 cluster started, 5 cluster stopped, 6 startup wait, 7 wait
- * ended, 8 adopted, 10 server up, 11 server down, 20 nothing to take over,
+ * ended, 8 adopted, 10 server up, 11 server down, 15 a group caught
+ * starting/stopping cleaned up, 17 no failover while suspending, 20
+ * nothing to take over,
  * 30 resource activated, 31 activation retry, 32 activation failed,
  * 33 moved after it, 34 start not reserved, 35/36 reservation granted/
  * refused to another server, 40 resource deactivated, 42 deactivation
@@ -44,6 +46,7 @@ static bool worker_running;
 
 int np_resolve(char *why, size_t len);		/* np.c */
 static void job_cl_stop(struct job *j);
+static void cleanup(void);
 
 const char *grp_st_name(enum grp_st s)
 {
@@ -134,8 +137,9 @@ static int state_cleanup(const struct clp_group *g)
  * What a restarted daemon finds of group @gi (rc_start(), before anything
  * else runs): online here in this boot with every resource that can tell
  * running: adopted; failed with resources up: still failed; caught
- * starting or stopping (the daemon was killed): every resource that may
- * run is stopped, the group offline (failed when a stop fails). Returns
+ * starting or stopping (the daemon was killed): GS_STOPPING, and
+ * cleanup() stops every resource that may run once the core runs (not
+ * here: clpka's userw must be adopted within its timeout first). Returns
  * the state, and GS_OFFLINE for anything stale.
  */
 static enum grp_st state_adopt(int gi)
@@ -164,11 +168,8 @@ static enum grp_st state_adopt(int gi)
 	if (!strcmp(st, "starting") || !strcmp(st, "stopping")) {
 		clp_event("rc", 15, "group %s was %s here when the daemon stopped: stopping what "
 			  "runs of it", g->name, st);
-		if (state_cleanup(g)) {
-			state_save(gi, GS_ERROR);
-			return GS_ERROR;
-		}
-		goto stale;
+		clus.g[gi].cleanup = true;
+		return GS_STOPPING;
 	}
 	for (i = 0; i < g->nres; i++)
 		if (res_running(g, i) == 0)
@@ -328,6 +329,7 @@ void rc_note_remote(int srv, struct json_object *st)
 	size_t i, n;
 
 	long long epoch, seq;
+	bool twice = false;
 
 	if (srv < 0 || srv == clus.cfg.self || !st)
 		return;
@@ -364,9 +366,12 @@ void rc_note_remote(int srv, struct json_object *st)
 			 * report, not a new owner (the reservation prevents it). */
 			if ((clus.g[gi].st == GS_STARTING || clus.g[gi].st == GS_ONLINE ||
 			     clus.g[gi].st == GS_STOPPING) && clus.g[gi].owner == clus.cfg.self) {
-				if (!strcmp(state, "online") || !strcmp(state, "starting"))
+				if ((!strcmp(state, "online") || !strcmp(state, "starting")) &&
+				    !clus.twice_queued) {
 					clp_event("rc", 70, "%s is %s on %s too", clus.cfg.grp[gi].name,
 						  state, clus.cfg.srv[srv]);
+					twice = true;
+				}
 				continue;
 			}
 			/* It runs there, or failed there with resources still up. */
@@ -382,7 +387,11 @@ void rc_note_remote(int srv, struct json_object *st)
 			}
 		}
 	}
+	if (twice)
+		clus.twice_queued = true;
 	pthread_mutex_unlock(&clus.lock);
+	if (twice)
+		submit_new(J_TWICE, -1, srv, 0);
 }
 
 /* Tell every server that is up what runs here (best effort, short). */
@@ -1257,6 +1266,7 @@ static void job_cl_start(struct job *j)
 	pthread_mutex_unlock(&clus.lock);
 	clp_event("rc", 4, "cluster service started on %s", clus.m->server);
 	jfail(j, 0, "the cluster service started on %s", clus.m->server);
+	cleanup();
 	submit_new(J_STARTUP, -1, -1, 0);
 }
 
@@ -1350,6 +1360,7 @@ static void job_cl_suspend(struct job *j)
 	}
 	clus.suspended = true;
 	clus.started = false;
+	clus.suspending_until = 0;
 	pthread_mutex_unlock(&clus.lock);
 	rc_notify_peers();
 	mgr_core_stop(clus.m);
@@ -1357,6 +1368,123 @@ static void job_cl_suspend(struct job *j)
 	clp_event("rc", 12, "cluster suspended on %s: groups left running, not monitored",
 		  clus.m->server);
 	jfail(j, 0, "the cluster is suspended on %s", clus.m->server);
+}
+
+/*
+ * Phase 1 of clpcl --suspend on every server: each server that can
+ * suspend (started, no group starting or stopping here) promises not to
+ * fail anything over while the others stop their heartbeats (phase 2, one
+ * server after the other); the promise lapses after 60 s, or by an abort
+ * when another server cannot suspend.
+ */
+int rc_suspend_prepare(bool on, char *msg, size_t len)
+{
+	int gi, code = 0;
+
+	pthread_mutex_lock(&clus.lock);
+	if (!on) {
+		clus.suspending_until = 0;
+		snprintf(msg, len, "suspend aborted on %s", clus.m->server);
+		goto out;
+	}
+	if (!clus.started) {
+		code = CLP_EXIT_STATE;
+		snprintf(msg, len, clus.suspended ? "the cluster is already suspended on %s" :
+			 "the cluster service is not started on %s", clus.m->server);
+		goto out;
+	}
+	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
+		if (clus.g[gi].st == GS_STARTING || clus.g[gi].st == GS_STOPPING) {
+			code = CLP_EXIT_STATE;
+			snprintf(msg, len, "%s is %s on %s: suspend when it is over",
+				 clus.cfg.grp[gi].name, grp_st_name(clus.g[gi].st), clus.m->server);
+			goto out;
+		}
+	}
+	clus.suspending_until = now_s() + 60;
+	snprintf(msg, len, "%s is ready to suspend", clus.m->server);
+out:
+	pthread_mutex_unlock(&clus.lock);
+	return code;
+}
+
+/*
+ * Server @j->srv runs a group that runs here too: both took it over in a
+ * network partition (no resolution, or a resolution that could not tell),
+ * and the interconnect is back (guide 2.12.9). For each such group the
+ * server later in its policy stops its cluster service and shuts down;
+ * the other keeps it. Both servers apply the same rule to the same
+ * statuses, so exactly one of the two goes.
+ */
+static void job_twice(struct job *j)
+{
+	struct job stop = { .type = J_CL_STOP, .arg = 1 };
+	struct json_object *req = json_object_new_object(), *st, *gl = NULL;
+	int gi, other = j->srv, go = -1;
+	char msg[256];
+
+	/* What it runs now (the notify that told may be old). */
+	json_object_object_add(req, "op", json_object_new_string("status"));
+	st = peer_call(other, req, 3000, msg, sizeof(msg));
+	json_object_put(req);
+	if (st)
+		rc_note_remote(other, st);	/* (queues no second job meanwhile) */
+	pthread_mutex_lock(&clus.lock);
+	clus.twice_queued = false;
+	pthread_mutex_unlock(&clus.lock);
+	if (!st) {
+		clp_event("rc", 91, "cannot learn the groups of %s: %s", srv_name(other), msg);
+		return;
+	}
+	if (!json_object_object_get_ex(st, "groups", &gl) ||
+	    !json_object_is_type(gl, json_type_array))
+		gl = NULL;
+	for (size_t i = 0; gl && i < json_object_array_length(gl) && go < 0; i++) {
+		struct json_object *o = json_object_array_get_idx(gl, i);
+		const char *name = clp_msg_get_str(o, "name"), *state = clp_msg_get_str(o, "state");
+		bool both;
+
+		gi = name ? clp_cluster_group(&clus.cfg, name) : -1;
+		if (gi < 0 || !state || (strcmp(state, "online") && strcmp(state, "starting")))
+			continue;
+		pthread_mutex_lock(&clus.lock);
+		both = (clus.g[gi].st == GS_ONLINE || clus.g[gi].st == GS_STARTING) &&
+		       clus.g[gi].owner == clus.cfg.self;
+		pthread_mutex_unlock(&clus.lock);
+		if (!both)
+			continue;
+		go = prio(&clus.cfg.grp[gi], clus.cfg.self) > prio(&clus.cfg.grp[gi], other) ?
+		     clus.cfg.self : other;
+		clp_event("rc", 71, "%s ran on %s and %s at once (a network partition, guide "
+			  "2.12.9): %s, later in its policy, stops its cluster service and shuts "
+			  "down", name, clus.m->server, srv_name(other), srv_name(go));
+	}
+	json_object_put(st);
+	if (go == clus.cfg.self)
+		job_cl_stop(&stop);
+}
+
+/* The groups state_adopt() found starting or stopping. */
+static void cleanup(void)
+{
+	int gi, ret;
+
+	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
+		pthread_mutex_lock(&clus.lock);
+		if (!clus.g[gi].cleanup) {
+			pthread_mutex_unlock(&clus.lock);
+			continue;
+		}
+		clus.g[gi].cleanup = false;
+		pthread_mutex_unlock(&clus.lock);
+		ret = state_cleanup(&clus.cfg.grp[gi]);
+		set_grp(gi, ret ? GS_ERROR : GS_OFFLINE, ret ? clus.cfg.self : -1);
+		for (int r = 0; r < clus.cfg.grp[gi].nres; r++)
+			clus.g[gi].res_st[r] = ret ? GS_ERROR : GS_OFFLINE;
+		clp_event("rc", ret ? 42 : 2, "group %s %s on %s", clus.cfg.grp[gi].name,
+			  ret ? "did not stop" : "stopped", clus.m->server);
+		rc_notify_peers();
+	}
 }
 
 static void job_cl_resume(struct job *j)
@@ -1418,6 +1546,12 @@ static void run(struct job *j)
 	case J_CL_RESUME:
 		job_cl_resume(j);
 		break;
+	case J_CLEANUP:
+		cleanup();
+		break;
+	case J_TWICE:
+		job_twice(j);
+		break;
 	}
 }
 
@@ -1456,10 +1590,12 @@ void rc_peer_event(const char *server, bool up)
 {
 	int s = clp_cluster_server(&clus.cfg, server);
 	enum srv_st old;
+	bool hold;
 
 	if (s < 0 || s == clus.cfg.self || !worker_running)
 		return;
 	pthread_mutex_lock(&clus.lock);
+	hold = clus.suspended || now_s() < clus.suspending_until;
 	old = clus.srv[s];
 	clus.srv[s] = up ? SRV_UP : SRV_DOWN;
 	if (!up) {
@@ -1472,8 +1608,11 @@ void rc_peer_event(const char *server, bool up)
 	pthread_mutex_unlock(&clus.lock);
 	if (up && old != SRV_UP)
 		submit_new(J_SYNC, -1, s, 0);
-	else if (!up && old == SRV_UP && !clus.suspended)
+	else if (!up && old == SRV_UP && !hold)
 		submit_new(J_FAILOVER, -1, s, np_start(s));
+	else if (!up && old == SRV_UP)
+		clp_event("rc", 17, "server %s is down while the cluster suspends: no failover",
+			  srv_name(s));
 }
 
 bool rc_groups_here(void)
