@@ -4,7 +4,10 @@
 # server running it while SQLite commits on the mirror moves it to the
 # other server by itself, every committed row there; clpgrp -m moves it;
 # a pulled mirror cable moves nothing; a daemon killed and started again
-# adopts the running group; clpcl -t -a stops everything; bad requests are
+# adopts the running group (a daemon killed mid-start is cleaned up); a
+# group run by both servers after a total partition makes node2 shut
+# down (2.12.9); one server starts a group (start reservation); clpcl -t
+# -a stops everything; bad requests are
 # refused with a message and change nothing.
 
 load helpers
@@ -327,6 +330,47 @@ EOF"
 	assert "$output" == "$starts" "exec1 not started again"
 	lab_exec 5 node1 "$B/clpcl --resume"
 	assert_output --partial "not suspended"
+}
+
+service_of() { # service_of VIEWER SERVER: the cluster service of SERVER
+	"$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.servers[] | select(.name == \"$2\") | .service'"
+}
+service_is() { [ "$(service_of "$1" "$2")" = "$3" ]; }
+stopped() { "$LAB" status | grep -qE "^$1 +stopped"; }
+
+@test "every cable of the standby pulled, no resolution configured: both run failover1; plugged back, node2 (later in the policy) stops and shuts down (guide 2.12.9)" {
+	local active standby console
+	active=$(grp_on node1 | cut -d' ' -f2)
+	standby=$(other "$active")
+	console=$("$LAB" console node2)
+	wait_for 300 both_green
+	run_lab link "$standby" interconnect down
+	run_lab link "$standby" mirror down
+	wait_for 120 online_on "$standby" "$standby"
+	online_on "$active" "$active" || fail "$active sees $(grp_on "$active")"
+	run_lab link "$standby" interconnect up
+	run_lab link "$standby" mirror up
+	# node2 stops its cluster service (failover1 there stopped) and powers off.
+	wait_for 180 stopped node2
+	run grep -a -E 'CLPLAB: node2 shutdown begin \(poweroff\)' "$console"
+	assert_success
+	lab_exec node1 "grep -a 'rc 71: ' /opt/clpstack/log/clpmgrd.log"
+	assert_output --partial "failover1 ran on node1 and node2 at once (a network partition, guide 2.12.9): node2, later in its policy, stops its cluster service and shuts down"
+	online_on node1 node1 || fail "node1 sees $(grp_on node1)"
+	lab_exec node1 "mountpoint -q /mnt/md01 && ip -4 addr show dev eth0 | grep -q 198.18.1.100/24"
+	run_lab start node2
+	lab_exec node2 "grep -a -E 'rc (71|2|9): ' /opt/clpstack/log/clpmgrd.log | tail -n 3"
+	assert_line --index 0 --partial "failover1 ran on node2 and node1 at once"
+	assert_line --index 1 --partial "group failover1 stopped on node2"
+	assert_line --index 2 --partial "shutting down the server"
+	node_prepare node2
+	daemon_start node2
+	lab_exec node2 "$B/clpcl -s"
+	wait_for 60 online_on node2 node1
+	# The copies diverged: split brain, nothing copied until node1 is chosen.
+	wait_for 60 bash -c "[ \"\$(\"$LAB\" exec node1 -- $B/clpmdstat --mirror md01 --json | jq -r .split_brain)\" = true ]"
+	lab_exec node1 "$B/clpmdctrl --force node1 md01"
+	wait_for 300 both_green
 }
 
 @test "clpcl -t -a stops the group and the cluster on both servers" {

@@ -20,7 +20,8 @@
  * refused to another server, 40 resource deactivated, 42 deactivation
  * failed, 50 final action, 60 network partition won, 61 lost (npaction),
  * 62 no resolution, 64 no resolution thread, 65 start abandoned (lost),
- * 70 a group claimed elsewhere while it runs here, 92 release failed.
+ * 70 a group claimed elsewhere while it runs here, 71 a group ran on two
+ * servers (guide 2.12.9), 92 release failed.
  */
 #include <errno.h>
 #include <fcntl.h>
