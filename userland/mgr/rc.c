@@ -1029,7 +1029,7 @@ static bool np_needed(int dead)
 	bool runs = false, alone = true;
 	int gi, s;
 
-	if (!clus.cfg.nping)
+	if (!clus.cfg.nping && !clus.cfg.majority)
 		return false;
 	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
 		const struct clp_group *g = &clus.cfg.grp[gi];
@@ -1041,7 +1041,9 @@ static bool np_needed(int dead)
 	}
 	for (s = 0; s < clus.cfg.nsrv; s++)
 		alone &= s == clus.cfg.self || clus.srv[s] != SRV_UP;
-	return runs && alone;
+	/* majority: a server running groups checks its side at every loss
+	 * (it may be in the smaller part without being alone). */
+	return runs && (alone || clus.cfg.majority);
 }
 
 static void *np_thread(void *arg)
@@ -1163,7 +1165,7 @@ static void job_failover(struct job *j)
 		grp_start_local(gi, true, j);
 	}
 	/* This server runs groups and lost every other: it too resolves. */
-	if (!resolved && clus.cfg.nping) {
+	if (!resolved && (clus.cfg.nping || clus.cfg.majority)) {
 		bool runs = false, alone = true;
 
 		pthread_mutex_lock(&clus.lock);
@@ -1171,7 +1173,7 @@ static void job_failover(struct job *j)
 			runs |= clus.g[gi].owner == clus.cfg.self;
 		for (gi = 0; gi < clus.cfg.nsrv; gi++)
 			alone &= gi == clus.cfg.self || clus.srv[gi] != SRV_UP;
-		runs &= alone;
+		runs &= alone || clus.cfg.majority;
 		pthread_mutex_unlock(&clus.lock);
 		if (runs && np_resolve(why, sizeof(why)) < 0)
 			np_action(clus.cfg.npaction, why);
