@@ -68,6 +68,8 @@ check() {
 		's|</resource>|</resource><networkpartition><npaction>7</npaction></networkpartition>|;;networkpartition/npaction: 7 is out of range (0-6)'
 		's|</resource>|</resource><networkpartition><pingnp name="p1"><target>host</target></pingnp></networkpartition>|;;networkpartition/pingnp@p1/target: '"'host'"' is not an IPv4 address'
 		's|</resource>|</resource><networkpartition><pingnp name="p1"><target>198.18.1.3</target><timeout>0</timeout></pingnp></networkpartition>|;;networkpartition/pingnp@p1/timeout: 0 is out of range (1-60)'
+		's|</resource>|</resource><networkpartition><majority/></networkpartition>|;;networkpartition/majority: needs 3 or more servers (2 configured)'
+		's|</resource>|</resource><networkpartition><majority>yes</majority></networkpartition>|;;majority'
 		's|<synctime>300</synctime>|<synctime>soon</synctime>|;;cluster/startup/synctime: '"'soon'"' is not an integer'
 		's|<synctime>300</synctime>|<synctime>300</synctime><waittime>3</waittime>|;;cluster/startup/waittime: unknown key'
 		's|<startup>|<daemon><port>80</port></daemon><startup>|;;cluster/daemon/port: 80 is out of range (1024-65535)'

@@ -4,7 +4,10 @@
 # server running it while SQLite commits on the mirror moves it to the
 # other server by itself, every committed row there; clpgrp -m moves it;
 # a pulled mirror cable moves nothing; a daemon killed and started again
-# adopts the running group; clpcl -t -a stops everything; bad requests are
+# adopts the running group (a daemon killed mid-start is cleaned up); a
+# group run by both servers after a total partition makes node2 shut
+# down (2.12.9); one server starts a group (start reservation); clpcl -t
+# -a stops everything; bad requests are
 # refused with a message and change nothing.
 
 load helpers
@@ -227,6 +230,29 @@ EOF"
 	online_on node2 node1
 }
 
+@test "kill -9 of the daemon while failover1 starts: the restarted daemon stops what had started, then starts the group once" {
+	local starts stops
+	online_on node1 node1
+	lab_exec node1 "$B/clpgrp -t failover1"
+	starts=$("$LAB" exec node1 -- bash -c "grep -c '^start' /var/log/exec1.log")
+	stops=$("$LAB" exec node1 -- bash -c "grep -c '^stop' /var/log/exec1.log")
+	lab_exec node1 "touch /run/exec1-hold; setsid -f $B/clpgrp -s failover1 >/dev/null 2>&1 </dev/null"
+	wait_for 60 "$LAB" exec node1 -- bash -c "[ \$(grep -c '^start' /var/log/exec1.log) -gt $starts ]"
+	lab_exec node1 "mountpoint -q /mnt/md01 && grep -x starting /opt/clpstack/work/group/failover1"
+	lab_exec node1 "pkill -9 -x clpmgrd; ! pgrep -x clpmgrd; rm /run/exec1-hold"
+	lab_exec node1 "setsid -f $B/clpmgrd -f >/var/log/clpmgrd-restart.log 2>&1 </dev/null"
+	wait_for 6 started_userw node1 || { "$LAB" exec node1 -- cat /var/log/clpmgrd-restart.log; false; }
+	lab_exec node1 "grep -a -c 'rc 15: group failover1 was starting here when the daemon stopped' /opt/clpstack/log/clpmgrd.log"
+	lab_exec node1 "grep -c '^stop' /var/log/exec1.log"
+	assert "$output" == "$((stops + 1))" "exec1 stopped once by the restarted daemon"
+	# The cluster service starts with the daemon: failover1 starts anew, once.
+	wait_for 180 online_on node1 node1
+	lab_exec node1 "grep -c '^start' /var/log/exec1.log"
+	assert "$output" == "$((starts + 2))" "exec1: the interrupted start and one more"
+	wait_for 30 online_on node2 node1
+	wait_for 30 adopted_orphan node1
+}
+
 @test "power cut of the server running failover1 during SQLite commits: the other one takes it over by itself, every commit there (3 rounds)" {
 	local round active=node1 standby console last rows
 	for round in 1 2 3; do
@@ -280,7 +306,9 @@ EOF"
 	local active starts
 	active=$(grp_on node1 | cut -d' ' -f2)
 	starts=$("$LAB" exec "$active" -- grep -c '^start' /var/log/exec1.log)
-	lab_exec node1 "$B/clpcl --suspend"
+	# From the other server: the active stops its heartbeat first, the
+	# other one (prepared, phase 1) must not take the group over.
+	lab_exec "$(other "$active")" "$B/clpcl --suspend"
 	for n in node1 node2; do
 		lab_exec $n "$B/clpstat --json | jq -r '[.servers[].service] | join(\" \")'"
 		assert "$output" == "suspended suspended" "cluster service seen from $n"
@@ -302,6 +330,47 @@ EOF"
 	assert "$output" == "$starts" "exec1 not started again"
 	lab_exec 5 node1 "$B/clpcl --resume"
 	assert_output --partial "not suspended"
+}
+
+service_of() { # service_of VIEWER SERVER: the cluster service of SERVER
+	"$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.servers[] | select(.name == \"$2\") | .service'"
+}
+service_is() { [ "$(service_of "$1" "$2")" = "$3" ]; }
+stopped() { "$LAB" status | grep -qE "^$1 +stopped"; }
+
+@test "every cable of the standby pulled, no resolution configured: both run failover1; plugged back, node2 (later in the policy) stops and shuts down (guide 2.12.9)" {
+	local active standby console
+	active=$(grp_on node1 | cut -d' ' -f2)
+	standby=$(other "$active")
+	console=$("$LAB" console node2)
+	wait_for 300 both_green
+	run_lab link "$standby" interconnect down
+	run_lab link "$standby" mirror down
+	wait_for 120 online_on "$standby" "$standby"
+	online_on "$active" "$active" || fail "$active sees $(grp_on "$active")"
+	run_lab link "$standby" interconnect up
+	run_lab link "$standby" mirror up
+	# node2 stops its cluster service (failover1 there stopped) and powers off.
+	wait_for 180 stopped node2
+	run grep -a -E 'CLPLAB: node2 shutdown begin \(poweroff\)' "$console"
+	assert_success
+	lab_exec node1 "grep -a 'rc 71: ' /opt/clpstack/log/clpmgrd.log"
+	assert_output --partial "failover1 ran on node1 and node2 at once (a network partition, guide 2.12.9): node2, later in its policy, stops its cluster service and shuts down"
+	online_on node1 node1 || fail "node1 sees $(grp_on node1)"
+	lab_exec node1 "mountpoint -q /mnt/md01 && ip -4 addr show dev eth0 | grep -q 198.18.1.100/24"
+	run_lab start node2
+	lab_exec node2 "grep -a -E 'rc (71|2|9): ' /opt/clpstack/log/clpmgrd.log | tail -n 3"
+	assert_line --index 0 --partial "failover1 ran on node2 and node1 at once"
+	assert_line --index 1 --partial "group failover1 stopped on node2"
+	assert_line --index 2 --partial "shutting down the server"
+	node_prepare node2
+	daemon_start node2
+	lab_exec node2 "$B/clpcl -s"
+	wait_for 60 online_on node2 node1
+	# The copies diverged: split brain, nothing copied until node1 is chosen.
+	wait_for 60 bash -c "[ \"\$(\"$LAB\" exec node1 -- $B/clpmdstat --mirror md01 --json | jq -r .split_brain)\" = true ]"
+	lab_exec node1 "$B/clpmdctrl --force node1 md01"
+	wait_for 300 both_green
 }
 
 @test "clpcl -t -a stops the group and the cluster on both servers" {
@@ -348,6 +417,64 @@ EOF"
 	lab_exec node1 "rm /run/exec1-fail"
 	lab_exec node1 "$B/clpgrp -m failover1 -h node1"
 	wait_for 30 online_on node2 node1
+}
+
+@test "a peer request signed for another destination is refused; signed for this one, answered" {
+	local R="$D/peer-req.py node1 198.18.1.1 node2 198.18.1.2 /opt/clpstack/etc/cluster.key"
+	lab_exec 1 node1 "$R '{\"op\": \"status\"}' node1"
+	assert_output --partial "not signed with the cluster key"
+	lab_exec node1 "$R '{\"op\": \"status\"}'"
+	assert_output --partial '"server":"node2"'
+}
+
+# exec1's starts on both servers.
+exec1_starts() {
+	local n c=0
+	for n in node1 node2; do
+		c=$((c + $("$LAB" exec $n -- bash -c "cat /var/log/exec1.log 2>/dev/null | grep -c '^start'")))
+	done
+	echo "$c"
+}
+
+@test "one server starts a group: a start granted to another server or a running group refuses; two clpgrp -s at once start it once" {
+	local R="$D/peer-req.py node2 198.18.1.2 node1 198.18.1.1 /opt/clpstack/etc/cluster.key"
+	local rsv='{"op": "group-reserve", "group": "failover1"}' n starts winner loser
+	local out=$BATS_TEST_TMPDIR
+	online_on node1 node1
+	wait_for 300 both_green
+	lab_exec node2 "$R '$rsv'"
+	assert_output --partial "failover1 is online on node1"
+	lab_exec node1 "$B/clpgrp -t failover1"
+	lab_exec node2 "$R '$rsv'"
+	assert_output --partial "failover1 may start on node2"
+	lab_exec 5 node1 "$B/clpgrp -s failover1"
+	assert_output --partial "failover1 is being started on node2"
+	lab_exec node2 "$R '{\"op\": \"group-release\", \"group\": \"failover1\"}'"
+	assert_output --partial "released"
+	[ "$(grp_on node1)" = "offline null" ] || fail "failover1 after the refused start: $(grp_on node1)"
+	# Both servers at once: one starts it, the other refuses.
+	starts=$(exec1_starts)
+	for n in node1 node2; do
+		# (set -e: the status is kept, not acted on)
+		("$LAB" exec $n -- $B/clpgrp -s failover1 >"$out/$n" 2>&1 && rc=0 || rc=$?
+		 echo $rc >"$out/$n.rc") &
+	done
+	wait
+	for n in node1 node2; do
+		echo "# $n: exit $(cat "$out/$n.rc"): $(cat "$out/$n")" >&3
+		[ "$(cat "$out/$n.rc")" = 0 ] && winner=$n || loser=$n
+	done
+	[ -n "$winner" ] && [ -n "$loser" ] || fail "exactly one clpgrp -s succeeds (node1: $(cat "$out/node1.rc"), node2: $(cat "$out/node2.rc"))"
+	assert "$(cat "$out/$loser.rc")" == 5 "exit status of the refused clpgrp -s on $loser"
+	assert_match "$(cat "$out/$loser")" "being started on $winner|already running on $winner|$winner started it at the same time|is (starting|online) on $winner" "why $loser refused"
+	wait_for 60 online_on node1 "$winner"
+	online_on node2 "$winner" || fail "node2 sees $(grp_on node2)"
+	assert "$(exec1_starts)" == "$((starts + 1))" "exec1 started once on the two servers"
+	lab_exec "$loser" "! mountpoint -q /mnt/md01"
+	if [ "$winner" = node2 ]; then
+		lab_exec node1 "$B/clpgrp -m failover1 -h node1"
+		wait_for 30 online_on node2 node1
+	fi
 }
 
 @test "the kernel logs are clean" {

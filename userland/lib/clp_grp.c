@@ -396,6 +396,19 @@ static int load_np(const struct gctx *c, struct clp_cluster *cl)
 		snprintf(xp, sizeof(xp), "%s/pingnp", base);
 	}
 	cl->nping = n;
+	snprintf(xp, sizeof(xp), "%s/majority", base);
+	n = clp_conf_count(c->conf, xp);
+	if (n > 1)
+		return kerr(c, clp_conf_line(c->conf, xp), "networkpartition/majority",
+			    "given %d times", n);
+	if (n && cl->nsrv < 3)
+		return kerr(c, clp_conf_line(c->conf, xp), "networkpartition/majority",
+			    "needs 3 or more servers (%d configured): with two, each half is "
+			    "exactly half", cl->nsrv);
+	if (n && cl->nping)
+		return kerr(c, clp_conf_line(c->conf, xp), "networkpartition/majority",
+			    "give one of majority and pingnp, not both");
+	cl->majority = n == 1;
 	return 0;
 }
 

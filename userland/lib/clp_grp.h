@@ -94,6 +94,7 @@ struct clp_cluster {
 	enum clp_npaction npaction;
 	int nping;
 	struct clp_pingnp ping[CLP_PINGNP_MAX];
+	bool majority;		/* networkpartition/majority: 3 or more servers */
 	int ngrp;
 	struct clp_group grp[CLP_GRP_MAX];
 };

@@ -242,7 +242,7 @@ struct json_object *clp_msg_peer(const struct clp_cluster *cl, int to, struct js
 {
 	struct json_object *hello = NULL, *env = NULL, *ans = NULL, *reply = NULL;
 	const char *nonce, *text, *mac;
-	char hex[65];
+	char hex[65], dir[2 * CLP_NAME_LEN + 16];
 	int fd, ret;
 
 	fd = connect_to(cl, to, timeout_ms < 3000 ? timeout_ms : 3000, err, errlen);
@@ -260,7 +260,8 @@ struct json_object *clp_msg_peer(const struct clp_cluster *cl, int to, struct js
 	json_object_object_add(env, "from", json_object_new_string(cl->srv[cl->self]));
 	json_object_object_add(env, "req", json_object_new_string(text));
 	if (cl->has_key) {
-		clp_msg_mac(cl->key, nonce, text, NULL, hex);
+		snprintf(dir, sizeof(dir), "req %s>%s", cl->srv[cl->self], cl->srv[to]);
+		clp_msg_mac(cl->key, nonce, dir, text, hex);
 		json_object_object_add(env, "mac", json_object_new_string(hex));
 	}
 	ret = clp_msg_send(fd, env);
@@ -280,7 +281,8 @@ struct json_object *clp_msg_peer(const struct clp_cluster *cl, int to, struct js
 	}
 	if (cl->has_key) {
 		mac = clp_msg_get_str(ans, "mac");
-		clp_msg_mac(cl->key, nonce, "reply", text, hex);
+		snprintf(dir, sizeof(dir), "reply %s>%s", cl->srv[to], cl->srv[cl->self]);
+		clp_msg_mac(cl->key, nonce, dir, text, hex);
 		if (!mac || strlen(mac) != 64 || CRYPTO_memcmp(mac, hex, 64)) {
 			snprintf(err, errlen, "%s: the reply is not signed with the cluster key",
 				 cl->srv[to]);

@@ -43,6 +43,12 @@ struct grp_rt {
 	enum grp_st res_st[CLP_GRP_RES_MAX];
 	int owner;				/* server running it, -1: none known */
 	char why[256];				/* last failure */
+	/* Start reservation (Documentation/cluster.md, "One server starts a group"). */
+	bool reserving;				/* this server is asking the others */
+	bool yielded;				/* ... and granted a server of higher priority */
+	int reserved_by;			/* server granted a start here, -1: none */
+	bool cleanup;				/* left starting/stopping by a killed daemon */
+	time_t reserved_until;			/* CLOCK_MONOTONIC s: the grant lapses */
 };
 
 enum job_type {
@@ -56,6 +62,8 @@ enum job_type {
 	J_STARTUP,	/* after a start: wait for the others, start groups */
 	J_CL_SUSPEND,	/* stop the core, leave the groups running */
 	J_CL_RESUME,	/* start the core again, the groups as they are */
+	J_CLEANUP,	/* stop groups a killed daemon left starting/stopping */
+	J_TWICE,	/* server srv runs a group that runs here too (2.12.9) */
 };
 
 struct job {
@@ -86,6 +94,20 @@ struct cluster {
 	struct grp_rt g[CLP_GRP_MAX];
 	struct job *head, *tail;
 	bool worker_stop;
+	int asking;			/* server the worker waits for, -1: none */
+	/* Network partition resolution, run at once when a server goes down
+	 * (a thread of its own, not queued behind the worker's jobs). */
+	bool np_busy;			/* a resolution runs */
+	bool np_lost;			/* the last one was lost: start nothing */
+	int np_seq, np_done;		/* resolutions started, finished */
+	/* clpcl --suspend, phase 1: no failover until then (CLOCK_MONOTONIC s)
+	 * while the servers stop their heartbeats one after the other. */
+	time_t suspending_until;
+	bool twice_queued;		/* a J_TWICE job waits */
+	/* Status messages: this daemon's epoch and counter, the last seen of
+	 * each other server (an older one arriving late is ignored). */
+	long long epoch, seq;
+	long long peer_epoch[CLP_SRV_MAX], peer_seq[CLP_SRV_MAX];
 };
 
 extern struct cluster clus;
@@ -99,6 +121,13 @@ struct json_object *rc_status_json(void);	/* this server's view */
 void rc_note_remote(int srv, struct json_object *status);
 const char *grp_st_name(enum grp_st s);
 void rc_notify_peers(void);
+/* A start reservation asked by server @from: 0 granted, else an exit code
+ * with @msg set; the release of one. */
+int rc_reserve(int gi, int from, char *msg, size_t len);
+void rc_release(int gi, int from);
+bool rc_worker_asking(int srv);	/* the worker waits for an answer from @srv */
+/* clpcl --suspend, phase 1 (@on) or its abort: 0, or an exit code with @msg. */
+int rc_suspend_prepare(bool on, char *msg, size_t len);
 
 /* res.c: 0, or an exit code with @err set. */
 int res_start(const struct clp_group *g, int ri, bool failover, char *err, size_t errlen);

@@ -182,6 +182,12 @@ int main(int argc, char **argv)
 			ret = CLP_EXIT_ERROR;
 			goto stop_modules;
 		}
+	} else {
+		/* Groups a killed daemon left starting or stopping (J_CL_START
+		 * does it once the core runs). */
+		struct job j = { .type = J_CLEANUP };
+
+		rc_submit(&j, true);
 	}
 	clp_event("mgr", 3, "clpmgrd started on server %s", m.server);
 	sd_notify(0, "READY=1");	/* the mgr unit (Type=notify) */

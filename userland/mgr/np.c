@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Network partition resolution of the cluster service (pingnp): a server
+ * Network partition resolution of the cluster service. pingnp: a server
  * that lost every heartbeat to another one pings the configured targets;
- * it wins when one of them answers within its timeout. Without targets
+ * it wins when one of them answers within its timeout. majority (3 or
+ * more servers): it wins when its side holds most servers. Without either
  * there is no resolution: every server wins (guide 2.12.9: both may then
  * run a group, and the mirror reports split brain on reconnection).
  */
@@ -87,11 +88,49 @@ static int ping_once(const char *target, long timeout_s, char *why, size_t len)
 	return -1;
 }
 
+/*
+ * majority: this server's side wins when it holds more than half of the
+ * servers (itself and those whose heartbeat is up); exactly half wins
+ * when it holds the first server of the configuration. The other side
+ * decides the same at its own heartbeat timeout, within about one
+ * heartbeat interval: the winner lets that and 2 s pass before it
+ * activates anything.
+ */
+static int np_majority(char *why, size_t len)
+{
+	int i, up = 1, n = clus.cfg.nsrv;
+	bool first;
+	struct timespec ts;
+
+	pthread_mutex_lock(&clus.lock);
+	for (i = 0; i < n; i++)
+		if (i != clus.cfg.self && clus.srv[i] == SRV_UP)
+			up++;
+	first = clus.cfg.self == 0 || clus.srv[0] == SRV_UP;
+	pthread_mutex_unlock(&clus.lock);
+	if (2 * up < n || (2 * up == n && !first)) {
+		snprintf(why, len, "majority: this side has %d of %d servers%s", up, n,
+			 2 * up == n ? ", not the first one" : "");
+		return -1;
+	}
+	snprintf(why, len, "majority: this side has %d of %d servers%s", up, n,
+		 2 * up == n ? " with the first one" : "");
+	ts = (struct timespec){ clus.cfg.hb_interval_ms / 1000 + 2,
+				(clus.cfg.hb_interval_ms % 1000) * 1000000 };
+	clp_event("rc", 60, "network partition resolution won: %s; waiting %ld ms for the "
+		  "other side's npaction", why, clus.cfg.hb_interval_ms + 2000);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
 int np_resolve(char *why, size_t len)
 {
 	char one[256] = "";
 	int i;
 
+	if (clus.cfg.majority)
+		return np_majority(why, len);
 	if (!clus.cfg.nping) {
 		snprintf(why, len, "no network partition resolution configured");
 		clp_event("rc", 62, "%s", why);

@@ -45,7 +45,7 @@ static void *serve(void *arg)
 	struct conn *c = arg;
 	struct json_object *hello = json_object_new_object(), *env = NULL, *req = NULL, *r = NULL;
 	unsigned char rnd[16];
-	char nonce[33], err[256], hex[65];
+	char nonce[33], err[256], hex[65], dir[2 * CLP_NAME_LEN + 16];
 	const char *from, *text, *mac;
 	const char *addr = clus.cfg.addr[c->from];
 	int i;
@@ -74,7 +74,8 @@ static void *serve(void *arg)
 	}
 	if (clus.cfg.has_key) {
 		mac = clp_msg_get_str(env, "mac");
-		clp_msg_mac(clus.cfg.key, nonce, text, NULL, hex);
+		snprintf(dir, sizeof(dir), "req %s>%s", from, clus.m->server);
+		clp_msg_mac(clus.cfg.key, nonce, dir, text, hex);
 		if (!mac || strlen(mac) != 64 || CRYPTO_memcmp(mac, hex, 64)) {
 			refuse(c->fd, "not signed with the cluster key", addr);
 			goto out;
@@ -91,7 +92,8 @@ static void *serve(void *arg)
 	env = json_object_new_object();
 	json_object_object_add(env, "reply", json_object_new_string(text));
 	if (clus.cfg.has_key) {
-		clp_msg_mac(clus.cfg.key, nonce, "reply", text, hex);
+		snprintf(dir, sizeof(dir), "reply %s>%s", clus.m->server, clus.cfg.srv[c->from]);
+		clp_msg_mac(clus.cfg.key, nonce, dir, text, hex);
 		json_object_object_add(env, "mac", json_object_new_string(hex));
 	}
 	clp_msg_send(c->fd, env);

@@ -12,10 +12,16 @@
  *
  * Event ids (module rc): 1 group started, 2 group stopped, 3 failover
  * started, 4 cluster started, 5 cluster stopped, 6 startup wait, 7 wait
- * ended, 8 adopted, 10 server up, 11 server down, 20 nothing to take over,
+ * ended, 8 adopted, 10 server up, 11 server down, 15 a group caught
+ * starting/stopping cleaned up, 17 no failover while suspending, 20
+ * nothing to take over,
  * 30 resource activated, 31 activation retry, 32 activation failed,
- * 40 resource deactivated, 42 deactivation failed, 50 final action,
- * 60 network partition won, 61 lost (npaction), 62 no resolution.
+ * 33 moved after it, 34 start not reserved, 35/36 reservation granted/
+ * refused to another server, 40 resource deactivated, 42 deactivation
+ * failed, 50 final action, 60 network partition won, 61 lost (npaction),
+ * 62 no resolution, 64 no resolution thread, 65 start abandoned (lost),
+ * 70 a group claimed elsewhere while it runs here, 71 a group ran on two
+ * servers (guide 2.12.9), 92 release failed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +47,7 @@ static bool worker_running;
 
 int np_resolve(char *why, size_t len);		/* np.c */
 static void job_cl_stop(struct job *j);
+static void cleanup(void);
 
 const char *grp_st_name(enum grp_st s)
 {
@@ -75,13 +82,18 @@ static void state_path(const char *grp, char *buf, size_t len)
 	snprintf(buf, len, "%s/work/group/%s", clp_prefix(), grp);
 }
 
-static void state_save(int gi, bool online)
+/*
+ * The file holds the boot id and the group's state here while it is not
+ * offline here (starting, online, stopping, or failed with resources up):
+ * a daemon killed mid-start or mid-stop finds it at restart and cleans up.
+ */
+static void state_save(int gi, enum grp_st st)
 {
 	char path[512], id[64];
 	FILE *f;
 
 	state_path(clus.cfg.grp[gi].name, path, sizeof(path));
-	if (!online) {
+	if (st == GS_OFFLINE) {
 		unlink(path);
 		return;
 	}
@@ -93,51 +105,102 @@ static void state_save(int gi, bool online)
 	f = fopen(path, "w");
 	if (!f)
 		return;
-	fprintf(f, "%s\n", id);
+	fprintf(f, "%s\n%s\n", id, grp_st_name(st));
 	fclose(f);
 }
 
-/* Online here in this boot, and every resource that can tell is running. */
-static bool state_adopt(int gi)
+/* Stops whatever of @g may run here; 0 when nothing is left running. */
+static int state_cleanup(const struct clp_group *g)
+{
+	char err[512];
+	int i, t, ret, bad = 0;
+
+	for (i = g->nres - 1; i >= 0; i--) {
+		if (res_running(g, i) == 0)
+			continue;
+		for (t = 0, ret = -1; t <= g->res[i].deact.retry && ret; t++) {
+			err[0] = '\0';
+			ret = res_stop(g, i, err, sizeof(err));
+		}
+		if (ret) {
+			clp_event("rc", 42, "Stopping %s resource has failed. (%s)", g->res[i].name,
+				  err);
+			bad = ret;
+		} else {
+			clp_event("rc", 40, "%s: resource %s@%s deactivated", g->name,
+				  clp_res_type_name(g->res[i].type), g->res[i].name);
+		}
+	}
+	return bad;
+}
+
+/*
+ * What a restarted daemon finds of group @gi (rc_start(), before anything
+ * else runs): online here in this boot with every resource that can tell
+ * running: adopted; failed with resources up: still failed; caught
+ * starting or stopping (the daemon was killed): GS_STOPPING, and
+ * cleanup() stops every resource that may run once the core runs (not
+ * here: clpka's userw must be adopted within its timeout first). Returns
+ * the state, and GS_OFFLINE for anything stale.
+ */
+static enum grp_st state_adopt(int gi)
 {
 	const struct clp_group *g = &clus.cfg.grp[gi];
-	char path[512], saved[64] = "", now[64];
+	char path[512], saved[64] = "", st[32] = "", now[64];
 	FILE *f;
 	int i;
 
 	state_path(g->name, path, sizeof(path));
 	f = fopen(path, "r");
 	if (!f)
-		return false;
+		return GS_OFFLINE;
 	if (!fgets(saved, sizeof(saved), f))
 		saved[0] = '\0';
+	if (!fgets(st, sizeof(st), f))
+		strcpy(st, "online");	/* written by an older daemon */
 	fclose(f);
 	saved[strcspn(saved, "\n")] = '\0';
+	st[strcspn(st, "\n")] = '\0';
 	boot_id(now, sizeof(now));
 	if (strcmp(saved, now))
 		goto stale;
+	if (!strcmp(st, "error"))
+		return GS_ERROR;
+	if (!strcmp(st, "starting") || !strcmp(st, "stopping")) {
+		clp_event("rc", 15, "group %s was %s here when the daemon stopped: stopping what "
+			  "runs of it", g->name, st);
+		clus.g[gi].cleanup = true;
+		return GS_STOPPING;
+	}
 	for (i = 0; i < g->nres; i++)
 		if (res_running(g, i) == 0)
 			goto stale;
-	return true;
+	return GS_ONLINE;
 stale:
 	unlink(path);
-	return false;
+	return GS_OFFLINE;
 }
 
 /* ---- jobs ---- */
 
-int rc_submit(struct job *j, bool wait)
+static int submit(struct job *j, bool wait, bool first)
 {
 	j->done = false;
 	j->next = NULL;
 	j->owned = !wait;
 	pthread_mutex_lock(&clus.lock);
-	if (clus.tail)
-		clus.tail->next = j;
-	else
+	if (first) {
+		j->next = clus.head;
 		clus.head = j;
-	clus.tail = j;
+		if (!clus.tail)
+			clus.tail = j;
+	} else if (clus.tail) {
+		clus.tail->next = j;
+		clus.tail = j;
+	} else {
+		clus.head = j;
+		clus.tail = j;
+	}
 	pthread_cond_broadcast(&clus.cond);
 	while (wait && !j->done)
 		pthread_cond_wait(&clus.cond, &clus.lock);
@@ -145,7 +208,12 @@ int rc_submit(struct job *j, bool wait)
 	return 0;
 }
 
-static void submit_new(enum job_type t, int grp, int srv, int arg)
+int rc_submit(struct job *j, bool wait)
+{
+	return submit(j, wait, false);
+}
+
+static void submit_new_at(enum job_type t, int grp, int srv, int arg, bool first)
 {
 	struct job *j = calloc(1, sizeof(*j));
 
@@ -157,7 +225,12 @@ static void submit_new(enum job_type t, int grp, int srv, int arg)
 	j->grp = grp;
 	j->srv = srv;
 	j->arg = arg;
-	rc_submit(j, false);
+	submit(j, false, first);
+}
+
+static void submit_new(enum job_type t, int grp, int srv, int arg)
+{
+	submit_new_at(t, grp, srv, arg, false);
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -178,6 +251,7 @@ static void set_grp(int gi, enum grp_st st, int owner)
 	clus.g[gi].st = st;
 	clus.g[gi].owner = owner;
 	pthread_mutex_unlock(&clus.lock);
+	state_save(gi, owner == clus.cfg.self ? st : GS_OFFLINE);
 }
 
 /* ---- status shared with commands and the other daemons ---- */
@@ -194,6 +268,8 @@ struct json_object *rc_status_json(void)
 	json_object_object_add(o, "started", json_object_new_boolean(clus.started));
 	json_object_object_add(o, "suspended", json_object_new_boolean(clus.suspended));
 	json_object_object_add(o, "waiting", json_object_new_boolean(clus.waiting));
+	json_object_object_add(o, "epoch", json_object_new_int64(clus.epoch));
+	json_object_object_add(o, "seq", json_object_new_int64(++clus.seq));
 	for (i = 0; i < clus.cfg.nsrv; i++) {
 		struct json_object *s = json_object_new_object();
 		static const char *const sn[] = { "unknown", "up", "down" };
@@ -253,9 +329,23 @@ void rc_note_remote(int srv, struct json_object *st)
 	struct json_object *gl, *go;
 	size_t i, n;
 
+	long long epoch, seq;
+	bool twice = false;
+
 	if (srv < 0 || srv == clus.cfg.self || !st)
 		return;
+	epoch = clp_msg_get_int(st, "epoch", 0);
+	seq = clp_msg_get_int(st, "seq", 0);
 	pthread_mutex_lock(&clus.lock);
+	/* Sent before one already noted (a status reply overtaken by a
+	 * notify): it says nothing new. A restarted daemon has a new epoch. */
+	if (epoch < clus.peer_epoch[srv] ||
+	    (epoch == clus.peer_epoch[srv] && seq <= clus.peer_seq[srv])) {
+		pthread_mutex_unlock(&clus.lock);
+		return;
+	}
+	clus.peer_epoch[srv] = epoch;
+	clus.peer_seq[srv] = seq;
 	clus.srv_started[srv] = clp_msg_get_int(st, "started", 0);
 	if (json_object_object_get_ex(st, "groups", &gl) && json_object_is_type(gl, json_type_array)) {
 		n = json_object_array_length(gl);
@@ -270,6 +360,21 @@ void rc_note_remote(int srv, struct json_object *st)
 			if (gi < 0 || !state)
 				continue;
 			owner = clp_msg_get_str(go, "owner");
+			/* Its start here is over: the reservation it held ends. */
+			if (clus.g[gi].reserved_by == srv && strcmp(state, "starting"))
+				clus.g[gi].reserved_by = -1;
+			/* It runs here: a server claiming it too is a conflict to
+			 * report, not a new owner (the reservation prevents it). */
+			if ((clus.g[gi].st == GS_STARTING || clus.g[gi].st == GS_ONLINE ||
+			     clus.g[gi].st == GS_STOPPING) && clus.g[gi].owner == clus.cfg.self) {
+				if ((!strcmp(state, "online") || !strcmp(state, "starting")) &&
+				    !clus.twice_queued) {
+					clp_event("rc", 70, "%s is %s on %s too", clus.cfg.grp[gi].name,
+						  state, clus.cfg.srv[srv]);
+					twice = true;
+				}
+				continue;
+			}
 			/* It runs there, or failed there with resources still up. */
 			if (!strcmp(state, "online") || !strcmp(state, "starting") ||
 			    !strcmp(state, "stopping") ||
@@ -283,7 +388,11 @@ void rc_note_remote(int srv, struct json_object *st)
 			}
 		}
 	}
+	if (twice)
+		clus.twice_queued = true;
 	pthread_mutex_unlock(&clus.lock);
+	if (twice)
+		submit_new(J_TWICE, -1, srv, 0);
 }
 
 /* Tell every server that is up what runs here (best effort, short). */
@@ -313,6 +422,41 @@ void rc_notify_peers(void)
 	json_object_put(req);
 }
 
+/*
+ * The worker's requests to another daemon. While it waits, a request of
+ * that daemon that needs this worker would wait for it in turn (two
+ * crossed moves): req.c refuses those at once (rc_worker_asking()).
+ */
+static struct json_object *peer_call(int srv, struct json_object *req, int timeout_ms,
+				     char *err, size_t len)
+{
+	struct json_object *r;
+	bool mine = pthread_equal(pthread_self(), worker);
+
+	if (mine) {
+		pthread_mutex_lock(&clus.lock);
+		clus.asking = srv;
+		pthread_mutex_unlock(&clus.lock);
+	}
+	r = clp_msg_peer(&clus.cfg, srv, req, timeout_ms, err, len);
+	if (mine) {
+		pthread_mutex_lock(&clus.lock);
+		clus.asking = -1;
+		pthread_mutex_unlock(&clus.lock);
+	}
+	return r;
+}
+
+bool rc_worker_asking(int srv)
+{
+	bool r;
+
+	pthread_mutex_lock(&clus.lock);
+	r = srv >= 0 && clus.asking == srv;
+	pthread_mutex_unlock(&clus.lock);
+	return r;
+}
+
 /* A request to another server's daemon, answered with an exit code. */
 static int ask(int srv, const char *op, int gi, int arg, int timeout_ms, char *msg, size_t len)
 {
@@ -323,7 +467,7 @@ static int ask(int srv, const char *op, int gi, int arg, int timeout_ms, char *m
 	if (gi >= 0)
 		json_object_object_add(req, "group", json_object_new_string(clus.cfg.grp[gi].name));
 	json_object_object_add(req, "arg", json_object_new_int(arg));
-	r = clp_msg_peer(&clus.cfg, srv, req, timeout_ms, msg, len);
+	r = peer_call(srv, req, timeout_ms, msg, len);
 	json_object_put(req);
 	if (!r)
 		return CLP_EXIT_ERROR;
@@ -392,6 +536,12 @@ static void np_action(enum clp_npaction a, const char *why)
 	case CLP_NP_SHUTDOWN:
 	case CLP_NP_REBOOT:
 		j.arg = a == CLP_NP_SHUTDOWN ? 1 : a == CLP_NP_REBOOT ? 2 : 0;
+		if (!pthread_equal(pthread_self(), worker)) {
+			/* Next, before any queued job (a start in progress sees
+			 * np_lost and stops). */
+			submit_new_at(J_CL_STOP, -1, -1, j.arg, true);
+			return;
+		}
 		job_cl_stop(&j);
 		return;
 	case CLP_NP_PANIC:
@@ -472,11 +622,11 @@ static int grp_stop_local(int gi, struct job *j)
 	}
 	clus.g[gi].st = GS_STOPPING;
 	pthread_mutex_unlock(&clus.lock);
+	state_save(gi, GS_STOPPING);
 	rc_notify_peers();
 	ret = stop_resources(gi, g->nres, j);
 	set_grp(gi, ret ? GS_ERROR : GS_OFFLINE, ret ? clus.cfg.self : -1);
 	if (!ret) {
-		state_save(gi, false);
 		pthread_mutex_lock(&clus.lock);
 		clus.g[gi].why[0] = '\0';
 		pthread_mutex_unlock(&clus.lock);
@@ -511,7 +661,6 @@ static bool move_after_failure(int gi, int failed, const char *err, struct job *
 	if (stop_resources(gi, failed, NULL))
 		return false;	/* could not clean up here: the final action */
 	set_grp(gi, GS_OFFLINE, -1);
-	state_save(gi, false);
 	rc_notify_peers();
 	clp_event("rc", 33, "moving %s to %s after the failed activation (%d of %ld)", g->name,
 		  srv_name(to), hops + 1, g->threshold);
@@ -519,7 +668,7 @@ static bool move_after_failure(int gi, int failed, const char *err, struct job *
 	json_object_object_add(req, "op", json_object_new_string("group-start"));
 	json_object_object_add(req, "group", json_object_new_string(g->name));
 	json_object_object_add(req, "hops", json_object_new_int(hops + 1));
-	r = clp_msg_peer(&clus.cfg, to, req, (int)grp_timeout_ms(g, true), msg, sizeof(msg));
+	r = peer_call(to, req, (int)grp_timeout_ms(g, true), msg, sizeof(msg));
 	json_object_put(req);
 	if (r) {
 		jfail(j, clp_msg_code(r), "%s: activation failed on %s (%s); %s", g->name,
@@ -532,11 +681,141 @@ static bool move_after_failure(int gi, int failed, const char *err, struct job *
 	return true;
 }
 
+static long long now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Rank of server @s in @g's policy: 0 highest, nsrv when not in it. */
+static int prio(const struct clp_group *g, int s)
+{
+	int i;
+
+	for (i = 0; i < g->nsrv && g->srv[i] != s; i++)
+		;
+	return i;
+}
+
+static void release(int gi, const int *srv, int n)
+{
+	char msg[256];
+
+	while (n-- > 0)
+		if (ask(srv[n], "group-release", gi, 0, 3000, msg, sizeof(msg)))
+			clp_event("rc", 92, "%s: cannot release the start reservation on %s: %s",
+				  clus.cfg.grp[gi].name, srv_name(srv[n]), msg);
+}
+
+/*
+ * Before a group starts here, every other server whose heartbeat is up
+ * grants the start (rc_reserve()): none runs the group, is starting it,
+ * or granted it to a third. Two servers reserving at once: the one of
+ * higher priority in the group's policy wins, the other yields. A server
+ * that is up and does not answer grants nothing: the group does not start
+ * (its daemon may run the group). Servers whose heartbeat is down do not
+ * take part (a failover: they are down). 0, or an exit code, the group
+ * back offline here.
+ */
+static int reserve(int gi, struct job *j)
+{
+	const struct clp_group *g = &clus.cfg.grp[gi];
+	int granted[CLP_SRV_MAX], n = 0, s, code = 0, winner = -1;
+	char msg[512];
+	bool up, yielded;
+
+	for (s = 0; s < clus.cfg.nsrv && !code; s++) {
+		if (s == clus.cfg.self)
+			continue;
+		pthread_mutex_lock(&clus.lock);
+		up = clus.srv[s] == SRV_UP;
+		pthread_mutex_unlock(&clus.lock);
+		if (!up)
+			continue;
+		code = ask(s, "group-reserve", gi, 0, 5000, msg, sizeof(msg));
+		if (code)
+			jfail(j, code, "%s not started on %s: %s", g->name, clus.m->server, msg);
+		else
+			granted[n++] = s;
+	}
+	pthread_mutex_lock(&clus.lock);
+	yielded = clus.g[gi].yielded;
+	clus.g[gi].reserving = false;
+	clus.g[gi].yielded = false;
+	if (yielded) {
+		winner = clus.g[gi].owner;
+	} else if (code) {
+		winner = clus.g[gi].owner == clus.cfg.self ? -1 : clus.g[gi].owner;
+	}
+	if (yielded || code) {
+		clus.g[gi].st = GS_OFFLINE;
+		clus.g[gi].owner = winner;
+	}
+	pthread_mutex_unlock(&clus.lock);
+	if (!yielded && !code)
+		return 0;
+	release(gi, granted, n);
+	if (yielded && !code)
+		code = jfail(j, CLP_EXIT_STATE, "%s not started on %s: %s started it at the "
+			     "same time and comes first in its policy", g->name, clus.m->server,
+			     srv_name(winner));
+	clp_event("rc", 34, "%s", j ? j->msg : "start not reserved");
+	return code;
+}
+
+/* Server @from asks to start group @gi (see reserve()). */
+int rc_reserve(int gi, int from, char *msg, size_t len)
+{
+	const struct clp_group *g = &clus.cfg.grp[gi];
+	struct grp_rt *rt = &clus.g[gi];
+	int code = CLP_EXIT_STATE;
+
+	pthread_mutex_lock(&clus.lock);
+	if (rt->st == GS_STARTING && rt->reserving && rt->owner == clus.cfg.self) {
+		if (prio(g, from) >= prio(g, clus.cfg.self)) {
+			snprintf(msg, len, "%s is being started on %s", g->name, clus.m->server);
+			goto out;
+		}
+		rt->yielded = true;	/* reserve() on this server gives up */
+	} else if (rt->owner == clus.cfg.self && rt->st != GS_OFFLINE) {
+		snprintf(msg, len, "%s is %s on %s", g->name, grp_st_name(rt->st), clus.m->server);
+		goto out;
+	} else if (rt->reserved_by >= 0 && rt->reserved_by != from &&
+		   now_s() < rt->reserved_until) {
+		snprintf(msg, len, "%s is being started on %s", g->name, srv_name(rt->reserved_by));
+		goto out;
+	}
+	rt->reserved_by = from;
+	rt->reserved_until = now_s() + grp_timeout_ms(g, true) / 1000;
+	rt->owner = from;
+	code = 0;
+	snprintf(msg, len, "%s may start on %s", g->name, srv_name(from));
+out:
+	pthread_mutex_unlock(&clus.lock);
+	clp_event("rc", code ? 36 : 35, "start of %s on %s %s: %s", g->name, srv_name(from),
+		  code ? "refused" : "granted", msg);
+	return code;
+}
+
+void rc_release(int gi, int from)
+{
+	pthread_mutex_lock(&clus.lock);
+	if (clus.g[gi].reserved_by == from) {
+		clus.g[gi].reserved_by = -1;
+		if (clus.g[gi].owner == from)
+			clus.g[gi].owner = -1;
+	}
+	pthread_mutex_unlock(&clus.lock);
+}
+
 static int grp_start_local(int gi, bool failover, struct job *j)
 {
 	const struct clp_group *g = &clus.cfg.grp[gi];
 	char err[512] = "";
 	int i, t, ret = 0;
+	bool lost = false;
 
 	pthread_mutex_lock(&clus.lock);
 	if (!clus.started) {
@@ -546,6 +825,12 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 		return jfail(j, CLP_EXIT_STATE, susp ? "the cluster is suspended on %s: resume it "
 			     "first (clpcl --resume)" : "the cluster service is not started on %s",
 			     clus.m->server);
+	}
+	if (clus.g[gi].reserved_by >= 0 && now_s() < clus.g[gi].reserved_until) {
+		t = clus.g[gi].reserved_by;
+		pthread_mutex_unlock(&clus.lock);
+		return jfail(j, CLP_EXIT_STATE, "%s is being started on %s", g->name,
+			     srv_name(t));
 	}
 	if (clus.g[gi].owner >= 0 && clus.g[gi].owner != clus.cfg.self) {
 		t = clus.g[gi].owner;
@@ -560,10 +845,21 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 	}
 	clus.g[gi].st = GS_STARTING;
 	clus.g[gi].owner = clus.cfg.self;
+	clus.g[gi].reserving = true;
+	clus.g[gi].yielded = false;
 	clus.g[gi].why[0] = '\0';
 	pthread_mutex_unlock(&clus.lock);
+	ret = reserve(gi, j);
+	if (ret)
+		return ret;
+	state_save(gi, GS_STARTING);
 	rc_notify_peers();
 	for (i = 0; i < g->nres; i++) {
+		pthread_mutex_lock(&clus.lock);
+		lost = clus.np_lost;
+		pthread_mutex_unlock(&clus.lock);
+		if (lost)
+			break;
 		for (t = 0; t <= g->res[i].act.retry; t++) {
 			if (t)
 				clp_event("rc", 31, "%s: retrying %s (%d of %ld): %s", g->name,
@@ -581,9 +877,19 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 		clp_event("rc", 30, "%s: resource %s@%s activated", g->name,
 			  clp_res_type_name(g->res[i].type), g->res[i].name);
 	}
+	if (lost) {
+		/* The network partition resolution was lost meanwhile: what
+		 * started here stops, the cluster stop queued first follows. */
+		clp_event("rc", 65, "%s: start abandoned, this server lost the network partition "
+			  "resolution", g->name);
+		ret = stop_resources(gi, i, NULL);
+		set_grp(gi, ret ? GS_ERROR : GS_OFFLINE, ret ? clus.cfg.self : -1);
+		rc_notify_peers();
+		return jfail(j, CLP_EXIT_ERROR, "%s: start abandoned on %s: it lost the network "
+			     "partition resolution", g->name, clus.m->server);
+	}
 	if (!ret) {
 		set_grp(gi, GS_ONLINE, clus.cfg.self);
-		state_save(gi, true);
 		clp_event("rc", 1, "group %s started on %s%s", g->name, clus.m->server,
 			  failover ? " (failover)" : "");
 		rc_notify_peers();
@@ -604,7 +910,6 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 		clp_event("rc", 50, "final action: stopping group %s", g->name);
 		if (stop_resources(gi, i, NULL) == 0) {
 			set_grp(gi, GS_ERROR, -1);
-			state_save(gi, false);
 		} else {
 			set_grp(gi, GS_ERROR, clus.cfg.self);
 		}
@@ -714,11 +1019,110 @@ static void job_move(struct job *j)
 	}
 }
 
+/*
+ * Does this server resolve the network partition now that @dead is down?
+ * When it is to take over a group of @dead, or when it runs groups and
+ * every other server is down (it may be the isolated one). Under clus.lock.
+ */
+static bool np_needed(int dead)
+{
+	bool runs = false, alone = true;
+	int gi, s;
+
+	if (!clus.cfg.nping && !clus.cfg.majority)
+		return false;
+	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
+		const struct clp_group *g = &clus.cfg.grp[gi];
+
+		if (clus.g[gi].owner == dead && g->autofailover &&
+		    first_server(g, dead) == clus.cfg.self)
+			return true;
+		runs |= clus.g[gi].owner == clus.cfg.self;
+	}
+	for (s = 0; s < clus.cfg.nsrv; s++)
+		alone &= s == clus.cfg.self || clus.srv[s] != SRV_UP;
+	/* majority: a server running groups checks its side at every loss
+	 * (it may be in the smaller part without being alone). */
+	return runs && (alone || clus.cfg.majority);
+}
+
+static void *np_thread(void *arg)
+{
+	char why[256];
+	bool won;
+
+	(void)arg;
+	won = np_resolve(why, sizeof(why)) >= 0;
+	pthread_mutex_lock(&clus.lock);
+	clus.np_busy = false;
+	clus.np_lost = !won;
+	clus.np_done++;
+	pthread_cond_broadcast(&clus.cond);
+	pthread_mutex_unlock(&clus.lock);
+	if (!won)
+		np_action(clus.cfg.npaction, why);
+	return NULL;
+}
+
+/* Starts the resolution for @dead when needed; its number, 0: none. */
+static int np_start(int dead)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	bool spawn = false;
+	int seq = 0;
+
+	pthread_mutex_lock(&clus.lock);
+	if (clus.np_busy) {
+		seq = clus.np_seq;	/* the running one answers for this too */
+	} else if (np_needed(dead)) {
+		clus.np_busy = true;
+		seq = ++clus.np_seq;
+		spawn = true;
+	}
+	pthread_mutex_unlock(&clus.lock);
+	if (!spawn)
+		return seq;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &a, np_thread, NULL)) {
+		/* The failover job resolves by itself. */
+		clp_event("rc", 64, "cannot start the network partition resolution thread");
+		pthread_mutex_lock(&clus.lock);
+		clus.np_busy = false;
+		clus.np_seq--;
+		pthread_mutex_unlock(&clus.lock);
+		seq = 0;
+	}
+	pthread_attr_destroy(&a);
+	return seq;
+}
+
+/* The result of resolution @seq (waited for): true won. */
+static bool np_result(int seq)
+{
+	bool won;
+
+	pthread_mutex_lock(&clus.lock);
+	while (clus.np_done < seq)
+		pthread_cond_wait(&clus.cond, &clus.lock);
+	won = !clus.np_lost;
+	pthread_mutex_unlock(&clus.lock);
+	return won;
+}
+
 static void job_failover(struct job *j)
 {
 	char why[256];
 	int gi, dead = j->srv, owner, target;
-	bool won = true, resolved = false;
+	bool won = true, resolved = j->arg > 0;
+
+	/* Resolved at once by np_thread (j->arg: its number): its result. */
+	if (resolved) {
+		won = np_result(j->arg);
+		if (!won)
+			return;		/* np_thread took the npaction */
+	}
 
 	clp_event("rc", 11, "server %s is down", srv_name(dead));
 	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
@@ -746,6 +1150,8 @@ static void job_failover(struct job *j)
 		}
 		if (target != clus.cfg.self)
 			continue;
+		/* Not foreseen when the server went down (a job before this
+		 * one changed the groups): resolve now, in the queue. */
 		if (!resolved) {
 			resolved = true;
 			won = np_resolve(why, sizeof(why)) >= 0;
@@ -759,7 +1165,7 @@ static void job_failover(struct job *j)
 		grp_start_local(gi, true, j);
 	}
 	/* This server runs groups and lost every other: it too resolves. */
-	if (!resolved && clus.cfg.nping) {
+	if (!resolved && (clus.cfg.nping || clus.cfg.majority)) {
 		bool runs = false, alone = true;
 
 		pthread_mutex_lock(&clus.lock);
@@ -767,7 +1173,7 @@ static void job_failover(struct job *j)
 			runs |= clus.g[gi].owner == clus.cfg.self;
 		for (gi = 0; gi < clus.cfg.nsrv; gi++)
 			alone &= gi == clus.cfg.self || clus.srv[gi] != SRV_UP;
-		runs &= alone;
+		runs &= alone || clus.cfg.majority;
 		pthread_mutex_unlock(&clus.lock);
 		if (runs && np_resolve(why, sizeof(why)) < 0)
 			np_action(clus.cfg.npaction, why);
@@ -859,9 +1265,11 @@ static void job_cl_start(struct job *j)
 	pthread_mutex_lock(&clus.lock);
 	clus.core_up = true;
 	clus.started = true;
+	clus.np_lost = false;
 	pthread_mutex_unlock(&clus.lock);
 	clp_event("rc", 4, "cluster service started on %s", clus.m->server);
 	jfail(j, 0, "the cluster service started on %s", clus.m->server);
+	cleanup();
 	submit_new(J_STARTUP, -1, -1, 0);
 }
 
@@ -955,6 +1363,7 @@ static void job_cl_suspend(struct job *j)
 	}
 	clus.suspended = true;
 	clus.started = false;
+	clus.suspending_until = 0;
 	pthread_mutex_unlock(&clus.lock);
 	rc_notify_peers();
 	mgr_core_stop(clus.m);
@@ -962,6 +1371,123 @@ static void job_cl_suspend(struct job *j)
 	clp_event("rc", 12, "cluster suspended on %s: groups left running, not monitored",
 		  clus.m->server);
 	jfail(j, 0, "the cluster is suspended on %s", clus.m->server);
+}
+
+/*
+ * Phase 1 of clpcl --suspend on every server: each server that can
+ * suspend (started, no group starting or stopping here) promises not to
+ * fail anything over while the others stop their heartbeats (phase 2, one
+ * server after the other); the promise lapses after 60 s, or by an abort
+ * when another server cannot suspend.
+ */
+int rc_suspend_prepare(bool on, char *msg, size_t len)
+{
+	int gi, code = 0;
+
+	pthread_mutex_lock(&clus.lock);
+	if (!on) {
+		clus.suspending_until = 0;
+		snprintf(msg, len, "suspend aborted on %s", clus.m->server);
+		goto out;
+	}
+	if (!clus.started) {
+		code = CLP_EXIT_STATE;
+		snprintf(msg, len, clus.suspended ? "the cluster is already suspended on %s" :
+			 "the cluster service is not started on %s", clus.m->server);
+		goto out;
+	}
+	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
+		if (clus.g[gi].st == GS_STARTING || clus.g[gi].st == GS_STOPPING) {
+			code = CLP_EXIT_STATE;
+			snprintf(msg, len, "%s is %s on %s: suspend when it is over",
+				 clus.cfg.grp[gi].name, grp_st_name(clus.g[gi].st), clus.m->server);
+			goto out;
+		}
+	}
+	clus.suspending_until = now_s() + 60;
+	snprintf(msg, len, "%s is ready to suspend", clus.m->server);
+out:
+	pthread_mutex_unlock(&clus.lock);
+	return code;
+}
+
+/*
+ * Server @j->srv runs a group that runs here too: both took it over in a
+ * network partition (no resolution, or a resolution that could not tell),
+ * and the interconnect is back (guide 2.12.9). For each such group the
+ * server later in its policy stops its cluster service and shuts down;
+ * the other keeps it. Both servers apply the same rule to the same
+ * statuses, so exactly one of the two goes.
+ */
+static void job_twice(struct job *j)
+{
+	struct job stop = { .type = J_CL_STOP, .arg = 1 };
+	struct json_object *req = json_object_new_object(), *st, *gl = NULL;
+	int gi, other = j->srv, go = -1;
+	char msg[256];
+
+	/* What it runs now (the notify that told may be old). */
+	json_object_object_add(req, "op", json_object_new_string("status"));
+	st = peer_call(other, req, 3000, msg, sizeof(msg));
+	json_object_put(req);
+	if (st)
+		rc_note_remote(other, st);	/* (queues no second job meanwhile) */
+	pthread_mutex_lock(&clus.lock);
+	clus.twice_queued = false;
+	pthread_mutex_unlock(&clus.lock);
+	if (!st) {
+		clp_event("rc", 91, "cannot learn the groups of %s: %s", srv_name(other), msg);
+		return;
+	}
+	if (!json_object_object_get_ex(st, "groups", &gl) ||
+	    !json_object_is_type(gl, json_type_array))
+		gl = NULL;
+	for (size_t i = 0; gl && i < json_object_array_length(gl) && go < 0; i++) {
+		struct json_object *o = json_object_array_get_idx(gl, i);
+		const char *name = clp_msg_get_str(o, "name"), *state = clp_msg_get_str(o, "state");
+		bool both;
+
+		gi = name ? clp_cluster_group(&clus.cfg, name) : -1;
+		if (gi < 0 || !state || (strcmp(state, "online") && strcmp(state, "starting")))
+			continue;
+		pthread_mutex_lock(&clus.lock);
+		both = (clus.g[gi].st == GS_ONLINE || clus.g[gi].st == GS_STARTING) &&
+		       clus.g[gi].owner == clus.cfg.self;
+		pthread_mutex_unlock(&clus.lock);
+		if (!both)
+			continue;
+		go = prio(&clus.cfg.grp[gi], clus.cfg.self) > prio(&clus.cfg.grp[gi], other) ?
+		     clus.cfg.self : other;
+		clp_event("rc", 71, "%s ran on %s and %s at once (a network partition, guide "
+			  "2.12.9): %s, later in its policy, stops its cluster service and shuts "
+			  "down", name, clus.m->server, srv_name(other), srv_name(go));
+	}
+	json_object_put(st);
+	if (go == clus.cfg.self)
+		job_cl_stop(&stop);
+}
+
+/* The groups state_adopt() found starting or stopping. */
+static void cleanup(void)
+{
+	int gi, ret;
+
+	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
+		pthread_mutex_lock(&clus.lock);
+		if (!clus.g[gi].cleanup) {
+			pthread_mutex_unlock(&clus.lock);
+			continue;
+		}
+		clus.g[gi].cleanup = false;
+		pthread_mutex_unlock(&clus.lock);
+		ret = state_cleanup(&clus.cfg.grp[gi]);
+		set_grp(gi, ret ? GS_ERROR : GS_OFFLINE, ret ? clus.cfg.self : -1);
+		for (int r = 0; r < clus.cfg.grp[gi].nres; r++)
+			clus.g[gi].res_st[r] = ret ? GS_ERROR : GS_OFFLINE;
+		clp_event("rc", ret ? 42 : 2, "group %s %s on %s", clus.cfg.grp[gi].name,
+			  ret ? "did not stop" : "stopped", clus.m->server);
+		rc_notify_peers();
+	}
 }
 
 static void job_cl_resume(struct job *j)
@@ -1023,6 +1549,12 @@ static void run(struct job *j)
 	case J_CL_RESUME:
 		job_cl_resume(j);
 		break;
+	case J_CLEANUP:
+		cleanup();
+		break;
+	case J_TWICE:
+		job_twice(j);
+		break;
 	}
 }
 
@@ -1061,10 +1593,12 @@ void rc_peer_event(const char *server, bool up)
 {
 	int s = clp_cluster_server(&clus.cfg, server);
 	enum srv_st old;
+	bool hold;
 
 	if (s < 0 || s == clus.cfg.self || !worker_running)
 		return;
 	pthread_mutex_lock(&clus.lock);
+	hold = clus.suspended || now_s() < clus.suspending_until;
 	old = clus.srv[s];
 	clus.srv[s] = up ? SRV_UP : SRV_DOWN;
 	if (!up) {
@@ -1077,8 +1611,11 @@ void rc_peer_event(const char *server, bool up)
 	pthread_mutex_unlock(&clus.lock);
 	if (up && old != SRV_UP)
 		submit_new(J_SYNC, -1, s, 0);
-	else if (!up && old == SRV_UP && !clus.suspended)
-		submit_new(J_FAILOVER, -1, s, 0);
+	else if (!up && old == SRV_UP && !hold)
+		submit_new(J_FAILOVER, -1, s, np_start(s));
+	else if (!up && old == SRV_UP)
+		clp_event("rc", 17, "server %s is down while the cluster suspends: no failover",
+			  srv_name(s));
 }
 
 bool rc_groups_here(void)
@@ -1109,6 +1646,8 @@ void rc_link_event(const char *server, unsigned int link, bool up)
 static int rc_start(struct mgr *m)
 {
 	char err[1024];
+	struct timespec now;
+	enum grp_st st;
 	int gi, adopted = 0;
 
 	clus.m = m;
@@ -1116,17 +1655,23 @@ static int rc_start(struct mgr *m)
 		clp_event("rc", 98, "%s", err);
 		return -1;
 	}
+	clus.asking = -1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	clus.epoch = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
 	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
 		clus.g[gi].owner = -1;
+		clus.g[gi].reserved_by = -1;
 		clus.g[gi].st = GS_OFFLINE;
-		if (state_adopt(gi)) {
-			clus.g[gi].st = GS_ONLINE;
-			clus.g[gi].owner = clus.cfg.self;
-			for (int r = 0; r < clus.cfg.grp[gi].nres; r++)
-				clus.g[gi].res_st[r] = GS_ONLINE;
-			clp_event("rc", 8, "group %s is online here: adopted", clus.cfg.grp[gi].name);
-			adopted++;
-		}
+		st = state_adopt(gi);
+		if (st == GS_OFFLINE)
+			continue;
+		clus.g[gi].st = st;
+		clus.g[gi].owner = clus.cfg.self;
+		for (int r = 0; r < clus.cfg.grp[gi].nres; r++)
+			clus.g[gi].res_st[r] = st;
+		clp_event("rc", 8, "group %s is %s here: adopted", clus.cfg.grp[gi].name,
+			  grp_st_name(st));
+		adopted++;
 	}
 	if (pthread_create(&worker, NULL, worker_main, NULL)) {
 		clp_event("rc", 97, "cannot start the worker");

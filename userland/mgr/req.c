@@ -15,6 +15,8 @@
  *   group-stop      group, server
  *   group-move      group, server (destination; none: the next one)
  *   cluster-suspend / cluster-resume   all   every server (suspend: this one last)
+ *   group-reserve / group-release  group     daemons: may the sender start it?
+ *   cluster-suspend-prepare / -abort         daemons: phase 1 of a suspend
  *   wait-cancel                              commands
  */
 #include <stdio.h>
@@ -101,6 +103,47 @@ static struct json_object *status(struct json_object *req, int from)
 	return r;
 }
 
+static struct json_object *cluster_all(struct json_object *req, enum job_type t, int arg);
+
+/* Phase 1 of a suspend on server @i (this one directly). */
+static struct json_object *suspend_prepare(int i, bool on)
+{
+	struct json_object *q, *r;
+	char msg[512];
+	int code;
+
+	if (i == clus.cfg.self) {
+		code = rc_suspend_prepare(on, msg, sizeof(msg));
+		return clp_msg_reply(code, "%s", msg);
+	}
+	q = json_object_new_object();
+	json_object_object_add(q, "op", json_object_new_string(on ? "cluster-suspend-prepare" :
+								     "cluster-suspend-abort"));
+	r = forward(i, q);
+	json_object_put(q);
+	return r;
+}
+
+/* clpcl --suspend: every server promises first (no failover meanwhile),
+ * or none suspends. */
+static struct json_object *suspend_all(struct json_object *req)
+{
+	struct json_object *r;
+	int i, k;
+
+	for (i = 0; i < clus.cfg.nsrv; i++) {
+		r = suspend_prepare(i, true);
+		if (!clp_msg_code(r)) {
+			json_object_put(r);
+			continue;
+		}
+		for (k = 0; k < i; k++)
+			json_object_put(suspend_prepare(k, false));
+		return r;
+	}
+	return cluster_all(req, J_CL_SUSPEND, 0);
+}
+
 /* cluster-start/stop with "all": every server, this one last for a stop. */
 static struct json_object *cluster_all(struct json_object *req, enum job_type t, int arg)
 {
@@ -161,6 +204,14 @@ struct json_object *req_handle(struct json_object *req, int from)
 	}
 	if (!strcmp(op, "status"))
 		return status(req, from);
+	/* These wait for this server's worker, which waits for the sender. */
+	if (from >= 0 && rc_worker_asking(from) &&
+	    ((!strncmp(op, "cluster-", 8) && !strstr(op, "-suspend-")) ||
+	     !strcmp(op, "group-start") ||
+	     !strcmp(op, "group-stop") || !strcmp(op, "group-move")))
+		return clp_msg_reply(CLP_EXIT_STATE, "%s is busy waiting for an answer from %s "
+				     "(crossed requests): try again", clus.m->server,
+				     clus.cfg.srv[from]);
 	if (!strcmp(op, "notify")) {
 		struct json_object *st;
 
@@ -183,11 +234,20 @@ struct json_object *req_handle(struct json_object *req, int from)
 			stop_waiting();
 		return job_reply(t, -1, -1, arg);
 	}
+	if (!strcmp(op, "cluster-suspend-prepare") || !strcmp(op, "cluster-suspend-abort")) {
+		char msg[512];
+		int code;
+
+		if (from < 0)
+			return clp_msg_reply(CLP_EXIT_USAGE, "%s comes from daemons only", op);
+		code = rc_suspend_prepare(!strcmp(op, "cluster-suspend-prepare"), msg, sizeof(msg));
+		return clp_msg_reply(code, "%s", msg);
+	}
 	if (!strcmp(op, "cluster-suspend") || !strcmp(op, "cluster-resume")) {
 		enum job_type t = !strcmp(op, "cluster-suspend") ? J_CL_SUSPEND : J_CL_RESUME;
 
 		if (from < 0 && all)
-			return cluster_all(req, t, 0);
+			return t == J_CL_SUSPEND ? suspend_all(req) : cluster_all(req, t, 0);
 		if (srv >= 0)
 			return clp_msg_reply(CLP_EXIT_USAGE, "%s applies to every server", op);
 		return job_reply(t, -1, -1, 0);
@@ -222,6 +282,20 @@ struct json_object *req_handle(struct json_object *req, int from)
 			rc_submit(&j, true);
 			return clp_msg_reply(j.code, "%s", j.msg);
 		}
+	}
+	if (!strcmp(op, "group-reserve") || !strcmp(op, "group-release")) {
+		char msg[512];
+		int code;
+
+		if (from < 0 || gi < 0)
+			return clp_msg_reply(CLP_EXIT_USAGE, "%s comes from daemons only and "
+					     "needs a group", op);
+		if (!strcmp(op, "group-release")) {
+			rc_release(gi, from);
+			return clp_msg_reply(0, "released");
+		}
+		code = rc_reserve(gi, from, msg, sizeof(msg));
+		return clp_msg_reply(code, "%s", msg);
 	}
 	if (!strcmp(op, "wait-cancel")) {
 		bool was;
