@@ -35,7 +35,7 @@ userland:
 PREFIX ?= /opt/clpstack
 MODULES_KO := $(wildcard kernel/liscal/liscal.ko kernel/clpkhb/clpkhb.ko kernel/clpka/clpka.ko)
 SYSTEMD_UNITDIR ?= /lib/systemd/system
-INSTALL_VARS = PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) SYSTEMD_UNITDIR=$(SYSTEMD_UNITDIR) \
+INSTALL_VARS = PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) SYSTEMD_UNITDIR=$(SYSTEMD_UNITDIR) $(if $(MANDIR),MANDIR=$(MANDIR)) \
 	CONF=$(if $(CONF),$(abspath $(CONF)))
 
 install:
