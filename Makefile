@@ -17,7 +17,7 @@ KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sed 's,/lib/modules/,,;
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules userland install uninstall clean deb deps demo check check-host check-lab check-debug check-service bench checkpatch soak fuzz
+.PHONY: all modules userland install uninstall clean deb check-deb deps demo check check-host check-lab check-debug check-service bench checkpatch soak fuzz
 
 all: modules userland
 
@@ -110,6 +110,12 @@ check-debug: deps
 check-service: deps
 	$(MAKE) all
 	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/27-service.bats
+
+# The packages installed in a systemd node: dpkg -i, the DKMS build, the
+# manager unit, removal (tests/lab/long/28-deb.bats; the DKMS build takes
+# minutes under TCG, not in make check).
+check-deb: deb
+	CLP_CHECK_RETRIES=0 CLP_SUITE_TIMEOUT=2400 scripts/check tests/lab/long/28-deb.bats
 
 # More power-cut rounds than make check's 5; no retry: a failure is a finding.
 SOAK_ROUNDS ?= 25
