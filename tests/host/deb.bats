@@ -15,6 +15,7 @@ setup_file() {
 	for t in dpkg-buildpackage dh dh_dkms lintian git; do
 		command -v "$t" >/dev/null || skip "$t is not installed (scripts/deps --deb)"
 	done
+	git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1 || skip "make deb copies the files git knows: not a git checkout"
 	export DEB_OUT=$BATS_FILE_TMPDIR/deb
 	make -C "$REPO" deb DEB_OUT="$DEB_OUT" >"$BATS_FILE_TMPDIR/make-deb.log" 2>&1 ||
 		{ tail -n 40 "$BATS_FILE_TMPDIR/make-deb.log" >&3; return 1; }
