@@ -104,10 +104,11 @@ deb() {
 	for f in dkms.conf Kbuild netlink/uapi/clpstack/version.h; do
 		grep -qx "$s/$f" <<<"$list" || fail "no $s/$f"
 	done
-	cd "$REPO"
-	for f in kernel/*/*.[ch] kernel/*/Kbuild common/*.[ch] netlink/uapi/clpstack/*.h; do
+	# The sources git knows (a built tree also holds *.mod.c and the like).
+	for f in $(git -C "$REPO" ls-files 'kernel/*/*.[ch]' 'kernel/*/Kbuild' 'common/*.[ch]' 'netlink/uapi/clpstack/*.h'); do
 		grep -qx "$s/$f" <<<"$list" || fail "no $s/$f"
 	done
+	[ -n "$f" ]
 	run bash -c "dpkg-deb --fsys-tarfile '$(deb clpstack-dkms all)' | tar -xO ./$s/dkms.conf"
 	assert_output "$(cat "$REPO/dkms.conf")"
 	run dpkg-deb -f "$(deb clpstack-dkms all)" Depends
