@@ -28,7 +28,7 @@ modules:
 userland:
 	$(MAKE) -C userland
 
-# make install [PREFIX=/opt/clpstack] [DESTDIR=] [SYSTEMD_UNITDIR=] [CONF=clp.conf]:
+# make install [PREFIX=/opt/clpstack] [DESTDIR=] [SYSTEMD_UNITDIR=] [MANDIR=] [OCFDIR=] [CONF=clp.conf]:
 # userland's install (bin, share, etc, log, perf, work, scripts, the systemd
 # units) and the modules that are built into PREFIX/drivers.
 # Documentation/service.md.
@@ -36,7 +36,7 @@ PREFIX ?= /opt/clpstack
 MODULES_KO := $(wildcard kernel/liscal/liscal.ko kernel/clpkhb/clpkhb.ko kernel/clpka/clpka.ko)
 SYSTEMD_UNITDIR ?= /lib/systemd/system
 INSTALL_VARS = PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) SYSTEMD_UNITDIR=$(SYSTEMD_UNITDIR) $(if $(MANDIR),MANDIR=$(MANDIR)) \
-	CONF=$(if $(CONF),$(abspath $(CONF)))
+	$(if $(OCFDIR),OCFDIR=$(OCFDIR)) CONF=$(if $(CONF),$(abspath $(CONF)))
 
 install:
 	$(MAKE) -C userland install $(INSTALL_VARS)
