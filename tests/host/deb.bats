@@ -42,7 +42,7 @@ deb() {
 	assert_output ""
 }
 
-@test "clpstack: every command, clpmgrd, clpsvcctrl.sh, the schema and the guide's tree under /opt/clpstack" {
+@test "clpstack: every command, clpmgrd, clpsvcctrl.sh, the schema and the guide's tree under /opt/clpstack; the OCF agent" {
 	local c f list
 	list=$(contents "$(deb clpstack amd64)")
 	for f in "$REPO"/userland/cmd/*.c; do
@@ -56,6 +56,14 @@ deb() {
 		usr/share/doc/clpstack/README.Debian; do
 		grep -qx "$f" <<<"$list" || fail "no $f"
 	done
+	# The OCF resource agent ocf:clpstack:md, where Pacemaker looks.
+	grep -qx usr/lib/ocf/resource.d/clpstack/md <<<"$list" || fail "no usr/lib/ocf/resource.d/clpstack/md"
+	run bash -c "dpkg-deb -c '$(deb clpstack amd64)' | awk '\$6 == \"./usr/lib/ocf/resource.d/clpstack/md\" { print \$1 }'"
+	assert_output "-rwxr-xr-x"
+	run bash -c "dpkg-deb --fsys-tarfile '$(deb clpstack amd64)' | tar -xO ./usr/lib/ocf/resource.d/clpstack/md | grep '^PREFIX_DEFAULT='"
+	assert_output "PREFIX_DEFAULT=/opt/clpstack"
+	run dpkg-deb -f "$(deb clpstack amd64)" Depends
+	assert_output --partial jq
 	# The administrator's clp.conf is not the package's.
 	run grep -x 'opt/clpstack/etc/clp.conf' <<<"$list"
 	assert_failure
