@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The man pages (man/man8, man/man5) against the commands: every command
 # has one, and the long options a command's --help prints are exactly the
-# long options its page names (both ways), so that they cannot drift.
+# long options its page names (both ways), so that they cannot drift; and
+# every long option a C command's getopt_long table accepts is in its --help.
 # "Long" means more than one letter after the dash(es): --active, and the
 # guide's one-dash -nomount and -force. Needs userland built (make userland).
 
@@ -58,6 +59,35 @@ man_text() {
 			bad=1
 		fi
 	done
+	[ "$bad" = 0 ]
+}
+
+# A C command's source: its getopt_long table.
+cmd_src() {
+	case $1 in
+	clpmgrd) echo "$REPO/userland/mgr/main.c" ;;
+	*) echo "$REPO/userland/cmd/$1.c" ;;
+	esac
+}
+
+@test "every long option a C command accepts (its getopt_long table) is in its --help (and so in its man page)" {
+	local c o src opts help bad=0 n=0
+	for c in $(commands); do
+		[[ $c == *.sh ]] && continue
+		src=$(cmd_src "$c")
+		opts=$(grep -oE '\{ *"[a-z][a-z0-9-]+", *(no|required|optional)_argument' "$src" |
+			sed -E 's/^\{ *"([^"]+)".*/\1/' | sort -u)
+		[ -n "$opts" ] || fail "no getopt_long table found in $src"
+		help=$("$(cmd_path "$c")" --help 2>&1)
+		for o in $opts; do
+			n=$((n + 1))
+			# --help itself need not list --help.
+			[ "$o" = help ] && continue
+			grep -qE -- "(^|[^a-z-])--?$o([^a-z0-9-]|$)" <<<"$help" ||
+				{ echo "# $c accepts --$o but its --help does not say so" >&3; bad=1; }
+		done
+	done
+	[ "$n" -gt 20 ]
 	[ "$bad" = 0 ]
 }
 
