@@ -49,7 +49,7 @@ EOF
 [ "\$1" = -p ] && cat "$T/members"
 EOF
 	chmod +x "$T"/prefix/bin/* "$T"/path/*
-	echo "node1 node2 node3" >"$T/members"
+	printf "node1\nnode2\nnode3\n" >"$T/members"
 	: >"$T/clpmdctrl.log"
 	: >"$T/crm_attribute.log"
 	export PATH="$T/path:$PATH" HA_RSCTMP=$T/run OCF_ROOT=/usr/lib/ocf \
