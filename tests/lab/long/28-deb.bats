@@ -55,7 +55,7 @@ teardown_file() {
 	assert "$output" == $'disabled\ndisabled' "the package enables nothing"
 	lab_exec '?' node1 "pgrep -x clpmgrd"
 	assert "$status" == 1 "no clpmgrd after the install"
-	lab_exec node1 "ls $P/bin/clpmgrd $P/bin/clpsvcctrl.sh $P/share/clp.rng && test -d $P/etc && test ! -e $P/etc/clp.conf"
+	lab_exec node1 "ls $P/bin/clpmgrd $P/bin/clpsvcctrl.sh $P/share/clp.rng /usr/lib/ocf/resource.d/clpstack/md && test -d $P/etc && test ! -e $P/etc/clp.conf"
 }
 
 @test "man finds the pages in /usr/share/man" {
@@ -65,7 +65,7 @@ teardown_file() {
 	assert_match "$output" "clpsvcctrl\.sh - enable or disable"
 }
 
-@test "with a clp.conf, systemctl start clpstack-mgr loads the DKMS modules by modprobe and clpmgrd answers" {
+@test "with a clp.conf, systemctl start clpstack-mgr loads the DKMS modules by modprobe and clpmgrd answers; the OCF agent validates" {
 	lab_exec node1 "sed 's|@SYNCTIME@|120|' $REPO/tests/lab/cluster/clp.conf >$P/etc/clp.conf"
 	lab_exec node1 "systemctl start clpstack-mgr.service && systemctl is-active clpstack-mgr.service"
 	assert "$output" == active
@@ -75,13 +75,17 @@ teardown_file() {
 	assert_match "$output" "module_version : $VERSION"
 	lab_exec node1 "$P/bin/clpstat"
 	assert_match "$output" "node1"
+	# The OCF agent as installed: its default prefix, this clp.conf.
+	lab_exec node1 "OCF_RESKEY_resource=md01 /usr/lib/ocf/resource.d/clpstack/md validate-all"
+	lab_exec 6 node1 "OCF_RESKEY_resource=md09 /usr/lib/ocf/resource.d/clpstack/md validate-all"
+	assert_match "$output" "'md09' is not an md resource of clp.conf \(it has: md01\)"
 }
 
 @test "dpkg -r: the units stop, the modules leave the kernel tree, clp.conf stays" {
 	lab_exec node1 "DEBIAN_FRONTEND=noninteractive dpkg -r clpstack >/var/log/clp-deb-r.log 2>&1 || { tail -n 20 /var/log/clp-deb-r.log; exit 1; }"
 	lab_exec '?' node1 "pgrep -x clpmgrd"
 	assert "$status" == 1 "removing clpstack stopped clpmgrd"
-	lab_exec node1 "test ! -e $P/bin/clpmgrd && test ! -e /lib/systemd/system/clpstack-mgr.service && test -f $P/etc/clp.conf"
+	lab_exec node1 "test ! -e $P/bin/clpmgrd && test ! -e /lib/systemd/system/clpstack-mgr.service && test ! -e /usr/lib/ocf/resource.d/clpstack/md && test -f $P/etc/clp.conf"
 	lab_exec node1 "rmmod liscal clpka clpkhb; DEBIAN_FRONTEND=noninteractive dpkg --purge clpstack-dkms clpstack >/var/log/clp-deb-p.log 2>&1 || { tail -n 20 /var/log/clp-deb-p.log; exit 1; }"
 	lab_exec node1 "dkms status clpstack; ls /lib/modules/\$(uname -r)/updates/dkms/ 2>/dev/null | grep -E '^(liscal|clpkhb|clpka)\.ko' || true; ls -d /usr/src/clpstack-$VERSION 2>/dev/null || true"
 	assert "$output" == "" "no DKMS module, no module file, no sources left"
