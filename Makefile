@@ -17,7 +17,7 @@ KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sed 's,/lib/modules/,,;
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules userland install uninstall clean deps demo check check-host check-lab check-debug check-service bench checkpatch soak fuzz
+.PHONY: all modules userland install uninstall clean deb check-deb deps demo check check-host check-lab check-debug check-service bench checkpatch soak fuzz
 
 all: modules userland
 
@@ -28,15 +28,15 @@ modules:
 userland:
 	$(MAKE) -C userland
 
-# make install [PREFIX=/opt/clpstack] [DESTDIR=] [SYSTEMD_UNITDIR=] [CONF=clp.conf]:
+# make install [PREFIX=/opt/clpstack] [DESTDIR=] [SYSTEMD_UNITDIR=] [MANDIR=] [OCFDIR=] [CONF=clp.conf]:
 # userland's install (bin, share, etc, log, perf, work, scripts, the systemd
 # units) and the modules that are built into PREFIX/drivers.
 # Documentation/service.md.
 PREFIX ?= /opt/clpstack
 MODULES_KO := $(wildcard kernel/liscal/liscal.ko kernel/clpkhb/clpkhb.ko kernel/clpka/clpka.ko)
 SYSTEMD_UNITDIR ?= /lib/systemd/system
-INSTALL_VARS = PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) SYSTEMD_UNITDIR=$(SYSTEMD_UNITDIR) \
-	CONF=$(if $(CONF),$(abspath $(CONF)))
+INSTALL_VARS = PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) SYSTEMD_UNITDIR=$(SYSTEMD_UNITDIR) $(if $(MANDIR),MANDIR=$(MANDIR)) \
+	$(if $(OCFDIR),OCFDIR=$(OCFDIR)) CONF=$(if $(CONF),$(abspath $(CONF)))
 
 install:
 	$(MAKE) -C userland install $(INSTALL_VARS)
@@ -52,6 +52,25 @@ clean:
 
 deps:
 	scripts/deps
+
+# The Debian packages clpstack and clpstack-dkms (debian/, Documentation/install.md):
+# dpkg-buildpackage -us -uc -b in a copy of the tree (the files git knows
+# and the new ones it does not ignore) in DEB_OUT/clpstack-<version>, so
+# that this tree's userland/bin is left as it is; the .deb, .changes and
+# .buildinfo files end in DEB_OUT (build/deb), then lintian must find no error. Needs: debhelper
+# dh-dkms lintian (scripts/deps --deb) and debian/control's Build-Depends.
+DEB_VERSION := $(shell sed -n 's/^\#define CLPSTACK_VERSION "\(.*\)"/\1/p' netlink/uapi/clpstack/version.h)
+DEB_OUT ?= build/deb
+DEB_SRC = $(abspath $(DEB_OUT))/clpstack-$(DEB_VERSION)
+deb:
+	scripts/deps --deb
+	rm -rf $(DEB_SRC) $(addprefix $(DEB_OUT)/,clpstack_$(DEB_VERSION)_* clpstack-dkms_$(DEB_VERSION)_* clpstack-dbgsym_$(DEB_VERSION)_*)
+	mkdir -p $(DEB_SRC)
+	git ls-files -coz --exclude-standard | tar -c --null --ignore-failed-read -T - | tar -x -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_SRC)
+	lintian --fail-on error $(DEB_OUT)/clpstack_$(DEB_VERSION)_*.changes
+	@ls -l $(DEB_OUT)/*.deb
 
 demo: deps
 	$(MAKE) all
@@ -91,6 +110,12 @@ check-debug: deps
 check-service: deps
 	$(MAKE) all
 	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/27-service.bats
+
+# The packages installed in a systemd node: dpkg -i, the DKMS build, the
+# manager unit, removal (tests/lab/long/28-deb.bats; the DKMS build takes
+# minutes under TCG, not in make check).
+check-deb: deb
+	CLP_CHECK_RETRIES=0 CLP_SUITE_TIMEOUT=2400 scripts/check tests/lab/long/28-deb.bats
 
 # More power-cut rounds than make check's 5; no retry: a failure is a finding.
 SOAK_ROUNDS ?= 25

@@ -72,7 +72,8 @@ void mgr_core_stop(struct mgr *m)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: clpmgrd [-c <clp.conf>] [-s <server>] [-f] [-n|--no-start] [-k|--check]\n");
+	fprintf(f, "Usage: clpmgrd [-c|--config <clp.conf>] [-s|--server <server>] [-f|--foreground]\n"
+		   "               [-n|--no-start] [-k|--check]\n");
 }
 
 int main(int argc, char **argv)

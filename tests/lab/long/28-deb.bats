@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# The Debian packages installed as an administrator does it
+# (Documentation/install.md), in one node booted with systemd as PID 1
+# (its writes go to the node's disk, the host is untouched): dpkg -i of
+# clpstack-dkms and clpstack from $CLP_DEB_DIR (default build/deb, "make
+# deb"); DKMS builds the three modules for the node's kernel (the host's
+# headers; about 5 minutes under TCG); nothing is enabled or started; man
+# finds the pages; with a clp.conf the manager unit loads the DKMS modules
+# with modprobe and clpmgrd answers; removal stops it and removes the
+# modules, keeping clp.conf. Not in make check (the build is long):
+# make check-deb.
+
+load ../helpers
+
+P=/opt/clpstack
+DEB_DIR=${CLP_DEB_DIR:-$REPO/build/deb}
+VERSION=$(sed -n 's/^#define CLPSTACK_VERSION "\(.*\)"/\1/p' "$REPO/netlink/uapi/clpstack/version.h")
+
+setup_file() {
+	skip_if_no_lab || return 0
+	[ -x /lib/systemd/systemd ] || file_skip "the systemd lab needs /lib/systemd/systemd (scripts/deps)" || return 0
+	[ -f "$DEB_DIR/clpstack_${VERSION}_amd64.deb" ] && [ -f "$DEB_DIR/clpstack-dkms_${VERSION}_all.deb" ] ||
+		file_skip "no packages in $DEB_DIR: run make deb (or make check-deb)" || return 0
+	[ -d "/lib/modules/$(uname -r)/build" ] || ls -d /lib/modules/*/build >/dev/null 2>&1 ||
+		file_skip "DKMS needs the kernel headers (linux-headers-amd64)" || return 0
+	export CLPLAB_NAME=t$$-28
+	run_lab up --nodes 1 --name "$CLPLAB_NAME" --disk-size 128M --systemd
+	# A container host's /usr/sbin/policy-rc.d (Docker's: exit 101) would
+	# make the maintainer scripts skip every start and stop; a server has
+	# none. Removed in the node only (a whiteout on its own disk).
+	lab_exec node1 "rm -f /usr/sbin/policy-rc.d"
+	# The DKMS build of three modules under TCG takes minutes.
+	CLPLAB_RUN_TIMEOUT=1800 run_lab exec node1 --timeout 1700 -- bash -c \
+		"DEBIAN_FRONTEND=noninteractive dpkg -i $DEB_DIR/clpstack-dkms_${VERSION}_all.deb \
+		$DEB_DIR/clpstack_${VERSION}_amd64.deb >/var/log/clp-deb.log 2>&1 || { tail -n 30 /var/log/clp-deb.log; exit 1; }"
+}
+
+teardown_file() {
+	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+}
+
+@test "dpkg -i: both packages installed, DKMS built the modules for the node's kernel, nothing enabled or started" {
+	lab_exec node1 "dpkg-query -W -f='\${Package} \${Version} \${Status}\n' clpstack clpstack-dkms"
+	assert "$output" == "clpstack $VERSION install ok installed"$'\n'"clpstack-dkms $VERSION install ok installed"
+	local kver
+	lab_exec node1 "uname -r"
+	kver=$output
+	lab_exec node1 "dkms status clpstack"
+	assert_match "$output" "^clpstack/$VERSION, $kver, x86_64: installed"
+	lab_exec node1 "modinfo -F filename liscal clpkhb clpka"
+	assert "$output" == "$(printf '/lib/modules/%s/updates/dkms/%s.ko\n' "$kver" liscal "$kver" clpkhb "$kver" clpka)"
+	lab_exec node1 "modinfo -F version liscal"
+	assert "$output" == "$VERSION" "the DKMS module's version"
+	lab_exec '?' node1 "systemctl is-enabled clpstack-core.service clpstack-mgr.service"
+	assert "$output" == $'disabled\ndisabled' "the package enables nothing"
+	lab_exec '?' node1 "pgrep -x clpmgrd"
+	assert "$status" == 1 "no clpmgrd after the install"
+	lab_exec node1 "ls $P/bin/clpmgrd $P/bin/clpsvcctrl.sh $P/share/clp.rng /usr/lib/ocf/resource.d/clpstack/md && test -d $P/etc && test ! -e $P/etc/clp.conf"
+}
+
+@test "man finds the pages in /usr/share/man" {
+	lab_exec node1 "man -w clpmdctrl; man -w 5 clp.conf; MANWIDTH=80 man clpsvcctrl.sh | head -n 4"
+	assert_match "$output" "^/usr/share/man/man8/clpmdctrl\.8\.gz$"
+	assert_match "$output" "^/usr/share/man/man5/clp\.conf\.5\.gz$"
+	assert_match "$output" "clpsvcctrl\.sh - enable or disable"
+}
+
+@test "with a clp.conf, systemctl start clpstack-mgr loads the DKMS modules by modprobe and clpmgrd answers; the OCF agent validates" {
+	lab_exec node1 "sed 's|@SYNCTIME@|120|' $REPO/tests/lab/cluster/clp.conf >$P/etc/clp.conf"
+	lab_exec node1 "systemctl start clpstack-mgr.service && systemctl is-active clpstack-mgr.service"
+	assert "$output" == active
+	lab_exec node1 "cut -d' ' -f1 /proc/modules | grep -E '^(liscal|clpkhb|clpka)$' | sort | xargs"
+	assert "$output" == "clpka clpkhb liscal" "modules loaded by the mgr unit"
+	lab_exec node1 "$P/bin/clpmdstat --version"
+	assert_match "$output" "module_version : $VERSION"
+	lab_exec node1 "$P/bin/clpstat"
+	assert_match "$output" "node1"
+	# The OCF agent as installed: its default prefix, this clp.conf.
+	lab_exec node1 "OCF_RESKEY_resource=md01 /usr/lib/ocf/resource.d/clpstack/md validate-all"
+	lab_exec 6 node1 "OCF_RESKEY_resource=md09 /usr/lib/ocf/resource.d/clpstack/md validate-all"
+	assert_match "$output" "'md09' is not an md resource of clp.conf \(it has: md01\)"
+}
+
+@test "dpkg -r: the units stop, the modules leave the kernel tree, clp.conf stays" {
+	lab_exec node1 "DEBIAN_FRONTEND=noninteractive dpkg -r clpstack >/var/log/clp-deb-r.log 2>&1 || { tail -n 20 /var/log/clp-deb-r.log; exit 1; }"
+	lab_exec '?' node1 "pgrep -x clpmgrd"
+	assert "$status" == 1 "removing clpstack stopped clpmgrd"
+	lab_exec node1 "test ! -e $P/bin/clpmgrd && test ! -e /lib/systemd/system/clpstack-mgr.service && test ! -e /usr/lib/ocf/resource.d/clpstack/md && test -f $P/etc/clp.conf"
+	lab_exec node1 "rmmod liscal clpka clpkhb; DEBIAN_FRONTEND=noninteractive dpkg --purge clpstack-dkms clpstack >/var/log/clp-deb-p.log 2>&1 || { tail -n 20 /var/log/clp-deb-p.log; exit 1; }"
+	lab_exec node1 "dkms status clpstack; ls /lib/modules/\$(uname -r)/updates/dkms/ 2>/dev/null | grep -E '^(liscal|clpkhb|clpka)\.ko' || true; ls -d /usr/src/clpstack-$VERSION 2>/dev/null || true"
+	assert "$output" == "" "no DKMS module, no module file, no sources left"
+	lab_exec node1 "test -f $P/etc/clp.conf"
+}
