@@ -6,7 +6,7 @@
 # a pulled mirror cable moves nothing; a daemon killed and started again
 # adopts the running group (a daemon killed mid-start is cleaned up); a
 # group run by both servers after a total partition makes node2 shut
-# down (2.12.9); one server starts a group (start reservation); clpcl -t
+# down (2.12.9); a failed resume shuts its server down; one server starts a group (start reservation); clpcl -t
 # -a stops everything; bad requests are
 # refused with a message and change nothing.
 
@@ -337,6 +337,31 @@ service_of() { # service_of VIEWER SERVER: the cluster service of SERVER
 }
 service_is() { [ "$(service_of "$1" "$2")" = "$3" ]; }
 stopped() { "$LAB" status | grep -qE "^$1 +stopped"; }
+
+@test "a server whose cluster service fails to resume stops its groups and shuts down; the others resume" {
+	local active standby
+	active=$(grp_on node1 | cut -d' ' -f2)
+	standby=$(other "$active")
+	lab_exec "$active" "$B/clpcl --suspend"
+	# The standby's user-mode monitor cannot start again (no clpka).
+	lab_exec "$standby" "rmmod clpka"
+	lab_exec 1 "$active" "$B/clpcl --resume"
+	assert_output --partial "$active: the cluster is resumed on $active"
+	assert_output --partial "$standby: the cluster service failed to resume on $standby (see the log): its groups stopped, the server shuts down"
+	wait_for 120 stopped "$standby"
+	online_on "$active" "$active" || fail "$active sees $(grp_on "$active")"
+	lab_exec "$active" "mountpoint -q /mnt/md01"
+	run_lab start "$standby"
+	lab_exec "$standby" "grep -a -E 'rc (16|5|9): ' /opt/clpstack/log/clpmgrd.log | tail -n 3"
+	assert_line --index 0 --partial "rc 16: the cluster service failed to resume on $standby: stopping the groups and shutting down"
+	assert_line --index 1 --partial "rc 5: cluster service stopped on $standby"
+	assert_line --index 2 --partial "rc 9: shutting down the server"
+	node_prepare "$standby"
+	daemon_start "$standby"
+	lab_exec "$standby" "$B/clpcl -s"
+	wait_for 120 online_on "$standby" "$active"
+	wait_for 300 both_green
+}
 
 @test "every cable of the standby pulled, no resolution configured: both run failover1; plugged back, node2 (later in the policy) stops and shuts down (guide 2.12.9)" {
 	local active standby console

@@ -13,7 +13,8 @@
  * Event ids (module rc): 1 group started, 2 group stopped, 3 failover
  * started, 4 cluster started, 5 cluster stopped, 6 startup wait, 7 wait
  * ended, 8 adopted, 10 server up, 11 server down, 15 a group caught
- * starting/stopping cleaned up, 17 no failover while suspending, 20
+ * starting/stopping cleaned up, 16 resume failed (shutdown), 17 no
+ * failover while suspending, 20
  * nothing to take over,
  * 30 resource activated, 31 activation retry, 32 activation failed,
  * 33 moved after it, 34 start not reserved, 35/36 reservation granted/
@@ -1500,8 +1501,18 @@ static void job_cl_resume(struct job *j)
 	}
 	pthread_mutex_unlock(&clus.lock);
 	if (mgr_core_start(clus.m) < 0) {
-		jfail(j, CLP_EXIT_ERROR, "the cluster service failed to resume on %s (see the log)",
-		      clus.m->server);
+		struct job stop = { .type = J_CL_STOP, .arg = 1 };
+
+		/*
+		 * The groups run unwatched and without heartbeat: the other
+		 * servers, resumed, would take them over. The guide's answer to
+		 * a failed resume: this server stops them and shuts down.
+		 */
+		clp_event("rc", 16, "the cluster service failed to resume on %s: stopping the "
+			  "groups and shutting down", clus.m->server);
+		job_cl_stop(&stop);
+		jfail(j, CLP_EXIT_ERROR, "the cluster service failed to resume on %s (see the "
+		      "log): its groups stopped, the server shuts down", clus.m->server);
 		return;
 	}
 	pthread_mutex_lock(&clus.lock);
