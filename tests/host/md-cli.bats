@@ -120,12 +120,15 @@ setup() {
 	run "$B/clpmdstat" --mirror md01
 	assert_failure 3
 	assert_output --partial "the liscal module is not loaded"
+	run "$B/clpmdstat" --counters md01 --json
+	assert_failure 3
+	assert_output --partial "the liscal module is not loaded"
 }
 
 @test "clpmdstat: argument errors" {
 	run "$B/clpmdstat"
 	assert_failure 2
-	assert_output --partial "give one of --mirror, --list, --version"
+	assert_output --partial "give one of --mirror, --counters, --list, --version"
 	run "$B/clpmdstat" --mirror
 	assert_failure 2
 	assert_output --partial "--mirror: missing the mirror disk resource name"
@@ -139,6 +142,25 @@ setup() {
 	assert_failure 2
 	assert_output "clpmdstat: md09: no such mirror disk resource in $CONF"
 	run "$B/clpmdstat" --list md01
+	assert_failure 2
+}
+
+@test "clpmdstat --counters: argument errors and unknown resource" {
+	run "$B/clpmdstat" --counters
+	assert_failure 2
+	assert_output --partial "--counters: missing the mirror disk resource name"
+	run "$B/clpmdstat" --counters md01 md02
+	assert_failure 2
+	assert_output --partial "unexpected argument 'md02'"
+	run "$B/clpmdstat" -c md01 -m md01
+	assert_failure 2
+	assert_output --partial "give only one of --mirror, --counters"
+	run "$B/clpmdstat" --counters md09 --json
+	assert_failure 2
+	assert_output "clpmdstat: md09: no such mirror disk resource in $CONF"
+	run "$B/clpmdstat" --counters 'md/01'
+	assert_failure 2
+	run "$B/clpmdstat" --counters=md01
 	assert_failure 2
 }
 
