@@ -11,117 +11,18 @@
  * the recovery progress are read under res->lock; the superblock (the
  * current generation) under res->state_mutex, taken interruptibly (a
  * handshake or a superblock write may hold it for a while). The name,
- * minor, peer address and sizes do not change after RES_CREATE.
+ * minor, peer address and sizes do not change after RES_CREATE. Words and
+ * colours are common/liscal_state.c's, the same as clpmdstat's.
  */
 #include <linux/device.h>
 #include <linux/sysfs.h>
 
 #include "liscal_int.h"
+#include "liscal_state.h"
 
 static struct liscal_res *liscal_dev_res(struct device *dev)
 {
 	return dev_to_disk(dev)->private_data;
-}
-
-static const char *liscal_role_str(u8 role)
-{
-	switch (role) {
-	case LISCAL_ROLE_STANDBY:
-		return "standby";
-	case LISCAL_ROLE_ACTIVE:
-		return "active";
-	default:
-		return "unknown";
-	}
-}
-
-static const char *liscal_conn_str(u8 conn)
-{
-	switch (conn) {
-	case LISCAL_CONN_STANDALONE:
-		return "standalone";
-	case LISCAL_CONN_CONNECTING:
-		return "connecting";
-	case LISCAL_CONN_CONNECTED:
-		return "connected";
-	default:
-		return "unknown";
-	}
-}
-
-static const char *liscal_disk_str(u8 disk)
-{
-	switch (disk) {
-	case LISCAL_DISK_INCONSISTENT:
-		return "inconsistent";
-	case LISCAL_DISK_OUTDATED:
-		return "outdated";
-	case LISCAL_DISK_UPTODATE:
-		return "uptodate";
-	case LISCAL_DISK_FAILED:
-		return "failed";
-	default:
-		return "unknown";
-	}
-}
-
-static const char *liscal_rs_dir_str(u8 dir)
-{
-	switch (dir) {
-	case LISCAL_RECOVERY_TO_PEER:
-		return "to_peer";
-	case LISCAL_RECOVERY_FROM_PEER:
-		return "from_peer";
-	default:
-		return "none";
-	}
-}
-
-/*
- * The colour clpmdstat shows for this server (userland/lib/clp_md_state.c,
- * clp_md_local_colour(); Documentation/commands.md, "How the colours are
- * derived"). res->lock held.
- */
-static const char *liscal_local_colour(struct liscal_res *res)
-{
-	if (res->disk_state == LISCAL_DISK_FAILED)
-		return "RED";
-	if (res->rs_dir == LISCAL_RECOVERY_FROM_PEER)
-		return "YELLOW";
-	if (res->split_brain)
-		return "RED";
-	switch (res->disk_state) {
-	case LISCAL_DISK_UPTODATE:
-		return "GREEN";
-	case LISCAL_DISK_OUTDATED:
-	case LISCAL_DISK_INCONSISTENT:
-		return "RED";
-	default:
-		return "GRAY";
-	}
-}
-
-/* The colour of the other server, as clp_md_peer_colour(). res->lock held. */
-static const char *liscal_peer_colour(struct liscal_res *res)
-{
-	if (res->conn != LISCAL_CONN_CONNECTED &&
-	    res->conn != LISCAL_CONN_STANDALONE)
-		return "GRAY";
-	if (res->conn == LISCAL_CONN_CONNECTED &&
-	    res->rs_dir == LISCAL_RECOVERY_TO_PEER)
-		return "YELLOW";
-	if (res->split_brain)
-		return "RED";
-	switch (res->pdisk) {
-	case LISCAL_DISK_UPTODATE:
-		return "GREEN";
-	case LISCAL_DISK_OUTDATED:
-	case LISCAL_DISK_INCONSISTENT:
-	case LISCAL_DISK_FAILED:
-		return "RED";
-	default:
-		return "GRAY";
-	}
 }
 
 /*
@@ -152,19 +53,23 @@ static ssize_t liscal_sysfs_locked(struct device *dev, char *buf,
 	spin_lock_irqsave(&res->lock, flags);
 	switch (item) {
 	case LISCAL_SYS_ROLE:
-		s = liscal_role_str(res->role);
+		s = liscal_role_name(res->role);
 		break;
 	case LISCAL_SYS_STATE:
-		s = liscal_disk_str(res->disk_state);
+		s = liscal_disk_state_name(res->disk_state);
 		break;
 	case LISCAL_SYS_COLOUR:
-		s = liscal_local_colour(res);
+		s = liscal_colour_name(liscal_local_colour(res->disk_state,
+							   res->rs_dir,
+							   res->split_brain));
 		break;
 	case LISCAL_SYS_PEER_COLOUR:
-		s = liscal_peer_colour(res);
+		s = liscal_colour_name(liscal_peer_colour(res->conn, res->rs_dir,
+							  res->split_brain,
+							  res->pdisk));
 		break;
 	case LISCAL_SYS_CONN:
-		s = liscal_conn_str(res->conn);
+		s = liscal_conn_name(res->conn);
 		break;
 	case LISCAL_SYS_SPLIT_BRAIN:
 		v = res->split_brain;
@@ -175,7 +80,7 @@ static ssize_t liscal_sysfs_locked(struct device *dev, char *buf,
 			res->data_bytes);
 		break;
 	case LISCAL_SYS_RS_DIR:
-		s = liscal_rs_dir_str(res->rs_dir);
+		s = liscal_rs_dir_name(res->rs_dir);
 		break;
 	case LISCAL_SYS_RS_DONE:
 		v = res->rs_done;

@@ -8,6 +8,7 @@
 
 #include "clp_log.h"
 #include "clp_md_nl.h"
+#include "liscal_state.h"
 
 int clp_md_nl_open(struct clp_nl **nl)
 {
@@ -276,44 +277,17 @@ int clp_md_nl_exit(int err)
 
 const char *clp_md_role_name(unsigned int role)
 {
-	switch (role) {
-	case LISCAL_ROLE_STANDBY:
-		return "standby";
-	case LISCAL_ROLE_ACTIVE:
-		return "active";
-	default:
-		return "unknown";
-	}
+	return liscal_role_name(role);
 }
 
 const char *clp_md_conn_name(unsigned int conn)
 {
-	switch (conn) {
-	case LISCAL_CONN_STANDALONE:
-		return "standalone";
-	case LISCAL_CONN_CONNECTING:
-		return "connecting";
-	case LISCAL_CONN_CONNECTED:
-		return "connected";
-	default:
-		return "unknown";
-	}
+	return liscal_conn_name(conn);
 }
 
 const char *clp_md_disk_name(unsigned int disk)
 {
-	switch (disk) {
-	case LISCAL_DISK_INCONSISTENT:
-		return "inconsistent";
-	case LISCAL_DISK_OUTDATED:
-		return "outdated";
-	case LISCAL_DISK_UPTODATE:
-		return "uptodate";
-	case LISCAL_DISK_FAILED:
-		return "failed";
-	default:
-		return "unknown";
-	}
+	return liscal_disk_state_name(disk);
 }
 
 const char *clp_md_reason_name(unsigned int reason)
