@@ -272,3 +272,24 @@ cp_magic() {
 	assert_output --partial "module mirror failed to start"
 	refute_output --partial "clpmgrd started"
 }
+
+@test "clpmgrd: a malformed cluster/metrics/listen is refused naming the key" {
+	local v
+	for v in 127.0.0.1 127.0.0.1:0 127.0.0.1:65536 localhost:9731 1.2.3:80 127.0.0.1:9731x :9731 \
+		'127.0.0.1: 80' 10.0.0.1:-5; do
+		md_conf "s|<cluster>|<cluster><metrics><listen>$v</listen></metrics>|"
+		run timeout 10 "$B/clpmgrd" -f
+		assert_failure 1
+		assert_output --partial "clpmgrd: metrics 1: $CONF:$(conf_line '<listen>'): cluster/metrics/listen: '$v' is not an IPv4 address and a port 1-65535 (e.g. 127.0.0.1:9731)"
+		assert_output --partial "module metrics failed to start"
+		refute_output --partial "clpmgrd started"
+	done
+	md_conf "s|<cluster>|<cluster><metrics><listen>127.0.0.1:1</listen><listen>127.0.0.1:2</listen></metrics>|"
+	run timeout 10 "$B/clpmgrd" -f
+	assert_failure 1
+	assert_output --partial "clpmgrd: metrics 1: $CONF:$(conf_line '<listen>'): cluster/metrics/listen:"
+	md_conf "s|<cluster>|<cluster><metrics><port>9731</port></metrics>|"
+	run timeout 10 "$B/clpmgrd" -f
+	assert_failure 1
+	assert_output --partial "cluster/metrics/port: unknown key"
+}

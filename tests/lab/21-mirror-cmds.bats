@@ -15,12 +15,13 @@ setup_file() {
 	md_lab_up
 }
 
-# The repo's example with a shortened mirror connect heartbeat (a dead peer
+# The repo's example with Prometheus metrics on 127.0.0.1:9731 and a
+# shortened mirror connect heartbeat (a dead peer
 # is noticed after 2 + 3 x 1 s instead of 10 + 9 x 2 s). Retries grow with
 # CLPLAB_WAIT_SCALE: on make check-debug's slower kernel a ping waiting
 # behind a 4 MiB recovery window took over 3 x 1 s and broke every copy.
 install_conf() {
-	lab_exec "$1" "mkdir -p /opt/clpstack/etc && sed -e 's|<hbinterval>10<|<hbinterval>2<|' -e 's|<pingtimeout>2<|<pingtimeout>1<|' -e 's|<pingretry>8<|<pingretry>$((2 * ${CLPLAB_WAIT_SCALE:-1}))<|' $REPO/userland/conf/examples/lab-clp.conf > $CONF && grep -q '<hbinterval>2<' $CONF"
+	lab_exec "$1" "mkdir -p /opt/clpstack/etc && sed -e 's|<hbinterval>10<|<hbinterval>2<|' -e 's|<pingtimeout>2<|<pingtimeout>1<|' -e 's|<pingretry>8<|<pingretry>$((2 * ${CLPLAB_WAIT_SCALE:-1}))<|' -e 's|<cluster>|<cluster><metrics><listen>127.0.0.1:9731</listen></metrics>|' $REPO/userland/conf/examples/lab-clp.conf > $CONF && grep -q '<hbinterval>2<' $CONF"
 }
 
 teardown_file() {
@@ -85,6 +86,16 @@ sysattr() {
 counter() {
 	"$LAB" exec "$1" -- "$B/clpmdstat" --counters md01 --json |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$2"
+}
+
+# metric NODE SAMPLE...: clpmgrd's /metrics on NODE, parsed strictly by
+# tests/lab/tools/promtext.py (fails on any format fault); prints each
+# SAMPLE's value (e.g. 'clpstack_mirror_connected{resource="md01"}').
+metric() {
+	local n=$1
+	shift
+	"$LAB" exec "$n" -- python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9731/metrics", timeout=10).read().decode(), end="")' |
+		python3 "$REPO/tests/lab/tools/promtext.py" "$@"
 }
 
 data_md5() {
@@ -166,7 +177,7 @@ data_md5() {
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "md5 of /dev/vdb2 after the deactivation"
 }
 
-@test "sysfs /sys/block/NMP1/liscal and clpmdstat --counters: connected, after a break, after the recovery" {
+@test "sysfs /sys/block/NMP1/liscal, clpmdstat --counters and the metrics: connected, after a break, after the recovery" {
 	wait_for 60 both_green
 	sysfs_agrees node1
 	sysfs_agrees node2
@@ -196,6 +207,37 @@ data_md5() {
 	lab_exec node1 "$B/clpmdstat --counters md01"
 	assert_match "$output" "^ +write_bytes : $w1([^0-9]|\$)"
 	assert_match "$output" "^ +refused_packets : [0-9]+"
+	# Prometheus metrics of node1 (clpmgrd), broken: the same state, and
+	# counters between the values read just before and just after
+	R='{resource="md01"}'
+	wa=$(counter node1 write_bytes) oa=$(sysattr node1 oos_bytes)
+	run metric node1 "clpstack_mirror_connected$R" "clpstack_mirror_active$R" \
+		'clpstack_mirror_colour{resource="md01",server="local",colour="GREEN"}' \
+		'clpstack_mirror_colour{resource="md01",server="peer",colour="RED"}' \
+		'clpstack_mirror_colour{resource="md01",server="peer",colour="GREEN"}' \
+		clpstack_mirror_driver_up "clpstack_mirror_breaks_total$R" \
+		"clpstack_mirror_out_of_sync_bytes$R" "clpstack_mirror_write_bytes_total$R" \
+		"clpstack_mirror_sync_time_max_seconds$R"
+	assert "$status" == 0 "the scrape parses: $output"
+	local m
+	mapfile -t m <<<"$output"
+	wb=$(counter node1 write_bytes) ob=$(sysattr node1 oos_bytes)
+	assert "${m[*]:0:6}" == "0 1 1 1 0 1" "connected, active, colours GREEN/RED, driver up"
+	assert "${m[6]}" -ge 1 "breaks_total counts the break"
+	assert "${m[7]}" -ge "$oa" "out_of_sync_bytes >= oos_bytes before"
+	assert "${m[7]}" -le "$ob" "out_of_sync_bytes <= oos_bytes after"
+	assert "${m[8]}" -ge "$wa" "write_bytes_total >= clpmdstat's before"
+	assert "${m[8]}" -le "$wb" "write_bytes_total <= clpmdstat's after"
+	assert_match "${m[9]}" "^[0-9.e+-]+$" "sync_time_max_seconds is a number"
+	run "$LAB" exec node1 -- python3 -c '
+import urllib.request, urllib.error
+for url, data in (("http://127.0.0.1:9731/other", None), ("http://127.0.0.1:9731/metrics", b"x")):
+    try:
+        urllib.request.urlopen(url, data=data, timeout=10)
+        print(url, 200)
+    except urllib.error.HTTPError as e:
+        print(url, e.code)'
+	assert "$output" == "http://127.0.0.1:9731/other 404"$'\n'"http://127.0.0.1:9731/metrics 405" "other paths and methods refused"
 
 	r0=$(counter node1 recovery_sent_bytes)
 	lab_exec node1 "$B/clpmdctrl --recovery md01"
@@ -207,6 +249,9 @@ data_md5() {
 	assert "$(sysattr node1 oos_bytes) $(sysattr node1 recovery_direction)" == "0 none" "in sync after the recovery"
 	assert "$(sysattr node1 recovery_done_bytes)" == "$(sysattr node1 recovery_total_bytes)" "the recovery copied all it had to"
 	assert "$(sysattr node1 generation)" == "$(sysattr node2 generation)" "same generation after the recovery"
+	run metric node2 'clpstack_mirror_connected{resource="md01"}' 'clpstack_mirror_colour{resource="md01",server="local",colour="GREEN"}' 'clpstack_mirror_out_of_sync_bytes{resource="md01"}'
+	assert "$status" == 0 "node2's scrape parses: $output"
+	assert "$output" == "$(printf '%s\n' 1 1 0)" "node2's metrics after the recovery: connected, GREEN, in sync"
 	lab_exec node1 "$B/clpmdctrl --deactive md01"
 }
 
