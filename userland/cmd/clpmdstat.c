@@ -160,6 +160,18 @@ static void out_stats(struct clp_out *o, const struct clp_md_status *st)
 	clp_out_obj_end(o);
 }
 
+/* clp.conf, the resource @name in it, the driver: an exit code. */
+static int open_resource(struct clp_md_cmd *c, const char *name)
+{
+	int ret = clp_md_cmd_conf(c);
+
+	if (!ret)
+		ret = clp_md_cmd_resource(c, name);
+	if (!ret)
+		ret = clp_md_cmd_driver(c);
+	return ret;
+}
+
 static int show_mirror(const char *name, bool json)
 {
 	struct clp_md_cmd c = { 0 };
@@ -168,11 +180,7 @@ static int show_mirror(const char *name, bool json)
 	bool have;
 	int ret;
 
-	ret = clp_md_cmd_conf(&c);
-	if (!ret)
-		ret = clp_md_cmd_resource(&c, name);
-	if (!ret)
-		ret = clp_md_cmd_driver(&c);
+	ret = open_resource(&c, name);
 	if (ret)
 		goto out;
 	ret = clp_md_nl_get(c.nl, name, &st);
@@ -230,11 +238,7 @@ static int show_counters(const char *name, bool json)
 	unsigned int a;
 	int ret;
 
-	ret = clp_md_cmd_conf(&c);
-	if (!ret)
-		ret = clp_md_cmd_resource(&c, name);
-	if (!ret)
-		ret = clp_md_cmd_driver(&c);
+	ret = open_resource(&c, name);
 	if (!ret)
 		ret = clp_md_cmd_status(&c, &st);
 	if (ret)
