@@ -43,7 +43,9 @@ logged() {
 
 # NODE's /sys/block/NMP1/liscal/ (Documentation/sysfs.md) agrees with its
 # clpmdstat --mirror md01 --json and with the driver's generation
-# (liscal-nl get); prints each file that does not. Read in a stable state.
+# (liscal-nl get); prints each file that does not. The three are read one
+# after the other: callers wait_for it, as the file system on an active
+# node may write (journal, lazy init) in between.
 sysfs_agrees() {
 	local sys json gen
 	sys=$("$LAB" exec "$1" -- sh -c 'cd /sys/block/NMP1/liscal && for f in *; do printf "%s=%s\n" "$f" "$(cat "$f")"; done') || return 1
@@ -179,8 +181,8 @@ data_md5() {
 
 @test "sysfs /sys/block/NMP1/liscal, clpmdstat --counters and the metrics: connected, after a break, after the recovery" {
 	wait_for 60 both_green
-	sysfs_agrees node1
-	sysfs_agrees node2
+	wait_for 60 sysfs_agrees node1
+	wait_for 60 sysfs_agrees node2
 	assert "$(sysattr node1 colour) $(sysattr node1 peer_colour) $(sysattr node1 connection)" == \
 		"GREEN GREEN connected" "node1's sysfs, connected"
 	assert "$(sysattr node1 oos_bytes)" == "0" "nothing out of sync"
@@ -193,8 +195,8 @@ data_md5() {
 	w0=$(counter node1 write_bytes) s0=$(counter node1 send_bytes)
 	lab_exec node1 "head -c 4M /dev/urandom > /mnt/md01/sysfs-break && sync"
 	wait_for 60 self_is node2 RED
-	sysfs_agrees node1
-	sysfs_agrees node2
+	wait_for 60 sysfs_agrees node1
+	wait_for 60 sysfs_agrees node2
 	assert "$(sysattr node1 role) $(sysattr node1 colour) $(sysattr node1 peer_colour) $(sysattr node1 connection)" == \
 		"active GREEN RED standalone" "node1's sysfs after the break"
 	assert "$(sysattr node2 role) $(sysattr node2 colour) $(sysattr node2 state)" == \
@@ -242,8 +244,8 @@ for url, data in (("http://127.0.0.1:9731/other", None), ("http://127.0.0.1:9731
 	r0=$(counter node1 recovery_sent_bytes)
 	lab_exec node1 "$B/clpmdctrl --recovery md01"
 	wait_for 300 both_green
-	sysfs_agrees node1
-	sysfs_agrees node2
+	wait_for 60 sysfs_agrees node1
+	wait_for 60 sysfs_agrees node2
 	r1=$(counter node1 recovery_sent_bytes)
 	assert "$((r1 - r0))" -ge "$oos" "recovery_sent_bytes grew by node1's oos_bytes"
 	assert "$(sysattr node1 oos_bytes) $(sysattr node1 recovery_direction)" == "0 none" "in sync after the recovery"
