@@ -2,8 +2,9 @@
 /*
  * clpka: keepalive (self-fencing) driver of clpstack.
  *
- * Module entry: registers the misc device (10:254) and the "clpka"
- * generic netlink family. Documentation/keepalive.md describes the design.
+ * Module entry: registers the misc device (10:254, with the sysfs
+ * attributes of ka_sysfs.c) and the "clpka" generic netlink family.
+ * Documentation/keepalive.md describes the design.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,6 +24,7 @@ static struct miscdevice clpka_misc = {
 	.name = "clpka",
 	.fops = &ka_fops,
 	.mode = 0600,
+	.groups = ka_sysfs_groups,
 };
 
 static int __init clpka_init(void)

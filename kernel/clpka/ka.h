@@ -60,6 +60,9 @@ void ka_clients_exit(void);
 int ka_reboot_init(void);
 void ka_reboot_exit(void);
 
+/* ka_sysfs.c: /sys/class/misc/clpka/ */
+extern const struct attribute_group *ka_sysfs_groups[];
+
 int ka_nl_init(void);
 void ka_nl_exit(void);
 

@@ -287,6 +287,9 @@ int liscal_rs_target_done(struct liscal_res *res, u64 gen);
 int liscal_rs_target_start(struct liscal_res *res, u64 gen, u64 bytes,
 			   bool full);
 
+/* liscal_sysfs.c: /sys/block/NMPn/liscal/ */
+extern const struct attribute_group *liscal_disk_groups[];
+
 /* liscal_nl.c */
 __printf(2, 3) void liscal_errf(struct netlink_ext_ack *extack,
 				const char *fmt, ...);

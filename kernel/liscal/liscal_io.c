@@ -494,7 +494,7 @@ int liscal_disk_create(struct liscal_res *res)
 	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, disk->queue);
 	set_disk_ro(disk, true);
 	res->disk = disk;
-	ret = add_disk(disk);
+	ret = device_add_disk(NULL, disk, liscal_disk_groups);
 	if (ret) {
 		put_disk(disk);
 		res->disk = NULL;

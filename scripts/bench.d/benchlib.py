@@ -160,7 +160,7 @@ COUNTER_RE = re.compile(r"\b(stat_[a-z0-9_]+|ns|nr|dw|dr|al|bm)[:=](\d+)")
 
 def counter_deltas(before, after):
     """Driver counters around a run: /proc/drbd (ns: nr: dw: dr: al: bm:)
-    or liscal-nl get (stat_*=N). Totals become deltas; *_max*/*_cur
+    or clpmdstat --counters as stat_<name>=N lines (scripts/bench.d/nmp.sh). Totals become deltas; *_max*/*_cur
     gauges keep their value after the run."""
     b = {k: int(v) for k, v in COUNTER_RE.findall(before)}
     a = {k: int(v) for k, v in COUNTER_RE.findall(after)}

@@ -14,7 +14,7 @@
 #                       construction from node1 (timed: prints the
 #                       seconds=.. wire_bytes=.. of node-timed), node1 active
 #   nmp_disconnect      clpmdctrl --break on node1
-#   nmp_counters NODE   the driver's counters (liscal-nl get)
+#   nmp_counters NODE   the driver's counters (clpmdstat --counters)
 #   nmp_down            deactivate, stop the agent, unload the module
 #   nmp_diff_sync       (after nmp_ready or a previous one) break, dirty
 #                       10%, clpmdctrl --recovery, timed until in sync
@@ -40,7 +40,7 @@ nmp_snapshot() {
 		cp "$repo/userland/bin/$c" "$nmp_snap/"
 	done
 	# liscal-nl (tests/lab/tools, a test client of the netlink family):
-	# the driver's raw counters, and RES_DESTROY, which no command offers.
+	# RES_DESTROY, which no command offers.
 	make -s -C "$repo/tests/lab/tools" >/dev/null 2>&1 || true
 	[ -x "$repo/tests/host/bin/liscal-nl" ] || {
 		echo "tests/lab/tools/liscal-nl does not build"
@@ -58,11 +58,15 @@ nmp_snapshot() {
 	done
 }
 
-# Waiting for a state polls the driver with liscal-nl (cheap; clpmdstat
-# validates clp.conf on each call, which would steal the node's only vCPU
-# from the recovery being timed). In sync and connected:
-nmp_poll="$nmp_dir/liscal-nl get md01"
-nmp_normal='conn=3 disk=3 peer_disk=3 split_brain=0 recovery_dir=0 '
+# Waiting for a state polls the driver's sysfs files (Documentation/
+# sysfs.md; cheap: clpmdstat validates clp.conf on each call, which would
+# steal the node's only vCPU from the recovery being timed). Output, lines
+# joined: "/sys/block/NMP1/liscal/connection:connected .../colour:GREEN ...".
+nmp_sys=/sys/block/NMP1/liscal
+nmp_poll="grep -H . $nmp_sys/connection $nmp_sys/colour $nmp_sys/peer_colour $nmp_sys/recovery_direction"
+nmp_conn() { echo "$nmp_sys/connection:$1 "; }
+# In sync and connected (GREEN excludes a split brain):
+nmp_normal="$(nmp_conn connected)$nmp_sys/colour:GREEN $nmp_sys/peer_colour:GREEN $nmp_sys/recovery_direction:none "
 
 nmp_load() {
 	local n
@@ -96,7 +100,7 @@ nmp_fresh() {
 		lx "$n" "$nmp_env setsid $nmp_dir/clpmgrd -f </dev/null >/run/bench-clpmgrd.log 2>&1 &" ||
 			die "/dev/NMP1: clpmgrd did not start on $n"
 	done
-	lx node1 "$bd/node-timed 60 ' conn=3 ' '$nmp_poll'" \
+	lx node1 "$bd/node-timed 60 '$(nmp_conn connected)' '$nmp_poll'" \
 		>/dev/null || die "/dev/NMP1: the mirror did not connect within 60 s"
 }
 
@@ -113,13 +117,15 @@ nmp_ready() {
 
 nmp_disconnect() {
 	lx node1 "$nmp_env $nmp_dir/clpmdctrl --break md01" >/dev/null || die "/dev/NMP1: --break failed"
-	lx node1 "$bd/node-timed 60 ' conn=1 ' '$nmp_poll'" \
+	lx node1 "$bd/node-timed 60 '$(nmp_conn standalone)' '$nmp_poll'" \
 		>/dev/null || die "/dev/NMP1: not standalone after --break"
 }
 
-# nmp_counters NODE: the driver's status and counters, key=value lines.
+# nmp_counters NODE: the driver's counters as stat_<UAPI name>=N lines
+# (from clpmdstat --counters' "  write_bytes : N").
 nmp_counters() {
-	lx "$1" "$nmp_dir/liscal-nl get md01"
+	lx "$1" "$nmp_env $nmp_dir/clpmdstat --counters md01" |
+		sed -n 's/^ *\([a-z0-9_]*\) : \([0-9][0-9]*\).*/stat_\1=\2/p'
 }
 
 # The driver's recovery_sent counter (bytes).

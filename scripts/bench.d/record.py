@@ -9,7 +9,7 @@ valid partial file, and prints one table line for what it recorded.
   record.py target RESULTS TARGET yes|"no: REASON"
   record.py fio RESULTS TARGET WORKLOAD FIO.json [LOAD1 [BEFORE AFTER]]
       BEFORE/AFTER: the driver's counters on node1 around the run
-      (/proc/drbd, or liscal-nl get key=value lines); deltas are kept
+      (/proc/drbd, or stat_<name>=N lines from clpmdstat --counters); deltas are kept
   record.py rr RESULTS TCP-RR.json
   record.py iperf3 RESULTS IPERF3.json
   record.py ping RESULTS PING.txt

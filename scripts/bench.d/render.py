@@ -160,8 +160,8 @@ def render(doc, results_name, png_name):
     if prof:
         L += ["### Where the time goes: driver counters on node1", "",
               "Deltas of the driver's own counters around each fio run (warm-up "
-              "included), medians over runs. /dev/NMP1: `liscal-nl get` "
-              "(`stat_*`; \"issued by the submitter\": writes that skipped the issue "
+              "included), medians over runs. /dev/NMP1: `clpmdstat --counters` "
+              "(`stat_<name>`; \"issued by the submitter\": writes that skipped the issue "
               "worker, `stat_direct_writes`); DRBD: `/proc/drbd` (`al:` activity-log updates, "
               "`bm:` bitmap updates, `dw:` KiB written locally).", ""]
         L += table(["target", "workload", "writes", "metadata writes / write",

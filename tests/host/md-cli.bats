@@ -120,12 +120,15 @@ setup() {
 	run "$B/clpmdstat" --mirror md01
 	assert_failure 3
 	assert_output --partial "the liscal module is not loaded"
+	run "$B/clpmdstat" --counters md01 --json
+	assert_failure 3
+	assert_output --partial "the liscal module is not loaded"
 }
 
 @test "clpmdstat: argument errors" {
 	run "$B/clpmdstat"
 	assert_failure 2
-	assert_output --partial "give one of --mirror, --list, --version"
+	assert_output --partial "give one of --mirror, --counters, --list, --version"
 	run "$B/clpmdstat" --mirror
 	assert_failure 2
 	assert_output --partial "--mirror: missing the mirror disk resource name"
@@ -139,6 +142,25 @@ setup() {
 	assert_failure 2
 	assert_output "clpmdstat: md09: no such mirror disk resource in $CONF"
 	run "$B/clpmdstat" --list md01
+	assert_failure 2
+}
+
+@test "clpmdstat --counters: argument errors and unknown resource" {
+	run "$B/clpmdstat" --counters
+	assert_failure 2
+	assert_output --partial "--counters: missing the mirror disk resource name"
+	run "$B/clpmdstat" --counters md01 md02
+	assert_failure 2
+	assert_output --partial "unexpected argument 'md02'"
+	run "$B/clpmdstat" -c md01 -m md01
+	assert_failure 2
+	assert_output --partial "give only one of --mirror, --counters"
+	run "$B/clpmdstat" --counters md09 --json
+	assert_failure 2
+	assert_output "clpmdstat: md09: no such mirror disk resource in $CONF"
+	run "$B/clpmdstat" --counters 'md/01'
+	assert_failure 2
+	run "$B/clpmdstat" --counters=md01
 	assert_failure 2
 }
 
@@ -249,4 +271,25 @@ cp_magic() {
 	assert_output --partial "clpmgrd: $CONF:$(conf_line '<hbinterval>'): resource/md@md01/parameters/hbinterval: 0 is out of range (1-600)"
 	assert_output --partial "module mirror failed to start"
 	refute_output --partial "clpmgrd started"
+}
+
+@test "clpmgrd: a malformed cluster/metrics/listen is refused naming the key" {
+	local v
+	for v in 127.0.0.1 127.0.0.1:0 127.0.0.1:65536 localhost:9731 1.2.3:80 127.0.0.1:9731x :9731 \
+		'127.0.0.1: 80' 10.0.0.1:-5; do
+		md_conf "s|<cluster>|<cluster><metrics><listen>$v</listen></metrics>|"
+		run timeout 10 "$B/clpmgrd" -f
+		assert_failure 1
+		assert_output --partial "clpmgrd: metrics 1: $CONF:$(conf_line '<listen>'): cluster/metrics/listen: '$v' is not an IPv4 address and a port 1-65535 (e.g. 127.0.0.1:9731)"
+		assert_output --partial "module metrics failed to start"
+		refute_output --partial "clpmgrd started"
+	done
+	md_conf "s|<cluster>|<cluster><metrics><listen>127.0.0.1:1</listen><listen>127.0.0.1:2</listen></metrics>|"
+	run timeout 10 "$B/clpmgrd" -f
+	assert_failure 1
+	assert_output --partial "clpmgrd: metrics 1: $CONF:$(conf_line '<listen>'): cluster/metrics/listen:"
+	md_conf "s|<cluster>|<cluster><metrics><port>9731</port></metrics>|"
+	run timeout 10 "$B/clpmgrd" -f
+	assert_failure 1
+	assert_output --partial "cluster/metrics/port: unknown key"
 }

@@ -221,11 +221,11 @@ stat_md01() {
 	assert_output --partial "1..12"
 }
 
-@test "liscal replies and events: parser, wrong-size and random attributes (unit)" {
+@test "liscal replies and events: parser, wrong-size and random attributes, counter names (unit)" {
 	run "$REPO/tests/host/bin/md_nl_test"
 	assert_success
 	refute_output --partial "not ok"
-	assert_output --partial "1..10"
+	assert_output --partial "1..12"
 }
 
 @test "colours: derivation table (unit)" {

@@ -9,16 +9,19 @@ load md-helpers
 
 setup_file() {
 	skip_if_no_lab || return 0
+	# liscal-nl: the driver's generation, which no command shows (sysfs test)
+	make -s -C "$REPO/tests/lab/tools" >&2
 	export CLPLAB_NAME=t$$-md
 	md_lab_up
 }
 
-# The repo's example with a shortened mirror connect heartbeat (a dead peer
+# The repo's example with Prometheus metrics on 127.0.0.1:9731 and a
+# shortened mirror connect heartbeat (a dead peer
 # is noticed after 2 + 3 x 1 s instead of 10 + 9 x 2 s). Retries grow with
 # CLPLAB_WAIT_SCALE: on make check-debug's slower kernel a ping waiting
 # behind a 4 MiB recovery window took over 3 x 1 s and broke every copy.
 install_conf() {
-	lab_exec "$1" "mkdir -p /opt/clpstack/etc && sed -e 's|<hbinterval>10<|<hbinterval>2<|' -e 's|<pingtimeout>2<|<pingtimeout>1<|' -e 's|<pingretry>8<|<pingretry>$((2 * ${CLPLAB_WAIT_SCALE:-1}))<|' $REPO/userland/conf/examples/lab-clp.conf > $CONF && grep -q '<hbinterval>2<' $CONF"
+	lab_exec "$1" "mkdir -p /opt/clpstack/etc && sed -e 's|<hbinterval>10<|<hbinterval>2<|' -e 's|<pingtimeout>2<|<pingtimeout>1<|' -e 's|<pingretry>8<|<pingretry>$((2 * ${CLPLAB_WAIT_SCALE:-1}))<|' -e 's|<cluster>|<cluster><metrics><listen>127.0.0.1:9731</listen></metrics>|' $REPO/userland/conf/examples/lab-clp.conf > $CONF && grep -q '<hbinterval>2<' $CONF"
 }
 
 teardown_file() {
@@ -36,6 +39,65 @@ sys.exit(0 if [x for x in d["servers"] if not x["local"]][0]["role"] == sys.argv
 # The mirror agent's log on NODE has a line matching $2 (grep -E).
 logged() {
 	"$LAB" exec "$1" -- grep -qE "$2" /var/log/clpmgrd.log
+}
+
+# NODE's /sys/block/NMP1/liscal/ (Documentation/sysfs.md) agrees with its
+# clpmdstat --mirror md01 --json and with the driver's generation
+# (liscal-nl get); prints each file that does not. The three are read one
+# after the other: callers wait_for it, as the file system on an active
+# node may write (journal, lazy init) in between.
+sysfs_agrees() {
+	local sys json gen
+	sys=$("$LAB" exec "$1" -- sh -c 'cd /sys/block/NMP1/liscal && for f in *; do printf "%s=%s\n" "$f" "$(cat "$f")"; done') || return 1
+	json=$("$LAB" exec "$1" -- "$B/clpmdstat" --mirror md01 --json) || return 1
+	gen=$("$LAB" exec "$1" -- "$REPO/tests/host/bin/liscal-nl" get md01 | sed -n 's/^gen_current=//p')
+	python3 -c '
+import json, re, sys
+f = dict(l.split("=", 1) for l in sys.argv[1].splitlines())
+d = json.loads(sys.argv[2])
+me = [x for x in d["servers"] if x["local"]][0]
+other = [x for x in d["servers"] if not x["local"]][0]
+MB = 1 << 20
+oos = int(f["oos_bytes"])
+h = oos // MB * 100 + oos % MB * 100 // MB
+want = {
+    "name": d["name"], "role": me["role"], "state": me["disk_state"],
+    "colour": me["colour"], "peer_colour": other["colour"],
+    "connection": d["connection"], "split_brain": "1" if d["split_brain"] else "0",
+    "generation": sys.argv[3],
+}
+bad = ["%s: sysfs %r, expected %r" % (k, f.get(k), v) for k, v in want.items() if f.get(k) != v]
+ds = "None" if not oos else "%d.%02d MB" % (h // 100, h % 100)
+if ds != d["difference_size"]:
+    bad.append("oos_bytes %d (%s) vs difference_size %s" % (oos, ds, d["difference_size"]))
+if (f["recovery_direction"] != "none") != d["recovery"]["running"]:
+    bad.append("recovery_direction %s vs running %s" % (f["recovery_direction"], d["recovery"]["running"]))
+if not re.fullmatch(re.escape(sys.argv[4]) + r":[0-9]+", f["peer_address"]):
+    bad.append("peer_address %s, expected %s:port" % (f["peer_address"], sys.argv[4]))
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)' "$sys" "$json" "$gen" "198.18.2.$((3 - ${1#node}))"
+}
+
+# NODE's sysfs file $2 (under /sys/block/NMP1/liscal/).
+sysattr() {
+	"$LAB" exec "$1" -- cat "/sys/block/NMP1/liscal/$2"
+}
+
+# Counter $2 of md01 on NODE, from clpmdstat --counters --json.
+counter() {
+	"$LAB" exec "$1" -- "$B/clpmdstat" --counters md01 --json |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$2"
+}
+
+# metric NODE SAMPLE...: clpmgrd's /metrics on NODE, parsed strictly by
+# tests/lab/tools/promtext.py (fails on any format fault); prints each
+# SAMPLE's value (e.g. 'clpstack_mirror_connected{resource="md01"}').
+metric() {
+	local n=$1
+	shift
+	"$LAB" exec "$n" -- python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9731/metrics", timeout=10).read().decode(), end="")' |
+		python3 "$REPO/tests/lab/tools/promtext.py" "$@"
 }
 
 data_md5() {
@@ -115,6 +177,84 @@ data_md5() {
 	lab_exec node1 "fsfreeze -u /mnt/md01"
 	lab_exec node1 "$B/clpmdctrl --deactive md01"
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "md5 of /dev/vdb2 after the deactivation"
+}
+
+@test "sysfs /sys/block/NMP1/liscal, clpmdstat --counters and the metrics: connected, after a break, after the recovery" {
+	wait_for 60 both_green
+	wait_for 60 sysfs_agrees node1
+	wait_for 60 sysfs_agrees node2
+	assert "$(sysattr node1 colour) $(sysattr node1 peer_colour) $(sysattr node1 connection)" == \
+		"GREEN GREEN connected" "node1's sysfs, connected"
+	assert "$(sysattr node1 oos_bytes)" == "0" "nothing out of sync"
+	assert "$(sysattr node1 generation)" == "$(sysattr node2 generation)" "same generation on both copies"
+	run "$LAB" exec node1 -- sh -c 'echo x > /sys/block/NMP1/liscal/role'
+	assert "$status" != "0" "sysfs files are read-only"
+
+	lab_exec node1 "$B/clpmdctrl --active md01"
+	lab_exec node1 "$B/clpmdctrl --break md01"
+	w0=$(counter node1 write_bytes) s0=$(counter node1 send_bytes)
+	lab_exec node1 "head -c 4M /dev/urandom > /mnt/md01/sysfs-break && sync"
+	wait_for 60 self_is node2 RED
+	wait_for 60 sysfs_agrees node1
+	wait_for 60 sysfs_agrees node2
+	assert "$(sysattr node1 role) $(sysattr node1 colour) $(sysattr node1 peer_colour) $(sysattr node1 connection)" == \
+		"active GREEN RED standalone" "node1's sysfs after the break"
+	assert "$(sysattr node2 role) $(sysattr node2 colour) $(sysattr node2 state)" == \
+		"standby RED outdated" "node2's sysfs after the break"
+	oos=$(sysattr node1 oos_bytes)
+	assert "$oos" -ge $((4 << 20)) "node1's oos_bytes cover the 4 MiB written during the break"
+	w1=$(counter node1 write_bytes) s1=$(counter node1 send_bytes)
+	assert "$((w1 - w0))" -ge $((4 << 20)) "write_bytes grew by the 4 MiB written"
+	assert "$s1" == "$s0" "send_bytes unchanged while broken"
+	lab_exec node1 "$B/clpmdstat --counters md01"
+	assert_match "$output" "^ +write_bytes : $w1([^0-9]|\$)"
+	assert_match "$output" "^ +refused_packets : [0-9]+"
+	# Prometheus metrics of node1 (clpmgrd), broken: the same state, and
+	# counters between the values read just before and just after
+	R='{resource="md01"}'
+	wa=$(counter node1 write_bytes) oa=$(sysattr node1 oos_bytes)
+	run metric node1 "clpstack_mirror_connected$R" "clpstack_mirror_active$R" \
+		'clpstack_mirror_colour{resource="md01",server="local",colour="GREEN"}' \
+		'clpstack_mirror_colour{resource="md01",server="peer",colour="RED"}' \
+		'clpstack_mirror_colour{resource="md01",server="peer",colour="GREEN"}' \
+		clpstack_mirror_driver_up "clpstack_mirror_breaks_total$R" \
+		"clpstack_mirror_out_of_sync_bytes$R" "clpstack_mirror_write_bytes_total$R" \
+		"clpstack_mirror_sync_time_max_seconds$R"
+	assert "$status" == 0 "the scrape parses: $output"
+	local m
+	mapfile -t m <<<"$output"
+	wb=$(counter node1 write_bytes) ob=$(sysattr node1 oos_bytes)
+	assert "${m[*]:0:6}" == "0 1 1 1 0 1" "connected, active, colours GREEN/RED, driver up"
+	assert "${m[6]}" -ge 1 "breaks_total counts the break"
+	assert "${m[7]}" -ge "$oa" "out_of_sync_bytes >= oos_bytes before"
+	assert "${m[7]}" -le "$ob" "out_of_sync_bytes <= oos_bytes after"
+	assert "${m[8]}" -ge "$wa" "write_bytes_total >= clpmdstat's before"
+	assert "${m[8]}" -le "$wb" "write_bytes_total <= clpmdstat's after"
+	assert_match "${m[9]}" "^[0-9.e+-]+$" "sync_time_max_seconds is a number"
+	run "$LAB" exec node1 -- python3 -c '
+import urllib.request, urllib.error
+for url, data in (("http://127.0.0.1:9731/other", None), ("http://127.0.0.1:9731/metrics", b"x")):
+    try:
+        urllib.request.urlopen(url, data=data, timeout=10)
+        print(url, 200)
+    except urllib.error.HTTPError as e:
+        print(url, e.code)'
+	assert "$output" == "http://127.0.0.1:9731/other 404"$'\n'"http://127.0.0.1:9731/metrics 405" "other paths and methods refused"
+
+	r0=$(counter node1 recovery_sent_bytes)
+	lab_exec node1 "$B/clpmdctrl --recovery md01"
+	wait_for 300 both_green
+	wait_for 60 sysfs_agrees node1
+	wait_for 60 sysfs_agrees node2
+	r1=$(counter node1 recovery_sent_bytes)
+	assert "$((r1 - r0))" -ge "$oos" "recovery_sent_bytes grew by node1's oos_bytes"
+	assert "$(sysattr node1 oos_bytes) $(sysattr node1 recovery_direction)" == "0 none" "in sync after the recovery"
+	assert "$(sysattr node1 recovery_done_bytes)" == "$(sysattr node1 recovery_total_bytes)" "the recovery copied all it had to"
+	assert "$(sysattr node1 generation)" == "$(sysattr node2 generation)" "same generation after the recovery"
+	run metric node2 'clpstack_mirror_connected{resource="md01"}' 'clpstack_mirror_colour{resource="md01",server="local",colour="GREEN"}' 'clpstack_mirror_out_of_sync_bytes{resource="md01"}'
+	assert "$status" == 0 "node2's scrape parses: $output"
+	assert "$output" == "$(printf '%s\n' 1 1 0)" "node2's metrics after the recovery: connected, GREEN, in sync"
+	lab_exec node1 "$B/clpmdctrl --deactive md01"
 }
 
 @test "bad input in the lab: refused with a message, no change of state" {

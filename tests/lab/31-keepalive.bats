@@ -22,6 +22,7 @@ setup_file() {
 	"$LAB" exec node1 -i -- bash -c "cat > /tmp/ka.py" <<'EOF'
 # ka.py ACTION...: drive /dev/clpka by hand.
 #   arm MS ACTION NAME | ping | write DATA | disarm | sleep S | close | ioctl-raw NR
+#   until PATH (wait until PATH exists)
 import fcntl, os, struct, sys, time
 ARM, PING, DISARM = 0x4028CA01, 0xCA02, 0xCA03
 fd = os.open('/dev/clpka', os.O_WRONLY)
@@ -42,6 +43,10 @@ while args:
             fcntl.ioctl(fd, DISARM)
         elif a == 'sleep':
             time.sleep(float(args.pop(0)))
+        elif a == 'until':
+            path = args.pop(0)
+            while not os.path.exists(path):
+                time.sleep(0.1)
         elif a == 'ioctl':
             fcntl.ioctl(fd, int(args.pop(0), 0))
         print(a, 'ok')
@@ -84,6 +89,7 @@ reset_after() {
 has_client() {
 	"$LAB" exec node1 -- bash -c "$B/clpkactrl --json | jq -e '.clients[] | select(.name == \"$1\")' >/dev/null"
 }
+no_client() { ! has_client "$1"; }
 # no_process NAME: no process of that name runs on node1.
 no_process() { ! "$LAB" exec node1 -- pgrep -x "$1" >/dev/null; }
 
@@ -130,6 +136,37 @@ klog_has() { "$LAB" exec node1 -- bash -c "dmesg | grep -q \"$1\""; }
 	assert "$output" == '{"armed":true,"timeout_ms":3000}'
 	lab_exec node1 "$B/clpkactrl --json | jq -c '.shutdown_monitor[0].armed'"
 	assert "$output" == false
+}
+
+@test "sysfs /sys/class/misc/clpka: clients, armed, shutdown_timeout_ms, ratio as clpkactrl --json" {
+	local S=/sys/class/misc/clpka
+	# clpkactrl --json in the sysfs files' forms
+	local q='(.clients[] | select(.name == "sysfs1") | "\(.id) \(.name) \(.pid) \(.comm) \(.timeout_ms) \(.action) armed"), ([.clients[] | select(.armed)] | length), (if .shutdown_monitor[0].armed then .shutdown_monitor[0].timeout_ms else 0 end), .ratio'
+	lab_exec node1 "cat $S/armed $S/shutdown_timeout_ms $S/ratio; $B/clpkactrl --json | jq -r '$q'"
+	assert "$(head -n 3 <<<"$output" | tr '\n' ' ')" == "$(tail -n 3 <<<"$output" | tr '\n' ' ')" "sysfs and clpkactrl --json before"
+	armed0=$(head -n 1 <<<"$output")
+	lab_exec node1 "rm -f /tmp/sysfs1.done; setsid $PY /tmp/ka.py arm 30000 3 sysfs1 until /tmp/sysfs1.done disarm </dev/null >/tmp/sysfs1.out 2>&1 &"
+	wait_for 10 has_client sysfs1
+	lab_exec node1 "$B/clpkactrl --shutdown-arm 4000 --action log"
+	lab_exec node1 "grep '^[0-9]* sysfs1 ' $S/clients; cat $S/armed $S/shutdown_timeout_ms $S/ratio"
+	sys=$output
+	lab_exec node1 "$B/clpkactrl --json | jq -r '$q'"
+	json=$output
+	lab_exec node1 "$B/clpkactrl --shutdown-disarm; touch /tmp/sysfs1.done"
+	# "<id> <name> <pid> <comm> <timeout_ms> <action> armed <remaining_ms> <orphan>"
+	assert_match "$sys" "^[0-9]+ sysfs1 [0-9]+ python3 30000 LOG armed [0-9]+ 0"
+	left=$(awk 'NR == 1 { print $8 }' <<<"$sys")
+	assert "$left" -gt 15000 "remaining_ms of a 30 s client just armed"
+	assert "$left" -le 30000 "remaining_ms at most its timeout"
+	assert "$(awk 'NR == 1 { NF = 7; print }' <<<"$sys")" == "$(head -n 1 <<<"$json")" "the client line matches clpkactrl --json"
+	assert "$(tail -n 3 <<<"$sys" | tr '\n' ' ')" == "$(tail -n 3 <<<"$json" | tr '\n' ' ')" "armed, shutdown_timeout_ms, ratio match clpkactrl --json"
+	assert "$(sed -n 2p <<<"$sys") $(sed -n 3p <<<"$sys")" == "$((armed0 + 1)) 4000" "one more armed client, the shutdown monitor armed"
+	wait_for 10 no_client sysfs1
+	lab_exec node1 "cat $S/armed $S/shutdown_timeout_ms; cat /tmp/sysfs1.out"
+	assert "$(head -n 2 <<<"$output" | tr '\n' ' ')" == "$armed0 0 " "armed and shutdown_timeout_ms back"
+	assert_match "$output" "disarm ok"
+	run "$LAB" exec node1 -- sh -c "echo 1 > $S/armed"
+	assert "$status" != "0" "sysfs files are read-only"
 }
 
 @test "immediate keepalive action logs the reason and the requester" {

@@ -4,6 +4,7 @@
  * (Documentation/commands.md).
  *
  *   clpmdstat --mirror <md> [--json]   -m  colours, times, difference, recovery
+ *   clpmdstat --counters <md> [--json] -c  every driver counter, UAPI names
  *   clpmdstat --list [--json]          -l  the mirror disk resources
  *   clpmdstat --version [--json]       -v  command and liscal module versions
  */
@@ -25,10 +26,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: clpmdstat --mirror <md> [--json]\n"
+		"       clpmdstat --counters <md> [--json]\n"
 		"       clpmdstat --list [--json]\n"
 		"       clpmdstat --version [--json]\n"
 		"  -m, --mirror    mirror colour of each server, last update and break times,\n"
 		"                  difference, recovery progress and the mirror status\n"
+		"  -c, --counters  every counter of the driver for the resource, raw, named\n"
+		"                  as in the liscal UAPI (write_bytes...; times in us)\n"
 		"  -l, --list      the mirror disk resources of clp.conf\n"
 		"  -v, --version   the command's and the liscal module's versions\n"
 		"  -j, --json      JSON output\n"
@@ -156,6 +160,18 @@ static void out_stats(struct clp_out *o, const struct clp_md_status *st)
 	clp_out_obj_end(o);
 }
 
+/* clp.conf, the resource @name in it, the driver: an exit code. */
+static int open_resource(struct clp_md_cmd *c, const char *name)
+{
+	int ret = clp_md_cmd_conf(c);
+
+	if (!ret)
+		ret = clp_md_cmd_resource(c, name);
+	if (!ret)
+		ret = clp_md_cmd_driver(c);
+	return ret;
+}
+
 static int show_mirror(const char *name, bool json)
 {
 	struct clp_md_cmd c = { 0 };
@@ -164,11 +180,7 @@ static int show_mirror(const char *name, bool json)
 	bool have;
 	int ret;
 
-	ret = clp_md_cmd_conf(&c);
-	if (!ret)
-		ret = clp_md_cmd_resource(&c, name);
-	if (!ret)
-		ret = clp_md_cmd_driver(&c);
+	ret = open_resource(&c, name);
 	if (ret)
 		goto out;
 	ret = clp_md_nl_get(c.nl, name, &st);
@@ -211,6 +223,46 @@ out:
 	return ret;
 }
 
+/*
+ * Every driver counter, unscaled, in UAPI order and names
+ * (LISCAL_STATS_A_WRITE_BYTES: write_bytes). Reading them does not start
+ * a new statistics period: the period maxima (*_max2) stay the mirror
+ * agent's.
+ */
+static int show_counters(const char *name, bool json)
+{
+	struct clp_md_cmd c = { 0 };
+	struct clp_md_status st;
+	struct clp_out o;
+	char key[64];
+	unsigned int a;
+	int ret;
+
+	ret = open_resource(&c, name);
+	if (!ret)
+		ret = clp_md_cmd_status(&c, &st);
+	if (ret)
+		goto out;
+	if (!st.has_stats) {
+		clp_err("%s: the liscal module sent no counters", name);
+		ret = CLP_EXIT_ERROR;
+		goto out;
+	}
+	clp_out_init(&o, stdout, json);
+	clp_out_obj_begin(&o, NULL);
+	clp_out_str(&o, "name", name);
+	clp_out_obj_begin(&o, "counters");
+	for (a = 1; a <= LISCAL_STATS_A_MAX; a++)
+		if (clp_md_stat_name(a, key, sizeof(key)))
+			clp_out_u64(&o, key, st.stats[a]);
+	clp_out_obj_end(&o);
+	clp_out_obj_end(&o);
+	clp_out_finish(&o);
+out:
+	clp_md_cmd_free(&c);
+	return ret;
+}
+
 static int show_list(bool json)
 {
 	struct clp_md_cmd c = { 0 };
@@ -247,6 +299,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mirror", no_argument, NULL, 'm' },
+		{ "counters", no_argument, NULL, 'c' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
@@ -257,9 +310,10 @@ int main(int argc, char **argv)
 	int c, act = 0, nacts = 0;
 
 	clp_log_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "mlvjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "mclvjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
+		case 'c':
 		case 'l':
 		case 'v':
 			if (act != c)
@@ -278,14 +332,15 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nacts != 1) {
-		clp_err(nacts ? "give only one of --mirror, --list, --version" :
-			"give one of --mirror, --list, --version");
+		clp_err(nacts ? "give only one of --mirror, --counters, --list, --version" :
+			"give one of --mirror, --counters, --list, --version");
 		usage(stderr);
 		return CLP_EXIT_USAGE;
 	}
-	if (act == 'm') {
+	if (act == 'm' || act == 'c') {
 		if (optind == argc) {
-			clp_err("--mirror: missing the mirror disk resource name (e.g. md01)");
+			clp_err("%s: missing the mirror disk resource name (e.g. md01)",
+				act == 'm' ? "--mirror" : "--counters");
 			return CLP_EXIT_USAGE;
 		}
 		if (argc - optind > 1) {
@@ -294,7 +349,8 @@ int main(int argc, char **argv)
 		}
 		if (clp_md_name_arg(argv[optind]))
 			return CLP_EXIT_USAGE;
-		return show_mirror(argv[optind], json);
+		return act == 'm' ? show_mirror(argv[optind], json) :
+				    show_counters(argv[optind], json);
 	}
 	if (optind < argc) {
 		clp_err("unexpected argument '%s'", argv[optind]);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* liscal generic netlink client. See clp_md_nl.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "clp_log.h"
 #include "clp_md_nl.h"
+#include "liscal_state.h"
 
 int clp_md_nl_open(struct clp_nl **nl)
 {
@@ -275,44 +277,17 @@ int clp_md_nl_exit(int err)
 
 const char *clp_md_role_name(unsigned int role)
 {
-	switch (role) {
-	case LISCAL_ROLE_STANDBY:
-		return "standby";
-	case LISCAL_ROLE_ACTIVE:
-		return "active";
-	default:
-		return "unknown";
-	}
+	return liscal_role_name(role);
 }
 
 const char *clp_md_conn_name(unsigned int conn)
 {
-	switch (conn) {
-	case LISCAL_CONN_STANDALONE:
-		return "standalone";
-	case LISCAL_CONN_CONNECTING:
-		return "connecting";
-	case LISCAL_CONN_CONNECTED:
-		return "connected";
-	default:
-		return "unknown";
-	}
+	return liscal_conn_name(conn);
 }
 
 const char *clp_md_disk_name(unsigned int disk)
 {
-	switch (disk) {
-	case LISCAL_DISK_INCONSISTENT:
-		return "inconsistent";
-	case LISCAL_DISK_OUTDATED:
-		return "outdated";
-	case LISCAL_DISK_UPTODATE:
-		return "uptodate";
-	case LISCAL_DISK_FAILED:
-		return "failed";
-	default:
-		return "unknown";
-	}
+	return liscal_disk_state_name(disk);
 }
 
 const char *clp_md_reason_name(unsigned int reason)
@@ -345,4 +320,40 @@ const char *clp_md_reason_name(unsigned int reason)
 	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
 		return names[reason];
 	return "state changed";
+}
+
+/*
+ * The counters' names: the UAPI enum's, LISCAL_STATS_A_<NAME> -> "<name>"
+ * (stringified, so that a name cannot drift from the header; md_nl_test
+ * checks that every counter has one).
+ */
+#define STAT(x) [LISCAL_STATS_A_##x] = #x
+static const char *const stat_names[LISCAL_STATS_A_MAX + 1] = {
+	STAT(WRITE_BYTES), STAT(WRITE_COUNT), STAT(READ_BYTES), STAT(READ_COUNT),
+	STAT(LOCAL_WRITE_BYTES), STAT(LOCAL_READ_BYTES), STAT(SEND_BYTES),
+	STAT(RECV_BYTES), STAT(SYNC_TIME_MAX), STAT(SYNC_TIME_TOTAL),
+	STAT(SYNC_COUNT), STAT(SYNC_ACK_MAX), STAT(SYNC_ACK_CUR),
+	STAT(RECOVERY_ACK_MAX), STAT(RECOVERY_ACK_MAX2), STAT(RECOVERY_ACK_CUR),
+	STAT(SYNC_DIFF_MAX), STAT(SYNC_DIFF_CUR), STAT(SEND_QUEUE_MAX),
+	STAT(SEND_QUEUE_MAX2), STAT(SEND_QUEUE_CUR), STAT(REQ_QUEUE_MAX),
+	STAT(REQ_QUEUE_MAX2), STAT(REQ_QUEUE_CUR), STAT(MDC_HB_MAX),
+	STAT(MDC_HB_MAX2), STAT(MDC_HB_CUR), STAT(LW_WAIT_RR_TOTAL),
+	STAT(LW_WAIT_RR_TOTAL2), STAT(RR_WAIT_LW_TOTAL), STAT(RR_WAIT_LW_TOTAL2),
+	STAT(RECOVERY_SENT_BYTES), STAT(RECOVERY_RECV_BYTES), STAT(META_WRITES),
+	STAT(INTENT_WAITS), STAT(BREAKS), STAT(PEER_WRITE_BYTES), STAT(DIRECT_WRITES),
+	STAT(RECOVERY_INFLIGHT_MAX), STAT(REFUSED_PACKETS),
+};
+#undef STAT
+
+bool clp_md_stat_name(unsigned int a, char *buf, size_t len)
+{
+	const char *s = a < sizeof(stat_names) / sizeof(stat_names[0]) ? stat_names[a] : NULL;
+	size_t i;
+
+	if (!s || strlen(s) >= len)
+		return false;
+	for (i = 0; s[i]; i++)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	buf[i] = 0;
+	return true;
 }

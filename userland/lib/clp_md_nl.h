@@ -12,6 +12,7 @@
 #define CLP_MD_NL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <clpstack/liscal.h>
@@ -84,5 +85,8 @@ const char *clp_md_role_name(unsigned int role);
 const char *clp_md_conn_name(unsigned int conn);
 const char *clp_md_disk_name(unsigned int disk);
 const char *clp_md_reason_name(unsigned int reason);
+/* Counter @a (LISCAL_STATS_A_*) as "write_bytes": the UAPI name in lower
+ * case, into @buf. False for an attribute without a name. */
+bool clp_md_stat_name(unsigned int a, char *buf, size_t len);
 
 #endif /* CLP_MD_NL_H */

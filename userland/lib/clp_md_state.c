@@ -1,45 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Mirror colours from the driver's view. See clp_md_state.h. */
+/* Mirror colours from the driver's view (rules in common/liscal_state.c,
+ * shared with the kernel's sysfs). See clp_md_state.h. */
 #include "clp_md_state.h"
 
 enum clp_md_colour clp_md_local_colour(const struct clp_md_status *st)
 {
-	if (st->disk == LISCAL_DISK_FAILED)
-		return CLP_MD_RED;
-	if (st->recovery_dir == LISCAL_RECOVERY_FROM_PEER)
-		return CLP_MD_YELLOW;
-	if (st->split_brain)
-		return CLP_MD_RED;
-	switch (st->disk) {
-	case LISCAL_DISK_UPTODATE:
-		return CLP_MD_GREEN;
-	case LISCAL_DISK_OUTDATED:
-	case LISCAL_DISK_INCONSISTENT:
-		return CLP_MD_RED;
-	default:
-		return CLP_MD_GRAY;
-	}
+	return (enum clp_md_colour)liscal_local_colour(st->disk, st->recovery_dir, st->split_brain);
 }
 
 enum clp_md_colour clp_md_peer_colour(const struct clp_md_status *st)
 {
-	/* Trying to reach it and failing: nothing is known of it now. */
-	if (st->conn != LISCAL_CONN_CONNECTED && st->conn != LISCAL_CONN_STANDALONE)
-		return CLP_MD_GRAY;
-	if (st->conn == LISCAL_CONN_CONNECTED && st->recovery_dir == LISCAL_RECOVERY_TO_PEER)
-		return CLP_MD_YELLOW;
-	if (st->split_brain)
-		return CLP_MD_RED;
-	switch (st->peer_disk) {
-	case LISCAL_DISK_UPTODATE:
-		return CLP_MD_GREEN;
-	case LISCAL_DISK_OUTDATED:
-	case LISCAL_DISK_INCONSISTENT:
-	case LISCAL_DISK_FAILED:
-		return CLP_MD_RED;
-	default:
-		return CLP_MD_GRAY;
-	}
+	return (enum clp_md_colour)liscal_peer_colour(st->conn, st->recovery_dir, st->split_brain,
+						      st->peer_disk);
 }
 
 enum clp_md_mirror clp_md_mirror_status(const struct clp_md_status *st)
@@ -61,16 +33,7 @@ enum clp_md_mirror clp_md_mirror_status(const struct clp_md_status *st)
 
 const char *clp_md_colour_name(enum clp_md_colour c)
 {
-	switch (c) {
-	case CLP_MD_GREEN:
-		return "GREEN";
-	case CLP_MD_YELLOW:
-		return "YELLOW";
-	case CLP_MD_RED:
-		return "RED";
-	default:
-		return "GRAY";
-	}
+	return liscal_colour_name((enum liscal_colour)c);
 }
 
 const char *clp_md_mirror_name(enum clp_md_mirror m)

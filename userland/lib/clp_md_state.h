@@ -8,12 +8,14 @@
 #define CLP_MD_STATE_H
 
 #include "clp_md_nl.h"
+#include "liscal_state.h"
 
+/* The values of common/liscal_state.h's enum liscal_colour. */
 enum clp_md_colour {
-	CLP_MD_GRAY,	/* unknown: not configured, or the other server unreachable */
-	CLP_MD_GREEN,	/* holds the current data */
-	CLP_MD_YELLOW,	/* mirror recovery target, in progress */
-	CLP_MD_RED,	/* not current, failed, or split brain */
+	CLP_MD_GRAY = LISCAL_COLOUR_GRAY,	/* not configured, or the other server unreachable */
+	CLP_MD_GREEN = LISCAL_COLOUR_GREEN,	/* holds the current data */
+	CLP_MD_YELLOW = LISCAL_COLOUR_YELLOW,	/* mirror recovery target, in progress */
+	CLP_MD_RED = LISCAL_COLOUR_RED,		/* not current, failed, or split brain */
 };
 
 enum clp_md_mirror {

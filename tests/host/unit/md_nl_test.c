@@ -5,6 +5,7 @@
  * attributes of the wrong size are ignored, a message without a resource
  * name is refused, random attribute soup never crashes. TAP output.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,15 +32,40 @@ static struct nlmsghdr *msg(char *buf, uint8_t cmd)
 	return nlh;
 }
 
+/* Counter names: present, "write_bytes" style, unique. */
+static int counter_names(void)
+{
+	char names[LISCAL_STATS_A_MAX + 1][64];
+	unsigned int a, b;
+	size_t i;
+
+	for (a = 1; a <= LISCAL_STATS_A_MAX; a++) {
+		if (!clp_md_stat_name(a, names[a], sizeof(names[a])))
+			return 0;
+		for (i = 0; names[a][i]; i++)
+			if (!islower((unsigned char)names[a][i]) && !isdigit((unsigned char)names[a][i]) &&
+			    names[a][i] != '_')
+				return 0;
+		for (b = 1; b < a; b++)
+			if (!strcmp(names[a], names[b]))
+				return 0;
+	}
+	return clp_md_stat_name(LISCAL_STATS_A_WRITE_BYTES, names[0], sizeof(names[0])) &&
+	       !strcmp(names[0], "write_bytes") &&
+	       clp_md_stat_name(LISCAL_STATS_A_REFUSED_PACKETS, names[0], sizeof(names[0])) &&
+	       !strcmp(names[0], "refused_packets");
+}
+
 int main(void)
 {
+	char name[64];
 	static char buf[8192];
 	struct clp_md_status st;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	int i, r, crashes = 0;
 
-	printf("1..10\n");
+	printf("1..12\n");
 	nlh = msg(buf, LISCAL_CMD_RES_GET);
 	mnl_attr_put_strz(nlh, LISCAL_A_RES_NAME, "md01");
 	mnl_attr_put_u32(nlh, LISCAL_A_MINOR, 1);
@@ -100,5 +126,10 @@ int main(void)
 			crashes++;
 	}
 	ok(crashes == 0, "20000 random attribute sets parse without overflow");
+	ok(counter_names(), "every counter LISCAL_STATS_A_* has a lower-case name, all distinct");
+	ok(!clp_md_stat_name(0, name, sizeof(name)) &&
+	   !clp_md_stat_name(LISCAL_STATS_A_MAX + 1, name, sizeof(name)) &&
+	   !clp_md_stat_name(LISCAL_STATS_A_WRITE_BYTES, name, 5),
+	   "no name for UNSPEC, past the last counter, or into a short buffer");
 	return fails ? 1 : 0;
 }
