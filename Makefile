@@ -6,7 +6,8 @@
 #   make check      host tests + lab suites; last line "N passed, N failed"
 #   make bench      benchmarks (not part of check)
 #   make check-service  the long suite of autostart by systemd (tests/lab/long/)
-#   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25)
+#   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25),
+#                   then SOAK_PULLS (50) mirror cable pulls during acknowledged writes
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (300) each
 #   make check-debug the driver suites on the lockdep/KASAN debug kernel (builds it once)
 #
@@ -117,9 +118,13 @@ check-service: deps
 check-deb: deb
 	CLP_CHECK_RETRIES=0 CLP_SUITE_TIMEOUT=2400 scripts/check tests/lab/long/28-deb.bats
 
-# More power-cut rounds than make check's 5; no retry: a failure is a finding.
+# More power-cut rounds than make check's 5, then SOAK_PULLS mirror cable
+# pulls during acknowledged writes; no retry: a failure is a finding.
 SOAK_ROUNDS ?= 25
+SOAK_PULLS ?= 50
 soak: deps
 	$(MAKE) all
 	LISCAL_CUT_ROUNDS=$(SOAK_ROUNDS) LISCAL_LAB_DISK=$$((128 + 9 * $(SOAK_ROUNDS)))M CLP_CHECK_RETRIES=0 \
 	CLP_SUITE_TIMEOUT=$$((900 + 60 * $(SOAK_ROUNDS))) scripts/check tests/lab/20-liscal.bats
+	LISCAL_PULLS=$(SOAK_PULLS) CLP_CHECK_RETRIES=0 CLP_SUITE_TIMEOUT=$$((900 + 90 * $(SOAK_PULLS))) \
+	scripts/check tests/lab/long/30-cable-soak.bats
