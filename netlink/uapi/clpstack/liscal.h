@@ -16,9 +16,13 @@
 #define LISCAL_NAME_MAX		15	/* resource name, without the NUL */
 #define LISCAL_PATH_MAX		255	/* device paths, without the NUL */
 #define LISCAL_ADDR_MAX		47	/* "a.b.c.d:port", without the NUL */
-#define LISCAL_MINOR_MAX	255	/* /dev/NMP1 .. /dev/NMP255 */
+#define LISCAL_MINOR_MIN	1	/* /dev/NMP1 .. /dev/NMP255 */
+#define LISCAL_MINOR_MAX	255
+#define LISCAL_NODE_ID_MAX	1	/* node ids 0 and 1 */
 #define LISCAL_TIMEOUT_MIN_MS	100
 #define LISCAL_TIMEOUT_MAX_MS	600000
+#define LISCAL_PING_RETRY_MIN	1
+#define LISCAL_PING_RETRY_MAX	50
 #define LISCAL_CHUNK_MIN	65536		/* recovery data size, bytes */
 #define LISCAL_CHUNK_MAX	(4 << 20)
 #define LISCAL_CHUNK_DEFAULT	(1 << 20)
