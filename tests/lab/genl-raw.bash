@@ -2,7 +2,7 @@
 # Raw generic netlink requests with tests/lab/tools/genl-raw.c, for the
 # raw netlink tests of 20-liscal and 31-keepalive ("load genl-raw" after
 # helpers; the suite's setup_file builds the tools).
-# shellcheck disable=SC2154 # output, status: set by bats' run
+# shellcheck disable=SC2154,SC2034 # output, status: set by bats' run; NOBODY, NOCAP: used by the suites
 
 G=$REPO/tests/host/bin/genl-raw
 # Callers without CAP_NET_ADMIN: the user nobody, and root with
