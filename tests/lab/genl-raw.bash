@@ -17,7 +17,7 @@ NOCAP="setpriv --inh-caps=-net_admin --bounding-set=-net_admin"
 # which attribute, range and extack message). Fails listing every case
 # that was answered otherwise.
 raw_cases() {
-	local node=$1 fam=$2 prefix=${3:-} cases args want got bad= i
+	local node=$1 fam=$2 prefix=${3:-} cases args want got bad="" i
 	cases=$(grep -v '^[[:space:]]*$')
 	args=$(sed 's/ => .*//' <<<"$cases")
 	run "$LAB" exec "$node" -i -- bash -c \
