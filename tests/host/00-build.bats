@@ -28,6 +28,14 @@ load helpers
 	assert_success
 }
 
+# A range of clp.conf, the UAPI constant it is, the userland check and the
+# kernel policy that use the constant, and the schema stating it: one value.
+@test "clp.conf ranges: schema, UAPI constants, userland checks and kernel policies agree" {
+	run "$REPO/tests/host/check-limits.py" "$REPO"
+	assert_success
+	assert_output --regexp "^[1-9][0-9]* ranges checked, 0 mismatches$"
+}
+
 @test "commands: --help exits 0, unknown option exits 2 naming it" {
 	for c in clpmdstat clpkhbctrl clpkactrl clpcl clpgrp clpstat clpstdn clpbwctrl; do
 		run "$REPO/userland/bin/$c" --help

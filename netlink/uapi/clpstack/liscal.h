@@ -28,6 +28,28 @@
 #define LISCAL_CHUNK_DEFAULT	(1 << 20)
 #define LISCAL_PORT_DEFAULT	29031
 
+/*
+ * clp.conf ranges of the mirror parameters (Maintenance Guide; seconds),
+ * checked by userland/lib/clp_md.c and written in userland/conf/clp-md.rng
+ * (tests/host/check-limits.py compares the three). Each lies inside the
+ * netlink range LISCAL_TIMEOUT_MIN_MS..LISCAL_TIMEOUT_MAX_MS (clp_md.c
+ * asserts it at build time): the driver also takes the shorter timeouts the
+ * lab uses. pingretry, nmppath's number and recoverysize (KiB) have the
+ * netlink ranges LISCAL_PING_RETRY_*, LISCAL_MINOR_* and LISCAL_CHUNK_*.
+ */
+#define LISCAL_CONF_SEND_TIMEOUT_MIN	10
+#define LISCAL_CONF_SEND_TIMEOUT_MAX	99
+#define LISCAL_CONF_CONNECT_TIMEOUT_MIN	5
+#define LISCAL_CONF_CONNECT_TIMEOUT_MAX	99
+#define LISCAL_CONF_ACK_TIMEOUT_MIN	1
+#define LISCAL_CONF_ACK_TIMEOUT_MAX	600
+#define LISCAL_CONF_RECV_TIMEOUT_MIN	1
+#define LISCAL_CONF_RECV_TIMEOUT_MAX	600
+#define LISCAL_CONF_HB_INTERVAL_MIN	1
+#define LISCAL_CONF_HB_INTERVAL_MAX	600
+#define LISCAL_CONF_PING_TIMEOUT_MIN	1
+#define LISCAL_CONF_PING_TIMEOUT_MAX	100
+
 /* LISCAL_A_ROLE */
 enum liscal_role {
 	LISCAL_ROLE_STANDBY = 1,	/* /dev/NMPn read-only, applies peer writes */
