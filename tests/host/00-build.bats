@@ -23,7 +23,7 @@ load helpers
 	assert_output --partial "major:"
 }
 
-@test "UAPI headers match the YAML specs" {
+@test "UAPI headers and the liscal and clpka per-command policies match the YAML specs" {
 	run "$REPO/tests/host/check-uapi.py" "$REPO/netlink"
 	assert_success
 }
