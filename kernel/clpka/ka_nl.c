@@ -21,10 +21,23 @@ static struct netlink_range_validation ka_timeout_range = {
 	.min = CLPKA_MIN_TIMEOUT_MS, .max = CLPKA_MAX_TIMEOUT_MS,
 };
 
-static const struct nla_policy ka_nl_policy[CLPKA_A_MAX + 1] = {
-	[CLPKA_A_ACTION] = NLA_POLICY_RANGE(NLA_U32, CLPKA_ACTION_RESET,
-					    __CLPKA_ACTION_MAX - 1),
+/*
+ * One policy per command, holding only the attributes the command takes:
+ * the kernel refuses any other ("Unsupported attribute") instead of
+ * ignoring it. GET_VERSION, GET_STATUS and SHUTDOWN_DISARM take none.
+ */
+#define KA_POLICY_ACTION NLA_POLICY_RANGE(NLA_U32, CLPKA_ACTION_RESET, \
+					  __CLPKA_ACTION_MAX - 1)
+
+static const struct nla_policy ka_none_policy[CLPKA_A_MAX + 1] = {};
+
+static const struct nla_policy ka_action_policy[CLPKA_A_MAX + 1] = {
+	[CLPKA_A_ACTION] = KA_POLICY_ACTION,
 	[CLPKA_A_REASON] = { .type = NLA_NUL_STRING, .len = CLPKA_REASON_LEN - 1 },
+};
+
+static const struct nla_policy ka_arm_policy[CLPKA_A_MAX + 1] = {
+	[CLPKA_A_ACTION] = KA_POLICY_ACTION,
 	[CLPKA_A_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &ka_timeout_range),
 };
 
@@ -184,25 +197,35 @@ static const struct genl_ops ka_nl_ops[] = {
 		.cmd = CLPKA_CMD_GET_VERSION,
 		.doit = ka_nl_get_version,
 		.validate = GENL_DONT_VALIDATE_DUMP,
+		.policy = ka_none_policy,
+		.maxattr = CLPKA_A_MAX,
 	},
 	{
 		.cmd = CLPKA_CMD_GET_STATUS,
 		.doit = ka_nl_get_status,
+		.policy = ka_none_policy,
+		.maxattr = CLPKA_A_MAX,
 	},
 	{
 		.cmd = CLPKA_CMD_ACTION,
 		.doit = ka_nl_action,
 		.flags = GENL_ADMIN_PERM,
+		.policy = ka_action_policy,
+		.maxattr = CLPKA_A_MAX,
 	},
 	{
 		.cmd = CLPKA_CMD_SHUTDOWN_ARM,
 		.doit = ka_nl_shutdown_arm,
 		.flags = GENL_ADMIN_PERM,
+		.policy = ka_arm_policy,
+		.maxattr = CLPKA_A_MAX,
 	},
 	{
 		.cmd = CLPKA_CMD_SHUTDOWN_DISARM,
 		.doit = ka_nl_shutdown_disarm,
 		.flags = GENL_ADMIN_PERM,
+		.policy = ka_none_policy,
+		.maxattr = CLPKA_A_MAX,
 	},
 };
 
@@ -210,7 +233,6 @@ static struct genl_family ka_genl_family __ro_after_init = {
 	.name = CLPKA_FAMILY_NAME,
 	.version = CLPKA_FAMILY_VERSION,
 	.maxattr = CLPKA_A_MAX,
-	.policy = ka_nl_policy,
 	.netnsok = false,
 	.module = THIS_MODULE,
 	.ops = ka_nl_ops,

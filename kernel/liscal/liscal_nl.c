@@ -92,34 +92,114 @@ static struct netlink_range_validation liscal_chunk_range __ro_after_init = {
 
 #define TMO NLA_POLICY_FULL_RANGE(NLA_U32, &liscal_tmo_range)
 
+/*
+ * Type, size and range of every request attribute. No command takes all
+ * of them: liscal_nl_reqs[] lists each command's own (netlink/liscal.yaml's
+ * request lists), and liscal_nl_init() builds one policy per command from
+ * this one, so that the kernel refuses an attribute the command does not
+ * use ("Unsupported attribute", extack pointing at it) instead of ignoring
+ * it, and a flag the command does not know.
+ */
 static const struct nla_policy liscal_nl_policy[LISCAL_A_MAX + 1] = {
-	[LISCAL_A_VERSION] = { .type = NLA_NUL_STRING, .len = 32 },
-	[LISCAL_A_FEATURES] = { .type = NLA_U32 },
-	[LISCAL_A_MAJOR] = { .type = NLA_U32 },
 	[LISCAL_A_RES_NAME] = { .type = NLA_NUL_STRING, .len = LISCAL_NAME_MAX },
-	[LISCAL_A_MINOR] = NLA_POLICY_RANGE(NLA_U32, 1, LISCAL_MINOR_MAX),
+	[LISCAL_A_MINOR] = NLA_POLICY_RANGE(NLA_U32, LISCAL_MINOR_MIN,
+					    LISCAL_MINOR_MAX),
 	[LISCAL_A_DATA_PATH] = { .type = NLA_NUL_STRING, .len = LISCAL_PATH_MAX },
 	[LISCAL_A_CP_PATH] = { .type = NLA_NUL_STRING, .len = LISCAL_PATH_MAX },
-	[LISCAL_A_NODE_ID] = NLA_POLICY_MAX(NLA_U8, 1),
+	[LISCAL_A_NODE_ID] = NLA_POLICY_MAX(NLA_U8, LISCAL_NODE_ID_MAX),
 	[LISCAL_A_LOCAL_ADDR] = { .type = NLA_NUL_STRING, .len = LISCAL_ADDR_MAX },
 	[LISCAL_A_PEER_ADDR] = { .type = NLA_NUL_STRING, .len = LISCAL_ADDR_MAX },
-	[LISCAL_A_SYNC_MODE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[LISCAL_A_SYNC_MODE] = NLA_POLICY_MAX(NLA_U8, LISCAL_SYNC_SYNC),
 	[LISCAL_A_SEND_TIMEOUT] = TMO,
 	[LISCAL_A_CONNECT_TIMEOUT] = TMO,
 	[LISCAL_A_ACK_TIMEOUT] = TMO,
 	[LISCAL_A_RECV_TIMEOUT] = TMO,
 	[LISCAL_A_HB_INTERVAL] = TMO,
 	[LISCAL_A_PING_TIMEOUT] = TMO,
-	[LISCAL_A_PING_RETRY] = NLA_POLICY_RANGE(NLA_U32, 1, 50),
+	[LISCAL_A_PING_RETRY] = NLA_POLICY_RANGE(NLA_U32, LISCAL_PING_RETRY_MIN,
+						 LISCAL_PING_RETRY_MAX),
 	[LISCAL_A_RECOVERY_CHUNK] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							  &liscal_chunk_range),
 	[LISCAL_A_CP_IO_ERROR] = NLA_POLICY_MAX(NLA_U8, LISCAL_IOERR_PANIC),
 	[LISCAL_A_DP_IO_ERROR] = NLA_POLICY_MAX(NLA_U8, LISCAL_IOERR_PANIC),
 	[LISCAL_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, LISCAL_F_ALL),
-	[LISCAL_A_SOURCE_NODE] = NLA_POLICY_MAX(NLA_U8, 1),
-	/* 0/1, checked in liscal_nl_check_params() with a message naming it */
-	[LISCAL_A_AUTO_CONSTRUCT] = { .type = NLA_U8 },
+	[LISCAL_A_SOURCE_NODE] = NLA_POLICY_MAX(NLA_U8, LISCAL_NODE_ID_MAX),
+	[LISCAL_A_AUTO_CONSTRUCT] = NLA_POLICY_MAX(NLA_U8, 1),
 };
+
+/* The mirror parameters, taken by RES_CREATE and RES_SET. */
+static const u8 liscal_nl_param_attrs[] = {
+	LISCAL_A_SYNC_MODE, LISCAL_A_SEND_TIMEOUT, LISCAL_A_CONNECT_TIMEOUT,
+	LISCAL_A_ACK_TIMEOUT, LISCAL_A_RECV_TIMEOUT, LISCAL_A_HB_INTERVAL,
+	LISCAL_A_PING_TIMEOUT, LISCAL_A_PING_RETRY, LISCAL_A_RECOVERY_CHUNK,
+	LISCAL_A_CP_IO_ERROR, LISCAL_A_DP_IO_ERROR, LISCAL_A_AUTO_CONSTRUCT,
+};
+
+/*
+ * The request attributes of each command (0-terminated), whether it takes
+ * the mirror parameters, and the LISCAL_F_* flags it takes (LISCAL_A_FLAGS
+ * is accepted when there are).
+ */
+static const struct {
+	u8 cmd;
+	bool params;
+	u32 flags;
+	u8 attrs[8];
+} liscal_nl_reqs[] = {
+	{ LISCAL_CMD_GET_VERSION, false, 0, { 0 } },
+	{ LISCAL_CMD_RES_CREATE, true, LISCAL_F_NO_CONNECT,
+	  { LISCAL_A_RES_NAME, LISCAL_A_MINOR, LISCAL_A_DATA_PATH,
+	    LISCAL_A_CP_PATH, LISCAL_A_NODE_ID, LISCAL_A_LOCAL_ADDR,
+	    LISCAL_A_PEER_ADDR } },
+	{ LISCAL_CMD_RES_DESTROY, false, 0, { LISCAL_A_RES_NAME } },
+	{ LISCAL_CMD_RES_SET, true, 0, { LISCAL_A_RES_NAME } },
+	{ LISCAL_CMD_RES_GET, false, LISCAL_F_STATS_PERIOD, { LISCAL_A_RES_NAME } },
+	{ LISCAL_CMD_ACTIVATE, false, LISCAL_F_FORCE, { LISCAL_A_RES_NAME } },
+	{ LISCAL_CMD_DEACTIVATE, false, 0, { LISCAL_A_RES_NAME } },
+	{ LISCAL_CMD_CONNECT, false, 0, { LISCAL_A_RES_NAME } },
+	{ LISCAL_CMD_BREAK, false, 0, { LISCAL_A_RES_NAME } },
+	{ LISCAL_CMD_RECOVERY_START, false,
+	  LISCAL_F_FORCE | LISCAL_F_FULL | LISCAL_F_ASSUME_SYNC,
+	  { LISCAL_A_RES_NAME, LISCAL_A_SOURCE_NODE } },
+	{ LISCAL_CMD_RECOVERY_CANCEL, false, 0, { LISCAL_A_RES_NAME } },
+	{ LISCAL_CMD_FORCE_CURRENT, false, 0, { LISCAL_A_RES_NAME } },
+};
+
+/*
+ * One policy per command, built from liscal_nl_policy by liscal_nl_init()
+ * before the family is registered; read-only afterwards.
+ */
+static struct nla_policy
+liscal_nl_op_policy[LISCAL_CMD_MAX + 1][LISCAL_A_MAX + 1] __ro_after_init;
+
+/* struct nla_policy has const members: entries are copied, not assigned. */
+static void liscal_nl_build_policies(void)
+{
+	struct nla_policy *pol;
+	unsigned int i, j;
+	u8 a;
+
+	for (i = 0; i < ARRAY_SIZE(liscal_nl_reqs); i++) {
+		const struct nla_policy flags =
+			NLA_POLICY_MASK(NLA_U32, liscal_nl_reqs[i].flags);
+
+		pol = liscal_nl_op_policy[liscal_nl_reqs[i].cmd];
+		for (j = 0; j < ARRAY_SIZE(liscal_nl_reqs[i].attrs); j++) {
+			a = liscal_nl_reqs[i].attrs[j];
+			if (!a)
+				break;
+			memcpy(&pol[a], &liscal_nl_policy[a], sizeof(*pol));
+		}
+		if (liscal_nl_reqs[i].params) {
+			for (j = 0; j < ARRAY_SIZE(liscal_nl_param_attrs); j++) {
+				a = liscal_nl_param_attrs[j];
+				memcpy(&pol[a], &liscal_nl_policy[a], sizeof(*pol));
+			}
+		}
+		if (liscal_nl_reqs[i].flags)
+			memcpy(&pol[LISCAL_A_FLAGS], &flags, sizeof(*pol));
+	}
+}
 
 static u32 liscal_flags(struct genl_info *info)
 {
@@ -127,16 +207,31 @@ static u32 liscal_flags(struct genl_info *info)
 	       nla_get_u32(info->attrs[LISCAL_A_FLAGS]) : 0;
 }
 
-/* Resource named by LISCAL_A_RES_NAME; liscal_res_mutex held. */
+/*
+ * Every command but GET_VERSION names a resource: refused with -EINVAL and
+ * the missing attribute in the extended ack when it does not.
+ */
+static int liscal_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			      struct genl_info *info)
+{
+	if (ops->cmd == LISCAL_CMD_GET_VERSION ||
+	    !GENL_REQ_ATTR_CHECK(info, LISCAL_A_RES_NAME))
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "resource name (res-name) missing");
+	return -EINVAL;
+}
+
+/*
+ * Resource named by LISCAL_A_RES_NAME (present: liscal_nl_pre_doit());
+ * liscal_res_mutex held.
+ */
 static struct liscal_res *liscal_nl_res(struct genl_info *info)
 {
 	struct nlattr *a = info->attrs[LISCAL_A_RES_NAME];
 	struct liscal_res *res;
 
-	if (!a) {
-		NL_SET_ERR_MSG(info->extack, "resource name (res-name) missing");
+	if (WARN_ON_ONCE(!a))
 		return NULL;
-	}
 	res = liscal_res_find(nla_data(a));
 	if (!res)
 		liscal_errf(info->extack, "no resource %s", (char *)nla_data(a));
@@ -185,13 +280,6 @@ static int liscal_nl_check_params(struct genl_info *info,
 				    "recovery chunk must be a multiple of 4096");
 		return -EINVAL;
 	}
-	if (p->auto_construct > 1) {
-		liscal_errf(info->extack,
-			    "auto-construct (fullcopy) must be 0 or 1, not %u",
-			    p->auto_construct);
-		info->extack->bad_attr = info->attrs[LISCAL_A_AUTO_CONSTRUCT];
-		return -EINVAL;
-	}
 	return 0;
 }
 
@@ -221,18 +309,18 @@ err_free_msg:
 
 static int liscal_nl_res_create(struct sk_buff *skb, struct genl_info *info)
 {
-	static const int req[] = { LISCAL_A_RES_NAME, LISCAL_A_MINOR,
-		LISCAL_A_DATA_PATH, LISCAL_A_CP_PATH, LISCAL_A_NODE_ID,
-		LISCAL_A_LOCAL_ADDR, LISCAL_A_PEER_ADDR };
-	static const char * const req_names[] = { "res-name", "minor",
-		"data-path", "cp-path", "node-id", "local-addr", "peer-addr" };
+	static const int req[] = { LISCAL_A_MINOR, LISCAL_A_DATA_PATH,
+		LISCAL_A_CP_PATH, LISCAL_A_NODE_ID, LISCAL_A_LOCAL_ADDR,
+		LISCAL_A_PEER_ADDR };
+	static const char * const req_names[] = { "minor", "data-path",
+		"cp-path", "node-id", "local-addr", "peer-addr" };
 	struct nlattr **a = info->attrs;
 	struct liscal_res *tmpl;
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(req); i++) {
-		if (!a[req[i]]) {
+		if (GENL_REQ_ATTR_CHECK(info, req[i])) {
 			liscal_errf(info->extack, "attribute %s is required",
 				    req_names[i]);
 			return -EINVAL;
@@ -1242,46 +1330,54 @@ err_free_msg:
 	nlmsg_free(msg);
 }
 
-static const struct genl_small_ops liscal_nl_ops[] = {
+/* Policy of command @c: its request attributes only. */
+#define LISCAL_NL_POL(c) .policy = liscal_nl_op_policy[c], .maxattr = LISCAL_A_MAX
+
+static const struct genl_ops liscal_nl_ops[] = {
 	{
 		.cmd = LISCAL_CMD_GET_VERSION,
 		.doit = liscal_nl_get_version,
 		.validate = GENL_DONT_VALIDATE_DUMP,
+		LISCAL_NL_POL(LISCAL_CMD_GET_VERSION),
 	},
 	{
 		.cmd = LISCAL_CMD_RES_CREATE,
 		.doit = liscal_nl_res_create,
 		.flags = GENL_ADMIN_PERM,
+		LISCAL_NL_POL(LISCAL_CMD_RES_CREATE),
 	},
 	{
 		.cmd = LISCAL_CMD_RES_DESTROY,
 		.doit = liscal_nl_res_destroy,
 		.flags = GENL_ADMIN_PERM,
+		LISCAL_NL_POL(LISCAL_CMD_RES_DESTROY),
 	},
 	{
 		.cmd = LISCAL_CMD_RES_SET,
 		.doit = liscal_nl_res_set,
 		.flags = GENL_ADMIN_PERM,
+		LISCAL_NL_POL(LISCAL_CMD_RES_SET),
 	},
 	{
 		.cmd = LISCAL_CMD_RES_GET,
 		.doit = liscal_nl_res_get,
 		.dumpit = liscal_nl_res_dump,
+		LISCAL_NL_POL(LISCAL_CMD_RES_GET),
 	},
 	{ .cmd = LISCAL_CMD_ACTIVATE, .doit = liscal_nl_res_cmd,
-	  .flags = GENL_ADMIN_PERM },
+	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_ACTIVATE) },
 	{ .cmd = LISCAL_CMD_DEACTIVATE, .doit = liscal_nl_res_cmd,
-	  .flags = GENL_ADMIN_PERM },
+	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_DEACTIVATE) },
 	{ .cmd = LISCAL_CMD_CONNECT, .doit = liscal_nl_res_cmd,
-	  .flags = GENL_ADMIN_PERM },
+	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_CONNECT) },
 	{ .cmd = LISCAL_CMD_BREAK, .doit = liscal_nl_res_cmd,
-	  .flags = GENL_ADMIN_PERM },
+	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_BREAK) },
 	{ .cmd = LISCAL_CMD_RECOVERY_START, .doit = liscal_nl_res_cmd,
-	  .flags = GENL_ADMIN_PERM },
+	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_RECOVERY_START) },
 	{ .cmd = LISCAL_CMD_RECOVERY_CANCEL, .doit = liscal_nl_res_cmd,
-	  .flags = GENL_ADMIN_PERM },
+	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_RECOVERY_CANCEL) },
 	{ .cmd = LISCAL_CMD_FORCE_CURRENT, .doit = liscal_nl_res_cmd,
-	  .flags = GENL_ADMIN_PERM },
+	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_FORCE_CURRENT) },
 };
 
 static const struct genl_multicast_group liscal_mcgrps[] = {
@@ -1292,12 +1388,12 @@ struct genl_family liscal_genl_family __ro_after_init = {
 	.name = LISCAL_FAMILY_NAME,
 	.version = LISCAL_FAMILY_VERSION,
 	.maxattr = LISCAL_A_MAX,
-	.policy = liscal_nl_policy,
 	.netnsok = false,
 	.parallel_ops = true,
 	.module = THIS_MODULE,
-	.small_ops = liscal_nl_ops,
-	.n_small_ops = ARRAY_SIZE(liscal_nl_ops),
+	.ops = liscal_nl_ops,
+	.n_ops = ARRAY_SIZE(liscal_nl_ops),
+	.pre_doit = liscal_nl_pre_doit,
 	.resv_start_op = LISCAL_CMD_GET_VERSION + 1,
 	.mcgrps = liscal_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(liscal_mcgrps),
@@ -1305,6 +1401,7 @@ struct genl_family liscal_genl_family __ro_after_init = {
 
 int liscal_nl_init(void)
 {
+	liscal_nl_build_policies();
 	return genl_register_family(&liscal_genl_family);
 }
 

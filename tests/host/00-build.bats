@@ -23,9 +23,17 @@ load helpers
 	assert_output --partial "major:"
 }
 
-@test "UAPI headers match the YAML specs" {
+@test "UAPI headers and the liscal and clpka per-command policies match the YAML specs" {
 	run "$REPO/tests/host/check-uapi.py" "$REPO/netlink"
 	assert_success
+}
+
+# A range of clp.conf, the UAPI constant it is, the userland check and the
+# kernel policy that use the constant, and the schema stating it: one value.
+@test "clp.conf ranges: schema, UAPI constants, userland checks and kernel policies agree" {
+	run "$REPO/tests/host/check-limits.py" "$REPO"
+	assert_success
+	assert_output --regexp "^[1-9][0-9]* ranges checked, 0 mismatches$"
 }
 
 @test "commands: --help exits 0, unknown option exits 2 naming it" {

@@ -5,7 +5,9 @@
 For every attribute set, each attribute must exist in the header under one
 of the names YNL would give it (FAMILY_A_ATTR, FAMILY_A_SET_ATTR, ...) with
 the value the spec implies (position from 1, or an explicit `value:`);
-likewise every operation as FAMILY_CMD_OP. Prints each mismatch; exit 1
+likewise every operation as FAMILY_CMD_OP. For liscal and clpka, each
+operation's policy in the kernel source must hold exactly the request
+attributes of the spec (KERNEL_POLICIES). Prints each mismatch; exit 1
 when there is any.
 
 usage: check-uapi.py NETLINK_DIR
@@ -92,6 +94,66 @@ def check_family(spec_path, uapi_dir):
     return errors
 
 
+# Kernel sources whose per-command policies must accept exactly the
+# request attributes of the spec (an attribute a command does not take is
+# refused by the kernel, not ignored).
+KERNEL_POLICIES = {
+    'liscal': 'kernel/liscal/liscal_nl.c',
+    'clpka': 'kernel/clpka/ka_nl.c',
+}
+
+
+def kernel_requests(fam, text):
+    """{operation constant: set of attribute constants} the kernel takes."""
+    F = c_name(fam)
+    text = re.sub(r'/\*.*?\*/', '', text, flags=re.S)
+    reqs = {}
+    table = re.search(r'liscal_nl_reqs\[\] = \{(.*?)\n\};', text, re.S)
+    if table:
+        params = re.search(r'liscal_nl_param_attrs\[\] = \{(.*?)\};', text, re.S)
+        params = set(re.findall(r'%s_A_\w+' % F, params.group(1))) if params else set()
+        for m in re.finditer(r'\{\s*(%s_CMD_\w+),\s*(true|false),\s*([^,]+?),\s*\{([^}]*)\}\s*\}'
+                             % F, table.group(1)):
+            attrs = set(re.findall(r'%s_A_\w+' % F, m.group(4)))
+            if m.group(2) == 'true':
+                attrs |= params
+            if m.group(3).strip() != '0':
+                attrs.add('%s_A_FLAGS' % F)
+            reqs[m.group(1)] = attrs
+        return reqs
+    policies = {m.group(1): set(re.findall(r'\[(%s_A_\w+)\]' % F, m.group(2)))
+                for m in re.finditer(r'nla_policy (\w+)\[[^]]*\] = \{(.*?)\};', text, re.S)}
+    for m in re.finditer(r'\.cmd = (%s_CMD_\w+),(.*?)\}' % F, text, re.S):
+        pol = re.search(r'\.policy = (\w+)', m.group(2))
+        reqs[m.group(1)] = policies.get(pol.group(1), set()) if pol else None
+    return reqs
+
+
+def check_kernel(spec_path, repo):
+    with open(spec_path) as f:
+        spec = yaml.safe_load(f)
+    fam = spec['name']
+    if fam not in KERNEL_POLICIES:
+        return []
+    F = c_name(fam)
+    with open(os.path.join(repo, KERNEL_POLICIES[fam])) as f:
+        reqs = kernel_requests(fam, f.read())
+    errors = []
+    for op in spec.get('operations', {}).get('list', []):
+        if 'do' not in op:
+            continue
+        cmd = '%s_CMD_%s' % (F, c_name(op['name']))
+        want = {'%s_A_%s' % (F, c_name(a))
+                for a in (op['do'].get('request') or {}).get('attributes', [])}
+        got = reqs.get(cmd)
+        if got is None:
+            errors.append('%s: %s has no policy of its own in %s' % (fam, cmd, KERNEL_POLICIES[fam]))
+        elif got != want:
+            errors.append('%s: %s takes %s in %s, the spec says %s'
+                          % (fam, cmd, sorted(got), KERNEL_POLICIES[fam], sorted(want)))
+    return errors
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
@@ -101,6 +163,7 @@ def main():
     specs = sorted(p for p in os.listdir(nl) if p.endswith('.yaml'))
     for p in specs:
         errors += check_family(os.path.join(nl, p), os.path.join(nl, 'uapi', 'clpstack'))
+        errors += check_kernel(os.path.join(nl, p), os.path.join(nl, '..'))
     for e in errors:
         print(e)
     print('%d specs checked, %d mismatches' % (len(specs), len(errors)))

@@ -8,6 +8,7 @@
 
 load helpers
 load liscal-nl
+load genl-raw
 
 # Shortened timeouts (ms) so that breaks are detected within seconds; the
 # ack and send timeouts and the ping retries grow with CLPLAB_WAIT_SCALE (on
@@ -517,6 +518,119 @@ recovery_cut() {
 	check_records node1 $base "$last"
 	lab_exec node1 "$T deactivate md01"
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical after the double cut"
+}
+
+# md01 on node1 as the suite left it, or created standalone when the raw
+# netlink test runs alone (bats -f).
+md01_exists() {
+	"$LAB" exec node1 -- "$T" get md01 >/dev/null 2>&1 && return 0
+	lab_exec node1 "$T init md01 0 /dev/vdb1 /dev/vdb2 && $T create md01 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031 $PARAMS"
+}
+
+# Every liscal command, by hand-made messages (tools/genl-raw.c): wrong
+# types and sizes, missing, unknown and foreign attributes, values out of
+# range, another command's flags, a reserved header field, and callers
+# without CAP_NET_ADMIN. Each answer is checked whole: errno, the attribute
+# the extended ack points at, the policy's range and the message; md01
+# reads the same afterwards, and no /dev/NMP9 was made.
+@test "raw netlink: every liscal command refuses bad attributes and unprivileged callers in the kernel; nothing changes" {
+	md01_exists
+	local before who c="res-create res-name=md09 minor=9 data-path=/dev/vdb2 cp-path=/dev/vdb1 node-id=0 local-addr=198.18.2.1:29039 peer-addr=198.18.2.2:29039"
+	before=$("$LAB" exec node1 -- "$T" get md01 | grep -v '^stat_')
+	raw_cases node1 liscal <<EOF
+get-version => ok
+get-version res-name=md01 => error EINVAL attr=res-name msg=Unsupported attribute
+99 res-name=md01 => error EOPNOTSUPP
+state-change res-name=md01 => error EOPNOTSUPP
+-r 1 res-get res-name=md01 => error EINVAL msg=genlmsghdr.reserved field is not 0
+res-get res-name=md01 => ok
+res-create => error EINVAL missing=res-name msg=resource name (res-name) missing
+res-create res-name=md09 minor=9 data-path=/dev/vdb2 cp-path=/dev/vdb1 node-id=0 local-addr=198.18.2.1:29039 => error EINVAL missing=peer-addr msg=attribute peer-addr is required
+res-create res-name=md09 data-path=/dev/vdb2 => error EINVAL missing=minor msg=attribute minor is required
+$c minor=0 => error ERANGE attr=minor range=1..255 msg=integer out of range
+$c minor=256 => error ERANGE attr=minor range=1..255 msg=integer out of range
+$c minor:u8=9 => error EINVAL attr=minor range=1..255 msg=invalid attribute length
+$c node-id=2 => error ERANGE attr=node-id range=0..1 msg=integer out of range
+$c node-id:u32=0 => error EINVAL attr=node-id range=0..1 msg=invalid attribute length
+$c res-name=md0123456789abcd => error EINVAL attr=res-name maxlen=15 msg=Attribute failed policy validation
+$c data-path:nonul=/dev/vdb2 => error EINVAL attr=data-path maxlen=255 msg=Attribute failed policy validation
+$c peer-addr:zeros=0 => error EINVAL attr=peer-addr maxlen=47 msg=Attribute failed policy validation
+$c sync-mode=2 => error ERANGE attr=sync-mode range=0..1 msg=integer out of range
+$c ack-timeout=99 => error ERANGE attr=ack-timeout range=100..600000 msg=integer out of range
+$c send-timeout=600001 => error ERANGE attr=send-timeout range=100..600000 msg=integer out of range
+$c ping-retry=0 => error ERANGE attr=ping-retry range=1..50 msg=integer out of range
+$c ping-retry=51 => error ERANGE attr=ping-retry range=1..50 msg=integer out of range
+$c recovery-chunk=8388608 => error ERANGE attr=recovery-chunk range=65536..4194304 msg=integer out of range
+$c cp-io-error=3 => error ERANGE attr=cp-io-error range=0..2 msg=integer out of range
+$c dp-io-error:u32=1 => error EINVAL attr=dp-io-error range=0..2 msg=invalid attribute length
+$c auto-construct=2 => error ERANGE attr=auto-construct range=0..1 msg=integer out of range
+$c flags=1 => error EINVAL attr=flags msg=reserved bit set
+$c role=2 => error EINVAL attr=role msg=Unsupported attribute
+$c source-node=0 => error EINVAL attr=source-node msg=Unsupported attribute
+$c 200:u32=1 => error EINVAL attr=200 msg=Unknown attribute type
+res-destroy => error EINVAL missing=res-name msg=resource name (res-name) missing
+res-destroy res-name:nonul=md01 => error EINVAL attr=res-name maxlen=15 msg=Attribute failed policy validation
+res-destroy res-name=md01 flags=0 => error EINVAL attr=flags msg=Unsupported attribute
+res-set ack-timeout=9000 => error EINVAL missing=res-name msg=resource name (res-name) missing
+res-set res-name=nosuch ack-timeout=9000 => error ENOENT msg=no resource nosuch
+res-set res-name=md01 ack-timeout:u64=9000 => error EINVAL attr=ack-timeout range=100..600000 msg=invalid attribute length
+res-set res-name=md01 ack-timeout=600001 => error ERANGE attr=ack-timeout range=100..600000 msg=integer out of range
+res-set res-name=md01 ping-retry=51 => error ERANGE attr=ping-retry range=1..50 msg=integer out of range
+res-set res-name=md01 recovery-chunk=65537 => error EINVAL attr=recovery-chunk msg=recovery chunk must be a multiple of 4096
+res-set res-name=md01 sync-mode=0 => error EOPNOTSUPP attr=sync-mode msg=asynchronous mode is not supported yet
+res-set res-name=md01 auto-construct=2 => error ERANGE attr=auto-construct range=0..1 msg=integer out of range
+res-set res-name=md01 minor=2 => error EINVAL attr=minor msg=Unsupported attribute
+res-set res-name=md01 peer-addr=198.18.2.9:29031 => error EINVAL attr=peer-addr msg=Unsupported attribute
+res-set res-name=md01 flags=0 => error EINVAL attr=flags msg=Unsupported attribute
+res-get => error EINVAL missing=res-name msg=resource name (res-name) missing
+res-get res-name=md01 flags=1 => error EINVAL attr=flags msg=reserved bit set
+res-get res-name=md01 flags:u8=8 => error EINVAL attr=flags mask=0x8 msg=invalid attribute length
+res-get res-name=md01 minor=1 => error EINVAL attr=minor msg=Unsupported attribute
+activate => error EINVAL missing=res-name msg=resource name (res-name) missing
+activate res-name=md01 flags=2 => error EINVAL attr=flags msg=reserved bit set
+activate res-name=md01 flags:u8=1 => error EINVAL attr=flags mask=0x1 msg=invalid attribute length
+activate res-name=md01 source-node=0 => error EINVAL attr=source-node msg=Unsupported attribute
+deactivate => error EINVAL missing=res-name msg=resource name (res-name) missing
+deactivate res-name=md01 flags=0 => error EINVAL attr=flags msg=Unsupported attribute
+connect => error EINVAL missing=res-name msg=resource name (res-name) missing
+connect res-name=md01 ack-timeout=100 => error EINVAL attr=ack-timeout msg=Unsupported attribute
+break => error EINVAL missing=res-name msg=resource name (res-name) missing
+break res-name=md01 flags=0 => error EINVAL attr=flags msg=Unsupported attribute
+recovery-start => error EINVAL missing=res-name msg=resource name (res-name) missing
+recovery-start res-name=md01 source-node=2 => error ERANGE attr=source-node range=0..1 msg=integer out of range
+recovery-start res-name=md01 source-node:u32=0 => error EINVAL attr=source-node range=0..1 msg=invalid attribute length
+recovery-start res-name=md01 flags=4 => error EINVAL attr=flags msg=reserved bit set
+recovery-start res-name=md01 minor=1 => error EINVAL attr=minor msg=Unsupported attribute
+recovery-cancel => error EINVAL missing=res-name msg=resource name (res-name) missing
+recovery-cancel res-name=md01 ping-retry=3 => error EINVAL attr=ping-retry msg=Unsupported attribute
+force-current => error EINVAL missing=res-name msg=resource name (res-name) missing
+force-current res-name=md01 flags=1 => error EINVAL attr=flags msg=Unsupported attribute
+EOF
+	# Without CAP_NET_ADMIN, GENL_ADMIN_PERM answers EPERM before any doit
+	# runs (so no extended ack), even to a request that is also invalid.
+	# Reading stays open; starting a statistics period is refused by
+	# RES_GET itself, with its message.
+	for who in "$NOBODY" "$NOCAP"; do
+		raw_cases node1 liscal "$who" <<EOF
+get-version => ok
+res-get res-name=md01 => ok
+res-get res-name=md01 flags=8 => error EPERM attr=flags msg=starting a new statistics period needs CAP_NET_ADMIN
+$c => error EPERM
+res-destroy res-name=md01 => error EPERM
+res-set res-name=md01 ack-timeout=9000 => error EPERM
+res-set res-name=md01 ping-retry=51 => error EPERM
+activate res-name=md01 flags=1 => error EPERM
+deactivate res-name=md01 => error EPERM
+connect res-name=md01 => error EPERM
+break res-name=md01 => error EPERM
+recovery-start res-name=md01 flags=1 source-node=0 => error EPERM
+recovery-cancel res-name=md01 => error EPERM
+force-current res-name=md01 => error EPERM
+EOF
+	done
+	assert "$("$LAB" exec node1 -- "$T" get md01 | grep -v '^stat_')" == "$before" "md01 after the refused requests"
+	lab_exec node1 "test ! -e /sys/block/NMP9 && echo absent"
+	assert "$output" == absent "no /dev/NMP9"
 }
 
 # liscal-nl checks no user id: the refusals below are the kernel's

@@ -6,6 +6,7 @@
 # and bad input.
 
 load helpers
+load genl-raw
 
 # Copied to the node's own disk at setup (immune to host rebuilds).
 B=/opt/katest/bin
@@ -14,6 +15,7 @@ PY=/usr/bin/python3
 
 setup_file() {
 	skip_if_no_lab || return 0
+	make -s -C "$REPO/tests/lab/tools" >&2
 	export CLPLAB_NAME=t$$-ka
 	run_lab up --nodes 1 --name "$CLPLAB_NAME"
 	lab_exec node1 "mkdir -p $B && cp $REPO/userland/bin/clp* $B/ &&
@@ -212,6 +214,63 @@ write errno 107$"
 	assert "$output" == "$before" "armed clients"
 	lab_exec node1 "$B/clpkactrl --json | jq -c '.shutdown_monitor[0].armed'"
 	assert "$output" == false
+}
+
+# Every clpka command, by hand-made messages (tools/genl-raw.c): wrong
+# types and sizes, missing, unknown and foreign attributes, values out of
+# range, a reserved header field, and callers without CAP_NET_ADMIN (the
+# kernel's GENL_ADMIN_PERM: EPERM before the command runs, no extended
+# ack). Action LOG everywhere: a request wrongly accepted logs, and arms
+# nothing that could reset the node; the state read afterwards and the
+# kernel log show that none was.
+@test "raw netlink: every clpka command refuses bad attributes and unprivileged callers in the kernel; nothing changes" {
+	local before who
+	lab_exec node1 "$B/clpkactrl --json | jq -c '{ratio, armed: [.clients[] | select(.armed)] | length, shutdown: .shutdown_monitor[0].armed}'"
+	before=$output
+	lab_exec node1 "dmesg | grep -c 'requested by genl-raw' || true"
+	local actions=$output
+	raw_cases node1 clpka <<EOF
+get-version => ok
+get-version action=1 => error EINVAL attr=action msg=Unsupported attribute
+get-status => ok
+get-status timeout-ms=1000 => error EINVAL attr=timeout-ms msg=Unsupported attribute
+9 => error EOPNOTSUPP
+-r 1 get-status => error EINVAL msg=genlmsghdr.reserved field is not 0
+action => error EINVAL missing=action msg=missing attribute: action
+action action=3 => error EINVAL missing=reason msg=missing attribute: reason
+action reason=x => error EINVAL missing=action msg=missing attribute: action
+action action=0 reason=x => error ERANGE attr=action range=1..3 msg=integer out of range
+action action=4 reason=x => error ERANGE attr=action range=1..3 msg=integer out of range
+action action:u8=3 reason=x => error EINVAL attr=action range=1..3 msg=invalid attribute length
+action action=3 reason= => error EINVAL attr=reason msg=the reason must not be empty
+action action=3 reason:nonul=x => error EINVAL attr=reason maxlen=127 msg=Attribute failed policy validation
+action action=3 reason=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx => error EINVAL attr=reason maxlen=127 msg=Attribute failed policy validation
+action action=3 reason=x timeout-ms=1000 => error EINVAL attr=timeout-ms msg=Unsupported attribute
+action action=3 reason=x 200:u32=1 => error EINVAL attr=200 msg=Unknown attribute type
+shutdown-arm => error EINVAL missing=timeout-ms msg=missing attribute: timeout-ms
+shutdown-arm timeout-ms=600000 => error EINVAL missing=action msg=missing attribute: action
+shutdown-arm timeout-ms=99 action=3 => error ERANGE attr=timeout-ms range=100..3600000 msg=integer out of range
+shutdown-arm timeout-ms=3600001 action=3 => error ERANGE attr=timeout-ms range=100..3600000 msg=integer out of range
+shutdown-arm timeout-ms:u64=600000 action=3 => error EINVAL attr=timeout-ms range=100..3600000 msg=invalid attribute length
+shutdown-arm timeout-ms=600000 action=0 => error ERANGE attr=action range=1..3 msg=integer out of range
+shutdown-arm timeout-ms=600000 action=3 reason=x => error EINVAL attr=reason msg=Unsupported attribute
+shutdown-arm timeout-ms=600000 action=3 ratio=1 => error EINVAL attr=ratio msg=Unsupported attribute
+shutdown-disarm action=1 => error EINVAL attr=action msg=Unsupported attribute
+EOF
+	for who in "$NOBODY" "$NOCAP"; do
+		raw_cases node1 clpka "$who" <<EOF
+get-version => ok
+get-status => ok
+action action=3 reason=x => error EPERM
+action action=9 => error EPERM
+shutdown-arm timeout-ms=600000 action=3 => error EPERM
+shutdown-disarm => error EPERM
+EOF
+	done
+	lab_exec node1 "$B/clpkactrl --json | jq -c '{ratio, armed: [.clients[] | select(.armed)] | length, shutdown: .shutdown_monitor[0].armed}'"
+	assert "$output" == "$before" "clpka after the refused requests"
+	lab_exec node1 "dmesg | grep -c 'requested by genl-raw' || true"
+	assert "$output" == "$actions" "immediate actions requested by genl-raw in the kernel log"
 }
 
 @test "dmesg is clean before the reset test" {

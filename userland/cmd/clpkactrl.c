@@ -317,7 +317,7 @@ int main(int argc, char **argv)
 				return CLP_EXIT_USAGE;
 			break;
 		case OPT_INTERVAL:
-			if (parse_ms("--interval", optarg, 10, CLPKA_MAX_TIMEOUT_MS,
+			if (parse_ms("--interval", optarg, CLPKA_MIN_INTERVAL_MS, CLPKA_MAX_TIMEOUT_MS,
 				     &interval_ms) < 0)
 				return CLP_EXIT_USAGE;
 			break;

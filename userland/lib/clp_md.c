@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <clpstack/liscal.h>
+
 #include "clp_log.h"
 #include "clp_md.h"
 
@@ -220,7 +222,8 @@ int clp_md_cluster_load(struct clp_conf *conf, struct clp_md_cluster *cl,
 	}
 	if (!ret) {
 		cl->dperror = e;
-		ret = get_int(&c, "mirroragent/recoverysize", 64, 4096, 1024,
+		ret = get_int(&c, "mirroragent/recoverysize", LISCAL_CHUNK_MIN / 1024,
+			      LISCAL_CHUNK_MAX / 1024, LISCAL_CHUNK_DEFAULT / 1024,
 			      &cl->recoverysize);
 	}
 	if (!ret)
@@ -401,8 +404,10 @@ static int load_nmp(const struct md_ctx *c, struct clp_md *md)
 		return key_err(c, line, "nmppath", "'%s' is not /dev/NMP<number>", md->nmppath);
 	errno = 0;
 	n = strtoul(md->nmppath + 8, &end, 10);
-	if (*end || errno || n < 1 || n > 255 || md->nmppath[8] == '0')
-		return key_err(c, line, "nmppath", "'%s': the number must be 1-255", md->nmppath);
+	if (*end || errno || n < LISCAL_MINOR_MIN || n > LISCAL_MINOR_MAX ||
+	    md->nmppath[8] == '0')
+		return key_err(c, line, "nmppath", "'%s': the number must be %d-%d", md->nmppath,
+			       LISCAL_MINOR_MIN, LISCAL_MINOR_MAX);
 	md->nmp = (unsigned int)n;
 	return 0;
 }
@@ -472,23 +477,42 @@ static int load_driver(const struct md_ctx *c, struct clp_md *md)
 	return ret;
 }
 
+/* A clp.conf timeout range (seconds) the driver's netlink range holds. */
+#define CONF_TIMEOUT_FITS(k)                                                   \
+	_Static_assert(LISCAL_CONF_##k##_MIN * 1000L >= LISCAL_TIMEOUT_MIN_MS && \
+		       LISCAL_CONF_##k##_MAX * 1000L <= LISCAL_TIMEOUT_MAX_MS,   \
+		       "clp.conf range of " #k " outside the driver's")
+CONF_TIMEOUT_FITS(SEND_TIMEOUT);
+CONF_TIMEOUT_FITS(CONNECT_TIMEOUT);
+CONF_TIMEOUT_FITS(ACK_TIMEOUT);
+CONF_TIMEOUT_FITS(RECV_TIMEOUT);
+CONF_TIMEOUT_FITS(HB_INTERVAL);
+CONF_TIMEOUT_FITS(PING_TIMEOUT);
+
 static int load_timeouts(const struct md_ctx *c, struct clp_md *md)
 {
 	int ret;
 
-	ret = get_int(c, "sendtimeout", 10, 99, 30, &md->sendtimeout);
+	ret = get_int(c, "sendtimeout", LISCAL_CONF_SEND_TIMEOUT_MIN,
+		      LISCAL_CONF_SEND_TIMEOUT_MAX, 30, &md->sendtimeout);
 	if (!ret)
-		ret = get_int(c, "connecttimeout", 5, 99, 10, &md->connecttimeout);
+		ret = get_int(c, "connecttimeout", LISCAL_CONF_CONNECT_TIMEOUT_MIN,
+			      LISCAL_CONF_CONNECT_TIMEOUT_MAX, 10, &md->connecttimeout);
 	if (!ret)
-		ret = get_int(c, "acktimeout", 1, 600, 100, &md->acktimeout);
+		ret = get_int(c, "acktimeout", LISCAL_CONF_ACK_TIMEOUT_MIN,
+			      LISCAL_CONF_ACK_TIMEOUT_MAX, 100, &md->acktimeout);
 	if (!ret)
-		ret = get_int(c, "recvnormaltimeout", 1, 600, 100, &md->recvnormaltimeout);
+		ret = get_int(c, "recvnormaltimeout", LISCAL_CONF_RECV_TIMEOUT_MIN,
+			      LISCAL_CONF_RECV_TIMEOUT_MAX, 100, &md->recvnormaltimeout);
 	if (!ret)
-		ret = get_int(c, "hbinterval", 1, 600, 10, &md->hbinterval);
+		ret = get_int(c, "hbinterval", LISCAL_CONF_HB_INTERVAL_MIN,
+			      LISCAL_CONF_HB_INTERVAL_MAX, 10, &md->hbinterval);
 	if (!ret)
-		ret = get_int(c, "pingtimeout", 1, 100, 2, &md->pingtimeout);
+		ret = get_int(c, "pingtimeout", LISCAL_CONF_PING_TIMEOUT_MIN,
+			      LISCAL_CONF_PING_TIMEOUT_MAX, 2, &md->pingtimeout);
 	if (!ret)
-		ret = get_int(c, "pingretry", 1, 50, 8, &md->pingretry);
+		ret = get_int(c, "pingretry", LISCAL_PING_RETRY_MIN, LISCAL_PING_RETRY_MAX,
+			      8, &md->pingretry);
 	return ret;
 }
 

@@ -82,7 +82,7 @@ static int userw_start(struct mgr *m)
 			 &tmo) < 0)
 		goto err_conf;
 	snprintf(xp, sizeof(xp), "/root/monitor/userw[@name='%s']/interval", name);
-	if (clp_conf_int(m->conf, xp, 10, tmo - 1, hbint < tmo ? hbint : tmo / 4, &ival) < 0)
+	if (clp_conf_int(m->conf, xp, CLPKA_MIN_INTERVAL_MS, tmo - 1, hbint < tmo ? hbint : tmo / 4, &ival) < 0)
 		goto err_conf;
 	snprintf(xp, sizeof(xp), "/root/monitor/userw[@name='%s']/action", name);
 	act = clp_conf_str(m->conf, xp, "RESET");

@@ -18,6 +18,7 @@
 #define CLPKA_REASON_LEN	128
 #define CLPKA_MIN_TIMEOUT_MS	100
 #define CLPKA_MAX_TIMEOUT_MS	3600000
+#define CLPKA_MIN_INTERVAL_MS	10	/* userland's ping interval */
 #define CLPKA_WARN_PERCENT	60
 
 /* What happens when a client misses its keepalive. */

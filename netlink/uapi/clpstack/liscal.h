@@ -16,13 +16,39 @@
 #define LISCAL_NAME_MAX		15	/* resource name, without the NUL */
 #define LISCAL_PATH_MAX		255	/* device paths, without the NUL */
 #define LISCAL_ADDR_MAX		47	/* "a.b.c.d:port", without the NUL */
-#define LISCAL_MINOR_MAX	255	/* /dev/NMP1 .. /dev/NMP255 */
+#define LISCAL_MINOR_MIN	1	/* /dev/NMP1 .. /dev/NMP255 */
+#define LISCAL_MINOR_MAX	255
+#define LISCAL_NODE_ID_MAX	1	/* node ids 0 and 1 */
 #define LISCAL_TIMEOUT_MIN_MS	100
 #define LISCAL_TIMEOUT_MAX_MS	600000
+#define LISCAL_PING_RETRY_MIN	1
+#define LISCAL_PING_RETRY_MAX	50
 #define LISCAL_CHUNK_MIN	65536		/* recovery data size, bytes */
 #define LISCAL_CHUNK_MAX	(4 << 20)
 #define LISCAL_CHUNK_DEFAULT	(1 << 20)
 #define LISCAL_PORT_DEFAULT	29031
+
+/*
+ * clp.conf ranges of the mirror parameters (Maintenance Guide; seconds),
+ * checked by userland/lib/clp_md.c and written in userland/conf/clp-md.rng
+ * (tests/host/check-limits.py compares the three). Each lies inside the
+ * netlink range LISCAL_TIMEOUT_MIN_MS..LISCAL_TIMEOUT_MAX_MS (clp_md.c
+ * asserts it at build time): the driver also takes the shorter timeouts the
+ * lab uses. pingretry, nmppath's number and recoverysize (KiB) have the
+ * netlink ranges LISCAL_PING_RETRY_*, LISCAL_MINOR_* and LISCAL_CHUNK_*.
+ */
+#define LISCAL_CONF_SEND_TIMEOUT_MIN	10
+#define LISCAL_CONF_SEND_TIMEOUT_MAX	99
+#define LISCAL_CONF_CONNECT_TIMEOUT_MIN	5
+#define LISCAL_CONF_CONNECT_TIMEOUT_MAX	99
+#define LISCAL_CONF_ACK_TIMEOUT_MIN	1
+#define LISCAL_CONF_ACK_TIMEOUT_MAX	600
+#define LISCAL_CONF_RECV_TIMEOUT_MIN	1
+#define LISCAL_CONF_RECV_TIMEOUT_MAX	600
+#define LISCAL_CONF_HB_INTERVAL_MIN	1
+#define LISCAL_CONF_HB_INTERVAL_MAX	600
+#define LISCAL_CONF_PING_TIMEOUT_MIN	1
+#define LISCAL_CONF_PING_TIMEOUT_MAX	100
 
 /* LISCAL_A_ROLE */
 enum liscal_role {
