@@ -7,7 +7,8 @@
 #   make bench      benchmarks (not part of check)
 #   make check-service  the long suite of autostart by systemd (tests/lab/long/)
 #   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25),
-#                   then SOAK_PULLS (50) mirror cable pulls during acknowledged writes
+#                   then SOAK_PULLS (50) mirror cable pulls during acknowledged writes,
+#                   then the bad-link suite (tc netem delay, loss, reordering)
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (300) each
 #   make check-debug the driver suites on the lockdep/KASAN debug kernel (builds it once)
 #
@@ -128,3 +129,4 @@ soak: deps
 	CLP_SUITE_TIMEOUT=$$((900 + 60 * $(SOAK_ROUNDS))) scripts/check tests/lab/20-liscal.bats
 	LISCAL_PULLS=$(SOAK_PULLS) CLP_CHECK_RETRIES=0 CLP_SUITE_TIMEOUT=$$((900 + 90 * $(SOAK_PULLS))) \
 	scripts/check tests/lab/long/30-cable-soak.bats
+	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/31-bad-links.bats

@@ -6,8 +6,8 @@
 # configured, not before. The written data is compared with its own hash,
 # taken before it was written, on both data partitions.
 
-load helpers
-load liscal-nl
+load ../helpers
+load ../liscal-nl
 
 S=${CLPLAB_WAIT_SCALE:-1}
 # Timeouts long enough that a slow, lossy link under TCG never breaks the
