@@ -132,10 +132,23 @@ static int run_mkfs(const struct clp_md *md)
 	return CLP_EXIT_OK;
 }
 
+int clp_md_init_skip_copy_ok(const struct clp_md *md)
+{
+	if (md->fullcopy || md->mkfs) {
+		clp_err("%s: Execute the initial mirror construction (fullcopy) and Execute initial "
+			"mkfs (mkfs) must be disabled for --skip-copy: set "
+			"resource/md@%s/parameters/%s to 0 in clp.conf and run the command again",
+			md->name, md->name, md->fullcopy ? "fullcopy" : "mkfs");
+		return CLP_EXIT_STATE;
+	}
+	return CLP_EXIT_OK;
+}
+
 int clp_md_init_cp(const struct clp_md *md, enum clp_md_init_mode mode)
 {
 	const char *mname = mode == CLP_MD_INIT_QUICK ? "quick" :
-			    mode == CLP_MD_INIT_FORCE ? "force" : "normal";
+			    mode == CLP_MD_INIT_FORCE ? "force" :
+			    mode == CLP_MD_INIT_SKIP_COPY ? "skip-copy" : "normal";
 	struct clp_meta_info info;
 	uint64_t cp_size = 0, dp_size = 0, gen = 0, need = 0;
 	uint8_t uuid[CLP_META_UUID_LEN];
@@ -144,6 +157,8 @@ int clp_md_init_cp(const struct clp_md *md, enum clp_md_init_mode mode)
 	int cp = -1, dp = -1, ret = CLP_EXIT_ERROR, r;
 	int64_t nz;
 
+	if (mode == CLP_MD_INIT_SKIP_COPY && clp_md_init_skip_copy_ok(md))
+		return CLP_EXIT_STATE;
 	cp = open_dev(md->local.cppath, O_RDWR, &cp_size);
 	if (cp < 0)
 		goto out;
@@ -245,5 +260,87 @@ out:
 		close(dp);
 	if (cp >= 0)
 		close(cp);
+	return ret;
+}
+
+static const char *const edit_done[] = {
+	[CLP_META_BACKUP_ON] = "switched to backup mode",
+	[CLP_META_BACKUP_OFF] = "returned from backup mode to normal mode",
+	[CLP_META_RESTORED] = ("marked as restored from a disk image (not current; "
+			       "a full mirror recovery is needed)"),
+};
+
+int clp_md_cp_edit(const struct clp_md *md, int edit)
+{
+	uint64_t cp_size = 0;
+	unsigned char *block = NULL;
+	uint32_t old_flags = 0, new_flags = 0;
+	char why[256];
+	int cp, ret = CLP_EXIT_ERROR, r;
+
+	if (edit < CLP_META_BACKUP_ON || edit > CLP_META_RESTORED)
+		return CLP_EXIT_USAGE;
+	cp = open_dev(md->local.cppath, O_RDWR, &cp_size);
+	if (cp >= 0 && is_blk(cp)) {
+		close(cp);
+		cp = open_dev(md->local.cppath, O_RDWR | O_EXCL, &cp_size);
+		if (cp < 0)
+			return CLP_EXIT_STATE;
+	}
+	if (cp < 0)
+		return CLP_EXIT_ERROR;
+	block = aligned_alloc(4096, CLP_META_SB_SIZE);
+	if (!block)
+		goto out;
+	if (pread(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE) {
+		clp_err("%s: cannot read the superblock of %s: %s", md->name, md->local.cppath,
+			strerror(errno));
+		goto out;
+	}
+	r = clp_meta_edit(block, md->name, (int)md->local.node_id, edit, &old_flags,
+			  &new_flags, why, sizeof(why));
+	if (r) {
+		clp_err("%s: %s does not hold a valid cluster partition of this resource and "
+			"server: %s", md->name, md->local.cppath, why[0] ? why : clp_meta_strerror(r));
+		ret = CLP_EXIT_STATE;
+		goto out;
+	}
+	if (pwrite(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE || fsync(cp) < 0) {
+		clp_err("%s: writing the superblock: %s", md->local.cppath, strerror(errno));
+		goto out;
+	}
+	if (pread(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE ||
+	    clp_meta_check(block, md->name, (int)md->local.node_id, 0, 0, NULL, why,
+			   sizeof(why))) {
+		clp_err("%s: the superblock read back from %s is not valid: %s", md->name,
+			md->local.cppath, why);
+		goto out;
+	}
+	clp_info("%s: cluster partition %s %s%s", md->name, md->local.cppath, edit_done[edit],
+		 old_flags == new_flags ? " (it already was)" : "");
+	ret = CLP_EXIT_OK;
+out:
+	free(block);
+	close(cp);
+	return ret;
+}
+
+int clp_md_cp_backup(const struct clp_md *md)
+{
+	unsigned char *block = aligned_alloc(4096, CLP_META_SB_SIZE);
+	uint32_t flags = 0;
+	char why[256];
+	int fd, ret = -1;
+
+	if (!block)
+		return -1;
+	fd = open(md->local.cppath, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && pread(fd, block, CLP_META_SB_SIZE, 0) == CLP_META_SB_SIZE &&
+	    !clp_meta_edit(block, md->name, (int)md->local.node_id, CLP_META_BACKUP_ON, &flags,
+			   NULL, why, sizeof(why)))
+		ret = clp_meta_flags_backup(flags);
+	if (fd >= 0)
+		close(fd);
+	free(block);
 	return ret;
 }

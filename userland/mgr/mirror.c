@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "clp_log.h"
+#include "clp_md_init.h"
 #include "clp_md_nl.h"
 #include "clp_md_state.h"
 #include "mgr.h"
@@ -292,6 +293,13 @@ static int setup_res(struct mirror_res *r)
 	ret = clp_md_nl_get(agent.cmd, r->md.name, &st);
 	if (ret == 0)
 		return check_present(r, &st);
+	/* Backup mode (clpbackup.sh --pre) ends with clpbackup.sh --post only. */
+	if (clp_md_cp_backup(&r->md) == 1) {
+		clp_event(EV, EV_CREATE_FAILED, "%s: the cluster partition %s is in backup mode "
+			  "(clpbackup.sh --pre): run clpbackup.sh --post", r->md.name,
+			  r->md.local.cppath);
+		return -1;
+	}
 	ret = clp_md_nl_create(agent.cmd, &r->md, r->md.local.node_id, 0);
 	if (ret < 0) {
 		clp_event(EV, EV_CREATE_FAILED, "%s: creating %s on %s (cluster partition %s) "
