@@ -336,8 +336,8 @@ int clp_md_cp_backup(const struct clp_md *md)
 		return -1;
 	fd = open(md->local.cppath, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 && pread(fd, block, CLP_META_SB_SIZE, 0) == CLP_META_SB_SIZE &&
-	    !clp_meta_edit(block, md->name, (int)md->local.node_id, CLP_META_BACKUP_ON, &flags,
-			   NULL, why, sizeof(why)))
+	    !clp_meta_edit(block, md->name, -1, CLP_META_BACKUP_ON, &flags, NULL, why,
+			   sizeof(why)))
 		ret = clp_meta_flags_backup(flags);
 	if (fd >= 0)
 		close(fd);

@@ -35,7 +35,9 @@ int clp_md_init_cp(const struct clp_md *md, enum clp_md_init_mode mode);
  */
 int clp_md_cp_edit(const struct clp_md *md, int edit);
 /* The backup-mode flag of this server's cluster partition of @md: 1 on,
- * 0 off, -1 unreadable or not a valid cluster partition (no message). */
+ * 0 off, -1 unreadable or not a valid cluster partition of @md (no
+ * message). Either node's: a disk restored from the other server's image
+ * (guide 2.20.1) says what the image says. */
 int clp_md_cp_backup(const struct clp_md *md);
 
 #endif /* CLP_MD_INIT_H */

@@ -197,7 +197,9 @@ check_post() {
 	for m in "${mds[@]}"; do
 		if ! out=$("$BIN/clpmdinit" "$@" --check "$m" 2>&1); then
 			case $out in
-			*"configured in the liscal driver"*)
+			*"configured in the liscal driver"* | *"held by the liscal driver"*)
+				[ "$cmd" = backup ] &&
+					fail 5 "$m: the mirror agent holds the cluster partition (the cluster service has been started): it is not in backup mode; run $prog --pre first"
 				fail 5 "$m: the mirror agent has started and holds the cluster partition: run $prog --pre, start the server and run $prog $phase${opt:+ $opt} again" ;;
 			*) fail 5 "${out#clpmdinit: }" ;;
 			esac
