@@ -59,28 +59,41 @@ static void usage(FILE *f)
 		"initial mirror construction fills it from the other server.\n");
 }
 
+/* RES_GET of the resource: 1 the driver has it (@st filled), 0 it has not
+ * or the module is not loaded, else minus an exit code (message printed). */
+static int driver_has(struct clp_md_cmd *c, struct clp_md_status *st)
+{
+	int ret = clp_md_nl_open(&c->nl);
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0) {
+		clp_err("cannot open generic netlink: %s", strerror(-ret));
+		return -CLP_EXIT_ERROR;
+	}
+	ret = clp_md_nl_get(c->nl, c->md.name, st);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return -clp_md_cmd_fail(c, "status", ret);
+	return 1;
+}
+
 /* The resource must not be in the driver (the driver owns the partition
  * then). The module not being loaded is fine: nothing can use it. */
 static int check_not_in_driver(struct clp_md_cmd *c)
 {
 	struct clp_md_status st;
-	int ret = clp_md_nl_open(&c->nl);
+	int ret = driver_has(c, &st);
 
-	if (ret == -ENOENT)
-		return CLP_EXIT_OK;
-	if (ret < 0) {
-		clp_err("cannot open generic netlink: %s", strerror(-ret));
-		return CLP_EXIT_ERROR;
-	}
-	ret = clp_md_nl_get(c->nl, c->md.name, &st);
-	if (ret == 0) {
+	if (ret < 0)
+		return -ret;
+	if (ret) {
 		clp_err("%s: configured in the liscal driver (%s, %s): stop the mirror agent and "
 			"remove the resource from the driver first", c->md.name,
 			clp_md_role_name(st.role), clp_md_conn_name(st.conn));
 		return CLP_EXIT_STATE;
 	}
-	if (ret != -ENOENT)
-		return clp_md_cmd_fail(c, "status", ret);
 	return CLP_EXIT_OK;
 }
 
@@ -94,19 +107,10 @@ static int check_not_in_driver(struct clp_md_cmd *c)
 static int release_from_driver(struct clp_md_cmd *c, bool dry)
 {
 	struct clp_md_status st;
-	int ret = clp_md_nl_open(&c->nl);
+	int ret = driver_has(c, &st);
 
-	if (ret == -ENOENT)
-		return CLP_EXIT_OK;
-	if (ret < 0) {
-		clp_err("cannot open generic netlink: %s", strerror(-ret));
-		return CLP_EXIT_ERROR;
-	}
-	ret = clp_md_nl_get(c->nl, c->md.name, &st);
-	if (ret == -ENOENT)
-		return CLP_EXIT_OK;
-	if (ret < 0)
-		return clp_md_cmd_fail(c, "status", ret);
+	if (ret <= 0)
+		return -ret;
 	if (st.role == LISCAL_ROLE_ACTIVE) {
 		clp_err("%s: active on this server: stop its group first", c->md.name);
 		return CLP_EXIT_STATE;

@@ -63,6 +63,41 @@ static bool is_blk(int fd)
 	return fstat(fd, &st) == 0 && S_ISBLK(st.st_mode);
 }
 
+/* The cluster partition of @md opened for writing: exclusively on a block
+ * device, which fails while anything holds it (mounted, the driver); then
+ * *@fail is set to CLP_EXIT_STATE, on other failures to CLP_EXIT_ERROR. */
+static int open_cp(const struct clp_md *md, uint64_t *size, int *fail)
+{
+	int cp = open_dev(md->local.cppath, O_RDWR, size);
+
+	if (cp >= 0 && is_blk(cp)) {
+		close(cp);
+		cp = open_dev(md->local.cppath, O_RDWR | O_EXCL, size);
+		if (cp < 0) {
+			*fail = CLP_EXIT_STATE;
+			return -1;
+		}
+	}
+	if (cp < 0)
+		*fail = CLP_EXIT_ERROR;
+	return cp;
+}
+
+/* The superblock of @md's cluster partition @cp into a new aligned block
+ * (free() it); NULL, with a message, when it cannot be read. */
+static unsigned char *read_sb(int cp, const struct clp_md *md)
+{
+	unsigned char *block = aligned_alloc(4096, CLP_META_SB_SIZE);
+
+	if (block && pread(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE) {
+		clp_err("%s: cannot read the superblock of %s: %s", md->name, md->local.cppath,
+			strerror(errno));
+		free(block);
+		block = NULL;
+	}
+	return block;
+}
+
 /* First non-zero byte in [from, to), or -1 when all zero, -2 on error. */
 static int64_t first_nonzero(int fd, uint64_t from, uint64_t to, const char *path)
 {
@@ -159,18 +194,9 @@ int clp_md_init_cp(const struct clp_md *md, enum clp_md_init_mode mode)
 
 	if (mode == CLP_MD_INIT_SKIP_COPY && clp_md_init_skip_copy_ok(md))
 		return CLP_EXIT_STATE;
-	cp = open_dev(md->local.cppath, O_RDWR, &cp_size);
+	cp = open_cp(md, &cp_size, &ret);
 	if (cp < 0)
 		goto out;
-	/* Exclusive on a block device: fails while anything holds it. */
-	if (is_blk(cp)) {
-		close(cp);
-		cp = open_dev(md->local.cppath, O_RDWR | O_EXCL, &cp_size);
-		if (cp < 0) {
-			ret = CLP_EXIT_STATE;
-			goto out;
-		}
-	}
 	dp = open_dev(md->local.dppath, O_RDONLY, &dp_size);
 	if (dp < 0)
 		goto out;
@@ -188,14 +214,9 @@ int clp_md_init_cp(const struct clp_md *md, enum clp_md_init_mode mode)
 		ret = CLP_EXIT_STATE;
 		goto out;
 	}
-	block = aligned_alloc(4096, CLP_META_SB_SIZE);
+	block = read_sb(cp, md);
 	if (!block)
 		goto out;
-	if (pread(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE) {
-		clp_err("%s: cannot read the superblock of %s: %s", md->name, md->local.cppath,
-			strerror(errno));
-		goto out;
-	}
 	if (mode == CLP_MD_INIT_NORMAL &&
 	    clp_meta_check(block, NULL, -1, 0, 0, &info, why, sizeof(why)) == 0) {
 		clp_err("%s: %s already holds a valid cluster partition (resource %s, node %u); "
@@ -280,23 +301,12 @@ int clp_md_cp_edit(const struct clp_md *md, int edit)
 
 	if (edit < CLP_META_BACKUP_ON || edit > CLP_META_RESTORED)
 		return CLP_EXIT_USAGE;
-	cp = open_dev(md->local.cppath, O_RDWR, &cp_size);
-	if (cp >= 0 && is_blk(cp)) {
-		close(cp);
-		cp = open_dev(md->local.cppath, O_RDWR | O_EXCL, &cp_size);
-		if (cp < 0)
-			return CLP_EXIT_STATE;
-	}
+	cp = open_cp(md, &cp_size, &ret);
 	if (cp < 0)
-		return CLP_EXIT_ERROR;
-	block = aligned_alloc(4096, CLP_META_SB_SIZE);
+		return ret;
+	block = read_sb(cp, md);
 	if (!block)
 		goto out;
-	if (pread(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE) {
-		clp_err("%s: cannot read the superblock of %s: %s", md->name, md->local.cppath,
-			strerror(errno));
-		goto out;
-	}
 	r = clp_meta_edit(block, md->name, (int)md->local.node_id, edit, &old_flags,
 			  &new_flags, why, sizeof(why));
 	if (r) {

@@ -15,7 +15,21 @@ CONF=$P/etc/clp.conf
 MNT=/mnt/md01
 PROCLOG=/var/log/clp-procedure.log
 
-# procedures_lab_up: the lab and the cluster above (setup_file).
+# Each suite's lab: t<pid>-<its number>, the cluster above, taken down at
+# the end.
+setup_file() {
+	local f=${BATS_TEST_FILENAME##*/}
+	skip_if_no_lab || return 0
+	[ -x /lib/systemd/systemd ] || file_skip "the systemd lab needs /lib/systemd/systemd (scripts/deps)" || return 0
+	export CLPLAB_NAME=t$$-${f%%-*}
+	procedures_lab_up
+}
+
+teardown_file() {
+	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+}
+
+# procedures_lab_up: the lab and the cluster above.
 procedures_lab_up() {
 	local n
 	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 128M --systemd
@@ -185,4 +199,18 @@ reboot_both() {
 		wait_for 240 boots_above $n "${before[$n]}"
 		run_lab wait $n --timeout 300
 	done
+}
+
+# holds_backup NODE IMAGE|PARTITION: a mirror disk image on NODE (a dd of
+# /dev/vdb: its data partition through a loop device) or a data partition
+# (/dev/vdb2, outside the cluster), mounted read-only: the file written
+# before the backup is there, the one written after it is not.
+holds_backup() {
+	local setup="p=$2" teardown=:
+	if [[ $2 != /dev/* ]]; then
+		setup="d=\$(losetup -P -r -f --show $2) && p=\${d}p2"
+		teardown="losetup -d \$d"
+	fi
+	lab_exec "$1" "$setup && mkdir -p /mnt/backup && mount -o ro,noload \$p /mnt/backup && cat /mnt/backup/before-backup; r=\$?; test -e /mnt/backup/after-backup && r=9; umount /mnt/backup; $teardown; exit \$r"
+	assert_match "$output" "^before-backup written at"
 }
