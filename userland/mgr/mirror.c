@@ -58,6 +58,7 @@ enum {
 	EV_LISTEN_FAILED = 26,
 	EV_PERF_FAILED = 27,	/* mirror statistics not recorded (mirror_perf.c) */
 	EV_ASSUMED = 28,	/* fullcopy 0, both fresh: normal state assumed */
+	EV_NO_CURRENT = 29,	/* neither copy current nor both fresh: wait */
 	EV_STATE_BASE = 100,
 };
 
@@ -161,6 +162,21 @@ static void decide(struct mirror_res *r, const struct clp_md_status *st)
 			/* A fresh copy (fullcopy 1), or the target of an interrupted recovery. */
 			start_recovery(r, LISCAL_F_FULL, -1, EV_CONSTRUCTION,
 				       "initial mirror construction (full copy to the other server)");
+			return;
+		}
+		if (!st->fresh || !st->peer_fresh) {
+			/*
+			 * Neither copy is current, and they are not both fresh:
+			 * both restored from their own disk images (guide
+			 * 2.20.2) or both interrupted. Which holds the data to
+			 * keep is the administrator's choice, never node 0's.
+			 */
+			if (!r->told_off)
+				clp_event(EV, EV_NO_CURRENT,
+					  "%s: neither copy is current (restored from disk images?): "
+					  "nothing is copied; run 'clpmdctrl --force %s' on the server "
+					  "whose data is to be kept", md->name, md->name);
+			r->told_off = true;
 			return;
 		}
 		/* Both fresh: the server with node id 0 is the source. */
