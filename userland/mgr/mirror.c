@@ -158,8 +158,24 @@ static void decide(struct mirror_res *r, const struct clp_md_status *st)
 			r->told_off = true;
 			return;
 		}
+		if (st->disk == LISCAL_DISK_UPTODATE && !st->peer_fresh) {
+			/*
+			 * Not a fresh copy: one restored from a disk image (guide
+			 * 2.20.2 after 'clpmdctrl --force', 2.20.3) or whose
+			 * recovery was cancelled. An interrupted recovery is the
+			 * driver's to resume at the handshake; the rest waits for
+			 * the administrator (2.20.2 step 13).
+			 */
+			if (!r->told_off)
+				clp_event(EV, EV_NO_CURRENT,
+					  "%s: the other server's copy is not current (restored from a "
+					  "disk image, or its recovery cancelled): start the copy with "
+					  "'clpmdctrl --recovery %s'", md->name, md->name);
+			r->told_off = true;
+			return;
+		}
 		if (st->disk == LISCAL_DISK_UPTODATE) {
-			/* A fresh copy (fullcopy 1), or the target of an interrupted recovery. */
+			/* A fresh copy (fullcopy 1). */
 			start_recovery(r, LISCAL_F_FULL, -1, EV_CONSTRUCTION,
 				       "initial mirror construction (full copy to the other server)");
 			return;
