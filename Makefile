@@ -6,6 +6,8 @@
 #   make check      host tests + lab suites; last line "N passed, N failed"
 #   make bench      benchmarks (not part of check)
 #   make check-service  the long suite of autostart by systemd (tests/lab/long/)
+#   make check-procedures the guide's backup and restore procedures, step by step
+#                   (tests/lab/long/6*-*.bats, 7*-*.bats; systemd nodes)
 #   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25),
 #                   then SOAK_PULLS (50) mirror cable pulls during acknowledged writes,
 #                   then the bad-link suite (tc netem delay, loss, reordering)
@@ -19,7 +21,7 @@ KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sed 's,/lib/modules/,,;
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules userland install uninstall clean deb check-deb deps demo check check-host check-lab check-debug check-service bench checkpatch soak fuzz
+.PHONY: all modules userland install uninstall clean deb check-deb deps demo check check-host check-lab check-debug check-service check-procedures bench checkpatch soak fuzz
 
 all: modules userland
 
@@ -118,6 +120,10 @@ check-service: deps
 # minutes under TCG, not in make check).
 check-deb: deb
 	CLP_CHECK_RETRIES=0 CLP_SUITE_TIMEOUT=2400 scripts/check tests/lab/long/28-deb.bats
+
+check-procedures: deps
+	$(MAKE) all
+	CLP_CHECK_RETRIES=0 scripts/check $(sort $(wildcard tests/lab/long/6*-*.bats tests/lab/long/7*-*.bats))
 
 # More power-cut rounds than make check's 5, then SOAK_PULLS mirror cable
 # pulls during acknowledged writes; no retry: a failure is a finding.

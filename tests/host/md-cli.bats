@@ -182,7 +182,7 @@ setup() {
 	assert_output --partial "missing --create normal|quick|force"
 	run "$B/clpmdinit" --create fast md01
 	assert_failure 2
-	assert_output "clpmdinit: --create: 'fast' is not one of normal, quick, force"
+	assert_output "clpmdinit: --create: 'fast' is not one of normal, quick, force, skip-copy"
 	run "$B/clpmdinit" --create force
 	assert_failure 2
 	assert_output --partial "missing the mirror disk resource name"
@@ -292,4 +292,88 @@ cp_magic() {
 	run timeout 10 "$B/clpmgrd" -f
 	assert_failure 1
 	assert_output --partial "cluster/metrics/port: unknown key"
+# Superblock flags (little-endian u32 at offset 52: liscal_meta.h).
+cp_flags() {
+	printf '0x%x' "$(od -An -tu4 -j52 -N4 "$BATS_TEST_TMPDIR/cp.img" | tr -d ' ')"
+}
+
+@test "clpmdinit --backup on|off, --restore: the flags in the cluster partition, checked, read back" {
+	md_conf 's|<mkfs>1<|<mkfs>0<|'
+	truncate -s 64M "$BATS_TEST_TMPDIR/cp.img"
+	truncate -s 256M "$BATS_TEST_TMPDIR/dp.img"
+	run "$B/clpmdinit" --create force md01
+	assert_success
+	fresh=$(cp_flags)
+	(((fresh & 0x2) == 0))
+	run "$B/clpmdinit" --backup on md01
+	assert_success
+	assert_output --partial "md01: cluster partition $BATS_TEST_TMPDIR/cp.img switched to backup mode"
+	assert_equal "$(cp_flags)" "$(printf '0x%x' $((fresh | 0x2)))"
+	run "$B/clpmdinit" --backup on md01
+	assert_success
+	assert_output --partial "switched to backup mode (it already was)"
+	run "$B/clpmdinit" -b off md01
+	assert_success
+	assert_output --partial "returned from backup mode to normal mode"
+	assert_equal "$(cp_flags)" "$fresh"
+	# restored: backup, current, peer outdated, split brain, active, forced
+	# cleared; inconsistent and full copy set
+	"$B/clpmdinit" --backup on md01
+	run "$B/clpmdinit" --restore md01
+	assert_success
+	assert_output --partial "marked as restored from a disk image"
+	f=$(cp_flags)
+	assert_equal "$((f & 0x2ec))" 0
+	assert_equal "$((f & 0x110))" $((0x110))
+	# the other server's cluster partition is refused, unchanged
+	before=$(md5sum <"$BATS_TEST_TMPDIR/cp.img")
+	CLP_SERVER=node2 run "$B/clpmdinit" --backup on md01
+	assert_failure 5
+	assert_output --partial "does not hold a valid cluster partition of this resource and server"
+	assert_equal "$(md5sum <"$BATS_TEST_TMPDIR/cp.img")" "$before"
+}
+
+@test "clpmdinit --backup/--restore: bad use changes nothing" {
+	truncate -s 64M "$BATS_TEST_TMPDIR/cp.img"
+	truncate -s 256M "$BATS_TEST_TMPDIR/dp.img"
+	run "$B/clpmdinit" --backup maybe md01
+	assert_failure 2
+	assert_output "clpmdinit: --backup: 'maybe' is not one of on, off"
+	run "$B/clpmdinit" --backup on --restore md01
+	assert_failure 2
+	assert_output --partial "--create, --backup and --restore cannot be used together"
+	run "$B/clpmdinit" --restore
+	assert_failure 2
+	# zeroes: no cluster partition to switch
+	run "$B/clpmdinit" --backup on md01
+	assert_failure 5
+	assert_output --partial "does not hold a valid cluster partition"
+	assert_equal "$(tr -d '\0' <"$BATS_TEST_TMPDIR/cp.img" | wc -c)" 0
+}
+
+@test "clpmdinit --create skip-copy: refused while fullcopy or mkfs is 1, nothing written; else a fresh partition" {
+	truncate -s 64M "$BATS_TEST_TMPDIR/cp.img"
+	truncate -s 256M "$BATS_TEST_TMPDIR/dp.img"
+	# the example has fullcopy 1 and mkfs 1
+	md_conf 's|<mkfs>1<|<mkfs>0<|'
+	for a in "--check " ""; do
+		# shellcheck disable=SC2086
+		run "$B/clpmdinit" --create skip-copy $a md01
+		assert_failure 5
+		assert_output --partial "md01: Execute the initial mirror construction (fullcopy) and Execute initial mkfs (mkfs) must be disabled for --skip-copy: set resource/md@md01/parameters/fullcopy to 0"
+	done
+	md_conf 's|<fullcopy>1<|<fullcopy>0<|'
+	run "$B/clpmdinit" --create skip-copy md01
+	assert_failure 5
+	assert_output --partial "parameters/mkfs to 0"
+	assert_equal "$(tr -d '\0' <"$BATS_TEST_TMPDIR/cp.img" | wc -c)" 0
+	sed -i 's|<mkfs>1<|<mkfs>0<|' "$CONF"
+	run "$B/clpmdinit" --create skip-copy --check md01
+	assert_success
+	assert_output ""
+	assert_equal "$(tr -d '\0' <"$BATS_TEST_TMPDIR/cp.img" | wc -c)" 0
+	run "$B/clpmdinit" --create skip-copy md01
+	assert_success
+	assert_output --partial "initialised (skip-copy, node 0"
+	assert_equal "$(cp_magic)" "5043534c"
 }

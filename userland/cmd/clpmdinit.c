@@ -11,8 +11,18 @@
  *     force   overwrite whatever is there
  * then run mkfs on the data partition when resource/md@<name>/parameters/mkfs
  * is 1. Refused while the resource is configured in the liscal driver.
+ *
+ *   clpmdinit --backup on|off <md>
+ *     switch the cluster partition to / from backup mode (guide 2.19, run by
+ *     clpbackup.sh): a flag in the superblock. "on" first takes the resource
+ *     out of this server's driver (refused while it is active here or a
+ *     mirror recovery runs); "off" is refused while the driver has it.
+ *   clpmdinit --restore <md>
+ *     mark the copy as restored from a disk image (guide 2.20, run by
+ *     clprestore.sh --post): not current, full copy pending.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,20 +30,53 @@
 #include "clp_log.h"
 #include "clp_md_cmd.h"
 #include "clp_md_init.h"
+#include "clp_md_meta.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: clpmdinit --create normal|quick|force <md>\n"
+		"Usage: clpmdinit --create normal|quick|force|skip-copy [--check] <md>\n"
+		"       clpmdinit --backup on|off [--check] <md>\n"
+		"       clpmdinit --restore [--check] <md>\n"
 		"  -c, --create normal  initialise the cluster partition of <md> on this server;\n"
 		"                       refused when it already holds a valid one\n"
 		"  -c, --create quick   the same for a partition zeroed with dd beforehand:\n"
 		"                       checks the zeroes and writes the superblock only\n"
 		"  -c, --create force   overwrite the cluster partition whatever it holds\n"
+		"  -c, --create skip-copy  as force, for copies restored from the same disk\n"
+		"                       image (clprestore.sh --post --skip-copy); refused unless\n"
+		"                       fullcopy and mkfs are 0\n"
+		"  -b, --backup on|off  switch <md>'s cluster partition to / from backup mode\n"
+		"                       (clpbackup.sh); 'on' takes <md> out of this server's\n"
+		"                       liscal driver first (refused while active or recovering)\n"
+		"  -r, --restore        mark <md>'s copy as restored from a disk image\n"
+		"                       (clprestore.sh): not current, a full copy is needed\n"
+		"  -n, --check          only check (arguments, clp.conf, the driver, skip-copy's\n"
+		"                       settings); change nothing\n"
 		"  -h, --help           this help\n"
 		"With resource/md@<md>/parameters/mkfs = 1, the data partition's file system\n"
 		"is then created (all its data is lost). The copy is empty afterwards: the\n"
 		"initial mirror construction fills it from the other server.\n");
+}
+
+/* RES_GET of the resource: 1 the driver has it (@st filled), 0 it has not
+ * or the module is not loaded, else minus an exit code (message printed). */
+static int driver_has(struct clp_md_cmd *c, struct clp_md_status *st)
+{
+	int ret = clp_md_nl_open(&c->nl);
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0) {
+		clp_err("cannot open generic netlink: %s", strerror(-ret));
+		return -CLP_EXIT_ERROR;
+	}
+	ret = clp_md_nl_get(c->nl, c->md.name, st);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return -clp_md_cmd_fail(c, "status", ret);
+	return 1;
 }
 
 /* The resource must not be in the driver (the driver owns the partition
@@ -41,23 +84,47 @@ static void usage(FILE *f)
 static int check_not_in_driver(struct clp_md_cmd *c)
 {
 	struct clp_md_status st;
-	int ret = clp_md_nl_open(&c->nl);
+	int ret = driver_has(c, &st);
 
-	if (ret == -ENOENT)
-		return CLP_EXIT_OK;
-	if (ret < 0) {
-		clp_err("cannot open generic netlink: %s", strerror(-ret));
-		return CLP_EXIT_ERROR;
-	}
-	ret = clp_md_nl_get(c->nl, c->md.name, &st);
-	if (ret == 0) {
+	if (ret < 0)
+		return -ret;
+	if (ret) {
 		clp_err("%s: configured in the liscal driver (%s, %s): stop the mirror agent and "
 			"remove the resource from the driver first", c->md.name,
 			clp_md_role_name(st.role), clp_md_conn_name(st.conn));
 		return CLP_EXIT_STATE;
 	}
-	if (ret != -ENOENT)
-		return clp_md_cmd_fail(c, "status", ret);
+	return CLP_EXIT_OK;
+}
+
+/*
+ * Backup mode on: the driver must let the partition go. A resource active
+ * here or in a mirror recovery is refused (the guide stops the group first;
+ * a copy cut off mid-recovery would be inconsistent); else RES_DESTROY: the
+ * mirror connection closes and the other server, if it goes on writing,
+ * records it in its bitmap.
+ */
+static int release_from_driver(struct clp_md_cmd *c, bool dry)
+{
+	struct clp_md_status st;
+	int ret = driver_has(c, &st);
+
+	if (ret <= 0)
+		return -ret;
+	if (st.role == LISCAL_ROLE_ACTIVE) {
+		clp_err("%s: active on this server: stop its group first", c->md.name);
+		return CLP_EXIT_STATE;
+	}
+	if (st.recovery_dir != LISCAL_RECOVERY_NONE) {
+		clp_err("%s: a mirror recovery is running: wait until it completes", c->md.name);
+		return CLP_EXIT_STATE;
+	}
+	if (dry)
+		return CLP_EXIT_OK;
+	ret = clp_md_nl_cmd(c->nl, LISCAL_CMD_RES_DESTROY, c->md.name, 0);
+	if (ret < 0)
+		return clp_md_cmd_fail(c, "release from the driver", ret);
+	clp_info("%s: released by this server's liscal driver", c->md.name);
 	return CLP_EXIT_OK;
 }
 
@@ -65,19 +132,32 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "create", required_argument, NULL, 'c' },
+		{ "backup", required_argument, NULL, 'b' },
+		{ "restore", no_argument, NULL, 'r' },
+		{ "check", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct clp_md_cmd c = { 0 };
-	const char *mode_arg = NULL;
-	enum clp_md_init_mode mode;
-	int opt, ret;
+	const char *mode_arg = NULL, *backup_arg = NULL;
+	enum clp_md_init_mode mode = CLP_MD_INIT_NORMAL;
+	bool restore = false, check = false;
+	int opt, ret, edit = -1;
 
 	clp_log_init(argv[0]);
-	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:b:rnh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			mode_arg = optarg;
+			break;
+		case 'b':
+			backup_arg = optarg;
+			break;
+		case 'r':
+			restore = true;
+			break;
+		case 'n':
+			check = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -87,19 +167,32 @@ int main(int argc, char **argv)
 			return CLP_EXIT_USAGE;
 		}
 	}
-	if (!mode_arg) {
-		clp_err("missing --create normal|quick|force");
+	if (!!mode_arg + !!backup_arg + restore != 1) {
+		clp_err(mode_arg || backup_arg || restore ?
+			"--create, --backup and --restore cannot be used together" :
+			"missing --create normal|quick|force, --backup on|off or --restore");
 		usage(stderr);
 		return CLP_EXIT_USAGE;
 	}
-	if (!strcmp(mode_arg, "normal")) {
+	if (backup_arg && !strcmp(backup_arg, "on")) {
+		edit = CLP_META_BACKUP_ON;
+	} else if (backup_arg && !strcmp(backup_arg, "off")) {
+		edit = CLP_META_BACKUP_OFF;
+	} else if (backup_arg) {
+		clp_err("--backup: '%s' is not one of on, off", backup_arg);
+		return CLP_EXIT_USAGE;
+	} else if (restore) {
+		edit = CLP_META_RESTORED;
+	} else if (!strcmp(mode_arg, "normal")) {
 		mode = CLP_MD_INIT_NORMAL;
 	} else if (!strcmp(mode_arg, "quick")) {
 		mode = CLP_MD_INIT_QUICK;
 	} else if (!strcmp(mode_arg, "force")) {
 		mode = CLP_MD_INIT_FORCE;
+	} else if (!strcmp(mode_arg, "skip-copy")) {
+		mode = CLP_MD_INIT_SKIP_COPY;
 	} else {
-		clp_err("--create: '%s' is not one of normal, quick, force", mode_arg);
+		clp_err("--create: '%s' is not one of normal, quick, force, skip-copy", mode_arg);
 		return CLP_EXIT_USAGE;
 	}
 	if (optind == argc) {
@@ -117,10 +210,20 @@ int main(int argc, char **argv)
 		ret = clp_md_cmd_conf(&c);
 	if (!ret)
 		ret = clp_md_cmd_resource(&c, argv[optind]);
+	if (!ret && check) {
+		/* --check: every check before the partition is opened, no change */
+		ret = edit == CLP_META_BACKUP_ON ? release_from_driver(&c, true) :
+						   check_not_in_driver(&c);
+		if (!ret && mode == CLP_MD_INIT_SKIP_COPY && edit < 0)
+			ret = clp_md_init_skip_copy_ok(&c.md);
+		clp_md_cmd_free(&c);
+		return ret;
+	}
 	if (!ret)
-		ret = check_not_in_driver(&c);
+		ret = edit == CLP_META_BACKUP_ON ? release_from_driver(&c, false) :
+						   check_not_in_driver(&c);
 	if (!ret)
-		ret = clp_md_init_cp(&c.md, mode);
+		ret = edit >= 0 ? clp_md_cp_edit(&c.md, edit) : clp_md_init_cp(&c.md, mode);
 	clp_md_cmd_free(&c);
 	return ret;
 }

@@ -18,6 +18,8 @@
 
 #include "clp_log.h"
 #include "clp_md_cmd.h"
+#include "clp_md_init.h"
+#include "clp_md_meta.h"
 #include "clp_md_state.h"
 #include "clp_out.h"
 #include "clp_version.h"
@@ -178,7 +180,7 @@ static int show_mirror(const char *name, bool json)
 	struct clp_md_status st;
 	struct clp_out o;
 	bool have;
-	int ret;
+	int ret, backup;
 
 	ret = open_resource(&c, name);
 	if (ret)
@@ -192,14 +194,20 @@ static int show_mirror(const char *name, bool json)
 	if (!have)
 		memset(&st, 0, sizeof(st));
 
+	/* Backup mode (clpbackup.sh, guide 2.19): the flag in the cluster
+	 * partition, from the driver or, when the driver does not have the
+	 * resource (as in backup mode), read from the partition itself. */
+	backup = have ? clp_meta_flags_backup(st.sb_flags) : clp_md_cp_backup(&c.md);
 	clp_out_init(&o, stdout, json);
 	clp_out_obj_begin(&o, NULL);
 	clp_out_str(&o, "name", name);
 	clp_out_str(&o, "mirror_status", have ? clp_md_mirror_name(clp_md_mirror_status(&st)) :
+		    backup == 1 ? "Backup mode (not configured in the driver)" :
 		    "Not configured in the driver");
 	clp_out_str(&o, "device", c.md.nmppath);
 	clp_out_str(&o, "connection", have ? clp_md_conn_name(st.conn) : "unknown");
 	clp_out_bool(&o, "split_brain", have && st.split_brain);
+	clp_out_str(&o, "backup_mode", backup < 0 ? "unknown" : backup ? "on" : "off");
 	if (have)
 		clp_out_str(&o, "initial_construction",
 			    st.auto_construct ? "automatic (fullcopy 1)" :

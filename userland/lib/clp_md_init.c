@@ -63,6 +63,41 @@ static bool is_blk(int fd)
 	return fstat(fd, &st) == 0 && S_ISBLK(st.st_mode);
 }
 
+/* The cluster partition of @md opened for writing: exclusively on a block
+ * device, which fails while anything holds it (mounted, the driver); then
+ * *@fail is set to CLP_EXIT_STATE, on other failures to CLP_EXIT_ERROR. */
+static int open_cp(const struct clp_md *md, uint64_t *size, int *fail)
+{
+	int cp = open_dev(md->local.cppath, O_RDWR, size);
+
+	if (cp >= 0 && is_blk(cp)) {
+		close(cp);
+		cp = open_dev(md->local.cppath, O_RDWR | O_EXCL, size);
+		if (cp < 0) {
+			*fail = CLP_EXIT_STATE;
+			return -1;
+		}
+	}
+	if (cp < 0)
+		*fail = CLP_EXIT_ERROR;
+	return cp;
+}
+
+/* The superblock of @md's cluster partition @cp into a new aligned block
+ * (free() it); NULL, with a message, when it cannot be read. */
+static unsigned char *read_sb(int cp, const struct clp_md *md)
+{
+	unsigned char *block = aligned_alloc(4096, CLP_META_SB_SIZE);
+
+	if (block && pread(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE) {
+		clp_err("%s: cannot read the superblock of %s: %s", md->name, md->local.cppath,
+			strerror(errno));
+		free(block);
+		block = NULL;
+	}
+	return block;
+}
+
 /* First non-zero byte in [from, to), or -1 when all zero, -2 on error. */
 static int64_t first_nonzero(int fd, uint64_t from, uint64_t to, const char *path)
 {
@@ -132,10 +167,23 @@ static int run_mkfs(const struct clp_md *md)
 	return CLP_EXIT_OK;
 }
 
+int clp_md_init_skip_copy_ok(const struct clp_md *md)
+{
+	if (md->fullcopy || md->mkfs) {
+		clp_err("%s: Execute the initial mirror construction (fullcopy) and Execute initial "
+			"mkfs (mkfs) must be disabled for --skip-copy: set "
+			"resource/md@%s/parameters/%s to 0 in clp.conf and run the command again",
+			md->name, md->name, md->fullcopy ? "fullcopy" : "mkfs");
+		return CLP_EXIT_STATE;
+	}
+	return CLP_EXIT_OK;
+}
+
 int clp_md_init_cp(const struct clp_md *md, enum clp_md_init_mode mode)
 {
 	const char *mname = mode == CLP_MD_INIT_QUICK ? "quick" :
-			    mode == CLP_MD_INIT_FORCE ? "force" : "normal";
+			    mode == CLP_MD_INIT_FORCE ? "force" :
+			    mode == CLP_MD_INIT_SKIP_COPY ? "skip-copy" : "normal";
 	struct clp_meta_info info;
 	uint64_t cp_size = 0, dp_size = 0, gen = 0, need = 0;
 	uint8_t uuid[CLP_META_UUID_LEN];
@@ -144,18 +192,11 @@ int clp_md_init_cp(const struct clp_md *md, enum clp_md_init_mode mode)
 	int cp = -1, dp = -1, ret = CLP_EXIT_ERROR, r;
 	int64_t nz;
 
-	cp = open_dev(md->local.cppath, O_RDWR, &cp_size);
+	if (mode == CLP_MD_INIT_SKIP_COPY && clp_md_init_skip_copy_ok(md))
+		return CLP_EXIT_STATE;
+	cp = open_cp(md, &cp_size, &ret);
 	if (cp < 0)
 		goto out;
-	/* Exclusive on a block device: fails while anything holds it. */
-	if (is_blk(cp)) {
-		close(cp);
-		cp = open_dev(md->local.cppath, O_RDWR | O_EXCL, &cp_size);
-		if (cp < 0) {
-			ret = CLP_EXIT_STATE;
-			goto out;
-		}
-	}
 	dp = open_dev(md->local.dppath, O_RDONLY, &dp_size);
 	if (dp < 0)
 		goto out;
@@ -173,14 +214,9 @@ int clp_md_init_cp(const struct clp_md *md, enum clp_md_init_mode mode)
 		ret = CLP_EXIT_STATE;
 		goto out;
 	}
-	block = aligned_alloc(4096, CLP_META_SB_SIZE);
+	block = read_sb(cp, md);
 	if (!block)
 		goto out;
-	if (pread(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE) {
-		clp_err("%s: cannot read the superblock of %s: %s", md->name, md->local.cppath,
-			strerror(errno));
-		goto out;
-	}
 	if (mode == CLP_MD_INIT_NORMAL &&
 	    clp_meta_check(block, NULL, -1, 0, 0, &info, why, sizeof(why)) == 0) {
 		clp_err("%s: %s already holds a valid cluster partition (resource %s, node %u); "
@@ -245,5 +281,76 @@ out:
 		close(dp);
 	if (cp >= 0)
 		close(cp);
+	return ret;
+}
+
+static const char *const edit_done[] = {
+	[CLP_META_BACKUP_ON] = "switched to backup mode",
+	[CLP_META_BACKUP_OFF] = "returned from backup mode to normal mode",
+	[CLP_META_RESTORED] = ("marked as restored from a disk image (not current; "
+			       "a full mirror recovery is needed)"),
+};
+
+int clp_md_cp_edit(const struct clp_md *md, int edit)
+{
+	uint64_t cp_size = 0;
+	unsigned char *block = NULL;
+	uint32_t old_flags = 0, new_flags = 0;
+	char why[256];
+	int cp, ret = CLP_EXIT_ERROR, r;
+
+	if (edit < CLP_META_BACKUP_ON || edit > CLP_META_RESTORED)
+		return CLP_EXIT_USAGE;
+	cp = open_cp(md, &cp_size, &ret);
+	if (cp < 0)
+		return ret;
+	block = read_sb(cp, md);
+	if (!block)
+		goto out;
+	r = clp_meta_edit(block, md->name, (int)md->local.node_id, edit, &old_flags,
+			  &new_flags, why, sizeof(why));
+	if (r) {
+		clp_err("%s: %s does not hold a valid cluster partition of this resource and "
+			"server: %s", md->name, md->local.cppath, why[0] ? why : clp_meta_strerror(r));
+		ret = CLP_EXIT_STATE;
+		goto out;
+	}
+	if (pwrite(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE || fsync(cp) < 0) {
+		clp_err("%s: writing the superblock: %s", md->local.cppath, strerror(errno));
+		goto out;
+	}
+	if (pread(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE ||
+	    clp_meta_check(block, md->name, (int)md->local.node_id, 0, 0, NULL, why,
+			   sizeof(why))) {
+		clp_err("%s: the superblock read back from %s is not valid: %s", md->name,
+			md->local.cppath, why);
+		goto out;
+	}
+	clp_info("%s: cluster partition %s %s%s", md->name, md->local.cppath, edit_done[edit],
+		 old_flags == new_flags ? " (it already was)" : "");
+	ret = CLP_EXIT_OK;
+out:
+	free(block);
+	close(cp);
+	return ret;
+}
+
+int clp_md_cp_backup(const struct clp_md *md)
+{
+	unsigned char *block = aligned_alloc(4096, CLP_META_SB_SIZE);
+	uint32_t flags = 0;
+	char why[256];
+	int fd, ret = -1;
+
+	if (!block)
+		return -1;
+	fd = open(md->local.cppath, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && pread(fd, block, CLP_META_SB_SIZE, 0) == CLP_META_SB_SIZE &&
+	    !clp_meta_edit(block, md->name, -1, CLP_META_BACKUP_ON, &flags, NULL, why,
+			   sizeof(why)))
+		ret = clp_meta_flags_backup(flags);
+	if (fd >= 0)
+		close(fd);
+	free(block);
 	return ret;
 }

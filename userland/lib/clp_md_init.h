@@ -13,9 +13,31 @@ enum clp_md_init_mode {
 	CLP_MD_INIT_NORMAL,	/* refuse when a valid one is there */
 	CLP_MD_INIT_QUICK,	/* zeroed with dd: check, write the superblock only */
 	CLP_MD_INIT_FORCE,	/* overwrite */
+	/* clprestore.sh --post --skip-copy (guide 2.20.1): as force, refused
+	 * unless fullcopy and mkfs are both 0 (clp_md_init_skip_copy_ok()) */
+	CLP_MD_INIT_SKIP_COPY,
 };
+
+/* CLP_EXIT_OK when @md may be initialised for --skip-copy, else
+ * CLP_EXIT_STATE with the guide's reason (initial mirror construction or
+ * initial mkfs enabled). */
+int clp_md_init_skip_copy_ok(const struct clp_md *md);
 
 /* Returns an exit code (enum clp_exit); messages go to stderr/stdout. */
 int clp_md_init_cp(const struct clp_md *md, enum clp_md_init_mode mode);
+
+/*
+ * Apply @edit (clp_md_meta.h: backup mode on/off, restored) to this
+ * server's cluster partition of @md: opened exclusively (refused, exit 5,
+ * while anything holds it), checked as the driver checks it (resource
+ * name, node id; an invalid one is refused, exit 5, naming why), written
+ * and read back. Returns an exit code; says what it did on stdout.
+ */
+int clp_md_cp_edit(const struct clp_md *md, int edit);
+/* The backup-mode flag of this server's cluster partition of @md: 1 on,
+ * 0 off, -1 unreadable or not a valid cluster partition of @md (no
+ * message). Either node's: a disk restored from the other server's image
+ * (guide 2.20.1) says what the image says. */
+int clp_md_cp_backup(const struct clp_md *md);
 
 #endif /* CLP_MD_INIT_H */

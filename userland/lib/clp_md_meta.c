@@ -61,6 +61,44 @@ int clp_meta_check(const void *block, const char *name, int node_id, uint64_t da
 	return 0;
 }
 
+int clp_meta_edit(void *block, const char *name, int node_id, enum clp_meta_edit edit,
+		  uint32_t *old_flags, uint32_t *new_flags, char *why, size_t whylen)
+{
+	struct liscal_meta_expect exp = { name, node_id, 0, 0 };
+	struct liscal_sb sb;
+	int ret;
+
+	ret = liscal_meta_decode(block, &sb, &exp, why, whylen);
+	if (ret)
+		return ret;
+	if (old_flags)
+		*old_flags = sb.flags;
+	switch (edit) {
+	case CLP_META_BACKUP_ON:
+		sb.flags |= LISCAL_SB_F_BACKUP;
+		break;
+	case CLP_META_BACKUP_OFF:
+		sb.flags &= ~LISCAL_SB_F_BACKUP;
+		break;
+	case CLP_META_RESTORED:
+		sb.flags &= ~(LISCAL_SB_F_BACKUP | LISCAL_SB_F_UPTODATE |
+			      LISCAL_SB_F_PEER_OUTDATED | LISCAL_SB_F_SPLIT_BRAIN |
+			      LISCAL_SB_F_WAS_ACTIVE | LISCAL_SB_F_FORCED);
+		sb.flags |= LISCAL_SB_F_INCONSISTENT | LISCAL_SB_F_FULL_SYNC;
+		break;
+	}
+	sb.seq++;
+	if (new_flags)
+		*new_flags = sb.flags;
+	liscal_meta_encode(&sb, block);
+	return 0;
+}
+
+int clp_meta_flags_backup(uint32_t flags)
+{
+	return !!(flags & LISCAL_SB_F_BACKUP);
+}
+
 const char *clp_meta_strerror(int err)
 {
 	return liscal_meta_strerror(err);

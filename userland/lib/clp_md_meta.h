@@ -38,4 +38,27 @@ int clp_meta_check(const void *block, const char *name, int node_id, uint64_t da
 		   uint64_t cp_bytes, struct clp_meta_info *info, char *why, size_t whylen);
 const char *clp_meta_strerror(int err);
 
+/* Edits of a valid superblock (clpmdinit --backup / --restore). */
+enum clp_meta_edit {
+	CLP_META_BACKUP_ON,	/* set the backup-mode flag (guide 2.19) */
+	CLP_META_BACKUP_OFF,	/* clear it */
+	/*
+	 * A copy restored from a disk image (guide 2.20.2, 2.20.3): it is
+	 * not known to be current any more. Backup mode and every state of
+	 * the past (current, peer outdated, split brain, active, forced)
+	 * cleared; inconsistent and full copy pending, so that it is never
+	 * a source by itself: two restored copies meet RED/RED until
+	 * 'clpmdctrl --force' chooses, and the recovery then copies all.
+	 */
+	CLP_META_RESTORED,
+};
+
+/* Check @block against @name and @node_id (as clp_meta_check), apply
+ * @edit and encode it back. @old_flags / @new_flags: the superblock flags
+ * before and after (either may be NULL). 0 or a negative LISCAL_META_E_*. */
+int clp_meta_edit(void *block, const char *name, int node_id, enum clp_meta_edit edit,
+		  uint32_t *old_flags, uint32_t *new_flags, char *why, size_t whylen);
+/* The backup-mode flag in a superblock's flags. */
+int clp_meta_flags_backup(uint32_t flags);
+
 #endif /* CLP_MD_META_H */

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "clp_log.h"
+#include "clp_md_init.h"
 #include "clp_md_nl.h"
 #include "clp_md_state.h"
 #include "mgr.h"
@@ -57,6 +58,7 @@ enum {
 	EV_LISTEN_FAILED = 26,
 	EV_PERF_FAILED = 27,	/* mirror statistics not recorded (mirror_perf.c) */
 	EV_ASSUMED = 28,	/* fullcopy 0, both fresh: normal state assumed */
+	EV_NO_CURRENT = 29,	/* neither copy current nor both fresh: wait */
 	EV_STATE_BASE = 100,
 };
 
@@ -156,10 +158,41 @@ static void decide(struct mirror_res *r, const struct clp_md_status *st)
 			r->told_off = true;
 			return;
 		}
+		if (st->disk == LISCAL_DISK_UPTODATE && !st->peer_fresh) {
+			/*
+			 * Not a fresh copy: one restored from a disk image (guide
+			 * 2.20.2 after 'clpmdctrl --force', 2.20.3) or whose
+			 * recovery was cancelled. An interrupted recovery is the
+			 * driver's to resume at the handshake; the rest waits for
+			 * the administrator (2.20.2 step 13).
+			 */
+			if (!r->told_off)
+				clp_event(EV, EV_NO_CURRENT,
+					  "%s: the other server's copy is not current (restored from a "
+					  "disk image, or its recovery cancelled): start the copy with "
+					  "'clpmdctrl --recovery %s'", md->name, md->name);
+			r->told_off = true;
+			return;
+		}
 		if (st->disk == LISCAL_DISK_UPTODATE) {
-			/* A fresh copy (fullcopy 1), or the target of an interrupted recovery. */
+			/* A fresh copy (fullcopy 1). */
 			start_recovery(r, LISCAL_F_FULL, -1, EV_CONSTRUCTION,
 				       "initial mirror construction (full copy to the other server)");
+			return;
+		}
+		if (!st->fresh || !st->peer_fresh) {
+			/*
+			 * Neither copy is current, and they are not both fresh:
+			 * both restored from their own disk images (guide
+			 * 2.20.2) or both interrupted. Which holds the data to
+			 * keep is the administrator's choice, never node 0's.
+			 */
+			if (!r->told_off)
+				clp_event(EV, EV_NO_CURRENT,
+					  "%s: neither copy is current (restored from disk images?): "
+					  "nothing is copied; run 'clpmdctrl --force %s' on the server "
+					  "whose data is to be kept", md->name, md->name);
+			r->told_off = true;
 			return;
 		}
 		/* Both fresh: the server with node id 0 is the source. */
@@ -292,6 +325,13 @@ static int setup_res(struct mirror_res *r)
 	ret = clp_md_nl_get(agent.cmd, r->md.name, &st);
 	if (ret == 0)
 		return check_present(r, &st);
+	/* Backup mode (clpbackup.sh --pre) ends with clpbackup.sh --post only. */
+	if (clp_md_cp_backup(&r->md) == 1) {
+		clp_event(EV, EV_CREATE_FAILED, "%s: the cluster partition %s is in backup mode "
+			  "(clpbackup.sh --pre): run clpbackup.sh --post", r->md.name,
+			  r->md.local.cppath);
+		return -1;
+	}
 	ret = clp_md_nl_create(agent.cmd, &r->md, r->md.local.node_id, 0);
 	if (ret < 0) {
 		clp_event(EV, EV_CREATE_FAILED, "%s: creating %s on %s (cluster partition %s) "

@@ -1,0 +1,216 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers of the guide's procedure suites (tests/lab/long/6*-*.bats, 7*-*.bats,
+# make check-procedures), loaded after ../helpers with "load procedures".
+# Two nodes with systemd as PID 1 (lab up --systemd), clpstack installed in
+# each with make install and the cluster suite's clp.conf (failover1 = md01
+# + exec1 + fip1; md01: fullcopy 1, mkfs 1), autostart enabled, failover1
+# online on node1, the mirror GREEN on both: the cluster an administrator
+# starts the procedures from.
+# shellcheck disable=SC2154 # REPO, LAB: from helpers.bash
+# shellcheck disable=SC2034 # used by the suites
+
+P=/opt/clpstack
+B=$P/bin
+CONF=$P/etc/clp.conf
+MNT=/mnt/md01
+PROCLOG=/var/log/clp-procedure.log
+
+# Each suite's lab: t<pid>-<its number>, the cluster above, taken down at
+# the end.
+setup_file() {
+	local f=${BATS_TEST_FILENAME##*/}
+	skip_if_no_lab || return 0
+	[ -x /lib/systemd/systemd ] || file_skip "the systemd lab needs /lib/systemd/systemd (scripts/deps)" || return 0
+	export CLPLAB_NAME=t$$-${f%%-*}
+	procedures_lab_up
+}
+
+teardown_file() {
+	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+}
+
+# procedures_lab_up: the lab and the cluster above.
+procedures_lab_up() {
+	local n
+	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 128M --systemd
+	for n in node1 node2; do
+		lab_exec $n "sed 's|@SYNCTIME@|120|' $REPO/tests/lab/cluster/clp.conf >/tmp/clp.conf && make -C $REPO install CONF=/tmp/clp.conf >/var/log/clp-install.log 2>&1 || { tail -n 20 /var/log/clp-install.log; exit 1; }"
+		lab_exec $n "cp $REPO/tests/lab/cluster/exec1-*.sh $P/scripts/ && systemctl daemon-reload"
+		lab_exec $n "insmod $P/drivers/liscal.ko && $B/clpmdinit --create force md01 && rmmod liscal"
+	done
+	for n in node1 node2; do
+		lab_exec $n "$B/clpsvcctrl.sh --enable -a >/dev/null && systemctl start --no-block clpstack-core.service"
+	done
+	wait_for 300 online_on node1 node1
+	wait_for 300 both_green
+}
+
+# "<state> <current>" of failover1 as NODE's clpstat shows it.
+grp_on() {
+	"$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.groups[] | select(.name == \"failover1\") | .state + \" \" + (.current // \"-\")'"
+}
+online_on() { [ "$(grp_on "$1")" = "online $2" ]; }
+offline_on() { [ "$(grp_on "$1")" = "offline -" ]; }
+service_is() { # service_is NODE started|stopped: NODE's own cluster service
+	[ "$("$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.servers[] | select(.name == \"$1\") | .service'")" = "$2" ]
+}
+
+# "<own colour> <other's colour> <mirror status>" of md01 seen from NODE.
+colours() {
+	"$LAB" exec "$1" -- bash -c "$B/clpmdstat --mirror md01 --json | jq -r '([.servers[] | select(.local)][0].colour) + \" \" + ([.servers[] | select(.local | not)][0].colour) + \" \" + .mirror_status'"
+}
+both_green() {
+	[ "$(colours node1)" = "GREEN GREEN Normal" ] && [ "$(colours node2)" = "GREEN GREEN Normal" ]
+}
+backup_mode() { # backup_mode NODE: on|off|unknown (clpmdstat)
+	"$LAB" exec "$1" -- bash -c "$B/clpmdstat --mirror md01 --json | jq -r .backup_mode"
+}
+autostart_is() { # autostart_is NODE enabled|disabled: the cluster service's
+	lab_exec '?' "$1" "systemctl is-enabled clpstack-core.service"
+	assert "$output" == "$2" "autostart of the cluster service on $1"
+}
+
+# The procedure's own test files on md01 (mounted where failover1 runs).
+write_file() { # write_file NODE NAME
+	lab_exec "$1" "echo \"$2 written at \$(date +%s.%N)\" >$MNT/$2 && sync -f $MNT/$2 && cat $MNT/$2"
+}
+# After a restore: the file written before the backup is there, the one
+# written after it is not.
+assert_restored() { # assert_restored NODE
+	lab_exec "$1" "mountpoint -q $MNT && cat $MNT/before-backup"
+	assert_match "$output" "^before-backup written at"
+	lab_exec '?' "$1" "test -e $MNT/after-backup"
+	assert "$status" == 1 "after-backup exists on $1 after the restore"
+}
+
+node_state() { "$LAB" status | awk -v n="$1" '$1 == n { print $2 }'; }
+stopped() { [ "$(node_state "$1")" = stopped ]; }
+boots_above() { (($("$LAB" boots "$1") > $2)); }
+
+# in_background NODE CMD: run CMD on NODE detached, its output and exit
+# status in $PROCLOG (read with proc_log): for the commands that shut the
+# node down or reboot it, whose exec would otherwise lose its answer.
+in_background() {
+	lab_exec "$1" "rm -f $PROCLOG; setsid -f bash -c '$2 >$PROCLOG 2>&1; echo \"exit \$?\" >>$PROCLOG; sync $PROCLOG' </dev/null >/dev/null 2>&1"
+}
+proc_log() { # proc_log NODE: $output = the log, asserting that it ends in exit 0
+	lab_exec "$1" "cat $PROCLOG"
+	assert_match "$output" $'(^|\n)exit 0$'
+}
+
+# shut_down NODE CMD: CMD shuts NODE down; waits until its qemu is gone.
+shut_down() {
+	in_background "$1" "$2"
+	wait_for 240 stopped "$1"
+}
+# reboots NODE CMD: CMD reboots NODE; waits for the new boot to answer.
+reboots() {
+	local before
+	before=$("$LAB" boots "$1")
+	in_background "$1" "$2"
+	wait_for 240 boots_above "$1" "$before"
+	run_lab wait "$1" --timeout 300
+}
+
+# clpbackup.sh --post --no-reboot on both nodes at once (each one's cluster
+# start waits for the other), then both started, autostart enabled.
+post_no_reboot_both() {
+	local n pids=() i=0
+	for n in node1 node2; do
+		"$LAB" exec $n -- bash -c "$B/clpbackup.sh --post --no-reboot" >"$BATS_FILE_TMPDIR/post-$n.log" 2>&1 &
+		pids+=($!)
+	done
+	for n in node1 node2; do
+		wait "${pids[i++]}" || fail "clpbackup.sh --post --no-reboot on $n: $(cat "$BATS_FILE_TMPDIR/post-$n.log")"
+		assert_contains "$(cat "$BATS_FILE_TMPDIR/post-$n.log")" "returned from backup mode to normal mode"
+	done
+	for n in node1 node2; do
+		wait_for 120 service_is $n started
+		autostart_is $n enabled
+		assert "$(backup_mode $n)" == off "backup mode on $n"
+	done
+}
+
+# backup_both_to_images: the backup of 2.19.1 with clpbackup.sh --pre (the
+# servers shut down, as 2.18 recommends for images taken outside the OS),
+# each node's mirror disk saved to $BATS_FILE_TMPDIR/md01-NODE.img (lab
+# save), the servers started and back to normal mode; a file before it and
+# one after it (assert_restored).
+backup_both_to_images() {
+	local n
+	write_file node1 before-backup
+	lab_exec node1 "$B/clpgrp -t failover1"
+	wait_for 60 offline_on node1
+	for n in node1 node2; do
+		shut_down $n "$B/clpbackup.sh --pre"
+	done
+	for n in node1 node2; do
+		run_lab save $n mirror "$BATS_FILE_TMPDIR/md01-$n.img"
+	done
+	for n in node1 node2; do
+		run_lab start $n
+		proc_log $n
+		assert_contains "$output" "switched to backup mode"
+		autostart_is $n disabled
+		lab_exec $n "systemctl is-active clpstack-mgr.service"
+		lab_exec '?' $n "systemctl is-active clpstack-core.service"
+		assert "$output" == inactive "the cluster service after boot on $n"
+		assert "$(backup_mode $n)" == on "backup mode on $n"
+	done
+	post_no_reboot_both
+	wait_for 120 both_green
+	wait_for 120 online_on node1 node1
+	write_file node1 after-backup
+}
+
+# restore_pre_both: 2.20 steps 1-2: failover1 stopped, clprestore.sh --pre
+# on both: autostart disabled, the servers shut down.
+restore_pre_both() {
+	local n
+	lab_exec node1 "$B/clpgrp -t failover1"
+	wait_for 60 offline_on node1
+	for n in node1 node2; do
+		shut_down $n "$B/clprestore.sh --pre"
+	done
+}
+
+# start_restored NODE: 2.20 steps 4-5 on NODE: started, the cluster service
+# not (autostart disabled by clprestore.sh --pre), the partitions' paths
+# those of clp.conf.
+start_restored() {
+	run_lab start "$1"
+	proc_log "$1"
+	autostart_is "$1" disabled
+	lab_exec '?' "$1" "systemctl is-active clpstack-core.service"
+	assert "$output" == inactive "the cluster service after boot on $1 (autostart disabled)"
+	lab_exec "$1" "test -b /dev/vdb1 && test -b /dev/vdb2 && grep -c '<cppath>/dev/vdb1</cppath><dppath>/dev/vdb2</dppath>' $CONF"
+}
+
+# reboot_both CMD: CMD on both nodes at once; each reboots (the first to
+# boot waits for the other at its cluster start).
+reboot_both() {
+	local n
+	local -A before
+	for n in node1 node2; do
+		before[$n]=$("$LAB" boots $n)
+		in_background $n "$1"
+	done
+	for n in node1 node2; do
+		wait_for 240 boots_above $n "${before[$n]}"
+		run_lab wait $n --timeout 300
+	done
+}
+
+# holds_backup NODE IMAGE|PARTITION: a mirror disk image on NODE (a dd of
+# /dev/vdb: its data partition through a loop device) or a data partition
+# (/dev/vdb2, outside the cluster), mounted read-only: the file written
+# before the backup is there, the one written after it is not.
+holds_backup() {
+	local setup="p=$2" teardown=:
+	if [[ $2 != /dev/* ]]; then
+		setup="d=\$(losetup -P -r -f --show $2) && p=\${d}p2"
+		teardown="losetup -d \$d"
+	fi
+	lab_exec "$1" "$setup && mkdir -p /mnt/backup && mount -o ro,noload \$p /mnt/backup && cat /mnt/backup/before-backup; r=\$?; test -e /mnt/backup/after-backup && r=9; umount /mnt/backup; $teardown; exit \$r"
+	assert_match "$output" "^before-backup written at"
+}

@@ -1,0 +1,1 @@
+clpbackup.sh
