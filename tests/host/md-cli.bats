@@ -292,6 +292,8 @@ cp_magic() {
 	run timeout 10 "$B/clpmgrd" -f
 	assert_failure 1
 	assert_output --partial "cluster/metrics/port: unknown key"
+}
+
 # Superblock flags (little-endian u32 at offset 52: liscal_meta.h).
 cp_flags() {
 	printf '0x%x' "$(od -An -tu4 -j52 -N4 "$BATS_TEST_TMPDIR/cp.img" | tr -d ' ')"
