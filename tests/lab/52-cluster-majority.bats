@@ -4,6 +4,10 @@
 # node1's cables are pulled: node1 holds 1 of 3 servers and loses (npaction
 # 5, keepalive reset); node2 holds 2 of 3 with node3, wins and takes
 # failover2 over; node3 takes no group. Afterwards one server runs it.
+# Then node1 rejoins and node2 loses node1 and node3 a second apart: the
+# second loss comes while node2's won resolution (2 of 3) waits, and it
+# must reset all the same (it failed on the first version, which kept the
+# first result: the CI run of de23d60).
 
 load helpers
 load md-helpers
@@ -63,7 +67,47 @@ online2_on() { [ "$(grp2_on "$1")" = "online $2" ]; }
 	online2_on node2 node2
 }
 
+srv_on() { # srv_on VIEWER SERVER: "<service> <heartbeat>" of SERVER seen from VIEWER
+	"$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.servers[] | select(.name == \"$2\") | .service + \" \" + .heartbeat'"
+}
+started_up_on() { [ "$(srv_on "$1" "$2")" = "started up" ]; }
+
+# The servers of the other side time out one after the other. node2 loses
+# node1 first (2 of 3: it wins and waits one heartbeat interval + 2 s),
+# then node3 during that wait: it must count the second loss (1 of 3) and
+# reset, not keep the first result.
+@test "node2 loses node1, then node3 while its won resolution waits: it falls to 1 of 3 and resets; node1 takes failover2 over" {
+	local boots console
+	lab_exec node1 "for m in clpkhb clpka; do grep -q \"^\$m \" /proc/modules || insmod $K/\$m/\$m.ko; done"
+	daemon_start node1
+	lab_exec node1 "$B/clpcl -s"
+	for n in node2 node3; do
+		wait_for 120 started_up_on $n node1
+	done
+	wait_for 60 started_up_on node1 node2
+	wait_for 60 started_up_on node1 node3
+	online2_on node1 node2
+	boots=$("$LAB" boots node2)
+	console=$("$LAB" console node2)
+	# Strict reverse-path filtering drops what comes from a blackholed
+	# source: node2 neither sends to nor hears from that server.
+	lab_exec node2 "sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.eth0.rp_filter=1 && ip route add blackhole 198.18.1.1/32"
+	# The stimulus, not a wait for a state: node3's heartbeat stops one
+	# interval after node1's, so both time out within node2's 3 s wait.
+	sleep 1
+	lab_exec node2 "ip route add blackhole 198.18.1.3/32"
+	wait_for 120 boots_above node2 "$boots"
+	run grep -a "network partition resolution lost" "$console"
+	assert_success
+	assert_output --partial "majority: this side has 1 of 3 servers"
+	wait_for 120 online2_on node1 node1
+	lab_exec node1 "ip -4 addr show dev eth0 | grep -c 198.18.1.100/24"
+	lab_exec node3 "! ip -4 addr show | grep -q 198.18.1.100"
+	run_lab wait node2 --timeout 600
+	lab_exec node2 "! ip -4 addr show | grep -q 198.18.1.100"
+}
+
 @test "the kernel logs are clean" {
-	dmesg_clean node2
+	dmesg_clean node1
 	dmesg_clean node3
 }

@@ -94,34 +94,55 @@ static int ping_once(const char *target, long timeout_s, char *why, size_t len)
  * when it holds the first server of the configuration. The other side
  * decides the same at its own heartbeat timeout, within about one
  * heartbeat interval: the winner lets that and 2 s pass before it
- * activates anything.
+ * activates anything. The servers of the other side are not lost at the
+ * same instant: a loss during that wait is counted at once (rc_peer_event
+ * broadcasts clus.cond), and a side that falls to a minority loses then,
+ * not after the wait. Under clus.lock.
  */
-static int np_majority(char *why, size_t len)
+static bool majority_lost(char *why, size_t len)
 {
 	int i, up = 1, n = clus.cfg.nsrv;
 	bool first;
-	struct timespec ts;
 
-	pthread_mutex_lock(&clus.lock);
 	for (i = 0; i < n; i++)
 		if (i != clus.cfg.self && clus.srv[i] == SRV_UP)
 			up++;
 	first = clus.cfg.self == 0 || clus.srv[0] == SRV_UP;
-	pthread_mutex_unlock(&clus.lock);
-	if (2 * up < n || (2 * up == n && !first)) {
-		snprintf(why, len, "majority: this side has %d of %d servers%s", up, n,
-			 2 * up == n ? ", not the first one" : "");
-		return -1;
-	}
 	snprintf(why, len, "majority: this side has %d of %d servers%s", up, n,
-		 2 * up == n ? " with the first one" : "");
-	ts = (struct timespec){ clus.cfg.hb_interval_ms / 1000 + 2,
-				(clus.cfg.hb_interval_ms % 1000) * 1000000 };
+		 2 * up != n ? "" : first ? " with the first one" : ", not the first one");
+	return 2 * up < n || (2 * up == n && !first);
+}
+
+static int np_majority(char *why, size_t len)
+{
+	struct timespec until;
+	bool lost;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += clus.cfg.hb_interval_ms / 1000 + 2;
+	until.tv_nsec += (clus.cfg.hb_interval_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&clus.lock);
+	lost = majority_lost(why, len);
+	pthread_mutex_unlock(&clus.lock);
+	if (lost)
+		return -1;
 	clp_event("rc", 60, "network partition resolution won: %s; waiting %ld ms for the "
 		  "other side's npaction", why, clus.cfg.hb_interval_ms + 2000);
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	pthread_mutex_lock(&clus.lock);
+	while (!(lost = majority_lost(why, len)) &&
+	       pthread_cond_timedwait(&clus.cond, &clus.lock, &until) != ETIMEDOUT)
 		;
-	return 0;
+	if (!lost)
+		lost = majority_lost(why, len);
+	pthread_mutex_unlock(&clus.lock);
+	if (lost)
+		clp_event("rc", 66, "network partition resolution reversed: a server was lost "
+			  "during the wait; %s", why);
+	return lost ? -1 : 0;
 }
 
 int np_resolve(char *why, size_t len)
