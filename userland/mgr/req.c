@@ -60,8 +60,30 @@ static struct json_object *forward(int srv, struct json_object *req)
 	return r ? r : clp_msg_reply(CLP_EXIT_ERROR, "%s", err);
 }
 
+/* One peer's status for clpstat -a, asked in a thread of its own so that
+ * unreachable servers cost one timeout together, not one each. */
+struct status_ask {
+	int srv, timeout_ms;
+	pthread_t thread;
+	bool threaded;
+	struct json_object *reply;
+	char err[256];
+};
+
+static void *status_ask_one(void *arg)
+{
+	struct status_ask *a = arg;
+	struct json_object *q = json_object_new_object();
+
+	json_object_object_add(q, "op", json_object_new_string("status"));
+	a->reply = clp_msg_peer(&clus.cfg, a->srv, q, a->timeout_ms, a->err, sizeof(a->err));
+	json_object_put(q);
+	return NULL;
+}
+
 static struct json_object *status(struct json_object *req, int from)
 {
+	struct status_ask ask[CLP_SRV_MAX] = { 0 };
 	struct json_object *r, *list, *one;
 	int i;
 
@@ -70,30 +92,33 @@ static struct json_object *status(struct json_object *req, int from)
 		json_object_object_add(r, "code", json_object_new_int(0));
 		return r;
 	}
+	for (i = 0; i < clus.cfg.nsrv; i++) {
+		if (i == clus.cfg.self)
+			continue;
+		ask[i].srv = i;
+		/* A server without heartbeat may still run its daemon: ask briefly. */
+		pthread_mutex_lock(&clus.lock);
+		ask[i].timeout_ms = clus.srv[i] == SRV_UP ? 3000 : 1000;
+		pthread_mutex_unlock(&clus.lock);
+		ask[i].threaded = !pthread_create(&ask[i].thread, NULL, status_ask_one, &ask[i]);
+		if (!ask[i].threaded)
+			status_ask_one(&ask[i]);
+	}
 	r = clp_msg_reply(0, "status");
 	json_object_object_add(r, "local", json_object_new_string(clus.m->server));
 	list = json_object_new_array();
 	for (i = 0; i < clus.cfg.nsrv; i++) {
-		char err[256];
-		struct json_object *q;
-		bool up;
-
 		if (i == clus.cfg.self) {
 			json_object_array_add(list, rc_status_json());
 			continue;
 		}
-		q = json_object_new_object();
-		json_object_object_add(q, "op", json_object_new_string("status"));
-		pthread_mutex_lock(&clus.lock);
-		up = clus.srv[i] == SRV_UP;
-		pthread_mutex_unlock(&clus.lock);
-		/* A server without heartbeat may still run its daemon: ask briefly. */
-		one = clp_msg_peer(&clus.cfg, i, q, up ? 3000 : 1000, err, sizeof(err));
-		json_object_put(q);
+		if (ask[i].threaded)
+			pthread_join(ask[i].thread, NULL);
+		one = ask[i].reply;
 		if (!one) {
 			one = json_object_new_object();
 			json_object_object_add(one, "server", json_object_new_string(clus.cfg.srv[i]));
-			json_object_object_add(one, "unreachable", json_object_new_string(err));
+			json_object_object_add(one, "unreachable", json_object_new_string(ask[i].err));
 		} else {
 			rc_note_remote(i, one);
 		}
