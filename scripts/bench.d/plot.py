@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 import benchlib as bl  # noqa: E402
 
-COLORS = {"raw": "#7f7f7f", "nmp-sync": "#1f77b4", "nmp-disc": "#9ecae1",
+COLORS = {"raw": "#7f7f7f", "dmlin": "#bcbd22", "nmp-sync": "#1f77b4", "nmp-disc": "#9ecae1",
           "drbd-c": "#d62728", "drbd-disc": "#ff9896"}
 
 
@@ -47,10 +47,11 @@ def plot(doc, path, title):
                    label="raw mean + 1 RTT")
     a1.legend(fontsize=8)
     io = [("randwrite-qd1", "write QD1"), ("randwrite-qd32", "write QD32"),
-          ("randread-qd32", "read QD32"), ("randrw-qd16", "70/30 QD16")]
+          ("randread-qd32", "read QD32"), ("randrw-qd16", "70/30 QD16"),
+          ("fsync-qd1", "write+fsync QD1"), ("sqlite-commit", "SQLite commit")]
     _bars(a2, io, targets, lambda t, g: bl.fio_stats(doc, t, g[0], "iops"))
     a2.set_xticklabels([g[1] for g in io])
-    a2.set_ylabel("IOPS, 4 KiB (higher is better)")
+    a2.set_ylabel("IOPS, 4 KiB; commits/s (higher is better)")
     a2.set_title("IOPS")
     a2.legend(fontsize=8)
     for a in (a1, a2):

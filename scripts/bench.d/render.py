@@ -18,6 +18,8 @@ ROWS = [
     ("randwrite-qd32", "iops", "rand write 4 KiB QD32, IOPS", 1, "{:.0f}"),
     ("randread-qd32", "iops", "rand read 4 KiB QD32, IOPS", 1, "{:.0f}"),
     ("randrw-qd16", "iops", "70/30 rand r/w 4 KiB QD16, IOPS", 1, "{:.0f}"),
+    ("sqlite-commit", "iops", "SQLite WAL FULL, commits/s", 1, "{:.0f}"),
+    ("sqlite-commit", "lat_mean_us", "SQLite WAL FULL, commit mean, us", 1, "{:.0f}"),
 ]
 
 
@@ -131,7 +133,7 @@ def render(doc, results_name, png_name):
     sts = [t for t in bl.SYNC_TARGETS if t in ts]
     rows = []
     for w, metric, label, scale, fmt in ROWS:
-        if metric in ("lat_p50_us", "lat_p99_us") or w in ("randread-qd32", "fsync-qd1"):
+        if metric in ("lat_p50_us", "lat_p99_us") or w in ("randread-qd32", "fsync-qd1", "sqlite-commit"):
             continue
         if metric == "lat_mean_us":
             lim, _, _ = bl.qd1_latency_limit(doc)
@@ -252,7 +254,7 @@ def mm3(values, scale, fmt):
 def profile_rows(doc, ts):
     rows = []
     for t in ts:
-        if t == "raw":
+        if t in ("raw", "dmlin"):
             continue
         for w in ("seqwrite", "randwrite-qd1", "randwrite-qd32"):
             samples = doc["fio"].get(t, {}).get(w, [])
