@@ -347,18 +347,49 @@ stopped() { "$LAB" status | grep -qE "^$1 +stopped"; }
 	lab_exec "$standby" "rmmod clpka"
 	lab_exec 1 "$active" "$B/clpcl --resume"
 	assert_output --partial "$active: the cluster is resumed on $active"
-	assert_output --partial "$standby: the cluster service failed to resume on $standby (see the log): its groups stopped, the server shuts down"
+	assert_output --partial "$standby: the cluster service failed to resume on $standby (see the log): its groups stopped and handed over, the server shuts down"
 	wait_for 120 stopped "$standby"
 	online_on "$active" "$active" || fail "$active sees $(grp_on "$active")"
 	lab_exec "$active" "mountpoint -q /mnt/md01"
 	run_lab start "$standby"
 	lab_exec "$standby" "grep -a -E 'rc (16|5|9): ' /opt/clpstack/log/clpmgrd.log | tail -n 3"
-	assert_line --index 0 --partial "rc 16: the cluster service failed to resume on $standby: stopping the groups and shutting down"
+	assert_line --index 0 --partial "rc 16: the cluster service failed to resume on $standby: stopping the groups, handing them over and shutting down"
 	assert_line --index 1 --partial "rc 5: cluster service stopped on $standby"
 	assert_line --index 2 --partial "rc 9: shutting down the server"
 	node_prepare "$standby"
 	daemon_start "$standby"
 	lab_exec "$standby" "$B/clpcl -s"
+	wait_for 120 online_on "$standby" "$active"
+	wait_for 300 both_green
+}
+
+@test "the server running failover1 fails to resume: it stops the group, hands it over and shuts down; the other server starts it" {
+	local active standby
+	active=$(grp_on node1 | cut -d' ' -f2)
+	standby=$(other "$active")
+	wait_for 300 both_green
+	lab_exec "$active" "$B/clpcl --suspend"
+	lab_exec "$active" "rmmod clpka"
+	lab_exec 1 "$standby" "$B/clpcl --resume"
+	assert_output --partial "$standby: the cluster is resumed on $standby"
+	assert_output --partial "$active: the cluster service failed to resume on $active (see the log): its groups stopped and handed over"
+	wait_for 120 stopped "$active"
+	wait_for 180 online_on "$standby" "$standby"
+	lab_exec "$standby" "mountpoint -q /mnt/md01 && ip -4 addr show dev eth0 | grep -q 198.18.1.100/24"
+	lab_exec "$standby" "grep -a 'rc 18: ' /opt/clpstack/log/clpmgrd.log"
+	assert_output --partial "failover1 was stopped by $active after its failed resume: starting it here"
+	run_lab start "$active"
+	lab_exec "$active" "grep -a -E 'rc (16|18|9): ' /opt/clpstack/log/clpmgrd.log | tail -n 3"
+	assert_line --index 0 --partial "rc 16: the cluster service failed to resume on $active"
+	assert_line --index 1 --partial "rc 18: groups handed over to $standby: $standby takes them over"
+	assert_line --index 2 --partial "rc 9: shutting down the server"
+	node_prepare "$active"
+	daemon_start "$active"
+	lab_exec "$active" "$B/clpcl -s"
+	wait_for 120 online_on "$active" "$standby"
+	wait_for 300 both_green
+	# Back where it ran: the next test pulls the cables of the standby node2.
+	lab_exec "$standby" "$B/clpgrp -m failover1 -h $active"
 	wait_for 120 online_on "$standby" "$active"
 	wait_for 300 both_green
 }

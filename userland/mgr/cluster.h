@@ -64,6 +64,8 @@ enum job_type {
 	J_CL_RESUME,	/* start the core again, the groups as they are */
 	J_CLEANUP,	/* stop groups a killed daemon left starting/stopping */
 	J_TWICE,	/* server srv runs a group that runs here too (2.12.9) */
+	J_HANDOVER,	/* server srv stopped the groups of arg (a mask) after a
+			 * failed resume: the next server takes them */
 };
 
 struct job {
@@ -104,6 +106,9 @@ struct cluster {
 	 * while the servers stop their heartbeats one after the other. */
 	time_t suspending_until;
 	bool twice_queued;		/* a J_TWICE job waits */
+	/* Groups handed over by a server whose resume failed, while this
+	 * one was still suspended: taken when it resumes (group masks). */
+	unsigned int handover[CLP_SRV_MAX];
 	/* Status messages: this daemon's epoch and counter, the last seen of
 	 * each other server (an older one arriving late is ignored). */
 	long long epoch, seq;
@@ -125,6 +130,7 @@ void rc_notify_peers(void);
  * with @msg set; the release of one. */
 int rc_reserve(int gi, int from, char *msg, size_t len);
 void rc_release(int gi, int from);
+int rc_handover(int from, unsigned int mask, char *msg, size_t len);
 bool rc_worker_asking(int srv);	/* the worker waits for an answer from @srv */
 /* clpcl --suspend, phase 1 (@on) or its abort: 0, or an exit code with @msg. */
 int rc_suspend_prepare(bool on, char *msg, size_t len);

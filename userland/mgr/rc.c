@@ -14,13 +14,15 @@
  * started, 4 cluster started, 5 cluster stopped, 6 startup wait, 7 wait
  * ended, 8 adopted, 10 server up, 11 server down, 15 a group caught
  * starting/stopping cleaned up, 16 resume failed (shutdown), 17 no
- * failover while suspending, 20
- * nothing to take over,
+ * failover while suspending, 18 groups handed over after a failed resume
+ * (sent, or one taken here), 19 a handover not answered, 20 nothing to
+ * take over,
  * 30 resource activated, 31 activation retry, 32 activation failed,
  * 33 moved after it, 34 start not reserved, 35/36 reservation granted/
  * refused to another server, 40 resource deactivated, 42 deactivation
  * failed, 50 final action, 60 network partition won, 61 lost (npaction),
  * 62 no resolution, 64 no resolution thread, 65 start abandoned (lost),
+ * 66 a won majority reversed by a loss during its wait,
  * 70 a group claimed elsewhere while it runs here, 71 a group ran on two
  * servers (guide 2.12.9), 92 release failed.
  */
@@ -926,6 +928,14 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 
 /* First server of @g's policy that is up and runs the cluster, skipping
  * @skip; this server counts when its cluster service runs. */
+/* Can server @s run a group now: its cluster service runs (as this
+ * server knows it: its own flag, or the other's heartbeat and status)?
+ * Under clus.lock. */
+static bool srv_ready(int s)
+{
+	return s == clus.cfg.self ? clus.started : clus.srv[s] == SRV_UP && clus.srv_started[s];
+}
+
 static int first_server(const struct clp_group *g, int skip)
 {
 	int i, s;
@@ -934,7 +944,7 @@ static int first_server(const struct clp_group *g, int skip)
 		s = g->srv[i];
 		if (s == skip)
 			continue;
-		if (s == clus.cfg.self ? clus.started : clus.srv[s] == SRV_UP && clus.srv_started[s])
+		if (srv_ready(s))
 			return s;
 	}
 	return -1;
@@ -960,8 +970,7 @@ static void job_move(struct job *j)
 		for (int i = 0; i < g->nsrv && to < 0; i++) {
 			int s = g->srv[i];
 
-			if (s != owner && (s == clus.cfg.self ? clus.started :
-					   clus.srv[s] == SRV_UP && clus.srv_started[s]))
+			if (s != owner && srv_ready(s))
 				to = s;
 		}
 	}
@@ -986,8 +995,7 @@ static void job_move(struct job *j)
 		for (int i = 0; i < g->nsrv; i++)
 			in |= g->srv[i] == to;
 		pthread_mutex_lock(&clus.lock);
-		ready = to == clus.cfg.self ? clus.started :
-			clus.srv[to] == SRV_UP && clus.srv_started[to];
+		ready = srv_ready(to);
 		pthread_mutex_unlock(&clus.lock);
 		if (!in || !ready) {
 			jfail(j, CLP_EXIT_STATE, "%s may not move to %s: %s", g->name, srv_name(to),
@@ -1290,6 +1298,23 @@ static void core_stopped(void)
 	pthread_mutex_unlock(&clus.lock);
 }
 
+/* After a cluster stop: @how 1 shuts the server down, 2 reboots it. */
+static void power_action(int how)
+{
+	char *argv[] = { "shutdown", how == 1 ? "-h" : "-r", "now", NULL };
+	pid_t pid;
+
+	if (how != 1 && how != 2)
+		return;
+	clp_event("rc", 9, "%s the server", how == 1 ? "shutting down" : "rebooting");
+	pid = fork();
+	if (pid == 0) {
+		setsid();
+		execvp("shutdown", argv);
+		_exit(127);
+	}
+}
+
 static void job_cl_stop(struct job *j)
 {
 	int gi, ret = 0;
@@ -1304,6 +1329,7 @@ static void job_cl_stop(struct job *j)
 	clus.started = false;
 	clus.suspended = false;
 	clus.wait_cancel = true;
+	memset(clus.handover, 0, sizeof(clus.handover));
 	pthread_cond_broadcast(&clus.cond);
 	pthread_mutex_unlock(&clus.lock);
 	for (gi = clus.cfg.ngrp - 1; gi >= 0; gi--) {
@@ -1335,19 +1361,7 @@ static void job_cl_stop(struct job *j)
 	clp_event("rc", 5, "cluster service stopped on %s", clus.m->server);
 	jfail(j, 0, "the cluster service stopped on %s", clus.m->server);
 power:
-	if (j->arg == 1 || j->arg == 2) {
-		char *args[] = { j->arg == 1 ? "-h" : "-r", "now" };
-		char *argv[] = { "shutdown", args[0], args[1], NULL };
-		pid_t pid;
-
-		clp_event("rc", 9, "%s the server", j->arg == 1 ? "shutting down" : "rebooting");
-		pid = fork();
-		if (pid == 0) {
-			setsid();
-			execvp("shutdown", argv);
-			_exit(127);
-		}
-	}
+	power_action(j->arg);
 }
 
 /* clpcl --suspend: the groups keep running, nothing watches them, and a
@@ -1491,6 +1505,74 @@ static void cleanup(void)
 	}
 }
 
+/*
+ * A server whose resume failed stopped the groups of @mask and hands them
+ * over (answered in the peer thread, not queued). This server takes them
+ * now if its cluster service runs, or when it resumes if it is still
+ * suspended; stopped, it takes nothing.
+ */
+int rc_handover(int from, unsigned int mask, char *msg, size_t len)
+{
+	bool now, later;
+
+	if (!mask || mask >> clus.cfg.ngrp) {
+		snprintf(msg, len, "bad group set %#x (%d groups configured)", mask, clus.cfg.ngrp);
+		return CLP_EXIT_USAGE;
+	}
+	pthread_mutex_lock(&clus.lock);
+	now = clus.started;
+	later = !now && clus.suspended;
+	if (later)
+		clus.handover[from] |= mask;
+	pthread_mutex_unlock(&clus.lock);
+	if (now)
+		submit_new(J_HANDOVER, -1, from, (int)mask);
+	snprintf(msg, len, now ? "%s takes them over" : later ? "%s takes them over when it "
+		 "resumes" : "the cluster service does not run on %s: not taken", clus.m->server);
+	return now || later ? 0 : CLP_EXIT_STATE;
+}
+
+/* After a resume: what was handed over meanwhile. */
+static void handover_pending(void)
+{
+	unsigned int mask;
+	int s;
+
+	for (s = 0; s < clus.cfg.nsrv; s++) {
+		pthread_mutex_lock(&clus.lock);
+		mask = clus.handover[s];
+		clus.handover[s] = 0;
+		pthread_mutex_unlock(&clus.lock);
+		if (mask)
+			submit_new(J_HANDOVER, -1, s, (int)mask);
+	}
+}
+
+/* Start here each handed-over group that runs nowhere else and whose
+ * next server, without the one that handed it over, is this one. */
+static void job_handover(struct job *j)
+{
+	int gi, owner, target;
+
+	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
+		const struct clp_group *g = &clus.cfg.grp[gi];
+
+		if (!((unsigned int)j->arg & (1u << gi)))
+			continue;
+		pthread_mutex_lock(&clus.lock);
+		owner = clus.g[gi].owner;
+		target = clus.started ? first_server(g, j->srv) : -1;
+		if (owner == j->srv)
+			clus.g[gi].owner = -1;
+		pthread_mutex_unlock(&clus.lock);
+		if ((owner >= 0 && owner != j->srv) || target != clus.cfg.self)
+			continue;
+		clp_event("rc", 18, "%s was stopped by %s after its failed resume: starting it here",
+			  g->name, srv_name(j->srv));
+		grp_start_local(gi, false, j);
+	}
+}
+
 static void job_cl_resume(struct job *j)
 {
 	pthread_mutex_lock(&clus.lock);
@@ -1501,18 +1583,44 @@ static void job_cl_resume(struct job *j)
 	}
 	pthread_mutex_unlock(&clus.lock);
 	if (mgr_core_start(clus.m) < 0) {
-		struct job stop = { .type = J_CL_STOP, .arg = 1 };
+		struct job stop = { .type = J_CL_STOP };
+		unsigned int mine = 0;
+		int gi, s;
 
 		/*
-		 * The groups run unwatched and without heartbeat: the other
-		 * servers, resumed, would take them over. The guide's answer to
-		 * a failed resume: this server stops them and shuts down.
+		 * The groups run unwatched and without heartbeat. The guide's
+		 * answer to a failed resume: this server stops them and shuts
+		 * down. Its heartbeat never came back, so the other servers
+		 * see no server going down: once the groups are stopped, they
+		 * are handed over (the next server of each policy starts them).
 		 */
 		clp_event("rc", 16, "the cluster service failed to resume on %s: stopping the "
-			  "groups and shutting down", clus.m->server);
+			  "groups, handing them over and shutting down", clus.m->server);
+		pthread_mutex_lock(&clus.lock);
+		for (gi = 0; gi < clus.cfg.ngrp; gi++)
+			if (clus.g[gi].owner == clus.cfg.self || clus.g[gi].st != GS_OFFLINE)
+				mine |= 1u << gi;
+		pthread_mutex_unlock(&clus.lock);
 		job_cl_stop(&stop);
+		if (stop.code) {
+			jfail(j, stop.code, "the cluster service failed to resume on %s, and %s",
+			      clus.m->server, stop.msg);
+			return;
+		}
+		for (s = 0; mine && s < clus.cfg.nsrv; s++) {
+			char msg[512];
+			int code;
+
+			if (s == clus.cfg.self)
+				continue;
+			code = ask(s, "group-handover", -1, (int)mine, 3000, msg, sizeof(msg));
+			clp_event("rc", code ? 19 : 18, "groups handed over to %s: %s%s",
+				  srv_name(s), code ? "failed: " : "", msg);
+		}
 		jfail(j, CLP_EXIT_ERROR, "the cluster service failed to resume on %s (see the "
-		      "log): its groups stopped, the server shuts down", clus.m->server);
+		      "log): its groups stopped and handed over, the server shuts down",
+		      clus.m->server);
+		power_action(1);
 		return;
 	}
 	pthread_mutex_lock(&clus.lock);
@@ -1522,6 +1630,7 @@ static void job_cl_resume(struct job *j)
 	pthread_mutex_unlock(&clus.lock);
 	clp_event("rc", 13, "cluster resumed on %s", clus.m->server);
 	rc_notify_peers();
+	handover_pending();
 	jfail(j, 0, "the cluster is resumed on %s", clus.m->server);
 }
 
@@ -1565,6 +1674,9 @@ static void run(struct job *j)
 		break;
 	case J_TWICE:
 		job_twice(j);
+		break;
+	case J_HANDOVER:
+		job_handover(j);
 		break;
 	}
 }

@@ -16,6 +16,8 @@
  *   group-move      group, server (destination; none: the next one)
  *   cluster-suspend / cluster-resume   all   every server (suspend: this one last)
  *   group-reserve / group-release  group     daemons: may the sender start it?
+ *   group-handover  arg (group mask)         daemons: the sender's resume failed,
+ *                                            it stopped these groups: take them
  *   cluster-suspend-prepare / -abort         daemons: phase 1 of a suspend
  *   wait-cancel                              commands
  */
@@ -321,6 +323,18 @@ struct json_object *req_handle(struct json_object *req, int from)
 		}
 		code = rc_reserve(gi, from, msg, sizeof(msg));
 		return clp_msg_reply(code, "%s", msg);
+	}
+	if (!strcmp(op, "group-handover")) {
+		char msg[512];
+		int64_t mask = clp_msg_get_int(req, "arg", 0);
+
+		if (from < 0)
+			return clp_msg_reply(CLP_EXIT_USAGE, "group-handover comes from daemons only");
+		if (mask <= 0 || mask > 0xffffffffLL)
+			return clp_msg_reply(CLP_EXIT_USAGE, "group-handover: bad group set %lld",
+					     (long long)mask);
+		return clp_msg_reply(rc_handover(from, (unsigned int)mask, msg, sizeof(msg)),
+				     "%s", msg);
 	}
 	if (!strcmp(op, "wait-cancel")) {
 		bool was;
