@@ -20,6 +20,10 @@ setup_file() {
 	cluster_lab_up 2
 }
 
+teardown() {
+	cluster_logs_on_failure node1 node2
+}
+
 teardown_file() {
 	local n
 	# The daemons' logs, for a failure's post-mortem ($CLP_TEST_LOGS).

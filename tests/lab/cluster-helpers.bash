@@ -59,3 +59,43 @@ fip_answers_from() { # fip_answers_from VIEWER OWNER
 
 other() { [ "$1" = node1 ] && echo node2 || echo node1; }
 boots_above() { (($("$LAB" boots "$1") > $2)); }
+
+# partition_node1 ONLINE LOST WON GROUP: pull both cables of node1, which
+# runs GROUP. node2 must take it over (ONLINE node2 node2 holds) after
+# winning the partition resolution (its log: "...won: WON", then the
+# failover), and node1 must reset (its console: "...lost...LOST").
+partition_node1() {
+	local boots console
+	boots=$("$LAB" boots node1)
+	console=$("$LAB" console node1)
+	run_lab link node1 interconnect down
+	run_lab link node1 mirror down
+	wait_for 120 "$1" node2 node2
+	wait_for 120 boots_above node1 "$boots"
+	run grep -a "network partition resolution lost" "$console"
+	assert_success
+	assert_output --partial "$2"
+	lab_exec node2 "grep -a -E 'rc (60|3): ' /opt/clpstack/log/clpmgrd.log"
+	assert_line --index 0 --partial "network partition resolution won: $3"
+	assert_line --index 1 --partial "failover of $4 from node1 to node2"
+}
+
+# replug_node1: node1's cables back, node1 up again after its reset.
+replug_node1() {
+	run_lab link node1 interconnect up
+	run_lab link node1 mirror up
+	run_lab wait node1 --timeout 600
+}
+
+# cluster_logs_on_failure NODES...: for a teardown. After a failed test,
+# the end of each node's daemon log, printed with the failure (in CI the
+# TAP output is all that is kept).
+cluster_logs_on_failure() {
+	local n
+	[ -n "${BATS_TEST_COMPLETED:-}" ] && return 0
+	for n in "$@"; do
+		echo "--- $n: the end of /opt/clpstack/log/clpmgrd.log"
+		"$LAB" exec "$n" --timeout 10 -- tail -n 25 /opt/clpstack/log/clpmgrd.log 2>&1 |
+			sed 's/^/  /' || true
+	done
+}
