@@ -299,11 +299,7 @@ EOF"
 	wait_for 60 grep -a -q "client 'userw' (clpmgrd pid $pid): no keepalive within 7000 ms: resetting the server" "$console"
 	wait_for 120 online_on "$standby" "$standby"
 	run_lab wait "$active" --timeout 600
-	node_prepare "$active"
-	daemon_start "$active"
-	lab_exec "$active" "$B/clpcl -s"
-	wait_for 120 online_on "$active" "$standby"
-	wait_for 300 both_green
+	rejoin "$active" "$standby"
 }
 
 @test "clpcl --suspend: the group keeps running unwatched, nothing fails over; --resume: watched again, nothing restarted" {
@@ -341,6 +337,15 @@ service_of() { # service_of VIEWER SERVER: the cluster service of SERVER
 }
 service_is() { [ "$(service_of "$1" "$2")" = "$3" ]; }
 stopped() { "$LAB" status | grep -qE "^$1 +stopped"; }
+# rejoin NODE OWNER: NODE, started again after it shut down, runs the
+# cluster service again; failover1 stays on OWNER; the mirror recovers.
+rejoin() {
+	node_prepare "$1"
+	daemon_start "$1"
+	lab_exec "$1" "$B/clpcl -s"
+	wait_for 120 online_on "$1" "$2"
+	wait_for 300 both_green
+}
 
 @test "a server whose cluster service fails to resume stops its groups and shuts down; the others resume" {
 	local active standby
@@ -360,11 +365,7 @@ stopped() { "$LAB" status | grep -qE "^$1 +stopped"; }
 	assert_line --index 0 --partial "rc 16: the cluster service failed to resume on $standby: stopping the groups, handing them over and shutting down"
 	assert_line --index 1 --partial "rc 5: cluster service stopped on $standby"
 	assert_line --index 2 --partial "rc 9: shutting down the server"
-	node_prepare "$standby"
-	daemon_start "$standby"
-	lab_exec "$standby" "$B/clpcl -s"
-	wait_for 120 online_on "$standby" "$active"
-	wait_for 300 both_green
+	rejoin "$standby" "$active"
 }
 
 @test "the server running failover1 fails to resume: it stops the group, hands it over and shuts down; the other server starts it" {
@@ -387,11 +388,7 @@ stopped() { "$LAB" status | grep -qE "^$1 +stopped"; }
 	assert_line --index 0 --partial "rc 16: the cluster service failed to resume on $active"
 	assert_line --index 1 --partial "rc 18: groups handed over to $standby: $standby takes them over"
 	assert_line --index 2 --partial "rc 9: shutting down the server"
-	node_prepare "$active"
-	daemon_start "$active"
-	lab_exec "$active" "$B/clpcl -s"
-	wait_for 120 online_on "$active" "$standby"
-	wait_for 300 both_green
+	rejoin "$active" "$standby"
 	# Back where it ran: the next test pulls the cables of the standby node2.
 	lab_exec "$standby" "$B/clpgrp -m failover1 -h $active"
 	wait_for 120 online_on "$standby" "$active"
