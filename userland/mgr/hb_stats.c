@@ -18,8 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 #include <linux/genetlink.h>
 
@@ -28,9 +26,8 @@
 #include "clp_conf.h"
 #include "clp_log.h"
 #include "clp_nl.h"
+#include "clp_stats.h"
 #include "hb_stats.h"
-
-#define HB_STATS_ROTATE (16u << 20)
 
 struct hb_snap {
 	uint32_t node, link;
@@ -139,35 +136,28 @@ static int peers_cb(const struct nlmsghdr *nlh, void *data)
 static void hb_stats_write(void)
 {
 	struct row_ctx c;
-	struct timeval tv;
+	struct timespec ts;
 	struct clp_nl *nl;
-	struct stat st;
-	struct tm tm;
-	char pre[520];
-	bool fresh;
+	char *rows = NULL;
+	size_t len = 0;
+	int ret;
 
 	if (clp_nl_open(&nl, CLPKHB_FAMILY_NAME) < 0)
 		return;
-	if (stat(hs.path, &st) == 0 && st.st_size >= HB_STATS_ROTATE) {
-		snprintf(pre, sizeof(pre), "%.*s.pre", (int)strlen(hs.path) - 4, hs.path);
-		rename(hs.path, pre);
-	}
-	fresh = stat(hs.path, &st) < 0 || st.st_size == 0;
-	c.f = fopen(hs.path, "a");
-	if (!c.f) {
-		clp_event("hb", 6, "cannot write %s: %s", hs.path, strerror(errno));
+	c.f = open_memstream(&rows, &len);
+	if (!c.f)
 		goto out_close;
-	}
-	if (fresh)
-		fputs(header, c.f);
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	snprintf(c.date, sizeof(c.date), "%04d/%02d/%02d %02d:%02d:%02d.%03ld",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, (long)(tv.tv_usec / 1000));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	clp_stats_date(c.date, sizeof(c.date), &ts, true);
 	if (clp_nl_talk(nl, clp_nl_req(nl, CLPKHB_CMD_GET_PEERS, 0), peers_cb, &c) < 0)
 		clp_event("hb", 6, "cannot read heartbeat counters: %s", clp_nl_errmsg(nl));
 	fclose(c.f);
+	if (len) {
+		ret = clp_stats_append(hs.path, header, rows, CLP_STATS_HB_LIMIT, 1);
+		if (ret)
+			clp_event("hb", 6, "cannot write %s: %s", hs.path, strerror(-ret));
+	}
+	free(rows);
 out_close:
 	clp_nl_close(nl);
 }
@@ -193,18 +183,6 @@ static void *hb_stats_run(void *arg)
 	return NULL;
 }
 
-/* mkdir -p of @path's directory part. */
-static void mkdirs(char *path)
-{
-	char *s;
-
-	for (s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		mkdir(path, 0755);
-		*s = '/';
-	}
-}
-
 int hb_stats_start(const char *local)
 {
 	pthread_condattr_t ca;
@@ -217,7 +195,6 @@ int hb_stats_start(const char *local)
 	hs.stop = false;
 	hs.nprev = 0;
 	snprintf(hs.path, sizeof(hs.path), "%s/perf/cluster/heartbeat/lankhb.cur", clp_prefix());
-	mkdirs(hs.path);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&hs.cond, &ca);

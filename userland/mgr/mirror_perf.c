@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "clp_log.h"
@@ -29,6 +28,44 @@ static struct {
 	char dir[512];
 } perf = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* Unmount times by resource name, kept while clpmgrd runs (whether or not
+ * the sampler does). */
+static struct {
+	pthread_mutex_t lock;	/* protects n and t */
+	int n;
+	struct { char name[CLP_MD_NAMELEN]; struct clp_md_perf_agent ag; } t[CLP_MD_MAX];
+} umt = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void mirror_perf_unmounted(const char *name, uint64_t us)
+{
+	int i;
+
+	pthread_mutex_lock(&umt.lock);
+	for (i = 0; i < umt.n && strcmp(umt.t[i].name, name); i++)
+		;
+	if (i == umt.n && umt.n < CLP_MD_MAX)
+		snprintf(umt.t[umt.n++].name, sizeof(umt.t[0].name), "%s", name);
+	if (i < umt.n) {
+		umt.t[i].ag.umount_last_us = us;
+		if (us > umt.t[i].ag.umount_max_us)
+			umt.t[i].ag.umount_max_us = us;
+	}
+	pthread_mutex_unlock(&umt.lock);
+}
+
+static struct clp_md_perf_agent agent_of(const char *name)
+{
+	struct clp_md_perf_agent ag = { 0 };
+	int i;
+
+	pthread_mutex_lock(&umt.lock);
+	for (i = 0; i < umt.n; i++)
+		if (!strcmp(umt.t[i].name, name))
+			ag = umt.t[i].ag;
+	pthread_mutex_unlock(&umt.lock);
+	return ag;
+}
+
 static double mono(void)
 {
 	struct timespec ts;
@@ -37,26 +74,9 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* mkdir -p of <prefix>/perf/disk. */
-static int make_dir(void)
-{
-	char p[512];
-	size_t i;
-
-	snprintf(p, sizeof(p), "%s", perf.dir);
-	for (i = 1; p[i]; i++) {
-		if (p[i] != '/')
-			continue;
-		p[i] = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		p[i] = '/';
-	}
-	return mkdir(p, 0755) < 0 && errno != EEXIST ? -errno : 0;
-}
-
 static void sample(struct clp_nl *nl, int i, double interval)
 {
+	struct clp_md_perf_agent ag = agent_of(perf.md[i].name);
 	struct clp_md_status st;
 	char row[4096];
 	int ret;
@@ -64,11 +84,8 @@ static void sample(struct clp_nl *nl, int i, double interval)
 	ret = clp_md_nl_get_flags(nl, perf.md[i].name, LISCAL_F_STATS_PERIOD, &st);
 	if (ret == 0 && clp_md_perf_row(row, sizeof(row), time(NULL),
 					perf.have_prev[i] ? &perf.prev[i] : NULL, &st,
-					interval) > 0) {
-		ret = make_dir();
-		if (!ret)
-			ret = clp_md_perf_append(perf.dir, perf.md[i].nmp, row, CLP_MD_PERF_LIMIT);
-	}
+					interval, &ag) > 0)
+		ret = clp_md_perf_append(perf.dir, perf.md[i].nmp, row, CLP_MD_PERF_LIMIT);
 	if (ret < 0 && !perf.told[i])
 		clp_event(EV, EV_PERF_FAILED, "%s: mirror statistics not recorded in %s: %s",
 			  perf.md[i].name, perf.dir, ret == -ENOENT ? "not in the driver" :
