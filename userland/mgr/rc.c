@@ -1695,6 +1695,9 @@ static int rc_start(struct mgr *m)
 			  grp_st_name(st));
 		adopted++;
 	}
+	pthread_mutex_lock(&clus.lock);
+	clus.cfg_ready = true;
+	pthread_mutex_unlock(&clus.lock);
 	if (pthread_create(&worker, NULL, worker_main, NULL)) {
 		clp_event("rc", 97, "cannot start the worker");
 		return -1;
