@@ -14,7 +14,6 @@
  * is renamed to lankhb.pre when it passes 16 MB.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,22 +27,21 @@
 #include "clp_nl.h"
 #include "clp_stats.h"
 #include "hb_stats.h"
+#include "ticker.h"
 
 struct hb_snap {
 	uint32_t node, link;
 	uint64_t rc, re, rsum, sc, se, ssum;
 };
 
+/* Written before the sampler thread starts, then used by it alone. */
 static struct {
-	pthread_t thread;
-	bool running, stop;
-	pthread_mutex_t lock;	/* protects stop */
-	pthread_cond_t cond;
+	struct ticker tk;
 	const char *local;
 	char path[512];
 	struct hb_snap prev[CLPKHB_MAX_PEERS * CLPKHB_MAX_LINKS];
 	unsigned int nprev;
-} hs = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} hs;
 
 static const char header[] =
 	"\"Date\",\"Name\",\"Type\",\"Local\",\"Remote\",\"RecvCount\",\"RecvError\","
@@ -133,7 +131,7 @@ static int peers_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static void hb_stats_write(void)
+static void hb_stats_write(void *arg)
 {
 	struct row_ctx c;
 	struct timespec ts;
@@ -162,57 +160,20 @@ out_close:
 	clp_nl_close(nl);
 }
 
-static void *hb_stats_run(void *arg)
-{
-	long secs = (long)(intptr_t)arg;
-	struct timespec ts;
-
-	pthread_mutex_lock(&hs.lock);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	while (!hs.stop) {
-		ts.tv_sec += secs;
-		while (!hs.stop && pthread_cond_timedwait(&hs.cond, &hs.lock, &ts) == 0)
-			;
-		if (hs.stop)
-			break;
-		pthread_mutex_unlock(&hs.lock);
-		hb_stats_write();
-		pthread_mutex_lock(&hs.lock);
-	}
-	pthread_mutex_unlock(&hs.lock);
-	return NULL;
-}
-
 int hb_stats_start(const char *local)
 {
-	pthread_condattr_t ca;
 	const char *e = getenv("CLP_HB_STATS_SECS");
 	long secs = e ? strtol(e, NULL, 10) : 60;
 
 	if (secs < 1 || secs > 86400)
 		secs = 60;
 	hs.local = local;
-	hs.stop = false;
 	hs.nprev = 0;
 	snprintf(hs.path, sizeof(hs.path), "%s/perf/cluster/heartbeat/lankhb.cur", clp_prefix());
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&hs.cond, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&hs.thread, NULL, hb_stats_run, (void *)(intptr_t)secs) != 0)
-		return -1;
-	hs.running = true;
-	return 0;
+	return ticker_start(&hs.tk, secs * 1000, hb_stats_write, NULL);
 }
 
 void hb_stats_stop(void)
 {
-	if (!hs.running)
-		return;
-	pthread_mutex_lock(&hs.lock);
-	hs.stop = true;
-	pthread_cond_signal(&hs.cond);
-	pthread_mutex_unlock(&hs.lock);
-	pthread_join(hs.thread, NULL);
-	hs.running = false;
+	ticker_stop(&hs.tk);
 }

@@ -10,23 +10,23 @@
 #include "clp_md_nl.h"
 #include "clp_md_perf.h"
 #include "mirror_perf.h"
+#include "ticker.h"
 
 #define EV "mirror"
 #define EV_PERF_FAILED 27
 
+/* Written before the sampler thread starts, then used by it alone. */
 static struct {
-	pthread_t thread;
-	bool running;
-	pthread_mutex_t lock;	/* protects stop */
-	pthread_cond_t cond;	/* signalled when stop is set */
-	bool stop;
+	struct ticker tk;
+	struct clp_nl *nl;
+	double last;		/* CLOCK_MONOTONIC s of the last sample */
 	int n;
 	struct clp_md md[CLP_MD_MAX];
 	struct clp_md_status prev[CLP_MD_MAX];
 	bool have_prev[CLP_MD_MAX];
 	bool told[CLP_MD_MAX];	/* a failure was logged (no repeats) */
 	char dir[512];
-} perf = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} perf;
 
 /* Unmount times by resource name, kept while clpmgrd runs (whether or not
  * the sampler does). */
@@ -97,70 +97,37 @@ static void sample(struct clp_nl *nl, int i, double interval)
 	}
 }
 
-static void *perf_thread(void *arg)
+static void perf_tick(void *arg)
 {
-	struct clp_nl *nl = arg;
-	double last = mono();
-	struct timespec until;
 	int i;
 
-	pthread_mutex_lock(&perf.lock);
-	while (!perf.stop) {
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += CLP_MD_PERF_INTERVAL;
-		while (!perf.stop &&
-		       pthread_cond_timedwait(&perf.cond, &perf.lock, &until) != ETIMEDOUT)
-			;
-		if (perf.stop)
-			break;
-		pthread_mutex_unlock(&perf.lock);
-		for (i = 0; i < perf.n; i++)
-			sample(nl, i, mono() - last);
-		last = mono();
-		pthread_mutex_lock(&perf.lock);
-	}
-	pthread_mutex_unlock(&perf.lock);
-	clp_nl_close(nl);
-	return NULL;
+	for (i = 0; i < perf.n; i++)
+		sample(perf.nl, i, mono() - perf.last);
+	perf.last = mono();
 }
 
 int mirror_perf_start(const struct clp_md *mds, int n)
 {
-	struct clp_nl *nl;
-	pthread_condattr_t ca;
-	int ret;
-
 	if (n <= 0 || n > CLP_MD_MAX)
 		return 0;
 	perf.n = n;
 	memcpy(perf.md, mds, sizeof(*mds) * (size_t)n);
 	memset(perf.have_prev, 0, sizeof(perf.have_prev));
 	snprintf(perf.dir, sizeof(perf.dir), "%s/perf/disk", clp_prefix());
-	perf.stop = false;
-	if (clp_md_nl_open(&nl) < 0)
+	if (clp_md_nl_open(&perf.nl) < 0)
 		return -1;
-	pthread_condattr_init(&ca);
-	pthread_cond_init(&perf.cond, &ca);
-	pthread_condattr_destroy(&ca);
-	ret = pthread_create(&perf.thread, NULL, perf_thread, nl);
-	if (ret) {
-		clp_nl_close(nl);
-		pthread_cond_destroy(&perf.cond);
+	perf.last = mono();
+	if (ticker_start(&perf.tk, CLP_MD_PERF_INTERVAL * 1000L, perf_tick, NULL) < 0) {
+		clp_nl_close(perf.nl);
 		return -1;
 	}
-	perf.running = true;
 	return 0;
 }
 
 void mirror_perf_stop(void)
 {
-	if (!perf.running)
+	if (!perf.tk.running)
 		return;
-	pthread_mutex_lock(&perf.lock);
-	perf.stop = true;
-	pthread_cond_signal(&perf.cond);
-	pthread_mutex_unlock(&perf.lock);
-	pthread_join(perf.thread, NULL);
-	pthread_cond_destroy(&perf.cond);
-	perf.running = false;
+	ticker_stop(&perf.tk);
+	clp_nl_close(perf.nl);
 }

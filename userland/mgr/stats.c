@@ -17,20 +17,20 @@
 #include "clp_sysperf.h"
 #include "mgr.h"
 #include "stats.h"
+#include "ticker.h"
 
 #define EV "stats"
 
 static struct {
-	pthread_t thread;
-	bool running;
-	pthread_mutex_t lock;	/* protects stop */
-	pthread_cond_t cond;	/* signalled when stop is set */
-	bool stop;
-	long secs;
+	struct ticker tk;
 	bool system, cluster;	/* written once before any thread runs */
+	/* The sampler thread's own: */
 	bool told;		/* a system statistics failure was logged */
+	struct clp_sys_sample prev;
+	bool have_prev;
+	struct clp_proc_prev pp;
 	pthread_mutex_t write_lock;	/* serializes the cluster statistics files */
-} st = { .lock = PTHREAD_MUTEX_INITIALIZER, .write_lock = PTHREAD_MUTEX_INITIALIZER };
+} st = { .write_lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* cluster/statistics/@name: 0 or 1, default 1. */
 static int flag_conf(struct clp_conf *conf, const char *name, bool *out, char *err,
@@ -57,7 +57,7 @@ static void path_of(char *buf, size_t len, const char *name)
 	snprintf(buf, len, "%s/perf/system/%s", clp_prefix(), name);
 }
 
-static void sample(struct clp_sys_sample *prev, bool *have_prev, struct clp_proc_prev *pp)
+static void sample(void *arg)
 {
 	struct clp_sys_sample cur;
 	char row[1024], path[512];
@@ -68,19 +68,19 @@ static void sample(struct clp_sys_sample *prev, bool *have_prev, struct clp_proc
 	int ret;
 
 	ret = clp_sys_read("/proc", &cur);
-	if (!ret && clp_sys_row(row, sizeof(row), now, *have_prev ? prev : NULL, &cur) < 0)
+	if (!ret && clp_sys_row(row, sizeof(row), now, st.have_prev ? &st.prev : NULL, &cur) < 0)
 		ret = -EOVERFLOW;
 	if (!ret) {
 		path_of(path, sizeof(path), "system.cur");
 		ret = clp_stats_append(path, clp_sys_header(), row, CLP_SYSPERF_SYSTEM_LIMIT, 1);
 	}
 	if (!ret) {
-		*prev = cur;
-		*have_prev = true;
+		st.prev = cur;
+		st.have_prev = true;
 		f = open_memstream(&rows, &len);
 		ret = f ? 0 : -ENOMEM;
 		if (f) {
-			ret = clp_proc_rows("/proc", f, now, pp, cur.cpu_total);
+			ret = clp_proc_rows("/proc", f, now, &st.pp, cur.cpu_total);
 			fclose(f);
 		}
 		if (ret >= 0) {
@@ -94,30 +94,6 @@ static void sample(struct clp_sys_sample *prev, bool *have_prev, struct clp_proc
 		clp_event(EV, 2, "system resource statistics not recorded in %s/perf/system: %s",
 			  clp_prefix(), strerror(-ret));
 	st.told = ret < 0;
-}
-
-static void *sys_thread(void *arg)
-{
-	struct clp_sys_sample prev;
-	struct clp_proc_prev pp = { 0 };
-	bool have_prev = false;
-	struct timespec until;
-
-	pthread_mutex_lock(&st.lock);
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	while (!st.stop) {
-		until.tv_sec += st.secs;
-		while (!st.stop && pthread_cond_timedwait(&st.cond, &st.lock, &until) != ETIMEDOUT)
-			;
-		if (st.stop)
-			break;
-		pthread_mutex_unlock(&st.lock);
-		sample(&prev, &have_prev, &pp);
-		pthread_mutex_lock(&st.lock);
-	}
-	pthread_mutex_unlock(&st.lock);
-	clp_proc_prev_free(&pp);
-	return NULL;
 }
 
 void stats_cluster(enum stats_kind kind, const char *type, const char *name,
@@ -147,9 +123,9 @@ void stats_cluster(enum stats_kind kind, const char *type, const char *name,
 
 static int stats_start(struct mgr *m)
 {
-	pthread_condattr_t ca;
 	const char *e = getenv("CLP_SYS_STATS_SECS");
 	char err[512];
+	long secs;
 	int ret;
 
 	ret = clp_conf_key_unknown(m->conf, "/root/cluster/statistics", "cluster/statistics",
@@ -162,36 +138,19 @@ static int stats_start(struct mgr *m)
 		clp_event(EV, 1, "%s", err);
 		return -1;
 	}
-	st.secs = e ? strtol(e, NULL, 10) : CLP_SYSPERF_INTERVAL;
-	if (st.secs < 1 || st.secs > 86400)
-		st.secs = CLP_SYSPERF_INTERVAL;
-	if (!st.system)
-		return 0;
-	st.stop = false;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&st.cond, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&st.thread, NULL, sys_thread, NULL)) {
-		pthread_cond_destroy(&st.cond);
+	secs = e ? strtol(e, NULL, 10) : CLP_SYSPERF_INTERVAL;
+	if (secs < 1 || secs > 86400)
+		secs = CLP_SYSPERF_INTERVAL;
+	st.have_prev = false;
+	if (st.system && ticker_start(&st.tk, secs * 1000, sample, NULL) < 0)
 		clp_event(EV, 2, "cannot start the system resource statistics");
-		return 0;
-	}
-	st.running = true;
 	return 0;
 }
 
 static void stats_stop(struct mgr *m)
 {
-	if (!st.running)
-		return;
-	pthread_mutex_lock(&st.lock);
-	st.stop = true;
-	pthread_cond_signal(&st.cond);
-	pthread_mutex_unlock(&st.lock);
-	pthread_join(st.thread, NULL);
-	pthread_cond_destroy(&st.cond);
-	st.running = false;
+	ticker_stop(&st.tk);
+	clp_proc_prev_free(&st.pp);
 }
 
 const struct mgr_module mgr_mod_stats = {
