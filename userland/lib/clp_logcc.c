@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,10 +134,12 @@ int clp_logcc_make(const char *prefix, const char *server, int type, const char 
 	};
 	char stage[512], info[540], part[600], xform[128], *argv[32];
 	const char *slash = strrchr(out, '/');
+	bool no_ecap = type & CLP_LOGCC_NO_ECAP;
 	struct stat st;
 	size_t i;
 	int a = 0, ret;
 
+	type &= ~CLP_LOGCC_NO_ECAP;
 	if (strlen(out) > 400 || strlen(prefix) > 400) {
 		snprintf(err, errlen, "path too long: %.64s...", out);
 		return -1;
@@ -164,6 +167,8 @@ int clp_logcc_make(const char *prefix, const char *server, int type, const char 
 	argv[a++] = "--warning=no-file-changed";
 	argv[a++] = "--warning=no-file-removed";
 	argv[a++] = "--exclude=*.part";
+	if (no_ecap)
+		argv[a++] = "--exclude=log/ecap";
 	argv[a++] = xform;
 	argv[a++] = "-C";
 	argv[a++] = (char *)prefix;

@@ -19,11 +19,15 @@
 #include <stddef.h>
 
 #define CLP_LOGCC_TYPES 6
+/* Or'ed into a type: leave the earlier investigation archives (log/ecap)
+ * out, so that each one does not hold all those before it. */
+#define CLP_LOGCC_NO_ECAP 0x100
 
 /* "type1" ... "type6" (or "1" ... "6"): 1-6; anything else -1. */
 int clp_logcc_type(const char *s);
 /*
- * Write the archive of this server's files under @prefix of @type to
+ * Write the archive of this server's files under @prefix of @type (maybe
+ * with CLP_LOGCC_NO_ECAP) to
  * @out (a temporary "<out>.part" renamed at the end). Returns 0, or -1
  * with @err set.
  */

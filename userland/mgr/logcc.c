@@ -145,7 +145,8 @@ static void *ecap_thread(void *arg)
 	struct ecap *e = arg;
 	char err[512];
 
-	if (clp_logcc_make(clp_prefix(), clus.m->server, 1, e->path, err, sizeof(err)) < 0)
+	if (clp_logcc_make(clp_prefix(), clus.m->server, 1 | CLP_LOGCC_NO_ECAP, e->path, err,
+			    sizeof(err)) < 0)
 		clp_event(EV, 3, "investigation log of %s not written: %s", e->what, err);
 	else
 		clp_event(EV, 2, "investigation log of %s: %s", e->what, e->path);
