@@ -119,3 +119,17 @@ members() {
 		refute_output --partial "module rc started"
 	done
 }
+
+@test "the module log rotates to clpmgrd.log.1 at its size limit" {
+	md_conf "s|<name>lab</name>|<name>lab</name><statistics><system>2</system></statistics>|"
+	mkdir -p "$CLP_PREFIX/log"
+	head -c 300 /dev/zero | tr '\0' x > "$CLP_PREFIX/log/clpmgrd.log"
+	CLP_LOG_LIMIT=290 run timeout 20 "$B/clpmgrd" -f -n
+	assert_failure 1
+	# The old content moved aside whole; the new file holds this run's events.
+	[ "$(tr -d x < "$CLP_PREFIX/log/clpmgrd.log.1" | wc -c)" = 0 ]
+	[ "$(wc -c < "$CLP_PREFIX/log/clpmgrd.log.1")" = 300 ]
+	run cat "$CLP_PREFIX/log/clpmgrd.log"
+	assert_output --partial "stats 1: "
+	refute_output --partial "xxx"
+}
