@@ -4,7 +4,9 @@
 # process.cur, group.cur and the per-type resource files parsed against
 # the guide's column lists (2.4-2.6); clplogcc collects both servers'
 # archives (node2's over the daemons' signed channel); a failed activation
-# writes the investigation archive to log/ecap by itself (2.9).
+# writes the investigation archive to log/ecap by itself (2.9); the
+# Prometheus metrics of groups, heartbeat links and keepalive clients,
+# and how they and lankhb.cur follow a pulled mirror cable.
 
 load helpers
 load md-helpers
@@ -177,4 +179,28 @@ print(json.loads(f.readline())[\"msg\"])'"
 	wait_for 30 owner_metric_is node1 node2
 	run metric node1 'clpstack_group_state{group="failover1",state="offline"}'
 	assert_output 1
+}
+
+metric_is() { # metric_is NODE SAMPLE VALUE
+	[ "$(metric "$1" "$2")" = "$3" ]
+}
+hb_silent_row() { # a lankhb.cur row of node1 with nothing received from node2 on lankhb2
+	"$LAB" exec node1 -- grep -q '"lankhb2","lankhb","node1","node2","0",' $P/perf/cluster/heartbeat/lankhb.cur
+}
+
+@test "mirror cable of node2 pulled: lankhb2 down in the metrics and lankhb.cur, the mirror disconnected; plugged back: up again" {
+	local lk2='clpstack_heartbeat_link_up{server="node2",link="lankhb2"}'
+	metric_is node1 "$lk2" 1
+	run_lab link node2 mirror down
+	wait_for 60 metric_is node1 "$lk2" 0
+	wait_for 60 metric_is node1 'clpstack_mirror_connected{resource="md01"}' 0
+	run metric node1 'clpstack_heartbeat_link_up{server="node2",link="lankhb1"}' \
+		'clpstack_heartbeat_peer_up{server="node2"}' 'clpstack_server_up{server="node2"}'
+	assert_output "$(printf '%s\n' 1 1 1)"
+	wait_for 30 hb_silent_row
+	run_lab link node2 mirror up
+	wait_for 60 metric_is node1 "$lk2" 1
+	wait_for 300 both_green
+	metric_is node1 'clpstack_mirror_connected{resource="md01"}' 1
+	metric_is node1 'clpstack_group_owner{group="failover1",server="node2"}' 1
 }
