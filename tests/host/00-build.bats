@@ -37,7 +37,7 @@ load helpers
 }
 
 @test "commands: --help exits 0, unknown option exits 2 naming it" {
-	for c in clpmdstat clpkhbctrl clpkactrl clpcl clpgrp clpstat clpstdn clpbwctrl; do
+	for c in clpmdstat clpkhbctrl clpkactrl clpcl clpgrp clpstat clpstdn clpbwctrl clplogcc; do
 		run "$REPO/userland/bin/$c" --help
 		assert_success
 		assert_output --partial "Usage: $c"

@@ -218,7 +218,7 @@ stat_md01() {
 	run "$REPO/tests/host/bin/md_perf_test" "$BATS_TEST_TMPDIR"
 	assert_success
 	refute_output --partial "not ok"
-	assert_output --partial "1..12"
+	assert_output --partial "1..14"
 }
 
 @test "liscal replies and events: parser, wrong-size and random attributes, counter names (unit)" {

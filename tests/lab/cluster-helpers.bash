@@ -16,9 +16,10 @@ node_prepare() {
 }
 
 # daemon_start NODE: the daemon without the cluster service (as the mgr
-# unit starts it), answering on its socket.
+# unit starts it), answering on its socket; $MGR_ENV (VAR=value ...) in
+# its environment.
 daemon_start() {
-	lab_exec "$1" "setsid -f $B/clpmgrd -f -n >>/var/log/clpmgrd.log 2>&1 </dev/null"
+	lab_exec "$1" "${MGR_ENV:+env $MGR_ENV} setsid -f $B/clpmgrd -f -n >>/var/log/clpmgrd.log 2>&1 </dev/null"
 	wait_for 20 "$LAB" exec "$1" -- test -S /opt/clpstack/work/clpmgrd.sock
 }
 

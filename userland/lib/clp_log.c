@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Error and event messages. See clp_log.h. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -19,9 +21,18 @@ void clp_log_file(bool on)
 	to_file = on;
 }
 
+/* The module log rotates to <program>.log.1 at this size
+ * ($CLP_LOG_LIMIT bytes overrides it for tests). */
+#define LOG_LIMIT (16L << 20)
+
+static pthread_mutex_t file_lock = PTHREAD_MUTEX_INITIALIZER;	/* the module log and its rotation */
+
 static void file_event(const char *module, int id, const char *text)
 {
-	char path[512], when[32];
+	char path[512], old[520], when[32];
+	const char *e = getenv("CLP_LOG_LIMIT");
+	long limit = e ? strtol(e, NULL, 10) : LOG_LIMIT;
+	struct stat st;
 	struct tm tm;
 	time_t now = time(NULL);
 	FILE *f;
@@ -29,12 +40,17 @@ static void file_event(const char *module, int id, const char *text)
 	snprintf(path, sizeof(path), "%s/log", clp_prefix());
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/log/%s.log", clp_prefix(), clp_prog);
+	snprintf(old, sizeof(old), "%s.1", path);
+	pthread_mutex_lock(&file_lock);
+	if (stat(path, &st) == 0 && st.st_size >= (limit > 0 ? limit : LOG_LIMIT))
+		rename(path, old);
 	f = fopen(path, "a");
-	if (!f)
-		return;
-	strftime(when, sizeof(when), "%F %T", localtime_r(&now, &tm));
-	fprintf(f, "%s %s %d: %s\n", when, module, id, text);
-	fclose(f);
+	if (f) {
+		strftime(when, sizeof(when), "%F %T", localtime_r(&now, &tm));
+		fprintf(f, "%s %s %d: %s\n", when, module, id, text);
+		fclose(f);
+	}
+	pthread_mutex_unlock(&file_lock);
 }
 
 void clp_log_init(const char *argv0)

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Mirror statistics files. See clp_md_perf.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "clp_md_perf.h"
+#include "clp_stats.h"
 
 static const char *const columns[] = {
 	"Date", "Write, Total", "Write, Avg", "Read, Total", "Read, Avg",
@@ -89,7 +87,8 @@ static void col_us_ms(struct row *r, uint64_t us)
 }
 
 int clp_md_perf_row(char *buf, size_t len, time_t now, const struct clp_md_status *prev,
-		    const struct clp_md_status *cur, double interval)
+		    const struct clp_md_status *cur, double interval,
+		    const struct clp_md_perf_agent *ag)
 {
 	static const int totals[] = {
 		LISCAL_STATS_A_WRITE_BYTES, LISCAL_STATS_A_READ_BYTES,
@@ -138,9 +137,10 @@ int clp_md_perf_row(char *buf, size_t len, time_t now, const struct clp_md_statu
 	col_us_s(&r, s[LISCAL_STATS_A_LW_WAIT_RR_TOTAL2]);
 	col_us_s(&r, s[LISCAL_STATS_A_RR_WAIT_LW_TOTAL]);
 	col_us_s(&r, s[LISCAL_STATS_A_RR_WAIT_LW_TOTAL2]);
-	/* Unmount and fsck times are not measured yet. */
-	col(&r, "0");
-	col(&r, "0");
+	/* Unmount Time Max, Last, seconds: the agent's own; Fsck Time Max,
+	 * Last: no fsck is run at activation (Documentation/statistics.md). */
+	col_us_s(&r, ag ? ag->umount_max_us : 0);
+	col_us_s(&r, ag ? ag->umount_last_us : 0);
 	col(&r, "0");
 	col(&r, "0");
 	if (r.overflow || r.n + 2 > len || (size_t)r.cols != NCOLS)
@@ -150,45 +150,10 @@ int clp_md_perf_row(char *buf, size_t len, time_t now, const struct clp_md_statu
 	return (int)r.n;
 }
 
-static int write_all(int fd, const char *s)
-{
-	size_t n = strlen(s);
-
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int clp_md_perf_append(const char *dir, unsigned int nmp, const char *row, off_t limit)
 {
-	char cur[512], pre[512], pre1[512];
-	struct stat st;
-	int fd, ret;
+	char cur[512];
 
 	snprintf(cur, sizeof(cur), "%s/nmp%u.cur", dir, nmp);
-	snprintf(pre, sizeof(pre), "%s/nmp%u.pre", dir, nmp);
-	snprintf(pre1, sizeof(pre1), "%s/nmp%u.pre1", dir, nmp);
-	if (stat(cur, &st) == 0 && st.st_size >= limit) {
-		if ((rename(pre, pre1) < 0 && errno != ENOENT) || rename(cur, pre) < 0)
-			return -errno;
-	}
-	fd = open(cur, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	ret = 0;
-	if (fstat(fd, &st) == 0 && st.st_size == 0)
-		ret = write_all(fd, clp_md_perf_header());
-	if (!ret)
-		ret = write_all(fd, row);
-	close(fd);
-	return ret;
+	return clp_stats_append(cur, clp_md_perf_header(), row, limit, 2);
 }

@@ -18,7 +18,8 @@
  *   req.c         requests from commands and from the other daemons
  *
  * Locking: clus.lock protects every field of struct cluster except cfg,
- * which is written once before any thread starts. Resource agents and
+ * which is written once before any thread but the metrics server starts
+ * (that one reads it only after cfg_ready is set). Resource agents and
  * peer requests run without it. clus.cond signals a queued job, a finished
  * job, a server event and the end of the startup wait.
  */
@@ -82,6 +83,7 @@ struct job {
 struct cluster {
 	struct mgr *m;
 	struct clp_cluster cfg;
+	bool cfg_ready;			/* cfg loaded (the metrics scrape may read it) */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool started;			/* the cluster service runs here */

@@ -14,12 +14,9 @@
  * is renamed to lankhb.pre when it passes 16 MB.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 #include <linux/genetlink.h>
 
@@ -28,25 +25,23 @@
 #include "clp_conf.h"
 #include "clp_log.h"
 #include "clp_nl.h"
+#include "clp_stats.h"
 #include "hb_stats.h"
-
-#define HB_STATS_ROTATE (16u << 20)
+#include "ticker.h"
 
 struct hb_snap {
 	uint32_t node, link;
 	uint64_t rc, re, rsum, sc, se, ssum;
 };
 
+/* Written before the sampler thread starts, then used by it alone. */
 static struct {
-	pthread_t thread;
-	bool running, stop;
-	pthread_mutex_t lock;	/* protects stop */
-	pthread_cond_t cond;
+	struct ticker tk;
 	const char *local;
 	char path[512];
 	struct hb_snap prev[CLPKHB_MAX_PEERS * CLPKHB_MAX_LINKS];
 	unsigned int nprev;
-} hs = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} hs;
 
 static const char header[] =
 	"\"Date\",\"Name\",\"Type\",\"Local\",\"Remote\",\"RecvCount\",\"RecvError\","
@@ -136,106 +131,49 @@ static int peers_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static void hb_stats_write(void)
+static void hb_stats_write(void *arg)
 {
 	struct row_ctx c;
-	struct timeval tv;
+	struct timespec ts;
 	struct clp_nl *nl;
-	struct stat st;
-	struct tm tm;
-	char pre[520];
-	bool fresh;
+	char *rows = NULL;
+	size_t len = 0;
+	int ret;
 
 	if (clp_nl_open(&nl, CLPKHB_FAMILY_NAME) < 0)
 		return;
-	if (stat(hs.path, &st) == 0 && st.st_size >= HB_STATS_ROTATE) {
-		snprintf(pre, sizeof(pre), "%.*s.pre", (int)strlen(hs.path) - 4, hs.path);
-		rename(hs.path, pre);
-	}
-	fresh = stat(hs.path, &st) < 0 || st.st_size == 0;
-	c.f = fopen(hs.path, "a");
-	if (!c.f) {
-		clp_event("hb", 6, "cannot write %s: %s", hs.path, strerror(errno));
+	c.f = open_memstream(&rows, &len);
+	if (!c.f)
 		goto out_close;
-	}
-	if (fresh)
-		fputs(header, c.f);
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	snprintf(c.date, sizeof(c.date), "%04d/%02d/%02d %02d:%02d:%02d.%03ld",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, (long)(tv.tv_usec / 1000));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	clp_stats_date(c.date, sizeof(c.date), &ts, true);
 	if (clp_nl_talk(nl, clp_nl_req(nl, CLPKHB_CMD_GET_PEERS, 0), peers_cb, &c) < 0)
 		clp_event("hb", 6, "cannot read heartbeat counters: %s", clp_nl_errmsg(nl));
 	fclose(c.f);
+	if (len) {
+		ret = clp_stats_append(hs.path, header, rows, CLP_STATS_HB_LIMIT, 1);
+		if (ret)
+			clp_event("hb", 6, "cannot write %s: %s", hs.path, strerror(-ret));
+	}
+	free(rows);
 out_close:
 	clp_nl_close(nl);
 }
 
-static void *hb_stats_run(void *arg)
-{
-	long secs = (long)(intptr_t)arg;
-	struct timespec ts;
-
-	pthread_mutex_lock(&hs.lock);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	while (!hs.stop) {
-		ts.tv_sec += secs;
-		while (!hs.stop && pthread_cond_timedwait(&hs.cond, &hs.lock, &ts) == 0)
-			;
-		if (hs.stop)
-			break;
-		pthread_mutex_unlock(&hs.lock);
-		hb_stats_write();
-		pthread_mutex_lock(&hs.lock);
-	}
-	pthread_mutex_unlock(&hs.lock);
-	return NULL;
-}
-
-/* mkdir -p of @path's directory part. */
-static void mkdirs(char *path)
-{
-	char *s;
-
-	for (s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		mkdir(path, 0755);
-		*s = '/';
-	}
-}
-
 int hb_stats_start(const char *local)
 {
-	pthread_condattr_t ca;
 	const char *e = getenv("CLP_HB_STATS_SECS");
 	long secs = e ? strtol(e, NULL, 10) : 60;
 
 	if (secs < 1 || secs > 86400)
 		secs = 60;
 	hs.local = local;
-	hs.stop = false;
 	hs.nprev = 0;
 	snprintf(hs.path, sizeof(hs.path), "%s/perf/cluster/heartbeat/lankhb.cur", clp_prefix());
-	mkdirs(hs.path);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&hs.cond, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&hs.thread, NULL, hb_stats_run, (void *)(intptr_t)secs) != 0)
-		return -1;
-	hs.running = true;
-	return 0;
+	return ticker_start(&hs.tk, secs * 1000, hb_stats_write, NULL);
 }
 
 void hb_stats_stop(void)
 {
-	if (!hs.running)
-		return;
-	pthread_mutex_lock(&hs.lock);
-	hs.stop = true;
-	pthread_cond_signal(&hs.cond);
-	pthread_mutex_unlock(&hs.lock);
-	pthread_join(hs.thread, NULL);
-	hs.running = false;
+	ticker_stop(&hs.tk);
 }

@@ -30,11 +30,12 @@ extern const struct mgr_module mgr_mod_rc __attribute__((weak));
 extern const struct mgr_module mgr_mod_ctl __attribute__((weak));
 extern const struct mgr_module mgr_mod_peer __attribute__((weak));
 extern const struct mgr_module mgr_mod_metrics __attribute__((weak));
+extern const struct mgr_module mgr_mod_stats __attribute__((weak));
 
-/* The manager: runs while the process does. Metrics first: a malformed
- * listen address stops clpmgrd before anything else started. */
+/* The manager: runs while the process does. Metrics and statistics first:
+ * a malformed key of theirs stops clpmgrd before anything else started. */
 static const struct mgr_module *const modules[] = {
-	&mgr_mod_metrics, &mgr_mod_rc, &mgr_mod_ctl, &mgr_mod_peer,
+	&mgr_mod_metrics, &mgr_mod_stats, &mgr_mod_rc, &mgr_mod_ctl, &mgr_mod_peer,
 };
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
 

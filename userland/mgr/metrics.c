@@ -5,7 +5,8 @@
  * With cluster/metrics/listen = "<IPv4 address>:<port>" in clp.conf, an
  * HTTP server (libmicrohttpd, its own thread) answers GET /metrics with
  * the text exposition format (version 0.0.4): the state and counters of
- * every liscal resource, read from the driver at each scrape. Without the
+ * every liscal resource, read from the driver at each scrape, then the
+ * heartbeat, keepalive and cluster service (metrics_cluster.c). Without the
  * key the module does nothing. A malformed value stops clpmgrd with an
  * error naming file, line and key; an address it cannot listen on is
  * logged (event 2) and clpmgrd runs on without metrics.
@@ -21,6 +22,7 @@
 #include "clp_log.h"
 #include "clp_md_nl.h"
 #include "clp_md_state.h"
+#include "metrics_cluster.h"
 #include "mgr.h"
 
 #define EV "metrics"
@@ -249,6 +251,9 @@ static int render(char **buf, size_t *len)
 		      "Bytes the running or last mirror recovery copies (source side).", g_rs_total);
 		counters(f, s);
 	}
+	metrics_heartbeat(f);
+	metrics_keepalive(f);
+	metrics_groups(f);
 	free(s);
 	return fclose(f) ? -errno : 0;
 }

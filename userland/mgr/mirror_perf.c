@@ -4,30 +4,67 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "clp_log.h"
 #include "clp_md_nl.h"
 #include "clp_md_perf.h"
 #include "mirror_perf.h"
+#include "ticker.h"
 
 #define EV "mirror"
 #define EV_PERF_FAILED 27
 
+/* Written before the sampler thread starts, then used by it alone. */
 static struct {
-	pthread_t thread;
-	bool running;
-	pthread_mutex_t lock;	/* protects stop */
-	pthread_cond_t cond;	/* signalled when stop is set */
-	bool stop;
+	struct ticker tk;
+	struct clp_nl *nl;
+	double last;		/* CLOCK_MONOTONIC s of the last sample */
 	int n;
 	struct clp_md md[CLP_MD_MAX];
 	struct clp_md_status prev[CLP_MD_MAX];
 	bool have_prev[CLP_MD_MAX];
 	bool told[CLP_MD_MAX];	/* a failure was logged (no repeats) */
 	char dir[512];
-} perf = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} perf;
+
+/* Unmount times by resource name, kept while clpmgrd runs (whether or not
+ * the sampler does). */
+static struct {
+	pthread_mutex_t lock;	/* protects n and t */
+	int n;
+	struct { char name[CLP_MD_NAMELEN]; struct clp_md_perf_agent ag; } t[CLP_MD_MAX];
+} umt = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void mirror_perf_unmounted(const char *name, uint64_t us)
+{
+	int i;
+
+	pthread_mutex_lock(&umt.lock);
+	for (i = 0; i < umt.n && strcmp(umt.t[i].name, name); i++)
+		;
+	if (i == umt.n && umt.n < CLP_MD_MAX)
+		snprintf(umt.t[umt.n++].name, sizeof(umt.t[0].name), "%s", name);
+	if (i < umt.n) {
+		umt.t[i].ag.umount_last_us = us;
+		if (us > umt.t[i].ag.umount_max_us)
+			umt.t[i].ag.umount_max_us = us;
+	}
+	pthread_mutex_unlock(&umt.lock);
+}
+
+static struct clp_md_perf_agent agent_of(const char *name)
+{
+	struct clp_md_perf_agent ag = { 0 };
+	int i;
+
+	pthread_mutex_lock(&umt.lock);
+	for (i = 0; i < umt.n; i++)
+		if (!strcmp(umt.t[i].name, name))
+			ag = umt.t[i].ag;
+	pthread_mutex_unlock(&umt.lock);
+	return ag;
+}
 
 static double mono(void)
 {
@@ -37,26 +74,9 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* mkdir -p of <prefix>/perf/disk. */
-static int make_dir(void)
-{
-	char p[512];
-	size_t i;
-
-	snprintf(p, sizeof(p), "%s", perf.dir);
-	for (i = 1; p[i]; i++) {
-		if (p[i] != '/')
-			continue;
-		p[i] = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		p[i] = '/';
-	}
-	return mkdir(p, 0755) < 0 && errno != EEXIST ? -errno : 0;
-}
-
 static void sample(struct clp_nl *nl, int i, double interval)
 {
+	struct clp_md_perf_agent ag = agent_of(perf.md[i].name);
 	struct clp_md_status st;
 	char row[4096];
 	int ret;
@@ -64,11 +84,8 @@ static void sample(struct clp_nl *nl, int i, double interval)
 	ret = clp_md_nl_get_flags(nl, perf.md[i].name, LISCAL_F_STATS_PERIOD, &st);
 	if (ret == 0 && clp_md_perf_row(row, sizeof(row), time(NULL),
 					perf.have_prev[i] ? &perf.prev[i] : NULL, &st,
-					interval) > 0) {
-		ret = make_dir();
-		if (!ret)
-			ret = clp_md_perf_append(perf.dir, perf.md[i].nmp, row, CLP_MD_PERF_LIMIT);
-	}
+					interval, &ag) > 0)
+		ret = clp_md_perf_append(perf.dir, perf.md[i].nmp, row, CLP_MD_PERF_LIMIT);
 	if (ret < 0 && !perf.told[i])
 		clp_event(EV, EV_PERF_FAILED, "%s: mirror statistics not recorded in %s: %s",
 			  perf.md[i].name, perf.dir, ret == -ENOENT ? "not in the driver" :
@@ -80,70 +97,37 @@ static void sample(struct clp_nl *nl, int i, double interval)
 	}
 }
 
-static void *perf_thread(void *arg)
+static void perf_tick(void *arg)
 {
-	struct clp_nl *nl = arg;
-	double last = mono();
-	struct timespec until;
 	int i;
 
-	pthread_mutex_lock(&perf.lock);
-	while (!perf.stop) {
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += CLP_MD_PERF_INTERVAL;
-		while (!perf.stop &&
-		       pthread_cond_timedwait(&perf.cond, &perf.lock, &until) != ETIMEDOUT)
-			;
-		if (perf.stop)
-			break;
-		pthread_mutex_unlock(&perf.lock);
-		for (i = 0; i < perf.n; i++)
-			sample(nl, i, mono() - last);
-		last = mono();
-		pthread_mutex_lock(&perf.lock);
-	}
-	pthread_mutex_unlock(&perf.lock);
-	clp_nl_close(nl);
-	return NULL;
+	for (i = 0; i < perf.n; i++)
+		sample(perf.nl, i, mono() - perf.last);
+	perf.last = mono();
 }
 
 int mirror_perf_start(const struct clp_md *mds, int n)
 {
-	struct clp_nl *nl;
-	pthread_condattr_t ca;
-	int ret;
-
 	if (n <= 0 || n > CLP_MD_MAX)
 		return 0;
 	perf.n = n;
 	memcpy(perf.md, mds, sizeof(*mds) * (size_t)n);
 	memset(perf.have_prev, 0, sizeof(perf.have_prev));
 	snprintf(perf.dir, sizeof(perf.dir), "%s/perf/disk", clp_prefix());
-	perf.stop = false;
-	if (clp_md_nl_open(&nl) < 0)
+	if (clp_md_nl_open(&perf.nl) < 0)
 		return -1;
-	pthread_condattr_init(&ca);
-	pthread_cond_init(&perf.cond, &ca);
-	pthread_condattr_destroy(&ca);
-	ret = pthread_create(&perf.thread, NULL, perf_thread, nl);
-	if (ret) {
-		clp_nl_close(nl);
-		pthread_cond_destroy(&perf.cond);
+	perf.last = mono();
+	if (ticker_start(&perf.tk, CLP_MD_PERF_INTERVAL * 1000L, perf_tick, NULL) < 0) {
+		clp_nl_close(perf.nl);
 		return -1;
 	}
-	perf.running = true;
 	return 0;
 }
 
 void mirror_perf_stop(void)
 {
-	if (!perf.running)
+	if (!perf.tk.running)
 		return;
-	pthread_mutex_lock(&perf.lock);
-	perf.stop = true;
-	pthread_cond_signal(&perf.cond);
-	pthread_mutex_unlock(&perf.lock);
-	pthread_join(perf.thread, NULL);
-	pthread_cond_destroy(&perf.cond);
-	perf.running = false;
+	ticker_stop(&perf.tk);
+	clp_nl_close(perf.nl);
 }

@@ -6,10 +6,14 @@
 #ifndef MIRROR_PERF_H
 #define MIRROR_PERF_H
 
+#include <stdint.h>
+
 #include "clp_md.h"
 
 /* Start sampling the @n resources of @mds (copied). Returns 0 or -1. */
 int mirror_perf_start(const struct clp_md *mds, int n);
 void mirror_perf_stop(void);
+/* The md resource agent (res.c) unmounted resource @name in @us. */
+void mirror_perf_unmounted(const char *name, uint64_t us);
 
 #endif /* MIRROR_PERF_H */

@@ -39,6 +39,8 @@
 #include "clp_log.h"
 #include "clp_msg.h"
 #include "cluster.h"
+#include "logcc.h"
+#include "stats.h"
 
 struct cluster clus = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -610,6 +612,7 @@ static int stop_resources(int gi, int upto, struct job *j)
 static int grp_stop_local(int gi, struct job *j)
 {
 	const struct clp_group *g = &clus.cfg.grp[gi];
+	struct timespec t0;
 	int ret;
 
 	pthread_mutex_lock(&clus.lock);
@@ -627,7 +630,9 @@ static int grp_stop_local(int gi, struct job *j)
 	pthread_mutex_unlock(&clus.lock);
 	state_save(gi, GS_STOPPING);
 	rc_notify_peers();
+	clock_gettime(CLOCK_REALTIME, &t0);
 	ret = stop_resources(gi, g->nres, j);
+	stats_cluster(STATS_GROUP, NULL, g->name, "Stop", ret ? "Failure" : "Success", ret, &t0);
 	set_grp(gi, ret ? GS_ERROR : GS_OFFLINE, ret ? clus.cfg.self : -1);
 	if (!ret) {
 		pthread_mutex_lock(&clus.lock);
@@ -816,9 +821,11 @@ void rc_release(int gi, int from)
 static int grp_start_local(int gi, bool failover, struct job *j)
 {
 	const struct clp_group *g = &clus.cfg.grp[gi];
+	const char *action = failover ? "Failover" : j && j->type == J_MOVE ? "Move" : "Start";
 	char err[512] = "";
 	int i, t, ret = 0;
 	bool lost = false;
+	struct timespec t0;
 
 	pthread_mutex_lock(&clus.lock);
 	if (!clus.started) {
@@ -852,6 +859,7 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 	clus.g[gi].yielded = false;
 	clus.g[gi].why[0] = '\0';
 	pthread_mutex_unlock(&clus.lock);
+	clock_gettime(CLOCK_REALTIME, &t0);
 	ret = reserve(gi, j);
 	if (ret)
 		return ret;
@@ -888,9 +896,11 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 		ret = stop_resources(gi, i, NULL);
 		set_grp(gi, ret ? GS_ERROR : GS_OFFLINE, ret ? clus.cfg.self : -1);
 		rc_notify_peers();
+		stats_cluster(STATS_GROUP, NULL, g->name, action, "Cancel", CLP_EXIT_ERROR, &t0);
 		return jfail(j, CLP_EXIT_ERROR, "%s: start abandoned on %s: it lost the network "
 			     "partition resolution", g->name, clus.m->server);
 	}
+	stats_cluster(STATS_GROUP, NULL, g->name, action, ret ? "Failure" : "Success", ret, &t0);
 	if (!ret) {
 		set_grp(gi, GS_ONLINE, clus.cfg.self);
 		clp_event("rc", 1, "group %s started on %s%s", g->name, clus.m->server,
@@ -899,6 +909,7 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 		return jfail(j, 0, "%s started on %s", g->name, clus.m->server);
 	}
 	clp_event("rc", 32, "Activating %s resource has failed. (%s)", g->res[i].name, err);
+	logcc_ecap("rc", 32, g->name);
 	pthread_mutex_lock(&clus.lock);
 	snprintf(clus.g[gi].why, sizeof(clus.g[gi].why), "%s", err);
 	pthread_mutex_unlock(&clus.lock);
@@ -1796,6 +1807,9 @@ static int rc_start(struct mgr *m)
 			  grp_st_name(st));
 		adopted++;
 	}
+	pthread_mutex_lock(&clus.lock);
+	clus.cfg_ready = true;
+	pthread_mutex_unlock(&clus.lock);
 	if (pthread_create(&worker, NULL, worker_main, NULL)) {
 		clp_event("rc", 97, "cannot start the worker");
 		return -1;

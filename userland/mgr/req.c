@@ -20,6 +20,9 @@
  *                                            it stopped these groups: take them
  *   cluster-suspend-prepare / -abort         daemons: phase 1 of a suspend
  *   wait-cancel                              commands
+ *   logcc           server, type             commands, daemons: make a log archive
+ *   logcc-read      server, name, offset     ... read it (base64 chunks)
+ *   logcc-done      server, name             ... remove it (logcc.c)
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +30,7 @@
 #include "clp_log.h"
 #include "clp_msg.h"
 #include "cluster.h"
+#include "logcc.h"
 
 static struct json_object *job_reply(enum job_type t, int grp, int srv, int arg)
 {
@@ -350,6 +354,11 @@ struct json_object *req_handle(struct json_object *req, int from)
 			return clp_msg_reply(CLP_EXIT_STATE, "the cluster is not waiting for the "
 					     "other servers at startup on %s", clus.m->server);
 		return clp_msg_reply(0, "startup wait cancelled on %s", clus.m->server);
+	}
+	if (!strcmp(op, "logcc") || !strncmp(op, "logcc-", 6)) {
+		if (srv >= 0 && srv != clus.cfg.self)
+			return forward(srv, req);
+		return logcc_request(req);
 	}
 	return clp_msg_reply(CLP_EXIT_USAGE, "unknown request '%s'", op);
 }

@@ -33,6 +33,8 @@
 #include "clp_md_mount.h"
 #include "clp_md_nl.h"
 #include "cluster.h"
+#include "mirror_perf.h"
+#include "stats.h"
 
 static int md_load(const struct clp_res *r, struct clp_md *md, struct clp_nl **nl, char *err,
 		   size_t errlen)
@@ -198,6 +200,7 @@ out:
 
 static int md_stop(const struct clp_res *r, char *err, size_t errlen)
 {
+	struct timespec t0, t1;
 	struct clp_md_status st;
 	struct clp_md md;
 	struct clp_nl *nl = NULL;
@@ -209,10 +212,14 @@ static int md_stop(const struct clp_res *r, char *err, size_t errlen)
 	ret = md_get(nl, md.name, &st, err, errlen);
 	if (ret)
 		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (clp_md_umount_all(&md, err, errlen) < 0) {
 		ret = CLP_EXIT_ERROR;
 		goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	mirror_perf_unmounted(md.name, (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
+			      (uint64_t)(t1.tv_nsec - t0.tv_nsec) / 1000);
 	if (st.role == LISCAL_ROLE_ACTIVE &&
 	    clp_md_nl_cmd(nl, LISCAL_CMD_DEACTIVATE, md.name, 0) < 0) {
 		snprintf(err, errlen, "%s: deactivation failed: %s", md.name, clp_nl_errmsg(nl));
@@ -323,7 +330,7 @@ static int fip_do(const struct clp_res *r, int up, char *err, size_t errlen)
 	return 0;
 }
 
-int res_start(const struct clp_group *g, int ri, bool failover, char *err, size_t errlen)
+static int start_type(const struct clp_group *g, int ri, bool failover, char *err, size_t errlen)
 {
 	const struct clp_res *r = &g->res[ri];
 
@@ -339,7 +346,7 @@ int res_start(const struct clp_group *g, int ri, bool failover, char *err, size_
 	return CLP_EXIT_ERROR;
 }
 
-int res_stop(const struct clp_group *g, int ri, char *err, size_t errlen)
+static int stop_type(const struct clp_group *g, int ri, char *err, size_t errlen)
 {
 	const struct clp_res *r = &g->res[ri];
 
@@ -352,6 +359,36 @@ int res_stop(const struct clp_group *g, int ri, char *err, size_t errlen)
 		return fip_do(r, 0, err, errlen);
 	}
 	return CLP_EXIT_ERROR;
+}
+
+/* The resource's row in its type's cluster statistics file. */
+static void res_stats(const struct clp_res *r, const char *action, int ret, const char *err,
+		      const struct timespec *t0)
+{
+	stats_cluster(STATS_RES, clp_res_type_name(r->type), r->name, action,
+		      !ret ? "Success" : strstr(err, "is timeout") ? "Timeout" : "Failure", ret, t0);
+}
+
+int res_start(const struct clp_group *g, int ri, bool failover, char *err, size_t errlen)
+{
+	struct timespec t0;
+	int ret;
+
+	clock_gettime(CLOCK_REALTIME, &t0);
+	ret = start_type(g, ri, failover, err, errlen);
+	res_stats(&g->res[ri], "Start", ret, err, &t0);
+	return ret;
+}
+
+int res_stop(const struct clp_group *g, int ri, char *err, size_t errlen)
+{
+	struct timespec t0;
+	int ret;
+
+	clock_gettime(CLOCK_REALTIME, &t0);
+	ret = stop_type(g, ri, err, errlen);
+	res_stats(&g->res[ri], "Stop", ret, err, &t0);
+	return ret;
 }
 
 int res_running(const struct clp_group *g, int ri)

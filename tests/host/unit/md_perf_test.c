@@ -65,11 +65,11 @@ int main(int argc, char **argv)
 	b.stats[LISCAL_STATS_A_MDC_HB_CUR] = 1500000;			/* 1.5 s */
 	b.stats[LISCAL_STATS_A_SYNC_DIFF_CUR] = 4096;
 
-	printf("1..12\n");
+	printf("1..14\n");
 	ok(count_fields(clp_md_perf_header()) == 38, "header has 38 columns");
 	ok(!strncmp(clp_md_perf_header(), "\"Date\", \"Write, Total\", \"Write, Avg\"", 36),
 	   "header starts with Date, Write Total, Write Avg");
-	ok(clp_md_perf_row(row, sizeof(row), 0, &a, &b, 60) > 0, "row built");
+	ok(clp_md_perf_row(row, sizeof(row), 0, &a, &b, 60, NULL) > 0, "row built");
 	ok(count_fields(row) == 38, "row has 38 columns");
 	field(row, 1, f, sizeof(f));
 	ok(!strcmp(f, "6000"), "write total is the delta of the sample");
@@ -81,9 +81,18 @@ int main(int argc, char **argv)
 	ok(!strcmp(f, "12.345"), "sync ack time max in milliseconds");
 	field(row, 29, f, sizeof(f));
 	ok(!strcmp(f, "1.500"), "MDC HB time in seconds");
-	ok(clp_md_perf_row(row, 100, 0, &a, &b, 60) < 0, "too small a buffer is refused");
+	ok(clp_md_perf_row(row, 100, 0, &a, &b, 60, NULL) < 0, "too small a buffer is refused");
 
-	clp_md_perf_row(row, sizeof(row), 0, NULL, &b, 60);
+	{
+		struct clp_md_perf_agent ag = { 2500000, 1250000 };
+
+		clp_md_perf_row(row, sizeof(row), 0, &a, &b, 60, &ag);
+		field(row, 34, f, sizeof(f));
+		ok(!strcmp(f, "2.500"), "unmount time max in seconds (the agent's)");
+		field(row, 35, f, sizeof(f));
+		ok(!strcmp(f, "1.250"), "unmount time last in seconds");
+	}
+	clp_md_perf_row(row, sizeof(row), 0, NULL, &b, 60, NULL);
 	for (i = 0; i < 40; i++)
 		clp_md_perf_append(argv[1], 1, row, 4096);
 	snprintf(path, sizeof(path), "%s/nmp1.pre1", argv[1]);
