@@ -425,3 +425,10 @@ cp_flags() {
 	assert_failure 6
 	assert_output --partial "must be run as root"
 }
+
+@test "clproset -w's superblock edit against the driver's generation rules (unit)" {
+	run "$REPO/tests/host/bin/md_meta_test"
+	assert_success
+	refute_output --partial "not ok"
+	assert_output --partial "1..9"
+}
