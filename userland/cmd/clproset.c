@@ -94,7 +94,7 @@ static int set_writable(struct clp_md_cmd *c)
 	if (!ret)
 		ret = clp_md_cp_edit(&c->md, CLP_META_WRITTEN);
 	if (!ret)
-		ret = clp_md_dp_ro(&c->md, 0, NULL);
+		ret = clp_md_dp_ro(&c->md, 0, true, NULL);
 	if (!ret)
 		clp_info("%s: %s is readable/writable; run 'clproset -o -d %s' when done",
 			 c->md.name, c->md.local.dppath, c->md.local.dppath);
@@ -108,7 +108,7 @@ static int set_readonly(struct clp_md_cmd *c)
 					   "clproset -o follows clproset -w");
 
 	if (!ret)
-		ret = clp_md_dp_ro(&c->md, 1, NULL);
+		ret = clp_md_dp_ro(&c->md, 1, true, NULL);
 	if (!ret)
 		clp_info("%s: %s is read-only until the cluster service takes it back",
 			 c->md.name, c->md.local.dppath);

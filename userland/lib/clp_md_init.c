@@ -384,17 +384,22 @@ int clp_md_cp_blank(const struct clp_md *md)
 	return ret == -1 ? 1 : ret >= 0 ? 0 : -1;
 }
 
-int clp_md_dp_ro(const struct clp_md *md, int ro, int *was)
+int clp_md_dp_ro(const struct clp_md *md, int ro, bool excl, int *was)
 {
 	int fd, cur = 0, ret = CLP_EXIT_STATE;
 	uint64_t size;
 
-	/* Exclusively: refused while mounted or held by the driver. */
-	fd = open_dev(md->local.dppath, O_RDONLY | O_EXCL, &size);
+	if (was)
+		*was = 0;
+	/* clproset: exclusively, refused while mounted or held by the driver. */
+	fd = excl ? open_dev(md->local.dppath, O_RDONLY | O_EXCL, &size) :
+		    open(md->local.dppath, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return CLP_EXIT_STATE;
+		return excl ? CLP_EXIT_STATE : CLP_EXIT_OK;
 	if (!is_blk(fd)) {
-		clp_err("%s: not a block device", md->local.dppath);
+		if (excl)
+			clp_err("%s: not a block device", md->local.dppath);
+		ret = excl ? CLP_EXIT_STATE : CLP_EXIT_OK;
 		goto out;
 	}
 	ret = CLP_EXIT_ERROR;
@@ -405,7 +410,7 @@ int clp_md_dp_ro(const struct clp_md *md, int ro, int *was)
 	ret = CLP_EXIT_OK;
 	if (was)
 		*was = cur;
-	if (ioctl(fd, BLKROSET, &ro) < 0) {
+	if ((excl || cur != ro) && ioctl(fd, BLKROSET, &ro) < 0) {
 		clp_err("%s: cannot set it %s: %s", md->local.dppath,
 			ro ? "read-only" : "read/write", strerror(errno));
 		ret = CLP_EXIT_ERROR;

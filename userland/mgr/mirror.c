@@ -353,7 +353,7 @@ static int setup_res(struct mirror_res *r)
 	}
 	/* clproset -o (guide 2.22) kept the data partition read-only until
 	 * the mirror takes it back. */
-	if (clp_md_dp_ro(&r->md, 0, &ret) == CLP_EXIT_OK && ret)
+	if (clp_md_dp_ro(&r->md, 0, false, &ret) == CLP_EXIT_OK && ret)
 		clp_event(EV, EV_READ_WRITE, "%s: the data partition %s was read-only (clproset "
 			  "-o): read/write again for the mirror", r->md.name, r->md.local.dppath);
 	ret = clp_md_nl_create(agent.cmd, &r->md, r->md.local.node_id, 0);
