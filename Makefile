@@ -123,7 +123,7 @@ check-deb: deb
 
 check-procedures: deps
 	$(MAKE) all
-	CLP_CHECK_RETRIES=0 scripts/check $(sort $(wildcard tests/lab/long/6*-*.bats tests/lab/long/7*-*.bats))
+	CLP_CHECK_RETRIES=0 scripts/check $(sort $(wildcard tests/lab/long/6*-*.bats tests/lab/long/7*-*.bats tests/lab/long/8*-*.bats))
 
 # More power-cut rounds than make check's 5, then SOAK_PULLS mirror cable
 # pulls during acknowledged writes; no retry: a failure is a finding.

@@ -76,6 +76,26 @@ teardown() {
 	cmp "$M" <(head -c 134217728 /dev/zero)
 }
 
+@test "lab new-root: a blank system layer of the same size, the old one gone" {
+	command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 is not installed"
+	R=$CLPLAB_DIR/img/node1/root.img
+	run "$LAB" new-root node1
+	assert_success
+	assert_output "lab: node1 has a new blank system layer (67108864 bytes)"
+	[ "$(stat -c %s "$R")" = 67108864 ]
+	run blkid -o value -s LABEL "$R"
+	assert_output clp-root
+	# an empty ext4: nothing but lost+found
+	run bash -c "debugfs -R 'ls -p /' '$R' 2>/dev/null | awk -F/ 'NF > 5 { print \$6 }' | xargs"
+	assert_output ". .. lost+found"
+	run --separate-stderr "$LAB" new-root node1 extra
+	assert_failure 2
+	[[ $stderr == *"new-root: unexpected argument 'extra'"* ]]
+	run --separate-stderr "$LAB" new-root node3
+	assert_failure 2
+	[ ! -e "$R.new" ]
+}
+
 @test "lab save/restore/new-disk: bad use is refused and changes nothing" {
 	sum=$(sha256sum <"$M")
 	run --separate-stderr "$LAB" save node1 swap "$T/x"

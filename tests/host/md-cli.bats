@@ -379,3 +379,56 @@ cp_flags() {
 	assert_output --partial "initialised (skip-copy, node 0"
 	assert_equal "$(cp_magic)" "5043534c"
 }
+
+@test "clproset: bad arguments exit 2 naming what is wrong" {
+	run "$B/clproset" -d /dev/null
+	assert_failure 2
+	assert_output --partial "missing -w (readable/writable) or -o (read-only)"
+	run "$B/clproset" -w -o -d /dev/null
+	assert_failure 2
+	assert_output --partial "-w and -o cannot be used together"
+	run "$B/clproset" -w
+	assert_failure 2
+	assert_output --partial "missing -d <device>"
+	run "$B/clproset" -o -d /dev/null extra
+	assert_failure 2
+	assert_output --partial "unexpected argument 'extra'"
+	run "$B/clproset" -w -x -d /dev/null
+	assert_failure 2
+	run "$B/clproset" --help
+	assert_success
+	assert_output --partial "Usage: clproset -w|-o -d <device>"
+}
+
+@test "clproset: a device that is not a mirror disk's data partition exits 2, nothing changed" {
+	[ "$(id -u)" = 0 ] || skip "needs root (clproset checks it first)"
+	run "$B/clproset" -w -d "$BATS_TEST_TMPDIR/none"
+	assert_failure 2
+	assert_output --partial "-d $BATS_TEST_TMPDIR/none: not a block device"
+	run "$B/clproset" -o -d /dev/null
+	assert_failure 2
+	assert_output --partial "-d /dev/null: not a block device"
+	local dev
+	dev=$(lsblk -dnp -o NAME 2>/dev/null | head -n 1)
+	[ -n "$dev" ] || skip "no block device on this host"
+	local ro
+	ro=$(blockdev --getro "$dev")
+	run "$B/clproset" -o -d "$dev"
+	assert_failure 2
+	assert_output --partial "-d $dev: not the data partition of a mirror disk resource on this server (clp.conf: md01 $BATS_TEST_TMPDIR/dp.img)"
+	assert_equal "$(blockdev --getro "$dev")" "$ro"
+}
+
+@test "clproset: not root exits 6" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$B/clproset" -o -d /dev/null
+	assert_failure 6
+	assert_output --partial "must be run as root"
+}
+
+@test "clproset -w's superblock edit against the driver's generation rules (unit)" {
+	run "$REPO/tests/host/bin/md_meta_test"
+	assert_success
+	refute_output --partial "not ok"
+	assert_output --partial "1..9"
+}

@@ -59,74 +59,8 @@ static void usage(FILE *f)
 		"initial mirror construction fills it from the other server.\n");
 }
 
-/* RES_GET of the resource: 1 the driver has it (@st filled), 0 it has not
- * or the module is not loaded, else minus an exit code (message printed). */
-static int driver_has(struct clp_md_cmd *c, struct clp_md_status *st)
-{
-	int ret = clp_md_nl_open(&c->nl);
-
-	if (ret == -ENOENT)
-		return 0;
-	if (ret < 0) {
-		clp_err("cannot open generic netlink: %s", strerror(-ret));
-		return -CLP_EXIT_ERROR;
-	}
-	ret = clp_md_nl_get(c->nl, c->md.name, st);
-	if (ret == -ENOENT)
-		return 0;
-	if (ret < 0)
-		return -clp_md_cmd_fail(c, "status", ret);
-	return 1;
-}
-
-/* The resource must not be in the driver (the driver owns the partition
- * then). The module not being loaded is fine: nothing can use it. */
-static int check_not_in_driver(struct clp_md_cmd *c)
-{
-	struct clp_md_status st;
-	int ret = driver_has(c, &st);
-
-	if (ret < 0)
-		return -ret;
-	if (ret) {
-		clp_err("%s: configured in the liscal driver (%s, %s): stop the mirror agent and "
-			"remove the resource from the driver first", c->md.name,
-			clp_md_role_name(st.role), clp_md_conn_name(st.conn));
-		return CLP_EXIT_STATE;
-	}
-	return CLP_EXIT_OK;
-}
-
-/*
- * Backup mode on: the driver must let the partition go. A resource active
- * here or in a mirror recovery is refused (the guide stops the group first;
- * a copy cut off mid-recovery would be inconsistent); else RES_DESTROY: the
- * mirror connection closes and the other server, if it goes on writing,
- * records it in its bitmap.
- */
-static int release_from_driver(struct clp_md_cmd *c, bool dry)
-{
-	struct clp_md_status st;
-	int ret = driver_has(c, &st);
-
-	if (ret <= 0)
-		return -ret;
-	if (st.role == LISCAL_ROLE_ACTIVE) {
-		clp_err("%s: active on this server: stop its group first", c->md.name);
-		return CLP_EXIT_STATE;
-	}
-	if (st.recovery_dir != LISCAL_RECOVERY_NONE) {
-		clp_err("%s: a mirror recovery is running: wait until it completes", c->md.name);
-		return CLP_EXIT_STATE;
-	}
-	if (dry)
-		return CLP_EXIT_OK;
-	ret = clp_md_nl_cmd(c->nl, LISCAL_CMD_RES_DESTROY, c->md.name, 0);
-	if (ret < 0)
-		return clp_md_cmd_fail(c, "release from the driver", ret);
-	clp_info("%s: released by this server's liscal driver", c->md.name);
-	return CLP_EXIT_OK;
-}
+/* The driver owns the partitions while it has the resource. */
+#define OWNED "stop the mirror agent and remove the resource from the driver first"
 
 int main(int argc, char **argv)
 {
@@ -212,16 +146,16 @@ int main(int argc, char **argv)
 		ret = clp_md_cmd_resource(&c, argv[optind]);
 	if (!ret && check) {
 		/* --check: every check before the partition is opened, no change */
-		ret = edit == CLP_META_BACKUP_ON ? release_from_driver(&c, true) :
-						   check_not_in_driver(&c);
+		ret = edit == CLP_META_BACKUP_ON ? clp_md_cmd_release(&c, true) :
+						   clp_md_cmd_not_in_driver(&c, OWNED);
 		if (!ret && mode == CLP_MD_INIT_SKIP_COPY && edit < 0)
 			ret = clp_md_init_skip_copy_ok(&c.md);
 		clp_md_cmd_free(&c);
 		return ret;
 	}
 	if (!ret)
-		ret = edit == CLP_META_BACKUP_ON ? release_from_driver(&c, false) :
-						   check_not_in_driver(&c);
+		ret = edit == CLP_META_BACKUP_ON ? clp_md_cmd_release(&c, false) :
+						   clp_md_cmd_not_in_driver(&c, OWNED);
 	if (!ret)
 		ret = edit >= 0 ? clp_md_cp_edit(&c.md, edit) : clp_md_init_cp(&c.md, mode);
 	clp_md_cmd_free(&c);

@@ -137,3 +137,69 @@ void clp_md_cmd_free(struct clp_md_cmd *c)
 	c->nl = NULL;
 	c->conf = NULL;
 }
+
+/* RES_GET of the resource: 1 the driver has it (@st filled), 0 it has not
+ * or the module is not loaded, else minus an exit code (message printed). */
+int clp_md_cmd_in_driver(struct clp_md_cmd *c, struct clp_md_status *st)
+{
+	int ret = clp_md_nl_open(&c->nl);
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0) {
+		clp_err("cannot open generic netlink: %s", strerror(-ret));
+		return -CLP_EXIT_ERROR;
+	}
+	ret = clp_md_nl_get(c->nl, c->md.name, st);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return -clp_md_cmd_fail(c, "status", ret);
+	return 1;
+}
+
+/*
+ * Backup mode on (clpmdinit), clproset -w: the driver must let the
+ * partition go. A resource active here or in a mirror recovery is refused
+ * (the guide stops the group first; a copy cut off mid-recovery would be
+ * inconsistent); else RES_DESTROY: the mirror connection closes and the
+ * other server, if it goes on writing, records it in its bitmap.
+ */
+int clp_md_cmd_release(struct clp_md_cmd *c, bool dry)
+{
+	struct clp_md_status st;
+	int ret = clp_md_cmd_in_driver(c, &st);
+
+	if (ret <= 0)
+		return -ret;
+	if (st.role == LISCAL_ROLE_ACTIVE) {
+		clp_err("%s: active on this server: stop its group first", c->md.name);
+		return CLP_EXIT_STATE;
+	}
+	if (st.recovery_dir != LISCAL_RECOVERY_NONE) {
+		clp_err("%s: a mirror recovery is running: wait until it completes", c->md.name);
+		return CLP_EXIT_STATE;
+	}
+	if (dry)
+		return CLP_EXIT_OK;
+	ret = clp_md_nl_cmd(c->nl, LISCAL_CMD_RES_DESTROY, c->md.name, 0);
+	if (ret < 0)
+		return clp_md_cmd_fail(c, "release from the driver", ret);
+	clp_info("%s: released by this server's liscal driver", c->md.name);
+	return CLP_EXIT_OK;
+}
+
+int clp_md_cmd_not_in_driver(struct clp_md_cmd *c, const char *advice)
+{
+	struct clp_md_status st;
+	int ret = clp_md_cmd_in_driver(c, &st);
+
+	if (ret < 0)
+		return -ret;
+	if (ret) {
+		clp_err("%s: configured in the liscal driver (%s, %s): %s", c->md.name,
+			clp_md_role_name(st.role), clp_md_conn_name(st.conn), advice);
+		return CLP_EXIT_STATE;
+	}
+	return CLP_EXIT_OK;
+}

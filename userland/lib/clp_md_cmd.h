@@ -39,6 +39,19 @@ int clp_md_cmd_fail(struct clp_md_cmd *c, const char *what, int err);
 int clp_md_cmd_connect(struct clp_md_cmd *c, int seconds);
 void clp_md_cmd_free(struct clp_md_cmd *c);
 
+/* RES_GET of the resource: 1 the driver has it (@st filled), 0 it has not
+ * or the module is not loaded, else minus an exit code (message printed).
+ * Opens the family itself (no clp_md_cmd_driver() needed). */
+int clp_md_cmd_in_driver(struct clp_md_cmd *c, struct clp_md_status *st);
+/* CLP_EXIT_OK when the driver does not have the resource (or the module
+ * is not loaded: nothing can use the partitions); else CLP_EXIT_STATE,
+ * saying so with @advice, or the exit code of a failed query. */
+int clp_md_cmd_not_in_driver(struct clp_md_cmd *c, const char *advice);
+/* Take the resource out of this server's driver (RES_DESTROY): refused
+ * (CLP_EXIT_STATE) while it is active here or a mirror recovery runs;
+ * @dry: check only. CLP_EXIT_OK also when the driver does not have it. */
+int clp_md_cmd_release(struct clp_md_cmd *c, bool dry);
+
 /* Server name -> node id (0/1) of the resource's pair; -1 when neither. */
 int clp_md_cmd_node_of(const struct clp_md_cmd *c, const char *server);
 

@@ -21,6 +21,10 @@
 #include "clp_md_mount.h"
 #include "clp_md_meta.h"
 
+#ifndef BLKROSET
+#define BLKROSET _IO(0x12, 93)	/* as <linux/fs.h> */
+#define BLKROGET _IO(0x12, 94)
+#endif
 #ifndef BLKGETSIZE64
 #define BLKGETSIZE64 _IOR(0x12, 114, size_t)	/* as <linux/fs.h> */
 #endif
@@ -289,6 +293,8 @@ static const char *const edit_done[] = {
 	[CLP_META_BACKUP_OFF] = "returned from backup mode to normal mode",
 	[CLP_META_RESTORED] = ("marked as restored from a disk image (not current; "
 			       "a full mirror recovery is needed)"),
+	[CLP_META_WRITTEN] = ("marked as written outside the mirror (a new generation: the "
+			      "source of a full mirror recovery to the other server)"),
 };
 
 int clp_md_cp_edit(const struct clp_md *md, int edit)
@@ -296,19 +302,31 @@ int clp_md_cp_edit(const struct clp_md *md, int edit)
 	uint64_t cp_size = 0;
 	unsigned char *block = NULL;
 	uint32_t old_flags = 0, new_flags = 0;
-	char why[256];
+	uint64_t gen = 0;
+	char why[256] = "";
 	int cp, ret = CLP_EXIT_ERROR, r;
 
-	if (edit < CLP_META_BACKUP_ON || edit > CLP_META_RESTORED)
+	if (edit < CLP_META_BACKUP_ON || edit > CLP_META_WRITTEN)
 		return CLP_EXIT_USAGE;
+	if (edit == CLP_META_WRITTEN && getrandom(&gen, sizeof(gen), 0) != (ssize_t)sizeof(gen)) {
+		clp_err("getrandom: %s", strerror(errno));
+		return CLP_EXIT_ERROR;
+	}
 	cp = open_cp(md, &cp_size, &ret);
 	if (cp < 0)
 		return ret;
 	block = read_sb(cp, md);
 	if (!block)
 		goto out;
-	r = clp_meta_edit(block, md->name, (int)md->local.node_id, edit, &old_flags,
+	r = clp_meta_edit(block, md->name, (int)md->local.node_id, edit, gen, &old_flags,
 			  &new_flags, why, sizeof(why));
+	if (r == CLP_META_NOT_CURRENT) {
+		clp_err("%s: the copy on this server (%s) cannot be written outside the mirror: "
+			"%s; do it on the server whose copy is current", md->name,
+			md->local.dppath, why);
+		ret = CLP_EXIT_STATE;
+		goto out;
+	}
 	if (r) {
 		clp_err("%s: %s does not hold a valid cluster partition of this resource and "
 			"server: %s", md->name, md->local.cppath, why[0] ? why : clp_meta_strerror(r));
@@ -327,7 +345,7 @@ int clp_md_cp_edit(const struct clp_md *md, int edit)
 		goto out;
 	}
 	clp_info("%s: cluster partition %s %s%s", md->name, md->local.cppath, edit_done[edit],
-		 old_flags == new_flags ? " (it already was)" : "");
+		 old_flags == new_flags && edit != CLP_META_WRITTEN ? " (it already was)" : "");
 	ret = CLP_EXIT_OK;
 out:
 	free(block);
@@ -346,11 +364,58 @@ int clp_md_cp_backup(const struct clp_md *md)
 		return -1;
 	fd = open(md->local.cppath, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 && pread(fd, block, CLP_META_SB_SIZE, 0) == CLP_META_SB_SIZE &&
-	    !clp_meta_edit(block, md->name, -1, CLP_META_BACKUP_ON, &flags, NULL, why,
+	    !clp_meta_edit(block, md->name, -1, CLP_META_BACKUP_ON, 0, &flags, NULL, why,
 			   sizeof(why)))
 		ret = clp_meta_flags_backup(flags);
 	if (fd >= 0)
 		close(fd);
 	free(block);
+	return ret;
+}
+
+int clp_md_cp_blank(const struct clp_md *md)
+{
+	int fd = open(md->local.cppath, O_RDONLY | O_CLOEXEC), ret = -1;
+
+	if (fd < 0)
+		return -1;
+	ret = (int)first_nonzero(fd, 0, CLP_META_SB_SIZE, md->local.cppath);
+	close(fd);
+	return ret == -1 ? 1 : ret >= 0 ? 0 : -1;
+}
+
+int clp_md_dp_ro(const struct clp_md *md, int ro, bool excl, int *was)
+{
+	int fd, cur = 0, ret = CLP_EXIT_STATE;
+	uint64_t size;
+
+	if (was)
+		*was = 0;
+	/* clproset: exclusively, refused while mounted or held by the driver. */
+	fd = excl ? open_dev(md->local.dppath, O_RDONLY | O_EXCL, &size) :
+		    open(md->local.dppath, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return excl ? CLP_EXIT_STATE : CLP_EXIT_OK;
+	if (!is_blk(fd)) {
+		if (excl)
+			clp_err("%s: not a block device", md->local.dppath);
+		ret = excl ? CLP_EXIT_STATE : CLP_EXIT_OK;
+		goto out;
+	}
+	ret = CLP_EXIT_ERROR;
+	if (ioctl(fd, BLKROGET, &cur) < 0) {
+		clp_err("%s: cannot read its read-only flag: %s", md->local.dppath, strerror(errno));
+		goto out;
+	}
+	ret = CLP_EXIT_OK;
+	if (was)
+		*was = cur;
+	if ((excl || cur != ro) && ioctl(fd, BLKROSET, &ro) < 0) {
+		clp_err("%s: cannot set it %s: %s", md->local.dppath,
+			ro ? "read-only" : "read/write", strerror(errno));
+		ret = CLP_EXIT_ERROR;
+	}
+out:
+	close(fd);
 	return ret;
 }

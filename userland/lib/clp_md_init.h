@@ -7,6 +7,8 @@
 #ifndef CLP_MD_INIT_H
 #define CLP_MD_INIT_H
 
+#include <stdbool.h>
+
 #include "clp_md.h"
 
 enum clp_md_init_mode {
@@ -39,5 +41,19 @@ int clp_md_cp_edit(const struct clp_md *md, int edit);
  * message). Either node's: a disk restored from the other server's image
  * (guide 2.20.1) says what the image says. */
 int clp_md_cp_backup(const struct clp_md *md);
+/* 1 when the superblock of this server's cluster partition of @md is all
+ * zeroes (a new disk, or one zeroed with dd: guide 2.14, 2.16), 0 when it
+ * is not, -1 when it cannot be read (no message). */
+int clp_md_cp_blank(const struct clp_md *md);
+/*
+ * The read-only flag of this server's data partition of @md (BLKROSET):
+ * @ro 1 sets it, 0 clears it; *@was (may be NULL) gets what it was. @excl
+ * (clproset): the partition opened exclusively, refused (CLP_EXIT_STATE,
+ * with a message) while it is mounted or held by the liscal driver; else
+ * (the mirror agent) the flag is changed only when it differs, and a data
+ * partition that cannot be opened or is not a block device is left alone
+ * (CLP_EXIT_OK, no message). Else an exit code.
+ */
+int clp_md_dp_ro(const struct clp_md *md, int ro, bool excl, int *was);
 
 #endif /* CLP_MD_INIT_H */

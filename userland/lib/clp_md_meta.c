@@ -4,6 +4,8 @@
  * (common/liscal_meta.c, compiled into libclp; see common/liscal_meta.h
  * and common/clp_compat.h), wrapped for userland in plain C types.
  */
+#include <stdio.h>
+
 #include "liscal_meta.h"
 
 #include "clp_md_meta.h"
@@ -62,7 +64,7 @@ int clp_meta_check(const void *block, const char *name, int node_id, uint64_t da
 }
 
 int clp_meta_edit(void *block, const char *name, int node_id, enum clp_meta_edit edit,
-		  uint32_t *old_flags, uint32_t *new_flags, char *why, size_t whylen)
+		  uint64_t gen, uint32_t *old_flags, uint32_t *new_flags, char *why, size_t whylen)
 {
 	struct liscal_meta_expect exp = { name, node_id, 0, 0 };
 	struct liscal_sb sb;
@@ -85,6 +87,21 @@ int clp_meta_edit(void *block, const char *name, int node_id, enum clp_meta_edit
 			      LISCAL_SB_F_PEER_OUTDATED | LISCAL_SB_F_SPLIT_BRAIN |
 			      LISCAL_SB_F_WAS_ACTIVE | LISCAL_SB_F_FORCED);
 		sb.flags |= LISCAL_SB_F_INCONSISTENT | LISCAL_SB_F_FULL_SYNC;
+		break;
+	case CLP_META_WRITTEN:
+		if (!(sb.flags & LISCAL_SB_F_UPTODATE) ||
+		    (sb.flags & (LISCAL_SB_F_BACKUP | LISCAL_SB_F_SPLIT_BRAIN))) {
+			snprintf(why, whylen, "%s", sb.flags & LISCAL_SB_F_BACKUP ?
+				 "it is in backup mode (clpbackup.sh --pre)" :
+				 sb.flags & LISCAL_SB_F_SPLIT_BRAIN ?
+				 "it is in a split brain with the other server's" :
+				 "it is not current (the other server's holds the mirror's data)");
+			return CLP_META_NOT_CURRENT;
+		}
+		if (!sb.gen_bitmap)
+			sb.gen_bitmap = sb.gen_current;
+		liscal_meta_new_gen(&sb, gen);
+		sb.flags |= LISCAL_SB_F_PEER_OUTDATED | LISCAL_SB_F_FULL_SYNC;
 		break;
 	}
 	sb.seq++;

@@ -51,13 +51,26 @@ enum clp_meta_edit {
 	 * 'clpmdctrl --force' chooses, and the recovery then copies all.
 	 */
 	CLP_META_RESTORED,
+	/*
+	 * The data partition is about to be written outside the mirror
+	 * (clproset -w, guide 2.22): only a current copy (not in backup mode,
+	 * no split brain) may be; it takes a new generation counting from
+	 * the old one, the peer outdated and a full copy pending, so that
+	 * when the two meet this copy is the source of a full mirror
+	 * recovery (the other one, written too, makes a split brain).
+	 */
+	CLP_META_WRITTEN,
 };
+/* clp_meta_edit()'s refusal of CLP_META_WRITTEN on a copy that is not
+ * current (positive: not a format error; @why says why). */
+#define CLP_META_NOT_CURRENT 1
 
 /* Check @block against @name and @node_id (as clp_meta_check), apply
- * @edit and encode it back. @old_flags / @new_flags: the superblock flags
- * before and after (either may be NULL). 0 or a negative LISCAL_META_E_*. */
+ * @edit and encode it back (@gen: CLP_META_WRITTEN's new generation). @old_flags / @new_flags: the superblock flags
+ * before and after (either may be NULL). 0, CLP_META_NOT_CURRENT or a
+ * negative LISCAL_META_E_*. */
 int clp_meta_edit(void *block, const char *name, int node_id, enum clp_meta_edit edit,
-		  uint32_t *old_flags, uint32_t *new_flags, char *why, size_t whylen);
+		  uint64_t gen, uint32_t *old_flags, uint32_t *new_flags, char *why, size_t whylen);
 /* The backup-mode flag in a superblock's flags. */
 int clp_meta_flags_backup(uint32_t flags);
 

@@ -59,6 +59,8 @@ enum {
 	EV_PERF_FAILED = 27,	/* mirror statistics not recorded (mirror_perf.c) */
 	EV_ASSUMED = 28,	/* fullcopy 0, both fresh: normal state assumed */
 	EV_NO_CURRENT = 29,	/* neither copy current nor both fresh: wait */
+	EV_INITIALISED = 30,	/* a blank cluster partition initialised */
+	EV_READ_WRITE = 31,	/* the data partition's read-only flag cleared */
 	EV_STATE_BASE = 100,
 };
 
@@ -332,6 +334,28 @@ static int setup_res(struct mirror_res *r)
 			  r->md.local.cppath);
 		return -1;
 	}
+	/*
+	 * A new disk (guide 2.14, 2.16.1 step 5): its blank cluster partition
+	 * is initialised here as 'clpmdinit --create quick' does (the whole
+	 * metadata area must be zero), with the initial mkfs when configured.
+	 * The copy is fresh: the initial mirror construction fills it.
+	 */
+	if (clp_md_cp_blank(&r->md) == 1) {
+		if (clp_md_init_cp(&r->md, CLP_MD_INIT_QUICK) != CLP_EXIT_OK) {
+			clp_event(EV, EV_CREATE_FAILED, "%s: initialising the blank cluster "
+				  "partition %s failed (above): initialise it with clpmdinit",
+				  r->md.name, r->md.local.cppath);
+			return -1;
+		}
+		clp_event(EV, EV_INITIALISED, "%s: the blank cluster partition %s initialised "
+			  "(a new disk)%s", r->md.name, r->md.local.cppath,
+			  r->md.mkfs ? ", file system created on the data partition" : "");
+	}
+	/* clproset -o (guide 2.22) kept the data partition read-only until
+	 * the mirror takes it back. */
+	if (clp_md_dp_ro(&r->md, 0, false, &ret) == CLP_EXIT_OK && ret)
+		clp_event(EV, EV_READ_WRITE, "%s: the data partition %s was read-only (clproset "
+			  "-o): read/write again for the mirror", r->md.name, r->md.local.dppath);
 	ret = clp_md_nl_create(agent.cmd, &r->md, r->md.local.node_id, 0);
 	if (ret < 0) {
 		clp_event(EV, EV_CREATE_FAILED, "%s: creating %s on %s (cluster partition %s) "

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Helpers of the guide's procedure suites (tests/lab/long/6*-*.bats, 7*-*.bats,
+# Helpers of the guide's procedure suites (tests/lab/long/6*-*.bats, 7*-*.bats, 8*-*.bats,
 # make check-procedures), loaded after ../helpers with "load procedures".
 # Two nodes with systemd as PID 1 (lab up --systemd), clpstack installed in
 # each with make install and the cluster suite's clp.conf (failover1 = md01
@@ -213,4 +213,63 @@ holds_backup() {
 	fi
 	lab_exec "$1" "$setup && mkdir -p /mnt/backup && mount -o ro,noload \$p /mnt/backup && cat /mnt/backup/before-backup; r=\$?; test -e /mnt/backup/after-backup && r=9; umount /mnt/backup; $teardown; exit \$r"
 	assert_match "$output" "^before-backup written at"
+}
+
+# The replacement suites (81, 82): a random file on md01 written on node1
+# and its hash, taken before the replacement; after it, data_intact NODE
+# finds the same hash there.
+write_data() {
+	lab_exec node1 "head -c 8M /dev/urandom >$MNT/data.bin && sync -f $MNT/data.bin && sha256sum <$MNT/data.bin"
+	echo "$output" >"$BATS_FILE_TMPDIR/data.sum"
+}
+data_intact() { # data_intact NODE
+	lab_exec "$1" "sha256sum <$MNT/data.bin"
+	assert "$output" == "$(cat "$BATS_FILE_TMPDIR/data.sum")" "the hash of data.bin on $1 (taken before)"
+}
+# partitions_identical: failover1 stopped, both data partitions are
+# byte-identical (read past any cache).
+partitions_identical() {
+	local sum
+	lab_exec node1 "dd if=/dev/vdb2 bs=1M iflag=direct status=none | sha256sum"
+	sum=$output
+	lab_exec node2 "dd if=/dev/vdb2 bs=1M iflag=direct status=none | sha256sum"
+	assert "$output" == "$sum" "node2's data partition against node1's"
+}
+# partition_like NODE FROM: "the same partitions as the original disk" on
+# NODE's new disk, with sfdisk (fdisk's scriptable form), FROM's layout
+# without its disk and partition identities.
+partition_like() {
+	local layout
+	lab_exec "$2" "sfdisk -d /dev/vdb | sed -e '/^label-id:/d' -e 's/, *uuid=[0-9A-Fa-f-]*//'"
+	layout=$output
+	run_lab exec "$1" -i -- sfdisk -q /dev/vdb <<<"$layout"
+	lab_exec "$1" "udevadm settle; blockdev --getsize64 /dev/vdb1 /dev/vdb2"
+	local sizes=$output
+	lab_exec "$2" "blockdev --getsize64 /dev/vdb1 /dev/vdb2"
+	assert "$sizes" == "$output" "the partition sizes on $1 against $2"
+}
+# log_from NODE: the next line number of NODE's clpmgrd.log (for
+# "tail -n +N": the events from here on).
+log_from() {
+	lab_exec "$1" "wc -l <$P/log/clpmgrd.log"
+	echo $((output + 1))
+}
+# full_copy_seen NODE FROM: a mirror recovery started and completed
+# (events 114, 115) in NODE's log since line FROM.
+full_copy_seen() {
+	lab_exec "$1" "tail -n +$2 $P/log/clpmgrd.log | grep -a -E 'mirror 11[45]: '"
+	assert_contains "$output" "mirror 114: "
+	assert_contains "$output" "mirror 115: "
+}
+
+# replaced_node2_holds_data: after a replacement of node2's disk or node2,
+# failover1 moved there finds the file hashed before, and with the group
+# stopped both data partitions are byte-identical.
+replaced_node2_holds_data() {
+	lab_exec node1 "$B/clpgrp -m failover1 -h node2"
+	wait_for 120 online_on node2 node2
+	data_intact node2
+	lab_exec node2 "$B/clpgrp -t failover1"
+	wait_for 60 offline_on node2
+	partitions_identical
 }
