@@ -440,6 +440,7 @@ static void liscal_hello_fill(struct liscal_res *res,
 	memcpy(h->uuid, res->sb.uuid, LISCAL_UUID_LEN);
 	h->data_bytes = res->data_bytes;
 	h->bm_shift = res->shift;
+	h->lbs = bdev_logical_block_size(res->dbdev);
 	spin_lock_irqsave(&res->lock, flags);
 	h->sb_flags = res->sb.flags;
 	h->gen_current = res->sb.gen_current;
@@ -717,6 +718,18 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 	if (!ret && ph.data_bytes != res->data_bytes) {
 		snprintf(err, sizeof(err), "peer data size %llu, local %llu",
 			 ph.data_bytes, res->data_bytes);
+		ret = -EPROTO;
+	}
+	/*
+	 * /dev/NMPn has this side's logical block size: a write that small
+	 * would fail on a peer disk with larger blocks (and the peer's
+	 * writes here if ours are larger), failing a copy for a
+	 * configuration error.
+	 */
+	if (!ret && ph.lbs != mine.lbs) {
+		snprintf(err, sizeof(err),
+			 "peer data partition has %u-byte logical blocks, this side %u",
+			 ph.lbs, mine.lbs);
 		ret = -EPROTO;
 	}
 	if (ret) {
