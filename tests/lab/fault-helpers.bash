@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# Helpers of the lying-peer suite (24-mirror-faults.bats), loaded after
-# helpers.bash: "load fault-helpers".
+# Helpers of the lying-peer suite (long/32-lying-peer.bats), loaded after
+# helpers.bash: "load ../fault-helpers".
 # shellcheck disable=SC2154 # LAB, REPO: from helpers.bash
 
 # region_md5 NODE DEV [SKIP_MIB COUNT_MIB]: md5 of DEV on NODE (the whole

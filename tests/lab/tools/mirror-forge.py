@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """mirror-forge.py: a lying peer on liscal's mirror port, for
-tests/lab/24-mirror-faults.bats. Speaks Documentation/wire-protocol.md
+tests/lab/long/32-lying-peer.bats. Speaks Documentation/wire-protocol.md
 (layout: kernel/liscal/liscal_wire.h) as node id 0 to a node id 1 that
 listens, from the real peer's address (its own resource broken), and sends
 one forged packet per connection.
