@@ -126,7 +126,8 @@ check-procedures: deps
 	CLP_CHECK_RETRIES=0 scripts/check $(sort $(wildcard tests/lab/long/6*-*.bats tests/lab/long/7*-*.bats tests/lab/long/8*-*.bats))
 
 # More power-cut rounds than make check's 5, then SOAK_PULLS mirror cable
-# pulls during acknowledged writes; no retry: a failure is a finding.
+# pulls during acknowledged writes, bad links and a lying peer on the mirror
+# port; no retry: a failure is a finding.
 SOAK_ROUNDS ?= 25
 SOAK_PULLS ?= 50
 soak: deps
@@ -136,3 +137,4 @@ soak: deps
 	LISCAL_PULLS=$(SOAK_PULLS) CLP_CHECK_RETRIES=0 CLP_SUITE_TIMEOUT=$$((900 + 90 * $(SOAK_PULLS))) \
 	scripts/check tests/lab/long/30-cable-soak.bats
 	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/31-bad-links.bats
+	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/32-lying-peer.bats

@@ -104,6 +104,9 @@ int liscal_wire_decode_hdr(const struct liscal_wire_hdr_disk *in,
 		return WIRE_ERR("%s packet with invalid flags 0x%x",
 				liscal_wire_names[h->type], h->flags);
 	fixed = liscal_wire_fixed_len(h->type);
+	if (h->type == LISCAL_P_HELLO && h->len == LISCAL_WIRE_HELLO_OLD_LEN)
+		return WIRE_ERR("HELLO of protocol 1 or 2 (%u bytes): this side speaks protocol %u",
+				h->len, LISCAL_WIRE_PROTO);
 	if (fixed >= 0 && h->len != (u32)fixed)
 		return WIRE_ERR("%s packet with length %u, expected %d",
 				liscal_wire_names[h->type], h->len, fixed);
@@ -162,6 +165,7 @@ int liscal_wire_check_io(const struct liscal_wire_hdr *h, u64 data_bytes,
 void liscal_wire_encode_hello(const struct liscal_wire_hello *h,
 			      struct liscal_wire_hello_disk *out)
 {
+	BUILD_BUG_ON(sizeof(*out) != LISCAL_WIRE_HELLO_OLD_LEN + 8);
 	memset(out, 0, sizeof(*out));
 	out->proto = cpu_to_be32(h->proto);
 	out->node_id = cpu_to_be32(h->node_id);
@@ -178,6 +182,7 @@ void liscal_wire_encode_hello(const struct liscal_wire_hello *h,
 	out->role = cpu_to_be32(h->role);
 	out->disk_state = cpu_to_be32(h->disk_state);
 	out->dirty_bits = cpu_to_be64(h->dirty_bits);
+	out->lbs = cpu_to_be32(h->lbs);
 }
 
 int liscal_wire_decode_hello(const struct liscal_wire_hello_disk *in,
@@ -201,6 +206,7 @@ int liscal_wire_decode_hello(const struct liscal_wire_hello_disk *in,
 	h->role = be32_to_cpu(in->role);
 	h->disk_state = be32_to_cpu(in->disk_state);
 	h->dirty_bits = be64_to_cpu(in->dirty_bits);
+	h->lbs = be32_to_cpu(in->lbs);
 	if (h->proto != LISCAL_WIRE_PROTO)
 		return WIRE_ERR("peer speaks protocol %u, this side %u",
 				h->proto, LISCAL_WIRE_PROTO);
@@ -220,6 +226,9 @@ int liscal_wire_decode_hello(const struct liscal_wire_hello_disk *in,
 		return WIRE_ERR("peer dirty bits %llu > %llu",
 				(unsigned long long)h->dirty_bits,
 				(unsigned long long)l.bm_bits);
+	/* what a block device can have: a power of two, 512 B to 64 KiB */
+	if (h->lbs < 512 || h->lbs > 65536 || (h->lbs & (h->lbs - 1)))
+		return WIRE_ERR("peer logical block size %u invalid", h->lbs);
 	return 0;
 }
 

@@ -15,7 +15,9 @@
 #include "liscal_meta.h"
 
 #define LISCAL_WIRE_MAGIC	0x4c53434dU	/* "LSCM" */
-#define LISCAL_WIRE_PROTO	2	/* 2: STATE before SYNC_*, ACT_* */
+/* 2: STATE before SYNC_*, ACT_*; 3: HELLO carries the logical block size */
+#define LISCAL_WIRE_PROTO	3
+#define LISCAL_WIRE_HELLO_OLD_LEN 104	/* HELLO of protocols 1 and 2, refused by name */
 #define LISCAL_WIRE_HDR_SIZE	32
 #define LISCAL_WIRE_MAX_IO	BIT(20)	/* DATA payload */
 #define LISCAL_WIRE_MAX_RS	(4U << 20)	/* RS_DATA payload */
@@ -81,6 +83,8 @@ struct liscal_wire_hello_disk {
 	__be32 role;
 	__be32 disk_state;
 	__be64 dirty_bits;
+	__be32 lbs;		/* data partition's logical block size */
+	__be32 reserved;	/* 0 */
 } __packed;
 
 struct liscal_wire_hello {
@@ -97,6 +101,7 @@ struct liscal_wire_hello {
 	u32 role;
 	u32 disk_state;
 	u64 dirty_bits;
+	u32 lbs;
 };
 
 struct liscal_wire_state_disk {

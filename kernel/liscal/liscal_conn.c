@@ -418,8 +418,9 @@ static struct socket *liscal_accept(struct liscal_res *res)
 			break;
 		if (kernel_getpeername(sock, (struct sockaddr *)&peer) < 0 ||
 		    peer.sin_addr.s_addr != res->peer_addr.sin_addr.s_addr) {
-			pr_warn("%s: refused a connection from %pI4\n",
-				res->name, &peer.sin_addr);
+			/* anyone on the network can make this happen */
+			pr_warn_ratelimited("%s: refused a connection from %pI4\n",
+					    res->name, &peer.sin_addr);
 			sock_release(sock);
 			sock = NULL;
 		}
@@ -440,6 +441,7 @@ static void liscal_hello_fill(struct liscal_res *res,
 	memcpy(h->uuid, res->sb.uuid, LISCAL_UUID_LEN);
 	h->data_bytes = res->data_bytes;
 	h->bm_shift = res->shift;
+	h->lbs = bdev_logical_block_size(res->dbdev);
 	spin_lock_irqsave(&res->lock, flags);
 	h->sb_flags = res->sb.flags;
 	h->gen_current = res->sb.gen_current;
@@ -522,8 +524,11 @@ static int liscal_recv_bitmap(struct liscal_res *res)
 		if (h.type == LISCAL_P_BITMAP_DONE)
 			break;
 		ret = -EPROTO;
-		if (h.type != LISCAL_P_BITMAP)
+		if (h.type != LISCAL_P_BITMAP) {
+			pr_err("%s: handshake: %s during the bitmap exchange\n",
+			       res->name, liscal_wire_type_name(h.type));
 			break;
+		}
 		ret = liscal_recv_full(res, buf, h.len, false);
 		if (ret)
 			break;
@@ -717,6 +722,18 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 	if (!ret && ph.data_bytes != res->data_bytes) {
 		snprintf(err, sizeof(err), "peer data size %llu, local %llu",
 			 ph.data_bytes, res->data_bytes);
+		ret = -EPROTO;
+	}
+	/*
+	 * /dev/NMPn has this side's logical block size: a write that small
+	 * would fail on a peer disk with larger blocks (and the peer's
+	 * writes here if ours are larger), failing a copy for a
+	 * configuration error.
+	 */
+	if (!ret && ph.lbs != mine.lbs) {
+		snprintf(err, sizeof(err),
+			 "peer data partition has %u-byte logical blocks, this side %u",
+			 ph.lbs, mine.lbs);
 		ret = -EPROTO;
 	}
 	if (ret) {
@@ -968,17 +985,23 @@ static void liscal_recv_state(struct liscal_res *res,
 	liscal_event_since(res, &snap, LISCAL_REASON_PEER_STATE, NULL);
 }
 
-/*
- * A state packet that does not fit this side's state: counted, logged
- * (rate-limited), nothing changed; the connection stays.
- */
-void liscal_refuse(struct liscal_res *res, const char *what)
+/* One more packet refused from the peer (invalid, or not fitting the state). */
+static void liscal_count_refused(struct liscal_res *res)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&res->lock, flags);
 	liscal_stat_add(res, LISCAL_STATS_A_REFUSED_PACKETS, 1);
 	spin_unlock_irqrestore(&res->lock, flags);
+}
+
+/*
+ * A state packet that does not fit this side's state: counted, logged
+ * (rate-limited), nothing changed; the connection stays.
+ */
+void liscal_refuse(struct liscal_res *res, const char *what)
+{
+	liscal_count_refused(res);
 	pr_warn_ratelimited("%s: refused %s from the peer\n", res->name, what);
 }
 
@@ -993,6 +1016,7 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 	struct liscal_wire_sync sy;
 	struct liscal_wire_force fo;
 	unsigned long flags;
+	unsigned int lbs;
 	char err[128];
 	int ret;
 
@@ -1000,6 +1024,21 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 	case LISCAL_P_DATA:
 	case LISCAL_P_RS_DATA:
 		ret = liscal_wire_check_io(h, res->data_bytes, err, sizeof(err));
+		/*
+		 * The data partition's own logical block size: a write not
+		 * aligned to it fails on the disk, which would mark this copy
+		 * failed (or run the I/O error action) for the peer's fault.
+		 * An empty flush has no range.
+		 */
+		lbs = bdev_logical_block_size(res->dbdev);
+		if (!ret && h->size &&
+		    ((((u32)h->sector << 9) | h->size) & (lbs - 1))) {
+			snprintf(err, sizeof(err),
+				 "%s at sector %llu, %u bytes: not aligned to the data partition's %u-byte blocks",
+				 liscal_wire_type_name(h->type), h->sector,
+				 h->size, lbs);
+			ret = -EPROTO;
+		}
 		/* An empty flush (the peer's cleaner) is harmless anywhere. */
 		if (!ret && h->type == LISCAL_P_DATA && h->size &&
 		    READ_ONCE(res->role) == LISCAL_ROLE_ACTIVE) {
@@ -1048,9 +1087,12 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 	default:
 		break;
 	}
-	/* Fixed-size payloads. */
-	if (h->len > sizeof(p))
+	/* Fixed-size payloads; HELLO and BITMAP belong to the handshake. */
+	if (h->len > sizeof(p)) {
+		pr_err("%s: unexpected %s packet\n", res->name,
+		       liscal_wire_type_name(h->type));
 		return -EPROTO;
+	}
 	ret = liscal_recv_full(res, &p, h->len, true);
 	if (ret)
 		return ret;
@@ -1149,15 +1191,15 @@ static int liscal_receive(struct liscal_res *res)
 		if (ret) {
 			pr_err("%s: invalid packet from the peer: %s\n",
 			       res->name, err);
+		} else {
+			ret = liscal_dispatch(res, &h);
+		}
+		if (ret == -EPROTO) {
+			liscal_count_refused(res);
 			liscal_conn_fail(res, LISCAL_REASON_BREAK_PROTOCOL);
-			return ret;
 		}
-		ret = liscal_dispatch(res, &h);
-		if (ret) {
-			if (ret == -EPROTO)
-				liscal_conn_fail(res, LISCAL_REASON_BREAK_PROTOCOL);
+		if (ret)
 			return ret;
-		}
 	}
 }
 
@@ -1344,6 +1386,8 @@ static int liscal_conn_thread(void *data)
 		liscal_hold_writes(res);
 		ret = liscal_handshake(res, &reason);
 		liscal_release_writes(res);
+		if (ret == -EPROTO)
+			liscal_count_refused(res);
 		if (!ret) {
 			connected = true;
 			liscal_receive(res);

@@ -11,9 +11,9 @@
  * Input: two HELLO payloads (zero padded), node A's then node B's. A side
  * takes part only as a superblock that passes liscal_meta_decode() can
  * describe it (initialised, a current generation, not both up to date
- * and inconsistent) and with the other node id, the same resource and
- * size, as liscal_conn.c checks. Anything else is refused before the
- * decision, as on the wire.
+ * and inconsistent) and with the other node id, the same resource,
+ * size and logical block size, as liscal_conn.c checks. Anything else is
+ * refused before the decision, as on the wire.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (!side(data, na, &ha, &a) || !side(data + na, size - na, &hb, &b))
 		return 0;
 	if (ha.node_id == hb.node_id || strcmp(ha.name, hb.name) ||
-	    ha.data_bytes != hb.data_bytes)
+	    ha.data_bytes != hb.data_bytes || ha.lbs != hb.lbs)
 		return 0;
 	da = liscal_gen_decide(&a, &b);
 	db = liscal_gen_decide(&b, &a);

@@ -74,6 +74,7 @@ static void hello(const struct side *s, struct liscal_wire_hello_disk *out)
 	h.role = 1 + (s->flags & LISCAL_SB_F_WAS_ACTIVE ? 1 : 0);
 	h.disk_state = 1;
 	h.dirty_bits = s->dirty;
+	h.lbs = 512;
 	liscal_wire_encode_hello(&h, out);
 }
 

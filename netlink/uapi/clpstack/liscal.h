@@ -246,7 +246,7 @@ enum {
 	LISCAL_STATS_A_PEER_WRITE_BYTES,	/* peer writes applied locally */
 	LISCAL_STATS_A_DIRECT_WRITES,		/* issued by the submitter (fast path) */
 	LISCAL_STATS_A_RECOVERY_INFLIGHT_MAX,	/* most RS_DATA sent, not yet acked */
-	LISCAL_STATS_A_REFUSED_PACKETS,		/* state packets that did not fit the state */
+	LISCAL_STATS_A_REFUSED_PACKETS,		/* invalid packets, state packets not fitting */
 
 	__LISCAL_STATS_A_MAX,
 	LISCAL_STATS_A_MAX = (__LISCAL_STATS_A_MAX - 1)

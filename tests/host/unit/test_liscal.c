@@ -346,7 +346,9 @@ static void test_wire(void)
 	he.role = 1;
 	he.disk_state = 3;
 	he.dirty_bits = 10;
+	he.lbs = 4096;
 	liscal_wire_encode_hello(&he, &hd);
+	memset(&ho, 0, sizeof(ho));	/* memcmp below: the padding too */
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == 0 &&
 	      memcmp(&he, &ho, sizeof(he)) == 0, "HELLO round trip");
 	he.bm_shift = 17;
@@ -360,7 +362,7 @@ static void test_wire(void)
 	he.proto = LISCAL_WIRE_PROTO - 1;
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "protocol 1"), "HELLO of the previous protocol version refused");
+	      strstr(err, "protocol 2"), "HELLO of the previous protocol version refused");
 	he.proto = LISCAL_WIRE_PROTO;
 	he.disk_state = 4;
 	he.sb_flags |= LISCAL_SB_F_FAILED;
@@ -391,6 +393,30 @@ static void test_wire(void)
 	liscal_wire_encode_hdr(&h, &d);
 	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO,
 	      "STATE with FORCE refused");
+	he.lbs = 1024 + 512;
+	liscal_wire_encode_hello(&he, &hd);
+	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "logical block size 1536"), "HELLO logical block size not a power of two");
+	he.lbs = 256;
+	liscal_wire_encode_hello(&he, &hd);
+	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "logical block size 256"), "HELLO logical block size below 512");
+	he.lbs = 512;
+	he.proto = LISCAL_WIRE_PROTO + 1;
+	liscal_wire_encode_hello(&he, &hd);
+	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "protocol 4"), "HELLO protocol version");
+	h.type = LISCAL_P_HELLO;
+	h.flags = 0;
+	h.len = LISCAL_WIRE_HELLO_OLD_LEN;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "HELLO of protocol 1 or 2") && strstr(err, "speaks protocol 3"),
+	      "HELLO of protocols 1 and 2 (no block size) refused by name");
+	h.len = sizeof(hd);
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(sizeof(hd) == 112 && liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0,
+	      "HELLO of protocol 3: 112 bytes");
 	CHECK(strcmp(liscal_wire_type_name(LISCAL_P_RS_ACK), "RS_ACK") == 0 &&
 	      strcmp(liscal_wire_type_name(0), "UNKNOWN") == 0, "type names");
 }

@@ -35,9 +35,9 @@ import sys
 import threading
 
 MAGIC = 0x4C53434D
-PROTO = 2
+PROTO = 3
 HDR = struct.Struct(">IHHIIQQ")
-HELLO = struct.Struct(">II16s16sQIIQQQQIIQ")
+HELLO = struct.Struct(">II16s16sQIIQQQQIIQII")  # protocol 3: 112 bytes
 STATE = struct.Struct(">IIIIQ")
 SYNC = struct.Struct(">QQ")
 FORCE = struct.Struct(">II")
@@ -101,7 +101,7 @@ def handshake(p, mode, role, disk):
     if typ != HELLO_T:
         sys.exit("expected HELLO, got %d" % typ)
     (_, _, name, _, data_bytes, shift, sbf, cur, gbm, h0, _, _, _,
-     _) = HELLO.unpack(body)
+     _, lbs, _) = HELLO.unpack(body)
     log("node0 gen=%d gen_bitmap=%d flags=%#x" % (cur, gbm, sbf))
     if mode == "src":
         gen, bm, hist = random.getrandbits(63) | 1, cur, cur
@@ -111,7 +111,7 @@ def handshake(p, mode, role, disk):
     # src: a dirty bit of its own, so that node 0 is outdated, not in sync
     p.send(HELLO_T, HELLO.pack(PROTO, 1, name, bytes(16), data_bytes, shift,
                                SB_INITIALISED, gen, bm, hist, 0, role, disk,
-                               1 if mode == "src" else 0))
+                               1 if mode == "src" else 0, lbs, 0))
     while True:  # node 0 sends its bitmap first
         typ, _, _, _, _, _ = p.recv_pkt()
         if typ == BITMAP_DONE:
