@@ -22,6 +22,10 @@ daemon_start() {
 	wait_for 20 "$LAB" exec "$1" -- test -S /opt/clpstack/work/clpmgrd.sock
 }
 
+# A sed of clp.conf: node3 (198.18.1.3) as the ping target, npaction 5
+# (keepalive reset) at a lost resolution (51-cluster-np, 53-cluster-fence).
+PINGNP='s|</resource>|</resource><networkpartition><npaction>5</npaction><pingnp name="pingnp1"><target>198.18.1.3</target><timeout>3</timeout></pingnp></networkpartition>|'
+
 # cluster_lab_up NODES [SED]: a lab of NODES nodes; node1 and node2 with
 # clp.conf, modules, a fresh cluster partition and the daemon. The cluster
 # key (heartbeats and the daemons' requests signed with it) is the same on

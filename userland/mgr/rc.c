@@ -37,6 +37,7 @@
 #include "clp_log.h"
 #include "clp_msg.h"
 #include "cluster.h"
+#include "fence.h"
 
 struct cluster clus = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -529,6 +530,8 @@ static void np_action(enum clp_npaction a, const char *why)
 
 	clp_event("rc", 61, "network partition resolution lost (%s): %s", why,
 		  clp_npaction_name(a));
+	/* before the action: a failover never makes these copies current */
+	fence_outdate_local();
 	snprintf(reason, sizeof(reason), "network partition resolution lost: %s", why);
 	switch (a) {
 	case CLP_NP_NONE:
@@ -1620,6 +1623,8 @@ void rc_peer_event(const char *server, bool up)
 	}
 	pthread_cond_broadcast(&clus.cond);
 	pthread_mutex_unlock(&clus.lock);
+	if (!up)
+		fence_kick();	/* held writes: the other server is down */
 	if (up && old != SRV_UP)
 		submit_new(J_SYNC, -1, s, 0);
 	else if (!up && old == SRV_UP && !hold)

@@ -18,6 +18,8 @@
  *   group-reserve / group-release  group     daemons: may the sender start it?
  *   cluster-suspend-prepare / -abort         daemons: phase 1 of a suspend
  *   wait-cancel                              commands
+ *   md-outdate      md                       daemons: outdate and fence this
+ *                                            server's copy (fence.c)
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #include "clp_log.h"
 #include "clp_msg.h"
 #include "cluster.h"
+#include "fence.h"
 
 static struct json_object *job_reply(enum job_type t, int grp, int srv, int arg)
 {
@@ -177,6 +180,19 @@ static struct json_object *cluster_all(struct json_object *req, enum job_type t,
 	return clp_msg_reply(code, "%s", msg);
 }
 
+static bool md_configured(const char *name)
+{
+	int i, n = clp_md_count(clus.m->conf);
+
+	for (i = 0; i < n; i++) {
+		const char *s = clp_md_name_at(clus.m->conf, i);
+
+		if (s && !strcmp(s, name))
+			return true;
+	}
+	return false;
+}
+
 struct json_object *req_handle(struct json_object *req, int from)
 {
 	const char *op = clp_msg_get_str(req, "op");
@@ -295,6 +311,20 @@ struct json_object *req_handle(struct json_object *req, int from)
 			return clp_msg_reply(0, "released");
 		}
 		code = rc_reserve(gi, from, msg, sizeof(msg));
+		return clp_msg_reply(code, "%s", msg);
+	}
+	if (!strcmp(op, "md-outdate")) {
+		const char *md = clp_msg_get_str(req, "md");
+		char msg[512];
+		int code;
+
+		if (from < 0 || !md)
+			return clp_msg_reply(CLP_EXIT_USAGE, "md-outdate comes from daemons only "
+					     "and needs \"md\"");
+		if (!md_configured(md))
+			return clp_msg_reply(CLP_EXIT_USAGE, "there is no mirror disk '%s' in %s",
+					     md, clp_conf_path(clus.m->conf));
+		code = fence_outdate(md, msg, sizeof(msg));
 		return clp_msg_reply(code, "%s", msg);
 	}
 	if (!strcmp(op, "wait-cancel")) {
