@@ -7,7 +7,8 @@
 # seconds). Every cable of node1 pulled, the ping target reachable only
 # from node2: node1 acknowledges nothing after the break, loses the
 # resolution and resets (npaction 5); node2 takes failover1 over with
-# every record node1 acknowledged.
+# every record node1 acknowledged. CLP_FENCING=0 runs the same suite with
+# fencing off, to see the writes it loses (tests 2 and 3 then fail).
 
 load helpers
 load md-helpers
@@ -20,7 +21,7 @@ S=${CLPLAB_WAIT_SCALE:-1}
 setup_file() {
 	skip_if_no_lab || return 0
 	export CLPLAB_NAME=t$$-fe
-	cluster_lab_up 3 "s|<mkfs>1</mkfs>|<mkfs>1</mkfs><fencing>1</fencing>|;$PINGNP"
+	cluster_lab_up 3 "s|<mkfs>1</mkfs>|<mkfs>1</mkfs><fencing>${CLP_FENCING:-1}</fencing>|;$PINGNP"
 }
 
 teardown_file() {
@@ -50,8 +51,8 @@ ktime() {
 	lab_exec node1 "$B/clpcl -s -a"
 	wait_for 180 online_on node1 node1
 	wait_for 300 both_green
-	lab_exec node1 "$T get md01 | grep -x fencing=1"
-	lab_exec node2 "$T get md01 | grep -x fencing=1"
+	lab_exec node1 "$T get md01 | grep -x fencing=${CLP_FENCING:-1}"
+	lab_exec node2 "$T get md01 | grep -x fencing=${CLP_FENCING:-1}"
 }
 
 @test "only the mirror cable pulled: node1's writes stall until node2's copy is fenced, then go on" {

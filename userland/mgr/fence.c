@@ -41,7 +41,6 @@
 #define EV "mirror"
 
 enum {
-	EV_FENCED = 40,		/* writes held, asking the other server */
 	EV_RELEASED = 41,	/* released, with the reason */
 	EV_WAITING = 42,	/* not released yet, with the reason */
 	EV_OUTDATED = 43,	/* this copy marked fenced (asked, or lost) */
