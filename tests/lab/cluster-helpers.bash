@@ -23,7 +23,7 @@ daemon_start() {
 }
 
 # A sed of clp.conf: node3 (198.18.1.3) as the ping target, npaction 5
-# (keepalive reset) at a lost resolution (51-cluster-np, 53-cluster-fence).
+# (keepalive reset) at a lost resolution (51-cluster-np, 54-cluster-fence).
 PINGNP='s|</resource>|</resource><networkpartition><npaction>5</npaction><pingnp name="pingnp1"><target>198.18.1.3</target><timeout>3</timeout></pingnp></networkpartition>|'
 
 # cluster_lab_up NODES [SED]: a lab of NODES nodes; node1 and node2 with
