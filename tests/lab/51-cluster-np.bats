@@ -29,13 +29,9 @@ teardown_file() {
 }
 
 @test "node1's cables pulled, the ping target reachable only from node2: node1 resets (npaction 5), node2 takes failover1 over" {
-	local boots console
-	boots=$("$LAB" boots node1)
+	local console
 	console=$("$LAB" console node1)
-	run_lab link node1 interconnect down
-	run_lab link node1 mirror down
-	wait_for 120 online_on node2 node2
-	wait_for 120 boots_above node1 "$boots"
+	isolate_node1 online_on node2 node2
 	run grep -a "network partition resolution lost" "$console"
 	assert_success
 	assert_output --partial "no ping target answered"

@@ -39,13 +39,9 @@ online2_on() { [ "$(grp2_on "$1")" = "online $2" ]; }
 }
 
 @test "node1's cables pulled: node1 (1 of 3) resets through clpka, node2 (2 of 3) takes failover2 over, node3 takes nothing" {
-	local boots console
-	boots=$("$LAB" boots node1)
+	local console
 	console=$("$LAB" console node1)
-	run_lab link node1 interconnect down
-	run_lab link node1 mirror down
-	wait_for 120 online2_on node2 node2
-	wait_for 120 boots_above node1 "$boots"
+	isolate_node1 online2_on node2 node2
 	run grep -a "network partition resolution lost" "$console"
 	assert_success
 	assert_output --partial "majority: this side has 1 of 3 servers"

@@ -61,5 +61,18 @@ fip_answers_from() { # fip_answers_from VIEWER OWNER
 	[ "$(fip_mac "$1")" = "$(mac_of "$2")" ]
 }
 
+# isolate_node1 ONLINE: both of node1's cables pulled; waits until ONLINE
+# (a check, e.g. "online_on node2 node2") holds and node1 booted again
+# (it lost the resolution and reset). 51-cluster-np, 52-cluster-majority,
+# 54-cluster-fence.
+isolate_node1() {
+	local boots
+	boots=$("$LAB" boots node1)
+	run_lab link node1 interconnect down
+	run_lab link node1 mirror down
+	wait_for 120 "$@"
+	wait_for 120 boots_above node1 "$boots"
+}
+
 other() { [ "$1" = node1 ] && echo node2 || echo node1; }
 boots_above() { (($("$LAB" boots "$1") > $2)); }
