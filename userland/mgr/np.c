@@ -20,7 +20,6 @@
 
 #include "clp_log.h"
 #include "cluster.h"
-#include "fence.h"
 
 int np_resolve(char *why, size_t len);
 
@@ -89,15 +88,6 @@ static int ping_once(const char *target, long timeout_s, char *why, size_t len)
 	return -1;
 }
 
-/* Won: held writes may go now (fence.c); activations wait for the loser. */
-static void np_won(void)
-{
-	pthread_mutex_lock(&clus.lock);
-	clus.np_won_at = time(NULL);
-	pthread_mutex_unlock(&clus.lock);
-	fence_kick();
-}
-
 /*
  * majority: this server's side wins when it holds more than half of the
  * servers (itself and those whose heartbeat is up); exactly half wins
@@ -125,7 +115,6 @@ static int np_majority(char *why, size_t len)
 	}
 	snprintf(why, len, "majority: this side has %d of %d servers%s", up, n,
 		 2 * up == n ? " with the first one" : "");
-	np_won();
 	ts = (struct timespec){ clus.cfg.hb_interval_ms / 1000 + 2,
 				(clus.cfg.hb_interval_ms % 1000) * 1000000 };
 	clp_event("rc", 60, "network partition resolution won: %s; waiting %ld ms for the "
@@ -163,7 +152,6 @@ int np_resolve(char *why, size_t len)
 					wait_s = clus.cfg.ping[k].timeout_s;
 			wait_s += 2;
 			snprintf(why, len, "ping target %s answered", clus.cfg.ping[i].target);
-			np_won();
 			clp_event("rc", 60, "network partition resolution won: %s; waiting %ld s "
 				  "for the other side's npaction", why, wait_s);
 			ts = (struct timespec){ wait_s, 0 };

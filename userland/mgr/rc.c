@@ -1056,14 +1056,27 @@ static void *np_thread(void *arg)
 	bool won;
 
 	(void)arg;
-	won = np_resolve(why, sizeof(why)) >= 0;
-	pthread_mutex_lock(&clus.lock);
+	for (;;) {
+		won = np_resolve(why, sizeof(why)) >= 0;
+		pthread_mutex_lock(&clus.lock);
+		/* majority: a server lost while this one ran was counted as
+		 * up; the side may have shrunk since: count again. */
+		if (!won || !clus.np_again || !clus.cfg.majority)
+			break;
+		clus.np_again = false;
+		pthread_mutex_unlock(&clus.lock);
+	}
+	clus.np_again = false;
 	clus.np_busy = false;
 	clus.np_lost = !won;
 	clus.np_done++;
+	if (won)
+		clus.np_won_at = time(NULL);	/* fenced writes may go */
 	pthread_cond_broadcast(&clus.cond);
 	pthread_mutex_unlock(&clus.lock);
-	if (!won)
+	if (won)
+		fence_kick();
+	else
 		np_action(clus.cfg.npaction, why);
 	return NULL;
 }
@@ -1079,6 +1092,7 @@ static int np_start(int dead)
 	pthread_mutex_lock(&clus.lock);
 	if (clus.np_busy) {
 		seq = clus.np_seq;	/* the running one answers for this too */
+		clus.np_again = true;	/* after counting again (np_thread) */
 	} else if (np_needed(dead)) {
 		clus.np_busy = true;
 		seq = ++clus.np_seq;
