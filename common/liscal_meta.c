@@ -232,6 +232,10 @@ static int liscal_meta_check_fields(const struct liscal_sb *sb,
 		return META_ERR(LISCAL_META_E_FLAGS,
 				"flags 0x%x need format version 2, the superblock says %u",
 				sb->flags & ~LISCAL_SB_F_ALL_V1, sb->version);
+	if (sb->version < 3 && (sb->flags & ~LISCAL_SB_F_ALL_V2))
+		return META_ERR(LISCAL_META_E_FLAGS,
+				"flags 0x%x need format version 3, the superblock says %u",
+				sb->flags & ~LISCAL_SB_F_ALL_V2, sb->version);
 	if (!(sb->flags & LISCAL_SB_F_INITIALISED))
 		return META_ERR(LISCAL_META_E_NOT_INIT,
 				"initialisation did not complete: run clpmdinit");
@@ -242,6 +246,9 @@ static int liscal_meta_check_fields(const struct liscal_sb *sb,
 	if ((sb->flags & LISCAL_SB_F_UPTODATE) &&
 	    (sb->flags & LISCAL_SB_F_FAILED))
 		return META_ERR(LISCAL_META_E_FLAGS, "both uptodate and failed");
+	if ((sb->flags & LISCAL_SB_F_UPTODATE) &&
+	    (sb->flags & LISCAL_SB_F_FENCED))
+		return META_ERR(LISCAL_META_E_FLAGS, "both uptodate and fenced");
 	if (!sb->gen_current)
 		return META_ERR(LISCAL_META_E_LAYOUT, "current generation is 0");
 	if (liscal_meta_layout(sb->data_bytes, 0, &l) ||

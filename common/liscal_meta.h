@@ -27,11 +27,13 @@
  * (liscal_meta_version()): 1 unless FAILED is set, so that a driver that
  * knows only version 1 still reads every superblock without it, and
  * refuses (unsupported version) a copy whose disk failed instead of
- * taking it for current. Readers accept LISCAL_SB_VERSION_MIN to
- * LISCAL_SB_VERSION.
+ * taking it for current. Version 3 adds the FENCED flag the same way: a
+ * driver that knows only up to version 2 refuses a copy that was fenced
+ * (the active went on without it) instead of taking it for current.
+ * Readers accept LISCAL_SB_VERSION_MIN to LISCAL_SB_VERSION.
  */
 #define LISCAL_SB_VERSION_MIN	1
-#define LISCAL_SB_VERSION	2
+#define LISCAL_SB_VERSION	3
 #define LISCAL_SB_SIZE		4096
 #define LISCAL_BM_OFFSET	65536ULL
 #define LISCAL_BM_BLOCK		4096		/* bitmap I/O unit, bytes */
@@ -52,7 +54,15 @@
 #define LISCAL_SB_F_FORCED		BIT(7) /* chosen source by force */
 #define LISCAL_SB_F_FULL_SYNC		BIT(8) /* next recovery copies all */
 #define LISCAL_SB_F_FAILED		BIT(9) /* disk failed: never current (v2) */
-#define LISCAL_SB_F_ALL			0x3ffU
+/*
+ * The active went on writing without this copy, by its own request (the
+ * peer's daemon asked it to confirm it outdated, LISCAL_CMD_OUTDATE): it
+ * lacks acknowledged writes and a failover never makes it current by
+ * itself. Cleared when it is current again (v3).
+ */
+#define LISCAL_SB_F_FENCED		BIT(10)
+#define LISCAL_SB_F_ALL			0x7ffU
+#define LISCAL_SB_F_ALL_V2		0x3ffU
 #define LISCAL_SB_F_ALL_V1		0x1ffU
 
 /*
@@ -173,6 +183,8 @@ int liscal_meta_init(struct liscal_sb *sb, const char *name, u32 node_id,
 /* The format version a superblock with @flags is written in. */
 static inline u32 liscal_meta_version(u32 flags)
 {
+	if (flags & LISCAL_SB_F_FENCED)
+		return 3;
 	return (flags & LISCAL_SB_F_FAILED) ? 2 : 1;
 }
 

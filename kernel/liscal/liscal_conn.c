@@ -1211,7 +1211,7 @@ static void liscal_teardown(struct liscal_res *res, bool was_connected)
 	unsigned long flags;
 	LIST_HEAD(failed);
 	int reason;
-	bool was_rs_target;
+	bool was_rs_target, fenced = false;
 	struct socket *sock;
 
 	/*
@@ -1248,6 +1248,9 @@ static void liscal_teardown(struct liscal_res *res, bool was_connected)
 	list_splice_init(&res->ack_wait, &failed);
 	list_for_each_entry(req, &failed, ack_list)
 		req->peer_failed = true;
+	/* fencing: their completion is held (liscal_fence.c) */
+	if (was_connected)
+		fenced = liscal_fence_break(res, reason, &failed);
 	/*
 	 * The peer acknowledges a write when it is on its disk, not when it
 	 * is stable there: only the cleaner's peer flush makes it so, and
@@ -1295,6 +1298,11 @@ static void liscal_teardown(struct liscal_res *res, bool was_connected)
 		pr_warn("%s: mirror connection lost (reason %d)%s\n", res->name,
 			reason, was_rs_target ? " during recovery" : "");
 		liscal_event_since(res, &snap, reason, NULL);
+	}
+	if (fenced) {
+		pr_warn("%s: fenced: writes held until the peer's copy is outdated or the partition resolution is won\n",
+			res->name);
+		liscal_event_since(res, &snap, LISCAL_REASON_FENCED, NULL);
 	}
 }
 
@@ -1383,6 +1391,10 @@ static int liscal_conn_thread(void *data)
 		mutex_unlock(&res->sock_mutex);
 
 		memset(res->peer_bm, 0, res->nwords * 8);
+		/* the peer is back and is resynchronised: fenced writes go */
+		mutex_lock(&res->state_mutex);
+		liscal_fence_release(res, LISCAL_REASON_CONNECTED);
+		mutex_unlock(&res->state_mutex);
 		liscal_hold_writes(res);
 		ret = liscal_handshake(res, &reason);
 		liscal_release_writes(res);

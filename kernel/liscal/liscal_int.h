@@ -41,6 +41,7 @@ struct liscal_params {
 	u8 cp_io_error;
 	u8 dp_io_error;
 	u8 auto_construct;	/* start the construction of a fresh peer */
+	u8 fencing;		/* hold writes at a break (liscal_fence.c) */
 };
 
 struct liscal_stats {
@@ -163,6 +164,14 @@ struct liscal_res {
 	 */
 	struct list_head held;
 	bool hold_writes;
+	/*
+	 * Fencing (liscal_fence.c): since a break while active, new writes
+	 * wait on held and the writes whose peer ack failed on fence_acks
+	 * (their completion held) until FENCE_RELEASE or a new connection.
+	 * Lock; changed with state_mutex held too.
+	 */
+	bool fenced;
+	struct list_head fence_acks;
 	unsigned int nr_issued;		/* issued writes not completed */
 	struct list_head ack_wait;	/* sent, waiting for DATA_ACK */
 	u64 seq;
@@ -286,6 +295,12 @@ bool liscal_rs_locked(struct liscal_res *res, u64 first, u64 last);
 int liscal_rs_target_done(struct liscal_res *res, u64 gen);
 int liscal_rs_target_start(struct liscal_res *res, u64 gen, u64 bytes,
 			   bool full);
+
+/* liscal_fence.c */
+bool liscal_fence_break(struct liscal_res *res, int reason,
+			struct list_head *failed);
+int liscal_fence_release(struct liscal_res *res, int reason);
+int liscal_outdate(struct liscal_res *res, struct netlink_ext_ack *extack);
 
 /* liscal_sysfs.c: /sys/block/NMPn/liscal/ */
 extern const struct attribute_group *liscal_disk_groups[];

@@ -239,7 +239,7 @@ static bool liscal_mirrored(struct liscal_res *res)
 
 /*
  * Lock held. Admits a write: holds it (returns false, on res->held) while
- * the connection handshakes; defers it (returns false, on res->deferred)
+ * the connection handshakes or the resource is fenced; defers it (returns false, on res->deferred)
  * when it touches a recovery chunk in flight; otherwise marks it issued,
  * decides whether it is mirrored, sets its write-intent bits and returns
  * true, with *flush set when its bits are not on disk yet.
@@ -247,7 +247,7 @@ static bool liscal_mirrored(struct liscal_res *res)
 static bool liscal_admit(struct liscal_res *res, struct liscal_req *req,
 			 bool *flush)
 {
-	if (res->hold_writes) {
+	if (res->hold_writes || res->fenced) {
 		list_add_tail(&req->qlist, &res->held);
 		return false;
 	}
@@ -286,14 +286,14 @@ static bool liscal_admit(struct liscal_res *res, struct liscal_req *req,
 
 /*
  * Lock held. Can a new write be issued at once by its submitter? Only
- * when nothing is queued before it, no handshake holds writes, it is not
+ * when nothing is queued before it, no handshake or fence holds writes, it is not
  * mirrored (the socket is the
  * worker's: a submitter never blocks on the peer) and its intent bits are
  * already on disk: then liscal_admit() issues it without a flush.
  */
 static bool liscal_fast_path(struct liscal_res *res, struct liscal_req *req)
 {
-	return list_empty(&res->issue_q) && !res->hold_writes &&
+	return list_empty(&res->issue_q) && !res->hold_writes && !res->fenced &&
 	       !liscal_mirrored(res) && !liscal_rs_blocks(res, req) &&
 	       (!req->has_bits ||
 		liscal_bm_all_set(res->ondisk, req->first, req->last));

@@ -125,6 +125,7 @@ static const struct nla_policy liscal_nl_policy[LISCAL_A_MAX + 1] = {
 	[LISCAL_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, LISCAL_F_ALL),
 	[LISCAL_A_SOURCE_NODE] = NLA_POLICY_MAX(NLA_U8, LISCAL_NODE_ID_MAX),
 	[LISCAL_A_AUTO_CONSTRUCT] = NLA_POLICY_MAX(NLA_U8, 1),
+	[LISCAL_A_FENCING] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* The mirror parameters, taken by RES_CREATE and RES_SET. */
@@ -133,6 +134,7 @@ static const u8 liscal_nl_param_attrs[] = {
 	LISCAL_A_ACK_TIMEOUT, LISCAL_A_RECV_TIMEOUT, LISCAL_A_HB_INTERVAL,
 	LISCAL_A_PING_TIMEOUT, LISCAL_A_PING_RETRY, LISCAL_A_RECOVERY_CHUNK,
 	LISCAL_A_CP_IO_ERROR, LISCAL_A_DP_IO_ERROR, LISCAL_A_AUTO_CONSTRUCT,
+	LISCAL_A_FENCING,
 };
 
 /*
@@ -163,6 +165,8 @@ static const struct {
 	  { LISCAL_A_RES_NAME, LISCAL_A_SOURCE_NODE } },
 	{ LISCAL_CMD_RECOVERY_CANCEL, false, 0, { LISCAL_A_RES_NAME } },
 	{ LISCAL_CMD_FORCE_CURRENT, false, 0, { LISCAL_A_RES_NAME } },
+	{ LISCAL_CMD_FENCE_RELEASE, false, 0, { LISCAL_A_RES_NAME } },
+	{ LISCAL_CMD_OUTDATE, false, 0, { LISCAL_A_RES_NAME } },
 };
 
 /*
@@ -264,6 +268,8 @@ static void liscal_nl_params(struct liscal_params *p, struct nlattr **a)
 		p->dp_io_error = nla_get_u8(a[LISCAL_A_DP_IO_ERROR]);
 	if (a[LISCAL_A_AUTO_CONSTRUCT])
 		p->auto_construct = nla_get_u8(a[LISCAL_A_AUTO_CONSTRUCT]);
+	if (a[LISCAL_A_FENCING])
+		p->fencing = nla_get_u8(a[LISCAL_A_FENCING]);
 }
 
 static int liscal_nl_check_params(struct genl_info *info,
@@ -466,7 +472,7 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 {
 	struct liscal_sb sb;
 	unsigned long flags;
-	u8 role, prole, conn, disk, pdisk, sbrain, dir, pfresh;
+	u8 role, prole, conn, disk, pdisk, sbrain, dir, pfresh, fenced;
 	u64 dirty, done, total, pgen;
 	void *hdr;
 
@@ -486,6 +492,7 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 	total = res->rs_total;
 	pgen = res->peer_gen;
 	pfresh = liscal_peer_is_fresh(res);
+	fenced = res->fenced;
 	dirty = liscal_bm_count(res->oos, res->nbits);
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (nla_put_string(msg, LISCAL_A_RES_NAME, res->name) ||
@@ -534,7 +541,9 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 	    nla_put_u8(msg, LISCAL_A_AUTO_CONSTRUCT, res->p.auto_construct) ||
 	    nla_put_u8(msg, LISCAL_A_FRESH,
 		       liscal_meta_fresh(sb.flags, sb.gen_history[0])) ||
-	    nla_put_u8(msg, LISCAL_A_PEER_FRESH, pfresh)) {
+	    nla_put_u8(msg, LISCAL_A_PEER_FRESH, pfresh) ||
+	    nla_put_u8(msg, LISCAL_A_FENCING, res->p.fencing) ||
+	    nla_put_u8(msg, LISCAL_A_FENCED, fenced)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}
@@ -1284,6 +1293,17 @@ static int liscal_nl_res_cmd(struct sk_buff *skb, struct genl_info *info)
 	case LISCAL_CMD_FORCE_CURRENT:
 		ret = liscal_force_current(res, info->extack);
 		break;
+	case LISCAL_CMD_FENCE_RELEASE:
+		mutex_lock(&res->state_mutex);
+		ret = liscal_fence_release(res, LISCAL_REASON_FENCE_RELEASED);
+		mutex_unlock(&res->state_mutex);
+		if (ret == -EALREADY)
+			liscal_errf(info->extack, "%s: no writes are held (not fenced)",
+				    res->name);
+		break;
+	case LISCAL_CMD_OUTDATE:
+		ret = liscal_outdate(res, info->extack);
+		break;
 	default:
 		ret = -EOPNOTSUPP;
 	}
@@ -1318,6 +1338,7 @@ void liscal_event(struct liscal_res *res, int reason, u8 old_role,
 	    nla_put_u8(msg, LISCAL_A_DISK_STATE, READ_ONCE(res->disk_state)) ||
 	    nla_put_u8(msg, LISCAL_A_PEER_DISK_STATE, READ_ONCE(res->pdisk)) ||
 	    nla_put_u8(msg, LISCAL_A_SPLIT_BRAIN, READ_ONCE(res->split_brain)) ||
+	    nla_put_u8(msg, LISCAL_A_FENCED, READ_ONCE(res->fenced)) ||
 	    nla_put_u8(msg, LISCAL_A_RECOVERY_DIR, READ_ONCE(res->rs_dir)) ||
 	    nla_put_u64_64bit(msg, LISCAL_A_DIRTY_BITS, liscal_dirty_bits(res), 0) ||
 	    nla_put_u64_64bit(msg, LISCAL_A_BREAK_TIME, res->sb.break_time, 0))
@@ -1378,6 +1399,10 @@ static const struct genl_ops liscal_nl_ops[] = {
 	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_RECOVERY_CANCEL) },
 	{ .cmd = LISCAL_CMD_FORCE_CURRENT, .doit = liscal_nl_res_cmd,
 	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_FORCE_CURRENT) },
+	{ .cmd = LISCAL_CMD_FENCE_RELEASE, .doit = liscal_nl_res_cmd,
+	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_FENCE_RELEASE) },
+	{ .cmd = LISCAL_CMD_OUTDATE, .doit = liscal_nl_res_cmd,
+	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_OUTDATE) },
 };
 
 static const struct genl_multicast_group liscal_mcgrps[] = {

@@ -135,6 +135,9 @@ int liscal_sb_write(struct liscal_res *res)
 	int ret;
 
 	lockdep_assert_held(&res->state_mutex);
+	/* a current copy is not fenced (any more): FENCED never with UPTODATE */
+	if (res->sb.flags & LISCAL_SB_F_UPTODATE)
+		res->sb.flags &= ~LISCAL_SB_F_FENCED;
 	res->sb.seq++;
 	liscal_meta_encode(&res->sb, res->sb_buf);
 	ret = liscal_sb_io(res, REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA | REQ_SYNC);
@@ -300,6 +303,7 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	INIT_LIST_HEAD(&res->issue_q);
 	INIT_LIST_HEAD(&res->deferred);
 	INIT_LIST_HEAD(&res->held);
+	INIT_LIST_HEAD(&res->fence_acks);
 	INIT_LIST_HEAD(&res->ack_wait);
 	INIT_LIST_HEAD(&res->rs_chunks);
 	INIT_WORK(&res->issue_work, liscal_issue_work);

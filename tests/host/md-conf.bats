@@ -42,7 +42,7 @@ setup() {
 		-e '/<fs>/,/<\/mkfs>/d' -e '/<nmppath>/d' "$EXAMPLE" > "$CONF"
 	run "$REPO/tests/host/bin/md_conf_dump" "$CONF" node1 md01
 	assert_success
-	for kv in nmppath=/dev/NMP1 fs=ext4 mount_point= mount_option=rw fullcopy=1 mkfs=0 \
+	for kv in nmppath=/dev/NMP1 fs=ext4 mount_point= mount_option=rw fullcopy=1 mkfs=0 fencing=0 \
 		sync=1 sendqueuesize=2048 bandlimit=0 compress=0 crypto=0 sendtimeout=30 \
 		connecttimeout=10 acktimeout=100 recvnormaltimeout=100 hbinterval=10 \
 		pingtimeout=2 pingretry=8 port=29031 reqqueue=2048 cperror=RESET dperror=RESET \
@@ -72,6 +72,17 @@ stat_md01() {
 	stat_md01
 	assert_failure 4
 	assert_output "clpmdstat: $CONF:$(conf_line '<sendtimeout>'): resource/md@md01/parameters/sendtimeout: 5 is out of range (10-99)"
+}
+
+@test "conf: fencing 1 is read; fencing 2 names file, line and key" {
+	md_conf 's|<mkfs>1</mkfs>|<mkfs>1</mkfs><fencing>1</fencing>|'
+	run "$REPO/tests/host/bin/md_conf_dump" "$CONF" node1 md01
+	assert_success
+	assert_line "fencing=1"
+	md_conf 's|<mkfs>1</mkfs>|<mkfs>1</mkfs><fencing>2</fencing>|'
+	stat_md01
+	assert_failure 4
+	assert_output "clpmdstat: $CONF:$(conf_line '<fencing>'): resource/md@md01/parameters/fencing: 2 is out of range (0-1)"
 }
 
 @test "bad conf: acktimeout that is not a number" {

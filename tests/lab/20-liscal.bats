@@ -334,6 +334,85 @@ delta() {
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
 }
 
+# held_write NODE TAG: a 4 KiB O_DIRECT write to /dev/NMP1 in the
+# background; /tmp/TAG.rc gets its exit status once it completed.
+held_write() {
+	lab_exec "$1" "rm -f /tmp/$2.rc; setsid sh -c 'dd if=/dev/urandom of=/dev/NMP1 bs=4k count=1 seek=7000 oflag=direct status=none; echo \$? > /tmp/$2.rc' </dev/null >/dev/null 2>&1 &"
+}
+
+completed() {
+	"$LAB" exec "$1" -- cat "/tmp/$2.rc" 2>/dev/null | grep -qx 0
+}
+
+@test "fencing: after a break the active acknowledges no write until fence-release or a reconnection; off: at once" {
+	local ms
+	lab_exec node1 "$T activate md01"
+	wait_for 30 both_uptodate
+	lab_exec node1 "$T set md01 fencing=1"
+	is node1 fencing 1
+	is node1 fenced 0
+	# The standby leaves: the active sees the connection closed at once.
+	lab_exec node2 "$T break md01"
+	wait_for 20 is node1 fenced 1
+	held_write node1 fw1
+	# Held, not failed: nothing completes while fenced (3 s, an absence).
+	sleep 3
+	run completed node1 fw1
+	assert "$status" != 0 "a write issued after the break completed while fenced"
+	lab_exec node1 "grep -c . /tmp/fw1.rc 2>/dev/null || echo none"
+	assert "$output" == none "the held write is neither acknowledged nor failed"
+	# The standby's copy is outdated and fenced on disk; refused while active.
+	lab_exec '?' node1 "$T outdate md01"
+	assert "$status" != 0 "outdate of the active copy"
+	assert_match "$output" "active here" "outdate of the active copy refused with the reason"
+	lab_exec node2 "$T outdate md01"
+	is node2 disk 2
+	lab_exec node2 "echo \$(( \$($T get md01 | sed -n 's/^sb_flags=//p') & 1024 ))"
+	assert "$output" == 1024 "FENCED in node2's superblock"
+	lab_exec node1 "$T fence-release md01"
+	wait_for 10 completed node1 fw1
+	is node1 fenced 0
+	lab_exec '?' node1 "$T fence-release md01"
+	assert "$status" != 0 "a second fence-release"
+	assert_match "$output" "not fenced" "a second fence-release refused with the reason"
+	# Reconnected and recovered: current again, FENCED cleared.
+	lab_exec node2 "$T connect md01"
+	wait_for 30 is node1 conn 3
+	lab_exec '?' node2 "$T outdate md01"
+	assert_match "$output" "connected" "outdate of a connected copy refused with the reason"
+	# the handshake may have started the recovery itself
+	lab_exec '?' node1 "$T recover md01"
+	wait_for 60 both_uptodate
+	lab_exec node2 "echo \$(( \$($T get md01 | sed -n 's/^sb_flags=//p') & 1024 ))"
+	assert "$output" == 0 "FENCED cleared once node2's copy is current"
+	# A reconnection releases too: the peer is back and is resynchronised.
+	lab_exec node2 "$T break md01"
+	wait_for 20 is node1 fenced 1
+	held_write node1 fw2
+	lab_exec node2 "$T connect md01"
+	wait_for 30 completed node1 fw2
+	is node1 fenced 0
+	# the handshake may have started the recovery itself
+	lab_exec '?' node1 "$T recover md01"
+	wait_for 60 both_uptodate
+	# Fencing off: a write after the break completes at once.
+	lab_exec node1 "$T set md01 fencing=0"
+	lab_exec node2 "$T break md01"
+	wait_for 20 is node1 conn 2
+	lab_exec node1 "s=\$(date +%s%N); dd if=/dev/urandom of=/dev/NMP1 bs=4k count=1 seek=7001 oflag=direct status=none; echo \$(( (\$(date +%s%N) - s) / 1000000 ))"
+	ms=$output
+	echo "# fencing off: a write after the break took $ms ms" >&3
+	assert "$ms" -lt 2000 "ms a write took after the break without fencing"
+	is node1 fenced 0
+	lab_exec node2 "$T connect md01"
+	wait_for 30 is node1 conn 3
+	# the handshake may have started the recovery itself
+	lab_exec '?' node1 "$T recover md01"
+	wait_for 60 both_uptodate
+	lab_exec node1 "$T deactivate md01"
+	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+}
+
 @test "split brain: detected at reconnection, nothing copied, resolved by force" {
 	local s1 s2 ref
 	run_lab link node1 mirror down
@@ -605,6 +684,17 @@ recovery-cancel => error EINVAL missing=res-name msg=resource name (res-name) mi
 recovery-cancel res-name=md01 ping-retry=3 => error EINVAL attr=ping-retry msg=Unsupported attribute
 force-current => error EINVAL missing=res-name msg=resource name (res-name) missing
 force-current res-name=md01 flags=1 => error EINVAL attr=flags msg=Unsupported attribute
+res-set res-name=md01 fencing=2 => error ERANGE attr=fencing range=0..1 msg=integer out of range
+res-set res-name=md01 fencing:u32=1 => error EINVAL attr=fencing range=0..1 msg=invalid attribute length
+res-set res-name=md01 fenced=0 => error EINVAL attr=fenced msg=Unsupported attribute
+fence-release => error EINVAL missing=res-name msg=resource name (res-name) missing
+fence-release res-name=nosuch => error ENOENT msg=no resource nosuch
+fence-release res-name=md01 flags=0 => error EINVAL attr=flags msg=Unsupported attribute
+fence-release res-name=md01 fencing=1 => error EINVAL attr=fencing msg=Unsupported attribute
+fence-release res-name=md01 => error EALREADY msg=md01: no writes are held (not fenced)
+outdate => error EINVAL missing=res-name msg=resource name (res-name) missing
+outdate res-name=nosuch => error ENOENT msg=no resource nosuch
+outdate res-name=md01 source-node=0 => error EINVAL attr=source-node msg=Unsupported attribute
 EOF
 	# Without CAP_NET_ADMIN, GENL_ADMIN_PERM answers EPERM before any doit
 	# runs (so no extended ack), even to a request that is also invalid.
@@ -626,6 +716,8 @@ break res-name=md01 => error EPERM
 recovery-start res-name=md01 flags=1 source-node=0 => error EPERM
 recovery-cancel res-name=md01 => error EPERM
 force-current res-name=md01 => error EPERM
+fence-release res-name=md01 => error EPERM
+outdate res-name=md01 => error EPERM
 EOF
 	done
 	assert "$("$LAB" exec node1 -- "$T" get md01 | grep -v '^stat_')" == "$before" "md01 after the refused requests"

@@ -14,7 +14,7 @@ setup_file() {
 	skip_if_no_lab || return 0
 	export CLPLAB_NAME=t$$-np
 	# node3: the ping target, nothing of clpstack on it.
-	cluster_lab_up 3 's|</resource>|</resource><networkpartition><npaction>5</npaction><pingnp name="pingnp1"><target>198.18.1.3</target><timeout>3</timeout></pingnp></networkpartition>|'
+	cluster_lab_up 3 "$PINGNP"
 }
 
 teardown() {

@@ -22,6 +22,10 @@ setup_file() {
 	cluster_lab_up 2 's|<cluster>|<cluster><metrics><listen>127.0.0.1:9731</listen></metrics>|'
 }
 
+teardown() {
+	cluster_logs_on_failure node1 node2
+}
+
 teardown_file() {
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
 }

@@ -23,6 +23,10 @@ daemon_start() {
 	wait_for 20 "$LAB" exec "$1" -- test -S /opt/clpstack/work/clpmgrd.sock
 }
 
+# A sed of clp.conf: node3 (198.18.1.3) as the ping target, npaction 5
+# (keepalive reset) at a lost resolution (51-cluster-np, 54-cluster-fence).
+PINGNP='s|</resource>|</resource><networkpartition><npaction>5</npaction><pingnp name="pingnp1"><target>198.18.1.3</target><timeout>3</timeout></pingnp></networkpartition>|'
+
 # cluster_lab_up NODES [SED]: a lab of NODES nodes; node1 and node2 with
 # clp.conf, modules, a fresh cluster partition and the daemon. The cluster
 # key (heartbeats and the daemons' requests signed with it) is the same on
@@ -58,6 +62,19 @@ fip_answers_from() { # fip_answers_from VIEWER OWNER
 	[ "$(fip_mac "$1")" = "$(mac_of "$2")" ]
 }
 
+# isolate_node1 ONLINE: both of node1's cables pulled; waits until ONLINE
+# (a check, e.g. "online_on node2 node2") holds and node1 booted again
+# (it lost the resolution and reset). 51-cluster-np, 52-cluster-majority,
+# 54-cluster-fence.
+isolate_node1() {
+	local boots
+	boots=$("$LAB" boots node1)
+	run_lab link node1 interconnect down
+	run_lab link node1 mirror down
+	wait_for 120 "$@"
+	wait_for 120 boots_above node1 "$boots"
+}
+
 other() { [ "$1" = node1 ] && echo node2 || echo node1; }
 boots_above() { (($("$LAB" boots "$1") > $2)); }
 
@@ -66,13 +83,9 @@ boots_above() { (($("$LAB" boots "$1") > $2)); }
 # winning the partition resolution (its log: "...won: WON", then the
 # failover), and node1 must reset (its console: "...lost...LOST").
 partition_node1() {
-	local boots console
-	boots=$("$LAB" boots node1)
+	local console
 	console=$("$LAB" console node1)
-	run_lab link node1 interconnect down
-	run_lab link node1 mirror down
-	wait_for 120 "$1" node2 node2
-	wait_for 120 boots_above node1 "$boots"
+	isolate_node1 "$1" node2 node2
 	run grep -a "network partition resolution lost" "$console"
 	assert_success
 	assert_output --partial "$2"

@@ -586,6 +586,8 @@ int clp_md_load(struct clp_conf *conf, const char *name, const char *server,
 	if (!ret)
 		ret = get_bool(&c, "mkfs", false, &md->mkfs);
 	if (!ret)
+		ret = get_bool(&c, "fencing", false, &md->fencing);
+	if (!ret)
 		ret = load_fs(&c, md);
 	if (!ret)
 		ret = load_driver(&c, md);

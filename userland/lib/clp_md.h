@@ -61,6 +61,7 @@ struct clp_md {
 	char mount_option[128];
 	bool fullcopy;		/* initial mirror construction */
 	bool mkfs;		/* initial mkfs by clpmdinit */
+	bool fencing;		/* hold writes at a break while active */
 	bool sync;		/* synchronous mode (syncmode 1) */
 	long sendqueuesize;	/* asynchronous queue length, 0 unlimited */
 	long bandlimit;		/* KiB/s, 0 unlimited */

@@ -79,6 +79,7 @@ static void put_params(struct nlmsghdr *nlh, const struct clp_md *md)
 	mnl_attr_put_u8(nlh, LISCAL_A_CP_IO_ERROR, ioerr_attr(md->cluster.cperror));
 	mnl_attr_put_u8(nlh, LISCAL_A_DP_IO_ERROR, ioerr_attr(md->cluster.dperror));
 	mnl_attr_put_u8(nlh, LISCAL_A_AUTO_CONSTRUCT, md->fullcopy ? 1 : 0);
+	mnl_attr_put_u8(nlh, LISCAL_A_FENCING, md->fencing ? 1 : 0);
 }
 
 int clp_md_nl_cmd(struct clp_nl *nl, uint8_t cmd, const char *name, uint32_t flags)
@@ -188,6 +189,8 @@ int clp_md_nl_parse(const struct nlmsghdr *nlh, struct clp_md_status *st)
 	get_u8(tb[LISCAL_A_AUTO_CONSTRUCT], &st->auto_construct);
 	get_u8(tb[LISCAL_A_FRESH], &st->fresh);
 	get_u8(tb[LISCAL_A_PEER_FRESH], &st->peer_fresh);
+	get_u8(tb[LISCAL_A_FENCING], &st->fencing);
+	get_u8(tb[LISCAL_A_FENCED], &st->fenced);
 	if (tb[LISCAL_A_STATS])
 		parse_stats(tb[LISCAL_A_STATS], st);
 	return st->name[0] ? 0 : -EBADMSG;
@@ -315,6 +318,9 @@ const char *clp_md_reason_name(unsigned int reason)
 		[LISCAL_REASON_HANDSHAKE_REFUSED] = "connection refused by handshake",
 		[LISCAL_REASON_PEER_STATE] = "other server changed state",
 		[LISCAL_REASON_PARAMS] = "parameters changed",
+		[LISCAL_REASON_FENCED] = "fenced: writes held until the other copy is outdated",
+		[LISCAL_REASON_FENCE_RELEASED] = "fenced writes released",
+		[LISCAL_REASON_OUTDATED] = "this copy outdated and fenced",
 	};
 
 	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])

@@ -48,6 +48,8 @@ struct clp_md_status {
 	/* RES_GET: auto-construct setting (fullcopy); this copy / the peer's
 	 * (while connected) never held mirrored data. */
 	uint8_t auto_construct, fresh, peer_fresh;
+	/* fencing setting; fenced: writes held since a break (also in events) */
+	uint8_t fencing, fenced;
 };
 
 /* Open the liscal family. -ENOENT: the module is not loaded. */

@@ -104,6 +104,8 @@ struct cluster {
 	bool np_busy;			/* a resolution runs */
 	bool np_lost;			/* the last one was lost: start nothing */
 	int np_seq, np_done;		/* resolutions started, finished */
+	bool np_again;			/* a server went down while one ran */
+	time_t np_won_at;		/* last resolution won (fence.c), 0 never */
 	/* clpcl --suspend, phase 1: no failover until then (CLOCK_MONOTONIC s)
 	 * while the servers stop their heartbeats one after the other. */
 	time_t suspending_until;

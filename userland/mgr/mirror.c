@@ -37,6 +37,7 @@
 #include "clp_md_nl.h"
 #include "clp_md_state.h"
 #include "mgr.h"
+#include "fence.h"
 #include "mirror_perf.h"
 
 #define EV "mirror"
@@ -221,8 +222,10 @@ static void decide_now(struct mirror_res *r)
 {
 	struct clp_md_status st;
 
-	if (clp_md_nl_get(agent.cmd, r->md.name, &st) == 0)
+	if (clp_md_nl_get(agent.cmd, r->md.name, &st) == 0) {
+		fence_note(&st);
 		decide(r, &st);
+	}
 }
 
 static int event_cb(const struct nlmsghdr *nlh, void *data)
@@ -237,6 +240,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		  clp_md_reason_name(st.reason), st.message[0] ? ": " : "", st.message,
 		  clp_md_role_name(st.role), clp_md_conn_name(st.conn), clp_md_disk_name(st.disk),
 		  clp_md_disk_name(st.peer_disk), st.split_brain ? ", split brain" : "");
+	fence_note(&st);
 	r = find_res(st.name);
 	if (r)
 		decide_now(r);
@@ -379,6 +383,7 @@ static void close_all(void)
 
 static int mirror_start(struct mgr *m)
 {
+	static struct clp_md mds[CLP_MD_MAX];
 	char err[1024];
 	int i, n, ret;
 
@@ -426,19 +431,23 @@ static int mirror_start(struct mgr *m)
 		}
 	}
 	for (i = 0; i < agent.n; i++)
+		mds[i] = agent.res[i].md;
+	if (fence_start(mds, agent.n) < 0) {
+		close_all();
+		return -1;
+	}
+	/* a fenced resource (a restarted daemon) is picked up here */
+	for (i = 0; i < agent.n; i++)
 		decide_now(&agent.res[i]);
 	ret = pthread_create(&agent.thread, NULL, event_thread, NULL);
 	if (ret) {
 		clp_err("cannot start the mirror agent thread: %s", strerror(ret));
+		fence_stop();
 		close_all();
 		return -1;
 	}
 	agent.running = true;
 	if (agent.res[0].md.cluster.statistics) {
-		struct clp_md mds[CLP_MD_MAX];
-
-		for (i = 0; i < agent.n; i++)
-			mds[i] = agent.res[i].md;
 		if (mirror_perf_start(mds, agent.n) < 0)
 			clp_event(EV, EV_PERF_FAILED, "mirror statistics cannot be recorded");
 	}
@@ -453,6 +462,7 @@ static void mirror_stop(struct mgr *m)
 		pthread_join(agent.thread, NULL);
 		agent.running = false;
 	}
+	fence_stop();
 	close_all();
 }
 

@@ -39,6 +39,7 @@
 #include "clp_log.h"
 #include "clp_msg.h"
 #include "cluster.h"
+#include "fence.h"
 #include "logcc.h"
 #include "stats.h"
 
@@ -533,6 +534,8 @@ static void np_action(enum clp_npaction a, const char *why)
 
 	clp_event("rc", 61, "network partition resolution lost (%s): %s", why,
 		  clp_npaction_name(a));
+	/* before the action: a failover never makes these copies current */
+	fence_outdate_local();
 	snprintf(reason, sizeof(reason), "network partition resolution lost: %s", why);
 	switch (a) {
 	case CLP_NP_NONE:
@@ -1072,14 +1075,27 @@ static void *np_thread(void *arg)
 	bool won;
 
 	(void)arg;
-	won = np_resolve(why, sizeof(why)) >= 0;
-	pthread_mutex_lock(&clus.lock);
+	for (;;) {
+		won = np_resolve(why, sizeof(why)) >= 0;
+		pthread_mutex_lock(&clus.lock);
+		/* majority: a server lost while this one ran was counted as
+		 * up; the side may have shrunk since: count again. */
+		if (!won || !clus.np_again || !clus.cfg.majority)
+			break;
+		clus.np_again = false;
+		pthread_mutex_unlock(&clus.lock);
+	}
+	clus.np_again = false;
 	clus.np_busy = false;
 	clus.np_lost = !won;
 	clus.np_done++;
+	if (won)
+		clus.np_won_at = time(NULL);	/* fenced writes may go */
 	pthread_cond_broadcast(&clus.cond);
 	pthread_mutex_unlock(&clus.lock);
-	if (!won)
+	if (won)
+		fence_kick();
+	else
 		np_action(clus.cfg.npaction, why);
 	return NULL;
 }
@@ -1095,6 +1111,7 @@ static int np_start(int dead)
 	pthread_mutex_lock(&clus.lock);
 	if (clus.np_busy) {
 		seq = clus.np_seq;	/* the running one answers for this too */
+		clus.np_again = true;	/* after counting again (np_thread) */
 	} else if (np_needed(dead)) {
 		clus.np_busy = true;
 		seq = ++clus.np_seq;
@@ -1743,6 +1760,8 @@ void rc_peer_event(const char *server, bool up)
 	}
 	pthread_cond_broadcast(&clus.cond);
 	pthread_mutex_unlock(&clus.lock);
+	if (!up)
+		fence_kick();	/* held writes: the other server is down */
 	if (up && old != SRV_UP)
 		submit_new(J_SYNC, -1, s, 0);
 	else if (!up && old == SRV_UP && !hold)

@@ -23,6 +23,8 @@
  *   logcc           server, type             commands, daemons: make a log archive
  *   logcc-read      server, name, offset     ... read it (base64 chunks)
  *   logcc-done      server, name             ... remove it (logcc.c)
+ *   md-outdate      md                       daemons: outdate and fence this
+ *                                            server's copy (fence.c)
  */
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +33,7 @@
 #include "clp_msg.h"
 #include "cluster.h"
 #include "logcc.h"
+#include "fence.h"
 
 static struct json_object *job_reply(enum job_type t, int grp, int srv, int arg)
 {
@@ -208,6 +211,19 @@ static struct json_object *cluster_all(struct json_object *req, enum job_type t,
 	return clp_msg_reply(code, "%s", msg);
 }
 
+static bool md_configured(const char *name)
+{
+	int i, n = clp_md_count(clus.m->conf);
+
+	for (i = 0; i < n; i++) {
+		const char *s = clp_md_name_at(clus.m->conf, i);
+
+		if (s && !strcmp(s, name))
+			return true;
+	}
+	return false;
+}
+
 struct json_object *req_handle(struct json_object *req, int from)
 {
 	const char *op = clp_msg_get_str(req, "op");
@@ -339,6 +355,20 @@ struct json_object *req_handle(struct json_object *req, int from)
 					     (long long)mask);
 		return clp_msg_reply(rc_handover(from, (unsigned int)mask, msg, sizeof(msg)),
 				     "%s", msg);
+	}
+	if (!strcmp(op, "md-outdate")) {
+		const char *md = clp_msg_get_str(req, "md");
+		char msg[512];
+		int code;
+
+		if (from < 0 || !md)
+			return clp_msg_reply(CLP_EXIT_USAGE, "md-outdate comes from daemons only "
+					     "and needs \"md\"");
+		if (!md_configured(md))
+			return clp_msg_reply(CLP_EXIT_USAGE, "there is no mirror disk '%s' in %s",
+					     md, clp_conf_path(clus.m->conf));
+		code = fence_outdate(md, msg, sizeof(msg));
+		return clp_msg_reply(code, "%s", msg);
 	}
 	if (!strcmp(op, "wait-cancel")) {
 		bool was;

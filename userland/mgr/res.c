@@ -35,6 +35,8 @@
 #include "cluster.h"
 #include "mirror_perf.h"
 #include "stats.h"
+#include "fence.h"
+#include "liscal_meta.h"
 
 static int md_load(const struct clp_res *r, struct clp_md *md, struct clp_nl **nl, char *err,
 		   size_t errlen)
@@ -61,12 +63,28 @@ static int md_get(struct clp_nl *nl, const char *name, struct clp_md_status *st,
 	return 0;
 }
 
-/* Whether the outdated copy of a failover may be made current (see top). */
+/*
+ * Whether the outdated copy of a failover may be made current (see top).
+ * With fencing the fact decides where it can: a copy marked fenced lacks
+ * acknowledged writes (RED); a copy this daemon saw turn outdated at the
+ * break, not fenced, holds every write the other side acknowledged (it
+ * acknowledged nothing after the break without this side's confirmation
+ * or a won resolution, which would have fenced this copy first). Otherwise
+ * (fencing off, or the break happened while this daemon did not run) the
+ * timing rule.
+ */
 static int md_takeover_ok(const struct clp_md *md, const struct clp_md_status *st, char *err,
 			  size_t errlen)
 {
 	int peer = clp_cluster_server(&clus.cfg, md->peer.server);
 	time_t down = 0, last_alive;
+
+	if (md->fencing && (st->sb_flags & LISCAL_SB_F_FENCED)) {
+		snprintf(err, errlen, "%s: this copy is outdated (RED) and fenced: %s went on "
+			 "writing without it; not activated (after checking, 'clpmdctrl --active "
+			 "-force %s')", md->name, md->peer.server, md->name);
+		return CLP_EXIT_STATE;
+	}
 
 	pthread_mutex_lock(&clus.lock);
 	if (peer >= 0 && clus.srv[peer] == SRV_DOWN)
@@ -77,6 +95,8 @@ static int md_takeover_ok(const struct clp_md *md, const struct clp_md_status *s
 			 "not activated", md->name, md->peer.server);
 		return CLP_EXIT_STATE;
 	}
+	if (md->fencing && fence_break_seen(md->name))
+		return 0;
 	/* Last heartbeat from the peer: the heartbeat timeout before "down";
 	 * break_time has a resolution of a second. */
 	last_alive = down - (clus.cfg.hb_timeout_ms + 999) / 1000;

@@ -132,6 +132,9 @@ enum liscal_reason {
 	LISCAL_REASON_HANDSHAKE_REFUSED = 19,	/* foreign peer, size mismatch */
 	LISCAL_REASON_PEER_STATE = 20,		/* peer changed role/disk state */
 	LISCAL_REASON_PARAMS = 21,		/* RES_SET */
+	LISCAL_REASON_FENCED = 22,		/* break: writes held (fencing) */
+	LISCAL_REASON_FENCE_RELEASED = 23,	/* FENCE_RELEASE or reconnection */
+	LISCAL_REASON_OUTDATED = 24,		/* OUTDATE: this copy fenced */
 };
 
 enum {
@@ -193,6 +196,9 @@ enum {
 					/* a fresh peer's construction itself */
 	LISCAL_A_FRESH,			/* u8 0/1: this copy never held mirrored data */
 	LISCAL_A_PEER_FRESH,		/* u8 0/1: the peer's, at the last handshake */
+	LISCAL_A_FENCING,		/* u8 0/1, default 0: hold writes at a */
+					/* break while active (clp.conf fencing) */
+	LISCAL_A_FENCED,		/* u8 0/1: writes held since a break */
 
 	__LISCAL_A_MAX,
 	LISCAL_A_MAX = (__LISCAL_A_MAX - 1)
@@ -267,6 +273,8 @@ enum {
 	LISCAL_CMD_RECOVERY_CANCEL,
 	LISCAL_CMD_FORCE_CURRENT,
 	LISCAL_CMD_STATE_CHANGE,	/* notification on "events" */
+	LISCAL_CMD_FENCE_RELEASE,	/* active: let the held writes go */
+	LISCAL_CMD_OUTDATE,		/* standby: mark this copy fenced */
 
 	__LISCAL_CMD_MAX,
 	LISCAL_CMD_MAX = (__LISCAL_CMD_MAX - 1)

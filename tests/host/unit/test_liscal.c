@@ -231,11 +231,41 @@ static void test_meta_failed(void)
 	liscal_meta_encode(&sb, &d);
 	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == LISCAL_META_E_FLAGS &&
 	      strstr(err, "uptodate and failed"), "FAILED and UPTODATE refused");
-	d.version = cpu_to_le32(3);
+	d.version = cpu_to_le32(4);
 	d.checksum = 0;
 	d.checksum = cpu_to_le32(clp_crc32c(&d, sizeof(d)));
 	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == LISCAL_META_E_VERSION &&
-	      strstr(err, "1 to 2"), "version 3 refused, naming the known ones");
+	      strstr(err, "1 to 3"), "version 4 refused, naming the known ones");
+}
+
+/*
+ * The FENCED flag (the active went on without this copy): version 3, so
+ * that a driver knowing only versions 1-2 refuses the copy; never with
+ * UPTODATE.
+ */
+static void test_meta_fenced(void)
+{
+	struct liscal_meta_expect exp = { "md01", 0, 2 * GiB, 64 * MiB };
+	struct liscal_sb sb, out;
+	struct liscal_sb_disk d;
+	char err[256];
+
+	fresh(&sb, &d);
+	sb.flags &= ~LISCAL_SB_F_UPTODATE;
+	sb.flags |= LISCAL_SB_F_FENCED;
+	liscal_meta_encode(&sb, &d);
+	CHECK(le32_to_cpu(d.version) == 3, "FENCED is written as version 3");
+	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == 0 &&
+	      (out.flags & LISCAL_SB_F_FENCED) && out.version == 3, "FENCED decoded");
+	d.version = cpu_to_le32(2);
+	d.checksum = 0;
+	d.checksum = cpu_to_le32(clp_crc32c(&d, sizeof(d)));
+	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == LISCAL_META_E_FLAGS &&
+	      strstr(err, "version 3"), "FENCED in a version 2 superblock refused");
+	sb.flags |= LISCAL_SB_F_UPTODATE;
+	liscal_meta_encode(&sb, &d);
+	CHECK(liscal_meta_decode(&d, &out, &exp, err, sizeof(err)) == LISCAL_META_E_FLAGS &&
+	      strstr(err, "uptodate and fenced"), "FENCED and UPTODATE refused");
 }
 
 static void test_bitmap(void)
@@ -525,6 +555,7 @@ int main(void)
 	test_meta_fresh();
 	test_meta_corrupt();
 	test_meta_failed();
+	test_meta_fenced();
 	test_bitmap();
 	test_wire();
 	test_decide();

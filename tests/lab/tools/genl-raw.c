@@ -54,6 +54,8 @@ static const struct name liscal_cmds[] = {
 	{ "recovery-cancel", LISCAL_CMD_RECOVERY_CANCEL, 0 },
 	{ "force-current", LISCAL_CMD_FORCE_CURRENT, 0 },
 	{ "state-change", LISCAL_CMD_STATE_CHANGE, 0 },
+	{ "fence-release", LISCAL_CMD_FENCE_RELEASE, 0 },
+	{ "outdate", LISCAL_CMD_OUTDATE, 0 },
 	END
 };
 
@@ -85,6 +87,8 @@ static const struct name liscal_attrs[] = {
 	{ "gen-current", LISCAL_A_GEN_CURRENT, E_U64 },
 	{ "data-size", LISCAL_A_DATA_SIZE, E_U64 },
 	{ "auto-construct", LISCAL_A_AUTO_CONSTRUCT, E_U8 },
+	{ "fencing", LISCAL_A_FENCING, E_U8 },
+	{ "fenced", LISCAL_A_FENCED, E_U8 },
 	END
 };
 

@@ -8,6 +8,7 @@
  *   liscal-nl check NAME NODE CP DATA             validate the superblock
  *   liscal-nl create NAME MINOR DATA CP NODE LADDR PADDR [attr=value...]
  *   liscal-nl destroy|deactivate|connect|break|cancel|force-current NAME
+ *   liscal-nl fence-release|outdate NAME
  *   liscal-nl activate NAME [force]
  *   liscal-nl recover NAME [full] [force] [assume-sync] [src=N]
  *   liscal-nl set NAME attr=value...
@@ -15,7 +16,7 @@
  *                                                end the statistics period
  * attr: ack-timeout, send-timeout, connect-timeout, recv-timeout,
  * hb-interval, ping-timeout, ping-retry, chunk, sync-mode (ms / bytes),
- * auto-construct (0/1), cp-io-error, dp-io-error (0 NONE, 1 RESET, 2 PANIC).
+ * auto-construct (0/1), fencing (0/1), cp-io-error, dp-io-error (0 NONE, 1 RESET, 2 PANIC).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,7 @@ static const struct { const char *k; int a; int bytes; } params[] = {
 	{ "chunk", LISCAL_A_RECOVERY_CHUNK, 4 },
 	{ "minor-raw", LISCAL_A_MINOR, 4 },
 	{ "auto-construct", LISCAL_A_AUTO_CONSTRUCT, 1 },
+	{ "fencing", LISCAL_A_FENCING, 1 },
 	{ "cp-io-error", LISCAL_A_CP_IO_ERROR, 1 },
 	{ "dp-io-error", LISCAL_A_DP_IO_ERROR, 1 },
 };
@@ -198,6 +200,8 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 		{ LISCAL_A_AUTO_CONSTRUCT, "auto_construct", 1 },
 		{ LISCAL_A_FRESH, "fresh", 1 },
 		{ LISCAL_A_PEER_FRESH, "peer_fresh", 1 },
+		{ LISCAL_A_FENCING, "fencing", 1 },
+		{ LISCAL_A_FENCED, "fenced", 1 },
 		{ LISCAL_A_DP_IO_ERROR, "dp_io_error", 1 },
 	};
 	size_t i;
@@ -227,6 +231,8 @@ int main(int argc, char **argv)
 		{ "break", LISCAL_CMD_BREAK },
 		{ "cancel", LISCAL_CMD_RECOVERY_CANCEL },
 		{ "force-current", LISCAL_CMD_FORCE_CURRENT },
+		{ "fence-release", LISCAL_CMD_FENCE_RELEASE },
+		{ "outdate", LISCAL_CMD_OUTDATE },
 		{ "activate", LISCAL_CMD_ACTIVATE },
 		{ "recover", LISCAL_CMD_RECOVERY_START },
 		{ "set", LISCAL_CMD_RES_SET },
