@@ -18,7 +18,10 @@ setup_file() {
 	export CLPLAB_NAME=t$$-maj
 	run_lab up --nodes 3 --name "$CLPLAB_NAME"
 	for n in node1 node2 node3; do
-		lab_exec $n "mkdir -p /opt/clpstack/etc /opt/clpstack/scripts && cp $D/clp-3.conf $CONF && cp $D/exec2.sh /opt/clpstack/scripts/ && $B/clpmgrd --check"
+		# sync: node1 and node2 are reset later; a configuration still in
+		# the page cache would be lost with it (an empty clp.conf after the
+		# reset failed a CI run).
+		lab_exec $n "mkdir -p /opt/clpstack/etc /opt/clpstack/scripts && cp $D/clp-3.conf $CONF && cp $D/exec2.sh /opt/clpstack/scripts/ && sync && $B/clpmgrd --check"
 		lab_exec $n "for m in clpkhb clpka; do grep -q \"^\$m \" /proc/modules || insmod $K/\$m/\$m.ko; done"
 		daemon_start $n
 	done

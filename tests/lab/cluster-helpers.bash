@@ -7,10 +7,10 @@
 D=$REPO/tests/lab/cluster
 
 # node_prepare NODE [SED]: the suite's clp.conf (startup wait ${SYNC:-120}
-# s; SED applied to it too, $KEYED by default), the exec scripts, the
-# three modules.
+# s; SED applied to it too, $KEYED by default), the exec scripts (synced:
+# a power cut or reset must not take them), the three modules.
 node_prepare() {
-	lab_exec "$1" "mkdir -p /opt/clpstack/etc /opt/clpstack/scripts && sed -e 's|@SYNCTIME@|${SYNC:-120}|' -e '${2:-$KEYED}' $D/clp.conf > $CONF && cp $D/exec1-*.sh /opt/clpstack/scripts/ && $B/clpmgrd --check"
+	lab_exec "$1" "mkdir -p /opt/clpstack/etc /opt/clpstack/scripts && sed -e 's|@SYNCTIME@|${SYNC:-120}|' -e '${2:-$KEYED}' $D/clp.conf > $CONF && cp $D/exec1-*.sh /opt/clpstack/scripts/ && sync && $B/clpmgrd --check"
 	lab_exec "$1" "for m in liscal clpkhb clpka; do grep -q \"^\$m \" /proc/modules || insmod $K/\$m/\$m.ko; done; grep -cE '^(liscal|clpkhb|clpka) ' /proc/modules"
 	assert "$output" == "3" "modules loaded on $1"
 }

@@ -17,6 +17,10 @@ load procedures
 	lab_exec node1 "$B/clpgrp -t failover1"
 	wait_for 60 offline_on node1
 	shut_down node2 "$B/clpbackup.sh --pre"
+	# Until its heartbeat times out node2 counts as up, and a start asks
+	# it for the reservation: powered off, it cannot answer (the start is
+	# refused, "cannot reach the daemon of node2").
+	wait_for 60 hb_down_on node1 node2
 	lab_exec node1 "$B/clpgrp -s failover1"
 	wait_for 120 online_on node1 node1
 	run_lab save node2 mirror "$BATS_FILE_TMPDIR/md01-node2.img"

@@ -51,6 +51,9 @@ grp_on() {
 }
 online_on() { [ "$(grp_on "$1")" = "online $2" ]; }
 offline_on() { [ "$(grp_on "$1")" = "offline -" ]; }
+hb_down_on() { # hb_down_on VIEWER NODE: VIEWER's heartbeat declared NODE down
+	[ "$("$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.servers[] | select(.name == \"$2\") | .heartbeat'")" = down ]
+}
 service_is() { # service_is NODE started|stopped: NODE's own cluster service
 	[ "$("$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.servers[] | select(.name == \"$1\") | .service'")" = "$2" ]
 }
