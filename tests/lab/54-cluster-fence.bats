@@ -21,6 +21,8 @@ S=${CLPLAB_WAIT_SCALE:-1}
 setup_file() {
 	skip_if_no_lab || return 0
 	export CLPLAB_NAME=t$$-fe
+	# $T and $REC: built here, not left to an earlier suite
+	make -s -C "$REPO/tests/lab/tools" >&2
 	cluster_lab_up 3 "s|<mkfs>1</mkfs>|<mkfs>1</mkfs><fencing>${CLP_FENCING:-1}</fencing>|;$PINGNP"
 }
 
