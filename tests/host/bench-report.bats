@@ -311,6 +311,26 @@ print(s["write"]["lat_p99_us"], s["driver"]["ns"], s["driver"]["al"], s["host_lo
 	assert_output --partial 'whole seconds'
 }
 
+@test "bench goals: a commit's time is the write plus the fsync, in round trips above the raw disk's" {
+	run "$PY" - "$BD" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+import benchlib as bl
+def s(w, f):
+    return {"iops": 1, "bw": 1, "fsync_lat_mean_us": f,
+            "write": {"iops": 1, "bw": 1, "lat_mean_us": w, "lat_p50_us": w, "lat_p99_us": w}}
+doc = {"targets": {t: {"available": True} for t in ("raw", "nmp-sync", "drbd-c")},
+       "fio": {"raw": {"fsync-qd1": [s(300, 400)]}, "nmp-sync": {"fsync-qd1": [s(3300, 1400)]},
+               "drbd-c": {"fsync-qd1": [s(3300, 4400)]}},
+       "link": {"rtt_avg_ms": [2.0]}, "resync": {}}
+g = next(g for g in bl.goals(doc) if g["goal"].startswith("commit"))
+print(g["ours"], g["drbd"], g["met"])
+EOF
+	assert_success
+	# (3300 + 1400 - 700) / 2000 us and (3300 + 4400 - 700) / 2000 us
+	assert_output '2.0 3.5 False'
+}
+
 @test "bench record: bad fio output and unknown names are clear errors" {
 	N=$BATS_TEST_TMPDIR/new.json
 	"$PY" "$BD/record.py" new "$N" quick
