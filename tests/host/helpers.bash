@@ -4,6 +4,15 @@ export REPO
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
 
+# The commands write their logs (and clpmgrd its state) under CLP_PREFIX,
+# /opt/clpstack by default: host tests keep the host's tree untouched by
+# giving every run a prefix of its own, unless the caller chose one.
+if [ -z "${CLP_PREFIX:-}" ]; then
+	CLP_PREFIX=${BATS_RUN_TMPDIR:-${TMPDIR:-/tmp}}/clp-prefix
+	mkdir -p "$CLP_PREFIX/log"
+	export CLP_PREFIX
+fi
+
 # Tests of "the liscal module is not loaded" need a host where the liscal
 # generic netlink family cannot appear: the module neither loaded nor
 # installed for the running kernel (looking the family up would load an
