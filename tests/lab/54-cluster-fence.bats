@@ -7,8 +7,10 @@
 # seconds). Every cable of node1 pulled, the ping target reachable only
 # from node2: node1 acknowledges nothing after the break, loses the
 # resolution and resets (npaction 5); node2 takes failover1 over with
-# every record node1 acknowledged. CLP_FENCING=0 runs the same suite with
-# fencing off, to see the writes it loses (tests 2 and 3 then fail).
+# every record node1 acknowledged. Every cable of node2 pulled: node1 holds
+# its writes until node2 is down and node1 won the resolution, then they go
+# on; node2 resets. CLP_FENCING=0 runs the same suite with
+# fencing off, to see the writes it loses (tests 2 to 4 then fail).
 
 load helpers
 load md-helpers
@@ -23,7 +25,9 @@ setup_file() {
 	export CLPLAB_NAME=t$$-fe
 	# $T and $REC: built here, not left to an earlier suite
 	make -s -C "$REPO/tests/lab/tools" >&2
-	cluster_lab_up 3 "s|<mkfs>1</mkfs>|<mkfs>1</mkfs><fencing>${CLP_FENCING:-1}</fencing>|;$PINGNP"
+	# SED: also node_prepare's when node2 rejoins
+	export SED="s|<mkfs>1</mkfs>|<mkfs>1</mkfs><fencing>${CLP_FENCING:-1}</fencing>|;$PINGNP"
+	cluster_lab_up 3 "$SED"
 }
 
 teardown() {
@@ -85,6 +89,38 @@ ktime() {
 	run fenced_flag node2
 	assert "$output" == 0 "FENCED cleared on node2 once its copy is current"
 	online_on node2 node1
+}
+
+@test "every cable of node2 pulled, node1 wins: its writes are held until it won the resolution, then go on; node2 resets and rejoins" {
+	local boots before
+	boots=$("$LAB" boots node2)
+	run_lab link node2 interconnect down
+	run_lab link node2 mirror down
+	# node1's driver fenced at the break; its daemon releases the writes
+	# only once node2 is down and node1 won the resolution (node3 answers
+	# node1's ping, not node2's).
+	wait_for 120 "$LAB" exec node1 -- grep -a -q 'held writes released: node2 is down and this server won the network partition resolution' /opt/clpstack/log/clpmgrd.log
+	lab_exec node1 "grep -a -E 'rc 60: |mirror 4[12]: ' /opt/clpstack/log/clpmgrd.log | tail -n 3"
+	assert_output --partial "network partition resolution won"
+	run grep -a -c 'md01: fenced: writes held' "$("$LAB" console node1)"
+	assert "$output" -ge 1 "node1's driver fenced at the break"
+	before=$(acked node1)
+	wait_for 60 acked_above node1 $((before + 20))
+	online_on node1 node1
+	# node2 lost and reset (npaction 5), never activating its copy.
+	wait_for 120 boots_above node2 "$boots"
+	run grep -a "network partition resolution lost" "$("$LAB" console node2)"
+	assert_success
+	run_lab link node2 interconnect up
+	run_lab link node2 mirror up
+	run_lab wait node2 --timeout 600
+	node_prepare node2 "$KEYED;$SED"
+	daemon_start node2
+	lab_exec node2 "$B/clpcl -s"
+	wait_for 300 both_green
+	online_on node2 node1
+	run fenced_flag node1
+	assert "$output" == 0 "node1's copy never fenced"
 }
 
 @test "every cable of node1 pulled, node1 loses: it acknowledges nothing after the break, node2 takes over with every acknowledged record" {
