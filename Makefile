@@ -7,7 +7,9 @@
 #   make bench      benchmarks (not part of check)
 #   make check-service  the long suite of autostart by systemd (tests/lab/long/)
 #   make check-procedures the guide's backup and restore procedures, step by step
-#                   (tests/lab/long/6*-*.bats, 7*-*.bats; systemd nodes)
+#                   (tests/lab/long/6*-*.bats, 7*-*.bats, 8*-*.bats; systemd nodes)
+#   make check-resize   of them, the partition size change (guide 2.23,
+#                   tests/lab/long/8*-resize-*.bats)
 #   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25),
 #                   then SOAK_PULLS (50) mirror cable pulls during acknowledged writes,
 #                   then the bad-link suite (tc netem delay, loss, reordering)
@@ -21,7 +23,7 @@ KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sed 's,/lib/modules/,,;
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules userland install uninstall clean deb check-deb deps demo check check-host check-lab check-debug check-service check-procedures bench checkpatch soak fuzz
+.PHONY: all modules userland install uninstall clean deb check-deb deps demo check check-host check-lab check-debug check-service check-procedures check-resize bench checkpatch soak fuzz
 
 all: modules userland
 
@@ -124,6 +126,12 @@ check-deb: deb
 check-procedures: deps
 	$(MAKE) all
 	CLP_CHECK_RETRIES=0 scripts/check $(sort $(wildcard tests/lab/long/6*-*.bats tests/lab/long/7*-*.bats tests/lab/long/8*-*.bats))
+
+# Guide 2.23, the size of a mirror disk's partition changed (also part of
+# check-procedures).
+check-resize: deps
+	$(MAKE) all
+	CLP_CHECK_RETRIES=0 scripts/check $(sort $(wildcard tests/lab/long/8*-resize-*.bats))
 
 # More power-cut rounds than make check's 5, then SOAK_PULLS mirror cable
 # pulls during acknowledged writes, bad links and a lying peer on the mirror
