@@ -3,7 +3,6 @@
  * Hybrid disk resources and server groups in clp.conf. See clp_hd.h and
  * Documentation/hybrid.md.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,14 +16,7 @@
 
 bool clp_hd_name_valid(const char *name)
 {
-	size_t n = strlen(name), i;
-
-	if (n < 3 || n > 15 || strncmp(name, "hd", 2))
-		return false;
-	for (i = 2; i < n; i++)
-		if (!isalnum((unsigned char)name[i]) && name[i] != '_')
-			return false;
-	return true;
+	return clp_md_kind_name_valid("hd", name);
 }
 
 int clp_hd_name_arg(const char *name)

@@ -231,40 +231,32 @@ int clp_hd_lease_acquire(int fd, const char *me, unsigned int lease_ms, char *ho
 	return 0;
 }
 
-/* Read; -ESTALE unless @me holds it. */
-static int held_by_me(int fd, const char *me, struct clp_hd_lease *l, char *err, size_t errlen)
+/* The holder's rewrite: counter + 1, and free when @release; -ESTALE
+ * unless @me holds it. */
+static int holder_write(int fd, const char *me, bool release, char *err, size_t errlen)
 {
-	int ret = clp_hd_lease_read(fd, l, err, errlen);
+	struct clp_hd_lease l;
+	int ret = clp_hd_lease_read(fd, &l, err, errlen);
 
 	if (ret)
 		return ret;
-	if (strcmp(l->holder, me)) {
+	if (strcmp(l.holder, me)) {
 		snprintf(err, errlen, "%s does not hold the lease (holder: %s)", me,
-			 l->holder[0] ? l->holder : "none");
+			 l.holder[0] ? l.holder : "none");
 		return -ESTALE;
 	}
-	return 0;
+	l.counter++;
+	if (release)
+		l.holder[0] = 0;
+	return lease_write(fd, &l, err, errlen);
 }
 
 int clp_hd_lease_renew(int fd, const char *me, char *err, size_t errlen)
 {
-	struct clp_hd_lease l;
-	int ret = held_by_me(fd, me, &l, err, errlen);
-
-	if (ret)
-		return ret;
-	l.counter++;
-	return lease_write(fd, &l, err, errlen);
+	return holder_write(fd, me, false, err, errlen);
 }
 
 int clp_hd_lease_release(int fd, const char *me, char *err, size_t errlen)
 {
-	struct clp_hd_lease l;
-	int ret = held_by_me(fd, me, &l, err, errlen);
-
-	if (ret)
-		return ret;
-	l.counter++;
-	l.holder[0] = 0;
-	return lease_write(fd, &l, err, errlen);
+	return holder_write(fd, me, true, err, errlen);
 }

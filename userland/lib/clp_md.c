@@ -30,16 +30,21 @@ struct md_ctx {
 	size_t errlen;
 };
 
-bool clp_md_name_valid(const char *name)
+bool clp_md_kind_name_valid(const char *kind, const char *name)
 {
 	size_t n = strlen(name), i;
 
-	if (n < 3 || n > 15 || strncmp(name, "md", 2))
+	if (n < 3 || n > 15 || strncmp(name, kind, 2))
 		return false;
 	for (i = 2; i < n; i++)
 		if (!isalnum((unsigned char)name[i]) && name[i] != '_')
 			return false;
 	return true;
+}
+
+bool clp_md_name_valid(const char *name)
+{
+	return clp_md_kind_name_valid("md", name);
 }
 
 int clp_md_name_arg(const char *name)

@@ -86,6 +86,8 @@ struct clp_md {
 
 /* "md" followed by 1-13 letters, digits or '_' (the schema's pattern). */
 bool clp_md_name_valid(const char *name);
+/* The same with the prefix @kind ("md", "hd"). */
+bool clp_md_kind_name_valid(const char *kind, const char *name);
 /* The same check for a command-line argument: 0, or CLP_EXIT_USAGE after
  * saying what is wrong with @name. */
 int clp_md_name_arg(const char *name);
