@@ -59,11 +59,10 @@ static int io_err(const char *what, ssize_t n, char *err, size_t errlen)
 	return -e;
 }
 
-int clp_hd_lease_read(int fd, struct clp_hd_lease *l, char *err, size_t errlen)
+int clp_hd_lease_decode(const uint8_t *block, struct clp_hd_lease *l, char *err, size_t errlen)
 {
 	uint8_t *b = block_alloc();
 	uint32_t v, csum;
-	ssize_t n;
 	int ret = 0;
 	size_t i;
 
@@ -71,12 +70,8 @@ int clp_hd_lease_read(int fd, struct clp_hd_lease *l, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	memcpy(b, block, CLP_HD_LEASE_SIZE);
 	memset(l, 0, sizeof(*l));
-	n = pread(fd, b, CLP_HD_LEASE_SIZE, CLP_HD_LEASE_OFFSET);
-	if (n != CLP_HD_LEASE_SIZE) {
-		ret = io_err("read", n, err, errlen);
-		goto out_free;
-	}
 	for (i = 0; i < CLP_HD_LEASE_SIZE && !b[i]; i++)
 		;
 	if (i == CLP_HD_LEASE_SIZE)
@@ -117,6 +112,26 @@ int clp_hd_lease_read(int fd, struct clp_hd_lease *l, char *err, size_t errlen)
 		ret = -EBADMSG;
 	}
 out_free:
+	free(b);
+	return ret;
+}
+
+int clp_hd_lease_read(int fd, struct clp_hd_lease *l, char *err, size_t errlen)
+{
+	uint8_t *b = block_alloc();
+	ssize_t n;
+	int ret;
+
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memset(l, 0, sizeof(*l));
+	n = pread(fd, b, CLP_HD_LEASE_SIZE, CLP_HD_LEASE_OFFSET);
+	if (n != CLP_HD_LEASE_SIZE)
+		ret = io_err("read", n, err, errlen);
+	else
+		ret = clp_hd_lease_decode(b, l, err, errlen);
 	free(b);
 	return ret;
 }

@@ -36,6 +36,10 @@ struct clp_hd_lease {
  * O_DIRECT, as tmpfs, gets O_DSYNC). fd or -errno, err set. */
 int clp_hd_lease_open(const char *dev, char *err, size_t errlen);
 
+/* Decode the CLP_HD_LEASE_SIZE bytes of a record read from the disk: as
+ * clp_hd_lease_read(). */
+int clp_hd_lease_decode(const uint8_t *block, struct clp_hd_lease *l, char *err, size_t errlen);
+
 /* Read the record: 0; -EBADMSG when it is not a lease record or its
  * checksum is wrong (err says which); -errno on I/O. */
 int clp_hd_lease_read(int fd, struct clp_hd_lease *l, char *err, size_t errlen);
