@@ -2,10 +2,11 @@
 /*
  * libFuzzer entry for clp.conf as clpmgrd and the commands read it
  * (userland/lib: clp_conf on libxml2 with the RELAX NG schema, then the
- * mirror disk and heartbeat models clp_md and clp_hb). The input is the
- * file's text. A configuration is loaded; when it validates, every md
- * resource is read from every server named in it, the cluster-wide
- * settings, the cross-resource checks and the heartbeat configuration.
+ * mirror disk, hybrid disk and heartbeat models clp_md, clp_hd and
+ * clp_hb). The input is the file's text. A configuration is loaded; when
+ * it validates, every md and hd resource is read from every server named
+ * in it, the cluster-wide settings, the cross-resource checks and the
+ * heartbeat configuration.
  * Every refusal must say what is wrong (a non-empty message); anything
  * the sanitizers see is a finding.
  *
@@ -21,6 +22,7 @@
 
 #include "clp_conf.h"
 #include "clp_hb.h"
+#include "clp_hd.h"
 #include "clp_md.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -54,6 +56,29 @@ static void must_say(const char *err)
 		abort();
 }
 
+/* Hybrid disks (clp_hd): each from @server, and the checks of them all. */
+static void read_hd(struct clp_conf *conf, const char *server)
+{
+	struct clp_hd *hd = malloc(sizeof(*hd));
+	char err[1024];
+	int i, n;
+
+	if (!hd)
+		abort();
+	n = clp_hd_count(conf);
+	for (i = 0; i < n && i < CLP_MD_MAX + 1; i++) {
+		const char *name = clp_hd_name_at(conf, i);
+
+		err[0] = 0;
+		if (name && clp_hd_load(conf, name, server, NULL, hd, err, sizeof(err)) < 0)
+			must_say(err);
+	}
+	err[0] = 0;
+	if (clp_hd_check_all(conf, err, sizeof(err)) < 0)
+		must_say(err);
+	free(hd);
+}
+
 static void read_models(struct clp_conf *conf, const char *server)
 {
 	struct clp_md_cluster c;
@@ -79,6 +104,7 @@ static void read_models(struct clp_conf *conf, const char *server)
 	err[0] = 0;
 	if (clp_hb_conf_read(conf, server, &hb, err, sizeof(err)) < 0)
 		must_say(err);
+	read_hd(conf, server);
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -66,3 +66,7 @@ fuzz() {
 @test "fuzz clp.conf: schema, mirror disk and heartbeat models" {
 	fuzz clp_conf
 }
+
+@test "fuzz a hybrid disk's lease record (shared cluster partition)" {
+	fuzz clp_hd_lease
+}

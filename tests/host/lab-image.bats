@@ -134,3 +134,65 @@ teardown() {
 	[[ $stderr == *"node1 is running: stop it first"* ]]
 	[ "$(sha256sum <"$M")" = "$sum" ]
 }
+
+# The hybrid shape (up --hybrid): node1 and node2 link to one shared image.
+hybrid_state() {
+	local d=$CLPLAB_DIR/img
+	printf '%s=%q\n' nodes 3 base 20000 kernel /dev/null initrd /dev/null mem 1024 \
+		smp 1 disk_size 128M node_init lab shared 1,2 >"$d/lab.conf"
+	mkdir -p "$d/node3"
+	mv "$M" "$d/shared-1.img"
+	ln -s ../shared-1.img "$d/node1/mirror.img"
+	ln -s ../shared-1.img "$d/node2/mirror.img"
+	truncate -s 128M "$d/node3/mirror.img"
+	S=$d/shared-1.img
+}
+
+@test "lab --hybrid disks: save, restore and new-disk go through the link to the one shared image; a running sharer is refused" {
+	hybrid_state
+	run "$LAB" disk node2
+	assert_output "$CLPLAB_DIR/img/node2/mirror.img"
+	run "$LAB" save node2 mirror "$T/g.img"
+	assert_success
+	cmp "$S" "$T/g.img"
+	head -c 4096 /dev/urandom >"$T/r.img" && truncate -s 128M "$T/r.img"
+	run "$LAB" restore node1 mirror "$T/r.img"
+	assert_success
+	cmp "$S" "$T/r.img"
+	[ -L "$CLPLAB_DIR/img/node1/mirror.img" ] && [ -L "$CLPLAB_DIR/img/node2/mirror.img" ]
+	cmp "$CLPLAB_DIR/img/node2/mirror.img" "$T/r.img"
+	# node2 running: node1's mirror disk (the shared one) is refused, its
+	# own system layer is not; node3's disk is its own.
+	sock=$CLPLAB_DIR/img/node2/qmp.sock
+	bash -c 'exec -a "qemu unix:$1,server" sleep 60' _ "$sock" &
+	pid=$!
+	echo "$pid" >"$CLPLAB_DIR/img/node2/qemu.pid"
+	run --separate-stderr "$LAB" new-disk node1
+	local st=$status err=$stderr
+	run "$LAB" save node1 mirror "$T/g2.img"
+	local st2=$status out2=$output
+	run "$LAB" new-disk node3
+	local st3=$status
+	kill "$pid"
+	assert_equal "$st" 1
+	[[ $err == *"new-disk: node2 is running and shares node1's mirror disk: stop it first"* ]]
+	assert_equal "$st2" 1
+	[[ $out2 == *"save: node2 is running and shares node1's mirror disk"* ]]
+	[ ! -e "$T/g2.img" ]
+	cmp "$S" "$T/r.img"
+	assert_equal "$st3" 0
+	# Stopped: new-disk blanks the shared image, partitioned, links kept.
+	run "$LAB" new-disk node2
+	assert_success
+	[ -L "$CLPLAB_DIR/img/node1/mirror.img" ]
+	run sfdisk -d "$S"
+	assert_output --partial 'name="clp-cluster"'
+	assert_equal "$(stat -c %s "$S")" 134217728
+}
+
+@test "lab up --hybrid: another node count is refused before anything starts" {
+	run "$LAB" up --hybrid --nodes 2 --name hyb-bad
+	assert_failure 2
+	assert_output --partial "up: --hybrid is 3 nodes, not --nodes 2"
+	[ ! -e "$CLPLAB_DIR/hyb-bad" ]
+}

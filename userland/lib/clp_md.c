@@ -23,22 +23,28 @@
 /* What a lookup needs: the file, the resource, the error buffer. */
 struct md_ctx {
 	struct clp_conf *conf;
+	const char *kind;	/* element of the resource: "md", or "hd" (clp_hd.c) */
 	const char *name;	/* NULL for the cluster-wide sections */
 	const char *server;	/* for per-server overrides; may be NULL */
 	char *err;
 	size_t errlen;
 };
 
-bool clp_md_name_valid(const char *name)
+bool clp_md_kind_name_valid(const char *kind, const char *name)
 {
 	size_t n = strlen(name), i;
 
-	if (n < 3 || n > 15 || strncmp(name, "md", 2))
+	if (n < 3 || n > 15 || strncmp(name, kind, 2))
 		return false;
 	for (i = 2; i < n; i++)
 		if (!isalnum((unsigned char)name[i]) && name[i] != '_')
 			return false;
 	return true;
+}
+
+bool clp_md_name_valid(const char *name)
+{
+	return clp_md_kind_name_valid("md", name);
 }
 
 int clp_md_name_arg(const char *name)
@@ -76,7 +82,8 @@ const char *clp_md_ioerr_name(enum clp_md_ioerr e)
 static void xpath_of(const struct md_ctx *c, const char *rel, char *buf, size_t len)
 {
 	if (c->name)
-		snprintf(buf, len, XP_MD "[@name='%s']/parameters/%s", c->name, rel);
+		snprintf(buf, len, "/root/resource/%s[@name='%s']/parameters/%s", c->kind,
+			 c->name, rel);
 	else
 		snprintf(buf, len, "/root/cluster/%s", rel);
 }
@@ -85,7 +92,7 @@ static void xpath_of(const struct md_ctx *c, const char *rel, char *buf, size_t 
 static void key_of(const struct md_ctx *c, const char *rel, char *buf, size_t len)
 {
 	if (c->name)
-		snprintf(buf, len, "resource/md@%s/parameters/%s", c->name, rel);
+		snprintf(buf, len, "resource/%s@%s/parameters/%s", c->kind, c->name, rel);
 	else
 		snprintf(buf, len, "cluster/%s", rel);
 }
@@ -203,7 +210,7 @@ int clp_md_cluster_load(struct clp_conf *conf, struct clp_md_cluster *cl,
 			char *err, size_t errlen)
 {
 	static const char *const ioerr[] = { "NONE", "RESET", "PANIC", NULL };
-	struct md_ctx c = { conf, NULL, NULL, err, errlen };
+	struct md_ctx c = { conf, "md", NULL, NULL, err, errlen };
 	long v;
 	int e, ret;
 
@@ -258,7 +265,7 @@ static int server_addr(const struct md_ctx *c, const char *server, long id,
 		snprintf(xp, sizeof(xp), "/root/server[@name='%s']/device[type='mdc']", server);
 		n = clp_conf_count(c->conf, xp);
 		if (n == 0)
-			return key_err(c, clp_conf_line(c->conf, "/root/resource/md"), "mdc/device",
+			return key_err(c, clp_conf_line(c->conf, "/root/resource"), "mdc/device",
 				       "server %s has no mirror connect device (device type mdc)",
 				       server);
 		snprintf(xp, sizeof(xp),
@@ -300,8 +307,9 @@ static int load_paths(const struct md_ctx *c, struct clp_md_end *end)
 	int i, ret;
 
 	for (i = 0; i < 2; i++) {
-		snprintf(xp, sizeof(xp), XP_MD "[@name='%s']/server[@name='%s']/parameters/%s",
-			 c->name, end->server, keys[i]);
+		snprintf(xp, sizeof(xp),
+			 "/root/resource/%s[@name='%s']/server[@name='%s']/parameters/%s",
+			 c->kind, c->name, end->server, keys[i]);
 		if (clp_conf_count(c->conf, xp) > 0) {
 			char key[128];
 			struct md_ctx sc = *c;
@@ -315,8 +323,11 @@ static int load_paths(const struct md_ctx *c, struct clp_md_end *end)
 		} else {
 			ret = get_str(c, keys[i], NULL, vals[i], CLP_MD_PATHLEN, &line);
 			if (!ret) {
-				if (!vals[i][0])
-					line = clp_conf_line(c->conf, XP_MD);
+				if (!vals[i][0]) {
+					snprintf(xp, sizeof(xp), "/root/resource/%s[@name='%s']",
+						 c->kind, c->name);
+					line = clp_conf_line(c->conf, xp);
+				}
 				ret = check_path(c, keys[i], vals[i], line, true);
 			}
 		}
@@ -330,11 +341,12 @@ static int load_paths(const struct md_ctx *c, struct clp_md_end *end)
 	return 0;
 }
 
+static int load_ends(const struct md_ctx *c, struct clp_md *md);
+
 static int load_servers(const struct md_ctx *c, struct clp_md *md)
 {
 	char xp[512];
-	bool given;
-	int n, i, ret;
+	int n, i;
 	const char *s;
 
 	if (!clp_conf_name_valid(c->server)) {
@@ -369,6 +381,17 @@ static int load_servers(const struct md_ctx *c, struct clp_md *md)
 			 clp_conf_path(c->conf), c->server);
 		return -EINVAL;
 	}
+	return load_ends(c, md);
+}
+
+/* Mirror connect addresses and partitions of md->local and md->peer (their
+ * servers set). */
+static int load_ends(const struct md_ctx *c, struct clp_md *md)
+{
+	char xp[512];
+	bool given;
+	int ret;
+
 	xpath_of(c, "mdc/device", xp, sizeof(xp));
 	given = clp_conf_count(c->conf, xp) > 0;
 	ret = get_int(c, "mdc/device", 0, 999, 0, &md->mdc_device);
@@ -516,13 +539,14 @@ static int load_timeouts(const struct md_ctx *c, struct clp_md *md)
 	return ret;
 }
 
+static int load_params(const struct md_ctx *c, struct clp_md *md);
+
 int clp_md_load(struct clp_conf *conf, const char *name, const char *server,
 		struct clp_md *md, char *err, size_t errlen)
 {
-	struct md_ctx c = { conf, name, server, err, errlen };
+	struct md_ctx c = { conf, "md", name, server, err, errlen };
 	char xp[256];
 	int i, n, ret;
-	long line;
 
 	memset(md, 0, sizeof(*md));
 	if (!clp_md_name_valid(name)) {
@@ -561,43 +585,97 @@ int clp_md_load(struct clp_conf *conf, const char *name, const char *server,
 			 clp_conf_path(conf));
 		return -ENOENT;
 	}
-	snprintf(xp, sizeof(xp), XP_MD "[@name='%s']/parameters", name);
+	ret = load_params(&c, md);
+	if (!ret && server)
+		ret = load_servers(&c, md);
+	return ret;
+}
+
+int clp_md_load_ends(struct clp_conf *conf, const char *kind, const char *name, int index,
+		     const char *local, unsigned int local_id, const char *peer,
+		     unsigned int peer_id, struct clp_md *md, char *err, size_t errlen)
+{
+	struct md_ctx c = { conf, kind, name, local, err, errlen };
+	int ret;
+
+	memset(md, 0, sizeof(*md));
+	snprintf(md->name, sizeof(md->name), "%s", name);
+	md->index = index;
+	ret = load_params(&c, md);
+	if (ret)
+		return ret;
+	snprintf(md->local.server, sizeof(md->local.server), "%s", local);
+	snprintf(md->peer.server, sizeof(md->peer.server), "%s", peer);
+	md->local.node_id = local_id;
+	md->peer.node_id = peer_id;
+	return load_ends(&c, md);
+}
+
+/* Every key below the resource's parameters, its servers aside. */
+static int load_params(const struct md_ctx *c, struct clp_md *md)
+{
+	struct clp_conf *conf = c->conf;
+	char xp[256];
+	long line;
+	int i, ret;
+
+	snprintf(xp, sizeof(xp), "/root/resource/%s[@name='%s']/parameters", c->kind, c->name);
 	if (clp_conf_count(conf, xp) > 1)
-		return key_err(&c, clp_conf_line(conf, xp), "", "parameters given twice");
+		return key_err(c, clp_conf_line(conf, xp), "", "parameters given twice");
 	/* Every section below parameters may appear once. */
 	{
 		static const char *const sections[] = { "diskdev", "mount", "mddriver",
 			"mddriver/bandlimit", "mddriver/crypto", "mdc", NULL };
 
 		for (i = 0; sections[i]; i++) {
-			xpath_of(&c, sections[i], xp, sizeof(xp));
+			xpath_of(c, sections[i], xp, sizeof(xp));
 			if (clp_conf_count(conf, xp) > 1) {
 				line = clp_conf_line(conf, xp);
-				return key_err(&c, line, sections[i], "given twice");
+				return key_err(c, line, sections[i], "given twice");
 			}
 		}
 	}
 
-	ret = clp_md_cluster_load(conf, &md->cluster, err, errlen);
+	ret = clp_md_cluster_load(conf, &md->cluster, c->err, c->errlen);
 	if (!ret)
-		ret = load_nmp(&c, md);
+		ret = load_nmp(c, md);
 	if (!ret)
-		ret = get_bool(&c, "fullcopy", true, &md->fullcopy);
+		ret = get_bool(c, "fullcopy", true, &md->fullcopy);
 	if (!ret)
-		ret = get_bool(&c, "mkfs", false, &md->mkfs);
+		ret = get_bool(c, "mkfs", false, &md->mkfs);
 	if (!ret)
-		ret = get_bool(&c, "fencing", false, &md->fencing);
+		ret = get_bool(c, "fencing", false, &md->fencing);
 	if (!ret)
-		ret = load_fs(&c, md);
+		ret = load_fs(c, md);
 	if (!ret)
-		ret = load_driver(&c, md);
+		ret = load_driver(c, md);
 	if (!ret)
-		ret = load_timeouts(&c, md);
+		ret = load_timeouts(c, md);
 	if (!ret)
-		ret = get_int(&c, "mdc/port", 1024, 65535, 29030 + (long)md->nmp, &md->port);
-	if (!ret && server)
-		ret = load_servers(&c, md);
+		ret = get_int(c, "mdc/port", 1024, 65535, 29030 + (long)md->nmp, &md->port);
 	return ret;
+}
+
+int clp_md_conflict(struct clp_conf *conf, const struct clp_md *a, const struct clp_md *b,
+		    const char *server, char *err, size_t errlen)
+{
+	/* The element is the name's prefix: md01 is md@md01, hd1 hd@hd1. */
+	if (a->nmp == b->nmp)
+		snprintf(err, errlen, "%s: resource/%.2s@%s and %.2s@%s both use %s",
+			 clp_conf_path(conf), a->name, a->name, b->name, b->name, b->nmppath);
+	else if (a->port == b->port)
+		snprintf(err, errlen, "%s: resource/%.2s@%s and %.2s@%s both use port %ld",
+			 clp_conf_path(conf), a->name, a->name, b->name, b->name, b->port);
+	else if (server && (!strcmp(a->local.dppath, b->local.dppath) ||
+			    !strcmp(a->local.cppath, b->local.cppath) ||
+			    !strcmp(a->local.dppath, b->local.cppath) ||
+			    !strcmp(a->local.cppath, b->local.dppath)))
+		snprintf(err, errlen,
+			 "%s: resource/%.2s@%s and %.2s@%s share a partition on server %s",
+			 clp_conf_path(conf), a->name, a->name, b->name, b->name, server);
+	else
+		return 0;
+	return -EINVAL;
 }
 
 int clp_md_check_all(struct clp_conf *conf, const char *server, char *err, size_t errlen)
@@ -619,26 +697,8 @@ int clp_md_check_all(struct clp_conf *conf, const char *server, char *err, size_
 		const char *name = clp_md_name_at(conf, i);
 
 		ret = clp_md_load(conf, name ? name : "", server, &mds[i], err, errlen);
-		for (j = 0; j < i && !ret; j++) {
-			const struct clp_md *a = &mds[j], *b = &mds[i];
-
-			if (a->nmp == b->nmp)
-				snprintf(err, errlen, "%s: resource/md@%s and md@%s both use %s",
-					 clp_conf_path(conf), a->name, b->name, b->nmppath);
-			else if (a->port == b->port)
-				snprintf(err, errlen, "%s: resource/md@%s and md@%s both use port %ld",
-					 clp_conf_path(conf), a->name, b->name, b->port);
-			else if (server && (!strcmp(a->local.dppath, b->local.dppath) ||
-					    !strcmp(a->local.cppath, b->local.cppath) ||
-					    !strcmp(a->local.dppath, b->local.cppath) ||
-					    !strcmp(a->local.cppath, b->local.dppath)))
-				snprintf(err, errlen,
-					 "%s: resource/md@%s and md@%s share a partition on server %s",
-					 clp_conf_path(conf), a->name, b->name, server);
-			else
-				continue;
-			ret = -EINVAL;
-		}
+		for (j = 0; j < i && !ret; j++)
+			ret = clp_md_conflict(conf, &mds[j], &mds[i], server, err, errlen);
 	}
 	free(mds);
 	return ret;

@@ -86,6 +86,8 @@ struct clp_md {
 
 /* "md" followed by 1-13 letters, digits or '_' (the schema's pattern). */
 bool clp_md_name_valid(const char *name);
+/* The same with the prefix @kind ("md", "hd"). */
+bool clp_md_kind_name_valid(const char *kind, const char *name);
 /* The same check for a command-line argument: 0, or CLP_EXIT_USAGE after
  * saying what is wrong with @name. */
 int clp_md_name_arg(const char *name);
@@ -108,6 +110,22 @@ int clp_md_cluster_load(struct clp_conf *conf, struct clp_md_cluster *c,
  * numbers, ports and partitions). */
 int clp_md_check_all(struct clp_conf *conf, const char *server, char *err,
 		     size_t errlen);
+
+/*
+ * The keys of resource @kind@@name ("md", or "hd" for a hybrid disk,
+ * clp_hd.c) with explicit ends: @local and @peer are servers (their mirror
+ * connect addresses and partitions), @local_id and @peer_id their node ids
+ * in the cluster partition; @index places the default /dev/NMP<index + 1>.
+ * Returns 0 or -EINVAL with err set.
+ */
+int clp_md_load_ends(struct clp_conf *conf, const char *kind, const char *name, int index,
+		     const char *local, unsigned int local_id, const char *peer,
+		     unsigned int peer_id, struct clp_md *md, char *err, size_t errlen);
+/* What must not hold between two resources (md or hd) on @server (NULL:
+ * the partitions are not compared): the same NMP number, port or a shared
+ * partition. 0, or -EINVAL with err naming both. */
+int clp_md_conflict(struct clp_conf *conf, const struct clp_md *a, const struct clp_md *b,
+		    const char *server, char *err, size_t errlen);
 
 /* The key file's 32 bytes. Returns 0 or -errno with err set. */
 int clp_md_read_key(const struct clp_md *md, uint8_t key[CLP_MD_KEYLEN],

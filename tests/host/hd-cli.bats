@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# clphdinit on the host (Documentation/commands.md, Documentation/hybrid.md):
+# the hybrid lab example with its partitions as image files; the group's
+# lease taken first (a live current server of the group refuses it), the
+# node id of the server group, bad input refused before any change.
+
+load md-helpers
+
+HEX=$REPO/userland/conf/examples/lab-hybrid-clp.conf
+L=$REPO/tests/host/bin/hd-lease
+
+setup_file() {
+	md_build_units
+	make -s -C "$REPO/tests/lab/tools" >&2
+}
+
+setup() {
+	CONF=$BATS_TEST_TMPDIR/clp.conf
+	CP=$BATS_TEST_TMPDIR/cp.img
+	sed -e "s|/dev/vdb1|$CP|; s|/dev/vdb2|$BATS_TEST_TMPDIR/dp.img|" "$HEX" >"$CONF"
+	export CLP_CONF=$CONF CLP_SERVER=node1
+	truncate -s 64M "$CP"
+	truncate -s 256M "$BATS_TEST_TMPDIR/dp.img"
+}
+
+teardown() {
+	[ -z "${HOLDER:-}" ] || kill "$HOLDER" 2>/dev/null || true
+}
+
+# sb NAME|NODE: the superblock's resource name / node id.
+sb() {
+	case $1 in
+	name) dd if="$CP" bs=1 skip=16 count=16 status=none | tr -d '\0' ;;
+	node) od -An -tu4 -j48 -N4 "$CP" | tr -d ' ' ;;
+	esac
+}
+
+@test "clphdinit --create: the group's node id, from node1 and node3; the lease is free afterwards" {
+	run "$B/clphdinit" --create normal hd1
+	assert_success
+	assert_output --partial "hd1: cluster partition $CP initialised"
+	assert_equal "$(sb name)" hd1
+	assert_equal "$(sb node)" 0
+	run "$L" "$CP" show
+	assert_output "holder=none counter=0 lease_ms=0"
+	CLP_SERVER=node3 run "$B/clphdinit" --create force hd1
+	assert_success
+	assert_equal "$(sb node)" 1
+	# A stale lease (a holder that does not renew) is waited out.
+	"$L" "$CP" acquire node2 500
+	CLP_SERVER=node1 run "$B/clphdinit" --create force hd1
+	assert_success
+	assert_equal "$(sb node)" 0
+	run "$L" "$CP" show
+	assert_output --regexp "^holder=none "
+}
+
+@test "clphdinit: refused while another server of the group is current; nothing written" {
+	run "$B/clphdinit" --create force hd1
+	assert_success
+	"$L" "$CP" hold node2 500 >"$BATS_TEST_TMPDIR/h" 2>&1 &
+	HOLDER=$!
+	for _ in $(seq 100); do
+		grep -q current "$BATS_TEST_TMPDIR/h" && break
+		sleep 0.1
+	done
+	grep -q "current node2" "$BATS_TEST_TMPDIR/h"
+	cp "$CP" "$BATS_TEST_TMPDIR/before"
+	run "$B/clphdinit" --create force hd1
+	assert_failure 5
+	assert_output --partial "hd1: $CP: node2 is the current server of svg1: run clphdinit there"
+	kill "$HOLDER"
+	wait "$HOLDER" 2>/dev/null || true
+	HOLDER=
+	# Only the lease record moved (node2's renewals): the superblock and
+	# the rest are as before.
+	cmp -n 8192 "$CP" "$BATS_TEST_TMPDIR/before"
+	cmp -i 12288 "$CP" "$BATS_TEST_TMPDIR/before"
+}
+
+@test "clphdinit: bad input exits 2 or 4, nothing written" {
+	local before
+	before=$(md5sum <"$CP")
+	run "$B/clphdinit" hd1
+	assert_failure 2
+	assert_output --partial "missing --create normal|quick|force"
+	run "$B/clphdinit" --create fast hd1
+	assert_failure 2
+	assert_output --partial "--create: 'fast' is not one of normal, quick, force"
+	run "$B/clphdinit" --create force md01
+	assert_failure 2
+	assert_output --partial "'md01' is not a hybrid disk resource name"
+	run "$B/clphdinit" --create force
+	assert_failure 2
+	assert_output --partial "missing the hybrid disk resource name"
+	run "$B/clphdinit" --create force hd1 hd2
+	assert_failure 2
+	assert_output --partial "unexpected argument 'hd2'"
+	run "$B/clphdinit" --create force hd2
+	assert_failure 2
+	assert_output --partial "hd2: no such hybrid disk resource"
+	CLP_SERVER=node9 run "$B/clphdinit" --create force hd1
+	assert_failure 4
+	assert_output --partial "server node9 is in neither of its server groups (svg1, svg2)"
+	sed -i 's/<servergroup name="svg2"\/>//' "$CONF"
+	run "$B/clphdinit" --create force hd1
+	assert_failure 4
+	assert_output --partial "a hybrid disk needs exactly two server groups"
+	assert_equal "$(md5sum <"$CP")" "$before"
+	run "$B/clphdinit" --create force --check hd1
+	assert_failure 4
+}
