@@ -26,7 +26,8 @@ static const char * const liscal_wire_names[__LISCAL_P_MAX] = {
 
 /* Flags each type may carry. */
 static const u16 liscal_wire_flags_ok[__LISCAL_P_MAX] = {
-	[LISCAL_P_DATA] = LISCAL_WF_FUA | LISCAL_WF_PREFLUSH,
+	[LISCAL_P_DATA] = LISCAL_WF_FUA | LISCAL_WF_PREFLUSH | LISCAL_WF_COMP,
+	[LISCAL_P_RS_DATA] = LISCAL_WF_COMP,
 	[LISCAL_P_DATA_ACK] = LISCAL_WF_ERROR,
 	[LISCAL_P_RS_ACK] = LISCAL_WF_ERROR,
 	[LISCAL_P_SYNC_START] = LISCAL_WF_FULL,
@@ -89,6 +90,14 @@ void liscal_wire_encode_hdr(const struct liscal_wire_hdr *h,
 	-EPROTO;							\
 })
 
+/* Payload length of an I/O packet: the data, or less when compressed. */
+static bool liscal_wire_io_len_ok(const struct liscal_wire_hdr *h)
+{
+	if (h->flags & LISCAL_WF_COMP)
+		return h->len && h->len < h->size;
+	return h->len == h->size;
+}
+
 int liscal_wire_decode_hdr(const struct liscal_wire_hdr_disk *in,
 			   struct liscal_wire_hdr *h, char *err, size_t errlen)
 {
@@ -129,16 +138,18 @@ int liscal_wire_decode_hdr(const struct liscal_wire_hdr_disk *in,
 		break;
 	case LISCAL_P_DATA:
 		if (h->size > LISCAL_WIRE_MAX_IO || (h->size & 511) ||
-		    h->len != h->size ||
+		    !liscal_wire_io_len_ok(h) ||
 		    (!h->size && !(h->flags & LISCAL_WF_PREFLUSH)))
-			return WIRE_ERR("DATA packet with size %u, length %u",
-					h->size, h->len);
+			return WIRE_ERR("DATA packet with size %u, length %u%s",
+					h->size, h->len,
+					h->flags & LISCAL_WF_COMP ? " (compressed)" : "");
 		break;
 	case LISCAL_P_RS_DATA:
 		if (!h->size || h->size > LISCAL_WIRE_MAX_RS ||
-		    (h->size & 511) || h->len != h->size)
-			return WIRE_ERR("RS_DATA packet with size %u, length %u",
-					h->size, h->len);
+		    (h->size & 511) || !liscal_wire_io_len_ok(h))
+			return WIRE_ERR("RS_DATA packet with size %u, length %u%s",
+					h->size, h->len,
+					h->flags & LISCAL_WF_COMP ? " (compressed)" : "");
 		break;
 	case LISCAL_P_RS_ACK:
 		if (!h->size || h->size > LISCAL_WIRE_MAX_RS || (h->size & 511))

@@ -55,6 +55,11 @@ enum liscal_wire_type {
 #define LISCAL_WF_ACT_REQ	BIT(5)	/* STATE: may I become active? */
 #define LISCAL_WF_ACT_REPLY	BIT(6)	/* STATE: answer (ERROR: refused) */
 #define LISCAL_WF_PROOF		BIT(7)	/* AUTH: the proof, not the challenge */
+/*
+ * DATA, RS_DATA: the payload is the LZ4 compression of the size bytes of
+ * the I/O (len < size); without it the payload is the data (len == size).
+ */
+#define LISCAL_WF_COMP		BIT(8)
 
 /*
  * AUTH mode: what the connection needs. NONE: no key configured; KEY:

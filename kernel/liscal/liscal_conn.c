@@ -172,14 +172,30 @@ int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
 	unsigned int noio = memalloc_noio_save();
 	bool data = bio && h->size;
 	unsigned long flags;
+	u32 comp_in = 0;
 	int ret;
 
-	liscal_wire_encode_hdr(h, &hd);
 	mutex_lock(&res->send_mutex);
 	if (!res->sock) {
 		ret = -ENOTCONN;
 		goto out_unlock;
 	}
+	/* compression (liscal_xf.c): the payload replaces the bio's data */
+	if (data && !plen && liscal_comp_wanted(res, h)) {
+		const void *cbuf;
+		u32 clen;
+
+		comp_in = h->size;
+		cbuf = liscal_comp_bio(res, bio, h->size, &clen);
+		if (cbuf) {
+			h->flags |= LISCAL_WF_COMP;
+			h->len = clen;
+			payload = cbuf;
+			plen = clen;
+			data = false;
+		}
+	}
+	liscal_wire_encode_hdr(h, &hd);
 	if (res->xf)
 		ret = liscal_send_sealed(res, &hd, payload, plen, data ? bio : NULL);
 	else
@@ -187,6 +203,12 @@ int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
 	if (!ret) {
 		spin_lock_irqsave(&res->lock, flags);
 		liscal_stat_add(res, LISCAL_STATS_A_SEND_BYTES, h->len);
+		if (comp_in) {
+			liscal_stat_add(res, LISCAL_STATS_A_COMPRESS_IN_BYTES,
+					comp_in);
+			liscal_stat_add(res, LISCAL_STATS_A_COMPRESS_OUT_BYTES,
+					h->len);
+		}
 		spin_unlock_irqrestore(&res->lock, flags);
 	}
 out_unlock:
@@ -1046,6 +1068,21 @@ static void liscal_peer_endio(struct bio *bio)
 }
 
 /* Reads the payload of a DATA/RS_DATA into pages and writes it. */
+/* A compressed payload (h->len bytes) decompressed into @bio's pages. */
+static int liscal_recv_comp(struct liscal_res *res,
+			    const struct liscal_wire_hdr *h, struct bio *bio)
+{
+	void *buf = liscal_comp_rx_buf(res);
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	ret = liscal_recv_full(res, buf, h->len, true);
+	if (!ret)
+		ret = liscal_comp_unpack(res, h, bio);
+	return ret;
+}
+
 static int liscal_recv_write(struct liscal_res *res,
 			     const struct liscal_wire_hdr *h)
 {
@@ -1076,9 +1113,11 @@ static int liscal_recv_write(struct liscal_res *res,
 	}
 	pr->bio->bi_private = pr;
 	pr->bio->bi_end_io = liscal_peer_endio;
-	/* the whole payload in as few recvmsg calls as the socket allows */
-	ret = liscal_recv_vec(res, pr->bio->bi_io_vec, pr->bio->bi_vcnt,
-			      h->size);
+	if (h->flags & LISCAL_WF_COMP)
+		ret = liscal_recv_comp(res, h, pr->bio);
+	else	/* the whole payload in as few recvmsg calls as the socket allows */
+		ret = liscal_recv_vec(res, pr->bio->bi_io_vec, pr->bio->bi_vcnt,
+				      h->size);
 	if (ret) {
 		liscal_page_bio_free(pr->bio);
 		kfree(pr);
@@ -1720,4 +1759,5 @@ void liscal_conn_stop(struct liscal_res *res)
 out_free:
 	kvfree(res->peer_bm);
 	res->peer_bm = NULL;
+	liscal_comp_free(res);
 }

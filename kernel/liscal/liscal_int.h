@@ -42,6 +42,7 @@ struct liscal_params {
 	u8 dp_io_error;
 	u8 auto_construct;	/* start the construction of a fresh peer */
 	u8 fencing;		/* hold writes at a break (liscal_fence.c) */
+	u8 compress;		/* LISCAL_COMPRESS_* (liscal_xf.c) */
 };
 
 struct liscal_stats {
@@ -224,6 +225,11 @@ struct liscal_res {
 	u8 key_mode;
 	/* encrypted record layer of this connection (liscal_xf.c), or NULL */
 	struct liscal_xf *xf;		/* set/cleared under send_mutex */
+	/*
+	 * Compression buffers (liscal_xf.c), allocated at first use, freed
+	 * by liscal_conn_stop(): tx under send_mutex, rx by conn_task.
+	 */
+	struct liscal_comp *comp_tx, *comp_rx;
 	struct task_struct *conn_task;	/* connects, handshakes, receives */
 	struct task_struct *rs_task;	/* recovery source loop (state_mutex) */
 	int fail_reason;		/* lock: why the connection is failing */
@@ -253,6 +259,14 @@ int liscal_xf_put_page(struct liscal_res *res, const struct bio_vec *bv);
 int liscal_xf_flush(struct liscal_res *res);
 int liscal_xf_recv(struct liscal_res *res, void *buf, size_t len, bool timers);
 int liscal_xf_recv_page(struct liscal_res *res, const struct bio_vec *bv);
+struct liscal_comp;
+bool liscal_comp_wanted(struct liscal_res *res, const struct liscal_wire_hdr *h);
+const void *liscal_comp_bio(struct liscal_res *res, struct bio *bio, u32 size,
+			    u32 *clen);
+void *liscal_comp_rx_buf(struct liscal_res *res);
+int liscal_comp_unpack(struct liscal_res *res, const struct liscal_wire_hdr *h,
+		       struct bio *bio);
+void liscal_comp_free(struct liscal_res *res);
 
 extern struct mutex liscal_res_mutex;
 extern struct list_head liscal_res_list;

@@ -130,6 +130,7 @@ static const struct nla_policy liscal_nl_policy[LISCAL_A_MAX + 1] = {
 	[LISCAL_A_FENCING] = NLA_POLICY_MAX(NLA_U8, 1),
 	[LISCAL_A_KEY] = NLA_POLICY_EXACT_LEN(LISCAL_KEY_LEN),
 	[LISCAL_A_KEY_MODE] = NLA_POLICY_MAX(NLA_U8, LISCAL_KEY_CRYPT),
+	[LISCAL_A_COMPRESS] = NLA_POLICY_MASK(NLA_U8, LISCAL_COMPRESS_ALL),
 };
 
 /* The mirror parameters, taken by RES_CREATE and RES_SET. */
@@ -138,7 +139,7 @@ static const u8 liscal_nl_param_attrs[] = {
 	LISCAL_A_ACK_TIMEOUT, LISCAL_A_RECV_TIMEOUT, LISCAL_A_HB_INTERVAL,
 	LISCAL_A_PING_TIMEOUT, LISCAL_A_PING_RETRY, LISCAL_A_RECOVERY_CHUNK,
 	LISCAL_A_CP_IO_ERROR, LISCAL_A_DP_IO_ERROR, LISCAL_A_AUTO_CONSTRUCT,
-	LISCAL_A_FENCING, LISCAL_A_KEY, LISCAL_A_KEY_MODE,
+	LISCAL_A_FENCING, LISCAL_A_KEY, LISCAL_A_KEY_MODE, LISCAL_A_COMPRESS,
 };
 
 /*
@@ -274,6 +275,8 @@ static void liscal_nl_params(struct liscal_params *p, struct nlattr **a)
 		p->auto_construct = nla_get_u8(a[LISCAL_A_AUTO_CONSTRUCT]);
 	if (a[LISCAL_A_FENCING])
 		p->fencing = nla_get_u8(a[LISCAL_A_FENCING]);
+	if (a[LISCAL_A_COMPRESS])
+		p->compress = nla_get_u8(a[LISCAL_A_COMPRESS]);
 }
 
 /*
@@ -325,6 +328,12 @@ static int liscal_nl_check_params(struct genl_info *info,
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LISCAL_A_SYNC_MODE],
 				    "asynchronous mode is not supported yet");
 		return -EOPNOTSUPP;
+	}
+	if ((p->compress & LISCAL_COMPRESS_DATA) &&
+	    p->sync_mode == LISCAL_SYNC_SYNC) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LISCAL_A_COMPRESS],
+				    "compressing mirror data needs asynchronous mode; synchronous mode compresses recovery data only (2)");
+		return -EINVAL;
 	}
 	if (p->recovery_chunk % 4096) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
@@ -618,7 +627,8 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 	    nla_put_u8(msg, LISCAL_A_PEER_FRESH, pfresh) ||
 	    nla_put_u8(msg, LISCAL_A_FENCING, res->p.fencing) ||
 	    nla_put_u8(msg, LISCAL_A_FENCED, fenced) ||
-	    nla_put_u8(msg, LISCAL_A_KEY_MODE, READ_ONCE(res->key_mode))) {
+	    nla_put_u8(msg, LISCAL_A_KEY_MODE, READ_ONCE(res->key_mode)) ||
+	    nla_put_u8(msg, LISCAL_A_COMPRESS, res->p.compress)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}

@@ -14,6 +14,10 @@
  * node id) and counts its records from 0: the 96-bit nonce is that
  * counter, so no nonce repeats under a key.
  *
+ * Compression of DATA / RS_DATA (LZ4 per packet) is at the end of this
+ * file: also a transform applied per packet on send and reversed on
+ * receive.
+ *
  * Locking: the transmit half (tx_*) is used under res->send_mutex, the
  * receive half (rx_*) by the connection thread only. res->xf is set and
  * cleared under send_mutex by the connection thread.
@@ -25,6 +29,7 @@
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "liscal_int.h"
 
@@ -294,4 +299,146 @@ int liscal_xf_recv_page(struct liscal_res *res, const struct bio_vec *bv)
 
 	kunmap_local(p);
 	return ret;
+}
+
+/*
+ * Compression (LISCAL_A_COMPRESS): LZ4 through the crypto API, one packet
+ * at a time. The sender copies the I/O's pages into a linear buffer and
+ * compresses it into at most size - 1 bytes; when that fails (the data
+ * does not shrink) the packet goes as is. The receiver reads the
+ * compressed payload, decompresses it, and takes it only when it comes
+ * out at exactly the packet's size.
+ */
+struct liscal_comp {
+	struct crypto_comp *tfm;
+	u8 *in;			/* LISCAL_WIRE_MAX_RS bytes */
+	u8 *out;		/* LISCAL_WIRE_MAX_RS bytes */
+};
+
+static void liscal_comp_put(struct liscal_comp *c)
+{
+	if (!c)
+		return;
+	if (!IS_ERR_OR_NULL(c->tfm))
+		crypto_free_comp(c->tfm);
+	vfree(c->in);
+	vfree(c->out);
+	kfree(c);
+}
+
+void liscal_comp_free(struct liscal_res *res)
+{
+	mutex_lock(&res->send_mutex);
+	liscal_comp_put(res->comp_tx);
+	res->comp_tx = NULL;
+	mutex_unlock(&res->send_mutex);
+	liscal_comp_put(res->comp_rx);
+	res->comp_rx = NULL;
+}
+
+/* *@pc, allocated now if needed. Context: noio scope (vmalloc). */
+static struct liscal_comp *liscal_comp_get(struct liscal_res *res,
+					   struct liscal_comp **pc)
+{
+	struct liscal_comp *c = *pc;
+
+	if (c)
+		return c;
+	c = kzalloc(sizeof(*c), GFP_NOIO);
+	if (!c)
+		return NULL;
+	c->tfm = crypto_alloc_comp("lz4", 0, 0);
+	c->in = vmalloc(LISCAL_WIRE_MAX_RS);
+	c->out = vmalloc(LISCAL_WIRE_MAX_RS);
+	if (IS_ERR(c->tfm) || !c->in || !c->out) {
+		pr_warn_ratelimited("%s: compression unavailable (lz4 %d, buffers %s)\n",
+				    res->name, PTR_ERR_OR_ZERO(c->tfm),
+				    c->in && c->out ? "ok" : "not allocated");
+		liscal_comp_put(c);
+		return NULL;
+	}
+	*pc = c;
+	return c;
+}
+
+/* Is @h (DATA or RS_DATA with data) to be compressed? */
+bool liscal_comp_wanted(struct liscal_res *res, const struct liscal_wire_hdr *h)
+{
+	u8 c = READ_ONCE(res->p.compress);
+
+	if (!h->size)
+		return false;
+	if (h->type == LISCAL_P_RS_DATA)
+		return c & LISCAL_COMPRESS_RECOVERY;
+	/* mirror data: asynchronous mode only (liscal_nl_check_params) */
+	return h->type == LISCAL_P_DATA && (c & LISCAL_COMPRESS_DATA) &&
+	       READ_ONCE(res->p.sync_mode) == LISCAL_SYNC_ASYNC;
+}
+
+/*
+ * The @size bytes of @bio compressed: the buffer and *@clen (< @size), or
+ * NULL to send the data as is. Context: send_mutex held, noio scope.
+ */
+const void *liscal_comp_bio(struct liscal_res *res, struct bio *bio, u32 size,
+			    u32 *clen)
+{
+	struct liscal_comp *c = liscal_comp_get(res, &res->comp_tx);
+	struct bvec_iter it;
+	struct bio_vec bv;
+	unsigned int dlen = size - 1;
+	u32 off = 0;
+
+	if (!c || WARN_ON_ONCE(size > LISCAL_WIRE_MAX_RS))
+		return NULL;
+	bio_for_each_segment(bv, bio, it) {
+		if (WARN_ON_ONCE(off + bv.bv_len > size))
+			return NULL;
+		memcpy_from_bvec(c->in + off, &bv);
+		off += bv.bv_len;
+	}
+	if (off != size)
+		return NULL;
+	if (crypto_comp_compress(c->tfm, c->in, size, c->out, &dlen) || !dlen ||
+	    dlen >= size)
+		return NULL;
+	*clen = dlen;
+	return c->out;
+}
+
+/* Where the receiver reads a compressed payload. Context: conn_task. */
+void *liscal_comp_rx_buf(struct liscal_res *res)
+{
+	struct liscal_comp *c = liscal_comp_get(res, &res->comp_rx);
+
+	return c ? c->in : NULL;
+}
+
+/*
+ * The compressed payload of @h (in the rx buffer) into the pages of @bio.
+ * Returns 0, or -EPROTO when it does not decompress to h->size bytes.
+ */
+int liscal_comp_unpack(struct liscal_res *res, const struct liscal_wire_hdr *h,
+		       struct bio *bio)
+{
+	struct liscal_comp *c = res->comp_rx;
+	unsigned int dlen = LISCAL_WIRE_MAX_RS, i;
+	u32 off = 0;
+
+	if (WARN_ON_ONCE(!c))
+		return -EINVAL;
+	if (crypto_comp_decompress(c->tfm, c->in, h->len, c->out, &dlen) ||
+	    dlen != h->size) {
+		pr_err("%s: compressed %s at sector %llu: %u bytes do not decompress to %u\n",
+		       res->name, liscal_wire_type_name(h->type), h->sector,
+		       h->len, h->size);
+		return -EPROTO;
+	}
+	for (i = 0; i < bio->bi_vcnt && off < dlen; i++) {
+		struct bio_vec *bv = &bio->bi_io_vec[i];
+
+		memcpy_to_page(bv->bv_page, bv->bv_offset, c->out + off,
+			       bv->bv_len);
+		off += bv->bv_len;
+	}
+	return off == dlen ? 0 : -EINVAL;
 }

@@ -93,6 +93,11 @@ static int talk_keyed(struct clp_nl *nl, struct nlmsghdr *nlh, const struct clp_
 	return ret;
 }
 
+/* the driver's LISCAL_A_COMPRESS takes the clp.conf value as is */
+_Static_assert(CLP_MD_COMPRESS_DATA == LISCAL_COMPRESS_DATA &&
+	       CLP_MD_COMPRESS_RECOVERY == LISCAL_COMPRESS_RECOVERY,
+	       "clp.conf compress bits differ from the driver's");
+
 /* The parameters RES_CREATE and RES_SET share (timeouts in ms). */
 static void put_params(struct nlmsghdr *nlh, const struct clp_md *md)
 {
@@ -109,6 +114,7 @@ static void put_params(struct nlmsghdr *nlh, const struct clp_md *md)
 	mnl_attr_put_u8(nlh, LISCAL_A_DP_IO_ERROR, ioerr_attr(md->cluster.dperror));
 	mnl_attr_put_u8(nlh, LISCAL_A_AUTO_CONSTRUCT, md->fullcopy ? 1 : 0);
 	mnl_attr_put_u8(nlh, LISCAL_A_FENCING, md->fencing ? 1 : 0);
+	mnl_attr_put_u8(nlh, LISCAL_A_COMPRESS, (uint8_t)md->compress);
 }
 
 int clp_md_nl_cmd(struct clp_nl *nl, uint8_t cmd, const char *name, uint32_t flags)
@@ -377,6 +383,7 @@ static const char *const stat_names[LISCAL_STATS_A_MAX + 1] = {
 	STAT(RECOVERY_SENT_BYTES), STAT(RECOVERY_RECV_BYTES), STAT(META_WRITES),
 	STAT(INTENT_WAITS), STAT(BREAKS), STAT(PEER_WRITE_BYTES), STAT(DIRECT_WRITES),
 	STAT(RECOVERY_INFLIGHT_MAX), STAT(REFUSED_PACKETS), STAT(AUTH_FAILURES),
+	STAT(COMPRESS_IN_BYTES), STAT(COMPRESS_OUT_BYTES),
 };
 #undef STAT
 

@@ -99,6 +99,15 @@ enum liscal_key_mode {
 
 #define LISCAL_KEY_LEN		32
 
+/*
+ * LISCAL_A_COMPRESS (clp.conf mddriver/compress): LZ4 per packet, sent as
+ * is when it does not shrink. DATA: mirror data, asynchronous mode only
+ * (refused with synchronous mode); RECOVERY: recovery data (RS_DATA).
+ */
+#define LISCAL_COMPRESS_DATA		(1U << 0)
+#define LISCAL_COMPRESS_RECOVERY	(1U << 1)
+#define LISCAL_COMPRESS_ALL		0x3U
+
 /* LISCAL_A_CP_IO_ERROR / LISCAL_A_DP_IO_ERROR */
 enum liscal_io_error_action {
 	LISCAL_IOERR_NONE = 0,		/* mark the disk failed, keep running */
@@ -217,6 +226,7 @@ enum {
 	LISCAL_A_KEY,			/* binary 32 bytes, write only: the key */
 					/* of key-mode (never in replies, logs) */
 	LISCAL_A_KEY_MODE,		/* u8, enum liscal_key_mode */
+	LISCAL_A_COMPRESS,		/* u8, LISCAL_COMPRESS_* bits */
 
 	__LISCAL_A_MAX,
 	LISCAL_A_MAX = (__LISCAL_A_MAX - 1)
@@ -272,6 +282,8 @@ enum {
 	LISCAL_STATS_A_RECOVERY_INFLIGHT_MAX,	/* most RS_DATA sent, not yet acked */
 	LISCAL_STATS_A_REFUSED_PACKETS,		/* invalid packets, state packets not fitting */
 	LISCAL_STATS_A_AUTH_FAILURES,		/* handshakes refused: key not proven */
+	LISCAL_STATS_A_COMPRESS_IN_BYTES,	/* data of the packets compression was tried on */
+	LISCAL_STATS_A_COMPRESS_OUT_BYTES,	/* what of it was sent (compressed or not) */
 
 	__LISCAL_STATS_A_MAX,
 	LISCAL_STATS_A_MAX = (__LISCAL_STATS_A_MAX - 1)

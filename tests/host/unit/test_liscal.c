@@ -630,6 +630,39 @@ static void test_auth(void)
 	rec[0] = 'X';
 	CHECK(liscal_wire_decode_rec(rec, &len, err, sizeof(err)) == -EPROTO &&
 	      strstr(err, "does not encrypt"), "record magic");
+
+	/* COMP: a compressed payload is shorter than the I/O, never empty */
+	h.type = LISCAL_P_RS_DATA;
+	h.flags = LISCAL_WF_COMP;
+	h.size = 1 << 20;
+	h.len = 4000;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == 0 && ho.len == 4000 &&
+	      ho.size == 1 << 20, "compressed RS_DATA");
+	h.len = h.size;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "(compressed)"), "compressed RS_DATA not shorter refused");
+	h.len = 0;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO,
+	      "compressed RS_DATA of 0 bytes refused");
+	h.flags = 0;
+	h.len = 4000;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO,
+	      "RS_DATA shorter than its size without COMP refused");
+	h.type = LISCAL_P_DATA;
+	h.flags = LISCAL_WF_COMP | LISCAL_WF_FUA;
+	h.size = 65536;
+	h.len = 100;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == 0, "compressed DATA");
+	h.type = LISCAL_P_RS_ACK;
+	h.flags = LISCAL_WF_COMP;
+	h.len = 0;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO, "COMP on RS_ACK refused");
 }
 
 int main(void)

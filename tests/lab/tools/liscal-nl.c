@@ -114,6 +114,7 @@ static const struct { const char *k; int a; int bytes; } params[] = {
 	{ "cp-io-error", LISCAL_A_CP_IO_ERROR, 1 },
 	{ "dp-io-error", LISCAL_A_DP_IO_ERROR, 1 },
 	{ "key-mode", LISCAL_A_KEY_MODE, 1 },
+	{ "compress", LISCAL_A_COMPRESS, 1 },
 	{ "key", LISCAL_A_KEY, LISCAL_KEY_LEN },	/* 64 hex digits */
 };
 
@@ -179,7 +180,8 @@ static int stat_cb(const struct nlattr *a, void *data)
 		"rr_wait_lw_total", "rr_wait_lw_total2", "recovery_sent_bytes",
 		"recovery_recv_bytes", "meta_writes", "intent_waits", "breaks",
 		"peer_write_bytes", "direct_writes", "recovery_inflight_max",
-		"refused_packets", "auth_failures",
+		"refused_packets", "auth_failures", "compress_in_bytes",
+		"compress_out_bytes",
 	};
 	unsigned int t = mnl_attr_get_type(a);
 
@@ -227,6 +229,7 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 		{ LISCAL_A_FENCING, "fencing", 1 },
 		{ LISCAL_A_FENCED, "fenced", 1 },
 		{ LISCAL_A_KEY_MODE, "key_mode", 1 },
+		{ LISCAL_A_COMPRESS, "compress", 1 },
 		{ LISCAL_A_DP_IO_ERROR, "dp_io_error", 1 },
 	};
 	size_t i;
