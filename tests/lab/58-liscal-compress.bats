@@ -15,14 +15,7 @@ MIB=$((1 << 20))
 setup_file() {
 	skip_if_no_lab || return 0
 	liscal_lab_up compress 128M
-	local n
-	for n in node1 node2; do
-		lab_exec $n "$T init md01 $((${n#node} - 1)) /dev/vdb1 /dev/vdb2"
-		create $n
-	done
-	wait_for 60 is node1 conn 3
-	lab_exec node1 "$T recover md01 assume-sync"
-	wait_for 60 both_uptodate
+	fresh_pair
 	lab_exec node1 "$T activate md01"
 }
 

@@ -157,11 +157,6 @@ static int do_updatekey(struct clp_md_cmd *c)
 	struct clp_md_status st;
 	int ret;
 
-	if (!c->md.crypto) {
-		clp_err("%s: mirror communication is not encrypted (mddriver/crypto/use 0): "
-			"there is no key to update", c->md.name);
-		return CLP_EXIT_USAGE;
-	}
 	ret = clp_md_cmd_status(c, &st);
 	if (ret)
 		return ret;
@@ -171,7 +166,7 @@ static int do_updatekey(struct clp_md_cmd *c)
 	clp_info("%s: encryption key updated%s", c->md.name,
 		 st.conn == LISCAL_CONN_CONNECTED ?
 		 "; mirroring is suspended until both servers reconnect with it: "
-		 "run 'clpmdctrl --recovery' afterwards" : "");
+		 "then run 'clpmdctrl --recovery' if the mirror is not GREEN" : "");
 	return CLP_EXIT_OK;
 }
 
@@ -347,6 +342,11 @@ int main(int argc, char **argv)
 	if (!ret && source && clp_md_cmd_node_of(&c, source) < 0) {
 		clp_err("%s: no such server in %s (servers of %s: %s, %s)", source,
 			clp_conf_path(c.conf), name, c.md.local.server, c.md.peer.server);
+		ret = CLP_EXIT_USAGE;
+	}
+	if (!ret && act == A_UPDATEKEY && !c.md.crypto) {
+		clp_err("%s: mirror communication is not encrypted (mddriver/crypto/use 0): "
+			"there is no key to update", name);
 		ret = CLP_EXIT_USAGE;
 	}
 	if (!ret)
