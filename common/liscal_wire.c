@@ -20,16 +20,20 @@ static const char * const liscal_wire_names[__LISCAL_P_MAX] = {
 	[LISCAL_P_SYNC_DONE] = "SYNC_DONE",
 	[LISCAL_P_FORCE] = "FORCE",
 	[LISCAL_P_CLOSE] = "CLOSE",
+	[LISCAL_P_AUTH] = "AUTH",
+	[LISCAL_P_REKEY] = "REKEY",
 };
 
 /* Flags each type may carry. */
 static const u16 liscal_wire_flags_ok[__LISCAL_P_MAX] = {
-	[LISCAL_P_DATA] = LISCAL_WF_FUA | LISCAL_WF_PREFLUSH,
+	[LISCAL_P_DATA] = LISCAL_WF_FUA | LISCAL_WF_PREFLUSH | LISCAL_WF_COMP,
+	[LISCAL_P_RS_DATA] = LISCAL_WF_COMP,
 	[LISCAL_P_DATA_ACK] = LISCAL_WF_ERROR,
 	[LISCAL_P_RS_ACK] = LISCAL_WF_ERROR,
 	[LISCAL_P_SYNC_START] = LISCAL_WF_FULL,
 	[LISCAL_P_STATE] = LISCAL_WF_ACT_REQ | LISCAL_WF_ACT_REPLY |
 			   LISCAL_WF_ERROR,
+	[LISCAL_P_AUTH] = LISCAL_WF_PROOF,
 };
 
 const char *liscal_wire_type_name(unsigned int type)
@@ -51,6 +55,10 @@ int liscal_wire_fixed_len(unsigned int type)
 		return sizeof(struct liscal_wire_sync_disk);
 	case LISCAL_P_FORCE:
 		return sizeof(struct liscal_wire_force_disk);
+	case LISCAL_P_AUTH:
+		return sizeof(struct liscal_wire_auth_disk);
+	case LISCAL_P_REKEY:
+		return LISCAL_WIRE_KEY_LEN;
 	case LISCAL_P_BITMAP_DONE:
 	case LISCAL_P_DATA_ACK:
 	case LISCAL_P_RS_ACK:
@@ -81,6 +89,14 @@ void liscal_wire_encode_hdr(const struct liscal_wire_hdr *h,
 		snprintf(err, errlen, fmt, ##__VA_ARGS__);		\
 	-EPROTO;							\
 })
+
+/* Payload length of an I/O packet: the data, or less when compressed. */
+static bool liscal_wire_io_len_ok(const struct liscal_wire_hdr *h)
+{
+	if (h->flags & LISCAL_WF_COMP)
+		return h->len && h->len < h->size;
+	return h->len == h->size;
+}
 
 int liscal_wire_decode_hdr(const struct liscal_wire_hdr_disk *in,
 			   struct liscal_wire_hdr *h, char *err, size_t errlen)
@@ -122,16 +138,18 @@ int liscal_wire_decode_hdr(const struct liscal_wire_hdr_disk *in,
 		break;
 	case LISCAL_P_DATA:
 		if (h->size > LISCAL_WIRE_MAX_IO || (h->size & 511) ||
-		    h->len != h->size ||
+		    !liscal_wire_io_len_ok(h) ||
 		    (!h->size && !(h->flags & LISCAL_WF_PREFLUSH)))
-			return WIRE_ERR("DATA packet with size %u, length %u",
-					h->size, h->len);
+			return WIRE_ERR("DATA packet with size %u, length %u%s",
+					h->size, h->len,
+					h->flags & LISCAL_WF_COMP ? " (compressed)" : "");
 		break;
 	case LISCAL_P_RS_DATA:
 		if (!h->size || h->size > LISCAL_WIRE_MAX_RS ||
-		    (h->size & 511) || h->len != h->size)
-			return WIRE_ERR("RS_DATA packet with size %u, length %u",
-					h->size, h->len);
+		    (h->size & 511) || !liscal_wire_io_len_ok(h))
+			return WIRE_ERR("RS_DATA packet with size %u, length %u%s",
+					h->size, h->len,
+					h->flags & LISCAL_WF_COMP ? " (compressed)" : "");
 		break;
 	case LISCAL_P_RS_ACK:
 		if (!h->size || h->size > LISCAL_WIRE_MAX_RS || (h->size & 511))
@@ -288,5 +306,92 @@ int liscal_wire_decode_force(const struct liscal_wire_force_disk *in,
 	    (f->flags & ~(LISCAL_WF_FULL | LISCAL_WF_FORCE)))
 		return WIRE_ERR("FORCE with source node %u, flags 0x%x",
 				f->source_node, f->flags);
+	return 0;
+}
+
+void liscal_wire_encode_auth(const struct liscal_wire_auth *a,
+			     struct liscal_wire_auth_disk *out)
+{
+	out->proto = cpu_to_be32(a->proto);
+	out->mode = cpu_to_be32(a->mode);
+	memcpy(out->nonce, a->nonce, sizeof(out->nonce));
+	memcpy(out->mac, a->mac, sizeof(out->mac));
+}
+
+static bool liscal_wire_zero(const u8 *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+int liscal_wire_decode_auth(const struct liscal_wire_auth_disk *in,
+			    struct liscal_wire_auth *a, bool proof, char *err,
+			    size_t errlen)
+{
+	if (errlen)
+		err[0] = 0;
+	a->proto = be32_to_cpu(in->proto);
+	a->mode = be32_to_cpu(in->mode);
+	memcpy(a->nonce, in->nonce, sizeof(a->nonce));
+	memcpy(a->mac, in->mac, sizeof(a->mac));
+	if (a->proto != LISCAL_WIRE_PROTO)
+		return WIRE_ERR("peer speaks protocol %u, this side %u",
+				a->proto, LISCAL_WIRE_PROTO);
+	if (a->mode > LISCAL_AUTH_CRYPT)
+		return WIRE_ERR("AUTH with unknown mode %u", a->mode);
+	if (proof ? !liscal_wire_zero(a->nonce, sizeof(a->nonce)) :
+		    !liscal_wire_zero(a->mac, sizeof(a->mac)))
+		return WIRE_ERR("AUTH %s with a %s", proof ? "proof" : "challenge",
+				proof ? "nonce" : "MAC");
+	/* a proof only follows a challenge that asked for one */
+	if (proof && a->mode == LISCAL_AUTH_NONE)
+		return WIRE_ERR("AUTH proof without a key");
+	return 0;
+}
+
+void liscal_wire_auth_msg(u8 out[LISCAL_WIRE_AUTH_MSG_LEN], const char *label,
+			  u32 node, u32 mode, const u8 *nonce0,
+			  const u8 *nonce1)
+{
+	size_t n = strlen(label);
+	__be32 v;
+
+	memset(out, 0, 16);
+	memcpy(out, label, n < 16 ? n : 16);
+	v = cpu_to_be32(node);
+	memcpy(out + 16, &v, 4);
+	v = cpu_to_be32(mode);
+	memcpy(out + 20, &v, 4);
+	memcpy(out + 24, nonce0, LISCAL_WIRE_NONCE_LEN);
+	memcpy(out + 24 + LISCAL_WIRE_NONCE_LEN, nonce1, LISCAL_WIRE_NONCE_LEN);
+}
+
+void liscal_wire_encode_rec(u32 len, u8 out[LISCAL_WIRE_REC_HDR])
+{
+	__be32 v = cpu_to_be32(LISCAL_WIRE_REC_MAGIC);
+
+	memcpy(out, &v, 4);
+	v = cpu_to_be32(len);
+	memcpy(out + 4, &v, 4);
+}
+
+int liscal_wire_decode_rec(const u8 in[LISCAL_WIRE_REC_HDR], u32 *len,
+			   char *err, size_t errlen)
+{
+	__be32 v;
+
+	if (errlen)
+		err[0] = 0;
+	memcpy(&v, in, 4);
+	if (be32_to_cpu(v) != LISCAL_WIRE_REC_MAGIC)
+		return WIRE_ERR("bad record magic 0x%08x (the peer does not encrypt?)",
+				be32_to_cpu(v));
+	memcpy(&v, in + 4, 4);
+	*len = be32_to_cpu(v);
+	if (*len <= LISCAL_WIRE_TAG_LEN ||
+	    *len > LISCAL_WIRE_REC_MAX + LISCAL_WIRE_TAG_LEN)
+		return WIRE_ERR("record of %u bytes", *len);
 	return 0;
 }

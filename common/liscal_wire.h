@@ -15,8 +15,11 @@
 #include "liscal_meta.h"
 
 #define LISCAL_WIRE_MAGIC	0x4c53434dU	/* "LSCM" */
-/* 2: STATE before SYNC_*, ACT_*; 3: HELLO carries the logical block size */
-#define LISCAL_WIRE_PROTO	3
+/*
+ * 2: STATE before SYNC_*, ACT_*; 3: HELLO carries the logical block size;
+ * 4: AUTH before HELLO (peer authentication, encryption)
+ */
+#define LISCAL_WIRE_PROTO	4
 #define LISCAL_WIRE_HELLO_OLD_LEN 104	/* HELLO of protocols 1 and 2, refused by name */
 #define LISCAL_WIRE_HDR_SIZE	32
 #define LISCAL_WIRE_MAX_IO	BIT(20)	/* DATA payload */
@@ -38,6 +41,8 @@ enum liscal_wire_type {
 	LISCAL_P_SYNC_DONE,	/* struct liscal_wire_sync */
 	LISCAL_P_FORCE,		/* struct liscal_wire_force */
 	LISCAL_P_CLOSE,		/* orderly disconnect, no payload */
+	LISCAL_P_AUTH,		/* first packet each way, struct liscal_wire_auth */
+	LISCAL_P_REKEY,		/* encrypted links only: the new 32-byte key */
 	__LISCAL_P_MAX
 };
 
@@ -49,6 +54,42 @@ enum liscal_wire_type {
 #define LISCAL_WF_FORCE		BIT(4)	/* FORCE: override the checks */
 #define LISCAL_WF_ACT_REQ	BIT(5)	/* STATE: may I become active? */
 #define LISCAL_WF_ACT_REPLY	BIT(6)	/* STATE: answer (ERROR: refused) */
+#define LISCAL_WF_PROOF		BIT(7)	/* AUTH: the proof, not the challenge */
+/*
+ * DATA, RS_DATA: the payload is the LZ4 compression of the size bytes of
+ * the I/O (len < size); without it the payload is the data (len == size).
+ */
+#define LISCAL_WF_COMP		BIT(8)
+
+/*
+ * AUTH mode: what the connection needs. NONE: no key configured; KEY:
+ * both prove they hold the cluster key (handshake only); CRYPT: the same
+ * with the encryption key, then every byte goes in sealed records.
+ */
+enum liscal_wire_auth_mode {
+	LISCAL_AUTH_NONE = 0,
+	LISCAL_AUTH_KEY = 1,
+	LISCAL_AUTH_CRYPT = 2,
+};
+
+#define LISCAL_WIRE_KEY_LEN	32	/* AES-256 / HMAC-SHA256 key */
+#define LISCAL_WIRE_NONCE_LEN	32	/* AUTH challenge */
+#define LISCAL_WIRE_MAC_LEN	32	/* HMAC-SHA256 */
+/* label (16) | sender node id (be32) | mode (be32) | nonce0 | nonce1 */
+#define LISCAL_WIRE_AUTH_MSG_LEN (16 + 4 + 4 + 2 * LISCAL_WIRE_NONCE_LEN)
+
+/*
+ * Sealed record (AUTH mode CRYPT, after the AUTH exchange): an 8-byte
+ * header {magic "LSCE", len} in clear, then len bytes: the AES-256-GCM
+ * ciphertext of up to LISCAL_WIRE_REC_MAX bytes of the packet stream and
+ * its 16-byte tag. The header is the associated data; the nonce is a
+ * 64-bit per-direction record counter (never sent) under a key derived
+ * for this connection and direction (liscal_wire_auth_msg, label "key").
+ */
+#define LISCAL_WIRE_REC_MAGIC	0x4c534345U	/* "LSCE" */
+#define LISCAL_WIRE_REC_HDR	8
+#define LISCAL_WIRE_TAG_LEN	16
+#define LISCAL_WIRE_REC_MAX	(65536 - LISCAL_WIRE_REC_HDR - LISCAL_WIRE_TAG_LEN)
 
 struct liscal_wire_hdr_disk {
 	__be32 magic;
@@ -139,6 +180,20 @@ struct liscal_wire_force {
 	u32 flags;
 };
 
+struct liscal_wire_auth_disk {
+	__be32 proto;
+	__be32 mode;		/* enum liscal_wire_auth_mode */
+	u8 nonce[LISCAL_WIRE_NONCE_LEN];	/* challenge; 0 in the proof */
+	u8 mac[LISCAL_WIRE_MAC_LEN];	/* proof; 0 in the challenge */
+} __packed;
+
+struct liscal_wire_auth {
+	u32 proto;
+	u32 mode;
+	u8 nonce[LISCAL_WIRE_NONCE_LEN];
+	u8 mac[LISCAL_WIRE_MAC_LEN];
+};
+
 const char *liscal_wire_type_name(unsigned int type);
 
 void liscal_wire_encode_hdr(const struct liscal_wire_hdr *h,
@@ -173,6 +228,28 @@ void liscal_wire_encode_force(const struct liscal_wire_force *f,
 int liscal_wire_decode_force(const struct liscal_wire_force_disk *in,
 			     struct liscal_wire_force *f, char *err,
 			     size_t errlen);
+
+void liscal_wire_encode_auth(const struct liscal_wire_auth *a,
+			     struct liscal_wire_auth_disk *out);
+/* Protocol and mode; @proof: the packet carries LISCAL_WF_PROOF. */
+int liscal_wire_decode_auth(const struct liscal_wire_auth_disk *in,
+			    struct liscal_wire_auth *a, bool proof, char *err,
+			    size_t errlen);
+/*
+ * The input of an HMAC-SHA256 under the key: @label (up to 16 chars,
+ * zero padded), @node (the proof's sender, or the direction's sender for
+ * a derived key), @mode, node 0's then node 1's nonce.
+ */
+void liscal_wire_auth_msg(u8 out[LISCAL_WIRE_AUTH_MSG_LEN], const char *label,
+			  u32 node, u32 mode, const u8 *nonce0,
+			  const u8 *nonce1);
+/*
+ * Record header: magic, then @len = ciphertext + tag bytes that follow
+ * (1..REC_MAX bytes of plaintext). Decode returns 0 with *len, or -EPROTO.
+ */
+void liscal_wire_encode_rec(u32 len, u8 out[LISCAL_WIRE_REC_HDR]);
+int liscal_wire_decode_rec(const u8 in[LISCAL_WIRE_REC_HDR], u32 *len,
+			   char *err, size_t errlen);
 
 /* Fixed payload length of @type, or -1 if variable (DATA, BITMAP...). */
 int liscal_wire_fixed_len(unsigned int type);

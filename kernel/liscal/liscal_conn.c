@@ -16,6 +16,8 @@
 #include <linux/tcp.h>
 #include <linux/highmem.h>
 #include <linux/sched/mm.h>
+#include <linux/random.h>
+#include <crypto/algapi.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -54,8 +56,8 @@ int liscal_parse_addr(const char *s, struct sockaddr_in *sa)
 }
 
 /* Sends all of @len bytes at @buf; handles partial sends. */
-static int liscal_sock_send(struct socket *sock, const void *buf, size_t len,
-			    int more)
+int liscal_sock_send(struct socket *sock, const void *buf, size_t len,
+		     int more)
 {
 	while (len) {
 		struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
@@ -87,41 +89,24 @@ static int liscal_sock_send_vec(struct socket *sock, const struct bio_vec *vec,
 }
 
 /*
- * Sends one packet: header, @payload, then the data of @bio if given (its
- * h->size bytes; an empty flush has a bio and none).
- * Context: process; takes send_mutex; noio allocation. Returns 0, or
- * -EAGAIN when the send timeout expired, or another error.
- *
- * Every part but the packet's last goes with MSG_MORE, the last without:
- * that one pushes the packet out. A last part sent with MSG_MORE stays in
- * the socket (TCP_NODELAY does not help) until the next packet or TCP's
- * probe timer (at least TCP_RTO_MIN, 200 ms) sends it: every empty flush
- * of the active (an fsync) waited that long for its ack.
+ * The parts of one packet in clear: every part but the last with
+ * MSG_MORE. @bio: its h->size bytes follow (NULL: no data).
  */
-int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
-		const void *payload, size_t plen, struct bio *bio)
+static int liscal_send_plain(struct liscal_res *res,
+			     const struct liscal_wire_hdr_disk *hd,
+			     const void *payload, size_t plen, struct bio *bio)
 {
-	struct liscal_wire_hdr_disk hd;
-	unsigned int noio = memalloc_noio_save();
-	bool data = bio && h->size;
-	unsigned long flags;
 	int ret;
 
-	liscal_wire_encode_hdr(h, &hd);
-	mutex_lock(&res->send_mutex);
-	if (!res->sock) {
-		ret = -ENOTCONN;
-		goto out_unlock;
-	}
-	ret = liscal_sock_send(res->sock, &hd, sizeof(hd),
-			       (plen || data) ? MSG_MORE : 0);
+	ret = liscal_sock_send(res->sock, hd, sizeof(*hd),
+			       (plen || bio) ? MSG_MORE : 0);
 	if (!ret && plen)
 		ret = liscal_sock_send(res->sock, payload, plen,
-				       data ? MSG_MORE : 0);
-	if (!ret && data) {
+				       bio ? MSG_MORE : 0);
+	if (!ret && bio) {
 		/* batches of segments: one sendmsg each, not one per page */
 		struct bio_vec vec[LISCAL_SEND_VECS];
-		u32 left = h->size, len = 0;
+		u32 left = be32_to_cpu(hd->size), len = 0;
 		struct bvec_iter it;
 		struct bio_vec bv;
 		unsigned int n = 0;
@@ -140,9 +125,90 @@ int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
 			len = 0;
 		}
 	}
+	return ret;
+}
+
+/* The same packet into sealed records (liscal_xf.c), flushed at its end. */
+static int liscal_send_sealed(struct liscal_res *res,
+			      const struct liscal_wire_hdr_disk *hd,
+			      const void *payload, size_t plen, struct bio *bio)
+{
+	int ret;
+
+	ret = liscal_xf_put(res, hd, sizeof(*hd));
+	if (!ret && plen)
+		ret = liscal_xf_put(res, payload, plen);
+	if (!ret && bio) {
+		struct bvec_iter it;
+		struct bio_vec bv;
+
+		bio_for_each_segment(bv, bio, it) {
+			ret = liscal_xf_put_page(res, &bv);
+			if (ret)
+				break;
+		}
+	}
+	if (!ret)
+		ret = liscal_xf_flush(res);
+	return ret;
+}
+
+/*
+ * Sends one packet: header, @payload, then the data of @bio if given (its
+ * h->size bytes; an empty flush has a bio and none).
+ * Context: process; takes send_mutex; noio allocation. Returns 0, or
+ * -EAGAIN when the send timeout expired, or another error.
+ *
+ * Every part but the packet's last goes with MSG_MORE, the last without:
+ * that one pushes the packet out. A last part sent with MSG_MORE stays in
+ * the socket (TCP_NODELAY does not help) until the next packet or TCP's
+ * probe timer (at least TCP_RTO_MIN, 200 ms) sends it: every empty flush
+ * of the active (an fsync) waited that long for its ack.
+ */
+int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
+		const void *payload, size_t plen, struct bio *bio)
+{
+	struct liscal_wire_hdr_disk hd;
+	unsigned int noio = memalloc_noio_save();
+	bool data = bio && h->size;
+	unsigned long flags;
+	u32 comp_in = 0;
+	int ret;
+
+	mutex_lock(&res->send_mutex);
+	if (!res->sock) {
+		ret = -ENOTCONN;
+		goto out_unlock;
+	}
+	/* compression (liscal_xf.c): the payload replaces the bio's data */
+	if (data && !plen && liscal_comp_wanted(res, h)) {
+		const void *cbuf;
+		u32 clen;
+
+		comp_in = h->size;
+		cbuf = liscal_comp_bio(res, bio, h->size, &clen);
+		if (cbuf) {
+			h->flags |= LISCAL_WF_COMP;
+			h->len = clen;
+			payload = cbuf;
+			plen = clen;
+			data = false;
+		}
+	}
+	liscal_wire_encode_hdr(h, &hd);
+	if (res->xf)
+		ret = liscal_send_sealed(res, &hd, payload, plen, data ? bio : NULL);
+	else
+		ret = liscal_send_plain(res, &hd, payload, plen, data ? bio : NULL);
 	if (!ret) {
 		spin_lock_irqsave(&res->lock, flags);
 		liscal_stat_add(res, LISCAL_STATS_A_SEND_BYTES, h->len);
+		if (comp_in) {
+			liscal_stat_add(res, LISCAL_STATS_A_COMPRESS_IN_BYTES,
+					comp_in);
+			liscal_stat_add(res, LISCAL_STATS_A_COMPRESS_OUT_BYTES,
+					h->len);
+		}
 		spin_unlock_irqrestore(&res->lock, flags);
 	}
 out_unlock:
@@ -300,8 +366,8 @@ static int liscal_conn_timers(struct liscal_res *res)
  * the heartbeat while waiting. Handshaking (!@timers): ends at
  * res->hs_deadline.
  */
-static int liscal_recv_full(struct liscal_res *res, void *buf, size_t len,
-			    bool timers)
+int liscal_sock_recv(struct liscal_res *res, void *buf, size_t len,
+		     bool timers)
 {
 	u64 deadline = res->hs_deadline;
 
@@ -328,11 +394,33 @@ static int liscal_recv_full(struct liscal_res *res, void *buf, size_t len,
 	return 0;
 }
 
+/* @len bytes of the packet stream: from the socket or the open records. */
+static int liscal_recv_full(struct liscal_res *res, void *buf, size_t len,
+			    bool timers)
+{
+	if (res->xf)
+		return liscal_xf_recv(res, buf, len, timers);
+	return liscal_sock_recv(res, buf, len, timers);
+}
+
 /* Receives exactly @len bytes into the @n pages of @vec, running the timers. */
 static int liscal_recv_vec(struct liscal_res *res, const struct bio_vec *vec,
 			   unsigned int n, size_t len)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+
+	if (res->xf) {
+		unsigned int i;
+		int ret;
+
+		for (i = 0; i < n; i++) {
+			ret = liscal_xf_recv_page(res, &vec[i]);
+			if (ret)
+				return ret;
+		}
+		res->last_rx_ns = ktime_get_ns();
+		return 0;
+	}
 
 	iov_iter_bvec(&msg.msg_iter, ITER_DEST, vec, n, len);
 	while (msg_data_left(&msg)) {
@@ -683,6 +771,139 @@ static int liscal_apply_decision(struct liscal_res *res,
 	return reason;
 }
 
+static const char *const liscal_key_mode_names[] = {
+	[LISCAL_AUTH_NONE] = "no key",
+	[LISCAL_AUTH_KEY] = "the cluster key (authentication)",
+	[LISCAL_AUTH_CRYPT] = "the encryption key",
+};
+
+/* A handshake whose key was not proven; the peer changed nothing here. */
+void liscal_auth_failed(struct liscal_res *res)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	liscal_stat_add(res, LISCAL_STATS_A_AUTH_FAILURES, 1);
+	spin_unlock_irqrestore(&res->lock, flags);
+}
+
+/* Receives the peer's AUTH (@proof: the proof, else the challenge). */
+static int liscal_recv_auth(struct liscal_res *res, struct liscal_wire_auth *a,
+			    bool proof, char *err, size_t errlen)
+{
+	struct liscal_wire_auth_disk ad;
+	struct liscal_wire_hdr h;
+	int ret;
+
+	ret = liscal_recv_hdr(res, &h, 0);
+	if (ret)
+		return ret;
+	if (h.type == LISCAL_P_HELLO) {
+		snprintf(err, errlen,
+			 "the peer sent HELLO first: it speaks protocol 3 or older, this side %u",
+			 LISCAL_WIRE_PROTO);
+		return -EPROTO;
+	}
+	if (h.type != LISCAL_P_AUTH || !(h.flags & LISCAL_WF_PROOF) != !proof) {
+		snprintf(err, errlen, "%s%s where the AUTH %s was expected",
+			 liscal_wire_type_name(h.type),
+			 h.flags & LISCAL_WF_PROOF ? " proof" : "",
+			 proof ? "proof" : "challenge");
+		return -EPROTO;
+	}
+	ret = liscal_recv_full(res, &ad, sizeof(ad), false);
+	if (ret)
+		return ret;
+	return liscal_wire_decode_auth(&ad, a, proof, err, errlen);
+}
+
+/*
+ * The AUTH step, first in each handshake: challenges (a fresh nonce each
+ * way), then, with a key, proofs: HMAC-SHA256 under the key over both
+ * nonces, the mode and the sender's node id (a proof is never valid the
+ * other way round). Both sides send their proof before checking the
+ * peer's, so a wrong key is refused on both with the same reason. With
+ * encryption the record layer starts after the proofs. Returns 0, or an
+ * error with @err set (-EACCES: the key was not proven).
+ */
+static int liscal_auth(struct liscal_res *res, char *err, size_t errlen)
+{
+	struct liscal_wire_auth mine = { .proto = LISCAL_WIRE_PROTO };
+	struct liscal_wire_auth_disk ad;
+	struct liscal_wire_auth pa;
+	u8 key[LISCAL_KEY_LEN], want[LISCAL_WIRE_MAC_LEN];
+	const u8 *n0, *n1;
+	struct liscal_xf *xf;
+	unsigned long flags;
+	u32 peer = 1 - res->node_id;
+	int ret;
+
+	err[0] = 0;
+	spin_lock_irqsave(&res->lock, flags);
+	memcpy(key, res->key, sizeof(key));
+	mine.mode = res->key_mode;
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (mine.mode != LISCAL_AUTH_NONE)
+		get_random_bytes(mine.nonce, sizeof(mine.nonce));
+	liscal_wire_encode_auth(&mine, &ad);
+	ret = liscal_send_simple(res, LISCAL_P_AUTH, 0, 0, 0, 0, &ad, sizeof(ad));
+	if (!ret)
+		ret = liscal_recv_auth(res, &pa, false, err, errlen);
+	if (ret)
+		goto out_zero;
+	if (pa.mode != mine.mode) {
+		snprintf(err, errlen, "key: this side uses %s, the peer %s",
+			 liscal_key_mode_names[mine.mode],
+			 liscal_key_mode_names[pa.mode]);
+		ret = -EACCES;
+		goto out_zero;
+	}
+	if (mine.mode == LISCAL_AUTH_NONE)
+		goto out_zero;
+	n0 = res->node_id ? pa.nonce : mine.nonce;
+	n1 = res->node_id ? mine.nonce : pa.nonce;
+	ret = liscal_xf_mac(key, "liscal auth", res->node_id, mine.mode, n0, n1,
+			    mine.mac);
+	if (!ret)
+		ret = liscal_xf_mac(key, "liscal auth", peer, mine.mode, n0, n1,
+				    want);
+	if (ret) {
+		snprintf(err, errlen, "hmac(sha256) unavailable (%d)", ret);
+		goto out_zero;
+	}
+	memset(mine.nonce, 0, sizeof(mine.nonce));
+	liscal_wire_encode_auth(&mine, &ad);
+	ret = liscal_send_simple(res, LISCAL_P_AUTH, LISCAL_WF_PROOF, 0, 0, 0,
+				 &ad, sizeof(ad));
+	if (!ret)
+		ret = liscal_recv_auth(res, &pa, true, err, errlen);
+	if (ret)
+		goto out_zero;
+	if (pa.mode != mine.mode || crypto_memneq(pa.mac, want, sizeof(want))) {
+		snprintf(err, errlen,
+			 "authentication failed: the peer did not prove %s (a different key file, or not the peer)",
+			 liscal_key_mode_names[mine.mode]);
+		ret = -EACCES;
+		goto out_zero;
+	}
+	if (mine.mode == LISCAL_AUTH_CRYPT) {
+		xf = liscal_xf_create(key, res->node_id, n0, n1);
+		if (IS_ERR(xf)) {
+			ret = PTR_ERR(xf);
+			snprintf(err, errlen, "gcm(aes) unavailable (%d)", ret);
+			goto out_zero;
+		}
+		mutex_lock(&res->send_mutex);
+		res->xf = xf;
+		mutex_unlock(&res->send_mutex);
+	}
+out_zero:
+	memzero_explicit(key, sizeof(key));
+	memzero_explicit(want, sizeof(want));
+	memzero_explicit(&mine, sizeof(mine));
+	return ret;
+}
+
 static int liscal_handshake(struct liscal_res *res, int *reason)
 {
 	struct liscal_wire_hello mine, ph;
@@ -698,6 +919,18 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 	/* The whole handshake: the active's writes are held while it runs. */
 	res->hs_deadline = ktime_get_ns() +
 		(u64)READ_ONCE(res->p.connect_timeout) * NSEC_PER_MSEC;
+	ret = liscal_auth(res, err, sizeof(err));
+	if (ret == -EACCES || (ret == -EPROTO && err[0])) {
+		if (ret == -EACCES)
+			liscal_auth_failed(res);
+		pr_warn_ratelimited("%s: handshake refused: %s\n", res->name,
+				    err);
+		liscal_event(res, LISCAL_REASON_HANDSHAKE_REFUSED, 0, 0, 0, 0,
+			     err);
+		return ret;
+	}
+	if (ret)
+		return ret;
 	liscal_hello_fill(res, &mine);
 	liscal_wire_encode_hello(&mine, &hd);
 	ret = liscal_send_simple(res, LISCAL_P_HELLO, 0, 0, 0, 0, &hd, sizeof(hd));
@@ -835,6 +1068,21 @@ static void liscal_peer_endio(struct bio *bio)
 }
 
 /* Reads the payload of a DATA/RS_DATA into pages and writes it. */
+/* A compressed payload (h->len bytes) decompressed into @bio's pages. */
+static int liscal_recv_comp(struct liscal_res *res,
+			    const struct liscal_wire_hdr *h, struct bio *bio)
+{
+	void *buf = liscal_comp_rx_buf(res);
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	ret = liscal_recv_full(res, buf, h->len, true);
+	if (!ret)
+		ret = liscal_comp_unpack(res, h, bio);
+	return ret;
+}
+
 static int liscal_recv_write(struct liscal_res *res,
 			     const struct liscal_wire_hdr *h)
 {
@@ -865,9 +1113,11 @@ static int liscal_recv_write(struct liscal_res *res,
 	}
 	pr->bio->bi_private = pr;
 	pr->bio->bi_end_io = liscal_peer_endio;
-	/* the whole payload in as few recvmsg calls as the socket allows */
-	ret = liscal_recv_vec(res, pr->bio->bi_io_vec, pr->bio->bi_vcnt,
-			      h->size);
+	if (h->flags & LISCAL_WF_COMP)
+		ret = liscal_recv_comp(res, h, pr->bio);
+	else	/* the whole payload in as few recvmsg calls as the socket allows */
+		ret = liscal_recv_vec(res, pr->bio->bi_io_vec, pr->bio->bi_vcnt,
+				      h->size);
 	if (ret) {
 		liscal_page_bio_free(pr->bio);
 		kfree(pr);
@@ -1005,12 +1255,72 @@ void liscal_refuse(struct liscal_res *res, const char *what)
 	pr_warn_ratelimited("%s: refused %s from the peer\n", res->name, what);
 }
 
+/*
+ * REKEY: the peer's administrator ran clpmdctrl --updatekey (guide 2.29).
+ * Only inside an encrypted link, whose records prove the sender holds the
+ * current key: this side takes the new key and ends the connection; the
+ * next handshake proves the new key on both. Mirroring is suspended
+ * meanwhile; what is written then is recovered afterwards.
+ */
+static int liscal_recv_rekey(struct liscal_res *res, const u8 *key, char *err,
+			     size_t errlen)
+{
+	unsigned long flags;
+
+	if (!res->xf || READ_ONCE(res->key_mode) != LISCAL_KEY_CRYPT) {
+		snprintf(err, errlen, "REKEY on a link that is not encrypted");
+		return -EPROTO;
+	}
+	mutex_lock(&res->state_mutex);
+	spin_lock_irqsave(&res->lock, flags);
+	memcpy(res->key, key, LISCAL_KEY_LEN);
+	spin_unlock_irqrestore(&res->lock, flags);
+	mutex_unlock(&res->state_mutex);
+	pr_info("%s: encryption key updated by the peer: mirror connection restarted\n",
+		res->name);
+	liscal_conn_fail(res, LISCAL_REASON_KEY_UPDATE);
+	return -ECONNRESET;
+}
+
+/*
+ * The key changed (RES_SET): an established connection uses the old one.
+ * An encrypted link first carries the new key to the peer (REKEY), which
+ * ends the connection when it has taken it; otherwise, or when that
+ * cannot be sent, the connection ends here. Returns true when there was
+ * a connection. Context: process, no locks held.
+ */
+bool liscal_rekey(struct liscal_res *res)
+{
+	u8 key[LISCAL_KEY_LEN];
+	unsigned long flags;
+	bool crypt;
+	int ret = -ENOTCONN;
+
+	mutex_lock(&res->send_mutex);
+	crypt = res->xf && res->sock;
+	mutex_unlock(&res->send_mutex);
+	if (!READ_ONCE(res->sock))
+		return false;
+	spin_lock_irqsave(&res->lock, flags);
+	memcpy(key, res->key, sizeof(key));
+	crypt = crypt && res->key_mode == LISCAL_KEY_CRYPT;
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (crypt)
+		ret = liscal_send_simple(res, LISCAL_P_REKEY, 0, 0, 0, 0, key,
+					 sizeof(key));
+	memzero_explicit(key, sizeof(key));
+	if (ret)
+		liscal_conn_fail(res, LISCAL_REASON_KEY_UPDATE);
+	return true;
+}
+
 static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 {
 	union {
 		struct liscal_wire_state_disk st;
 		struct liscal_wire_sync_disk sy;
 		struct liscal_wire_force_disk fo;
+		u8 key[LISCAL_WIRE_KEY_LEN];
 	} p;
 	struct liscal_wire_state st;
 	struct liscal_wire_sync sy;
@@ -1153,6 +1463,10 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 		liscal_conn_fail(res, LISCAL_REASON_BREAK_PEER_CLOSED);
 		ret = -ECONNRESET;
 		break;
+	case LISCAL_P_REKEY:
+		ret = liscal_recv_rekey(res, p.key, err, sizeof(err));
+		memzero_explicit(p.key, sizeof(p.key));
+		break;
 	default:
 		snprintf(err, sizeof(err), "unexpected %s packet",
 			 liscal_wire_type_name(h->type));
@@ -1212,6 +1526,7 @@ static void liscal_teardown(struct liscal_res *res, bool was_connected)
 	LIST_HEAD(failed);
 	int reason;
 	bool was_rs_target, fenced = false;
+	struct liscal_xf *xf;
 	struct socket *sock;
 
 	/*
@@ -1233,10 +1548,13 @@ static void liscal_teardown(struct liscal_res *res, bool was_connected)
 	mutex_lock(&res->sock_mutex);
 	mutex_lock(&res->send_mutex);
 	res->sock = NULL;
+	xf = res->xf;
+	res->xf = NULL;
 	mutex_unlock(&res->send_mutex);
 	mutex_unlock(&res->sock_mutex);
 	if (sock)
 		sock_release(sock);
+	liscal_xf_free(xf);
 	/* Peer writes still on the disk: their acks fail, then free. */
 	wait_event(res->waitq, !atomic_read(&res->peer_inflight));
 	flush_workqueue(res->wq);
@@ -1441,4 +1759,5 @@ void liscal_conn_stop(struct liscal_res *res)
 out_free:
 	kvfree(res->peer_bm);
 	res->peer_bm = NULL;
+	liscal_comp_free(res);
 }

@@ -42,6 +42,7 @@ struct liscal_params {
 	u8 dp_io_error;
 	u8 auto_construct;	/* start the construction of a fresh peer */
 	u8 fencing;		/* hold writes at a break (liscal_fence.c) */
+	u8 compress;		/* LISCAL_COMPRESS_* (liscal_xf.c) */
 };
 
 struct liscal_stats {
@@ -215,6 +216,20 @@ struct liscal_res {
 	struct work_struct ctl_work;	/* sends PING / PONG / STATE */
 	bool ping_pending, pong_pending, state_pending;	/* lock */
 	struct socket *sock;		/* set/cleared under send_mutex + lock */
+	/*
+	 * The key (LISCAL_A_KEY) and what it is for (enum liscal_key_mode):
+	 * written under state_mutex and lock, read under lock (copied by the
+	 * handshake). Never logged; zeroised when replaced and at destroy.
+	 */
+	u8 key[LISCAL_KEY_LEN];
+	u8 key_mode;
+	/* encrypted record layer of this connection (liscal_xf.c), or NULL */
+	struct liscal_xf *xf;		/* set/cleared under send_mutex */
+	/*
+	 * Compression buffers (liscal_xf.c), allocated at first use, freed
+	 * by liscal_conn_stop(): tx under send_mutex, rx by conn_task.
+	 */
+	struct liscal_comp *comp_tx, *comp_rx;
 	struct task_struct *conn_task;	/* connects, handshakes, receives */
 	struct task_struct *rs_task;	/* recovery source loop (state_mutex) */
 	int fail_reason;		/* lock: why the connection is failing */
@@ -230,6 +245,28 @@ struct liscal_res {
 	struct mutex rs_mutex;		/* rs_task pointer */
 	u64 rs_counter;			/* RS_DATA sequence, lock */
 };
+
+/* liscal_xf.c */
+struct liscal_xf;
+int liscal_xf_hmac(const u8 *key, const u8 *msg, size_t len, u8 *out);
+int liscal_xf_mac(const u8 *key, const char *label, u32 node, u32 mode,
+		  const u8 *nonce0, const u8 *nonce1, u8 *out);
+struct liscal_xf *liscal_xf_create(const u8 *key, u32 node,
+				   const u8 *nonce0, const u8 *nonce1);
+void liscal_xf_free(struct liscal_xf *xf);
+int liscal_xf_put(struct liscal_res *res, const void *buf, size_t len);
+int liscal_xf_put_page(struct liscal_res *res, const struct bio_vec *bv);
+int liscal_xf_flush(struct liscal_res *res);
+int liscal_xf_recv(struct liscal_res *res, void *buf, size_t len, bool timers);
+int liscal_xf_recv_page(struct liscal_res *res, const struct bio_vec *bv);
+struct liscal_comp;
+bool liscal_comp_wanted(struct liscal_res *res, const struct liscal_wire_hdr *h);
+const void *liscal_comp_bio(struct liscal_res *res, struct bio *bio, u32 size,
+			    u32 *clen);
+void *liscal_comp_rx_buf(struct liscal_res *res);
+int liscal_comp_unpack(struct liscal_res *res, const struct liscal_wire_hdr *h,
+		       struct bio *bio);
+void liscal_comp_free(struct liscal_res *res);
 
 extern struct mutex liscal_res_mutex;
 extern struct list_head liscal_res_list;
@@ -284,6 +321,12 @@ int liscal_parse_addr(const char *s, struct sockaddr_in *sa);
 void liscal_ctl_work(struct work_struct *w);
 int liscal_peer_flush(struct liscal_res *res);
 void liscal_refuse(struct liscal_res *res, const char *what);
+void liscal_auth_failed(struct liscal_res *res);
+bool liscal_rekey(struct liscal_res *res);
+int liscal_sock_send(struct socket *sock, const void *buf, size_t len,
+		     int more);
+int liscal_sock_recv(struct liscal_res *res, void *buf, size_t len,
+		     bool timers);
 
 /* liscal_rs.c */
 int liscal_rs_start(struct liscal_res *res, bool full,

@@ -18,6 +18,8 @@
 #include <net/sock.h>
 #include <clpstack/version.h>
 
+#include <crypto/algapi.h>
+
 #include "liscal_int.h"
 
 /*
@@ -126,6 +128,9 @@ static const struct nla_policy liscal_nl_policy[LISCAL_A_MAX + 1] = {
 	[LISCAL_A_SOURCE_NODE] = NLA_POLICY_MAX(NLA_U8, LISCAL_NODE_ID_MAX),
 	[LISCAL_A_AUTO_CONSTRUCT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[LISCAL_A_FENCING] = NLA_POLICY_MAX(NLA_U8, 1),
+	[LISCAL_A_KEY] = NLA_POLICY_EXACT_LEN(LISCAL_KEY_LEN),
+	[LISCAL_A_KEY_MODE] = NLA_POLICY_MAX(NLA_U8, LISCAL_KEY_CRYPT),
+	[LISCAL_A_COMPRESS] = NLA_POLICY_MASK(NLA_U8, LISCAL_COMPRESS_ALL),
 };
 
 /* The mirror parameters, taken by RES_CREATE and RES_SET. */
@@ -134,7 +139,7 @@ static const u8 liscal_nl_param_attrs[] = {
 	LISCAL_A_ACK_TIMEOUT, LISCAL_A_RECV_TIMEOUT, LISCAL_A_HB_INTERVAL,
 	LISCAL_A_PING_TIMEOUT, LISCAL_A_PING_RETRY, LISCAL_A_RECOVERY_CHUNK,
 	LISCAL_A_CP_IO_ERROR, LISCAL_A_DP_IO_ERROR, LISCAL_A_AUTO_CONSTRUCT,
-	LISCAL_A_FENCING,
+	LISCAL_A_FENCING, LISCAL_A_KEY, LISCAL_A_KEY_MODE, LISCAL_A_COMPRESS,
 };
 
 /*
@@ -270,6 +275,50 @@ static void liscal_nl_params(struct liscal_params *p, struct nlattr **a)
 		p->auto_construct = nla_get_u8(a[LISCAL_A_AUTO_CONSTRUCT]);
 	if (a[LISCAL_A_FENCING])
 		p->fencing = nla_get_u8(a[LISCAL_A_FENCING]);
+	if (a[LISCAL_A_COMPRESS])
+		p->compress = nla_get_u8(a[LISCAL_A_COMPRESS]);
+}
+
+/*
+ * The key and its mode of RES_CREATE / RES_SET into @key / @mode (the
+ * resource's, or a template's). A mode other than none needs a key; a key
+ * alone (RES_SET) replaces the key of the current mode. Returns 1 when
+ * they changed, 0 when not, or a negative error (nothing changed). The
+ * attribute is zeroised after use: it is not freed by this code.
+ */
+static int liscal_nl_key(struct genl_info *info, u8 *key, u8 *mode)
+{
+	struct nlattr *ka = info->attrs[LISCAL_A_KEY];
+	struct nlattr *ma = info->attrs[LISCAL_A_KEY_MODE];
+	u8 m = ma ? nla_get_u8(ma) : *mode;
+	int changed;
+
+	if (!ka && !ma)
+		return 0;
+	if (m == LISCAL_KEY_NONE) {
+		if (ka) {
+			NL_SET_ERR_MSG_ATTR(info->extack, ka,
+					    "a key needs key-mode auth or crypt");
+			goto out_zero;
+		}
+		changed = *mode != m;
+		memzero_explicit(key, LISCAL_KEY_LEN);
+		*mode = m;
+		return changed;
+	}
+	if (!ka) {
+		NL_SET_ERR_MSG_ATTR(info->extack, ma,
+				    "key-mode auth or crypt needs the key");
+		return -EINVAL;
+	}
+	changed = *mode != m || crypto_memneq(key, nla_data(ka), LISCAL_KEY_LEN);
+	memcpy(key, nla_data(ka), LISCAL_KEY_LEN);
+	*mode = m;
+	memzero_explicit(nla_data(ka), LISCAL_KEY_LEN);
+	return changed;
+out_zero:
+	memzero_explicit(nla_data(ka), LISCAL_KEY_LEN);
+	return -EINVAL;
 }
 
 static int liscal_nl_check_params(struct genl_info *info,
@@ -279,6 +328,12 @@ static int liscal_nl_check_params(struct genl_info *info,
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LISCAL_A_SYNC_MODE],
 				    "asynchronous mode is not supported yet");
 		return -EOPNOTSUPP;
+	}
+	if ((p->compress & LISCAL_COMPRESS_DATA) &&
+	    p->sync_mode == LISCAL_SYNC_SYNC) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LISCAL_A_COMPRESS],
+				    "compressing mirror data needs asynchronous mode; synchronous mode compresses recovery data only (2)");
+		return -EINVAL;
 	}
 	if (p->recovery_chunk % 4096) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
@@ -368,13 +423,16 @@ static int liscal_nl_res_create(struct sk_buff *skb, struct genl_info *info)
 	ret = liscal_nl_check_params(info, &tmpl->p);
 	if (ret)
 		goto out_free;
+	ret = liscal_nl_key(info, tmpl->key, &tmpl->key_mode);
+	if (ret < 0)
+		goto out_free;
 	ret = liscal_nl_lock(info);
 	if (ret)
 		goto out_free;
 	ret = liscal_res_create(tmpl, liscal_flags(info), info->extack);
 	mutex_unlock(&liscal_res_mutex);
 out_free:
-	kfree(tmpl);
+	kfree_sensitive(tmpl);
 	return ret;
 }
 
@@ -396,9 +454,11 @@ static int liscal_nl_res_destroy(struct sk_buff *skb, struct genl_info *info)
 
 static int liscal_nl_res_set(struct sk_buff *skb, struct genl_info *info)
 {
+	u8 key[LISCAL_KEY_LEN], mode;
 	struct liscal_params p;
 	struct liscal_res *res;
-	int ret;
+	unsigned long flags;
+	int ret, rekey = 0;
 
 	ret = liscal_nl_lock(info);
 	if (ret)
@@ -410,9 +470,32 @@ static int liscal_nl_res_set(struct sk_buff *skb, struct genl_info *info)
 		p = res->p;
 		liscal_nl_params(&p, info->attrs);
 		ret = liscal_nl_check_params(info, &p);
-		if (!ret)
+		spin_lock_irqsave(&res->lock, flags);
+		memcpy(key, res->key, sizeof(key));
+		mode = res->key_mode;
+		spin_unlock_irqrestore(&res->lock, flags);
+		if (!ret) {
+			ret = liscal_nl_key(info, key, &mode);
+			rekey = ret;
+		}
+		if (ret >= 0) {
+			ret = 0;
 			res->p = p;
+			spin_lock_irqsave(&res->lock, flags);
+			memcpy(res->key, key, sizeof(key));
+			res->key_mode = mode;
+			spin_unlock_irqrestore(&res->lock, flags);
+		}
+		memzero_explicit(key, sizeof(key));
 		mutex_unlock(&res->state_mutex);
+		/*
+		 * A new key: the connection made with the old one ends
+		 * (mirroring suspended) and the next handshake proves the
+		 * new one; what is written meanwhile is recovered after.
+		 */
+		if (rekey > 0 && liscal_rekey(res))
+			pr_info("%s: key changed: mirror connection restarted\n",
+				res->name);
 		/* The send timeout of an established connection, at once. */
 		mutex_lock(&res->sock_mutex);
 		if (!ret && res->sock)
@@ -543,7 +626,9 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 		       liscal_meta_fresh(sb.flags, sb.gen_history[0])) ||
 	    nla_put_u8(msg, LISCAL_A_PEER_FRESH, pfresh) ||
 	    nla_put_u8(msg, LISCAL_A_FENCING, res->p.fencing) ||
-	    nla_put_u8(msg, LISCAL_A_FENCED, fenced)) {
+	    nla_put_u8(msg, LISCAL_A_FENCED, fenced) ||
+	    nla_put_u8(msg, LISCAL_A_KEY_MODE, READ_ONCE(res->key_mode)) ||
+	    nla_put_u8(msg, LISCAL_A_COMPRESS, res->p.compress)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
 	}

@@ -255,7 +255,7 @@ static void liscal_res_free(struct liscal_res *res)
 	bioset_exit(&res->bs);
 	if (res->sb_buf)
 		free_page((unsigned long)res->sb_buf);
-	kfree(res);
+	kfree_sensitive(res);	/* the key */
 }
 
 int liscal_res_create(struct liscal_res *tmpl, u32 flags,

@@ -3,7 +3,7 @@
  * libFuzzer entry for every liscal decoder of outside input, shared with
  * the kernel (kernel/liscal/liscal_wire.c, liscal_meta.c): the packet
  * header, the I/O range check, each fixed payload (HELLO, STATE, SYNC,
- * FORCE) and the whole 4 KiB cluster partition superblock.
+ * FORCE, AUTH), the sealed record header and the whole 4 KiB cluster partition superblock.
  *
  * The first input byte picks the decoder, the rest is its input (zero
  * padded to the decoder's size). What a decoder accepts must make sense:
@@ -106,6 +106,42 @@ static void fuzz_force(const u8 *d, size_t n)
 		abort();
 }
 
+/* Protocol 4: an AUTH payload (either kind) and a sealed record header. */
+static void fuzz_auth(const u8 *d, size_t n)
+{
+	struct liscal_wire_auth_disk ad, re;
+	struct liscal_wire_auth a, a2;
+	bool proof = n && (d[0] & 1);
+	char err[128];
+
+	take(&ad, sizeof(ad), n ? d + 1 : d, n ? n - 1 : 0);
+	if (liscal_wire_decode_auth(&ad, &a, proof, err, sizeof(err)))
+		return;
+	if (a.proto != LISCAL_WIRE_PROTO || a.mode > LISCAL_AUTH_CRYPT ||
+	    (proof && a.mode == LISCAL_AUTH_NONE))
+		abort();
+	liscal_wire_encode_auth(&a, &re);
+	if (liscal_wire_decode_auth(&re, &a2, proof, err, sizeof(err)) ||
+	    memcmp(&a, &a2, sizeof(a)))
+		abort();
+}
+
+static void fuzz_rec(const u8 *d, size_t n)
+{
+	u8 rec[LISCAL_WIRE_REC_HDR];
+	char err[128];
+	u32 len;
+
+	take(rec, sizeof(rec), d, n);
+	if (liscal_wire_decode_rec(rec, &len, err, sizeof(err)))
+		return;
+	/* what the receiver reads into its 64 KiB buffer after the header */
+	if (len <= LISCAL_WIRE_TAG_LEN ||
+	    LISCAL_WIRE_REC_HDR + len > LISCAL_WIRE_REC_HDR + LISCAL_WIRE_REC_MAX +
+	    LISCAL_WIRE_TAG_LEN)
+		abort();
+}
+
 static void fuzz_sb_block(const u8 *d, size_t n, bool fix_csum)
 {
 	static struct liscal_sb_disk in, re;
@@ -144,7 +180,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static void (*const fn[])(const u8 *, size_t) = {
 		fuzz_hdr, fuzz_hello, fuzz_state, fuzz_sync, fuzz_force, fuzz_sb,
-		fuzz_sb_csum,
+		fuzz_sb_csum, fuzz_auth, fuzz_rec,
 	};
 
 	if (!size)

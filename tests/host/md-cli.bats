@@ -70,7 +70,7 @@ setup() {
 }
 
 @test "clpmdctrl: unknown resource md09 names clp.conf" {
-	for a in --active --deactive --break --recovery --cancel; do
+	for a in --active --deactive --break --recovery --cancel --updatekey; do
 		run "$B/clpmdctrl" $a md09
 		assert_failure 2
 		assert_output "clpmdctrl: md09: no such mirror disk resource in $CONF"
@@ -81,6 +81,12 @@ setup() {
 	run "$B/clpmdctrl" --force node3 md01
 	assert_failure 2
 	assert_output "clpmdctrl: node3: no such server in $CONF (servers of md01: node1, node2)"
+}
+
+@test "clpmdctrl: --updatekey of a mirror disk that is not encrypted" {
+	run "$B/clpmdctrl" --updatekey md01
+	assert_failure 2
+	assert_output "clpmdctrl: md01: mirror communication is not encrypted (mddriver/crypto/use 0): there is no key to update"
 }
 
 @test "clpmdctrl: -nomount and -force only with --active" {

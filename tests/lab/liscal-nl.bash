@@ -38,6 +38,25 @@ both_uptodate() {
 	done
 }
 
+# assume_sync: md01, fresh on both nodes, taken as identical (RECOVERY_START
+# ASSUME_SYNC: nothing copied) once connected; both uptodate.
+assume_sync() {
+	wait_for 60 is node1 conn 3
+	lab_exec node1 "$T recover md01 assume-sync"
+	wait_for 60 both_uptodate
+}
+
+# fresh_pair: md01 initialised fresh and created ($PARAMS) on both nodes,
+# then assume_sync.
+fresh_pair() {
+	local n
+	for n in node1 node2; do
+		lab_exec $n "$T init md01 $((${n#node} - 1)) /dev/vdb1 /dev/vdb2"
+		create $n
+	done
+	assume_sync
+}
+
 # liscal_lab_up SUFFIX DISK_SIZE (in setup_file, after skip_if_no_lab): the
 # lab t<pid>-SUFFIX up with liscal loaded on both nodes.
 liscal_lab_up() {

@@ -8,6 +8,7 @@
  *   clpmdctrl --recovery <md>               -r  differential mirror recovery
  *   clpmdctrl --force [<source_server>] <md> -f  forced recovery / full copy
  *   clpmdctrl --cancel <md>                 -c  cancel a running recovery
+ *   clpmdctrl --updatekey <md>                  new encryption key (guide 2.29)
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -19,7 +20,9 @@
 #include "clp_md_mount.h"
 #include "clp_md_state.h"
 
-enum action { A_NONE, A_ACTIVE, A_DEACTIVE, A_BREAK, A_RECOVERY, A_FORCE, A_CANCEL };
+enum action {
+	A_NONE, A_ACTIVE, A_DEACTIVE, A_BREAK, A_RECOVERY, A_FORCE, A_CANCEL, A_UPDATEKEY
+};
 
 static void usage(FILE *f)
 {
@@ -30,6 +33,7 @@ static void usage(FILE *f)
 		"       clpmdctrl --recovery <md>\n"
 		"       clpmdctrl --force [<source_server>] <md>\n"
 		"       clpmdctrl --cancel <md>\n"
+		"       clpmdctrl --updatekey <md>\n"
 		"  -a, --active     activate the mirror disk on this server and mount it\n"
 		"                   (-nomount: do not mount; -force: even though the other\n"
 		"                   server cannot be reached - only when it is known to be down)\n"
@@ -39,6 +43,9 @@ static void usage(FILE *f)
 		"  -f, --force      without a server: make this server's copy the latest (GREEN);\n"
 		"                   with a server: full copy from <source_server>\n"
 		"  -c, --cancel     cancel a running mirror recovery\n"
+		"      --updatekey  give the driver the encryption key file's new key; the peer\n"
+		"                   takes it over the encrypted link, mirroring is suspended\n"
+		"                   until both reconnect with it: run --recovery afterwards\n"
 		"  -h, --help       this help\n"
 		"Configuration: $CLP_CONF, else $CLP_PREFIX/etc/clp.conf (/opt/clpstack).\n");
 }
@@ -140,6 +147,29 @@ static int do_simple(struct clp_md_cmd *c, uint8_t cmd, const char *what, const 
 	return CLP_EXIT_OK;
 }
 
+/*
+ * Guide 2.29: the key file was replaced on every server; the driver gets
+ * the new key (RES_SET reads the file), sends it to the peer inside the
+ * encrypted link and both reconnect with it.
+ */
+static int do_updatekey(struct clp_md_cmd *c)
+{
+	struct clp_md_status st;
+	int ret;
+
+	ret = clp_md_cmd_status(c, &st);
+	if (ret)
+		return ret;
+	ret = clp_md_nl_set(c->nl, &c->md);
+	if (ret < 0)
+		return clp_md_cmd_fail(c, "update key", ret);
+	clp_info("%s: encryption key updated%s", c->md.name,
+		 st.conn == LISCAL_CONN_CONNECTED ?
+		 "; mirroring is suspended until both servers reconnect with it: "
+		 "then run 'clpmdctrl --recovery' if the mirror is not GREEN" : "");
+	return CLP_EXIT_OK;
+}
+
 static int do_recovery(struct clp_md_cmd *c, const char *source)
 {
 	int src = -1, ret;
@@ -226,6 +256,7 @@ int main(int argc, char **argv)
 		{ "recovery", no_argument, NULL, 'r' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "cancel", no_argument, NULL, 'c' },
+		{ "updatekey", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -261,6 +292,9 @@ int main(int argc, char **argv)
 		case 'c':
 			a = A_CANCEL;
 			break;
+		case 'u':
+			a = A_UPDATEKEY;
+			break;
 		case 'h':
 			usage(stdout);
 			return CLP_EXIT_OK;
@@ -270,14 +304,15 @@ int main(int argc, char **argv)
 		}
 		if (act != A_NONE && act != a) {
 			clp_err("give only one of --active, --deactive, --break, --recovery, "
-				"--force, --cancel");
+				"--force, --cancel, --updatekey");
 			return CLP_EXIT_USAGE;
 		}
 		act = a;
 	}
 	nargs = argc - optind;
 	if (act == A_NONE) {
-		clp_err("give one of --active, --deactive, --break, --recovery, --force, --cancel");
+		clp_err("give one of --active, --deactive, --break, --recovery, --force, --cancel, "
+			"--updatekey");
 		usage(stderr);
 		return CLP_EXIT_USAGE;
 	}
@@ -309,6 +344,11 @@ int main(int argc, char **argv)
 			clp_conf_path(c.conf), name, c.md.local.server, c.md.peer.server);
 		ret = CLP_EXIT_USAGE;
 	}
+	if (!ret && act == A_UPDATEKEY && !c.md.crypto) {
+		clp_err("%s: mirror communication is not encrypted (mddriver/crypto/use 0): "
+			"there is no key to update", name);
+		ret = CLP_EXIT_USAGE;
+	}
 	if (!ret)
 		ret = clp_md_cmd_driver(&c);
 	if (ret)
@@ -336,6 +376,9 @@ int main(int argc, char **argv)
 		break;
 	case A_CANCEL:
 		ret = do_simple(&c, LISCAL_CMD_RECOVERY_CANCEL, "cancel", "mirror recovery cancelled");
+		break;
+	case A_UPDATEKEY:
+		ret = do_updatekey(&c);
 		break;
 	default:
 		ret = CLP_EXIT_USAGE;

@@ -487,6 +487,11 @@ static int load_driver(const struct md_ctx *c, struct clp_md *md)
 	}
 	if (!ret)
 		ret = get_bool(c, "mddriver/crypto/use", false, &md->crypto);
+	if (!ret) {
+		const char *kf = clp_conf_str(c->conf, "/root/cluster/heartbeat/keyfile", NULL);
+
+		snprintf(md->authkeyfile, sizeof(md->authkeyfile), "%s", kf ? kf : "");
+	}
 	if (!ret)
 		ret = get_str(c, "mddriver/crypto/keyfile", "", md->keyfile,
 			      sizeof(md->keyfile), &line);
@@ -704,31 +709,56 @@ int clp_md_check_all(struct clp_conf *conf, const char *server, char *err, size_
 	return ret;
 }
 
+static int read_key_file(const struct clp_md *md, const char *path,
+			 uint8_t key[CLP_MD_KEYLEN], char *err, size_t errlen);
+
 int clp_md_read_key(const struct clp_md *md, uint8_t key[CLP_MD_KEYLEN], char *err,
 		    size_t errlen)
+{
+	return read_key_file(md, md->keyfile, key, err, errlen);
+}
+
+int clp_md_key(const struct clp_md *md, uint8_t key[CLP_MD_KEYLEN], char *err,
+	       size_t errlen)
+{
+	int ret;
+
+	if (md->crypto) {
+		ret = read_key_file(md, md->keyfile, key, err, errlen);
+		return ret < 0 ? ret : LISCAL_KEY_CRYPT;
+	}
+	if (md->authkeyfile[0]) {
+		ret = read_key_file(md, md->authkeyfile, key, err, errlen);
+		return ret < 0 ? ret : LISCAL_KEY_AUTH;
+	}
+	return LISCAL_KEY_NONE;
+}
+
+static int read_key_file(const struct clp_md *md, const char *path,
+			 uint8_t key[CLP_MD_KEYLEN], char *err, size_t errlen)
 {
 	struct stat st;
 	ssize_t n;
 	int fd, ret = 0;
 
-	fd = open(md->keyfile, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "%s: key file %s: %s", md->name, md->keyfile,
+		snprintf(err, errlen, "%s: key file %s: %s", md->name, path,
 			 strerror(errno));
 		return ret;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != CLP_MD_KEYLEN) {
 		snprintf(err, errlen,
 			 "%s: key file %s must be a regular file of exactly %d bytes "
-			 "(openssl rand %d -out <file>)", md->name, md->keyfile, CLP_MD_KEYLEN,
+			 "(openssl rand %d -out <file>)", md->name, path, CLP_MD_KEYLEN,
 			 CLP_MD_KEYLEN);
 		ret = -EINVAL;
 		goto out;
 	}
 	n = read(fd, key, CLP_MD_KEYLEN);
 	if (n != CLP_MD_KEYLEN) {
-		snprintf(err, errlen, "%s: key file %s: short read", md->name, md->keyfile);
+		snprintf(err, errlen, "%s: key file %s: short read", md->name, path);
 		ret = -EIO;
 	}
 out:

@@ -68,6 +68,8 @@ struct clp_md {
 	unsigned int compress;	/* CLP_MD_COMPRESS_* */
 	bool crypto;
 	char keyfile[CLP_MD_PATHLEN];
+	/* the cluster key (heartbeat/keyfile): mirror peers authenticate */
+	char authkeyfile[CLP_MD_PATHLEN];
 	long sendtimeout;	/* s */
 	long connecttimeout;	/* s */
 	long acktimeout;	/* s */
@@ -128,6 +130,13 @@ int clp_md_conflict(struct clp_conf *conf, const struct clp_md *a, const struct 
 		    const char *server, char *err, size_t errlen);
 
 /* The key file's 32 bytes. Returns 0 or -errno with err set. */
+/*
+ * The key the driver gets and its mode (LISCAL_KEY_*): the encryption
+ * key with crypto/use, else the cluster key when heartbeat/keyfile is
+ * set, else none (returns LISCAL_KEY_NONE, key untouched).
+ */
+int clp_md_key(const struct clp_md *md, uint8_t key[CLP_MD_KEYLEN], char *err,
+	       size_t errlen);
 int clp_md_read_key(const struct clp_md *md, uint8_t key[CLP_MD_KEYLEN],
 		    char *err, size_t errlen);
 

@@ -33,6 +33,7 @@ static uint8_t ioerr_attr(enum clp_md_ioerr e)
 }
 
 static void put_params(struct nlmsghdr *nlh, const struct clp_md *md);
+static int talk_keyed(struct clp_nl *nl, struct nlmsghdr *nlh, const struct clp_md *md);
 
 int clp_md_nl_create(struct clp_nl *nl, const struct clp_md *md, unsigned int node_id,
 		     uint32_t flags)
@@ -52,7 +53,7 @@ int clp_md_nl_create(struct clp_nl *nl, const struct clp_md *md, unsigned int no
 	if (flags)
 		mnl_attr_put_u32(nlh, LISCAL_A_FLAGS, flags);
 	put_params(nlh, md);
-	return clp_nl_talk(nl, nlh, NULL, NULL);
+	return talk_keyed(nl, nlh, md);
 }
 
 int clp_md_nl_set(struct clp_nl *nl, const struct clp_md *md)
@@ -61,8 +62,41 @@ int clp_md_nl_set(struct clp_nl *nl, const struct clp_md *md)
 
 	mnl_attr_put_strz(nlh, LISCAL_A_RES_NAME, md->name);
 	put_params(nlh, md);
-	return clp_nl_talk(nl, nlh, NULL, NULL);
+	return talk_keyed(nl, nlh, md);
 }
+
+/*
+ * Sends RES_CREATE / RES_SET with the key and its mode (clp_md_key()):
+ * the key is read from its file now, so a new file reaches the driver
+ * with the next RES_SET (clpmdctrl --updatekey). The copies are wiped.
+ */
+static int talk_keyed(struct clp_nl *nl, struct nlmsghdr *nlh, const struct clp_md *md)
+{
+	uint8_t key[CLP_MD_KEYLEN];
+	struct nlattr *ka = NULL;
+	char err[512];
+	int mode, ret;
+
+	mode = clp_md_key(md, key, err, sizeof(err));
+	if (mode < 0)
+		return clp_nl_fail(nl, mode, err);
+	mnl_attr_put_u8(nlh, LISCAL_A_KEY_MODE, (uint8_t)mode);
+	if (mode != LISCAL_KEY_NONE) {
+		ka = (struct nlattr *)mnl_nlmsg_get_payload_tail(nlh);
+		mnl_attr_put(nlh, LISCAL_A_KEY, sizeof(key), key);
+		explicit_bzero(key, sizeof(key));
+	}
+	ret = clp_nl_talk(nl, nlh, NULL, NULL);
+	/* the buffer held the request (a reply may have overwritten it) */
+	if (ka)
+		explicit_bzero(mnl_attr_get_payload(ka), CLP_MD_KEYLEN);
+	return ret;
+}
+
+/* the driver's LISCAL_A_COMPRESS takes the clp.conf value as is */
+_Static_assert(CLP_MD_COMPRESS_DATA == LISCAL_COMPRESS_DATA &&
+	       CLP_MD_COMPRESS_RECOVERY == LISCAL_COMPRESS_RECOVERY,
+	       "clp.conf compress bits differ from the driver's");
 
 /* The parameters RES_CREATE and RES_SET share (timeouts in ms). */
 static void put_params(struct nlmsghdr *nlh, const struct clp_md *md)
@@ -80,6 +114,7 @@ static void put_params(struct nlmsghdr *nlh, const struct clp_md *md)
 	mnl_attr_put_u8(nlh, LISCAL_A_DP_IO_ERROR, ioerr_attr(md->cluster.dperror));
 	mnl_attr_put_u8(nlh, LISCAL_A_AUTO_CONSTRUCT, md->fullcopy ? 1 : 0);
 	mnl_attr_put_u8(nlh, LISCAL_A_FENCING, md->fencing ? 1 : 0);
+	mnl_attr_put_u8(nlh, LISCAL_A_COMPRESS, (uint8_t)md->compress);
 }
 
 int clp_md_nl_cmd(struct clp_nl *nl, uint8_t cmd, const char *name, uint32_t flags)
@@ -347,7 +382,8 @@ static const char *const stat_names[LISCAL_STATS_A_MAX + 1] = {
 	STAT(LW_WAIT_RR_TOTAL2), STAT(RR_WAIT_LW_TOTAL), STAT(RR_WAIT_LW_TOTAL2),
 	STAT(RECOVERY_SENT_BYTES), STAT(RECOVERY_RECV_BYTES), STAT(META_WRITES),
 	STAT(INTENT_WAITS), STAT(BREAKS), STAT(PEER_WRITE_BYTES), STAT(DIRECT_WRITES),
-	STAT(RECOVERY_INFLIGHT_MAX), STAT(REFUSED_PACKETS),
+	STAT(RECOVERY_INFLIGHT_MAX), STAT(REFUSED_PACKETS), STAT(AUTH_FAILURES),
+	STAT(COMPRESS_IN_BYTES), STAT(COMPRESS_OUT_BYTES),
 };
 #undef STAT
 

@@ -113,7 +113,9 @@ int clp_md_perf_row(char *buf, size_t len, time_t now, const struct clp_md_statu
 		col(&r, "%" PRIu64, d);
 		col(&r, "%" PRIu64, (uint64_t)((double)d / interval));
 	}
-	col(&r, "100");	/* no compression */
+	/* Compress Ratio: sent / before compression, % (100: none) */
+	d = delta(prev, cur, LISCAL_STATS_A_COMPRESS_IN_BYTES);
+	col(&r, "%" PRIu64, d ? delta(prev, cur, LISCAL_STATS_A_COMPRESS_OUT_BYTES) * 100 / d : 100);
 	col_us_s(&r, s[LISCAL_STATS_A_SYNC_TIME_MAX]);
 	cnt = delta(prev, cur, LISCAL_STATS_A_SYNC_COUNT);
 	col_us_s(&r, cnt ? delta(prev, cur, LISCAL_STATS_A_SYNC_TIME_TOTAL) / cnt : 0);

@@ -39,6 +39,12 @@ static void set_err(struct clp_nl *nl, int err, const char *msg)
 		snprintf(nl->errmsg, sizeof(nl->errmsg), "%s", strerror(-err));
 }
 
+int clp_nl_fail(struct clp_nl *nl, int err, const char *msg)
+{
+	set_err(nl, err, msg);
+	return err;
+}
+
 const char *clp_nl_errmsg(const struct clp_nl *nl)
 {
 	return nl->errmsg;

@@ -29,6 +29,8 @@ struct nlmsghdr *clp_nl_req(struct clp_nl *nl, uint8_t cmd, uint16_t flags);
 /* Send @req and read replies until the ack or NLMSG_DONE; @cb (may be NULL)
  * runs on each reply with @data. */
 int clp_nl_talk(struct clp_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
+/* A request that failed before it was sent: @msg for clp_nl_errmsg(), returns @err. */
+int clp_nl_fail(struct clp_nl *nl, int err, const char *msg);
 
 /* Join the family's multicast group @group; then clp_nl_recv() delivers
  * events to @cb until it returns MNL_CB_STOP or an error occurs. */

@@ -279,11 +279,7 @@ static int check_supported(const struct clp_md *md)
 {
 	const char *what = NULL;
 
-	if (md->crypto)
-		what = "mddriver/crypto/use = 1 (encryption)";
-	else if (md->compress)
-		what = "mddriver/compress (compression)";
-	else if (md->bandlimit)
+	if (md->bandlimit)
 		what = "mddriver/bandlimit/limit (bandwidth limit)";
 	if (!what)
 		return 0;

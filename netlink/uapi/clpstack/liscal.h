@@ -85,6 +85,29 @@ enum liscal_sync_mode {
 	LISCAL_SYNC_SYNC = 1,
 };
 
+/*
+ * LISCAL_A_KEY_MODE: what the 32-byte LISCAL_A_KEY is for. AUTH: the
+ * cluster key, proven by both sides in each handshake; CRYPT: the
+ * encryption key (crypto/keyfile), proven in the handshake, and every
+ * mirror packet is encrypted (AES-256-GCM). Wire values of AUTH mode.
+ */
+enum liscal_key_mode {
+	LISCAL_KEY_NONE = 0,
+	LISCAL_KEY_AUTH = 1,
+	LISCAL_KEY_CRYPT = 2,
+};
+
+#define LISCAL_KEY_LEN		32
+
+/*
+ * LISCAL_A_COMPRESS (clp.conf mddriver/compress): LZ4 per packet, sent as
+ * is when it does not shrink. DATA: mirror data, asynchronous mode only
+ * (refused with synchronous mode); RECOVERY: recovery data (RS_DATA).
+ */
+#define LISCAL_COMPRESS_DATA		(1U << 0)
+#define LISCAL_COMPRESS_RECOVERY	(1U << 1)
+#define LISCAL_COMPRESS_ALL		0x3U
+
 /* LISCAL_A_CP_IO_ERROR / LISCAL_A_DP_IO_ERROR */
 enum liscal_io_error_action {
 	LISCAL_IOERR_NONE = 0,		/* mark the disk failed, keep running */
@@ -135,6 +158,7 @@ enum liscal_reason {
 	LISCAL_REASON_FENCED = 22,		/* break: writes held (fencing) */
 	LISCAL_REASON_FENCE_RELEASED = 23,	/* FENCE_RELEASE or reconnection */
 	LISCAL_REASON_OUTDATED = 24,		/* OUTDATE: this copy fenced */
+	LISCAL_REASON_KEY_UPDATE = 25,		/* break: the key changed */
 };
 
 enum {
@@ -199,6 +223,10 @@ enum {
 	LISCAL_A_FENCING,		/* u8 0/1, default 0: hold writes at a */
 					/* break while active (clp.conf fencing) */
 	LISCAL_A_FENCED,		/* u8 0/1: writes held since a break */
+	LISCAL_A_KEY,			/* binary 32 bytes, write only: the key */
+					/* of key-mode (never in replies, logs) */
+	LISCAL_A_KEY_MODE,		/* u8, enum liscal_key_mode */
+	LISCAL_A_COMPRESS,		/* u8, LISCAL_COMPRESS_* bits */
 
 	__LISCAL_A_MAX,
 	LISCAL_A_MAX = (__LISCAL_A_MAX - 1)
@@ -253,6 +281,9 @@ enum {
 	LISCAL_STATS_A_DIRECT_WRITES,		/* issued by the submitter (fast path) */
 	LISCAL_STATS_A_RECOVERY_INFLIGHT_MAX,	/* most RS_DATA sent, not yet acked */
 	LISCAL_STATS_A_REFUSED_PACKETS,		/* invalid packets, state packets not fitting */
+	LISCAL_STATS_A_AUTH_FAILURES,		/* handshakes refused: key not proven */
+	LISCAL_STATS_A_COMPRESS_IN_BYTES,	/* data of the packets compression was tried on */
+	LISCAL_STATS_A_COMPRESS_OUT_BYTES,	/* what of it was sent (compressed or not) */
 
 	__LISCAL_STATS_A_MAX,
 	LISCAL_STATS_A_MAX = (__LISCAL_STATS_A_MAX - 1)

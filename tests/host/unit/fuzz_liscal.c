@@ -90,7 +90,9 @@ int main(int argc, char **argv)
 			if (fixed >= 0 && h.len != (u32)fixed)
 				return fail("accepted wrong fixed length", i);
 			if ((h.type == LISCAL_P_DATA || h.type == LISCAL_P_RS_DATA) &&
-			    (h.len != h.size || h.size > LISCAL_WIRE_MAX_RS || h.size & 511))
+			    ((h.flags & LISCAL_WF_COMP ? !h.len || h.len >= h.size :
+						     h.len != h.size) ||
+			     h.size > LISCAL_WIRE_MAX_RS || h.size & 511))
 				return fail("accepted bad I/O size", i);
 			if (h.len > LISCAL_WIRE_MAX_RS)
 				return fail("accepted huge length", i);

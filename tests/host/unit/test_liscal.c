@@ -11,6 +11,8 @@
 #include "liscal_bitmap.h"
 #include "liscal_wire.h"
 
+static void test_auth(void);
+
 static int tests, failures;
 
 #define CHECK(cond, name) do {						\
@@ -392,7 +394,7 @@ static void test_wire(void)
 	he.proto = LISCAL_WIRE_PROTO - 1;
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "protocol 2"), "HELLO of the previous protocol version refused");
+	      strstr(err, "protocol 3"), "HELLO of the previous protocol version refused");
 	he.proto = LISCAL_WIRE_PROTO;
 	he.disk_state = 4;
 	he.sb_flags |= LISCAL_SB_F_FAILED;
@@ -435,18 +437,19 @@ static void test_wire(void)
 	he.proto = LISCAL_WIRE_PROTO + 1;
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "protocol 4"), "HELLO protocol version");
+	      strstr(err, "protocol 5"), "HELLO protocol version");
 	h.type = LISCAL_P_HELLO;
 	h.flags = 0;
 	h.len = LISCAL_WIRE_HELLO_OLD_LEN;
 	liscal_wire_encode_hdr(&h, &d);
 	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "HELLO of protocol 1 or 2") && strstr(err, "speaks protocol 3"),
+	      strstr(err, "HELLO of protocol 1 or 2") && strstr(err, "speaks protocol 4"),
 	      "HELLO of protocols 1 and 2 (no block size) refused by name");
 	h.len = sizeof(hd);
 	liscal_wire_encode_hdr(&h, &d);
 	CHECK(sizeof(hd) == 112 && liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0,
 	      "HELLO of protocol 3: 112 bytes");
+	test_auth();
 	CHECK(strcmp(liscal_wire_type_name(LISCAL_P_RS_ACK), "RS_ACK") == 0 &&
 	      strcmp(liscal_wire_type_name(0), "UNKNOWN") == 0, "type names");
 }
@@ -544,6 +547,122 @@ static void test_decide(void)
 	CHECK(liscal_gen_decide(&a, &b) == LISCAL_DEC_SPLIT_BRAIN && symmetric(&a, &b),
 	      "each in the other's history: split brain");
 	CHECK(strcmp(liscal_decision_name(LISCAL_DEC_SPLIT_BRAIN), "split brain") == 0, "names");
+}
+
+/* Protocol 4: AUTH challenge/proof, the MAC input, the record header. */
+static void test_auth(void)
+{
+	struct liscal_wire_auth a = { .proto = LISCAL_WIRE_PROTO, .mode = LISCAL_AUTH_CRYPT };
+	struct liscal_wire_auth_disk ad;
+	struct liscal_wire_auth o;
+	struct liscal_wire_hdr_disk d;
+	struct liscal_wire_hdr h = { .type = LISCAL_P_AUTH, .len = sizeof(ad) }, ho;
+	u8 n0[LISCAL_WIRE_NONCE_LEN], n1[LISCAL_WIRE_NONCE_LEN];
+	u8 msg[LISCAL_WIRE_AUTH_MSG_LEN], rec[LISCAL_WIRE_REC_HDR];
+	char err[128];
+	u32 len;
+
+	CHECK(sizeof(ad) == 72, "AUTH payload is 72 bytes");
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == 0, "AUTH challenge header");
+	h.flags = LISCAL_WF_PROOF;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == 0, "AUTH proof header");
+	h.len = 71;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO, "AUTH short refused");
+	h.type = LISCAL_P_DATA;
+	h.len = 512;
+	h.size = 512;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO,
+	      "PROOF flag on DATA refused");
+	memset(a.nonce, 7, sizeof(a.nonce));
+	memset(a.mac, 0, sizeof(a.mac));
+	liscal_wire_encode_auth(&a, &ad);
+	CHECK(liscal_wire_decode_auth(&ad, &o, false, err, sizeof(err)) == 0 &&
+	      o.mode == LISCAL_AUTH_CRYPT && o.nonce[31] == 7, "AUTH challenge round trip");
+	CHECK(liscal_wire_decode_auth(&ad, &o, true, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "proof with a nonce"), "AUTH proof with a nonce refused");
+	a.mac[0] = 1;
+	liscal_wire_encode_auth(&a, &ad);
+	CHECK(liscal_wire_decode_auth(&ad, &o, false, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "challenge with a MAC"), "AUTH challenge with a MAC refused");
+	memset(a.nonce, 0, sizeof(a.nonce));
+	liscal_wire_encode_auth(&a, &ad);
+	CHECK(liscal_wire_decode_auth(&ad, &o, true, err, sizeof(err)) == 0 && o.mac[0] == 1,
+	      "AUTH proof round trip");
+	a.mode = LISCAL_AUTH_NONE;
+	liscal_wire_encode_auth(&a, &ad);
+	CHECK(liscal_wire_decode_auth(&ad, &o, true, err, sizeof(err)) == -EPROTO,
+	      "AUTH proof without a key refused");
+	a.mode = 3;
+	liscal_wire_encode_auth(&a, &ad);
+	CHECK(liscal_wire_decode_auth(&ad, &o, true, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "unknown mode 3"), "AUTH unknown mode refused");
+	a.mode = LISCAL_AUTH_KEY;
+	a.proto = 3;
+	liscal_wire_encode_auth(&a, &ad);
+	CHECK(liscal_wire_decode_auth(&ad, &o, true, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "protocol 3"), "AUTH of another protocol refused");
+
+	memset(n0, 0xa0, sizeof(n0));
+	memset(n1, 0xb1, sizeof(n1));
+	liscal_wire_auth_msg(msg, "liscal auth", 1, LISCAL_AUTH_KEY, n0, n1);
+	CHECK(!memcmp(msg, "liscal auth\0\0\0\0\0", 16) && msg[19] == 1 && msg[23] == 1 &&
+	      msg[24] == 0xa0 && msg[24 + 32] == 0xb1 && msg[sizeof(msg) - 1] == 0xb1,
+	      "MAC input: label, node, mode, node 0's nonce, node 1's");
+	liscal_wire_auth_msg(msg, "a label longer than sixteen", 0, 0, n0, n1);
+	CHECK(!memcmp(msg, "a label longer t", 16) && msg[16] == 0, "MAC input: label cut at 16");
+
+	liscal_wire_encode_rec(100, rec);
+	CHECK(liscal_wire_decode_rec(rec, &len, err, sizeof(err)) == 0 && len == 100,
+	      "record header round trip");
+	liscal_wire_encode_rec(LISCAL_WIRE_TAG_LEN, rec);
+	CHECK(liscal_wire_decode_rec(rec, &len, err, sizeof(err)) == -EPROTO,
+	      "empty record refused");
+	liscal_wire_encode_rec(LISCAL_WIRE_REC_MAX + LISCAL_WIRE_TAG_LEN + 1, rec);
+	CHECK(liscal_wire_decode_rec(rec, &len, err, sizeof(err)) == -EPROTO,
+	      "record beyond the buffer refused");
+	liscal_wire_encode_rec(LISCAL_WIRE_REC_MAX + LISCAL_WIRE_TAG_LEN, rec);
+	CHECK(liscal_wire_decode_rec(rec, &len, err, sizeof(err)) == 0 &&
+	      LISCAL_WIRE_REC_HDR + len == 65536, "largest record fills 64 KiB");
+	rec[0] = 'X';
+	CHECK(liscal_wire_decode_rec(rec, &len, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "does not encrypt"), "record magic");
+
+	/* COMP: a compressed payload is shorter than the I/O, never empty */
+	h.type = LISCAL_P_RS_DATA;
+	h.flags = LISCAL_WF_COMP;
+	h.size = 1 << 20;
+	h.len = 4000;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == 0 && ho.len == 4000 &&
+	      ho.size == 1 << 20, "compressed RS_DATA");
+	h.len = h.size;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "(compressed)"), "compressed RS_DATA not shorter refused");
+	h.len = 0;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO,
+	      "compressed RS_DATA of 0 bytes refused");
+	h.flags = 0;
+	h.len = 4000;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO,
+	      "RS_DATA shorter than its size without COMP refused");
+	h.type = LISCAL_P_DATA;
+	h.flags = LISCAL_WF_COMP | LISCAL_WF_FUA;
+	h.size = 65536;
+	h.len = 100;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == 0, "compressed DATA");
+	h.type = LISCAL_P_RS_ACK;
+	h.flags = LISCAL_WF_COMP;
+	h.len = 0;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO, "COMP on RS_ACK refused");
 }
 
 int main(void)

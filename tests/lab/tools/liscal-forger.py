@@ -35,9 +35,11 @@ import sys
 import threading
 
 MAGIC = 0x4C53434D
-PROTO = 3
+PROTO = 4
 HDR = struct.Struct(">IHHIIQQ")
-HELLO = struct.Struct(">II16s16sQIIQQQQIIQII")  # protocol 3: 112 bytes
+HELLO = struct.Struct(">II16s16sQIIQQQQIIQII")  # protocols 3-4: 112 bytes
+AUTH = struct.Struct(">II32s32s")  # protocol 4: proto, mode, nonce, mac
+AUTH_T, WF_PROOF = 15, 0x80
 STATE = struct.Struct(">IIIIQ")
 SYNC = struct.Struct(">QQ")
 FORCE = struct.Struct(">II")
@@ -96,7 +98,31 @@ def reader(p):
         os._exit(0)
 
 
-def handshake(p, mode, role, disk):
+def auth(p, key_mode):
+    """The AUTH step: node 0's challenge, this side's with @key_mode. With
+    a key mode this forger holds no key: it sends a forged proof (random
+    bytes) and reports how node 0 ends the connection."""
+    typ, _, _, _, _, body = p.recv_pkt()
+    if typ != AUTH_T:
+        sys.exit("expected AUTH, got %d" % typ)
+    log("node0 auth mode=%d" % AUTH.unpack(body)[1])
+    p.send(AUTH_T, AUTH.pack(PROTO, key_mode, os.urandom(32) if key_mode else bytes(32),
+                             bytes(32)))
+    if not key_mode:
+        return
+    try:
+        typ, flags, _, _, _, body = p.recv_pkt()
+        log("rx %s flags=%#x" % (NAMES.get(typ, typ), flags))
+        p.send(AUTH_T, AUTH.pack(PROTO, key_mode, bytes(32), os.urandom(32)), WF_PROOF)
+        p.recv_pkt()
+        log("forged proof: node0 went on")
+    except (EOFError, OSError, ValueError) as e:
+        log("forged proof: refused (%s)" % e)
+    sys.exit(0)
+
+
+def handshake(p, mode, role, disk, key_mode=0):
+    auth(p, key_mode)
     typ, _, _, _, _, body = p.recv_pkt()
     if typ != HELLO_T:
         sys.exit("expected HELLO, got %d" % typ)
@@ -150,6 +176,8 @@ def main():
     ap.add_argument("--mode", choices=("src", "tgt"), default="src")
     ap.add_argument("--role", type=int, default=1)
     ap.add_argument("--disk", type=int, default=3)
+    ap.add_argument("--key-mode", type=int, default=0,
+                    help="AUTH mode to claim; 1 or 2: send a forged proof and exit")
     a = ap.parse_args()
     host, port = a.listen.rsplit(":", 1)
     ls = socket.socket()
@@ -160,7 +188,7 @@ def main():
     sock, addr = ls.accept()
     log("connected from %s" % addr[0])
     p = Peer(sock)
-    gen = handshake(p, a.mode, a.role, a.disk)
+    gen = handshake(p, a.mode, a.role, a.disk, a.key_mode)
     log("handshake done")
     threading.Thread(target=reader, args=(p,), daemon=True).start()
     while True:

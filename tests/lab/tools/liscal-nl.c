@@ -113,7 +113,29 @@ static const struct { const char *k; int a; int bytes; } params[] = {
 	{ "fencing", LISCAL_A_FENCING, 1 },
 	{ "cp-io-error", LISCAL_A_CP_IO_ERROR, 1 },
 	{ "dp-io-error", LISCAL_A_DP_IO_ERROR, 1 },
+	{ "key-mode", LISCAL_A_KEY_MODE, 1 },
+	{ "compress", LISCAL_A_COMPRESS, 1 },
+	{ "key", LISCAL_A_KEY, LISCAL_KEY_LEN },	/* 64 hex digits */
 };
+
+/* key=<64 hex digits>: the 32-byte LISCAL_A_KEY. */
+static int put_key(struct nlmsghdr *nlh, const char *hex)
+{
+	unsigned char key[LISCAL_KEY_LEN];
+	unsigned int i, b;
+
+	if (strlen(hex) != 2 * LISCAL_KEY_LEN) {
+		fprintf(stderr, "key must be %d hex digits\n", 2 * LISCAL_KEY_LEN);
+		return -1;
+	}
+	for (i = 0; i < LISCAL_KEY_LEN; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return -1;
+		key[i] = (unsigned char)b;
+	}
+	mnl_attr_put(nlh, LISCAL_A_KEY, sizeof(key), key);
+	return 0;
+}
 
 static int put_params(struct nlmsghdr *nlh, int argc, char **argv)
 {
@@ -133,7 +155,10 @@ static int put_params(struct nlmsghdr *nlh, int argc, char **argv)
 			fprintf(stderr, "unknown attribute %s\n", argv[i]);
 			return -1;
 		}
-		if (params[j].bytes == 1)
+		if (params[j].bytes == LISCAL_KEY_LEN) {
+			if (put_key(nlh, eq + 1))
+				return -1;
+		} else if (params[j].bytes == 1)
 			mnl_attr_put_u8(nlh, params[j].a, atoi(eq + 1));
 		else
 			mnl_attr_put_u32(nlh, params[j].a, strtoul(eq + 1, NULL, 0));
@@ -155,7 +180,8 @@ static int stat_cb(const struct nlattr *a, void *data)
 		"rr_wait_lw_total", "rr_wait_lw_total2", "recovery_sent_bytes",
 		"recovery_recv_bytes", "meta_writes", "intent_waits", "breaks",
 		"peer_write_bytes", "direct_writes", "recovery_inflight_max",
-		"refused_packets",
+		"refused_packets", "auth_failures", "compress_in_bytes",
+		"compress_out_bytes",
 	};
 	unsigned int t = mnl_attr_get_type(a);
 
@@ -202,6 +228,8 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 		{ LISCAL_A_PEER_FRESH, "peer_fresh", 1 },
 		{ LISCAL_A_FENCING, "fencing", 1 },
 		{ LISCAL_A_FENCED, "fenced", 1 },
+		{ LISCAL_A_KEY_MODE, "key_mode", 1 },
+		{ LISCAL_A_COMPRESS, "compress", 1 },
 		{ LISCAL_A_DP_IO_ERROR, "dp_io_error", 1 },
 	};
 	size_t i;

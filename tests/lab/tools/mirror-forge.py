@@ -32,8 +32,10 @@ import time
 
 MAGIC = 0x4C53434D
 HDR = struct.Struct(">IHHIIQQ")  # magic type flags len size seq sector
-HELLO = struct.Struct(">II16s16sQIIQQQQIIQII")  # protocol 3: 112 bytes
-PROTO = 3
+HELLO = struct.Struct(">II16s16sQIIQQQQIIQII")  # protocols 3-4: 112 bytes
+PROTO = 4
+AUTH = struct.Struct(">II32s32s")  # protocol 4: proto, mode, nonce, mac
+P_AUTH = 15
 STATE = struct.Struct(">IIIIQ")
 SYNC = struct.Struct(">QQ")
 FORCE = struct.Struct(">II")
@@ -116,6 +118,11 @@ class Peer:
         return ptype, flags, seq, payload
 
     def read_hello(self):
+        # protocol 4: the AUTH challenges first (no key: mode 0)
+        self.send(hdr(P_AUTH, length=AUTH.size) + AUTH.pack(PROTO, 0, bytes(32), bytes(32)))
+        ptype, _, _, payload = self.recv_packet()
+        if ptype != P_AUTH or len(payload) != AUTH.size or AUTH.unpack(payload)[1]:
+            raise Fail(f"listener's AUTH: type {ptype}, {len(payload)} bytes")
         ptype, _, _, payload = self.recv_packet()
         if ptype != P_HELLO or len(payload) != HELLO.size:
             raise Fail(f"first packet of the listener: type {ptype}, {len(payload)} bytes")
