@@ -281,8 +281,10 @@ delta() {
 # second later, makes it so. A break inside that second must leave the
 # region out of sync, or a standby that lost its cache with its power would
 # be taken for current at the next handshake and the write lost for good.
-# The cable is pulled by the node itself right after the acknowledged write
-# (in the same shell), well inside the cleaner's period; before the fix no
+# The cable is pulled by the node itself the moment the write is
+# acknowledged, in the same process (tools/write-then-down.py: no program
+# starts in between: on the debug kernel that alone may outlast the
+# cleaner's period), well inside the cleaner's period; before the fix no
 # bit was set, since no write happened while broken.
 @test "writes acknowledged just before a break are resynchronised: the peer may not have flushed them" {
 	local dev before
@@ -293,7 +295,7 @@ delta() {
 	dev=$output
 	assert_match "$dev" '^[a-z0-9]+$' "node1's mirror interface"
 	before=$("$LAB" exec node1 -- sh -c "dd if=/dev/urandom bs=1M count=1 status=none | tee /tmp/ackd.bin | md5sum" | cut -d' ' -f1)
-	lab_exec node1 "dd if=/tmp/ackd.bin of=/dev/NMP1 bs=1M count=1 seek=60 oflag=direct status=none && ip link set $dev down"
+	lab_exec node1 "$REPO/tests/lab/tools/write-then-down.py /dev/NMP1 60 /tmp/ackd.bin $dev"
 	wait_for 30 is node1 conn 2
 	run st node1 dirty_bits
 	assert "$output" -ge 16 "the acknowledged 1 MiB (16 regions of 64 KiB) is out of sync after the break"
