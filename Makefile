@@ -138,3 +138,4 @@ soak: deps
 	scripts/check tests/lab/long/30-cable-soak.bats
 	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/31-bad-links.bats
 	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/32-lying-peer.bats
+	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/33-active-disk-errors.bats
