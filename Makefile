@@ -125,7 +125,7 @@ check-procedures: deps
 	$(MAKE) all
 	CLP_CHECK_RETRIES=0 scripts/check $(sort $(wildcard tests/lab/long/6*-*.bats tests/lab/long/7*-*.bats tests/lab/long/8*-*.bats))
 
-# More power-cut rounds than make check's 5, then SOAK_PULLS mirror cable
+# More power-cut rounds than make check's 2, then SOAK_PULLS mirror cable
 # pulls during acknowledged writes, bad links and a lying peer on the mirror
 # port; no retry: a failure is a finding.
 SOAK_ROUNDS ?= 25
