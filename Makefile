@@ -80,6 +80,9 @@ demo: deps
 	$(MAKE) all
 	scripts/demo
 
+# 40-kunit boots a small KUnit kernel (scripts/kunit-kernel), built once per
+# machine and cached in /var/tmp/clpstack-kunit-kernel; scripts/check builds
+# it in the background on idle CPU time while the other suites run.
 check: deps
 	$(MAKE) all
 	scripts/check
