@@ -82,6 +82,9 @@ demo: deps
 	$(MAKE) all
 	scripts/demo
 
+# 40-kunit boots a small KUnit kernel (scripts/kunit-kernel), built once per
+# machine and cached in /var/tmp/clpstack-kunit-kernel; scripts/check builds
+# it in the background on idle CPU time while the other suites run.
 check: deps
 	$(MAKE) all
 	scripts/check
@@ -133,7 +136,7 @@ check-resize: deps
 	$(MAKE) all
 	CLP_CHECK_RETRIES=0 scripts/check $(sort $(wildcard tests/lab/long/8*-resize-*.bats))
 
-# More power-cut rounds than make check's 5, then SOAK_PULLS mirror cable
+# More power-cut rounds than make check's 2, then SOAK_PULLS mirror cable
 # pulls during acknowledged writes, bad links and a lying peer on the mirror
 # port; no retry: a failure is a finding.
 SOAK_ROUNDS ?= 25
@@ -146,3 +149,4 @@ soak: deps
 	scripts/check tests/lab/long/30-cable-soak.bats
 	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/31-bad-links.bats
 	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/32-lying-peer.bats
+	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/33-active-disk-errors.bats

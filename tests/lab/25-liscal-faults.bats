@@ -4,65 +4,21 @@
 # tools/liscal-forger.py), failed cluster partition writes, activation on
 # both servers at once, and disk errors under the partitions
 # (device-mapper error and flakey targets between liscal and /dev/vdb1,
-# /dev/vdb2): the failed disk is recorded and never taken for current, and
-# an I/O error on the active drives the configured action with every
-# acknowledged write kept.
+# /dev/vdb2): the failed disk is recorded and never taken for current.
+# I/O errors under the active's partitions, with the configured action and
+# every acknowledged write kept, are tests/lab/long/33-active-disk-errors.bats
+# (make soak).
 
 load helpers
 load md-helpers
 load liscal-nl
+load dm-helpers
 
-# The connect timeout also bounds how long an activation waits for the
-# peer's answer (the forger's answers come from the test, a few seconds).
-PARAMS="ack-timeout=$((5000 * S)) hb-interval=1000 ping-timeout=2000 ping-retry=$((3 * S)) connect-timeout=$((8000 * S)) send-timeout=$((5000 * S))"
 F=$REPO/tests/lab/tools/liscal-forger.py
 
 setup_file() {
 	skip_if_no_lab || return 0
-	command -v dmsetup >/dev/null || file_skip "dmsetup is not installed (dmsetup, from scripts/deps)" || return 0
-	liscal_lab_up faults 128M
-	local n
-	for n in node1 node2; do
-		lab_exec $n "modprobe dm-mod && modprobe dm-flakey"
-		# for clpmdstat (the colours); no mirror agent runs
-		lab_exec $n "mkdir -p /opt/clpstack/etc && cp $REPO/userland/conf/examples/lab-clp.conf $CONF"
-		dm $n d linear
-		dm $n c linear
-	done
-}
-
-# dm ['?'] NODE d|c TARGET: /dev/mapper/dN over the data partition
-# /dev/vdb2 (d) or cN over the cluster partition /dev/vdb1 (c) of node N,
-# with TARGET linear, error (every I/O fails) or flakey (writes fail, reads
-# pass). '?': any exit status (the node may restart under the command).
-dm() {
-	local st=0
-	[ "$1" = '?' ] && st='?' && shift
-	local n=${1#node} dev=/dev/vdb2
-	[ "$2" = c ] && dev=/dev/vdb1
-	lab_exec "$st" "$1" "s=\$(blockdev --getsz $dev)
-		case $3 in
-		linear) t=\"0 \$s linear $dev 0\" ;;
-		error) t=\"0 \$s error\" ;;
-		flakey) t=\"0 \$s flakey $dev 0 0 1 1 error_writes\" ;;
-		esac
-		if [ -e /dev/mapper/$2$n ]; then
-			dmsetup suspend --noflush $2$n && dmsetup load $2$n --table \"\$t\" && dmsetup resume $2$n
-		else
-			dmsetup create $2$n --table \"\$t\" && dmsetup mknodes $2$n
-		fi"
-}
-
-# dinit NODE [uptodate]: a fresh cluster partition for md01 on NODE.
-dinit() {
-	local n=${1#node}
-	lab_exec "$1" "$T init md01 $((n - 1)) /dev/mapper/c$n /dev/mapper/d$n ${2:-}"
-}
-
-# dcreate NODE: md01 on NODE over its device-mapper partitions.
-dcreate() {
-	local n=${1#node}
-	lab_exec "$1" "$T create md01 1 /dev/mapper/d$n /dev/mapper/c$n $((n - 1)) 198.18.2.$n:29031 198.18.2.$((3 - n)):29031 $PARAMS"
+	dm_lab_up faults
 }
 
 refused() {
@@ -119,30 +75,6 @@ act_rc() {
 
 act_done() {
 	[ -n "$(act_rc 2>/dev/null)" ]
-}
-
-# sb_flags_are NODE MASK VALUE: md01's superblock flags & MASK == VALUE.
-sb_flags_are() {
-	local f
-	f=$(st "$1" sb_flags)
-	[ $((f & $2)) -eq $(($3)) ] || { echo "$1 sb_flags=$f"; return 1; }
-}
-
-# What a test that failed may have left: the forger, md01 on both nodes,
-# the device-mapper targets switched.
-clean_up() {
-	local n
-	lab_exec '?' node2 "[ -p /run/forger.in ] && timeout 5 sh -c 'echo close > /run/forger.in'"
-	for n in node1 node2; do
-		lab_exec '?' $n "$T deactivate md01; $T destroy md01"
-		dm $n d linear
-		dm $n c linear
-	done
-}
-
-# booted_since NODE N: NODE booted more than N times.
-booted_since() {
-	[ "$(node_boots "$1")" -gt "$2" ]
 }
 
 @test "a failed cluster partition write fails ACTIVATE: standby, same generation, the disk failed" {
@@ -286,24 +218,6 @@ booted_since() {
 	lab_exec node1 "$T destroy md01"
 }
 
-# Both copies fresh over zeroed data partitions (what the tests before
-# wrote on node1 is zeroed again), taken as identical: connected, both
-# current. Kept when the test before left them so.
-pair_up() {
-	if is node1 role 1 && is node2 role 1 && both_uptodate; then
-		return 0
-	fi
-	clean_up
-	lab_exec node1 "dd if=/dev/zero of=/dev/mapper/d1 bs=64k count=16 seek=10 oflag=direct status=none"
-	dinit node1
-	dinit node2
-	dcreate node1
-	dcreate node2
-	wait_for 60 is node1 conn 3
-	lab_exec node1 "$T recover md01 assume-sync"
-	wait_for 60 both_uptodate
-}
-
 # activate_both: ACTIVATE on both servers at once (as far as two lab exec
 # calls go); prints their exit statuses "rc1 rc2".
 activate_both() {
@@ -374,114 +288,6 @@ activate_both() {
 	lab_exec node1 "$T deactivate md01"
 	ref=$("$LAB" exec node1 -- sh -c "dd if=/dev/mapper/d1 bs=1M iflag=direct status=none | md5sum")
 	assert "$("$LAB" exec node2 -- sh -c "dd if=/dev/mapper/d2 bs=1M iflag=direct status=none | md5sum")" == "$ref" "node2's data partition is node1's"
-}
-
-# writer_done NODE: the record writer on NODE has exited (a write failed).
-writer_done() {
-	! "$LAB" exec "$1" -- pgrep -f '[l]iscal-records' >/dev/null
-}
-
-# node_back NODE: after NODE restarted, liscal and device-mapper loaded
-# again and the clp.conf of clpmdstat in place (nothing if already so).
-node_back() {
-	run_lab wait "$1"
-	lab_exec "$1" "lsmod | grep -q '^liscal ' || insmod $K"
-	lab_exec "$1" "modprobe dm-mod && modprobe dm-flakey"
-	lab_exec "$1" "mkdir -p /opt/clpstack/etc && cp $REPO/userland/conf/examples/lab-clp.conf $CONF"
-}
-
-# console_mark NODE: where NODE's console log ends now (for console_since).
-console_mark() {
-	echo $(($(stat -c %s "$("$LAB" console "$1")") + 1))
-}
-
-# console_since NODE MARK RE: NODE's console after MARK has a line matching RE.
-console_since() {
-	tail -c "+$2" "$("$LAB" console "$1")" | grep -aqE "$3"
-}
-
-# reset_at_error PART KEY BASE: node1 active with the action RESET for
-# errors on PART (d: data partition, key dp-io-error; c: cluster partition,
-# cp-io-error) while the record writer writes from block BASE; PART then
-# fails every I/O. node1 must restart with the error on its console (logged
-# since the switch), and node2 take over with every record the writer saw
-# acknowledged.
-reset_at_error() {
-	local part=$1 key=$2 base=$3 what=data boots last mark
-	[ "$part" = c ] && what=cluster
-	pair_up
-	lab_exec node1 "$T set md01 $key=1"
-	is node1 "${key//-/_}" 1
-	lab_exec node1 "$T activate md01"
-	wait_for 10 is node2 peer_role 2
-	lab_exec node1 "setsid -f $REC /dev/NMP1 $base >/dev/null 2>&1 </dev/null"
-	wait_for 60 acked_at_least node1 "$base" $((base + 20))
-	boots=$(node_boots node1)
-	mark=$(console_mark node1)
-	# node1 restarts at its next write, maybe before the command returns
-	dm '?' node1 "$part" error
-	wait_for 120 booted_since node1 "$boots"
-	console_since node1 "$mark" "md01: I/O error -?[0-9]+ on the $what partition" ||
-		fail "node1's console has no $what partition I/O error since the switch"
-	last=$(acked node1 "$base")
-	assert "$last" -ge $((base + 20)) "records acknowledged before the error"
-	wait_for 60 is node2 disk 2
-	lab_exec node2 "$T activate md01 force"
-	check_records node2 "$base" "$last"
-	lab_exec node2 "$T deactivate md01"
-	node_back node1
-}
-
-@test "I/O errors on the active's data partition, action RESET: it restarts, the standby takes over with every acknowledged write" {
-	reset_at_error d dp-io-error 2000
-}
-
-# The guide (2.12.11) resets the server at a mirror disk error; with the
-# action NONE (dperror) the copy fails instead and the writer gets the
-# error: nothing it was told was written may be missing on the standby.
-@test "I/O errors on the active's data partition, action NONE: failed and RED in both views, the writer gets the error, the standby takes over with every acknowledged write" {
-	local base=3000 last mark
-	pair_up
-	lab_exec node1 "$T set md01 dp-io-error=0"
-	is node1 dp_io_error 0
-	lab_exec node1 "$T activate md01"
-	wait_for 10 is node2 peer_role 2
-	lab_exec node1 "setsid -f $REC /dev/NMP1 $base >/dev/null 2>&1 </dev/null"
-	wait_for 60 acked_at_least node1 $base $((base + 20))
-	mark=$(console_mark node1)
-	dm node1 d error
-	# The next write fails on node1's disk: the writer stops on its error.
-	wait_for 60 writer_done node1
-	wait_for 30 is node1 disk 4
-	is node1 role 2
-	last=$(acked node1 $base)
-	assert "$last" -ge $((base + 20)) "records acknowledged before the error"
-	console_since node1 "$mark" 'md01: I/O error -?[0-9]+ on the data partition' ||
-		fail "node1's console has no data partition I/O error since the switch"
-	# node1's STATE told node2: the copies' colours as both see them.
-	wait_for 30 is node2 peer_disk 4
-	is node2 disk 3
-	wait_for 10 self_is node1 RED
-	assert_match "$(colours node1)" "^RED GREEN " "node1's view: itself RED, node2 GREEN"
-	assert_match "$(colours node2)" "^GREEN RED " "node2's view: itself GREEN, node1 RED"
-	# The failure is on node1's cluster partition (FAILED 0x200, not UPTODATE).
-	wait_for 10 sb_flags_are node1 0x204 0x200
-	# The other server takes over: node1 standby, node2 active (granted by
-	# node1 over the connection, no force), with every acknowledged record.
-	lab_exec node1 "$T deactivate md01"
-	lab_exec node2 "$T activate md01"
-	is node2 role 2
-	check_records node2 $base "$last"
-	lab_exec node2 "$T deactivate md01"
-	clean_up
-}
-
-# The cluster partition fails under the active while it writes: the
-# write-intent bits of the writer's next region cannot be written, and the
-# action RESET (the guide's, 2.12.11) restarts node1 at once.
-@test "a cluster partition write error on the active while it writes, action RESET: it restarts, the standby takes over with every acknowledged write" {
-	node_back node1
-	reset_at_error c cp-io-error 4000
 }
 
 @test "kernel logs clean" {

@@ -1,26 +1,55 @@
 #!/usr/bin/env bats
 # The KUnit suite of the code liscal shares with userland (tests/kunit/),
-# run in a lab node of a kernel with CONFIG_KUNIT: the lab's debug kernel,
-# under make check-debug, which builds the test module and sets
-# CLP_KUNIT_KO. Debian's kernel has no KUnit, so make check skips this.
-# The golden values it asserts are those the host build computes
-# (tests/host/unit/test_liscal.c).
+# run in a 1-node lab of a kernel with CONFIG_KUNIT. Under make check that
+# is the small KUnit kernel of scripts/kunit-kernel (built once per machine,
+# cached; make check builds it before the suites, a run of this suite alone
+# builds it here), and the test module is built against it in a copy of the
+# sources under /var/tmp. make check-debug sets CLP_KUNIT_KO (and the debug
+# kernel) instead. The golden values it asserts are those the host build
+# computes (tests/host/unit/test_liscal.c).
 
 load helpers
 
+# The KUnit kernel's variables and liscal_kunit.ko built against it, in
+# CLP_KUNIT_BUILD (removed by teardown_file).
+kunit_kernel_module() {
+	local vars
+	vars=$("$REPO/scripts/kunit-kernel") || {
+		echo "# scripts/kunit-kernel failed: no KUnit kernel" >&2
+		return 1
+	}
+	eval "$vars"
+	export CLPLAB_KERNEL CLPLAB_KVER CLPLAB_MODDIR
+	export CLPLAB_CACHE=${CLPLAB_CACHE_KUNIT:-/var/tmp/clplab/.cache-kunit}
+	CLP_KUNIT_BUILD=$(mktemp -d /var/tmp/clpstack-kunit-ko.XXXXXX)
+	export CLP_KUNIT_BUILD
+	tar -C "$REPO" -cf - --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude=modules.order \
+		--exclude=Module.symvers common netlink/uapi tests/kunit |
+		tar -C "$CLP_KUNIT_BUILD" -xf -
+	make -s -C "$CLP_KUNIT_KDIR" M="$CLP_KUNIT_BUILD/tests/kunit" W=1 modules >&2 || {
+		echo "# liscal_kunit.ko did not build against $CLP_KUNIT_KDIR" >&2
+		return 1
+	}
+	export CLP_KUNIT_KO=$CLP_KUNIT_BUILD/tests/kunit/liscal_kunit.ko
+}
+
 setup_file() {
-	[ -n "${CLP_KUNIT_KO:-}" ] ||
-		file_skip "needs a kernel with KUnit and the test module: run make check-debug" ||
-		return 0
-	[ -f "$CLP_KUNIT_KO" ] ||
-		file_skip "no $CLP_KUNIT_KO (make check-debug builds it)" || return 0
 	skip_if_no_lab || return 0
+	if [ -z "${CLP_KUNIT_KO:-}" ]; then
+		kunit_kernel_module || return 1
+	fi
+	[ -f "$CLP_KUNIT_KO" ] || {
+		echo "# no $CLP_KUNIT_KO" >&2
+		return 1
+	}
 	export CLPLAB_NAME=t$$-kunit
 	run_lab up --nodes 1 --name "$CLPLAB_NAME"
 }
 
 teardown_file() {
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+	[ -z "${CLP_KUNIT_BUILD:-}" ] || rm -rf "$CLP_KUNIT_BUILD"
 }
 
 R=/sys/kernel/debug/kunit/liscal-shared/results
