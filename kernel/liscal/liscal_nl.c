@@ -90,6 +90,14 @@ static struct netlink_range_validation liscal_chunk_range __ro_after_init = {
 	.min = LISCAL_CHUNK_MIN, .max = LISCAL_CHUNK_MAX,
 };
 
+static struct netlink_range_validation liscal_sendq_range __ro_after_init = {
+	.min = 0, .max = LISCAL_SENDQ_MAX,
+};
+
+static struct netlink_range_validation liscal_bandlimit_range __ro_after_init = {
+	.min = 0, .max = LISCAL_BANDLIMIT_MAX,
+};
+
 #define TMO NLA_POLICY_FULL_RANGE(NLA_U32, &liscal_tmo_range)
 
 /*
@@ -126,6 +134,10 @@ static const struct nla_policy liscal_nl_policy[LISCAL_A_MAX + 1] = {
 	[LISCAL_A_SOURCE_NODE] = NLA_POLICY_MAX(NLA_U8, LISCAL_NODE_ID_MAX),
 	[LISCAL_A_AUTO_CONSTRUCT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[LISCAL_A_FENCING] = NLA_POLICY_MAX(NLA_U8, 1),
+	[LISCAL_A_SEND_QUEUE_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &liscal_sendq_range),
+	[LISCAL_A_BANDLIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						     &liscal_bandlimit_range),
 };
 
 /* The mirror parameters, taken by RES_CREATE and RES_SET. */
@@ -134,7 +146,7 @@ static const u8 liscal_nl_param_attrs[] = {
 	LISCAL_A_ACK_TIMEOUT, LISCAL_A_RECV_TIMEOUT, LISCAL_A_HB_INTERVAL,
 	LISCAL_A_PING_TIMEOUT, LISCAL_A_PING_RETRY, LISCAL_A_RECOVERY_CHUNK,
 	LISCAL_A_CP_IO_ERROR, LISCAL_A_DP_IO_ERROR, LISCAL_A_AUTO_CONSTRUCT,
-	LISCAL_A_FENCING,
+	LISCAL_A_FENCING, LISCAL_A_SEND_QUEUE_SIZE, LISCAL_A_BANDLIMIT,
 };
 
 /*
@@ -270,16 +282,15 @@ static void liscal_nl_params(struct liscal_params *p, struct nlattr **a)
 		p->auto_construct = nla_get_u8(a[LISCAL_A_AUTO_CONSTRUCT]);
 	if (a[LISCAL_A_FENCING])
 		p->fencing = nla_get_u8(a[LISCAL_A_FENCING]);
+	if (a[LISCAL_A_SEND_QUEUE_SIZE])
+		p->send_queue_size = nla_get_u32(a[LISCAL_A_SEND_QUEUE_SIZE]);
+	if (a[LISCAL_A_BANDLIMIT])
+		p->bandlimit = nla_get_u32(a[LISCAL_A_BANDLIMIT]);
 }
 
 static int liscal_nl_check_params(struct genl_info *info,
 				  const struct liscal_params *p)
 {
-	if (p->sync_mode != LISCAL_SYNC_SYNC) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LISCAL_A_SYNC_MODE],
-				    "asynchronous mode is not supported yet");
-		return -EOPNOTSUPP;
-	}
 	if (p->recovery_chunk % 4096) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[LISCAL_A_RECOVERY_CHUNK],
@@ -410,6 +421,17 @@ static int liscal_nl_res_set(struct sk_buff *skb, struct genl_info *info)
 		p = res->p;
 		liscal_nl_params(&p, info->attrs);
 		ret = liscal_nl_check_params(info, &p);
+		/*
+		 * The queue of an asynchronous connection and the synchronous
+		 * path's direct sends would interleave out of order.
+		 */
+		if (!ret && p.sync_mode != res->p.sync_mode &&
+		    READ_ONCE(res->conn) == LISCAL_CONN_CONNECTED) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[LISCAL_A_SYNC_MODE],
+					    "the synchronous mode cannot change while the mirror is connected");
+			ret = -EBUSY;
+		}
 		if (!ret)
 			res->p = p;
 		mutex_unlock(&res->state_mutex);
@@ -503,6 +525,8 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 	    nla_put_string(msg, LISCAL_A_LOCAL_ADDR, res->local_str) ||
 	    nla_put_string(msg, LISCAL_A_PEER_ADDR, res->peer_str) ||
 	    nla_put_u8(msg, LISCAL_A_SYNC_MODE, res->p.sync_mode) ||
+	    nla_put_u32(msg, LISCAL_A_SEND_QUEUE_SIZE, res->p.send_queue_size) ||
+	    nla_put_u32(msg, LISCAL_A_BANDLIMIT, res->p.bandlimit) ||
 	    nla_put_u32(msg, LISCAL_A_SEND_TIMEOUT, res->p.send_timeout) ||
 	    nla_put_u32(msg, LISCAL_A_CONNECT_TIMEOUT, res->p.connect_timeout) ||
 	    nla_put_u32(msg, LISCAL_A_ACK_TIMEOUT, res->p.ack_timeout) ||

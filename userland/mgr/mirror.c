@@ -283,8 +283,6 @@ static int check_supported(const struct clp_md *md)
 		what = "mddriver/crypto/use = 1 (encryption)";
 	else if (md->compress)
 		what = "mddriver/compress (compression)";
-	else if (md->bandlimit)
-		what = "mddriver/bandlimit/limit (bandwidth limit)";
 	if (!what)
 		return 0;
 	clp_event(EV, EV_UNSUPPORTED, "%s: %s is not supported by this liscal driver yet; "

@@ -26,6 +26,8 @@
 #define LISCAL_CHUNK_MIN	65536		/* recovery data size, bytes */
 #define LISCAL_CHUNK_MAX	(4 << 20)
 #define LISCAL_CHUNK_DEFAULT	(1 << 20)
+#define LISCAL_SENDQ_MAX	999999		/* SEND_QUEUE_SIZE, writes */
+#define LISCAL_BANDLIMIT_MAX	999999999	/* BANDLIMIT, KiB/s */
 #define LISCAL_PORT_DEFAULT	29031
 
 /*
@@ -81,7 +83,7 @@ enum liscal_recovery_dir {
 
 /* LISCAL_A_SYNC_MODE */
 enum liscal_sync_mode {
-	LISCAL_SYNC_ASYNC = 0,		/* refused for now: -EOPNOTSUPP */
+	LISCAL_SYNC_ASYNC = 0,		/* completes after the local write */
 	LISCAL_SYNC_SYNC = 1,
 };
 
@@ -199,6 +201,8 @@ enum {
 	LISCAL_A_FENCING,		/* u8 0/1, default 0: hold writes at a */
 					/* break while active (clp.conf fencing) */
 	LISCAL_A_FENCED,		/* u8 0/1: writes held since a break */
+	LISCAL_A_SEND_QUEUE_SIZE,	/* u32, async: writes queued, 0 unlimited */
+	LISCAL_A_BANDLIMIT,		/* u32 KiB/s on async mirror data, 0 none */
 
 	__LISCAL_A_MAX,
 	LISCAL_A_MAX = (__LISCAL_A_MAX - 1)
@@ -253,6 +257,7 @@ enum {
 	LISCAL_STATS_A_DIRECT_WRITES,		/* issued by the submitter (fast path) */
 	LISCAL_STATS_A_RECOVERY_INFLIGHT_MAX,	/* most RS_DATA sent, not yet acked */
 	LISCAL_STATS_A_REFUSED_PACKETS,		/* invalid packets, state packets not fitting */
+	LISCAL_STATS_A_ASYNC_OVERFLOWS,		/* async writes left to recovery: queue full */
 
 	__LISCAL_STATS_A_MAX,
 	LISCAL_STATS_A_MAX = (__LISCAL_STATS_A_MAX - 1)
