@@ -339,6 +339,8 @@ static void liscal_async_queue(struct liscal_res *res, struct liscal_req *req,
 		req->send = false;
 	else if (!req->copy || !liscal_async_room(res, bytes))
 		liscal_async_overflow(res, req);
+	if (!req->send && req->has_bits)	/* as in liscal_admit() */
+		liscal_bm_set_range(res->oos, req->first, req->last);
 	if (req->send) {
 		atomic_inc(&req->pending);
 		req->sent = true;
@@ -523,6 +525,14 @@ static bool liscal_admit(struct liscal_res *res, struct liscal_req *req,
 	}
 	if (!req->has_bits)
 		return true;
+	/*
+	 * A write the peer will not get is out of sync from now on, not only
+	 * from its completion: a recovery that starts meanwhile (the
+	 * asynchronous catch-up does at once) must not end before it saw the
+	 * bit. Its chunk read waits for the write (an issued write overlaps).
+	 */
+	if (!req->send)
+		liscal_bm_set_range(res->oos, req->first, req->last);
 	req->epoch = res->icur;
 	req->counted = true;
 	res->inflight[req->epoch]++;
