@@ -301,7 +301,7 @@ static bool liscal_async_room(struct liscal_res *res, u32 bytes)
 
 /*
  * Lock held. A mirrored asynchronous write that does not fit: no longer
- * mirrored (its bits go out of sync at completion). Outside a recovery the
+ * mirrored (its bits go out of sync, liscal_async_queue()). Outside a recovery the
  * peer becomes outdated until a recovery catches it up; during one, the
  * recovery walks the bits again.
  */

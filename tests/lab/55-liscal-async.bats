@@ -17,25 +17,13 @@ PARAMS="sync-mode=0 ack-timeout=$((5000 * S)) hb-interval=1000 ping-timeout=2000
 setup_file() {
 	skip_if_no_lab || return 0
 	liscal_lab_up async 128M
-	local n
-	for n in node1 node2; do
-		"$LAB" exec $n -- bash -c "tc qdisc add dev lo root tbf rate 1mbit burst 16kb latency 1s && tc qdisc del dev lo root" ||
-			file_skip "$n's kernel has no tbf qdisc (CONFIG_NET_SCH_TBF)" || return 0
-		lab_exec $n "$T init md01 $((${n#node} - 1)) /dev/vdb1 /dev/vdb2"
-		create $n
-	done
-	wait_for 60 is node1 conn 3
-	# Two fresh lab disks are identical (zero): no full copy needed.
-	lab_exec node1 "$T recover md01 assume-sync"
-	wait_for 60 both_uptodate
+	have_qdisc tbf rate 1mbit burst 16kb latency 1s || return 0
+	pair_in_sync
 	lab_exec node1 "$T activate md01"
 }
 
 teardown() {
-	local n
-	for n in node1 node2; do
-		"$LAB" exec $n -- bash -c "tc qdisc del dev eth1 root 2>/dev/null; true" || true
-	done
+	tc_clear
 }
 
 # MD5 of the whole data partition, read with O_DIRECT.
