@@ -92,7 +92,8 @@ now_ms() {
 	assert "$output" -gt "$o0" "writes overflowed the queue of 8"
 	run st node1 stat_send_queue_max2
 	assert "$output" -le 8 "the queue never held more than 8 writes"
-	wait_for 30 is node1 recovery_dir 1
+	lab_exec node1 "dmesg | grep -c 'asynchronous send queue overflowed: catching up by recovery'"
+	assert "$output" -ge 1 "the overflow started a catch-up recovery"
 	ref=$(data_md5 node1)
 	lab_exec node1 "tc qdisc del dev eth1 root"
 	wait_for 180 both_uptodate
