@@ -1564,6 +1564,8 @@ static void liscal_teardown(struct liscal_res *res, bool was_connected)
 	spin_lock_irqsave(&res->lock, flags);
 	reason = res->fail_reason;
 	list_splice_init(&res->ack_wait, &failed);
+	/* asynchronous writes not sent yet, after the older sent ones */
+	list_splice_tail_init(&res->send_q, &failed);
 	list_for_each_entry(req, &failed, ack_list)
 		req->peer_failed = true;
 	/* fencing: their completion is held (liscal_fence.c) */

@@ -43,6 +43,8 @@ struct liscal_params {
 	u8 auto_construct;	/* start the construction of a fresh peer */
 	u8 fencing;		/* hold writes at a break (liscal_fence.c) */
 	u8 compress;		/* LISCAL_COMPRESS_* (liscal_xf.c) */
+	u32 send_queue_size;	/* async: writes queued or unacked, 0 no limit */
+	u32 bandlimit;		/* async: KiB/s of mirror data, 0 no limit */
 };
 
 struct liscal_stats {
@@ -53,7 +55,8 @@ struct liscal_stats {
 struct liscal_req {
 	struct list_head list;		/* res->writes (all in flight), lock */
 	struct list_head qlist;		/* issue_q / deferred / held, lock */
-	struct list_head ack_list;	/* res->ack_wait while awaiting DATA_ACK */
+	/* res->ack_wait while awaiting DATA_ACK; async: send_q before */
+	struct list_head ack_list;
 	struct liscal_res *res;
 	struct bio *bio;		/* the bio from above */
 	u64 sector, nsect;
@@ -70,6 +73,15 @@ struct liscal_req {
 	bool issued;			/* past the recovery range check */
 	bool send;			/* to be mirrored to the peer */
 	u64 defer_ns;			/* when it started waiting for recovery */
+	/*
+	 * Asynchronous mode (liscal_io.c, liscal_async_*): the bio from above
+	 * completes after the local write (bio_done); the data goes to the
+	 * peer from copy, the request lives on until the peer's DATA_ACK.
+	 */
+	bool async;
+	bool bio_done;
+	blk_opf_t bio_flags;		/* the bio's, for the sender */
+	struct bio *copy;
 };
 
 struct liscal_res {
@@ -175,9 +187,15 @@ struct liscal_res {
 	struct list_head fence_acks;
 	unsigned int nr_issued;		/* issued writes not completed */
 	struct list_head ack_wait;	/* sent, waiting for DATA_ACK */
+	/*
+	 * Asynchronous mode: mirrored writes whose local write is issued,
+	 * queued in order for the sender (send_work), which moves each to
+	 * ack_wait as it sends it. Teardown fails both lists.
+	 */
+	struct list_head send_q;
 	u64 seq;
-	u64 sync_diff;			/* bytes sent and not acked */
-	int send_queue;			/* DATA packets sent and not acked */
+	u64 sync_diff;			/* bytes queued or sent, not acked */
+	int send_queue;			/* DATA packets queued or sent, not acked */
 	u64 flush_seq;			/* cleaner's peer flush awaiting ack */
 	int flush_state;		/* 0 idle, 1 waiting, 2 acked, -1 failed */
 	int req_queue;			/* bios in flight */
@@ -200,6 +218,16 @@ struct liscal_res {
 	u64 period_start_ns;
 
 	struct work_struct issue_work;
+	/*
+	 * Asynchronous sender and catch-up (liscal_io.c). The fields below
+	 * belong to send_work alone (it never runs twice at once): a flush
+	 * or FUA write in flight (tx_barrier), the bandwidth token bucket.
+	 */
+	struct work_struct send_work;
+	struct work_struct catchup_work;
+	bool tx_barrier;
+	s64 tb_tokens;			/* bytes that may go now */
+	u64 tb_last_ns;
 	struct delayed_work clean_work;
 	/*
 	 * Records a disk failure (liscal_io_error(), any context) in the
@@ -307,6 +335,8 @@ bool liscal_writes_overlap(struct liscal_res *res, u64 first, u64 last);
 struct bio *liscal_page_bio_alloc(struct block_device *bdev, u64 sector,
 				  u32 bytes, blk_opf_t opf);
 void liscal_page_bio_free(struct bio *bio);
+void liscal_async_send_work(struct work_struct *w);
+void liscal_async_catchup_work(struct work_struct *w);
 
 /* liscal_conn.c */
 int liscal_conn_start(struct liscal_res *res);

@@ -122,8 +122,12 @@ static void liscal_req_done(struct liscal_req *req)
 	}
 	spin_unlock_irqrestore(&res->lock, flags);
 	wake_up_all(&res->waitq);
-	bio->bi_status = req->local_status;
-	bio_endio(bio);
+	if (req->copy)
+		liscal_page_bio_free(req->copy);
+	if (!req->bio_done) {
+		bio->bi_status = req->local_status;
+		bio_endio(bio);
+	}
 	mempool_free(req, res->req_pool);
 }
 
@@ -143,8 +147,21 @@ static void liscal_write_endio(struct bio *clone)
 				blk_status_to_errno(clone->bi_status));
 	}
 	bio_put(clone);
+	/*
+	 * Asynchronous: the write completes for the application now; the
+	 * request stays until the peer acknowledged its copy (its bits are
+	 * marked out of sync if it never does).
+	 */
+	if (req->async) {
+		req->bio_done = true;
+		req->bio->bi_status = req->local_status;
+		bio_endio(req->bio);
+	}
 	liscal_req_put(req);
 }
+
+static void liscal_async_queue(struct liscal_res *res, struct liscal_req *req,
+			       struct bio *clone);
 
 /*
  * Issues one write whose intent bits are on disk. Context: the issue
@@ -171,6 +188,10 @@ static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
 	clone->bi_private = req;
 	clone->bi_end_io = liscal_write_endio;
 	atomic_inc(&req->pending);
+	if (req->send && req->async) {
+		liscal_async_queue(res, req, clone);
+		return;
+	}
 
 	/*
 	 * One critical section for the connection check and the enqueue on
@@ -238,6 +259,235 @@ static bool liscal_mirrored(struct liscal_res *res)
 }
 
 /*
+ * Asynchronous mode (Documentation/liscal.md, "Asynchronous mode").
+ *
+ * A mirrored write's data is copied (GFP_NOIO) and the request queued on
+ * send_q in admission order before its local write is issued; the write
+ * completes for the application when its local write did
+ * (liscal_write_endio()). The sender (send_work) sends the queue in order
+ * and moves each request to ack_wait; the request, its write-intent bits
+ * and its place in nr_issued stay until the peer's DATA_ACK, so that a
+ * break marks every write the peer may lack out of sync (teardown fails
+ * send_q and ack_wait) and a recovery chunk waits for the queued writes it
+ * overlaps. A flush or FUA write is a barrier: sent only once every
+ * earlier write is acknowledged, and the next one only once it is, so the
+ * peer's copy is always a prefix of this side's writes.
+ *
+ * When the queue is full (send_queue_size writes, or the byte limit, or no
+ * memory for the copy) the write is not mirrored: the peer is taken as
+ * outdated from here on (nothing more is queued: its copy stays a prefix)
+ * and catchup_work starts a differential recovery, which copies the
+ * regions marked since.
+ */
+
+/* Bytes of copied data queued or unacked at most: a "0 = unlimited" queue
+ * is still bounded by memory, an eighth of it, and at most 256 MiB.
+ */
+static u64 liscal_async_max_bytes(void)
+{
+	return min_t(u64, 256ULL << 20,
+		     ((u64)totalram_pages() << PAGE_SHIFT) / 8);
+}
+
+/* Lock held. Is there room on the queue for @bytes more? */
+static bool liscal_async_room(struct liscal_res *res, u32 bytes)
+{
+	u32 max = READ_ONCE(res->p.send_queue_size);
+
+	if (max && res->send_queue >= max)
+		return false;
+	return res->sync_diff + bytes <= liscal_async_max_bytes();
+}
+
+/*
+ * Lock held. A mirrored asynchronous write that does not fit: no longer
+ * mirrored (its bits go out of sync, liscal_async_queue()). Outside a recovery the
+ * peer becomes outdated until a recovery catches it up; during one, the
+ * recovery walks the bits again.
+ */
+static void liscal_async_overflow(struct liscal_res *res,
+				  struct liscal_req *req)
+{
+	req->send = false;
+	liscal_stat_add(res, LISCAL_STATS_A_ASYNC_OVERFLOWS, 1);
+	if (res->rs_dir == LISCAL_RECOVERY_NONE &&
+	    res->pdisk == LISCAL_DISK_UPTODATE) {
+		res->pdisk = LISCAL_DISK_OUTDATED;
+		queue_work(res->wq, &res->catchup_work);
+	}
+}
+
+/*
+ * Queues an admitted, mirrored asynchronous write for the sender and
+ * issues its local write (@clone). Context: the issue worker; the
+ * request's issuer reference is dropped here.
+ */
+static void liscal_async_queue(struct liscal_res *res, struct liscal_req *req,
+			       struct bio *clone)
+{
+	u32 bytes = req->nsect << 9;
+	unsigned long flags;
+	bool queued = false;
+
+	req->copy = liscal_page_bio_alloc(res->dbdev, req->sector, bytes,
+					  REQ_OP_WRITE);
+	if (req->copy && bytes)
+		bio_copy_data(req->copy, req->bio);
+	spin_lock_irqsave(&res->lock, flags);
+	/* the connection may have gone, or the queue overflowed, since */
+	if (res->conn != LISCAL_CONN_CONNECTED || !liscal_mirrored(res))
+		req->send = false;
+	else if (!req->copy || !liscal_async_room(res, bytes))
+		liscal_async_overflow(res, req);
+	if (!req->send && req->has_bits)	/* as in liscal_admit() */
+		liscal_bm_set_range(res->oos, req->first, req->last);
+	if (req->send) {
+		atomic_inc(&req->pending);
+		req->sent = true;
+		list_add_tail(&req->ack_list, &res->send_q);
+		res->sync_diff += bytes;
+		res->send_queue++;
+		liscal_stat_max(res, LISCAL_STATS_A_SYNC_DIFF_MAX, res->sync_diff);
+		liscal_stat_max(res, LISCAL_STATS_A_SEND_QUEUE_MAX, res->send_queue);
+		liscal_stat_max(res, LISCAL_STATS_A_SEND_QUEUE_MAX2, res->send_queue);
+		queued = true;
+	}
+	spin_unlock_irqrestore(&res->lock, flags);
+	submit_bio_noacct(clone);
+	if (queued)
+		queue_work(res->wq, &res->send_work);
+	liscal_req_put(req);
+}
+
+/* The sender stops waiting: the connection is failing or gone. */
+static bool liscal_async_stop(struct liscal_res *res)
+{
+	return READ_ONCE(res->fail_reason) ||
+	       READ_ONCE(res->conn) != LISCAL_CONN_CONNECTED;
+}
+
+/*
+ * Bandwidth limit (p.bandlimit KiB/s): a token bucket of bytes refilled
+ * at the rate, holding at most a quarter of a second or one largest
+ * packet. Waits until @bytes may go; false when the sender must stop.
+ */
+static bool liscal_async_throttle(struct liscal_res *res, u32 bytes)
+{
+	u64 rate = (u64)READ_ONCE(res->p.bandlimit) * 1024;
+	s64 burst, wait_ms;
+	u64 now;
+
+	if (!rate)
+		return true;
+	burst = max_t(s64, rate / 4, LISCAL_WIRE_MAX_IO);
+	now = ktime_get_ns();
+	if (!res->tb_last_ns)
+		res->tb_tokens = burst;
+	else
+		res->tb_tokens += div64_u64((now - res->tb_last_ns) * rate,
+					    NSEC_PER_SEC);
+	res->tb_tokens = min(res->tb_tokens, burst);
+	res->tb_last_ns = now;
+	res->tb_tokens -= bytes;
+	if (res->tb_tokens >= 0)
+		return true;
+	wait_ms = div64_u64((u64)-res->tb_tokens * MSEC_PER_SEC, rate) + 1;
+	wait_event_timeout(res->waitq, liscal_async_stop(res),
+			   msecs_to_jiffies(wait_ms));
+	return !liscal_async_stop(res);
+}
+
+/* Waits until the peer acknowledged every write sent; false: stop. */
+static bool liscal_async_drain(struct liscal_res *res)
+{
+	wait_event(res->waitq, list_empty(&res->ack_wait) ||
+		   liscal_async_stop(res));
+	return !liscal_async_stop(res);
+}
+
+/* The sender: send_q in order, flushes and FUA writes as barriers. */
+void liscal_async_send_work(struct work_struct *w)
+{
+	struct liscal_res *res = container_of(w, struct liscal_res, send_work);
+	unsigned int noio = memalloc_noio_save();
+	struct liscal_wire_hdr h;
+	struct liscal_req *req;
+	unsigned long flags;
+	bool barrier;
+	int ret;
+
+	while (!liscal_async_stop(res)) {
+		spin_lock_irqsave(&res->lock, flags);
+		req = list_first_entry_or_null(&res->send_q, struct liscal_req,
+					       ack_list);
+		spin_unlock_irqrestore(&res->lock, flags);
+		if (!req)
+			break;
+		/* Only the sender removes from send_q (teardown after it). */
+		barrier = req->bio_flags & (REQ_PREFLUSH | REQ_FUA);
+		if ((barrier || res->tx_barrier) && !liscal_async_drain(res))
+			break;
+		if (!liscal_async_throttle(res, req->nsect << 9))
+			break;
+		memset(&h, 0, sizeof(h));
+		h.type = LISCAL_P_DATA;
+		h.sector = req->sector;
+		h.size = req->nsect << 9;
+		h.len = h.size;
+		if (req->bio_flags & REQ_FUA)
+			h.flags |= LISCAL_WF_FUA;
+		if (req->bio_flags & REQ_PREFLUSH)
+			h.flags |= LISCAL_WF_PREFLUSH;
+		h.seq = req->seq;
+		spin_lock_irqsave(&res->lock, flags);
+		if (res->conn != LISCAL_CONN_CONNECTED || res->fail_reason) {
+			spin_unlock_irqrestore(&res->lock, flags);
+			break;
+		}
+		list_move_tail(&req->ack_list, &res->ack_wait);
+		req->sent_ns = ktime_get_ns();
+		atomic_inc(&req->pending);	/* ours while sending */
+		spin_unlock_irqrestore(&res->lock, flags);
+		res->tx_barrier = barrier;
+		ret = liscal_send(res, &h, NULL, 0, req->copy);
+		liscal_req_put(req);
+		if (ret) {
+			liscal_conn_fail(res, ret == -EAGAIN ?
+					 LISCAL_REASON_BREAK_SEND_TIMEOUT :
+					 LISCAL_REASON_BREAK_PEER_CLOSED);
+			break;
+		}
+	}
+	/* a new connection starts without a barrier pending */
+	if (liscal_async_stop(res))
+		res->tx_barrier = false;
+	memalloc_noio_restore(noio);
+}
+
+/*
+ * After an overflow: a differential recovery brings the peer up to date.
+ * Under state_mutex, like the other state transitions. If it cannot start
+ * (the link broke meanwhile), the peer stays outdated and the next
+ * handshake or RECOVERY_START decides.
+ */
+void liscal_async_catchup_work(struct work_struct *w)
+{
+	struct liscal_res *res = container_of(w, struct liscal_res,
+					      catchup_work);
+	int ret;
+
+	mutex_lock(&res->state_mutex);
+	ret = liscal_rs_start(res, false, NULL);
+	mutex_unlock(&res->state_mutex);
+	if (ret)
+		pr_warn("%s: asynchronous send queue overflowed; catch-up recovery not started (%d), the peer stays outdated\n",
+			res->name, ret);
+	else
+		pr_info("%s: asynchronous send queue overflowed: catching up by recovery\n",
+			res->name);
+}
+
+/*
  * Lock held. Admits a write: holds it (returns false, on res->held) while
  * the connection handshakes or the resource is fenced; defers it (returns false, on res->deferred)
  * when it touches a recovery chunk in flight; otherwise marks it issued,
@@ -268,10 +518,21 @@ static bool liscal_admit(struct liscal_res *res, struct liscal_req *req,
 	req->issued = true;
 	res->nr_issued++;
 	req->send = liscal_mirrored(res);
-	if (req->send)
+	if (req->send) {
 		req->seq = ++res->seq;
+		req->async = READ_ONCE(res->p.sync_mode) == LISCAL_SYNC_ASYNC;
+		req->bio_flags = req->bio->bi_opf;
+	}
 	if (!req->has_bits)
 		return true;
+	/*
+	 * A write the peer will not get is out of sync from now on, not only
+	 * from its completion: a recovery that starts meanwhile (the
+	 * asynchronous catch-up does at once) must not end before it saw the
+	 * bit. Its chunk read waits for the write (an issued write overlaps).
+	 */
+	if (!req->send)
+		liscal_bm_set_range(res->oos, req->first, req->last);
 	req->epoch = res->icur;
 	req->counted = true;
 	res->inflight[req->epoch]++;

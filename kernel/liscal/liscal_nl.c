@@ -92,6 +92,14 @@ static struct netlink_range_validation liscal_chunk_range __ro_after_init = {
 	.min = LISCAL_CHUNK_MIN, .max = LISCAL_CHUNK_MAX,
 };
 
+static struct netlink_range_validation liscal_sendq_range __ro_after_init = {
+	.min = 0, .max = LISCAL_SENDQ_MAX,
+};
+
+static struct netlink_range_validation liscal_bandlimit_range __ro_after_init = {
+	.min = 0, .max = LISCAL_BANDLIMIT_MAX,
+};
+
 #define TMO NLA_POLICY_FULL_RANGE(NLA_U32, &liscal_tmo_range)
 
 /*
@@ -131,6 +139,10 @@ static const struct nla_policy liscal_nl_policy[LISCAL_A_MAX + 1] = {
 	[LISCAL_A_KEY] = NLA_POLICY_EXACT_LEN(LISCAL_KEY_LEN),
 	[LISCAL_A_KEY_MODE] = NLA_POLICY_MAX(NLA_U8, LISCAL_KEY_CRYPT),
 	[LISCAL_A_COMPRESS] = NLA_POLICY_MASK(NLA_U8, LISCAL_COMPRESS_ALL),
+	[LISCAL_A_SEND_QUEUE_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &liscal_sendq_range),
+	[LISCAL_A_BANDLIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						     &liscal_bandlimit_range),
 };
 
 /* The mirror parameters, taken by RES_CREATE and RES_SET. */
@@ -140,6 +152,7 @@ static const u8 liscal_nl_param_attrs[] = {
 	LISCAL_A_PING_TIMEOUT, LISCAL_A_PING_RETRY, LISCAL_A_RECOVERY_CHUNK,
 	LISCAL_A_CP_IO_ERROR, LISCAL_A_DP_IO_ERROR, LISCAL_A_AUTO_CONSTRUCT,
 	LISCAL_A_FENCING, LISCAL_A_KEY, LISCAL_A_KEY_MODE, LISCAL_A_COMPRESS,
+	LISCAL_A_FENCING, LISCAL_A_SEND_QUEUE_SIZE, LISCAL_A_BANDLIMIT,
 };
 
 /*
@@ -277,6 +290,10 @@ static void liscal_nl_params(struct liscal_params *p, struct nlattr **a)
 		p->fencing = nla_get_u8(a[LISCAL_A_FENCING]);
 	if (a[LISCAL_A_COMPRESS])
 		p->compress = nla_get_u8(a[LISCAL_A_COMPRESS]);
+	if (a[LISCAL_A_SEND_QUEUE_SIZE])
+		p->send_queue_size = nla_get_u32(a[LISCAL_A_SEND_QUEUE_SIZE]);
+	if (a[LISCAL_A_BANDLIMIT])
+		p->bandlimit = nla_get_u32(a[LISCAL_A_BANDLIMIT]);
 }
 
 /*
@@ -324,11 +341,6 @@ out_zero:
 static int liscal_nl_check_params(struct genl_info *info,
 				  const struct liscal_params *p)
 {
-	if (p->sync_mode != LISCAL_SYNC_SYNC) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LISCAL_A_SYNC_MODE],
-				    "asynchronous mode is not supported yet");
-		return -EOPNOTSUPP;
-	}
 	if ((p->compress & LISCAL_COMPRESS_DATA) &&
 	    p->sync_mode == LISCAL_SYNC_SYNC) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LISCAL_A_COMPRESS],
@@ -470,6 +482,17 @@ static int liscal_nl_res_set(struct sk_buff *skb, struct genl_info *info)
 		p = res->p;
 		liscal_nl_params(&p, info->attrs);
 		ret = liscal_nl_check_params(info, &p);
+		/*
+		 * The queue of an asynchronous connection and the synchronous
+		 * path's direct sends would interleave out of order.
+		 */
+		if (!ret && p.sync_mode != res->p.sync_mode &&
+		    READ_ONCE(res->conn) == LISCAL_CONN_CONNECTED) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[LISCAL_A_SYNC_MODE],
+					    "the synchronous mode cannot change while the mirror is connected");
+			ret = -EBUSY;
+		}
 		spin_lock_irqsave(&res->lock, flags);
 		memcpy(key, res->key, sizeof(key));
 		mode = res->key_mode;
@@ -586,6 +609,8 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 	    nla_put_string(msg, LISCAL_A_LOCAL_ADDR, res->local_str) ||
 	    nla_put_string(msg, LISCAL_A_PEER_ADDR, res->peer_str) ||
 	    nla_put_u8(msg, LISCAL_A_SYNC_MODE, res->p.sync_mode) ||
+	    nla_put_u32(msg, LISCAL_A_SEND_QUEUE_SIZE, res->p.send_queue_size) ||
+	    nla_put_u32(msg, LISCAL_A_BANDLIMIT, res->p.bandlimit) ||
 	    nla_put_u32(msg, LISCAL_A_SEND_TIMEOUT, res->p.send_timeout) ||
 	    nla_put_u32(msg, LISCAL_A_CONNECT_TIMEOUT, res->p.connect_timeout) ||
 	    nla_put_u32(msg, LISCAL_A_ACK_TIMEOUT, res->p.ack_timeout) ||

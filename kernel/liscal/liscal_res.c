@@ -44,6 +44,7 @@ void liscal_params_default(struct liscal_params *p)
 	p->cp_io_error = LISCAL_IOERR_NONE;
 	p->dp_io_error = LISCAL_IOERR_NONE;
 	p->auto_construct = 1;
+	p->send_queue_size = 2048;
 }
 
 struct liscal_res *liscal_res_find(const char *name)
@@ -305,6 +306,9 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	INIT_LIST_HEAD(&res->held);
 	INIT_LIST_HEAD(&res->fence_acks);
 	INIT_LIST_HEAD(&res->ack_wait);
+	INIT_LIST_HEAD(&res->send_q);
+	INIT_WORK(&res->send_work, liscal_async_send_work);
+	INIT_WORK(&res->catchup_work, liscal_async_catchup_work);
 	INIT_LIST_HEAD(&res->rs_chunks);
 	INIT_WORK(&res->issue_work, liscal_issue_work);
 	INIT_DELAYED_WORK(&res->clean_work, liscal_clean_work);

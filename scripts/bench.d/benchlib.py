@@ -22,14 +22,16 @@ TARGETS = [
     ("dmlin", "dm-linear /dev/vdb2"),
     ("nmp-sync", "/dev/NMP1 sync"),
     ("nmp-disc", "/dev/NMP1 disconnected"),
+    ("nmp-async", "/dev/NMP1 async"),
     ("drbd-c", "DRBD C"),
     ("drbd-disc", "DRBD disconnected"),
+    ("drbd-a", "DRBD A"),
 ]
 TARGET_LABEL = dict(TARGETS)
 # Which targets replicate synchronously over the link, and the DRBD twin
 # each of ours is compared with.
 SYNC_TARGETS = ("nmp-sync", "drbd-c")
-DRBD_TWIN = {"nmp-sync": "drbd-c", "nmp-disc": "drbd-disc"}
+DRBD_TWIN = {"nmp-sync": "drbd-c", "nmp-disc": "drbd-disc", "nmp-async": "drbd-a"}
 
 # Workloads: key -> (label, block size, write fraction, headline metric).
 WORKLOADS = [

@@ -48,7 +48,7 @@ nmp_snapshot() {
 	}
 	cp "$repo/tests/host/bin/liscal-nl" "$nmp_snap/"
 	cp "$repo"/userland/conf/*.rng "$nmp_snap/conf/"
-	cp "$bd/clp.conf.in" "$nmp_snap/clp.conf"
+	cp "$bd/clp.conf.in" "$nmp_snap/clp.conf.in"
 	for n in node1 node2; do
 		tar -C "$nmp_snap" -cf - . | lxi "$n" "rm -rf $nmp_dir && mkdir -p $nmp_dir && tar -C $nmp_dir -xf -" ||
 			{
@@ -94,6 +94,11 @@ nmp_fresh() {
 	local n
 	nmp_down
 	nmp_load
+	for n in node1 node2; do
+		# mddriver/syncmode from $nmp_syncmode (scripts/bench's setup)
+		lx "$n" "sed 's|<mkfs>0</mkfs>|<mkfs>0</mkfs><mddriver><syncmode>${nmp_syncmode:-1}</syncmode></mddriver>|' $nmp_dir/clp.conf.in >$nmp_dir/clp.conf" ||
+			die "/dev/NMP1: could not write clp.conf on $n"
+	done
 	for n in node1 node2; do
 		lx "$n" "$nmp_env $nmp_dir/clpmdinit --create force md01" >/dev/null ||
 			die "/dev/NMP1: clpmdinit --create force md01 failed on $n"

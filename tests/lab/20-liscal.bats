@@ -68,8 +68,8 @@ converged_to() {
 	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1 198.18.2.2:29031"
 	assert_match "$output" "local address must be"
 	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031 ack-timeout=5"
-	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031 sync-mode=0"
-	assert_match "$output" "asynchronous mode is not supported"
+	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031 sync-mode=1 compress=1"
+	assert_match "$output" "compressing mirror data needs asynchronous mode"
 	lab_exec 1 node1 "$T create md01 1 /dev/vdb2 /dev/vdb2 0 198.18.2.1:29031 198.18.2.2:29031"
 	assert_match "$output" "same device"
 	lab_exec 1 node1 "$T create md01 1 /dev/nonexistent /dev/vdb1 0 198.18.2.1:29031 198.18.2.2:29031"
@@ -660,7 +660,9 @@ res-set res-name=md01 ack-timeout:u64=9000 => error EINVAL attr=ack-timeout rang
 res-set res-name=md01 ack-timeout=600001 => error ERANGE attr=ack-timeout range=100..600000 msg=integer out of range
 res-set res-name=md01 ping-retry=51 => error ERANGE attr=ping-retry range=1..50 msg=integer out of range
 res-set res-name=md01 recovery-chunk=65537 => error EINVAL attr=recovery-chunk msg=recovery chunk must be a multiple of 4096
-res-set res-name=md01 sync-mode=0 => error EOPNOTSUPP attr=sync-mode msg=asynchronous mode is not supported yet
+res-set res-name=md01 sync-mode=2 => error ERANGE attr=sync-mode range=0..1 msg=integer out of range
+res-set res-name=md01 send-queue-size=1000000 => error ERANGE attr=send-queue-size range=0..999999 msg=integer out of range
+res-set res-name=md01 bandlimit=1000000000 => error ERANGE attr=bandlimit range=0..999999999 msg=integer out of range
 res-set res-name=md01 auto-construct=2 => error ERANGE attr=auto-construct range=0..1 msg=integer out of range
 res-set res-name=md01 minor=2 => error EINVAL attr=minor msg=Unsupported attribute
 res-set res-name=md01 peer-addr=198.18.2.9:29031 => error EINVAL attr=peer-addr msg=Unsupported attribute

@@ -90,6 +90,38 @@ check_records() {
 	assert "$got" == "$want" "records $first..$last on $node"
 }
 
+# have_qdisc QDISC ARGS (in setup_file): both nodes' kernels have the tc
+# qdisc (tried on lo); else the file is skipped and it returns 1.
+have_qdisc() {
+	local n
+	for n in node1 node2; do
+		"$LAB" exec $n -- bash -c "tc qdisc add dev lo root $* && tc qdisc del dev lo root" ||
+			file_skip "$n's kernel has no $1 qdisc" || return 1
+	done
+}
+
+# pair_in_sync (in setup_file, after liscal_lab_up): md01 on both nodes from
+# fresh cluster partitions, connected, and both fresh, zeroed copies
+# declared identical (assume-sync) instead of a full copy.
+pair_in_sync() {
+	local n
+	for n in node1 node2; do
+		lab_exec $n "$T init md01 $((${n#node} - 1)) /dev/vdb1 /dev/vdb2"
+		create $n
+	done
+	wait_for 60 is node1 conn 3
+	lab_exec node1 "$T recover md01 assume-sync"
+	wait_for 60 both_uptodate
+}
+
+# tc_clear: no qdisc left on either node's mirror interface (eth1).
+tc_clear() {
+	local n
+	for n in node1 node2; do
+		"$LAB" exec $n -- bash -c "tc qdisc del dev eth1 root 2>/dev/null; true" || true
+	done
+}
+
 teardown_file() {
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
 }

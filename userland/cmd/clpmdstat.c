@@ -159,6 +159,11 @@ static void out_stats(struct clp_out *o, const struct clp_md_status *st)
 	out_scaled(o, "sync_time_avg", avg, 1000000, "s");
 	out_scaled(o, "sync_diff_max", s[LISCAL_STATS_A_SYNC_DIFF_MAX], MB, "MB");
 	out_scaled(o, "sync_diff_cur", s[LISCAL_STATS_A_SYNC_DIFF_CUR], MB, "MB");
+	/* asynchronous mode: writes queued for the peer or not acked yet */
+	clp_out_u64(o, "send_queue_max", s[LISCAL_STATS_A_SEND_QUEUE_MAX]);
+	clp_out_u64(o, "send_queue_max2", s[LISCAL_STATS_A_SEND_QUEUE_MAX2]);
+	clp_out_u64(o, "send_queue_cur", s[LISCAL_STATS_A_SEND_QUEUE_CUR]);
+	clp_out_u64(o, "async_overflows", s[LISCAL_STATS_A_ASYNC_OVERFLOWS]);
 	clp_out_obj_end(o);
 }
 

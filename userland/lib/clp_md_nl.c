@@ -115,6 +115,8 @@ static void put_params(struct nlmsghdr *nlh, const struct clp_md *md)
 	mnl_attr_put_u8(nlh, LISCAL_A_AUTO_CONSTRUCT, md->fullcopy ? 1 : 0);
 	mnl_attr_put_u8(nlh, LISCAL_A_FENCING, md->fencing ? 1 : 0);
 	mnl_attr_put_u8(nlh, LISCAL_A_COMPRESS, (uint8_t)md->compress);
+	mnl_attr_put_u32(nlh, LISCAL_A_SEND_QUEUE_SIZE, (uint32_t)md->sendqueuesize);
+	mnl_attr_put_u32(nlh, LISCAL_A_BANDLIMIT, (uint32_t)md->bandlimit);
 }
 
 int clp_md_nl_cmd(struct clp_nl *nl, uint8_t cmd, const char *name, uint32_t flags)
@@ -383,7 +385,7 @@ static const char *const stat_names[LISCAL_STATS_A_MAX + 1] = {
 	STAT(RECOVERY_SENT_BYTES), STAT(RECOVERY_RECV_BYTES), STAT(META_WRITES),
 	STAT(INTENT_WAITS), STAT(BREAKS), STAT(PEER_WRITE_BYTES), STAT(DIRECT_WRITES),
 	STAT(RECOVERY_INFLIGHT_MAX), STAT(REFUSED_PACKETS), STAT(AUTH_FAILURES),
-	STAT(COMPRESS_IN_BYTES), STAT(COMPRESS_OUT_BYTES),
+	STAT(COMPRESS_IN_BYTES), STAT(COMPRESS_OUT_BYTES), STAT(ASYNC_OVERFLOWS),
 };
 #undef STAT
 

@@ -48,7 +48,8 @@ enum {
 	EV_PRESENT = 11,	/* already in the driver, settings match */
 	EV_CREATE_FAILED = 12,
 	EV_MISMATCH = 13,	/* in the driver with other settings */
-	EV_UNSUPPORTED = 14,	/* a configured feature the driver lacks */
+	/* 14 (a configured feature the driver lacked): every mirror disk
+	 * parameter of clp.conf is implemented now. */
 	EV_NOMODULE = 15,
 	EV_CONSTRUCTION = 20,	/* initial mirror construction started */
 	EV_AUTORECOVERY = 21,	/* automatic mirror recovery started */
@@ -274,20 +275,6 @@ static void *event_thread(void *arg)
 	return NULL;
 }
 
-/* Features of clp.conf the driver does not implement yet. */
-static int check_supported(const struct clp_md *md)
-{
-	const char *what = NULL;
-
-	if (md->bandlimit)
-		what = "mddriver/bandlimit/limit (bandwidth limit)";
-	if (!what)
-		return 0;
-	clp_event(EV, EV_UNSUPPORTED, "%s: %s is not supported by this liscal driver yet; "
-		  "remove it from clp.conf", md->name, what);
-	return -1;
-}
-
 /* The resource is in the driver already: same devices and peers? */
 static int check_present(const struct mirror_res *r, const struct clp_md_status *st)
 {
@@ -322,8 +309,6 @@ static int setup_res(struct mirror_res *r)
 	struct clp_md_status st;
 	int ret;
 
-	if (check_supported(&r->md) < 0)
-		return -1;
 	ret = clp_md_nl_get(agent.cmd, r->md.name, &st);
 	if (ret == 0)
 		return check_present(r, &st);

@@ -26,6 +26,8 @@
 #define LISCAL_CHUNK_MIN	65536		/* recovery data size, bytes */
 #define LISCAL_CHUNK_MAX	(4 << 20)
 #define LISCAL_CHUNK_DEFAULT	(1 << 20)
+#define LISCAL_SENDQ_MAX	999999		/* SEND_QUEUE_SIZE, writes */
+#define LISCAL_BANDLIMIT_MAX	999999999	/* BANDLIMIT, KiB/s */
 #define LISCAL_PORT_DEFAULT	29031
 
 /*
@@ -81,7 +83,7 @@ enum liscal_recovery_dir {
 
 /* LISCAL_A_SYNC_MODE */
 enum liscal_sync_mode {
-	LISCAL_SYNC_ASYNC = 0,		/* refused for now: -EOPNOTSUPP */
+	LISCAL_SYNC_ASYNC = 0,		/* completes after the local write */
 	LISCAL_SYNC_SYNC = 1,
 };
 
@@ -227,6 +229,8 @@ enum {
 					/* of key-mode (never in replies, logs) */
 	LISCAL_A_KEY_MODE,		/* u8, enum liscal_key_mode */
 	LISCAL_A_COMPRESS,		/* u8, LISCAL_COMPRESS_* bits */
+	LISCAL_A_SEND_QUEUE_SIZE,	/* u32, async: writes queued, 0 unlimited */
+	LISCAL_A_BANDLIMIT,		/* u32 KiB/s on async mirror data, 0 none */
 
 	__LISCAL_A_MAX,
 	LISCAL_A_MAX = (__LISCAL_A_MAX - 1)
@@ -284,6 +288,7 @@ enum {
 	LISCAL_STATS_A_AUTH_FAILURES,		/* handshakes refused: key not proven */
 	LISCAL_STATS_A_COMPRESS_IN_BYTES,	/* data of the packets compression was tried on */
 	LISCAL_STATS_A_COMPRESS_OUT_BYTES,	/* what of it was sent (compressed or not) */
+	LISCAL_STATS_A_ASYNC_OVERFLOWS,		/* async writes left to recovery: queue full */
 
 	__LISCAL_STATS_A_MAX,
 	LISCAL_STATS_A_MAX = (__LISCAL_STATS_A_MAX - 1)

@@ -19,23 +19,12 @@ BAD="delay 40ms 20ms loss 3% reorder 25% 50%"
 setup_file() {
 	skip_if_no_lab || return 0
 	liscal_lab_up badlink 192M
-	local n
-	for n in node1 node2; do
-		"$LAB" exec $n -- bash -c "tc qdisc add dev lo root netem delay 1ms && tc qdisc del dev lo root" ||
-			file_skip "$n's kernel has no netem qdisc (CONFIG_NET_SCH_NETEM)" || return 0
-		lab_exec $n "$T init md01 $((${n#node} - 1)) /dev/vdb1 /dev/vdb2"
-		create $n
-	done
-	wait_for 60 is node1 conn 3
-	lab_exec node1 "$T recover md01 assume-sync"
-	wait_for 60 both_uptodate
+	have_qdisc netem delay 1ms || return 0
+	pair_in_sync
 }
 
 teardown() {
-	local n
-	for n in node1 node2; do
-		"$LAB" exec $n -- bash -c "tc qdisc del dev eth1 root 2>/dev/null; true" || true
-	done
+	tc_clear
 }
 
 # netem NODE ARGS...: node's mirror interface gets netem ARGS.

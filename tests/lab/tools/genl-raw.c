@@ -89,6 +89,8 @@ static const struct name liscal_attrs[] = {
 	{ "auto-construct", LISCAL_A_AUTO_CONSTRUCT, E_U8 },
 	{ "fencing", LISCAL_A_FENCING, E_U8 },
 	{ "fenced", LISCAL_A_FENCED, E_U8 },
+	{ "send-queue-size", LISCAL_A_SEND_QUEUE_SIZE, E_U32 },
+	{ "bandlimit", LISCAL_A_BANDLIMIT, E_U32 },
 	END
 };
 

@@ -108,6 +108,8 @@ static const struct { const char *k; int a; int bytes; } params[] = {
 	{ "ping-timeout", LISCAL_A_PING_TIMEOUT, 4 },
 	{ "ping-retry", LISCAL_A_PING_RETRY, 4 },
 	{ "chunk", LISCAL_A_RECOVERY_CHUNK, 4 },
+	{ "send-queue-size", LISCAL_A_SEND_QUEUE_SIZE, 4 },
+	{ "bandlimit", LISCAL_A_BANDLIMIT, 4 },
 	{ "minor-raw", LISCAL_A_MINOR, 4 },
 	{ "auto-construct", LISCAL_A_AUTO_CONSTRUCT, 1 },
 	{ "fencing", LISCAL_A_FENCING, 1 },
@@ -181,7 +183,7 @@ static int stat_cb(const struct nlattr *a, void *data)
 		"recovery_recv_bytes", "meta_writes", "intent_waits", "breaks",
 		"peer_write_bytes", "direct_writes", "recovery_inflight_max",
 		"refused_packets", "auth_failures", "compress_in_bytes",
-		"compress_out_bytes",
+		"compress_out_bytes", "async_overflows",
 	};
 	unsigned int t = mnl_attr_get_type(a);
 
@@ -213,6 +215,8 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 		{ LISCAL_A_SB_FLAGS, "sb_flags", 4 },
 		{ LISCAL_A_MINOR, "minor", 4 }, { LISCAL_A_NODE_ID, "node_id", 1 },
 		{ LISCAL_A_SYNC_MODE, "sync_mode", 1 },
+		{ LISCAL_A_SEND_QUEUE_SIZE, "send_queue_size", 4 },
+		{ LISCAL_A_BANDLIMIT, "bandlimit", 4 },
 		{ LISCAL_A_SEND_TIMEOUT, "send_timeout", 4 },
 		{ LISCAL_A_CONNECT_TIMEOUT, "connect_timeout", 4 },
 		{ LISCAL_A_ACK_TIMEOUT, "ack_timeout", 4 },
