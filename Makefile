@@ -10,6 +10,8 @@
 #                   (tests/lab/long/6*-*.bats, 7*-*.bats, 8*-*.bats; systemd nodes)
 #   make check-resize   of them, the partition size change (guide 2.23,
 #                   tests/lab/long/8*-resize-*.bats)
+#   make check-hybrid   hybrid disks: shared-disk lab, lease, clphdinit
+#                   (tests/lab/long/57-hybrid.bats)
 #   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25),
 #                   then SOAK_PULLS (50) mirror cable pulls during acknowledged writes,
 #                   then the bad-link suite (tc netem delay, loss, reordering)
@@ -23,7 +25,7 @@ KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sed 's,/lib/modules/,,;
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules userland install uninstall clean deb check-deb deps demo check check-host check-lab check-debug check-service check-procedures check-resize bench checkpatch soak fuzz
+.PHONY: all modules userland install uninstall clean deb check-deb deps demo check check-host check-lab check-debug check-service check-procedures check-resize check-hybrid bench checkpatch soak fuzz
 
 all: modules userland
 
@@ -135,6 +137,12 @@ check-procedures: deps
 check-resize: deps
 	$(MAKE) all
 	CLP_CHECK_RETRIES=0 scripts/check $(sort $(wildcard tests/lab/long/8*-resize-*.bats))
+
+# Hybrid disks (Documentation/hybrid.md): the lab's shared-disk shape, the
+# current-server lease, clphdinit (a long suite of its own, not in make check).
+check-hybrid: deps
+	$(MAKE) all
+	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/57-hybrid.bats
 
 # More power-cut rounds than make check's 2, then SOAK_PULLS mirror cable
 # pulls during acknowledged writes, bad links and a lying peer on the mirror

@@ -3,7 +3,7 @@
 # (scripts/lab up --hybrid): node1 and node2 attach one shared disk (server
 # group 1), node3 its own (server group 2).
 
-load helpers
+load ../helpers
 
 L=$REPO/tests/host/bin/hd-lease
 LEASE_MS=3000
