@@ -305,16 +305,11 @@ static struct json_object *colour_json(const char *server, bool local, enum clp_
 
 static struct json_object *mirror_json(const struct reading *r)
 {
-	struct json_object *o = json_object_new_object(), *a = json_object_new_array(), *m, *c;
+	struct json_object *a, *m, *c, *o = metrics_json_section(r->md_up, "resources", &a);
 	int ret = 0, i;
 
-	if (!o || !a) {
-		json_object_put(o);
-		json_object_put(a);
+	if (!o)
 		return NULL;
-	}
-	ret |= metrics_json_add(o, "driver_up", json_object_new_boolean(r->md_up));
-	ret |= metrics_json_add(o, "resources", a);
 	for (i = 0; !ret && i < r->md.n; i++) {
 		const struct clp_md_status *st = &r->md.st[i];
 

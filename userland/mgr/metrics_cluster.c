@@ -330,20 +330,30 @@ int metrics_json_add(struct json_object *o, const char *key, struct json_object 
 	return -ENOMEM;
 }
 
+struct json_object *metrics_json_section(bool up, const char *key, struct json_object **list)
+{
+	struct json_object *o = json_object_new_object();
+
+	*list = json_object_new_array();
+	if (o && *list && !metrics_json_add(o, "driver_up", json_object_new_boolean(up)) &&
+	    !json_object_object_add(o, key, *list))
+		return o;
+	if (!o || json_object_object_get(o, key) != *list)
+		json_object_put(*list);
+	json_object_put(o);
+	return NULL;
+}
+
 static struct json_object *hb_json(const struct metrics_cluster *c)
 {
 	const struct hb_scrape *s = &c->hb;
-	struct json_object *o = json_object_new_object(), *srvs = json_object_new_array();
-	struct json_object *srv = NULL, *links = NULL, *l;
+	struct json_object *srvs, *srv = NULL, *links = NULL, *l;
+	struct json_object *o = metrics_json_section(c->hb_up, "servers", &srvs);
 	char name[32];
 	int ret = 0, i;
 
-	if (!o || !srvs) {
-		json_object_put(o);
-		json_object_put(srvs);
+	if (!o)
 		return NULL;
-	}
-	ret |= metrics_json_add(o, "driver_up", json_object_new_boolean(c->hb_up));
 	for (i = 0; c->hb_up && i < s->n && !ret; i++) {
 		if (!i || strcmp(s->l[i].server, s->l[i - 1].server)) {
 			srv = json_object_new_object();
@@ -370,7 +380,6 @@ static struct json_object *hb_json(const struct metrics_cluster *c)
 		ret |= metrics_json_add(l, "silence_seconds",
 					json_object_new_double((double)s->l[i].v[4] / 1000));
 	}
-	ret |= metrics_json_add(o, "servers", srvs);
 	if (ret) {
 		json_object_put(o);
 		return NULL;
@@ -380,15 +389,11 @@ static struct json_object *hb_json(const struct metrics_cluster *c)
 
 static struct json_object *ka_json(const struct metrics_cluster *c)
 {
-	struct json_object *o = json_object_new_object(), *cl = json_object_new_array(), *k;
+	struct json_object *cl, *k, *o = metrics_json_section(c->ka_ratio >= 0, "clients", &cl);
 	int ret = 0, i;
 
-	if (!o || !cl) {
-		json_object_put(o);
-		json_object_put(cl);
+	if (!o)
 		return NULL;
-	}
-	ret |= metrics_json_add(o, "driver_up", json_object_new_boolean(c->ka_ratio >= 0));
 	for (i = 0; i < c->nka && !ret; i++) {
 		k = json_object_new_object();
 		ret |= metrics_json_add(cl, NULL, k);
@@ -401,7 +406,6 @@ static struct json_object *ka_json(const struct metrics_cluster *c)
 		ret |= metrics_json_add(k, "remaining_seconds",
 					json_object_new_double((double)c->ka[i].remaining / 1000));
 	}
-	ret |= metrics_json_add(o, "clients", cl);
 	if (ret) {
 		json_object_put(o);
 		return NULL;

@@ -6,6 +6,7 @@
 #ifndef CLP_MGR_METRICS_CLUSTER_H
 #define CLP_MGR_METRICS_CLUSTER_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <json-c/json.h>
 
@@ -25,5 +26,8 @@ const char *metrics_cluster_peer(const struct metrics_cluster *c);
 /* @v as member @key of @o, or appended to the array @o when @key is NULL;
  * -ENOMEM when @v is NULL or cannot be added (@v is released then). */
 int metrics_json_add(struct json_object *o, const char *key, struct json_object *v);
+/* {"driver_up": @up, @key: []} with the empty array in *@list; NULL when
+ * out of memory. */
+struct json_object *metrics_json_section(bool up, const char *key, struct json_object **list);
 
 #endif /* CLP_MGR_METRICS_CLUSTER_H */
