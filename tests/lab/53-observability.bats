@@ -64,15 +64,15 @@ page_colour() {
 page_line() {
 	page_js "for (const tr of document.querySelectorAll('#heartbeat tbody tr')) if (tr.cells[0].textContent === '$1' && tr.cells[1].textContent === '$2') return tr.cells[2].textContent; return 'none'"
 }
-# page_all_green: the page's next answer shows md01 GREEN on both servers
-# and lankhb2 to node2 up.
+# page_all_green OTHER: the page's next answer shows md01 GREEN on both
+# servers and lankhb2 to OTHER (the server the page's is not) up.
 page_all_green() {
 	page_next
 	run page_colour node1
 	assert_output "GREEN node1: GREEN"
 	run page_colour node2
 	assert_output "GREEN node2: GREEN"
-	run page_line node2 lankhb2
+	run page_line "$1" lankhb2
 	assert_output up
 }
 # page_next: wait until the page has shown two more answers than now, so
@@ -246,14 +246,16 @@ hb_silent_row() { # a lankhb.cur row of node1 with nothing received from node2 o
 	"$LAB" exec node1 -- grep -q '"lankhb2","lankhb","node1","node2","0",' $P/perf/cluster/heartbeat/lankhb.cur
 }
 
-@test "mirror cable of node2 pulled: lankhb2 down in the metrics, lankhb.cur and the status page, the standby's mirror RED on the page; plugged back: up and GREEN again" {
-	local lk2='clpstack_heartbeat_link_up{server="node2",link="lankhb2"}'
+@test "mirror cable of node2 pulled: lankhb2 down in the metrics, lankhb.cur and the status page, the standby's mirror RED on its page; plugged back: up and GREEN again" {
+	local lk2='clpstack_heartbeat_link_up{server="node2",link="lankhb2"}' sb=node1 act=node2
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null ||
 		skip "chromium and chromium-driver are not installed (scripts/deps)"
 	metric_is node1 "$lk2" 1
-	# node1's page, kept open: node1 is the standby (failover1 runs on node2).
-	page_open node1
-	page_all_green
+	# The standby's page, kept open (after the tests above failover1 runs
+	# on node2; run alone with the start test, on node1).
+	metric_is node1 'clpstack_group_owner{group="failover1",server="node2"}' 1 || { sb=node2 act=node1; }
+	page_open $sb
+	page_all_green $act
 	run_lab link node2 mirror down
 	wait_for 60 metric_is node1 "$lk2" 0
 	wait_for 60 metric_is node1 'clpstack_mirror_connected{resource="md01"}' 0
@@ -262,18 +264,18 @@ hb_silent_row() { # a lankhb.cur row of node1 with nothing received from node2 o
 	assert_output "$(printf '%s\n' 1 1 1)"
 	# The driver says RED: the page's next request shows it, without a reload
 	# (its answer counter only grows).
-	wait_for 60 self_is node1 RED
+	wait_for 60 self_is $sb RED
 	page_next
-	run page_colour node1
-	assert_output "RED node1: RED"
-	run page_line node2 lankhb2
+	run page_colour $sb
+	assert_output "RED $sb: RED"
+	run page_line $act lankhb2
 	assert_output down
 	wait_for 30 hb_silent_row
 	run_lab link node2 mirror up
 	wait_for 60 metric_is node1 "$lk2" 1
 	wait_for 300 both_green
-	page_all_green
+	page_all_green $act
 	page_close
 	metric_is node1 'clpstack_mirror_connected{resource="md01"}' 1
-	metric_is node1 'clpstack_group_owner{group="failover1",server="node2"}' 1
+	metric_is node1 "clpstack_group_owner{group=\"failover1\",server=\"$act\"}" 1
 }
