@@ -110,3 +110,36 @@ print("ok")'
 	run curl -s -o /dev/null -w '%{http_code}' -I "$URL/"
 	assert_output 200
 }
+
+@test "the page puts names in as text: markup in a status document stays text, no element is made of it" {
+	command -v chromium >/dev/null || skip "chromium is not installed (scripts/deps)"
+	local d=$BATS_TEST_TMPDIR/www port bad='<b id=\"inj\">x</b><img src=x onerror=alert(1)>'
+	mkdir "$d"
+	cp "$REPO/userland/mgr/status.html" "$d/index.html"
+	cat > "$d/status.json" <<-JSON
+	{"server": "$bad", "time": 1, "refresh_seconds": 2,
+	 "mirror": {"driver_up": true, "resources": [{"name": "$bad", "role": "$bad", "connection": "x",
+	   "out_of_sync_bytes": 0, "colours": [{"server": "$bad", "local": true, "colour": "$bad"}]}]},
+	 "cluster": {"servers": [{"name": "$bad", "self": true, "up": true}],
+	   "groups": [{"name": "$bad", "state": "$bad", "owner": "$bad", "resources": []}]},
+	 "heartbeat": {"driver_up": true, "servers": [{"name": "$bad", "up": true,
+	   "links": [{"name": "$bad", "up": false, "silence_seconds": 1}]}]},
+	 "keepalive": {"driver_up": true, "clients": [{"name": "$bad", "state": "$bad"}]}}
+	JSON
+	python3 -m json.tool "$d/status.json" >/dev/null
+	python3 -m http.server -b 127.0.0.1 -d "$d" "$PORT" >/dev/null 2>&1 3>&- &
+	local srv=$!
+	kill "$MGR"	# the port is the static server's now
+	wait "$MGR" 2>/dev/null || true
+	MGR=$srv
+	local i
+	for i in $(seq 50); do curl -sf -o /dev/null "$URL/status.json" && break; sleep 0.1; done
+	run bash -c "timeout 60 chromium --headless --no-sandbox --disable-gpu --virtual-time-budget=3000 --dump-dom $URL/ 2>/dev/null"
+	assert_success
+	# 13 places show it (the colour cell twice: server and colour), each as
+	# text; the colour became the fixed class GRAY.
+	assert_equal "$(grep -o '&lt;b id="inj"&gt;x&lt;/b&gt;&lt;img src=x onerror=alert(1)&gt;' <<< "$output" | wc -l)" 13
+	refute_output --partial '<b id="inj">'
+	refute_output --partial '<img'
+	assert_output --partial 'class="GRAY" data-resource="&lt;b id=&quot;inj&quot;&gt;x'
+}
