@@ -6,7 +6,9 @@
 # archives (node2's over the daemons' signed channel); a failed activation
 # writes the investigation archive to log/ecap by itself (2.9); the
 # Prometheus metrics of groups, heartbeat links and keepalive clients,
-# and how they and lankhb.cur follow a pulled mirror cable.
+# and how they, lankhb.cur and the status page (in chromium on the host,
+# through tests/lab/tools/statuspage.py's relay) follow a pulled mirror
+# cable.
 
 load helpers
 load md-helpers
@@ -27,7 +29,59 @@ teardown() {
 }
 
 teardown_file() {
+	page_close
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+}
+
+# The status page of a node in chromium on the host (Documentation/metrics.md,
+# "Status page"): a relay on the host's loopback answers each request with
+# the node's answer (scripts/lab exec NODE -- curl), chromedriver keeps the
+# page open; page_js runs a script in it.
+SP=$REPO/tests/lab/tools/statuspage.py
+PAGE=${BATS_FILE_TMPDIR:-/tmp}/page.json
+page_open() { # page_open NODE
+	local port
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	python3 "$SP" relay "$port" "$1" http://127.0.0.1:9731 >/dev/null 2>&1 3>&- &
+	echo $! > "$BATS_FILE_TMPDIR/relay.pid"
+	wait_for 30 curl -sf -o /dev/null "http://127.0.0.1:$port/status.json"
+	python3 "$SP" open "$PAGE" "http://127.0.0.1:$port/"
+}
+page_close() {
+	[ -e "$PAGE" ] && python3 "$SP" close "$PAGE" >/dev/null 2>&1
+	[ -e "${BATS_FILE_TMPDIR:-/nonexistent}/relay.pid" ] && kill "$(cat "$BATS_FILE_TMPDIR/relay.pid")" 2>/dev/null
+	rm -f "${BATS_FILE_TMPDIR:-/nonexistent}/relay.pid"
+	return 0
+}
+page_js() { python3 "$SP" js "$PAGE" "$1" | tr -d '"'; }
+page_polls() { page_js 'return document.getElementById("polls").textContent'; }
+polls_at_least() { [ "$(page_polls)" -ge "$1" ]; }
+# page_colour SERVER: md01's colour on SERVER as the page shows it.
+page_colour() {
+	page_js "const td = document.querySelector('#mirrors td[data-resource=\"md01\"][data-server=\"$1\"]'); return td ? td.dataset.colour + ' ' + td.textContent : 'none'"
+}
+# page_line SERVER LINK: the heartbeat line's state on the page.
+page_line() {
+	page_js "for (const tr of document.querySelectorAll('#heartbeat tbody tr')) if (tr.cells[0].textContent === '$1' && tr.cells[1].textContent === '$2') return tr.cells[2].textContent; return 'none'"
+}
+# page_all_green OTHER: the page's next answer shows md01 GREEN on both
+# servers and lankhb2 to OTHER (the server the page's is not) up.
+page_all_green() {
+	page_next
+	run page_colour node1
+	assert_output "GREEN node1: GREEN"
+	run page_colour node2
+	assert_output "GREEN node2: GREEN"
+	run page_line "$1" lankhb2
+	assert_output up
+}
+# page_next: wait until the page has shown two more answers than now, so
+# that what it shows was asked for after this call (the first of the two
+# may have been under way already).
+page_next() {
+	local p
+	p=$(page_polls)
+	wait_for 30 polls_at_least $((p + 2))
 }
 
 # nf NODE FILE LINE SEP: the number of fields of line LINE of FILE.
@@ -192,19 +246,36 @@ hb_silent_row() { # a lankhb.cur row of node1 with nothing received from node2 o
 	"$LAB" exec node1 -- grep -q '"lankhb2","lankhb","node1","node2","0",' $P/perf/cluster/heartbeat/lankhb.cur
 }
 
-@test "mirror cable of node2 pulled: lankhb2 down in the metrics and lankhb.cur, the mirror disconnected; plugged back: up again" {
-	local lk2='clpstack_heartbeat_link_up{server="node2",link="lankhb2"}'
+@test "mirror cable of node2 pulled: lankhb2 down in the metrics, lankhb.cur and the status page, the standby's mirror RED on its page; plugged back: up and GREEN again" {
+	local lk2='clpstack_heartbeat_link_up{server="node2",link="lankhb2"}' sb=node1 act=node2
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null ||
+		skip "chromium and chromium-driver are not installed (scripts/deps)"
 	metric_is node1 "$lk2" 1
+	# The standby's page, kept open (after the tests above failover1 runs
+	# on node2; run alone with the start test, on node1).
+	metric_is node1 'clpstack_group_owner{group="failover1",server="node2"}' 1 || { sb=node2 act=node1; }
+	page_open $sb
+	page_all_green $act
 	run_lab link node2 mirror down
 	wait_for 60 metric_is node1 "$lk2" 0
 	wait_for 60 metric_is node1 'clpstack_mirror_connected{resource="md01"}' 0
 	run metric node1 'clpstack_heartbeat_link_up{server="node2",link="lankhb1"}' \
 		'clpstack_heartbeat_peer_up{server="node2"}' 'clpstack_server_up{server="node2"}'
 	assert_output "$(printf '%s\n' 1 1 1)"
+	# The driver says RED: the page's next request shows it, without a reload
+	# (its answer counter only grows).
+	wait_for 60 self_is $sb RED
+	page_next
+	run page_colour $sb
+	assert_output "RED $sb: RED"
+	run page_line $act lankhb2
+	assert_output down
 	wait_for 30 hb_silent_row
 	run_lab link node2 mirror up
 	wait_for 60 metric_is node1 "$lk2" 1
 	wait_for 300 both_green
+	page_all_green $act
+	page_close
 	metric_is node1 'clpstack_mirror_connected{resource="md01"}' 1
-	metric_is node1 'clpstack_group_owner{group="failover1",server="node2"}' 1
+	metric_is node1 "clpstack_group_owner{group=\"failover1\",server=\"$act\"}" 1
 }

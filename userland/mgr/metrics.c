@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Prometheus metrics, a module of clpmgrd (Documentation/metrics.md).
+ * Prometheus metrics and the status page, a module of clpmgrd
+ * (Documentation/metrics.md).
  *
  * With cluster/metrics/listen = "<IPv4 address>:<port>" in clp.conf, an
  * HTTP server (libmicrohttpd, its own thread) answers GET /metrics with
  * the text exposition format (version 0.0.4): the state and counters of
  * every liscal resource, read from the driver at each scrape, then the
- * heartbeat, keepalive and cluster service (metrics_cluster.c). Without the
+ * heartbeat, keepalive and cluster service (metrics_cluster.c). The same
+ * collection answers GET /status.json, which the status page (GET /,
+ * status.html compiled in by status_page.c) polls. Without the
  * key the module does nothing. A malformed value stops clpmgrd with an
  * error naming file, line and key; an address it cannot listen on is
  * logged (event 2) and clpmgrd runs on without metrics.
@@ -18,17 +21,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clp_log.h"
 #include "clp_md_nl.h"
 #include "clp_md_state.h"
 #include "metrics_cluster.h"
 #include "mgr.h"
+#include "status_page.h"
 
 #define EV "metrics"
 #define KEY "cluster/metrics/listen"
 #define XP "/root/cluster/metrics/listen"
 #define MAX_RES 64
+/* How often the status page asks for /status.json. */
+#define STATUS_REFRESH_S 2
 
 static struct MHD_Daemon *httpd;
 
@@ -211,30 +218,54 @@ static void counters(FILE *f, const struct scrape *s)
 	}
 }
 
-/* The exposition text into *@buf (malloc'ed); 0 or a negative errno. */
-static int render(char **buf, size_t *len)
+/* One request's reading of the drivers and the cluster service. */
+struct reading {
+	struct scrape md;
+	bool md_up;		/* liscal answered */
+	struct metrics_cluster *cl;
+};
+
+static struct reading *read_all(void)
 {
-	struct scrape *s = calloc(1, sizeof(*s));
+	struct reading *r = calloc(1, sizeof(*r));
 	struct clp_nl *nl = NULL;
-	FILE *f;
 	int ret;
 
-	if (!s)
-		return -ENOMEM;
+	if (!r)
+		return NULL;
 	ret = clp_md_nl_open(&nl);
 	if (!ret)
-		ret = clp_md_nl_dump(nl, collect, s);
+		ret = clp_md_nl_dump(nl, collect, &r->md);
 	if (nl)
 		clp_nl_close(nl);
-	f = open_memstream(buf, len);
-	if (!f) {
-		free(s);
-		return -ENOMEM;
+	r->md_up = ret >= 0;
+	r->cl = metrics_cluster_collect();
+	if (!r->cl) {
+		free(r);
+		return NULL;
 	}
+	return r;
+}
+
+static void reading_free(struct reading *r)
+{
+	free(r->cl);
+	free(r);
+}
+
+/* The exposition text of @r into *@buf (malloc'ed); 0 or a negative errno. */
+static int render(const struct reading *r, char **buf, size_t *len)
+{
+	const struct scrape *s = &r->md;
+	FILE *f;
+
+	f = open_memstream(buf, len);
+	if (!f)
+		return -ENOMEM;
 	family(f, "clpstack_mirror_driver_up", "gauge",
 	       "1 when the liscal driver answered this scrape.");
-	fprintf(f, "clpstack_mirror_driver_up %d\n", ret >= 0);
-	if (ret >= 0 && s->n) {
+	fprintf(f, "clpstack_mirror_driver_up %d\n", r->md_up);
+	if (r->md_up && s->n) {
 		gauge(f, s, "clpstack_mirror_active", "1 when /dev/NMPn is active (writable) on this server.",
 		      g_active);
 		gauge(f, s, "clpstack_mirror_connected", "1 while the mirror connection is up.",
@@ -251,11 +282,90 @@ static int render(char **buf, size_t *len)
 		      "Bytes the running or last mirror recovery copies (source side).", g_rs_total);
 		counters(f, s);
 	}
-	metrics_heartbeat(f);
-	metrics_keepalive(f);
-	metrics_groups(f);
-	free(s);
+	metrics_cluster_text(f, r->cl);
 	return fclose(f) ? -errno : 0;
+}
+
+static struct json_object *colour_json(const char *server, bool local, enum clp_md_colour c)
+{
+	struct json_object *o = json_object_new_object();
+	int ret = 0;
+
+	if (!o)
+		return NULL;
+	ret |= metrics_json_add(o, "server", json_object_new_string(server));
+	ret |= metrics_json_add(o, "local", json_object_new_boolean(local));
+	ret |= metrics_json_add(o, "colour", json_object_new_string(clp_md_colour_name(c)));
+	if (ret) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static struct json_object *mirror_json(const struct reading *r)
+{
+	struct json_object *a, *m, *c, *o = metrics_json_section(r->md_up, "resources", &a);
+	int ret = 0, i;
+
+	if (!o)
+		return NULL;
+	for (i = 0; !ret && i < r->md.n; i++) {
+		const struct clp_md_status *st = &r->md.st[i];
+
+		m = json_object_new_object();
+		c = json_object_new_array();
+		ret |= metrics_json_add(a, NULL, m);
+		if (ret) {
+			json_object_put(c);
+			break;
+		}
+		ret |= metrics_json_add(m, "colours", c);
+		ret |= metrics_json_add(m, "name", json_object_new_string(st->name));
+		ret |= metrics_json_add(m, "role", json_object_new_string(clp_md_role_name(st->role)));
+		ret |= metrics_json_add(m, "connection",
+					json_object_new_string(clp_md_conn_name(st->conn)));
+		ret |= metrics_json_add(m, "disk", json_object_new_string(clp_md_disk_name(st->disk)));
+		ret |= metrics_json_add(m, "split_brain", json_object_new_boolean(st->split_brain));
+		ret |= metrics_json_add(m, "out_of_sync_bytes", json_object_new_uint64(st->dirty_bytes));
+		ret |= metrics_json_add(m, "recovery_done_bytes",
+					json_object_new_uint64(st->recovery_done));
+		ret |= metrics_json_add(m, "recovery_total_bytes",
+					json_object_new_uint64(st->recovery_total));
+		if (ret)
+			break;
+		ret |= metrics_json_add(c, NULL, colour_json(metrics_cluster_self(r->cl), true,
+							     clp_md_local_colour(st)));
+		ret |= metrics_json_add(c, NULL, colour_json(metrics_cluster_peer(r->cl), false,
+							     clp_md_peer_colour(st)));
+	}
+	if (ret) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The status document of @r (Documentation/metrics.md, "Status page") into
+ * *@buf (malloc'ed); 0 or a negative errno. */
+static int render_json(const struct reading *r, char **buf, size_t *len)
+{
+	struct json_object *o = json_object_new_object();
+	const char *txt;
+	int ret = 0;
+
+	if (!o)
+		return -ENOMEM;
+	ret |= metrics_json_add(o, "server", json_object_new_string(metrics_cluster_self(r->cl)));
+	ret |= metrics_json_add(o, "time", json_object_new_int64((int64_t)time(NULL)));
+	ret |= metrics_json_add(o, "refresh_seconds", json_object_new_int(STATUS_REFRESH_S));
+	ret |= metrics_json_add(o, "mirror", mirror_json(r));
+	ret |= metrics_cluster_json(o, r->cl);
+	txt = ret ? NULL : json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	*buf = txt ? strdup(txt) : NULL;
+	*len = txt ? strlen(txt) : 0;
+	json_object_put(o);
+	return *buf ? 0 : -ENOMEM;
 }
 
 static enum MHD_Result answer(struct MHD_Connection *conn, unsigned int code, char *body,
@@ -270,37 +380,66 @@ static enum MHD_Result answer(struct MHD_Connection *conn, unsigned int code, ch
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = MHD_queue_response(conn, code, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* GET (or HEAD) @url: its status code, body (malloc'ed) and type. */
+static unsigned int route(const char *url, char **body, size_t *len, const char **type)
+{
+	bool text = !strcmp(url, "/metrics"), json = !strcmp(url, "/status.json");
+	struct reading *r;
+	int ret;
+
+	if (!strcmp(url, "/") || !strcmp(url, "/status")) {
+		*len = status_page_len();
+		*body = malloc(*len);
+		if (*body)
+			memcpy(*body, status_page, *len);
+		*type = "text/html; charset=utf-8";
+		return MHD_HTTP_OK;
+	}
+	*type = "text/plain; charset=utf-8";
+	if (!text && !json) {
+		*body = strdup("not found: the metrics are at /metrics, the status page at /, its data at /status.json\n");
+		return MHD_HTTP_NOT_FOUND;
+	}
+	r = read_all();
+	ret = !r ? -ENOMEM : text ? render(r, body, len) : render_json(r, body, len);
+	if (r)
+		reading_free(r);
+	if (ret < 0) {
+		free(*body);
+		*body = strdup("cannot read the state\n");
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+	*type = text ? "text/plain; version=0.0.4; charset=utf-8" : "application/json";
+	return MHD_HTTP_OK;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **req)
 {
+	const char *type = "text/plain; charset=utf-8";
 	char *body = NULL;
 	size_t len = 0;
-	int code = MHD_HTTP_OK;
+	unsigned int code;
 
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
 		code = MHD_HTTP_METHOD_NOT_ALLOWED;
 		body = strdup("only GET\n");
-	} else if (strcmp(url, "/metrics")) {
-		code = MHD_HTTP_NOT_FOUND;
-		body = strdup("not found: the metrics are at /metrics\n");
-	} else if (render(&body, &len) < 0) {
-		code = MHD_HTTP_INTERNAL_SERVER_ERROR;
-		free(body);
-		body = strdup("cannot render the metrics\n");
+	} else {
+		code = route(url, &body, &len, &type);
 	}
 	if (!body)
 		return MHD_NO;
 	if (code != MHD_HTTP_OK)
 		len = strlen(body);
-	return answer(conn, (unsigned int)code, body, len,
-		      code == MHD_HTTP_OK ? "text/plain; version=0.0.4; charset=utf-8" :
-					    "text/plain; charset=utf-8");
+	return answer(conn, code, body, len, type);
 }
 
 static int metrics_start(struct mgr *m)
@@ -326,8 +465,8 @@ static int metrics_start(struct mgr *m)
 			  addr, ntohs(sa.sin_port));
 		return 0;
 	}
-	clp_event(EV, 3, "serving Prometheus metrics on http://%s:%u/metrics", addr,
-		  ntohs(sa.sin_port));
+	clp_event(EV, 3, "serving Prometheus metrics on http://%s:%u/metrics, the status page on http://%s:%u/",
+		  addr, ntohs(sa.sin_port), addr, ntohs(sa.sin_port));
 	return 0;
 }
 
