@@ -10,6 +10,8 @@
 #                   (tests/lab/long/6*-*.bats, 7*-*.bats, 8*-*.bats; systemd nodes)
 #   make check-resize   of them, the partition size change (guide 2.23,
 #                   tests/lab/long/8*-resize-*.bats)
+#   make check-pacemaker the OCF agent (ocf-tester, scores, promotion;
+#                   tests/lab/long/29-ocf.bats)
 #   make check-hybrid   hybrid disks: shared-disk lab, lease, clphdinit
 #                   (tests/lab/long/57-hybrid.bats)
 #   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25),
@@ -25,7 +27,7 @@ KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sed 's,/lib/modules/,,;
 KDIR ?= /lib/modules/$(KVER)/build
 PWD := $(shell pwd)
 
-.PHONY: all modules userland install uninstall clean deb check-deb deps demo check check-host check-lab check-debug check-service check-procedures check-resize check-hybrid bench checkpatch soak fuzz
+.PHONY: all modules userland install uninstall clean deb check-deb deps demo check check-host check-lab check-debug check-service check-procedures check-resize check-hybrid check-pacemaker bench checkpatch soak fuzz
 
 all: modules userland
 
@@ -137,6 +139,12 @@ check-procedures: deps
 check-resize: deps
 	$(MAKE) all
 	CLP_CHECK_RETRIES=0 scripts/check $(sort $(wildcard tests/lab/long/8*-resize-*.bats))
+
+# The OCF resource agent under Pacemaker's tools (Documentation/pacemaker.md;
+# a long suite of its own, not in make check).
+check-pacemaker: deps
+	$(MAKE) all
+	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/29-ocf.bats
 
 # Hybrid disks (Documentation/hybrid.md): the lab's shared-disk shape, the
 # current-server lease, clphdinit (a long suite of its own, not in make check).

@@ -9,8 +9,8 @@
 # in the nodes (/usr/local/bin, the node's own layer): crm_node -p prints
 # /etc/clp-members, the Corosync partition the test pretends.
 
-load helpers
-load md-helpers
+load ../helpers
+load ../md-helpers
 
 AGENT=$REPO/userland/ocf/md
 
