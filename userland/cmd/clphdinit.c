@@ -43,27 +43,6 @@ static void usage(FILE *f)
 
 #define OWNED "stop the mirror agent and remove the resource from the driver first"
 
-static int parse_mode(const char *arg, enum clp_md_init_mode *mode)
-{
-	static const struct {
-		const char *name;
-		enum clp_md_init_mode mode;
-	} modes[] = {
-		{ "normal", CLP_MD_INIT_NORMAL },
-		{ "quick", CLP_MD_INIT_QUICK },
-		{ "force", CLP_MD_INIT_FORCE },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-		if (!strcmp(arg, modes[i].name)) {
-			*mode = modes[i].mode;
-			return CLP_EXIT_OK;
-		}
-	clp_err("--create: '%s' is not one of normal, quick, force", arg);
-	return CLP_EXIT_USAGE;
-}
-
 /*
  * Take the group's lease on the shared cluster partition (@release: give
  * it back, when still ours). A record never written (all zero: a new or
@@ -146,7 +125,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CLP_EXIT_USAGE;
 	}
-	ret = parse_mode(mode_arg, &mode);
+	ret = clp_md_init_mode_arg(mode_arg, false, &mode);
 	if (ret)
 		return ret;
 	if (optind == argc) {

@@ -117,16 +117,7 @@ int main(int argc, char **argv)
 		return CLP_EXIT_USAGE;
 	} else if (restore) {
 		edit = CLP_META_RESTORED;
-	} else if (!strcmp(mode_arg, "normal")) {
-		mode = CLP_MD_INIT_NORMAL;
-	} else if (!strcmp(mode_arg, "quick")) {
-		mode = CLP_MD_INIT_QUICK;
-	} else if (!strcmp(mode_arg, "force")) {
-		mode = CLP_MD_INIT_FORCE;
-	} else if (!strcmp(mode_arg, "skip-copy")) {
-		mode = CLP_MD_INIT_SKIP_COPY;
-	} else {
-		clp_err("--create: '%s' is not one of normal, quick, force, skip-copy", mode_arg);
+	} else if (clp_md_init_mode_arg(mode_arg, true, &mode)) {
 		return CLP_EXIT_USAGE;
 	}
 	if (optind == argc) {

@@ -171,6 +171,29 @@ static int run_mkfs(const struct clp_md *md)
 	return CLP_EXIT_OK;
 }
 
+int clp_md_init_mode_arg(const char *arg, bool skip_copy, enum clp_md_init_mode *mode)
+{
+	static const struct {
+		const char *name;
+		enum clp_md_init_mode mode;
+	} modes[] = {
+		{ "normal", CLP_MD_INIT_NORMAL },
+		{ "quick", CLP_MD_INIT_QUICK },
+		{ "force", CLP_MD_INIT_FORCE },
+		{ "skip-copy", CLP_MD_INIT_SKIP_COPY },	/* last: clpmdinit only */
+	};
+	size_t i, n = sizeof(modes) / sizeof(modes[0]) - !skip_copy;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(arg, modes[i].name)) {
+			*mode = modes[i].mode;
+			return CLP_EXIT_OK;
+		}
+	clp_err("--create: '%s' is not one of normal, quick, force%s", arg,
+		skip_copy ? ", skip-copy" : "");
+	return CLP_EXIT_USAGE;
+}
+
 int clp_md_init_skip_copy_ok(const struct clp_md *md)
 {
 	if (md->fullcopy || md->mkfs) {
