@@ -60,10 +60,7 @@ sb() {
 	assert_success
 	"$L" "$CP" hold node2 500 >"$BATS_TEST_TMPDIR/h" 2>&1 &
 	HOLDER=$!
-	for _ in $(seq 100); do
-		grep -q current "$BATS_TEST_TMPDIR/h" && break
-		sleep 0.1
-	done
+	until_grep 10 current "$BATS_TEST_TMPDIR/h" || true
 	grep -q "current node2" "$BATS_TEST_TMPDIR/h"
 	cp "$CP" "$BATS_TEST_TMPDIR/before"
 	run "$B/clphdinit" --create force hd1

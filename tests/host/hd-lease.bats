@@ -25,16 +25,6 @@ teardown() {
 	done
 }
 
-# until_grep SECONDS PATTERN FILE...: wait until one FILE has PATTERN.
-until_grep() {
-	local end=$((SECONDS + $1)) pat=$2
-	shift 2
-	until grep -qs "$pat" "$@"; do
-		((SECONDS < end)) || return 1
-		sleep 0.1
-	done
-}
-
 @test "hd-lease: a free record is taken at once; a renewing holder keeps it, another server is refused" {
 	run "$L" "$CP" show
 	assert_success

@@ -25,3 +25,15 @@ need_liscal_absent() {
 	fi
 	return 0
 }
+
+# until_grep SECONDS PATTERN FILE...: wait until one FILE has PATTERN
+# (the output of a process started in the background); 1 when SECONDS
+# passed without it.
+until_grep() {
+	local end=$((SECONDS + $1)) pat=$2
+	shift 2
+	until grep -qs "$pat" "$@"; do
+		((SECONDS < end)) || return 1
+		sleep 0.1
+	done
+}
