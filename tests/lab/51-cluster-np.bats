@@ -36,7 +36,7 @@ teardown_file() {
 	partition_node1 online_on "no ping target answered" "ping target 198.18.1.3 answered" failover1
 	lab_exec node2 "cat /mnt/md01/np"
 	assert "$output" == before-partition "data written before the partition"
-	replug_node1
+	replug node1
 	# After its reset node1 runs nothing: exactly one server has failover1.
 	lab_exec node1 "! grep -q ' /mnt/md01 ' /proc/mounts && ! ip -4 addr show | grep -q 198.18.1.100"
 	online_on node2 node2

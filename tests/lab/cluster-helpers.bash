@@ -62,17 +62,18 @@ fip_answers_from() { # fip_answers_from VIEWER OWNER
 	[ "$(fip_mac "$1")" = "$(mac_of "$2")" ]
 }
 
-# isolate_node1 ONLINE: both of node1's cables pulled; waits until ONLINE
-# (a check, e.g. "online_on node2 node2") holds and node1 booted again
-# (it lost the resolution and reset). 51-cluster-np, 52-cluster-majority,
+# isolate NODE CHECK...: both of NODE's cables pulled; waits until CHECK
+# (e.g. "online_on node2 node2") holds and NODE booted again (it lost the
+# resolution and reset). 51-cluster-np, 52-cluster-majority,
 # 54-cluster-fence.
-isolate_node1() {
-	local boots
-	boots=$("$LAB" boots node1)
-	run_lab link node1 interconnect down
-	run_lab link node1 mirror down
+isolate() {
+	local node=$1 boots
+	shift
+	boots=$("$LAB" boots "$node")
+	run_lab link "$node" interconnect down
+	run_lab link "$node" mirror down
 	wait_for 120 "$@"
-	wait_for 120 boots_above node1 "$boots"
+	wait_for 120 boots_above "$node" "$boots"
 }
 
 other() { [ "$1" = node1 ] && echo node2 || echo node1; }
@@ -85,7 +86,7 @@ boots_above() { (($("$LAB" boots "$1") > $2)); }
 partition_node1() {
 	local console
 	console=$("$LAB" console node1)
-	isolate_node1 "$1" node2 node2
+	isolate node1 "$1" node2 node2
 	run grep -a "network partition resolution lost" "$console"
 	assert_success
 	assert_output --partial "$2"
@@ -94,11 +95,11 @@ partition_node1() {
 	assert_line --index 1 --partial "failover of $4 from node1 to node2"
 }
 
-# replug_node1: node1's cables back, node1 up again after its reset.
-replug_node1() {
-	run_lab link node1 interconnect up
-	run_lab link node1 mirror up
-	run_lab wait node1 --timeout 600
+# replug NODE: NODE's cables back, NODE up again after its reset.
+replug() {
+	run_lab link "$1" interconnect up
+	run_lab link "$1" mirror up
+	run_lab wait "$1" --timeout 600
 }
 
 # cluster_logs_on_failure NODES...: for a teardown. After a failed test,
