@@ -114,6 +114,17 @@ adopted_orphan() { "$LAB" exec "$1" -- dmesg | grep -q 'adopts the orphan'; }
 		lab_exec "$st" node1 "$B/$cmd"
 		assert_output --partial "$msg"
 	done
+	# A command's group-start marked as a move's (arg 2, the daemons'
+	# own): refused.
+	lab_exec node1 "python3 - <<'EOF'
+import json, socket
+s = socket.socket(socket.AF_UNIX)
+s.connect('/opt/clpstack/work/clpmgrd.sock')
+f = s.makefile('rw')
+f.write(json.dumps({'op': 'group-start', 'group': 'failover1', 'server': 'node1', 'arg': 2}) + '\\n'); f.flush()
+print(f.readline().strip())
+EOF"
+	assert_output --partial "bad arg 2 for group-start"
 	# Not root: refused by the daemon, before anything.
 	lab_exec 6 node1 "setpriv --reuid=65534 --regid=65534 --clear-groups $B/clpgrp -t failover1"
 	assert_output --partial "must be run as root"

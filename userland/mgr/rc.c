@@ -401,8 +401,9 @@ void rc_note_remote(int srv, struct json_object *st)
 		submit_new(J_TWICE, -1, srv, 0);
 }
 
-/* Tell every server that is up what runs here (best effort, short). */
-void rc_notify_peers(void)
+/* Tell server @only (every server that is up when -1) what runs here
+ * (best effort, short). */
+static void notify(int only)
 {
 	struct json_object *req = json_object_new_object(), *r;
 	char err[256];
@@ -413,7 +414,7 @@ void rc_notify_peers(void)
 	for (i = 0; i < clus.cfg.nsrv; i++) {
 		bool up;
 
-		if (i == clus.cfg.self)
+		if (i == clus.cfg.self || (only >= 0 && i != only))
 			continue;
 		pthread_mutex_lock(&clus.lock);
 		up = clus.srv[i] == SRV_UP;
@@ -426,6 +427,11 @@ void rc_notify_peers(void)
 		json_object_put(r);
 	}
 	json_object_put(req);
+}
+
+void rc_notify_peers(void)
+{
+	notify(-1);
 }
 
 /*
@@ -648,6 +654,8 @@ static int grp_stop_local(int gi, struct job *j)
 	return ret;
 }
 
+/* First server of @g's policy that is up and runs the cluster, skipping
+ * @skip; this server counts when its cluster service runs. */
 static int first_server(const struct clp_group *g, int skip);
 
 /*
@@ -824,7 +832,10 @@ void rc_release(int gi, int from)
 static int grp_start_local(int gi, bool failover, struct job *j)
 {
 	const struct clp_group *g = &clus.cfg.grp[gi];
-	const char *action = failover ? "Failover" : j && j->type == J_MOVE ? "Move" : "Start";
+	/* This server is a move's destination (a local job, or the mover's
+	 * group-start with arg 2). */
+	bool move = j && (j->type == J_MOVE || (j->type == J_START && j->arg == 2));
+	const char *action = failover ? "Failover" : move ? "Move" : "Start";
 	char err[512] = "";
 	int i, t, ret = 0;
 	bool lost = false;
@@ -853,6 +864,15 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 	}
 	if (clus.g[gi].st == GS_ONLINE) {
 		pthread_mutex_unlock(&clus.lock);
+		/*
+		 * A move here found the group started here meanwhile: this
+		 * server's cluster startup took it (autostart) between the
+		 * mover's stop and its request, which waited behind it. Where
+		 * the administrator wanted it: the move is done.
+		 */
+		if (move)
+			return jfail(j, 0, "%s runs on %s (started here meanwhile)", g->name,
+				     clus.m->server);
 		return jfail(j, CLP_EXIT_STATE, "%s is already running on %s", g->name,
 			     clus.m->server);
 	}
@@ -940,8 +960,6 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 	return ret;
 }
 
-/* First server of @g's policy that is up and runs the cluster, skipping
- * @skip; this server counts when its cluster service runs. */
 /* Can server @s run a group now: its cluster service runs (as this
  * server knows it: its own flag, or the other's heartbeat and status)?
  * Under clus.lock. */
@@ -950,6 +968,8 @@ static bool srv_ready(int s)
 	return s == clus.cfg.self ? clus.started : clus.srv[s] == SRV_UP && clus.srv_started[s];
 }
 
+/* First server of @g's policy that is up and runs the cluster, skipping
+ * @skip; this server counts when its cluster service runs. */
 static int first_server(const struct clp_group *g, int skip)
 {
 	int i, s;
@@ -1033,7 +1053,7 @@ static void job_move(struct job *j)
 		grp_start_local(j->grp, false, j);
 		return;
 	}
-	ret = ask(to, "group-start", j->grp, 0, (int)grp_timeout_ms(g, true), msg, sizeof(msg));
+	ret = ask(to, "group-start", j->grp, 2, (int)grp_timeout_ms(g, true), msg, sizeof(msg));
 	jfail(j, ret, "%s", msg);
 	if (!ret) {
 		pthread_mutex_lock(&clus.lock);
@@ -1224,6 +1244,13 @@ static void job_sync(struct job *j)
 	clp_event("rc", 10, "server %s is up", srv_name(j->srv));
 	if (ask(j->srv, "status", -1, 0, 3000, msg, sizeof(msg)) != 0)
 		clp_event("rc", 91, "cannot learn the groups of %s: %s", srv_name(j->srv), msg);
+	/*
+	 * And tell it what runs here: it may have asked while our cluster
+	 * service was still starting (the heartbeat starts first) and taken
+	 * "not started" for the last word; then it would refuse to move a
+	 * group here.
+	 */
+	notify(j->srv);
 }
 
 static void startup(void)
@@ -1305,6 +1332,7 @@ static void job_cl_start(struct job *j)
 	clus.np_lost = false;
 	pthread_mutex_unlock(&clus.lock);
 	clp_event("rc", 4, "cluster service started on %s", clus.m->server);
+	rc_notify_peers();	/* those that asked while it started heard "stopped" */
 	jfail(j, 0, "the cluster service started on %s", clus.m->server);
 	cleanup();
 	submit_new(J_STARTUP, -1, -1, 0);

@@ -11,7 +11,8 @@
  *   notify          status                   daemons
  *   cluster-start   server, all              commands, daemons
  *   cluster-stop    server, all, arg (1 shut down, 2 reboot)
- *   group-start     group, server, hops (moves after failed activations)
+ *   group-start     group, server, hops (moves after failed activations),
+ *                   arg (2: a move's destination, daemons only)
  *   group-stop      group, server
  *   group-move      group, server (destination; none: the next one)
  *   cluster-suspend / cluster-resume   all   every server (suspend: this one last)
@@ -321,11 +322,15 @@ struct json_object *req_handle(struct json_object *req, int from)
 						     "its policy)", g->name, clus.m->server);
 		}
 		{
-			struct job j = { .type = J_START, .grp = gi, .srv = -1,
+			/* arg 2: the mover's request to its destination (rc.c
+			 * job_move()); from the daemons only. */
+			struct job j = { .type = J_START, .grp = gi, .srv = -1, .arg = arg,
 					 .hops = (int)clp_msg_get_int(req, "hops", 0) };
 
 			if (j.hops < 0 || j.hops > CLP_SRV_MAX)
 				return clp_msg_reply(CLP_EXIT_USAGE, "bad hops %d", j.hops);
+			if (arg != 0 && (arg != 2 || from < 0))
+				return clp_msg_reply(CLP_EXIT_USAGE, "bad arg %d for group-start", arg);
 			rc_submit(&j, true);
 			return clp_msg_reply(j.code, "%s", j.msg);
 		}
