@@ -133,3 +133,19 @@ members() {
 	assert_output --partial "stats 1: "
 	refute_output --partial "xxx"
 }
+
+@test "the alert log names the server with each event and rotates to alert.log.1 at the same limit" {
+	md_conf "s|<name>lab</name>|<name>lab</name><statistics><system>2</system></statistics>|"
+	head -c 300 /dev/zero | tr '\0' x > "$CLP_PREFIX/alert/log/alert.log"
+	CLP_SERVER=node1 CLP_LOG_LIMIT=290 run timeout 20 "$B/clpmgrd" -f -n
+	assert_failure 1
+	[ "$(tr -d x < "$CLP_PREFIX/alert/log/alert.log.1" | wc -c)" = 0 ]
+	[ "$(wc -c < "$CLP_PREFIX/alert/log/alert.log.1")" = 300 ]
+	run grep -cE '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} node1 stats 1: ' "$CLP_PREFIX/alert/log/alert.log"
+	assert_output 1
+	run grep -c xxx "$CLP_PREFIX/alert/log/alert.log"
+	assert_output 0
+	# The same event in the module log, without the server.
+	run grep -c ' stats 1: ' "$CLP_PREFIX/log/clpmgrd.log"
+	assert_output 1
+}

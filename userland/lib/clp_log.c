@@ -15,41 +15,70 @@
 
 const char *clp_prog = "clpstack";
 static bool to_file;
+static const char *log_server;	/* named in the alert log; set before any thread runs */
 
 void clp_log_file(bool on)
 {
 	to_file = on;
 }
 
-/* The module log rotates to <program>.log.1 at this size
+void clp_log_server(const char *server)
+{
+	log_server = server;
+}
+
+/* The module log and the alert log rotate to <name>.1 at this size
  * ($CLP_LOG_LIMIT bytes overrides it for tests). */
 #define LOG_LIMIT (16L << 20)
 
-static pthread_mutex_t file_lock = PTHREAD_MUTEX_INITIALIZER;	/* the module log and its rotation */
+static pthread_mutex_t file_lock = PTHREAD_MUTEX_INITIALIZER;	/* both logs and their rotation */
 
-static void file_event(const char *module, int id, const char *text)
+/* Append @line to <prefix>/<dir>/<name>, rotated at the limit. Under file_lock. */
+static void append(const char *dir, const char *name, const char *line)
 {
-	char path[512], old[520], when[32];
+	char path[512], old[520];
 	const char *e = getenv("CLP_LOG_LIMIT");
 	long limit = e ? strtol(e, NULL, 10) : LOG_LIMIT;
 	struct stat st;
-	struct tm tm;
-	time_t now = time(NULL);
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/log", clp_prefix());
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/log/%s.log", clp_prefix(), clp_prog);
+	snprintf(path, sizeof(path), "%s/%s/%s", clp_prefix(), dir, name);
 	snprintf(old, sizeof(old), "%s.1", path);
-	pthread_mutex_lock(&file_lock);
 	if (stat(path, &st) == 0 && st.st_size >= (limit > 0 ? limit : LOG_LIMIT))
 		rename(path, old);
 	f = fopen(path, "a");
 	if (f) {
-		strftime(when, sizeof(when), "%F %T", localtime_r(&now, &tm));
-		fprintf(f, "%s %s %d: %s\n", when, module, id, text);
+		fputs(line, f);
 		fclose(f);
 	}
+}
+
+/*
+ * The daemon's events go to its module log, log/<program>.log, and to the
+ * alert log, alert/log/alert.log, which names the server as
+ * EXPRESSCLUSTER's alert log does (Documentation/service.md).
+ */
+static void file_event(const char *module, int id, const char *text)
+{
+	char dir[512], line[768], when[32];
+	const char *server = log_server ? log_server : "-";
+	struct tm tm;
+	time_t now = time(NULL);
+
+	strftime(when, sizeof(when), "%F %T", localtime_r(&now, &tm));
+	snprintf(dir, sizeof(dir), "%s/log", clp_prefix());
+	pthread_mutex_lock(&file_lock);
+	mkdir(dir, 0755);
+	snprintf(line, sizeof(line), "%s %s %d: %s\n", when, module, id, text);
+	snprintf(dir, sizeof(dir), "%s.log", clp_prog);
+	append("log", dir, line);
+	snprintf(dir, sizeof(dir), "%s/alert", clp_prefix());
+	mkdir(dir, 0755);
+	snprintf(dir, sizeof(dir), "%s/alert/log", clp_prefix());
+	mkdir(dir, 0755);
+	snprintf(line, sizeof(line), "%s %s %s %d: %s\n", when, server, module, id,
+		 text);
+	append("alert/log", "alert.log", line);
 	pthread_mutex_unlock(&file_lock);
 }
 

@@ -23,8 +23,11 @@ enum clp_exit {
 };
 
 void clp_log_init(const char *argv0);
-/* Also append events to <prefix>/log/<program>.log (the daemon does). */
+/* Also append events to <prefix>/log/<program>.log and to the alert log
+ * <prefix>/alert/log/alert.log (the daemon does). */
 void clp_log_file(bool on);
+/* The server the alert log names (the daemon's; "-" until set). */
+void clp_log_server(const char *server);
 __attribute__((format(printf, 1, 2))) void clp_err(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void clp_info(const char *fmt, ...);
 /* An event for the system log: "<module> <id>: text". */

@@ -139,6 +139,7 @@ int main(int argc, char **argv)
 	}
 	if (!m.server)
 		m.server = clp_conf_local_server();
+	clp_log_server(m.server);
 	if (check) {
 		struct clp_cluster *cl = calloc(1, sizeof(*cl));
 
