@@ -20,7 +20,7 @@ load procedures
 }
 
 @test "2.16.1 step 1: node2 fails; a new server (blank system layer, new disk) with the same host name and addresses" {
-	lab_exec node2 "ip -o -4 addr show | awk '{ print \$2, \$4 }' | sort"
+	addresses_of node2
 	local addrs=$output
 	run_lab cut node2
 	# the operation goes on on node1
@@ -28,34 +28,21 @@ load procedures
 	# step 1: the server machine and its disk replaced
 	run_lab new-root node2
 	run_lab new-disk node2 --unpartitioned
-	run_lab start node2
-	lab_exec node2 "hostname"
-	assert "$output" == node2 "the new server's host name"
-	lab_exec node2 "ip -o -4 addr show | awk '{ print \$2, \$4 }' | sort"
-	assert "$output" == "$addrs" "the new server's addresses"
-	lab_exec '?' node2 "test -e $P/bin/clpmgrd || test -e /lib/systemd/system/clpstack-core.service"
-	assert "$status" == 1 "clpstack on the new server before its installation"
+	start_new_server node2 "$addrs"
 }
 
 @test "2.16.1 step 2: partitions on the new disk (fdisk); clpstack installed, restart" {
 	# step 2: partitions as the failed server's disk had (node1's layout)
 	partition_like node2 node1
 	# the installation, then the restart it asks for
-	lab_exec node2 "make -C $REPO install >/var/log/clp-install.log 2>&1 || { tail -n 20 /var/log/clp-install.log; exit 1; }"
-	reboots node2 reboot
-	lab_exec node2 "test -x $B/clpmgrd && systemctl cat clpstack-core.service >/dev/null"
+	install_new_server node2
 }
 
 @test "2.16.1 steps 4-5: the configuration uploaded, restart; the cluster partition initialised, a file system created, the full copy from node1; GREEN" {
 	local from
 	# step 3 is for a disk that was a mirror disk before: not this one.
 	# step 4: upload the configuration (node1's) and restart the server
-	"$LAB" exec node1 -- cat "$CONF" >"$BATS_FILE_TMPDIR/clp.conf"
-	run_lab exec node2 -i -- bash -c "cat >$CONF && $B/clpmgrd --check" <"$BATS_FILE_TMPDIR/clp.conf"
-	lab_exec node2 "cp $REPO/tests/lab/cluster/exec1-*.sh $P/scripts/"
-	# a server joins the cluster once its clp.conf is written
-	# (Documentation/install.md)
-	lab_exec node2 "$B/clpsvcctrl.sh --enable -a"
+	upload_configuration node2
 	from=$(log_from node1)
 	reboots node2 reboot
 	wait_for 180 service_is node2 started

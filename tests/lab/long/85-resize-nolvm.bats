@@ -44,15 +44,7 @@ size_of() { # size_of NODE DEVICE: $output = its size in bytes
 		autostart_is $n disabled
 	done
 	# step 4: clpstdn shuts every server down, then they are started
-	in_background node1 "$B/clpstdn"
-	for n in node2 node1; do
-		wait_for 240 stopped $n
-	done
-	for n in node1 node2; do
-		run_lab start $n
-		lab_exec '?' $n "systemctl is-active clpstack-core.service"
-		assert "$output" == inactive "the cluster service after boot on $n"
-	done
+	stdn_then_start clpstack-core
 }
 
 @test "2.23.2 step 5: fdisk changes the data partition's size on both servers" {
@@ -79,16 +71,8 @@ size_of() { # size_of NODE DEVICE: $output = its size in bytes
 @test "2.23.2 steps 7-10: the cluster service enabled, both rebooted; the initial mirror construction; failover1 active with the new size; GREEN" {
 	local from n
 	from=$(log_from node1)
-	# step 7
-	for n in node1 node2; do
-		lab_exec $n "$B/clpsvcctrl.sh --enable core"
-		autostart_is $n enabled
-	done
-	# step 8
-	reboot_both reboot
-	for n in node1 node2; do
-		wait_for 180 service_is $n started
-	done
+	# steps 7 and 8
+	enable_reboot_both core
 	# step 9: the initial construction, seen with clpmdstat --mirror
 	wait_for 300 both_green
 	lab_exec node1 "$B/clpmdstat --mirror md01"

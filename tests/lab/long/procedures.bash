@@ -106,6 +106,93 @@ shut_down() {
 	in_background "$1" "$2"
 	wait_for 240 stopped "$1"
 }
+# stdn_then_start UNIT...: clpstdn on node1 shuts both servers down (the
+# cluster services disabled before); both started again, each UNIT
+# (clpstack-core, clpstack-mgr) inactive after the boot.
+stdn_then_start() {
+	local n u
+	in_background node1 "$B/clpstdn"
+	for n in node2 node1; do
+		wait_for 240 stopped $n
+	done
+	for n in node1 node2; do
+		run_lab start $n
+		for u in "$@"; do
+			lab_exec '?' $n "systemctl is-active $u.service"
+			assert "$output" == inactive "$u after the boot on $n"
+		done
+	done
+}
+# new_disk_in NODE [--unpartitioned]: the disk replacements' steps 1-3
+# (2.14.1-2.14.3): NODE's daemons disabled (clpsvcctrl.sh --disable core
+# mgr), NODE shut down, a new mirror disk (lab new-disk, partitioned as
+# the lab's or not at all), NODE started without either clpstack service.
+new_disk_in() {
+	local u
+	lab_exec "$1" "$B/clpsvcctrl.sh --disable core mgr"
+	shut_down "$1" poweroff
+	run_lab new-disk "$@"
+	run_lab start "$1"
+	for u in clpstack-core clpstack-mgr; do
+		lab_exec '?' "$1" "systemctl is-active $u.service"
+		assert "$output" == inactive "$u on $1 after the boot with the daemons disabled"
+	done
+	lab_exec '?' "$1" "test -b /dev/vdb1"
+	if [ "${2:-}" = --unpartitioned ]; then
+		assert "$status" == 1 "a partition on $1's new disk"
+	else
+		assert "$status" == 0 "the partitions of $1's new disk"
+	fi
+}
+# enable_reboot_both ARG...: clpsvcctrl.sh --enable ARG... on both
+# servers (autostart enabled), both rebooted at once, the cluster service
+# started on both.
+enable_reboot_both() {
+	local n
+	for n in node1 node2; do
+		lab_exec $n "$B/clpsvcctrl.sh --enable $*"
+		autostart_is $n enabled
+	done
+	reboot_both reboot
+	for n in node1 node2; do
+		wait_for 180 service_is $n started
+	done
+}
+# addresses_of NODE: its IPv4 addresses, one "interface address" a line.
+addresses_of() {
+	lab_exec "$1" "ip -o -4 addr show | awk '{ print \$2, \$4 }' | sort"
+}
+# start_new_server NODE ADDRS: the new server (lab new-root) started: the
+# failed one's host name and addresses (ADDRS: addresses_of before), no
+# clpstack yet.
+start_new_server() {
+	run_lab start "$1"
+	lab_exec "$1" "hostname"
+	assert "$output" == "$1" "the new server's host name"
+	addresses_of "$1"
+	assert "$output" == "$2" "the new server's addresses"
+	lab_exec '?' "$1" "test -e $P/bin/clpmgrd || test -e /lib/systemd/system/clpstack-core.service"
+	assert "$status" == 1 "clpstack on the new server before its installation"
+}
+# install_new_server NODE: "install the EXPRESSCLUSTER Server" on NODE
+# (a blank system layer: lab new-root) with make install, then the
+# restart the installation asks for.
+install_new_server() {
+	lab_exec "$1" "make -C $REPO install >/var/log/clp-install.log 2>&1 || { tail -n 20 /var/log/clp-install.log; exit 1; }"
+	reboots "$1" reboot
+	lab_exec "$1" "test -x $B/clpmgrd && systemctl cat clpstack-core.service >/dev/null"
+}
+# upload_configuration NODE: Cluster WebUI's upload of the configuration:
+# node1's clp.conf and the group's scripts on NODE, and its services
+# enabled (a server joins the cluster once its clp.conf is written,
+# Documentation/install.md). The restart is the caller's.
+upload_configuration() {
+	"$LAB" exec node1 -- cat "$CONF" >"$BATS_FILE_TMPDIR/clp.conf"
+	run_lab exec "$1" -i -- bash -c "cat >$CONF && $B/clpmgrd --check" <"$BATS_FILE_TMPDIR/clp.conf"
+	lab_exec "$1" "cp $REPO/tests/lab/cluster/exec1-*.sh $P/scripts/"
+	lab_exec "$1" "$B/clpsvcctrl.sh --enable -a"
+}
+
 # reboots NODE CMD: CMD reboots NODE; waits for the new boot to answer.
 reboots() {
 	local before
@@ -238,18 +325,26 @@ partitions_identical() {
 	lab_exec node2 "dd if=/dev/vdb2 bs=1M iflag=direct status=none | sha256sum"
 	assert "$output" == "$sum" "node2's data partition against node1's"
 }
-# partition_like NODE FROM: "the same partitions as the original disk" on
-# NODE's new disk, with sfdisk (fdisk's scriptable form), FROM's layout
-# without its disk and partition identities.
-partition_like() {
-	local layout
-	lab_exec "$2" "sfdisk -d /dev/vdb | sed -e '/^label-id:/d' -e 's/, *uuid=[0-9A-Fa-f-]*//'"
-	layout=$output
-	run_lab exec "$1" -i -- sfdisk -q /dev/vdb <<<"$layout"
+# save_layout NODE: NODE's partition table (without its disk and partition
+# identities) and partition sizes, kept for apply_layout.
+save_layout() {
+	lab_exec "$1" "sfdisk -d /dev/vdb | sed -e '/^label-id:/d' -e 's/, *uuid=[0-9A-Fa-f-]*//'"
+	echo "$output" >"$BATS_FILE_TMPDIR/layout"
+	lab_exec "$1" "blockdev --getsize64 /dev/vdb1 /dev/vdb2"
+	echo "$output" >"$BATS_FILE_TMPDIR/layout.sizes"
+}
+# apply_layout NODE: the saved layout written to NODE's new disk with
+# sfdisk (fdisk's scriptable form); the partitions have the saved sizes.
+apply_layout() {
+	run_lab exec "$1" -i -- sfdisk -q /dev/vdb <"$BATS_FILE_TMPDIR/layout"
 	lab_exec "$1" "udevadm settle; blockdev --getsize64 /dev/vdb1 /dev/vdb2"
-	local sizes=$output
-	lab_exec "$2" "blockdev --getsize64 /dev/vdb1 /dev/vdb2"
-	assert "$sizes" == "$output" "the partition sizes on $1 against $2"
+	assert "$output" == "$(cat "$BATS_FILE_TMPDIR/layout.sizes")" "the partition sizes on $1"
+}
+# partition_like NODE FROM: "the same partitions as the original disk" on
+# NODE's new disk: FROM's layout.
+partition_like() {
+	save_layout "$2"
+	apply_layout "$1"
 }
 # log_from NODE: the next line number of NODE's clpmgrd.log (for
 # "tail -n +N": the events from here on).
