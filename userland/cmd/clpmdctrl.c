@@ -10,6 +10,7 @@
  *   clpmdctrl --cancel <md>                 -c  cancel a running recovery
  *   clpmdctrl --updatekey <md>                  new encryption key (guide 2.29)
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -218,6 +219,24 @@ static int do_recovery(struct clp_md_cmd *c, const char *source)
 			return CLP_EXIT_OK;
 		}
 		return clp_md_cmd_fail(c, "mirror recovery", ret);
+	}
+	if (ret == -EALREADY && source) {
+		struct clp_md_status st;
+		uint8_t dir = src == (int)c->md.local.node_id ? LISCAL_RECOVERY_TO_PEER :
+								LISCAL_RECOVERY_FROM_PEER;
+
+		/*
+		 * The mirror agent (fullcopy 1) started the initial mirror
+		 * construction when the new copy connected, before this
+		 * command (guide 2.14.2 step 10 (B)): a copy of everything
+		 * from the same server is what was asked for.
+		 */
+		if (clp_md_nl_get(c->nl, c->md.name, &st) == 0 && st.recovery_dir == dir &&
+		    st.recovery_total == st.data_size) {
+			clp_info("%s: a full copy from %s is running (started by the mirror agent)",
+				 c->md.name, source);
+			return CLP_EXIT_OK;
+		}
 	}
 	if (ret < 0)
 		return clp_md_cmd_fail(c, "full copy", ret);
