@@ -226,14 +226,15 @@ static int do_recovery(struct clp_md_cmd *c, const char *source)
 								LISCAL_RECOVERY_FROM_PEER;
 
 		/*
-		 * The mirror agent (fullcopy 1) started the initial mirror
-		 * construction when the new copy connected, before this
-		 * command (guide 2.14.2 step 10 (B)): a copy of everything
-		 * from the same server is what was asked for.
+		 * The mirror agent (fullcopy 1: guide 2.14.2 step 10 (B)) or
+		 * the driver (a restored copy: 2.18 step 9) started a full
+		 * copy from that server when the copies connected, before this
+		 * command: it is the copy asked for.
 		 */
 		if (clp_md_nl_get(c->nl, c->md.name, &st) == 0 && st.recovery_dir == dir &&
 		    st.recovery_total == st.data_size) {
-			clp_info("%s: a full copy from %s is running (started by the mirror agent)",
+			clp_info("%s: a full copy from %s is running already (started when the "
+				 "copies connected)",
 				 c->md.name, source);
 			return CLP_EXIT_OK;
 		}

@@ -654,8 +654,6 @@ static int grp_stop_local(int gi, struct job *j)
 	return ret;
 }
 
-/* First server of @g's policy that is up and runs the cluster, skipping
- * @skip; this server counts when its cluster service runs. */
 static int first_server(const struct clp_group *g, int skip);
 
 /*

@@ -53,7 +53,7 @@ load procedures
 	# agent (fullcopy 1) may have started it at the connection already:
 	# the command says so.
 	lab_exec node1 "$B/clpmdctrl --force node1 md01"
-	assert_match "$output" "md01: (full copy from node1 started|a full copy from node1 is running \\(started by the mirror agent\\))"
+	assert_match "$output" "md01: (full copy from node1 started|a full copy from node1 is running already)"
 	wait_for 300 both_green
 	full_copy_seen node1 "$from"
 	offline_on node1
