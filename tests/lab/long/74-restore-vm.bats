@@ -16,23 +16,8 @@ load ../helpers
 load procedures
 
 @test "the backup of node2's system and mirror disks (2.19.3 with clpbackup.sh --pre, saved by lab save), then files written after it" {
-	write_file node1 before-backup
 	lab_exec node2 "echo before > /root/system-before-backup && sync"
-	lab_exec node1 "$B/clpgrp -t failover1"
-	wait_for 60 offline_on node1
-	shut_down node2 "$B/clpbackup.sh --pre"
-	wait_for 60 hb_down_on node1 node2
-	lab_exec node1 "$B/clpgrp -s failover1"
-	wait_for 120 online_on node1 node1
-	run_lab save node2 root "$BATS_FILE_TMPDIR/root-node2.img"
-	run_lab save node2 mirror "$BATS_FILE_TMPDIR/md01-node2.img"
-	run_lab start node2
-	proc_log node2
-	assert_contains "$output" "switched to backup mode"
-	lab_exec node2 "$B/clpbackup.sh --post --no-reboot"
-	wait_for 120 service_is node2 started
-	wait_for 300 both_green
-	write_file node1 after-backup
+	backup_standby_node2 root mirror
 	lab_exec node2 "echo after > /root/system-after-backup && sync"
 	# node2 runs failover1 when its system disk fails
 	lab_exec node1 "$B/clpgrp -m failover1 -h node2"
@@ -52,8 +37,8 @@ load procedures
 @test "2.18 steps 4-7: both of node2's disks replaced by their images; started without the cluster service, the system of the backup, the device names unchanged" {
 	# steps 4-5: new virtual disks from the backup images
 	run_lab restore node2 root "$BATS_FILE_TMPDIR/root-node2.img"
-	run_lab restore node2 mirror "$BATS_FILE_TMPDIR/md01-node2.img"
-	cmp "$BATS_FILE_TMPDIR/md01-node2.img" "$("$LAB" disk node2)"
+	run_lab restore node2 mirror "$BATS_FILE_TMPDIR/mirror-node2.img"
+	cmp "$BATS_FILE_TMPDIR/mirror-node2.img" "$("$LAB" disk node2)"
 	# step 6: started; the cluster service does not start (clpbackup.sh
 	# --pre had disabled it when the image was taken); step 7: the device
 	# names are those of clp.conf
@@ -67,30 +52,11 @@ load procedures
 }
 
 @test "2.18 steps 8-11: clprestore.sh --post reboots node2; a full copy from node1, where the data is updated; GREEN on both" {
-	# step 8
-	reboots node2 "$B/clprestore.sh --post"
-	lab_exec node2 "grep -a -v '^exit' $PROCLOG || true"
-	assert_contains "$output" "marked as restored from a disk image"
-	autostart_is node2 enabled
-	wait_for 180 service_is node2 started
-	assert "$(backup_mode node2)" == off "backup mode on node2"
-	# step 9: a full copy from node1 (it may be running already: the
-	# restored copy meets a current one at the connection)
-	lab_exec node1 "$B/clpmdctrl --force node1 md01"
-	assert_match "$output" "md01: (full copy from node1 started|a full copy from node1 is running already)"
-	# step 11: GREEN for both servers
-	wait_for 300 both_green
-	lab_exec node2 "$B/clpmdstat --mirror md01"
-	assert_contains "$output" "mirror_status : Normal"
-	online_on node1 node1
+	restored_node2_recovers
 }
 
 @test "2.18: after the restore node2 holds the mirror's current data (both files); its system keeps the backup's state" {
-	lab_exec node1 "$B/clpgrp -m failover1 -h node2"
-	wait_for 120 online_on node2 node2
-	lab_exec node2 "cat $MNT/before-backup $MNT/after-backup"
-	assert_match "$output" "^before-backup written at"
-	assert_contains "$output" "after-backup written at"
+	node2_holds_both_files
 	lab_exec '?' node2 "test -e /root/system-after-backup"
 	assert "$status" == 1 "a file written on node2's system after the backup"
 }

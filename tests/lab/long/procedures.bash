@@ -276,6 +276,67 @@ start_restored() {
 	lab_exec "$1" "test -b /dev/vdb1 && test -b /dev/vdb2 && grep -c '<cppath>/dev/vdb1</cppath><dppath>/dev/vdb2</dppath>' $CONF"
 }
 
+# backup_standby_node2 DISK...: the standby node2 backed up as 2.19.3 with
+# clpbackup.sh --pre (it shuts down, as 2.18 asks), each DISK (mirror,
+# root) saved by lab save to $BATS_FILE_TMPDIR/DISK-node2.img; a file on
+# md01 before it and one after it (assert_restored, node2_holds_both_files).
+backup_standby_node2() {
+	local d
+	write_file node1 before-backup
+	lab_exec node1 "$B/clpgrp -t failover1"
+	wait_for 60 offline_on node1
+	shut_down node2 "$B/clpbackup.sh --pre"
+	# Until its heartbeat times out node2 counts as up, and a start asks
+	# it for the reservation: powered off, it cannot answer (the start is
+	# refused, "cannot reach the daemon of node2").
+	wait_for 60 hb_down_on node1 node2
+	lab_exec node1 "$B/clpgrp -s failover1"
+	wait_for 120 online_on node1 node1
+	for d in "$@"; do
+		run_lab save node2 "$d" "$BATS_FILE_TMPDIR/$d-node2.img"
+	done
+	run_lab start node2
+	proc_log node2
+	assert_contains "$output" "switched to backup mode"
+	autostart_is node2 disabled
+	lab_exec node2 "$B/clpbackup.sh --post --no-reboot"
+	wait_for 120 service_is node2 started
+	wait_for 300 both_green
+	write_file node1 after-backup
+}
+# restored_node2_recovers: 2.18 steps 8-11 on node2, restored from its
+# images: clprestore.sh --post reboots it (its copy marked restored,
+# autostart enabled, the service started, backup mode off); the full copy
+# from node1, where the data is updated (step 9: the driver has usually
+# started it at the connection, an inconsistent copy facing a current one:
+# the command finds it running and says so); GREEN on both, Normal (11).
+restored_node2_recovers() {
+	# step 8
+	reboots node2 "$B/clprestore.sh --post"
+	lab_exec node2 "grep -a -v '^exit' $PROCLOG || true"
+	assert_contains "$output" "marked as restored from a disk image"
+	autostart_is node2 enabled
+	wait_for 180 service_is node2 started
+	assert "$(backup_mode node2)" == off "backup mode on node2"
+	# step 9
+	lab_exec node1 "$B/clpmdctrl --force node1 md01"
+	assert_match "$output" "md01: (full copy from node1 started|a full copy from node1 is running already)"
+	# step 11
+	wait_for 300 both_green
+	lab_exec node2 "$B/clpmdstat --mirror md01"
+	assert_contains "$output" "mirror_status : Normal"
+	online_on node1 node1
+}
+# node2_holds_both_files: failover1 moved to node2 finds the file written
+# before the backup and the one after it (the mirror's current data).
+node2_holds_both_files() {
+	lab_exec node1 "$B/clpgrp -m failover1 -h node2"
+	wait_for 120 online_on node2 node2
+	lab_exec node2 "cat $MNT/before-backup $MNT/after-backup"
+	assert_match "$output" "^before-backup written at"
+	assert_contains "$output" "after-backup written at"
+}
+
 # reboot_both CMD: CMD on both nodes at once; each reboots (the first to
 # boot waits for the other at its cluster start).
 reboot_both() {
