@@ -13,6 +13,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/crypto.h>
 #include <linux/module.h>
 #include <linux/task_work.h>
 #include <net/sock.h>
@@ -346,6 +347,12 @@ static int liscal_nl_check_params(struct genl_info *info,
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LISCAL_A_COMPRESS],
 				    "compressing mirror data needs asynchronous mode; synchronous mode compresses recovery data only (2)");
 		return -EINVAL;
+	}
+	/* Refused rather than silently sending as is (liscal_comp_get()). */
+	if (p->compress && !crypto_has_comp("lz4", 0, 0)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LISCAL_A_COMPRESS],
+				    "compression needs the kernel's LZ4 (crypto lz4), which this kernel lacks");
+		return -EOPNOTSUPP;
 	}
 	if (p->recovery_chunk % 4096) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
