@@ -33,15 +33,26 @@ void clp_log_server(const char *server)
 
 static pthread_mutex_t file_lock = PTHREAD_MUTEX_INITIALIZER;	/* both logs and their rotation */
 
-/* Append @line to <prefix>/<dir>/<name>, rotated at the limit. Under file_lock. */
+/*
+ * Append @line to <prefix>/<dir>/<name> (@dir and its parents created),
+ * rotated at the limit. Under file_lock.
+ */
 static void append(const char *dir, const char *name, const char *line)
 {
-	char path[512], old[520];
+	char path[512], old[520], *slash;
+	size_t base = strlen(clp_prefix()) + 1;
 	const char *e = getenv("CLP_LOG_LIMIT");
 	long limit = e ? strtol(e, NULL, 10) : LOG_LIMIT;
 	struct stat st;
 	FILE *f;
 
+	snprintf(path, sizeof(path), "%s/%s", clp_prefix(), dir);
+	for (slash = strchr(path + base, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/%s/%s", clp_prefix(), dir, name);
 	snprintf(old, sizeof(old), "%s.1", path);
 	if (stat(path, &st) == 0 && st.st_size >= (limit > 0 ? limit : LOG_LIMIT))
@@ -56,28 +67,21 @@ static void append(const char *dir, const char *name, const char *line)
 /*
  * The daemon's events go to its module log, log/<program>.log, and to the
  * alert log, alert/log/alert.log, which names the server as
- * EXPRESSCLUSTER's alert log does (Documentation/service.md).
+ * EXPRESSCLUSTER's alert log does (Documentation/cluster.md).
  */
 static void file_event(const char *module, int id, const char *text)
 {
-	char dir[512], line[768], when[32];
-	const char *server = log_server ? log_server : "-";
+	char name[256], line[768], when[32];
 	struct tm tm;
 	time_t now = time(NULL);
 
 	strftime(when, sizeof(when), "%F %T", localtime_r(&now, &tm));
-	snprintf(dir, sizeof(dir), "%s/log", clp_prefix());
+	snprintf(name, sizeof(name), "%s.log", clp_prog);
 	pthread_mutex_lock(&file_lock);
-	mkdir(dir, 0755);
 	snprintf(line, sizeof(line), "%s %s %d: %s\n", when, module, id, text);
-	snprintf(dir, sizeof(dir), "%s.log", clp_prog);
-	append("log", dir, line);
-	snprintf(dir, sizeof(dir), "%s/alert", clp_prefix());
-	mkdir(dir, 0755);
-	snprintf(dir, sizeof(dir), "%s/alert/log", clp_prefix());
-	mkdir(dir, 0755);
-	snprintf(line, sizeof(line), "%s %s %s %d: %s\n", when, server, module, id,
-		 text);
+	append("log", name, line);
+	snprintf(line, sizeof(line), "%s %s %s %d: %s\n", when, log_server ? log_server : "-",
+		 module, id, text);
 	append("alert/log", "alert.log", line);
 	pthread_mutex_unlock(&file_lock);
 }
