@@ -200,47 +200,47 @@ static int do_recovery(struct clp_md_cmd *c, const char *source)
 		}
 	}
 	ret = clp_md_nl_recovery(c->nl, c->md.name, flags, src);
-	if (ret < 0 && !source) {
+	if (ret < 0) {
 		struct clp_md_status st;
+		char why[256];
+		bool got;
+
+		/* The status read below replaces the refusal's message. */
+		snprintf(why, sizeof(why), "%s", clp_nl_errmsg(c->nl));
+		got = clp_md_nl_get(c->nl, c->md.name, &st) == 0;
 
 		/* The mirror agent may have started it on connection, and a
 		 * short one may be over already. */
-		if (clp_md_nl_get(c->nl, c->md.name, &st) == 0 &&
-		    st.recovery_dir != LISCAL_RECOVERY_NONE) {
+		if (!source && got && st.recovery_dir != LISCAL_RECOVERY_NONE) {
 			clp_info("%s: mirror recovery is running (started by the mirror agent)",
 				 c->md.name);
 			return CLP_EXIT_OK;
 		}
-		if (clp_md_nl_get(c->nl, c->md.name, &st) == 0 &&
-		    st.conn == LISCAL_CONN_CONNECTED && st.disk == LISCAL_DISK_UPTODATE &&
-		    st.peer_disk == LISCAL_DISK_UPTODATE && !st.split_brain) {
+		if (!source && got && st.conn == LISCAL_CONN_CONNECTED &&
+		    st.disk == LISCAL_DISK_UPTODATE && st.peer_disk == LISCAL_DISK_UPTODATE &&
+		    !st.split_brain) {
 			clp_info("%s: both copies are current (the mirror agent's recovery is "
 				 "done)", c->md.name);
 			return CLP_EXIT_OK;
 		}
-		return clp_md_cmd_fail(c, "mirror recovery", ret);
-	}
-	if (ret == -EALREADY && source) {
-		struct clp_md_status st;
-		uint8_t dir = src == (int)c->md.local.node_id ? LISCAL_RECOVERY_TO_PEER :
-								LISCAL_RECOVERY_FROM_PEER;
-
 		/*
 		 * The mirror agent (fullcopy 1: guide 2.14.2 step 10 (B)) or
 		 * the driver (a restored copy: 2.18 step 9) started a full
 		 * copy from that server when the copies connected, before this
 		 * command: it is the copy asked for.
 		 */
-		if (clp_md_nl_get(c->nl, c->md.name, &st) == 0 && st.recovery_dir == dir &&
+		if (source && ret == -EALREADY && got &&
+		    st.recovery_dir == (src == (int)c->md.local.node_id ?
+					LISCAL_RECOVERY_TO_PEER : LISCAL_RECOVERY_FROM_PEER) &&
 		    st.recovery_total == st.data_size) {
 			clp_info("%s: a full copy from %s is running already (started when the "
-				 "copies connected)",
-				 c->md.name, source);
+				 "copies connected)", c->md.name, source);
 			return CLP_EXIT_OK;
 		}
+		clp_err("%s: %s failed: %s", c->md.name, source ? "full copy" : "mirror recovery",
+			why);
+		return clp_md_nl_exit(ret);
 	}
-	if (ret < 0)
-		return clp_md_cmd_fail(c, "full copy", ret);
 	if (source)
 		clp_info("%s: full copy from %s started", c->md.name, source);
 	else
