@@ -32,10 +32,7 @@ set_synctime() {
 # node1_alone_waits SECONDS: clpstdn; node1 powered on alone, its cluster
 # service waits up to SECONDS for node2, failover1 not started.
 node1_alone_waits() {
-	local from
-	in_background node1 "$B/clpstdn"
-	wait_for 240 stopped node2
-	wait_for 240 stopped node1
+	stdn_both
 	run_lab start node1
 	wait_for 180 waiting_on node1
 	lab_exec node1 "grep -a 'rc 6: ' $P/log/clpmgrd.log | tail -n 1"

@@ -106,21 +106,31 @@ shut_down() {
 	in_background "$1" "$2"
 	wait_for 240 stopped "$1"
 }
-# stdn_then_start UNIT...: clpstdn on node1 shuts both servers down (the
-# cluster services disabled before); both started again, each UNIT
-# (clpstack-core, clpstack-mgr) inactive after the boot.
-stdn_then_start() {
-	local n u
-	in_background node1 "$B/clpstdn"
-	for n in node2 node1; do
-		wait_for 240 stopped $n
+# units_inactive NODE UNIT...: each UNIT (clpstack-core, clpstack-mgr) is
+# not running on NODE (after a boot with it disabled).
+units_inactive() {
+	local node=$1 u
+	shift
+	for u in "$@"; do
+		lab_exec '?' "$node" "systemctl is-active $u.service"
+		assert "$output" == inactive "$u after the boot on $node"
 	done
+}
+# stdn_both: clpstdn on node1 shuts both servers down; waits until both
+# are off.
+stdn_both() {
+	in_background node1 "$B/clpstdn"
+	wait_for 240 stopped node2
+	wait_for 240 stopped node1
+}
+# stdn_then_start UNIT...: stdn_both (the cluster services disabled
+# before); both started again, each UNIT inactive after the boot.
+stdn_then_start() {
+	local n
+	stdn_both
 	for n in node1 node2; do
 		run_lab start $n
-		for u in "$@"; do
-			lab_exec '?' $n "systemctl is-active $u.service"
-			assert "$output" == inactive "$u after the boot on $n"
-		done
+		units_inactive $n "$@"
 	done
 }
 # new_disk_in NODE [--unpartitioned]: the disk replacements' steps 1-3
@@ -128,15 +138,11 @@ stdn_then_start() {
 # mgr), NODE shut down, a new mirror disk (lab new-disk, partitioned as
 # the lab's or not at all), NODE started without either clpstack service.
 new_disk_in() {
-	local u
 	lab_exec "$1" "$B/clpsvcctrl.sh --disable core mgr"
 	shut_down "$1" poweroff
 	run_lab new-disk "$@"
 	run_lab start "$1"
-	for u in clpstack-core clpstack-mgr; do
-		lab_exec '?' "$1" "systemctl is-active $u.service"
-		assert "$output" == inactive "$u on $1 after the boot with the daemons disabled"
-	done
+	units_inactive "$1" clpstack-core clpstack-mgr
 	lab_exec '?' "$1" "test -b /dev/vdb1"
 	if [ "${2:-}" = --unpartitioned ]; then
 		assert "$status" == 1 "a partition on $1's new disk"
@@ -243,8 +249,7 @@ backup_both_to_images() {
 		assert_contains "$output" "switched to backup mode"
 		autostart_is $n disabled
 		lab_exec $n "systemctl is-active clpstack-mgr.service"
-		lab_exec '?' $n "systemctl is-active clpstack-core.service"
-		assert "$output" == inactive "the cluster service after boot on $n"
+		units_inactive $n clpstack-core
 		assert "$(backup_mode $n)" == on "backup mode on $n"
 	done
 	post_no_reboot_both
@@ -271,8 +276,7 @@ start_restored() {
 	run_lab start "$1"
 	proc_log "$1"
 	autostart_is "$1" disabled
-	lab_exec '?' "$1" "systemctl is-active clpstack-core.service"
-	assert "$output" == inactive "the cluster service after boot on $1 (autostart disabled)"
+	units_inactive "$1" clpstack-core
 	lab_exec "$1" "test -b /dev/vdb1 && test -b /dev/vdb2 && grep -c '<cppath>/dev/vdb1</cppath><dppath>/dev/vdb2</dppath>' $CONF"
 }
 
