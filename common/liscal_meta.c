@@ -153,6 +153,43 @@ const char *liscal_meta_strerror(int err)
 	__c;							\
 })
 
+/*
+ * Online growth (guide 2.23.1): the new size must be larger, a multiple of
+ * 4 KiB, and its layout (liscal_meta_layout(), from the size only, so both
+ * servers compute the same) must fit in the cluster partition.
+ */
+int liscal_meta_grow(struct liscal_sb *sb, u64 new_bytes, u64 cp_bytes,
+		     char *err, size_t errlen)
+{
+	struct liscal_layout l;
+	int ret;
+
+	if (new_bytes & 4095)
+		return META_ERR(LISCAL_META_E_LAYOUT,
+				"new size %llu bytes is not a multiple of 4096",
+				(unsigned long long)new_bytes);
+	if (new_bytes <= sb->data_bytes)
+		return META_ERR(LISCAL_META_E_SIZE,
+				"new size %llu bytes is not larger than the current %llu bytes (online resize only grows; shrinking is procedure 2.23.2)",
+				(unsigned long long)new_bytes,
+				(unsigned long long)sb->data_bytes);
+	ret = liscal_meta_layout(new_bytes, cp_bytes, &l);
+	if (ret == LISCAL_META_E_TOO_SMALL)
+		return META_ERR(ret,
+				"the cluster partition (%llu bytes) cannot hold the bitmap of %llu bytes of data: it needs %llu bytes",
+				(unsigned long long)cp_bytes,
+				(unsigned long long)new_bytes,
+				(unsigned long long)l.cp_needed);
+	if (ret)
+		return META_ERR(ret, "no bitmap layout for %llu bytes of data",
+				(unsigned long long)new_bytes);
+	sb->data_bytes = new_bytes;
+	sb->bm_shift = l.bm_shift;
+	sb->bm_bits = l.bm_bits;
+	sb->bm_bytes = l.bm_bytes;
+	return LISCAL_META_OK;
+}
+
 /* Format checks that need no expectation. */
 static int liscal_meta_check_format(const struct liscal_sb_disk *in,
 				    char *err, size_t errlen)
@@ -288,9 +325,10 @@ int liscal_meta_decode(const struct liscal_sb_disk *in, struct liscal_sb *sb,
 		return META_ERR(LISCAL_META_E_NODE,
 				"cluster partition was initialised for node id %u, this is node id %d",
 				sb->node_id, exp->node_id);
-	if (exp->data_bytes && exp->data_bytes != sb->data_bytes)
+	/* a larger data partition was extended for an online resize */
+	if (exp->data_bytes && exp->data_bytes < sb->data_bytes)
 		return META_ERR(LISCAL_META_E_SIZE,
-				"cluster partition describes %llu bytes, the data partition has %llu",
+				"cluster partition describes %llu bytes, the data partition has only %llu",
 				(unsigned long long)sb->data_bytes,
 				(unsigned long long)exp->data_bytes);
 	if (exp->cp_bytes && exp->cp_bytes < sb->bm_offset + sb->bm_bytes)

@@ -138,7 +138,8 @@ struct liscal_layout {
 struct liscal_meta_expect {
 	const char *name;	/* NULL: any */
 	int node_id;		/* -1: any */
-	u64 data_bytes;		/* 0: any; else must be equal */
+	u64 data_bytes;		/* 0: any; else the data partition's size, */
+				/* at least sb data_bytes */
 	u64 cp_bytes;		/* 0: any; else layout must fit in it */
 };
 
@@ -179,6 +180,18 @@ int liscal_meta_layout(u64 data_bytes, u64 cp_bytes, struct liscal_layout *l);
 int liscal_meta_init(struct liscal_sb *sb, const char *name, u32 node_id,
 		     u64 data_bytes, u64 cp_bytes, const u8 uuid[LISCAL_UUID_LEN],
 		     u64 gen, u64 now, bool uptodate);
+
+/*
+ * Grows @sb to @new_bytes of data (online resize): data_bytes and the
+ * bitmap geometry of the new size (the bitmap keeps its offset; past 2 TiB
+ * a larger size may double bm_shift, which the driver refuses online).
+ * Refused, @sb
+ * unchanged and a sentence in @err: a size not a multiple of 4096
+ * (E_LAYOUT), not larger than now (E_SIZE), a bitmap that the cluster
+ * partition of @cp_bytes cannot hold (E_TOO_SMALL).
+ */
+int liscal_meta_grow(struct liscal_sb *sb, u64 new_bytes, u64 cp_bytes,
+		     char *err, size_t errlen);
 
 /* The format version a superblock with @flags is written in. */
 static inline u32 liscal_meta_version(u32 flags)

@@ -22,6 +22,7 @@ static const char * const liscal_wire_names[__LISCAL_P_MAX] = {
 	[LISCAL_P_CLOSE] = "CLOSE",
 	[LISCAL_P_AUTH] = "AUTH",
 	[LISCAL_P_REKEY] = "REKEY",
+	[LISCAL_P_GROW] = "GROW",
 };
 
 /* Flags each type may carry. */
@@ -34,6 +35,7 @@ static const u16 liscal_wire_flags_ok[__LISCAL_P_MAX] = {
 	[LISCAL_P_STATE] = LISCAL_WF_ACT_REQ | LISCAL_WF_ACT_REPLY |
 			   LISCAL_WF_ERROR,
 	[LISCAL_P_AUTH] = LISCAL_WF_PROOF,
+	[LISCAL_P_GROW] = LISCAL_WF_REPLY | LISCAL_WF_ERROR,
 };
 
 const char *liscal_wire_type_name(unsigned int type)
@@ -65,6 +67,7 @@ int liscal_wire_fixed_len(unsigned int type)
 	case LISCAL_P_PING:
 	case LISCAL_P_PONG:
 	case LISCAL_P_CLOSE:
+	case LISCAL_P_GROW:
 		return 0;
 	default:
 		return -1;
@@ -154,6 +157,21 @@ int liscal_wire_decode_hdr(const struct liscal_wire_hdr_disk *in,
 	case LISCAL_P_RS_ACK:
 		if (!h->size || h->size > LISCAL_WIRE_MAX_RS || (h->size & 511))
 			return WIRE_ERR("RS_ACK packet with size %u", h->size);
+		break;
+	case LISCAL_P_GROW:
+		/*
+		 * A size in whole 4 KiB blocks; a refusal only on an answer,
+		 * with its reason; a request or a grant carries none.
+		 */
+		if (!h->sector || (h->sector & 7) ||
+		    h->sector > (~0ULL >> 9) ||
+		    ((h->flags & LISCAL_WF_ERROR) &&
+		     !(h->flags & LISCAL_WF_REPLY)) ||
+		    ((h->flags & LISCAL_WF_ERROR) ?
+		     (!h->size || h->size >= __LISCAL_GROW_MAX) : h->size))
+			return WIRE_ERR("GROW packet with flags 0x%x, %llu sectors, reason %u",
+					h->flags, (unsigned long long)h->sector,
+					h->size);
 		break;
 	case LISCAL_P_BITMAP:
 		if (h->len < 16 || h->len > 8 + 8 * LISCAL_WIRE_BM_WORDS ||

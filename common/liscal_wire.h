@@ -17,9 +17,9 @@
 #define LISCAL_WIRE_MAGIC	0x4c53434dU	/* "LSCM" */
 /*
  * 2: STATE before SYNC_*, ACT_*; 3: HELLO carries the logical block size;
- * 4: AUTH before HELLO (peer authentication, encryption)
+ * 4: AUTH before HELLO (peer authentication, encryption); 5: GROW
  */
-#define LISCAL_WIRE_PROTO	4
+#define LISCAL_WIRE_PROTO	5
 #define LISCAL_WIRE_HELLO_OLD_LEN 104	/* HELLO of protocols 1 and 2, refused by name */
 #define LISCAL_WIRE_HDR_SIZE	32
 #define LISCAL_WIRE_MAX_IO	BIT(20)	/* DATA payload */
@@ -43,6 +43,7 @@ enum liscal_wire_type {
 	LISCAL_P_CLOSE,		/* orderly disconnect, no payload */
 	LISCAL_P_AUTH,		/* first packet each way, struct liscal_wire_auth */
 	LISCAL_P_REKEY,		/* encrypted links only: the new 32-byte key */
+	LISCAL_P_GROW,		/* online resize: sector = new size in sectors */
 	__LISCAL_P_MAX
 };
 
@@ -60,6 +61,21 @@ enum liscal_wire_type {
  * the I/O (len < size); without it the payload is the data (len == size).
  */
 #define LISCAL_WF_COMP		BIT(8)
+/* GROW: the answer to a request (ERROR: refused, size = the reason) */
+#define LISCAL_WF_REPLY		BIT(9)
+
+/*
+ * Why a GROW request was refused (the answer's size field). The requester
+ * grows only after the peer answered without ERROR (it has grown, or was
+ * that size already).
+ */
+enum liscal_wire_grow_refusal {
+	LISCAL_GROW_NOT_PREPARED = 1,	/* its own --resize not run there */
+	LISCAL_GROW_BUSY = 2,		/* a resize, recovery or handshake runs */
+	LISCAL_GROW_ACTIVE = 3,		/* it is active: the standby grows first */
+	LISCAL_GROW_FAILED = 4,		/* its growth failed (I/O, memory) */
+	__LISCAL_GROW_MAX
+};
 
 /*
  * AUTH mode: what the connection needs. NONE: no key configured; KEY:

@@ -912,7 +912,7 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 	enum liscal_decision d;
 	struct liscal_wire_hdr h;
 	struct liscal_snap snap;
-	char err[128];
+	char err[256];
 	int ret;
 
 	*reason = LISCAL_REASON_HANDSHAKE_REFUSED;
@@ -952,10 +952,25 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 			 ph.node_id);
 		ret = -EPROTO;
 	}
-	if (!ret && ph.data_bytes != res->data_bytes) {
-		snprintf(err, sizeof(err), "peer data size %llu, local %llu",
+	/*
+	 * Sizes differ after a growth one side made alone (or missed): the
+	 * smaller side grows itself when it can (liscal_grow_to_peer()),
+	 * and both end this attempt; the next one finds equal sizes.
+	 */
+	if (!ret && ph.data_bytes > res->data_bytes) {
+		ret = liscal_grow_to_peer(res, ph.data_bytes, err, sizeof(err));
+		if (!ret) {
+			snprintf(err, sizeof(err),
+				 "grown to the peer's %llu bytes, every region out of sync: connecting again",
+				 ph.data_bytes);
+			ret = -EAGAIN;
+		}
+	} else if (!ret && ph.data_bytes < res->data_bytes) {
+		/* the peer grows, or says why it cannot (its log and events) */
+		snprintf(err, sizeof(err),
+			 "the peer mirrors %llu bytes, this side %llu: waiting for it to grow (clpmdctrl --resize -force there)",
 			 ph.data_bytes, res->data_bytes);
-		ret = -EPROTO;
+		ret = ph.role == LISCAL_ROLE_ACTIVE ? -EPROTO : -EAGAIN;
 	}
 	/*
 	 * /dev/NMPn has this side's logical block size: a write that small
@@ -969,8 +984,12 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 			 ph.lbs, mine.lbs);
 		ret = -EPROTO;
 	}
+	if (ret == -EAGAIN) {
+		pr_info_ratelimited("%s: %s\n", res->name, err);
+		return ret;
+	}
 	if (ret) {
-		pr_err("%s: handshake refused: %s\n", res->name, err);
+		pr_err_ratelimited("%s: handshake refused: %s\n", res->name, err);
 		liscal_event(res, LISCAL_REASON_HANDSHAKE_REFUSED, 0, 0, 0, 0, err);
 		return ret;
 	}
@@ -1463,6 +1482,10 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 		liscal_conn_fail(res, LISCAL_REASON_BREAK_PEER_CLOSED);
 		ret = -ECONNRESET;
 		break;
+	case LISCAL_P_GROW:
+		liscal_grow_recv(res, h);
+		ret = 0;
+		break;
 	case LISCAL_P_REKEY:
 		ret = liscal_recv_rekey(res, p.key, err, sizeof(err));
 		memzero_explicit(p.key, sizeof(p.key));
@@ -1646,6 +1669,8 @@ static void liscal_hold_writes(struct liscal_res *res)
 	spin_lock_irqsave(&res->lock, flags);
 	res->hold_writes = true;
 	spin_unlock_irqrestore(&res->lock, flags);
+	/* a growth replaces peer_bm under state_mutex, never while held */
+	memset(res->peer_bm, 0, res->nwords * 8);
 	mutex_unlock(&res->state_mutex);
 	wait_event(res->waitq, !READ_ONCE(res->nr_issued));
 }
@@ -1710,7 +1735,6 @@ static int liscal_conn_thread(void *data)
 		mutex_unlock(&res->send_mutex);
 		mutex_unlock(&res->sock_mutex);
 
-		memset(res->peer_bm, 0, res->nwords * 8);
 		/* the peer is back and is resynchronised: fenced writes go */
 		mutex_lock(&res->state_mutex);
 		liscal_fence_release(res, LISCAL_REASON_CONNECTED);

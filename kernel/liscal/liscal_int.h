@@ -272,6 +272,21 @@ struct liscal_res {
 	atomic_t peer_inflight;		/* peer writes not yet acked */
 	struct mutex rs_mutex;		/* rs_task pointer */
 	u64 rs_counter;			/* RS_DATA sequence, lock */
+
+	/*
+	 * Online growth (liscal_grow.c), lock: the size this standby was
+	 * prepared for (its new region zeroed), 0 none; a GROW command runs
+	 * (growing) and the answer to its request (grow_seq, grow_reply: 1
+	 * granted, -LISCAL_GROW_* refused); the peer's request waiting for
+	 * grow_work (grow_req_*).
+	 */
+	u64 grow_prepared;
+	bool growing;
+	u64 grow_seq;
+	int grow_reply;
+	bool grow_req_pending;
+	u64 grow_req_seq, grow_req_bytes;
+	struct work_struct grow_work;
 };
 
 /* liscal_xf.c */
@@ -369,6 +384,14 @@ int liscal_rs_target_done(struct liscal_res *res, u64 gen);
 int liscal_rs_target_start(struct liscal_res *res, u64 gen, u64 bytes,
 			   bool full);
 
+/* liscal_grow.c */
+int liscal_grow(struct liscal_res *res, u64 bytes, bool force,
+		struct netlink_ext_ack *extack);
+void liscal_grow_recv(struct liscal_res *res, const struct liscal_wire_hdr *h);
+void liscal_grow_work(struct work_struct *w);
+int liscal_grow_to_peer(struct liscal_res *res, u64 bytes, char *err,
+			size_t len);
+
 /* liscal_fence.c */
 bool liscal_fence_break(struct liscal_res *res, int reason,
 			struct list_head *failed);
@@ -379,6 +402,8 @@ int liscal_outdate(struct liscal_res *res, struct netlink_ext_ack *extack);
 extern const struct attribute_group *liscal_disk_groups[];
 
 /* liscal_nl.c */
+void liscal_cmd_unlock(struct liscal_res *res);
+void liscal_cmd_relock(struct liscal_res *res);
 __printf(2, 3) void liscal_errf(struct netlink_ext_ack *extack,
 				const char *fmt, ...);
 void liscal_event(struct liscal_res *res, int reason, u8 old_role,

@@ -135,6 +135,7 @@ static const struct nla_policy liscal_nl_policy[LISCAL_A_MAX + 1] = {
 	[LISCAL_A_DP_IO_ERROR] = NLA_POLICY_MAX(NLA_U8, LISCAL_IOERR_PANIC),
 	[LISCAL_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, LISCAL_F_ALL),
 	[LISCAL_A_SOURCE_NODE] = NLA_POLICY_MAX(NLA_U8, LISCAL_NODE_ID_MAX),
+	[LISCAL_A_DATA_SIZE] = NLA_POLICY_MIN(NLA_U64, 4096),
 	[LISCAL_A_AUTO_CONSTRUCT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[LISCAL_A_FENCING] = NLA_POLICY_MAX(NLA_U8, 1),
 	[LISCAL_A_KEY] = NLA_POLICY_EXACT_LEN(LISCAL_KEY_LEN),
@@ -186,6 +187,8 @@ static const struct {
 	{ LISCAL_CMD_FORCE_CURRENT, false, 0, { LISCAL_A_RES_NAME } },
 	{ LISCAL_CMD_FENCE_RELEASE, false, 0, { LISCAL_A_RES_NAME } },
 	{ LISCAL_CMD_OUTDATE, false, 0, { LISCAL_A_RES_NAME } },
+	{ LISCAL_CMD_GROW, false, LISCAL_F_FORCE,
+	  { LISCAL_A_RES_NAME, LISCAL_A_DATA_SIZE } },
 };
 
 /*
@@ -781,14 +784,14 @@ static int liscal_activate_check(struct liscal_res *res, bool force,
  * meanwhile (cmd_waiting). Called with liscal_res_mutex held and no other
  * liscal lock; liscal_cmd_relock() takes it again.
  */
-static void liscal_cmd_unlock(struct liscal_res *res)
+void liscal_cmd_unlock(struct liscal_res *res)
 {
 	lockdep_assert_held(&liscal_res_mutex);
 	res->cmd_waiting++;
 	mutex_unlock(&liscal_res_mutex);
 }
 
-static void liscal_cmd_relock(struct liscal_res *res)
+void liscal_cmd_relock(struct liscal_res *res)
 {
 	mutex_lock(&liscal_res_mutex);
 	res->cmd_waiting--;
@@ -1421,6 +1424,15 @@ static int liscal_nl_res_cmd(struct sk_buff *skb, struct genl_info *info)
 	case LISCAL_CMD_OUTDATE:
 		ret = liscal_outdate(res, info->extack);
 		break;
+	case LISCAL_CMD_GROW:
+		if (GENL_REQ_ATTR_CHECK(info, LISCAL_A_DATA_SIZE)) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = liscal_grow(res, nla_get_u64(info->attrs[LISCAL_A_DATA_SIZE]),
+				  liscal_flags(info) & LISCAL_F_FORCE,
+				  info->extack);
+		break;
 	default:
 		ret = -EOPNOTSUPP;
 	}
@@ -1520,6 +1532,8 @@ static const struct genl_ops liscal_nl_ops[] = {
 	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_FENCE_RELEASE) },
 	{ .cmd = LISCAL_CMD_OUTDATE, .doit = liscal_nl_res_cmd,
 	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_OUTDATE) },
+	{ .cmd = LISCAL_CMD_GROW, .doit = liscal_nl_res_cmd,
+	  .flags = GENL_ADMIN_PERM, LISCAL_NL_POL(LISCAL_CMD_GROW) },
 };
 
 static const struct genl_multicast_group liscal_mcgrps[] = {

@@ -313,6 +313,7 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	INIT_WORK(&res->issue_work, liscal_issue_work);
 	INIT_DELAYED_WORK(&res->clean_work, liscal_clean_work);
 	INIT_WORK(&res->fail_work, liscal_fail_work);
+	INIT_WORK(&res->grow_work, liscal_grow_work);
 	res->role = LISCAL_ROLE_STANDBY;
 	res->conn = LISCAL_CONN_STANDALONE;
 	res->period_start_ns = ktime_get_ns();
@@ -337,11 +338,16 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	ret = liscal_open_bdev(res, res->cp_path, &res->cbdev, "cluster", extack);
 	if (ret)
 		goto err_close_bdevs;
+	/*
+	 * The data partition may be larger than what is mirrored (extended
+	 * for a growth): the superblock says how much is.
+	 */
 	res->data_bytes = bdev_nr_bytes(res->dbdev) & ~4095ULL;
-	res->data_sectors = res->data_bytes >> 9;
 	ret = liscal_load_meta(res, extack);
 	if (ret)
 		goto err_close_bdevs;
+	res->data_bytes = res->sb.data_bytes;
+	res->data_sectors = res->data_bytes >> 9;
 	ret = liscal_bm_alloc(res);
 	if (ret)
 		goto err_close_bdevs;
@@ -407,6 +413,8 @@ int liscal_res_destroy(struct liscal_res *res, struct netlink_ext_ack *extack)
 
 	liscal_rs_stop(res);
 	liscal_conn_stop(res);
+	/* a peer's GROW request answered before /dev/NMPn goes */
+	cancel_work_sync(&res->grow_work);
 	liscal_disk_destroy(res);
 	cancel_delayed_work_sync(&res->clean_work);
 	flush_workqueue(res->wq);

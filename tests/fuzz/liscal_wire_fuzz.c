@@ -39,6 +39,13 @@ static void fuzz_hdr(const u8 *d, size_t n)
 	fixed = liscal_wire_fixed_len(h.type);
 	if (fixed >= 0 && h.len != (u32)fixed)
 		abort();
+	/* GROW: a size of whole 4 KiB blocks; a reason only on a refusal */
+	if (h.type == LISCAL_P_GROW &&
+	    (!h.sector || (h.sector & 7) ||
+	     ((h.flags & LISCAL_WF_ERROR) && !(h.flags & LISCAL_WF_REPLY)) ||
+	     (!(h.flags & LISCAL_WF_ERROR) && h.size) ||
+	     h.size >= __LISCAL_GROW_MAX))
+		abort();
 	if (!liscal_wire_check_io(&h, dev, err, sizeof(err)) && h.size &&
 	    ((h.sector << 9) + h.size > dev || (h.sector << 9) / 512 != h.sector))
 		abort();

@@ -89,13 +89,44 @@ setup() {
 	assert_output "clpmdctrl: md01: mirror communication is not encrypted (mddriver/crypto/use 0): there is no key to update"
 }
 
+@test "clpmdctrl: --resize sizes the guide's way; bad ones refused with the reason" {
+	run "$B/clpmdctrl" --resize md01
+	assert_failure 2
+	assert_output --partial "--resize needs the new size and the mirror disk"
+	run "$B/clpmdctrl" --resize 12X md01
+	assert_failure 2
+	assert_output --partial "size '12X': unknown unit 'X'"
+	run "$B/clpmdctrl" --resize 500GB md01
+	assert_failure 2
+	assert_output --partial "unknown unit 'GB'"
+	run "$B/clpmdctrl" --resize G md01
+	assert_failure 2
+	assert_output --partial "expected a number of bytes"
+	run "$B/clpmdctrl" --resize 1000 md01
+	assert_failure 2
+	assert_output --partial "(1000 bytes) is not a multiple of 4 KiB"
+	run "$B/clpmdctrl" --resize 0 md01
+	assert_failure 2
+	assert_output --partial "out of range"
+	run "$B/clpmdctrl" --resize 99999999T md01
+	assert_failure 2
+	assert_output --partial "out of range"
+	run "$B/clpmdctrl" --resize 500G 600G md01
+	assert_failure 2
+	assert_output --partial "unexpected argument 'md01'"
+	# a valid size goes on to the resource (not configured here)
+	run "$B/clpmdctrl" --resize -force 1022M md99
+	assert_failure
+	refute_output --partial "size"
+}
+
 @test "clpmdctrl: -nomount and -force only with --active" {
 	run "$B/clpmdctrl" --deactive -nomount md01
 	assert_failure 2
 	assert_output --partial "-nomount goes with --active only"
 	run "$B/clpmdctrl" --break -force md01
 	assert_failure 2
-	assert_output --partial "-force goes with --active only"
+	assert_output --partial "-force goes with --active or --resize only"
 }
 
 @test "clpmdctrl: not root exits 6 and changes nothing" {

@@ -9,12 +9,21 @@
  *   clpmdctrl --force [<source_server>] <md> -f  forced recovery / full copy
  *   clpmdctrl --cancel <md>                 -c  cancel a running recovery
  *   clpmdctrl --updatekey <md>                  new encryption key (guide 2.29)
+ *   clpmdctrl --resize [-force] <size> <md>     grow online (guide 2.23.1)
  */
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "clp_log.h"
 #include "clp_md_cmd.h"
@@ -22,7 +31,8 @@
 #include "clp_md_state.h"
 
 enum action {
-	A_NONE, A_ACTIVE, A_DEACTIVE, A_BREAK, A_RECOVERY, A_FORCE, A_CANCEL, A_UPDATEKEY
+	A_NONE, A_ACTIVE, A_DEACTIVE, A_BREAK, A_RECOVERY, A_FORCE, A_CANCEL, A_UPDATEKEY,
+	A_RESIZE
 };
 
 static void usage(FILE *f)
@@ -35,6 +45,7 @@ static void usage(FILE *f)
 		"       clpmdctrl --force [<source_server>] <md>\n"
 		"       clpmdctrl --cancel <md>\n"
 		"       clpmdctrl --updatekey <md>\n"
+		"       clpmdctrl --resize [-force] <size> <md>\n"
 		"  -a, --active     activate the mirror disk on this server and mount it\n"
 		"                   (-nomount: do not mount; -force: even though the other\n"
 		"                   server cannot be reached - only when it is known to be down)\n"
@@ -47,6 +58,10 @@ static void usage(FILE *f)
 		"      --updatekey  give the driver the encryption key file's new key; the peer\n"
 		"                   takes it over the encrypted link, mirroring is suspended\n"
 		"                   until both reconnect with it: run --recovery afterwards\n"
+		"      --resize     grow the data partition (an LVM logical volume: lvextend)\n"
+		"                   and the mirror disk to <size> (bytes, or K, M, G, T):\n"
+		"                   on the standby first, then on the active; -force: grow\n"
+		"                   this server alone after a mirror break (a full copy follows)\n"
 		"  -h, --help       this help\n"
 		"Configuration: $CLP_CONF, else $CLP_PREFIX/etc/clp.conf (/opt/clpstack).\n");
 }
@@ -248,6 +263,162 @@ static int do_recovery(struct clp_md_cmd *c, const char *source)
 	return CLP_EXIT_OK;
 }
 
+#ifndef BLKGETSIZE64
+#define BLKGETSIZE64 _IOR(0x12, 114, size_t)	/* as <linux/fs.h> */
+#endif
+
+/*
+ * <size> as the guide writes it: "500G", "1022M", or bytes; K, M, G, T are
+ * binary units. 0 and *bytes set, or -1 with a message.
+ */
+static int parse_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	const char *u;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	v = isdigit((unsigned char)s[0]) ? strtoull(s, &end, 10) : 0;
+	if (!isdigit((unsigned char)s[0]) || errno) {
+		clp_err("size '%s': expected a number of bytes, or with K, M, G or T (500G)", s);
+		return -1;
+	}
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u || end[1]) {
+			clp_err("size '%s': unknown unit '%s' (K, M, G or T)", s, end);
+			return -1;
+		}
+		shift = 10 * (int)(u - units + 1);
+	}
+	if (!v || v > (UINT64_MAX >> shift)) {
+		clp_err("size '%s' is out of range", s);
+		return -1;
+	}
+	v <<= shift;
+	if (v & 4095) {
+		clp_err("size '%s' (%llu bytes) is not a multiple of 4 KiB", s, v);
+		return -1;
+	}
+	*bytes = v;
+	return 0;
+}
+
+/* The size of block device @path in *bytes, or -1 with a message. */
+static int dev_size(const char *path, uint64_t *bytes)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || ioctl(fd, BLKGETSIZE64, bytes) < 0) {
+		clp_err("data partition %s: cannot read its size: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Whether @path is an LVM logical volume (a device-mapper device of LVM). */
+static bool is_lv(const char *path)
+{
+	char sys[96], uuid[8] = "";
+	struct stat st;
+	FILE *f;
+
+	if (stat(path, &st) < 0 || !S_ISBLK(st.st_mode))
+		return false;
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/dm/uuid", major(st.st_rdev),
+		 minor(st.st_rdev));
+	f = fopen(sys, "r");
+	if (!f)
+		return false;
+	if (!fgets(uuid, sizeof(uuid), f))
+		uuid[0] = 0;
+	fclose(f);
+	return !strncmp(uuid, "LVM-", 4);
+}
+
+/*
+ * Guide 2.23.1: the data partition (an LV) is extended with lvextend up to
+ * <size> (rounded up to whole extents: the mirror disk keeps <size>), then
+ * the driver grows: on the standby it only gets ready (the new region
+ * zeroed), on the other server both grow. With -force after a mirror
+ * break, this server grows alone and a full copy follows.
+ */
+static int do_resize(struct clp_md_cmd *c, uint64_t bytes, bool force)
+{
+	struct clp_md_status st;
+	uint64_t part;
+	char err[256];
+	int ret;
+
+	ret = clp_md_cmd_status(c, &st);
+	if (ret)
+		return ret;
+	if (bytes == st.data_size) {
+		clp_info("%s: the mirror disk has %" PRIu64 " bytes already", c->md.name, bytes);
+		return CLP_EXIT_OK;
+	}
+	if (bytes < st.data_size) {
+		clp_err("%s: %" PRIu64 " bytes is smaller than the mirror disk's %" PRIu64
+			": --resize only extends (to shrink, follow procedure 2.23.2)",
+			c->md.name, bytes, st.data_size);
+		return CLP_EXIT_USAGE;
+	}
+	if (!force && !(st.conn == LISCAL_CONN_CONNECTED && st.disk == LISCAL_DISK_UPTODATE &&
+			st.peer_disk == LISCAL_DISK_UPTODATE && !st.split_brain)) {
+		clp_err("%s: --resize works only in the normal status (both copies GREEN and "
+			"connected; now %s here, %s on %s): after a mirror break use -force, then "
+			"recover the mirror", c->md.name,
+			clp_md_colour_name(clp_md_local_colour(&st)),
+			clp_md_colour_name(clp_md_peer_colour(&st)), c->md.peer.server);
+		return CLP_EXIT_STATE;
+	}
+	if (dev_size(st.data_path, &part))
+		return CLP_EXIT_ERROR;
+	if (part < bytes) {
+		char size[32];
+		char *argv[] = { "lvextend", "-L", size, st.data_path, NULL };
+
+		if (!is_lv(st.data_path)) {
+			clp_err("%s: the data partition %s has %" PRIu64 " bytes and is not an LVM "
+				"logical volume: extend it first, or follow procedure 2.23.2",
+				c->md.name, st.data_path, part);
+			return CLP_EXIT_STATE;
+		}
+		snprintf(size, sizeof(size), "%" PRIu64 "k", bytes >> 10);
+		if (clp_md_run(argv, err, sizeof(err))) {
+			clp_err("%s: cannot extend the data partition %s: %s", c->md.name,
+				st.data_path, err);
+			return CLP_EXIT_ERROR;
+		}
+	}
+	ret = clp_md_nl_grow(c->nl, c->md.name, bytes, force ? LISCAL_F_FORCE : 0);
+	if (ret < 0)
+		return clp_md_cmd_fail(c, "resize", ret);
+	ret = clp_md_cmd_status(c, &st);
+	if (ret)
+		return ret;
+	if (st.data_size != bytes) {
+		clp_info("%s: this server is ready for %" PRIu64 " bytes: now run "
+			 "'clpmdctrl --resize %" PRIu64 " %s' on %s", c->md.name, bytes, bytes,
+			 c->md.name, c->md.peer.server);
+		return CLP_EXIT_OK;
+	}
+	if (st.conn == LISCAL_CONN_CONNECTED && st.peer_disk == LISCAL_DISK_UPTODATE)
+		clp_info("%s: mirror disk grown to %" PRIu64 " bytes on both servers; extend "
+			 "the file system on the active server (resize2fs -p %s, or xfs_growfs "
+			 "on its mount point)", c->md.name, bytes, c->md.nmppath);
+	else
+		clp_info("%s: mirror disk grown to %" PRIu64 " bytes on this server alone: "
+			 "run --resize -force on %s too if it has not grown, then recover the "
+			 "mirror (a full copy)", c->md.name, bytes, c->md.peer.server);
+	return CLP_EXIT_OK;
+}
+
 /* The guide writes "-nomount" (like "--resize -force") with one dash:
  * take such a word out before getopt. */
 static bool take_word(int *argc, char **argv, const char *word, bool dashdash)
@@ -277,6 +448,7 @@ int main(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "cancel", no_argument, NULL, 'c' },
 		{ "updatekey", no_argument, NULL, 'u' },
+		{ "resize", no_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -284,7 +456,8 @@ int main(int argc, char **argv)
 	enum action act = A_NONE;
 	const char *source = NULL, *name;
 	bool nomount, force;
-	int opt, nargs, ret;
+	int opt, nargs, maxargs, ret;
+	uint64_t size = 0;
 
 	clp_log_init(argv[0]);
 	nomount = take_word(&argc, argv, "-nomount", true);
@@ -315,6 +488,9 @@ int main(int argc, char **argv)
 		case 'u':
 			a = A_UPDATEKEY;
 			break;
+		case 'z':
+			a = A_RESIZE;
+			break;
 		case 'h':
 			usage(stdout);
 			return CLP_EXIT_OK;
@@ -324,7 +500,7 @@ int main(int argc, char **argv)
 		}
 		if (act != A_NONE && act != a) {
 			clp_err("give only one of --active, --deactive, --break, --recovery, "
-				"--force, --cancel, --updatekey");
+				"--force, --cancel, --updatekey, --resize");
 			return CLP_EXIT_USAGE;
 		}
 		act = a;
@@ -332,23 +508,34 @@ int main(int argc, char **argv)
 	nargs = argc - optind;
 	if (act == A_NONE) {
 		clp_err("give one of --active, --deactive, --break, --recovery, --force, --cancel, "
-			"--updatekey");
+			"--updatekey, --resize");
 		usage(stderr);
 		return CLP_EXIT_USAGE;
 	}
-	if ((nomount || force) && act != A_ACTIVE) {
-		clp_err("%s goes with --active only", nomount ? "-nomount" : "-force");
+	if (nomount && act != A_ACTIVE) {
+		clp_err("-nomount goes with --active only");
+		return CLP_EXIT_USAGE;
+	}
+	if (force && act != A_ACTIVE && act != A_RESIZE) {
+		clp_err("-force goes with --active or --resize only");
 		return CLP_EXIT_USAGE;
 	}
 	if (nargs == 0) {
 		clp_err("missing the mirror disk resource name (e.g. md01)");
 		return CLP_EXIT_USAGE;
 	}
-	if (nargs > (act == A_FORCE ? 2 : 1)) {
-		clp_err("unexpected argument '%s'", argv[optind + (act == A_FORCE ? 2 : 1)]);
+	if (act == A_RESIZE && nargs == 1) {
+		clp_err("--resize needs the new size and the mirror disk (--resize 500G md01)");
 		return CLP_EXIT_USAGE;
 	}
-	if (nargs == 2)
+	maxargs = act == A_FORCE || act == A_RESIZE ? 2 : 1;
+	if (nargs > maxargs) {
+		clp_err("unexpected argument '%s'", argv[optind + maxargs]);
+		return CLP_EXIT_USAGE;
+	}
+	if (act == A_RESIZE && parse_size(argv[optind], &size))
+		return CLP_EXIT_USAGE;
+	if (nargs == 2 && act == A_FORCE)
 		source = argv[optind];
 	name = argv[argc - 1];
 	if (clp_md_name_arg(name))
@@ -399,6 +586,9 @@ int main(int argc, char **argv)
 		break;
 	case A_UPDATEKEY:
 		ret = do_updatekey(&c);
+		break;
+	case A_RESIZE:
+		ret = do_resize(&c, size, force);
 		break;
 	default:
 		ret = CLP_EXIT_USAGE;

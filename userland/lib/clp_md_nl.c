@@ -141,6 +141,17 @@ int clp_md_nl_recovery(struct clp_nl *nl, const char *name, uint32_t flags, int 
 	return clp_nl_talk(nl, nlh, NULL, NULL);
 }
 
+int clp_md_nl_grow(struct clp_nl *nl, const char *name, uint64_t bytes, uint32_t flags)
+{
+	struct nlmsghdr *nlh = clp_nl_req(nl, LISCAL_CMD_GROW, 0);
+
+	mnl_attr_put_strz(nlh, LISCAL_A_RES_NAME, name);
+	mnl_attr_put_u64(nlh, LISCAL_A_DATA_SIZE, bytes);
+	if (flags)
+		mnl_attr_put_u32(nlh, LISCAL_A_FLAGS, flags);
+	return clp_nl_talk(nl, nlh, NULL, NULL);
+}
+
 /* Attribute helpers that ignore an attribute of the wrong size. */
 static void get_str(const struct nlattr *a, char *buf, size_t len)
 {
@@ -358,6 +369,8 @@ const char *clp_md_reason_name(unsigned int reason)
 		[LISCAL_REASON_FENCED] = "fenced: writes held until the other copy is outdated",
 		[LISCAL_REASON_FENCE_RELEASED] = "fenced writes released",
 		[LISCAL_REASON_OUTDATED] = "this copy outdated and fenced",
+		[LISCAL_REASON_KEY_UPDATE] = "mirror break: the encryption key changed",
+		[LISCAL_REASON_GROWN] = "mirror disk grown",
 	};
 
 	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])

@@ -67,6 +67,8 @@ int clp_md_nl_cmd(struct clp_nl *nl, uint8_t cmd, const char *name, uint32_t fla
 /* RECOVERY_START; @source_node < 0: none given. */
 int clp_md_nl_recovery(struct clp_nl *nl, const char *name, uint32_t flags,
 		       int source_node);
+/* GROW to @bytes (LISCAL_F_FORCE: this side alone). */
+int clp_md_nl_grow(struct clp_nl *nl, const char *name, uint64_t bytes, uint32_t flags);
 /* RES_GET of one resource (-ENOENT or the kernel's error when absent). */
 int clp_md_nl_get(struct clp_nl *nl, const char *name, struct clp_md_status *st);
 /* The same with LISCAL_F_* @flags (STATS_PERIOD: end the sampling period;

@@ -271,7 +271,7 @@ int clp_nl_open(struct clp_nl **out, const char *family)
 	*out = NULL;
 	if (!nl)
 		return -ENOMEM;
-	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	nl->sock = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
 	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;
 		goto err_close;

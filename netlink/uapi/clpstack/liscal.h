@@ -119,7 +119,8 @@ enum liscal_io_error_action {
 
 /*
  * LISCAL_A_FLAGS, bit mask, meaning per command. LISCAL_F_FORCE: ACTIVATE
- * even if not uptodate; RECOVERY_START: forced recovery.
+ * even if not uptodate; RECOVERY_START: forced recovery; GROW: grow this
+ * side alone (a full copy follows).
  */
 #define LISCAL_F_FORCE		(1U << 0)
 #define LISCAL_F_FULL		(1U << 1) /* RECOVERY_START: copy everything */
@@ -161,6 +162,7 @@ enum liscal_reason {
 	LISCAL_REASON_FENCE_RELEASED = 23,	/* FENCE_RELEASE or reconnection */
 	LISCAL_REASON_OUTDATED = 24,		/* OUTDATE: this copy fenced */
 	LISCAL_REASON_KEY_UPDATE = 25,		/* break: the key changed */
+	LISCAL_REASON_GROWN = 26,		/* the mirrored size grew (GROW) */
 };
 
 enum {
@@ -311,6 +313,7 @@ enum {
 	LISCAL_CMD_STATE_CHANGE,	/* notification on "events" */
 	LISCAL_CMD_FENCE_RELEASE,	/* active: let the held writes go */
 	LISCAL_CMD_OUTDATE,		/* standby: mark this copy fenced */
+	LISCAL_CMD_GROW,		/* online resize to DATA_SIZE bytes */
 
 	__LISCAL_CMD_MAX,
 	LISCAL_CMD_MAX = (__LISCAL_CMD_MAX - 1)

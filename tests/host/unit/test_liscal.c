@@ -164,7 +164,8 @@ static void test_meta_corrupt(void)
 	struct liscal_meta_expect exp = { "md01", 0, 2 * GiB, 64 * MiB };
 	struct liscal_meta_expect other = { "md02", 0, 0, 0 };
 	struct liscal_meta_expect node1 = { NULL, 1, 0, 0 };
-	struct liscal_meta_expect size = { NULL, -1, 3 * GiB, 0 };
+	struct liscal_meta_expect size = { NULL, -1, GiB, 0 };
+	struct liscal_meta_expect larger = { NULL, -1, 3 * GiB, 0 };
 	struct liscal_meta_expect small = { NULL, -1, 0, 65536 };
 
 	CHECK(corrupt_case(m_magic, &exp, err, sizeof(err), false) == LISCAL_META_E_MAGIC &&
@@ -196,7 +197,9 @@ static void test_meta_corrupt(void)
 	CHECK(corrupt_case(m_none, &node1, err, sizeof(err), false) == LISCAL_META_E_NODE,
 	      "other node's partition");
 	CHECK(corrupt_case(m_none, &size, err, sizeof(err), false) == LISCAL_META_E_SIZE,
-	      "data size differs");
+	      "data partition smaller than the mirrored size");
+	CHECK(corrupt_case(m_none, &larger, err, sizeof(err), false) == 0,
+	      "data partition larger than the mirrored size (extended to grow)");
 	CHECK(corrupt_case(m_none, &small, err, sizeof(err), false) == LISCAL_META_E_TOO_SMALL,
 	      "cluster partition too small");
 	CHECK(corrupt_case(m_magic, &exp, NULL, 0, false) == LISCAL_META_E_MAGIC,
@@ -394,7 +397,7 @@ static void test_wire(void)
 	he.proto = LISCAL_WIRE_PROTO - 1;
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "protocol 3"), "HELLO of the previous protocol version refused");
+	      strstr(err, "protocol 4"), "HELLO of the previous protocol version refused");
 	he.proto = LISCAL_WIRE_PROTO;
 	he.disk_state = 4;
 	he.sb_flags |= LISCAL_SB_F_FAILED;
@@ -437,13 +440,13 @@ static void test_wire(void)
 	he.proto = LISCAL_WIRE_PROTO + 1;
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "protocol 5"), "HELLO protocol version");
+	      strstr(err, "protocol 6"), "HELLO protocol version");
 	h.type = LISCAL_P_HELLO;
 	h.flags = 0;
 	h.len = LISCAL_WIRE_HELLO_OLD_LEN;
 	liscal_wire_encode_hdr(&h, &d);
 	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "HELLO of protocol 1 or 2") && strstr(err, "speaks protocol 4"),
+	      strstr(err, "HELLO of protocol 1 or 2") && strstr(err, "speaks protocol 5"),
 	      "HELLO of protocols 1 and 2 (no block size) refused by name");
 	h.len = sizeof(hd);
 	liscal_wire_encode_hdr(&h, &d);
@@ -665,6 +668,100 @@ static void test_auth(void)
 	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO, "COMP on RS_ACK refused");
 }
 
+/* Online growth: the new superblock geometry and the refusals. */
+static void test_meta_grow(void)
+{
+	struct liscal_sb sb, before;
+	struct liscal_sb_disk d;
+	char err[256];
+
+	fresh(&sb, &d);
+	before = sb;
+	CHECK(liscal_meta_grow(&sb, 2 * GiB, 64 * MiB, err, sizeof(err)) ==
+	      LISCAL_META_E_SIZE && strstr(err, "not larger than the current") &&
+	      !memcmp(&sb, &before, sizeof(sb)), "grow: same size refused, sb unchanged");
+	CHECK(liscal_meta_grow(&sb, GiB, 64 * MiB, err, sizeof(err)) ==
+	      LISCAL_META_E_SIZE && !memcmp(&sb, &before, sizeof(sb)),
+	      "grow: smaller size refused, sb unchanged");
+	CHECK(liscal_meta_grow(&sb, 3 * GiB + 512, 64 * MiB, err, sizeof(err)) ==
+	      LISCAL_META_E_LAYOUT && strstr(err, "not a multiple of 4096") &&
+	      !memcmp(&sb, &before, sizeof(sb)), "grow: unaligned size refused");
+	CHECK(liscal_meta_grow(&sb, 4096ULL * GiB, 2 * MiB, err, sizeof(err)) ==
+	      LISCAL_META_E_TOO_SMALL && strstr(err, "cannot hold the bitmap") &&
+	      !memcmp(&sb, &before, sizeof(sb)),
+	      "grow: bitmap larger than the cluster partition refused");
+	CHECK(liscal_meta_grow(&sb, 3 * GiB, 64 * MiB, err, sizeof(err)) == 0 &&
+	      sb.data_bytes == 3 * GiB && sb.bm_shift == 16 &&
+	      sb.bm_bits == 49152 && sb.bm_bytes == 8192 &&
+	      sb.gen_current == before.gen_current, "grow: 2 GiB to 3 GiB");
+	/* the grown superblock reads back as a valid one of the new size */
+	liscal_meta_encode(&sb, &d);
+	struct liscal_meta_expect exp = { .name = "md01", .node_id = 0,
+					  .data_bytes = 3 * GiB, .cp_bytes = 64 * MiB };
+	CHECK(liscal_meta_decode(&d, &before, &exp, err, sizeof(err)) == 0,
+	      "grow: the grown superblock decodes at the new size");
+	CHECK(liscal_meta_grow(&sb, 4096ULL * GiB, 64 * MiB, err, sizeof(err)) == 0 &&
+	      sb.bm_shift == 17, "grow: past 2 TiB the granularity doubles");
+}
+
+/* Protocol 5: GROW requests and answers. */
+static void test_grow_wire(void)
+{
+	struct liscal_wire_hdr h = { .type = LISCAL_P_GROW, .sector = 2097152 }, ho;
+	struct liscal_wire_hdr_disk d;
+	char err[128];
+
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == 0 &&
+	      ho.sector == 2097152 && !ho.flags, "GROW request");
+	h.flags = LISCAL_WF_REPLY;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == 0, "GROW grant");
+	h.flags = LISCAL_WF_REPLY | LISCAL_WF_ERROR;
+	h.size = LISCAL_GROW_NOT_PREPARED;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == 0 &&
+	      ho.size == LISCAL_GROW_NOT_PREPARED, "GROW refusal with its reason");
+	h.size = 0;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "GROW packet"), "GROW refusal without a reason refused");
+	h.size = __LISCAL_GROW_MAX;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO,
+	      "GROW refusal with an unknown reason refused");
+	h.flags = LISCAL_WF_ERROR;
+	h.size = LISCAL_GROW_BUSY;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO,
+	      "GROW request with ERROR refused");
+	h.flags = 0;
+	h.size = 1;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO,
+	      "GROW request with a reason refused");
+	h.size = 0;
+	h.sector = 2097153;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO,
+	      "GROW to a size not a multiple of 4 KiB refused");
+	h.sector = 0;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO,
+	      "GROW to 0 refused");
+	h.sector = 8;
+	h.len = 8;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "length 8"), "GROW with a payload refused");
+	h.len = 0;
+	h.flags = LISCAL_WF_FUA;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &ho, err, sizeof(err)) == -EPROTO,
+	      "GROW with a DATA flag refused");
+	CHECK(strcmp(liscal_wire_type_name(LISCAL_P_GROW), "GROW") == 0, "GROW named");
+}
+
 int main(void)
 {
 	test_crc();
@@ -672,11 +769,13 @@ int main(void)
 	test_layout();
 	test_meta_roundtrip();
 	test_meta_fresh();
+	test_meta_grow();
 	test_meta_corrupt();
 	test_meta_failed();
 	test_meta_fenced();
 	test_bitmap();
 	test_wire();
+	test_grow_wire();
 	test_decide();
 	printf("1..%d\n", tests);
 	return failures ? 1 : 0;

@@ -29,12 +29,18 @@ teardown_file() {
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
 }
 
-# procedures_lab_up: the lab and the cluster above.
+# procedures_lab_up: the lab and the cluster above. A suite may set
+# PROC_DISK_SIZE (the lab disk, 128M), PROC_CONF_SED (more sed commands for
+# its clp.conf) and define proc_prepare_node NODE (run on each node before
+# the installation, e.g. LVM on /dev/vdb2).
 procedures_lab_up() {
 	local n
-	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 128M --systemd
+	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size "${PROC_DISK_SIZE:-128M}" --systemd
 	for n in node1 node2; do
-		lab_exec $n "sed 's|@SYNCTIME@|120|' $REPO/tests/lab/cluster/clp.conf >/tmp/clp.conf && make -C $REPO install CONF=/tmp/clp.conf >/var/log/clp-install.log 2>&1 || { tail -n 20 /var/log/clp-install.log; exit 1; }"
+		if declare -F proc_prepare_node >/dev/null; then
+			proc_prepare_node $n
+		fi
+		lab_exec $n "sed 's|@SYNCTIME@|120|; ${PROC_CONF_SED:-}' $REPO/tests/lab/cluster/clp.conf >/tmp/clp.conf && make -C $REPO install CONF=/tmp/clp.conf >/var/log/clp-install.log 2>&1 || { tail -n 20 /var/log/clp-install.log; exit 1; }"
 		lab_exec $n "cp $REPO/tests/lab/cluster/exec1-*.sh $P/scripts/ && systemctl daemon-reload"
 		lab_exec $n "insmod $P/drivers/liscal.ko && $B/clpmdinit --create force md01 && rmmod liscal"
 	done

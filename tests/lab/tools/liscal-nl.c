@@ -11,6 +11,7 @@
  *   liscal-nl fence-release|outdate NAME
  *   liscal-nl activate NAME [force]
  *   liscal-nl recover NAME [full] [force] [assume-sync] [src=N]
+ *   liscal-nl grow NAME BYTES [force]            online growth (GROW)
  *   liscal-nl set NAME attr=value...
  *   liscal-nl get NAME [period]                  key=value lines; period:
  *                                                end the statistics period
@@ -267,6 +268,7 @@ int main(int argc, char **argv)
 		{ "outdate", LISCAL_CMD_OUTDATE },
 		{ "activate", LISCAL_CMD_ACTIVATE },
 		{ "recover", LISCAL_CMD_RECOVERY_START },
+		{ "grow", LISCAL_CMD_GROW },
 		{ "set", LISCAL_CMD_RES_SET },
 		{ "get", LISCAL_CMD_RES_GET },
 	};
@@ -311,6 +313,13 @@ int main(int argc, char **argv)
 		mnl_attr_put_strz(nlh, LISCAL_A_RES_NAME, argv[2]);
 		if (cmd == LISCAL_CMD_RES_SET && put_params(nlh, argc - 3, argv + 3))
 			return 2;
+		if (cmd == LISCAL_CMD_GROW) {
+			if (argc < 4)
+				return 2;
+			mnl_attr_put_u64(nlh, LISCAL_A_DATA_SIZE, strtoull(argv[3], NULL, 0));
+			if (argc > 4 && !strcmp(argv[4], "force"))
+				mnl_attr_put_u32(nlh, LISCAL_A_FLAGS, LISCAL_F_FORCE);
+		}
 		if (cmd == LISCAL_CMD_ACTIVATE || cmd == LISCAL_CMD_RECOVERY_START) {
 			unsigned int fl = 0;
 			int k;

@@ -1,0 +1,1 @@
+88-resize-lvm.bats
