@@ -74,6 +74,7 @@ enum liscal_wire_grow_refusal {
 	LISCAL_GROW_BUSY = 2,		/* a resize, recovery or handshake runs */
 	LISCAL_GROW_ACTIVE = 3,		/* it is active: the standby grows first */
 	LISCAL_GROW_FAILED = 4,		/* its growth failed (I/O, memory) */
+	LISCAL_GROW_LARGER = 5,		/* it mirrors more than that already */
 	__LISCAL_GROW_MAX
 };
 

@@ -132,15 +132,23 @@ static int liscal_grow_apply(struct liscal_res *res, struct liscal_sb *sb,
 		return -ENOMEM;
 	}
 
+	/* every bit set before the lock (a superset of the old ones) */
+	if (mark_all)
+		liscal_bm_set_range(n.oos, 0, sb->bm_bits - 1);
+	/*
+	 * Every block dirty: a write admitted before the swap may wait for
+	 * its block's flush, which must not find the new map clean (its
+	 * intent bit reaches the disk before the write, liscal_bm.c).
+	 */
+	bitmap_fill(n.dirty, nblocks);
 	liscal_snap(res, &snap);
 	mutex_lock(&res->bm_mutex);
 	spin_lock_irqsave(&res->lock, flags);
-	memcpy(n.oos, res->oos, old_words * 8);
+	if (!mark_all)
+		memcpy(n.oos, res->oos, old_words * 8);
 	memcpy(n.intent[0], res->intent[0], old_words * 8);
 	memcpy(n.intent[1], res->intent[1], old_words * 8);
 	memcpy(n.ondisk, res->ondisk, old_words * 8);
-	if (mark_all)
-		liscal_bm_set_range(n.oos, 0, sb->bm_bits - 1);
 	o.oos = res->oos;
 	o.intent[0] = res->intent[0];
 	o.intent[1] = res->intent[1];
@@ -192,6 +200,15 @@ static int liscal_grow_apply(struct liscal_res *res, struct liscal_sb *sb,
 	return 0;
 }
 
+/* Connected, both copies current, no handshake or recovery. Lock held. */
+static bool liscal_grow_normal(struct liscal_res *res)
+{
+	return res->conn == LISCAL_CONN_CONNECTED && !res->hold_writes &&
+	       res->rs_dir == LISCAL_RECOVERY_NONE &&
+	       res->disk_state == LISCAL_DISK_UPTODATE &&
+	       res->pdisk == LISCAL_DISK_UPTODATE && !res->split_brain;
+}
+
 static bool liscal_grow_answered(struct liscal_res *res, u32 epoch)
 {
 	return READ_ONCE(res->grow_reply) ||
@@ -201,14 +218,16 @@ static bool liscal_grow_answered(struct liscal_res *res, u32 epoch)
 
 /*
  * Asks the peer to grow to @bytes and waits for its answer (at most the
- * connect timeout), with state_mutex dropped meanwhile (the receiver may
+ * connect plus the ack timeout), with state_mutex dropped meanwhile (the receiver may
  * need it) and liscal_res_mutex too (liscal_cmd_unlock(): the resource
  * stays); res->growing keeps other growths out. Returns 0 granted,
  * -EAGAIN refused (@why: LISCAL_GROW_*), -ETIMEDOUT, -ENOTCONN or -EINTR.
  */
 static int liscal_grow_ask(struct liscal_res *res, u64 bytes, int *why)
 {
-	unsigned int tmo = READ_ONCE(res->p.connect_timeout);
+	/* the peer writes every bitmap block and its superblock first */
+	unsigned int tmo = READ_ONCE(res->p.connect_timeout) +
+			   READ_ONCE(res->p.ack_timeout);
 	unsigned long flags;
 	long left = 0;
 	int reply, ret;
@@ -216,6 +235,11 @@ static int liscal_grow_ask(struct liscal_res *res, u64 bytes, int *why)
 	u64 seq;
 
 	spin_lock_irqsave(&res->lock, flags);
+	if (!liscal_grow_normal(res)) {
+		/* never a GROW into a handshake: the peer would take it for a protocol error */
+		spin_unlock_irqrestore(&res->lock, flags);
+		return -ENOTCONN;
+	}
 	res->grow_reply = 0;
 	seq = ++res->grow_seq;
 	epoch = res->conn_epoch;
@@ -249,6 +273,22 @@ static int liscal_grow_ask(struct liscal_res *res, u64 bytes, int *why)
 	return left < 0 ? -EINTR : -ETIMEDOUT;
 }
 
+/*
+ * This standby's new region up to @bytes is zeroed: it may grow when the
+ * peer asks, on this connection and while its data partition keeps its
+ * size (grow_work checks both).
+ */
+static void liscal_grow_prepare(struct liscal_res *res, u64 bytes)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	res->grow_prepared = bytes;
+	res->grow_prepared_epoch = res->conn_epoch;
+	res->grow_prepared_part = bdev_nr_bytes(res->dbdev);
+	spin_unlock_irqrestore(&res->lock, flags);
+}
+
 static const char *liscal_grow_refusal(int why)
 {
 	switch (why) {
@@ -260,6 +300,8 @@ static const char *liscal_grow_refusal(int why)
 		return "it is active: the standby grows first";
 	case LISCAL_GROW_FAILED:
 		return "its growth failed (see its kernel log)";
+	case LISCAL_GROW_LARGER:
+		return "it mirrors more than that already";
 	default:
 		return "unknown reason";
 	}
@@ -294,9 +336,7 @@ int liscal_grow(struct liscal_res *res, u64 bytes, bool force,
 	/* (rs_task stays set after a recovery until the next one reaps it) */
 	busy = res->growing || res->hold_writes ||
 	       res->rs_dir != LISCAL_RECOVERY_NONE;
-	normal = res->conn == LISCAL_CONN_CONNECTED &&
-		 res->disk_state == LISCAL_DISK_UPTODATE &&
-		 res->pdisk == LISCAL_DISK_UPTODATE && !res->split_brain;
+	normal = liscal_grow_normal(res);
 	active = res->role == LISCAL_ROLE_ACTIVE;
 	peer_active = res->peer_role == LISCAL_ROLE_ACTIVE;
 	if (!busy)
@@ -331,15 +371,21 @@ int liscal_grow(struct liscal_res *res, u64 bytes, bool force,
 		mutex_lock(&res->state_mutex);
 		if (ret)
 			goto out_err;
+		/* anything may have changed meanwhile: the checks again */
 		spin_lock_irqsave(&res->lock, flags);
 		active = res->role == LISCAL_ROLE_ACTIVE;
 		peer_active = res->peer_role == LISCAL_ROLE_ACTIVE;
+		normal = liscal_grow_normal(res);
 		spin_unlock_irqrestore(&res->lock, flags);
+		if (!normal) {
+			snprintf(err, sizeof(err),
+				 "the mirror left the normal status while the new region was zeroed: nothing grown, try again");
+			ret = -EAGAIN;
+			goto out_err;
+		}
 		if (!active && peer_active) {
 			/* step 5: the active grows with this side */
-			spin_lock_irqsave(&res->lock, flags);
-			res->grow_prepared = bytes;
-			spin_unlock_irqrestore(&res->lock, flags);
+			liscal_grow_prepare(res, bytes);
 			pr_info("%s: ready to grow to %llu bytes with the active\n",
 				res->name, bytes);
 			goto out_done;
@@ -356,9 +402,7 @@ int liscal_grow(struct liscal_res *res, u64 bytes, bool force,
 		}
 		if (ret == -EAGAIN && !active) {
 			/* the peer grows with us when it runs its own */
-			spin_lock_irqsave(&res->lock, flags);
-			res->grow_prepared = bytes;
-			spin_unlock_irqrestore(&res->lock, flags);
+			liscal_grow_prepare(res, bytes);
 			goto out_done;
 		}
 		if (ret == -EAGAIN)
@@ -366,8 +410,9 @@ int liscal_grow(struct liscal_res *res, u64 bytes, bool force,
 				 liscal_grow_refusal(why), force ? "" :
 				 " (-force grows this side alone and breaks the mirror)");
 		else
-			snprintf(err, sizeof(err), "the peer %s",
-				 ret == -ETIMEDOUT ? "did not answer within the connect timeout" :
+			snprintf(err, sizeof(err),
+				 "the peer %s; it may have grown: run the command again once connected",
+				 ret == -ETIMEDOUT ? "did not answer in time" :
 				 ret == -EINTR ? "was asked, then the command was interrupted" :
 				 "connection changed while it was asked");
 		if (!force)
@@ -383,15 +428,16 @@ out_apply:
 	/* asking the peer dropped state_mutex: a handshake may have started */
 	if (READ_ONCE(res->hold_writes)) {
 		snprintf(err, sizeof(err),
-			 "the mirror handshake started meanwhile: nothing changed, try again");
+			 "the mirror handshake started meanwhile: this side did not grow (the peer may have), run the command again once connected");
 		ret = -EBUSY;
 		goto out_err;
 	}
+	/* alone: the peer cannot take writes past its size, break first */
+	if (alone && READ_ONCE(res->conn) == LISCAL_CONN_CONNECTED)
+		liscal_conn_fail(res, LISCAL_REASON_GROWN);
 	ret = liscal_grow_apply(res, &sb, alone, err, sizeof(err));
 	if (ret)
 		goto out_err;
-	if (alone && READ_ONCE(res->conn) == LISCAL_CONN_CONNECTED)
-		liscal_conn_fail(res, LISCAL_REASON_GROWN);
 out_done:
 	ret = 0;
 	goto out_clear;
@@ -424,6 +470,7 @@ void liscal_grow_recv(struct liscal_res *res, const struct liscal_wire_hdr *h)
 			res->grow_req_pending = true;
 			res->grow_req_seq = h->seq;
 			res->grow_req_bytes = h->sector << 9;
+			res->grow_req_epoch = res->conn_epoch;
 		}
 	} else if (res->growing && !res->grow_reply &&
 		   h->seq == res->grow_seq) {
@@ -457,16 +504,23 @@ void liscal_grow_work(struct work_struct *w)
 	spin_lock_irqsave(&res->lock, flags);
 	bytes = res->grow_req_bytes;
 	seq = res->grow_req_seq;
-	if (res->destroying)
+	/* the request of a connection that is gone gets no growth */
+	if (res->destroying || res->fail_reason ||
+	    res->conn != LISCAL_CONN_CONNECTED ||
+	    res->conn_epoch != res->grow_req_epoch)
 		why = LISCAL_GROW_BUSY;
-	else if (res->data_bytes >= bytes)
+	else if (res->data_bytes == bytes)
 		why = 0;	/* that size already */
+	else if (res->data_bytes > bytes)
+		why = LISCAL_GROW_LARGER;
 	else if (res->role == LISCAL_ROLE_ACTIVE)
 		why = LISCAL_GROW_ACTIVE;
 	else if (res->growing || res->hold_writes ||
 		 res->rs_dir != LISCAL_RECOVERY_NONE)
 		why = LISCAL_GROW_BUSY;
-	else if (res->grow_prepared < bytes)
+	else if (res->grow_prepared < bytes ||
+		 res->grow_prepared_epoch != res->conn_epoch ||
+		 res->grow_prepared_part != bdev_nr_bytes(res->dbdev))
 		why = LISCAL_GROW_NOT_PREPARED;
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (!why && res->data_bytes < bytes) {
@@ -489,7 +543,8 @@ void liscal_grow_work(struct work_struct *w)
 			why == LISCAL_GROW_NOT_PREPARED ?
 			"clpmdctrl --resize was not run here" :
 			why == LISCAL_GROW_ACTIVE ? "this side is active" :
-			why == LISCAL_GROW_BUSY ? "busy" : "failed");
+			why == LISCAL_GROW_LARGER ? "this side mirrors more" :
+			why == LISCAL_GROW_BUSY ? "busy or disconnected" : "failed");
 	liscal_send_simple(res, LISCAL_P_GROW,
 			   LISCAL_WF_REPLY | (why ? LISCAL_WF_ERROR : 0), seq,
 			   bytes >> 9, why, NULL, 0);

@@ -281,11 +281,14 @@ struct liscal_res {
 	 * grow_work (grow_req_*).
 	 */
 	u64 grow_prepared;
+	u32 grow_prepared_epoch;	/* the connection it was prepared on */
+	u64 grow_prepared_part;		/* the data partition's size then */
 	bool growing;
 	u64 grow_seq;
 	int grow_reply;
 	bool grow_req_pending;
 	u64 grow_req_seq, grow_req_bytes;
+	u32 grow_req_epoch;
 	struct work_struct grow_work;
 };
 

@@ -635,11 +635,12 @@ static void liscal_submit_bio(struct bio *bio)
 	req->bio = bio;
 	req->sector = bio->bi_iter.bi_sector;
 	req->nsect = bio_sectors(bio);
-	req->has_bits = liscal_bm_range(req->sector, req->nsect, res->shift,
-					res->nbits, &req->first, &req->last);
 	req->start_ns = ktime_get_ns();
 	atomic_set(&req->pending, 1);
 	spin_lock_irqsave(&res->lock, flags);
+	/* under lock: a growth changes nbits (liscal_grow.c) */
+	req->has_bits = liscal_bm_range(req->sector, req->nsect, res->shift,
+					res->nbits, &req->first, &req->last);
 	list_add_tail(&req->list, &res->writes);
 	res->req_queue++;
 	liscal_queue_stat(res);
