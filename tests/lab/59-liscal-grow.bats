@@ -23,7 +23,7 @@ setup_file() {
 	liscal_lab_up grow 160M
 	local n
 	for n in node1 node2; do
-		lab_exec $n "modprobe dm-mod"
+		lab_exec $n "modprobe dm-mod 2>/dev/null || test -d /sys/module/dm_mod"
 		g $n 48
 		lab_exec $n "$T init md01 $((${n#node} - 1)) /dev/vdb1 /dev/mapper/g${n#node}"
 		lab_exec $n "$T create md01 1 /dev/mapper/g${n#node} /dev/vdb1 $((${n#node} - 1)) 198.18.2.${n#node}:29031 198.18.2.$((3 - ${n#node})):29031 $PARAMS"

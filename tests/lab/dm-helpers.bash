@@ -26,7 +26,7 @@ dm_lab_up() {
 # dm_node_prepare NODE: device-mapper loaded, the clp.conf of clpmdstat (the
 # colours; no mirror agent runs) in place; also after NODE restarted.
 dm_node_prepare() {
-	lab_exec "$1" "modprobe dm-mod && modprobe dm-flakey"
+	lab_exec "$1" "(modprobe dm-mod 2>/dev/null || test -d /sys/module/dm_mod) && (modprobe dm-flakey 2>/dev/null || dmsetup targets | grep -q ^flakey)"
 	lab_exec "$1" "mkdir -p /opt/clpstack/etc && cp $REPO/userland/conf/examples/lab-clp.conf $CONF"
 }
 
