@@ -21,12 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "clp_log.h"
 #include "clp_md_cmd.h"
+#include "clp_md_init.h"
 #include "clp_md_mount.h"
 #include "clp_md_state.h"
 
@@ -263,10 +263,6 @@ static int do_recovery(struct clp_md_cmd *c, const char *source)
 	return CLP_EXIT_OK;
 }
 
-#ifndef BLKGETSIZE64
-#define BLKGETSIZE64 _IOR(0x12, 114, size_t)	/* as <linux/fs.h> */
-#endif
-
 /*
  * <size> as the guide writes it: "500G", "1022M", or bytes; K, M, G, T are
  * binary units. 0 and *bytes set, or -1 with a message.
@@ -306,21 +302,6 @@ static int parse_size(const char *s, uint64_t *bytes)
 	return 0;
 }
 
-/* The size of block device @path in *bytes, or -1 with a message. */
-static int dev_size(const char *path, uint64_t *bytes)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || ioctl(fd, BLKGETSIZE64, bytes) < 0) {
-		clp_err("data partition %s: cannot read its size: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 /* Whether @path is an LVM logical volume (a device-mapper device of LVM). */
 static bool is_lv(const char *path)
 {
@@ -353,7 +334,7 @@ static int do_resize(struct clp_md_cmd *c, uint64_t bytes, bool force)
 	struct clp_md_status st;
 	uint64_t part;
 	char err[256];
-	int ret;
+	int fd, ret;
 
 	ret = clp_md_cmd_status(c, &st);
 	if (ret)
@@ -377,8 +358,10 @@ static int do_resize(struct clp_md_cmd *c, uint64_t bytes, bool force)
 			clp_md_colour_name(clp_md_peer_colour(&st)), c->md.peer.server);
 		return CLP_EXIT_STATE;
 	}
-	if (dev_size(st.data_path, &part))
+	fd = clp_md_open_dev(st.data_path, O_RDONLY, &part);
+	if (fd < 0)
 		return CLP_EXIT_ERROR;
+	close(fd);
 	if (part < bytes) {
 		char size[32];
 		char *argv[] = { "lvextend", "-L", size, st.data_path, NULL };

@@ -31,8 +31,7 @@
 
 #define ZBUF (1024 * 1024)
 
-/* Open @path (block device or, for tests, a regular file) and its size. */
-static int open_dev(const char *path, int flags, uint64_t *size)
+int clp_md_open_dev(const char *path, int flags, uint64_t *size)
 {
 	struct stat st;
 	int fd;
@@ -72,11 +71,11 @@ static bool is_blk(int fd)
  * *@fail is set to CLP_EXIT_STATE, on other failures to CLP_EXIT_ERROR. */
 static int open_cp(const struct clp_md *md, uint64_t *size, int *fail)
 {
-	int cp = open_dev(md->local.cppath, O_RDWR, size);
+	int cp = clp_md_open_dev(md->local.cppath, O_RDWR, size);
 
 	if (cp >= 0 && is_blk(cp)) {
 		close(cp);
-		cp = open_dev(md->local.cppath, O_RDWR | O_EXCL, size);
+		cp = clp_md_open_dev(md->local.cppath, O_RDWR | O_EXCL, size);
 		if (cp < 0) {
 			*fail = CLP_EXIT_STATE;
 			return -1;
@@ -224,7 +223,7 @@ int clp_md_init_cp(const struct clp_md *md, enum clp_md_init_mode mode)
 	cp = open_cp(md, &cp_size, &ret);
 	if (cp < 0)
 		goto out;
-	dp = open_dev(md->local.dppath, O_RDONLY, &dp_size);
+	dp = clp_md_open_dev(md->local.dppath, O_RDONLY, &dp_size);
 	if (dp < 0)
 		goto out;
 	r = clp_meta_layout(dp_size, cp_size, &need);
@@ -415,7 +414,7 @@ int clp_md_dp_ro(const struct clp_md *md, int ro, bool excl, int *was)
 	if (was)
 		*was = 0;
 	/* clproset: exclusively, refused while mounted or held by the driver. */
-	fd = excl ? open_dev(md->local.dppath, O_RDONLY | O_EXCL, &size) :
+	fd = excl ? clp_md_open_dev(md->local.dppath, O_RDONLY | O_EXCL, &size) :
 		    open(md->local.dppath, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return excl ? CLP_EXIT_STATE : CLP_EXIT_OK;

@@ -8,6 +8,7 @@
 #define CLP_MD_INIT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "clp_md.h"
 
@@ -29,6 +30,13 @@ int clp_md_init_mode_arg(const char *arg, bool skip_copy, enum clp_md_init_mode 
  * CLP_EXIT_STATE with the guide's reason (initial mirror construction or
  * initial mkfs enabled). */
 int clp_md_init_skip_copy_ok(const struct clp_md *md);
+
+/*
+ * Opens @path (a block device or, for tests, a regular file) with @flags
+ * (O_CLOEXEC added) and reads its size into *@size: the descriptor, or -1
+ * with a message naming the device and what failed.
+ */
+int clp_md_open_dev(const char *path, int flags, uint64_t *size);
 
 /* Returns an exit code (enum clp_exit); messages go to stderr/stdout. */
 int clp_md_init_cp(const struct clp_md *md, enum clp_md_init_mode mode);
