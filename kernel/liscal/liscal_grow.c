@@ -391,15 +391,8 @@ int liscal_grow(struct liscal_res *res, u64 bytes, bool force,
 			goto out_done;
 		}
 		ret = liscal_grow_ask(res, bytes, &why);
-		if (!ret) {
-			/* state_mutex was dropped: check again */
-			if (res->data_bytes == bytes)
-				goto out_done;
-			ret = liscal_grow_check(res, bytes, &sb, err, sizeof(err));
-			if (ret)
-				goto out_err;
-			goto out_apply;
-		}
+		if (!ret)
+			goto out_recheck;
 		if (ret == -EAGAIN && !active) {
 			/* the peer grows with us when it runs its own */
 			liscal_grow_prepare(res, bytes);
@@ -419,13 +412,14 @@ int liscal_grow(struct liscal_res *res, u64 bytes, bool force,
 			goto out_err;
 	}
 	alone = true;
+out_recheck:
+	/* asking the peer dropped state_mutex: every check again */
+	if (res->data_bytes == bytes)
+		goto out_done;
 	ret = liscal_grow_check(res, bytes, &sb, err, sizeof(err));
 	if (ret)
 		goto out_err;
-out_apply:
-	if (res->data_bytes == bytes)
-		goto out_done;
-	/* asking the peer dropped state_mutex: a handshake may have started */
+	/* a handshake may have started meanwhile */
 	if (READ_ONCE(res->hold_writes)) {
 		snprintf(err, sizeof(err),
 			 "the mirror handshake started meanwhile: this side did not grow (the peer may have), run the command again once connected");
