@@ -37,6 +37,15 @@ proc_prepare_node() { # LVM on the lab's data partition
 size_of() { # size_of NODE DEVICE: $output = its size in bytes
 	lab_exec "$1" "blockdev --getsize64 $2"
 }
+sizes_on_both() { # sizes_on_both NMP_MIB LV_MIB [WHEN]: /dev/NMP1 and the volume on both nodes
+	local n
+	for n in node1 node2; do
+		size_of $n /dev/NMP1
+		assert "$output" == $(($1 << 20)) "/dev/NMP1 on $n${3:+ $3}"
+		size_of $n $LV
+		assert "$output" == $(($2 << 20)) "$LV on $n${3:+ $3}"
+	done
+}
 fs_bytes() { # fs_bytes NODE: $output = md01's file system size (df)
 	lab_exec "$1" "df -B1 --output=size $MNT | tail -n 1 | tr -d ' '"
 }
@@ -66,7 +75,6 @@ recovery_lines() { # recovery_lines NODE FROM: the mirror agent's recovery lines
 }
 
 @test "bad sizes are refused with the reason, nothing changes" {
-	local n
 	lab_exec 2 node2 "$B/clpmdctrl --resize 300M md01"
 	assert_contains "$output" "only extends"
 	lab_exec 2 node2 "$B/clpmdctrl --resize 390001K md01"
@@ -80,12 +88,7 @@ recovery_lines() { # recovery_lines NODE FROM: the mirror agent's recovery lines
 	# more than the volume group holds: lvextend's refusal, named
 	lab_exec 1 node2 "$B/clpmdctrl --resize 4G md01"
 	assert_contains "$output" "cannot extend the data partition $LV"
-	for n in node1 node2; do
-		size_of $n /dev/NMP1
-		assert "$output" == $((OLD_MIB << 20)) "/dev/NMP1 on $n after the refusals"
-		size_of $n $LV
-		assert "$output" == $((OLD_MIB << 20)) "$LV on $n after the refusals"
-	done
+	sizes_on_both $OLD_MIB $OLD_MIB "after the refusals"
 	both_green
 }
 
@@ -117,16 +120,11 @@ recovery_lines() { # recovery_lines NODE FROM: the mirror agent's recovery lines
 }
 
 @test "2.23.1 step 6: clpmdctrl --resize on node1: both mirror disks grown while failover1 runs; GREEN, no recovery" {
-	local n from
+	local from
 	from=$(cat "$BATS_FILE_TMPDIR/from")
 	lab_exec node1 "$B/clpmdctrl --resize ${NEW_MIB}M md01"
 	assert_contains "$output" "grown to $((NEW_MIB << 20)) bytes on both servers"
-	for n in node1 node2; do
-		size_of $n /dev/NMP1
-		assert "$output" == $((NEW_MIB << 20)) "/dev/NMP1 on $n"
-		size_of $n $LV
-		assert "$output" == $((LV_MIB << 20)) "$LV on $n"
-	done
+	sizes_on_both $NEW_MIB $LV_MIB
 	both_green
 	online_on node1 node1
 	lab_exec node1 "$B/clpmdstat --mirror md01"
