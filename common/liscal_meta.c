@@ -32,7 +32,9 @@ int liscal_meta_layout(u64 data_bytes, u64 cp_bytes, struct liscal_layout *l)
 	if (!data_bytes || (data_bytes & 511))
 		return LISCAL_META_E_LAYOUT;
 	for (;;) {
-		bits = (data_bytes + (1ULL << shift) - 1) >> shift;
+		/* rounded up without overflow near 2^64 */
+		bits = (data_bytes >> shift) +
+		       !!(data_bytes & ((1ULL << shift) - 1));
 		if (bits <= LISCAL_BM_MAX_BITS)
 			break;
 		shift++;

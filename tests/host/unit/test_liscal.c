@@ -94,6 +94,8 @@ static void test_layout(void)
 	      l.bm_bits == LISCAL_BM_MAX_BITS, "4 TiB: 128 KiB per bit");
 	CHECK(liscal_meta_layout(0, 0, &l) == LISCAL_META_E_LAYOUT, "zero size refused");
 	CHECK(liscal_meta_layout(1000, 0, &l) == LISCAL_META_E_LAYOUT, "unaligned size refused");
+	CHECK(liscal_meta_layout(~511ULL, 0, &l) == LISCAL_META_E_LAYOUT,
+	      "a size near 2^64 refused (no overflow to a tiny bitmap)");
 	CHECK(liscal_meta_layout(2 * GiB, 65536, &l) == LISCAL_META_E_TOO_SMALL,
 	      "cluster partition of 64 KiB too small");
 	CHECK(liscal_meta_layout(2 * GiB, 65536 + 4096, &l) == 0, "exact fit ok");
