@@ -29,6 +29,7 @@
 #include "clp_md_init.h"
 #include "clp_md_mount.h"
 #include "clp_md_state.h"
+#include "clp_msg.h"
 
 enum action {
 	A_NONE, A_ACTIVE, A_DEACTIVE, A_BREAK, A_RECOVERY, A_FORCE, A_CANCEL, A_UPDATEKEY,
@@ -55,8 +56,8 @@ static void usage(FILE *f)
 		"  -f, --force      without a server: make this server's copy the latest (GREEN);\n"
 		"                   with a server: full copy from <source_server>\n"
 		"  -c, --cancel     cancel a running mirror recovery\n"
-		"      --updatekey  give the driver the encryption key file's new key; the peer\n"
-		"                   takes it over the encrypted link, mirroring is suspended\n"
+		"      --updatekey  give both servers' drivers the key files' new key (the other\n"
+		"                   server's file must hold the same key); mirroring is suspended\n"
 		"                   until both reconnect with it: run --recovery afterwards\n"
 		"      --resize     grow the data partition (an LVM logical volume: lvextend)\n"
 		"                   and the mirror disk to <size> (bytes, or K, M, G, T):\n"
@@ -164,25 +165,80 @@ static int do_simple(struct clp_md_cmd *c, uint8_t cmd, const char *what, const 
 }
 
 /*
- * Guide 2.29: the key file was replaced on every server; the driver gets
- * the new key (RES_SET reads the file), sends it to the peer inside the
- * encrypted link and both reconnect with it.
+ * The other server's daemon checks the new key against its own key file
+ * and gives its driver the key (mgr/mdkey.c). Returns 1 when it was told,
+ * 0 when it could not be asked (@why says why), or minus an exit code when
+ * it refused (message printed; nothing changed anywhere).
+ */
+static int updatekey_peer(struct clp_md_cmd *c, const char *fp, char *why, size_t len)
+{
+	struct json_object *q = json_object_new_object(), *r, *u;
+	int code;
+
+	json_object_object_add(q, "op", json_object_new_string("md-updatekey"));
+	json_object_object_add(q, "md", json_object_new_string(c->md.name));
+	json_object_object_add(q, "keyfp", json_object_new_string(fp));
+	r = clp_msg_local(q, 45000, why, len);
+	json_object_put(q);
+	if (!r)
+		return 0;
+	code = clp_msg_code(r);
+	if (code && json_object_object_get_ex(r, "unreachable", &u) && json_object_get_boolean(u)) {
+		snprintf(why, len, "%s", clp_msg_text(r));
+		json_object_put(r);
+		return 0;
+	}
+	if (code)
+		clp_err("%s", clp_msg_text(r));
+	else
+		clp_info("%s", clp_msg_text(r));
+	json_object_put(r);
+	return code ? -code : 1;
+}
+
+/*
+ * Guide 2.29: the key file was replaced on every server. The other
+ * server checks that its file holds the same key and gives its driver
+ * the key (through the daemons, so also while the mirror is not
+ * connected); then this driver gets it (RES_SET reads the file). While
+ * connected the drivers also carry it over the encrypted link (REKEY);
+ * both reconnect with it.
  */
 static int do_updatekey(struct clp_md_cmd *c)
 {
+	uint8_t key[CLP_MD_KEYLEN];
+	char fp[CLP_MD_KEYFP_LEN], why[512];
 	struct clp_md_status st;
-	int ret;
+	int ret, told;
 
 	ret = clp_md_cmd_status(c, &st);
 	if (ret)
 		return ret;
+	ret = clp_md_read_key(&c->md, key, why, sizeof(why));
+	if (!ret && clp_md_key_fingerprint(c->md.name, key, fp))
+		ret = -EIO;
+	explicit_bzero(key, sizeof(key));
+	if (ret) {
+		clp_err("%s: update key failed: %s", c->md.name,
+			ret == -EIO ? "the key file's digest failed" : why);
+		return clp_md_nl_exit(ret);
+	}
+	told = updatekey_peer(c, fp, why, sizeof(why));
+	if (told < 0)
+		return -told;
 	ret = clp_md_nl_set(c->nl, &c->md);
 	if (ret < 0)
 		return clp_md_cmd_fail(c, "update key", ret);
-	clp_info("%s: encryption key updated%s", c->md.name,
-		 st.conn == LISCAL_CONN_CONNECTED ?
-		 "; mirroring is suspended until both servers reconnect with it: "
-		 "then run 'clpmdctrl --recovery' if the mirror is not GREEN" : "");
+	clp_info("%s: the driver on %s has the new key", c->md.name, c->server);
+	if (!told)
+		clp_err("warning: %s: %s was not asked (%s): %s", c->md.name, c->md.peer.server, why,
+			 st.conn == LISCAL_CONN_CONNECTED ?
+			 "it gets the key over the mirror link" :
+			 "a server that starts reads its key file; if the mirror disk runs there "
+			 "now, run 'clpmdctrl --updatekey' on it too");
+	if (told || st.conn == LISCAL_CONN_CONNECTED)
+		clp_info("%s: mirroring is suspended until both servers reconnect with the new "
+			 "key: then run 'clpmdctrl --recovery' if the mirror is not GREEN", c->md.name);
 	return CLP_EXIT_OK;
 }
 

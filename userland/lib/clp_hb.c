@@ -51,7 +51,7 @@ int clp_hb_read_key(const char *path, uint8_t *key, char *err, size_t errlen)
 	close(fd);
 	if (n != CLPKHB_KEY_LEN) {
 		snprintf(err, errlen,
-			 "key file %s must hold exactly %d bytes (e.g. openssl rand 32 -out %s)",
+			 "key file %s must hold exactly %d bytes (e.g. openssl rand -out %s 32)",
 			 path, CLPKHB_KEY_LEN, path);
 		return -1;
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <openssl/evp.h>
 
 #include <clpstack/liscal.h>
 
@@ -718,6 +719,30 @@ int clp_md_read_key(const struct clp_md *md, uint8_t key[CLP_MD_KEYLEN], char *e
 	return read_key_file(md, md->keyfile, key, err, errlen);
 }
 
+int clp_md_key_fingerprint(const char *name, const uint8_t key[CLP_MD_KEYLEN],
+			   char fp[CLP_MD_KEYFP_LEN])
+{
+	static const char tag[] = "clpstack mirror key\n";
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0, i;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok;
+
+	ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+	     EVP_DigestUpdate(ctx, tag, sizeof(tag) - 1) &&
+	     EVP_DigestUpdate(ctx, name, strlen(name)) &&
+	     EVP_DigestUpdate(ctx, "\n", 1) &&
+	     EVP_DigestUpdate(ctx, key, CLP_MD_KEYLEN) &&
+	     EVP_DigestFinal_ex(ctx, d, &dlen) && dlen == 32;
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return -EIO;
+	for (i = 0; i < dlen; i++)
+		snprintf(fp + 2 * i, 3, "%02x", d[i]);
+	OPENSSL_cleanse(d, sizeof(d));
+	return 0;
+}
+
 int clp_md_key(const struct clp_md *md, uint8_t key[CLP_MD_KEYLEN], char *err,
 	       size_t errlen)
 {
@@ -751,7 +776,7 @@ static int read_key_file(const struct clp_md *md, const char *path,
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != CLP_MD_KEYLEN) {
 		snprintf(err, errlen,
 			 "%s: key file %s must be a regular file of exactly %d bytes "
-			 "(openssl rand %d -out <file>)", md->name, path, CLP_MD_KEYLEN,
+			 "(openssl rand -out <file> %d)", md->name, path, CLP_MD_KEYLEN,
 			 CLP_MD_KEYLEN);
 		ret = -EINVAL;
 		goto out;

@@ -140,6 +140,16 @@ int clp_md_key(const struct clp_md *md, uint8_t key[CLP_MD_KEYLEN], char *err,
 int clp_md_read_key(const struct clp_md *md, uint8_t key[CLP_MD_KEYLEN],
 		    char *err, size_t errlen);
 
+/*
+ * A key's fingerprint, to compare the key files of two servers without
+ * sending the key (clpmdctrl --updatekey): SHA-256 of "clpstack mirror
+ * key\n", the resource's name, "\n" and the key, as 64 lower-case hex
+ * digits and a NUL. 0, or -EIO when the digest fails.
+ */
+#define CLP_MD_KEYFP_LEN 65
+int clp_md_key_fingerprint(const char *name, const uint8_t key[CLP_MD_KEYLEN],
+			   char fp[CLP_MD_KEYFP_LEN]);
+
 const char *clp_md_ioerr_name(enum clp_md_ioerr e);
 
 #endif /* CLP_MD_H */

@@ -26,6 +26,8 @@
  *   logcc-done      server, name             ... remove it (logcc.c)
  *   md-outdate      md                       daemons: outdate and fence this
  *                                            server's copy (fence.c)
+ *   md-updatekey    md, keyfp                commands, daemons: the new key file
+ *                                            of guide 2.29 on every server (mdkey.c)
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +37,7 @@
 #include "cluster.h"
 #include "logcc.h"
 #include "fence.h"
+#include "mdkey.h"
 
 static struct json_object *job_reply(enum job_type t, int grp, int srv, int arg)
 {
@@ -375,6 +378,8 @@ struct json_object *req_handle(struct json_object *req, int from)
 		code = fence_outdate(md, msg, sizeof(msg));
 		return clp_msg_reply(code, "%s", msg);
 	}
+	if (!strcmp(op, "md-updatekey"))
+		return mdkey_request(req, from);
 	if (!strcmp(op, "wait-cancel")) {
 		bool was;
 

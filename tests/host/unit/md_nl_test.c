@@ -11,6 +11,7 @@
 #include <string.h>
 #include <linux/genetlink.h>
 
+#include "clp_md.h"
 #include "clp_md_nl.h"
 
 static int n, fails;
@@ -65,7 +66,7 @@ int main(void)
 	struct nlattr *nest;
 	int i, r, crashes = 0;
 
-	printf("1..12\n");
+	printf("1..14\n");
 	nlh = msg(buf, LISCAL_CMD_RES_GET);
 	mnl_attr_put_strz(nlh, LISCAL_A_RES_NAME, "md01");
 	mnl_attr_put_u32(nlh, LISCAL_A_MINOR, 1);
@@ -131,5 +132,22 @@ int main(void)
 	   !clp_md_stat_name(LISCAL_STATS_A_MAX + 1, name, sizeof(name)) &&
 	   !clp_md_stat_name(LISCAL_STATS_A_WRITE_BYTES, name, 5),
 	   "no name for UNSPEC, past the last counter, or into a short buffer");
+
+	/* The key fingerprint clpmdctrl --updatekey sends to the other
+	 * server (clp_md.c): SHA-256 of the tag, the name and the key
+	 * (expected values from Python's hashlib), different per resource. */
+	{
+		uint8_t key[CLP_MD_KEYLEN];
+		char fp[CLP_MD_KEYFP_LEN], fp2[CLP_MD_KEYFP_LEN];
+
+		for (i = 0; i < CLP_MD_KEYLEN; i++)
+			key[i] = (uint8_t)i;
+		ok(!clp_md_key_fingerprint("md01", key, fp) &&
+		   !strcmp(fp, "56bd3fbfec26d9cd6749888f9f924f8937c86933561585dcf7df52923630c704"),
+		   "key fingerprint: SHA-256 of tag, name and key");
+		ok(!clp_md_key_fingerprint("md02", key, fp2) &&
+		   !strcmp(fp2, "5ec9cde89df515a30e0ee9c2565905892e1590d54b55db5dd7e82a270c89ced0"),
+		   "key fingerprint: another resource, another fingerprint");
+	}
 	return fails ? 1 : 0;
 }
