@@ -6,9 +6,12 @@
 # deb"); DKMS builds the three modules for the node's kernel (the host's
 # headers; about 5 minutes under TCG); nothing is enabled or started; man
 # finds the pages; with a clp.conf the manager unit loads the DKMS modules
-# with modprobe and clpmgrd answers; removal stops it and removes the
-# modules, keeping clp.conf. Not in make check (the build is long):
-# make check-deb.
+# with modprobe and clpmgrd answers; a kernel upgrade (the lab's debug
+# kernel as the new one, when this machine has built it): the kernel's
+# install hook makes DKMS build the modules for it, the node boots it (lab
+# start --kernel) and the manager unit loads them; removal stops it and
+# removes the modules from every kernel, keeping clp.conf. Not in make
+# check (the builds are long): make check-deb.
 
 load ../helpers
 
@@ -81,13 +84,59 @@ teardown_file() {
 	assert_match "$output" "'md09' is not an md resource of clp.conf \(it has: md01\)"
 }
 
+node_stopped() { [ "$("$LAB" status | awk -v n="$1" '$1 == n { print $2 }')" = stopped ]; }
+
+# The second kernel of a kernel upgrade: the lab's debug kernel
+# (6.1-clpdebug, scripts/debug-kernel), when this machine has built it.
+second_kernel() {
+	local vars
+	vars=$("$REPO/scripts/debug-kernel" --print 2>/dev/null) || return 1
+	eval "$vars" # CLPLAB_KERNEL CLPLAB_KVER CLPLAB_MODDIR CLP_DEBUG_KDIR
+	export CLPLAB_KVER CLPLAB_MODDIR
+}
+
+@test "a kernel upgrade: DKMS builds the modules for the new kernel from its install hook; the node boots it and the manager unit loads them" {
+	second_kernel || skip "no second kernel on this machine: scripts/debug-kernel (run by make check-debug) builds the lab's debug kernel once"
+	local kb=$CLPLAB_KVER ka
+	lab_exec node1 "uname -r"
+	ka=$output
+	assert "$ka" != "$kb" "the node's kernel before the upgrade"
+	# What the new kernel's packages put in place: its modules, its
+	# headers (the build tree) as /lib/modules/<version>/build.
+	lab_exec node1 "mkdir -p /lib/modules/$kb && cp -a $CLPLAB_MODDIR/. /lib/modules/$kb/ && rm -f /lib/modules/$kb/build /lib/modules/$kb/source && ln -s $CLP_DEBUG_KDIR /lib/modules/$kb/build && depmod $kb"
+	# Then the image package's postinst runs the kernel hooks with its
+	# version: dkms's builds and installs every AUTOINSTALL module.
+	CLPLAB_RUN_TIMEOUT=2400 run_lab exec node1 --timeout 2300 -- bash -c \
+		"/etc/kernel/postinst.d/dkms $kb >/var/log/clp-kernel-hook.log 2>&1 || { tail -n 30 /var/log/clp-kernel-hook.log; exit 1; }"
+	lab_exec node1 "dkms status clpstack -k $kb"
+	assert_match "$output" "^clpstack/$VERSION, $kb, x86_64: installed"
+	lab_exec node1 "modinfo -k $kb -F vermagic liscal"
+	assert_match "$output" "^$kb "
+	# The old kernel keeps its own build.
+	lab_exec node1 "modinfo -F filename liscal"
+	assert "$output" == "/lib/modules/$ka/updates/dkms/liscal.ko"
+	# Reboot into the new kernel.
+	lab_exec node1 "systemctl stop clpstack-mgr.service; rmmod liscal clpka clpkhb 2>/dev/null; sync"
+	lab_exec '?' node1 "systemctl poweroff --no-block"
+	wait_for 240 node_stopped node1
+	CLPLAB_BOOT_TIMEOUT=900 run_lab start node1 --kernel "$CLPLAB_KERNEL"
+	lab_exec node1 "uname -r"
+	assert "$output" == "$kb" "the node's kernel after the upgrade"
+	lab_exec node1 "systemctl start clpstack-mgr.service && systemctl is-active clpstack-mgr.service"
+	assert "$output" == active
+	lab_exec node1 "cut -d' ' -f1 /proc/modules | grep -E '^(liscal|clpkhb|clpka)$' | sort | xargs; modinfo -F filename liscal; cat /sys/module/liscal/version"
+	assert "$output" == "clpka clpkhb liscal"$'\n'"/lib/modules/$kb/updates/dkms/liscal.ko"$'\n'"$VERSION"
+	lab_exec node1 "$P/bin/clpmdstat --version"
+	assert_match "$output" "module_version : $VERSION"
+}
+
 @test "dpkg -r: the units stop, the modules leave the kernel tree, clp.conf stays" {
 	lab_exec node1 "DEBIAN_FRONTEND=noninteractive dpkg -r clpstack >/var/log/clp-deb-r.log 2>&1 || { tail -n 20 /var/log/clp-deb-r.log; exit 1; }"
 	lab_exec '?' node1 "pgrep -x clpmgrd"
 	assert "$status" == 1 "removing clpstack stopped clpmgrd"
 	lab_exec node1 "test ! -e $P/bin/clpmgrd && test ! -e /lib/systemd/system/clpstack-mgr.service && test ! -e /usr/lib/ocf/resource.d/clpstack/md && test -f $P/etc/clp.conf"
 	lab_exec node1 "rmmod liscal clpka clpkhb; DEBIAN_FRONTEND=noninteractive dpkg --purge clpstack-dkms clpstack >/var/log/clp-deb-p.log 2>&1 || { tail -n 20 /var/log/clp-deb-p.log; exit 1; }"
-	lab_exec node1 "dkms status clpstack; ls /lib/modules/\$(uname -r)/updates/dkms/ 2>/dev/null | grep -E '^(liscal|clpkhb|clpka)\.ko' || true; ls -d /usr/src/clpstack-$VERSION 2>/dev/null || true"
-	assert "$output" == "" "no DKMS module, no module file, no sources left"
+	lab_exec node1 "dkms status clpstack; ls /lib/modules/*/updates/dkms/ 2>/dev/null | grep -E '^(liscal|clpkhb|clpka)\.ko' || true; ls -d /usr/src/clpstack-$VERSION 2>/dev/null || true"
+	assert "$output" == "" "no DKMS module, no module file in any kernel's tree, no sources left"
 	lab_exec node1 "test -f $P/etc/clp.conf"
 }
