@@ -232,11 +232,11 @@ stat_md01() {
 	assert_output --partial "1..14"
 }
 
-@test "liscal replies and events: parser, wrong-size and random attributes, counter names (unit)" {
+@test "liscal replies and events: parser, wrong-size and random attributes, counter names; the key fingerprint (unit)" {
 	run "$REPO/tests/host/bin/md_nl_test"
 	assert_success
 	refute_output --partial "not ok"
-	assert_output --partial "1..12"
+	assert_output --partial "1..14"
 }
 
 @test "colours: derivation table (unit)" {
