@@ -130,8 +130,8 @@ GUIDE_GRP='"Date","Name","Action","Result","ReturnCode","StartTime","EndTime","R
 	done
 }
 
-@test "clpcl -s -a: group.cur and md.cur, exec.cur, fip.cur get a Start row each, headers as the guide's" {
-	local t name
+@test "clpcl -s -a: group.cur and md.cur, exec.cur, fip.cur get a Start row each, userw.cur a Monitor row per ping; headers as the guide's" {
+	local t name n
 	lab_exec node1 "$B/clpcl -s -a"
 	wait_for 180 online_on node1 node1
 	lab_exec node1 "head -n 1 $P/perf/cluster/group/group.cur"
@@ -149,7 +149,20 @@ GUIDE_GRP='"Date","Name","Action","Result","ReturnCode","StartTime","EndTime","R
 		assert_output 1
 	done
 	lab_exec node2 "test ! -e $P/perf/cluster/group/group.cur"
+	# userw, this stack's monitor: a Monitor row for each keepalive ping,
+	# on both servers (written by its own thread, never the ping's)
+	for n in node1 node2; do
+		wait_for 60 monitor_rows $n 2
+		lab_exec $n "head -n 1 $P/perf/cluster/monitor/userw.cur"
+		assert_output "$GUIDE_GRP"
+		lab_exec $n "tail -n 1 $P/perf/cluster/monitor/userw.cur"
+		assert_output --regexp '^"[0-9/]+ [0-9:.]+","userw","Monitor","Success",,"[0-9/]+ [0-9:.]+","[0-9/]+ [0-9:.]+","[0-9]+"$'
+	done
 	wait_for 300 both_green
+}
+
+monitor_rows() { # monitor_rows NODE N: at least N Success rows of userw
+	[ "$("$LAB" exec "$1" -- bash -c "grep -c '\"userw\",\"Monitor\",\"Success\",,' $P/perf/cluster/monitor/userw.cur 2>/dev/null")" -ge "$2" ]
 }
 
 @test "metrics: groups, resources, servers, heartbeat links and keepalive clients, parsed strictly" {

@@ -100,17 +100,25 @@ void stats_cluster(enum stats_kind kind, const char *type, const char *name,
 		   const char *action, const char *result, int code,
 		   const struct timespec *start)
 {
+	struct timespec end;
+
+	clock_gettime(CLOCK_REALTIME, &end);
+	stats_cluster_at(kind, type, name, action, result, code, start, &end);
+}
+
+void stats_cluster_at(enum stats_kind kind, const char *type, const char *name,
+		      const char *action, const char *result, int code,
+		      const struct timespec *start, const struct timespec *end)
+{
 	static const char *const dirs[] = { "group", "group", "monitor" };
 	static const long limits[] = { CLP_STATS_GROUP_LIMIT, CLP_STATS_RES_LIMIT,
 				       CLP_STATS_MON_LIMIT };
 	char row[512], path[512];
-	struct timespec end;
 	int ret;
 
 	if (!st.cluster)
 		return;
-	clock_gettime(CLOCK_REALTIME, &end);
-	if (clp_stats_cluster_row(row, sizeof(row), name, action, result, code, start, &end) < 0)
+	if (clp_stats_cluster_row(row, sizeof(row), name, action, result, code, start, end) < 0)
 		return;
 	snprintf(path, sizeof(path), "%s/perf/cluster/%s/%s.cur", clp_prefix(), dirs[kind],
 		 kind == STATS_GROUP ? "group" : type);

@@ -22,5 +22,10 @@ enum stats_kind { STATS_GROUP, STATS_RES, STATS_MON };
 void stats_cluster(enum stats_kind kind, const char *type, const char *name,
 		   const char *action, const char *result, int code,
 		   const struct timespec *start);
+/* The same for an action that ended at @end (CLOCK_REALTIME): a row
+ * written later than the action, from a queue (userw.c). */
+void stats_cluster_at(enum stats_kind kind, const char *type, const char *name,
+		      const char *action, const char *result, int code,
+		      const struct timespec *start, const struct timespec *end);
 
 #endif /* CLP_MGR_STATS_H */
