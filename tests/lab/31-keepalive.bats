@@ -149,7 +149,9 @@ klog_has() { "$LAB" exec node1 -- bash -c "dmesg | grep -q \"$1\""; }
 	armed0=$(head -n 1 <<<"$output")
 	lab_exec node1 "rm -f /tmp/sysfs1.done; setsid $PY /tmp/ka.py arm 30000 3 sysfs1 until /tmp/sysfs1.done disarm </dev/null >/tmp/sysfs1.out 2>&1 &"
 	wait_for 10 has_client sysfs1
-	lab_exec node1 "$B/clpkactrl --shutdown-arm 4000 --action log"
+	# 120 s: the shutdown monitor must not expire between the two reads
+	# (4 s did on the debug kernel: sysfs said 4000, clpkactrl 0 after it)
+	lab_exec node1 "$B/clpkactrl --shutdown-arm 120000 --action log"
 	lab_exec node1 "grep '^[0-9]* sysfs1 ' $S/clients; cat $S/armed $S/shutdown_timeout_ms $S/ratio"
 	sys=$output
 	lab_exec node1 "$B/clpkactrl --json | jq -r '$q'"
@@ -162,7 +164,7 @@ klog_has() { "$LAB" exec node1 -- bash -c "dmesg | grep -q \"$1\""; }
 	assert "$left" -le 30000 "remaining_ms at most its timeout"
 	assert "$(awk 'NR == 1 { NF = 7; print }' <<<"$sys")" == "$(head -n 1 <<<"$json")" "the client line matches clpkactrl --json"
 	assert "$(tail -n 3 <<<"$sys" | tr '\n' ' ')" == "$(tail -n 3 <<<"$json" | tr '\n' ' ')" "armed, shutdown_timeout_ms, ratio match clpkactrl --json"
-	assert "$(sed -n 2p <<<"$sys") $(sed -n 3p <<<"$sys")" == "$((armed0 + 1)) 4000" "one more armed client, the shutdown monitor armed"
+	assert "$(sed -n 2p <<<"$sys") $(sed -n 3p <<<"$sys")" == "$((armed0 + 1)) 120000" "one more armed client, the shutdown monitor armed"
 	wait_for 10 no_client sysfs1
 	lab_exec node1 "cat $S/armed $S/shutdown_timeout_ms; cat /tmp/sysfs1.out"
 	assert "$(head -n 2 <<<"$output" | tr '\n' ' ')" == "$armed0 0 " "armed and shutdown_timeout_ms back"

@@ -135,7 +135,10 @@ second_kernel() {
 	lab_exec '?' node1 "pgrep -x clpmgrd"
 	assert "$status" == 1 "removing clpstack stopped clpmgrd"
 	lab_exec node1 "test ! -e $P/bin/clpmgrd && test ! -e /lib/systemd/system/clpstack-mgr.service && test ! -e /usr/lib/ocf/resource.d/clpstack/md && test -f $P/etc/clp.conf"
-	lab_exec node1 "rmmod liscal clpka clpkhb; DEBIAN_FRONTEND=noninteractive dpkg --purge clpstack-dkms clpstack >/var/log/clp-deb-p.log 2>&1 || { tail -n 20 /var/log/clp-deb-p.log; exit 1; }"
+	# dkms remove runs depmod for every kernel it built for: minutes
+	# under TCG after the upgrade test (the first run hit exec's 600 s)
+	CLPLAB_RUN_TIMEOUT=2400 run_lab exec node1 --timeout 2300 -- bash -c \
+		"rmmod liscal clpka clpkhb; DEBIAN_FRONTEND=noninteractive dpkg --purge clpstack-dkms clpstack >/var/log/clp-deb-p.log 2>&1 || { tail -n 20 /var/log/clp-deb-p.log; exit 1; }"
 	lab_exec node1 "dkms status clpstack; ls /lib/modules/*/updates/dkms/ 2>/dev/null | grep -E '^(liscal|clpkhb|clpka)\.ko' || true; ls -d /usr/src/clpstack-$VERSION 2>/dev/null || true"
 	assert "$output" == "" "no DKMS module, no module file in any kernel's tree, no sources left"
 	lab_exec node1 "test -f $P/etc/clp.conf"
