@@ -347,7 +347,6 @@ service_of() { # service_of VIEWER SERVER: the cluster service of SERVER
 	"$LAB" exec "$1" -- bash -c "$B/clpstat --json | jq -r '.servers[] | select(.name == \"$2\") | .service'"
 }
 service_is() { [ "$(service_of "$1" "$2")" = "$3" ]; }
-stopped() { "$LAB" status | grep -qE "^$1 +stopped"; }
 # rejoin NODE OWNER: NODE, started again after it shut down, runs the
 # cluster service again; failover1 stays on OWNER; the mirror recovers.
 rejoin() {

@@ -211,3 +211,8 @@ KLOG_BAD='WARNING:|BUG:|Oops|general protection|INFO: task .* blocked|KASAN:|UBS
 node_boots() {
 	"$LAB" boots "$1"
 }
+
+# node_state NODE: running, stopped or boot-failed (lab status); stopped
+# NODE: its qemu is gone (a power cut, a poweroff or shutdown inside it).
+node_state() { "$LAB" status | awk -v n="$1" '$1 == n { print $2 }'; }
+stopped() { [ "$(node_state "$1")" = stopped ]; }

@@ -206,7 +206,6 @@ static int updatekey_peer(struct clp_md_cmd *c, const char *fp, char *why, size_
  */
 static int do_updatekey(struct clp_md_cmd *c)
 {
-	uint8_t key[CLP_MD_KEYLEN];
 	char fp[CLP_MD_KEYFP_LEN], why[512];
 	struct clp_md_status st;
 	int ret, told;
@@ -214,13 +213,9 @@ static int do_updatekey(struct clp_md_cmd *c)
 	ret = clp_md_cmd_status(c, &st);
 	if (ret)
 		return ret;
-	ret = clp_md_read_key(&c->md, key, why, sizeof(why));
-	if (!ret && clp_md_key_fingerprint(c->md.name, key, fp))
-		ret = -EIO;
-	explicit_bzero(key, sizeof(key));
+	ret = clp_md_keyfile_fingerprint(&c->md, fp, why, sizeof(why));
 	if (ret) {
-		clp_err("%s: update key failed: %s", c->md.name,
-			ret == -EIO ? "the key file's digest failed" : why);
+		clp_err("%s: update key failed: %s", c->md.name, why);
 		return clp_md_nl_exit(ret);
 	}
 	told = updatekey_peer(c, fp, why, sizeof(why));

@@ -743,6 +743,21 @@ int clp_md_key_fingerprint(const char *name, const uint8_t key[CLP_MD_KEYLEN],
 	return 0;
 }
 
+int clp_md_keyfile_fingerprint(const struct clp_md *md, char fp[CLP_MD_KEYFP_LEN],
+			       char *err, size_t errlen)
+{
+	uint8_t key[CLP_MD_KEYLEN];
+	int ret;
+
+	ret = clp_md_read_key(md, key, err, errlen);
+	if (!ret && clp_md_key_fingerprint(md->name, key, fp)) {
+		snprintf(err, errlen, "%s: key file %s: the digest failed", md->name, md->keyfile);
+		ret = -EIO;
+	}
+	explicit_bzero(key, sizeof(key));
+	return ret;
+}
+
 int clp_md_key(const struct clp_md *md, uint8_t key[CLP_MD_KEYLEN], char *err,
 	       size_t errlen)
 {

@@ -149,6 +149,11 @@ int clp_md_read_key(const struct clp_md *md, uint8_t key[CLP_MD_KEYLEN],
 #define CLP_MD_KEYFP_LEN 65
 int clp_md_key_fingerprint(const char *name, const uint8_t key[CLP_MD_KEYLEN],
 			   char fp[CLP_MD_KEYFP_LEN]);
+/* The fingerprint of @md's key file (mddriver/crypto/keyfile), the key
+ * wiped after. 0, or -errno with err set (an unreadable file, a failed
+ * digest). */
+int clp_md_keyfile_fingerprint(const struct clp_md *md, char fp[CLP_MD_KEYFP_LEN],
+			       char *err, size_t errlen);
 
 const char *clp_md_ioerr_name(enum clp_md_ioerr e);
 

@@ -46,18 +46,12 @@ enum {
  * the driver the key. */
 static struct json_object *apply_here(const struct clp_md *md, const char *fp, int from)
 {
-	uint8_t key[CLP_MD_KEYLEN];
 	char own[CLP_MD_KEYFP_LEN], err[512];
 	struct clp_nl *nl = NULL;
 	struct clp_md_status st;
 	int ret;
 
-	ret = clp_md_read_key(md, key, err, sizeof(err));
-	if (!ret)
-		ret = clp_md_key_fingerprint(md->name, key, own);
-	explicit_bzero(key, sizeof(key));
-	if (ret == -EIO)
-		snprintf(err, sizeof(err), "%s: the key file's digest failed", md->name);
+	ret = clp_md_keyfile_fingerprint(md, own, err, sizeof(err));
 	if (ret)
 		return clp_msg_reply(CLP_EXIT_ERROR, "%s: %s: nothing changed", clus.m->server, err);
 	if (strcmp(own, fp)) {

@@ -84,8 +84,6 @@ teardown_file() {
 	assert_match "$output" "'md09' is not an md resource of clp.conf \(it has: md01\)"
 }
 
-node_stopped() { [ "$("$LAB" status | awk -v n="$1" '$1 == n { print $2 }')" = stopped ]; }
-
 # The second kernel of a kernel upgrade: the lab's debug kernel
 # (6.1-clpdebug, scripts/debug-kernel), when this machine has built it.
 second_kernel() {
@@ -118,7 +116,7 @@ second_kernel() {
 	# Reboot into the new kernel.
 	lab_exec node1 "systemctl stop clpstack-mgr.service; rmmod liscal clpka clpkhb 2>/dev/null; sync"
 	lab_exec '?' node1 "systemctl poweroff --no-block"
-	wait_for 240 node_stopped node1
+	wait_for 240 stopped node1
 	CLPLAB_BOOT_TIMEOUT=900 run_lab start node1 --kernel "$CLPLAB_KERNEL"
 	lab_exec node1 "uname -r"
 	assert "$output" == "$kb" "the node's kernel after the upgrade"

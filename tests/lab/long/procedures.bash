@@ -92,8 +92,6 @@ assert_restored() { # assert_restored NODE
 	assert "$status" == 1 "after-backup exists on $1 after the restore"
 }
 
-node_state() { "$LAB" status | awk -v n="$1" '$1 == n { print $2 }'; }
-stopped() { [ "$(node_state "$1")" = stopped ]; }
 boots_above() { (($("$LAB" boots "$1") > $2)); }
 
 # in_background NODE CMD: run CMD on NODE detached, its output and exit
