@@ -451,7 +451,8 @@ static void liscal_sock_setup(struct liscal_res *res, struct socket *sock)
 	sk->sk_rcvtimeo = LISCAL_RCV_POLL;
 }
 
-static struct socket *liscal_connect(struct liscal_res *res)
+static struct socket *liscal_connect(struct liscal_res *res,
+				     const struct sockaddr_in *peer)
 {
 	struct sockaddr_in local = res->local_addr;
 	struct socket *sock;
@@ -466,8 +467,8 @@ static struct socket *liscal_connect(struct liscal_res *res)
 	if (!ret) {
 		sock->sk->sk_sndtimeo =
 			msecs_to_jiffies(READ_ONCE(res->p.connect_timeout));
-		ret = kernel_connect(sock, (struct sockaddr *)&res->peer_addr,
-				     sizeof(res->peer_addr), 0);
+		ret = kernel_connect(sock, (struct sockaddr *)peer,
+				     sizeof(*peer), 0);
 	}
 	if (ret) {
 		sock_release(sock);
@@ -476,12 +477,18 @@ static struct socket *liscal_connect(struct liscal_res *res)
 	return sock;
 }
 
-static struct socket *liscal_accept(struct liscal_res *res)
+/*
+ * Accepts the configured peer only (read at each connection: RES_SET may
+ * change it meanwhile); its address in @from.
+ */
+static struct socket *liscal_accept(struct liscal_res *res,
+				    struct sockaddr_in *from)
 {
 	unsigned long end = jiffies +
 		msecs_to_jiffies(READ_ONCE(res->p.connect_timeout));
 	struct socket *lsock, *sock = NULL;
 	struct sockaddr_in peer;
+	unsigned long flags;
 	int ret;
 
 	ret = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
@@ -504,8 +511,11 @@ static struct socket *liscal_accept(struct liscal_res *res)
 		}
 		if (ret)
 			break;
+		spin_lock_irqsave(&res->lock, flags);
+		*from = res->peer_addr;
+		spin_unlock_irqrestore(&res->lock, flags);
 		if (kernel_getpeername(sock, (struct sockaddr *)&peer) < 0 ||
-		    peer.sin_addr.s_addr != res->peer_addr.sin_addr.s_addr) {
+		    peer.sin_addr.s_addr != from->sin_addr.s_addr) {
 			/* anyone on the network can make this happen */
 			pr_warn_ratelimited("%s: refused a connection from %pI4\n",
 					    res->name, &peer.sin_addr);
@@ -644,11 +654,24 @@ static int liscal_apply_decision(struct liscal_res *res,
 	bool peer_failed = ph->disk_state == LISCAL_DISK_FAILED;
 	bool local_failed = res->disk_state == LISCAL_DISK_FAILED;
 	enum liscal_decision d = *dp;
+	struct in_addr peer_ip;
 	unsigned long flags;
 	size_t i;
 	int reason = LISCAL_REASON_CONNECTED, ret;
 
 	spin_lock_irqsave(&res->lock, flags);
+	peer_ip = res->peer_addr.sin_addr;
+	/*
+	 * RES_SET changed the peer while this connection was being made
+	 * (both hold state_mutex): it is to the former one; a new attempt
+	 * goes to the new one.
+	 */
+	if (peer_ip.s_addr != res->conn_addr.sin_addr.s_addr) {
+		spin_unlock_irqrestore(&res->lock, flags);
+		pr_info("%s: the peer address changed during the handshake: reconnecting to %pI4\n",
+			res->name, &peer_ip);
+		return -EAGAIN;
+	}
 	res->peer_role = ph->role;
 	res->peer_gen = ph->gen_current;
 	res->peer_gen_bitmap = ph->gen_bitmap;
@@ -765,8 +788,8 @@ static int liscal_apply_decision(struct liscal_res *res,
 		       res->name, ret);
 		return ret;
 	}
-	pr_info("%s: connected to node %u (%s): %s\n", res->name, ph->node_id,
-		res->peer_str, liscal_decision_name(d));
+	pr_info("%s: connected to node %u (%pI4): %s\n", res->name, ph->node_id,
+		&peer_ip, liscal_decision_name(d));
 	*dp = d;
 	return reason;
 }
@@ -1031,7 +1054,8 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 	ret = liscal_apply_decision(res, &ph, &d);
 	mutex_unlock(&res->state_mutex);
 	if (ret < 0) {
-		*reason = LISCAL_REASON_LOCAL_IO_ERROR;
+		*reason = ret == -EAGAIN ? LISCAL_REASON_HANDSHAKE_REFUSED :
+					   LISCAL_REASON_LOCAL_IO_ERROR;
 		return ret;
 	}
 	*reason = ret;
@@ -1700,6 +1724,7 @@ static int liscal_conn_thread(void *data)
 	 */
 	memalloc_noio_save();
 	while (!kthread_should_stop()) {
+		struct sockaddr_in peer;
 		struct socket *sock;
 		bool connected = false;
 		int reason, ret;
@@ -1711,8 +1736,13 @@ static int liscal_conn_thread(void *data)
 							 HZ);
 			continue;
 		}
-		sock = res->node_id < (1 - res->node_id) ? liscal_connect(res) :
-							    liscal_accept(res);
+		/* RES_SET may change the address while not connected. */
+		spin_lock_irqsave(&res->lock, flags);
+		peer = res->peer_addr;
+		spin_unlock_irqrestore(&res->lock, flags);
+		sock = res->node_id == 0 ? liscal_connect(res, &peer) :
+					   liscal_accept(res, &peer);
+		res->conn_addr = peer;
 		if (!sock) {
 			if (res->node_id == 0)
 				schedule_timeout_interruptible(HZ);

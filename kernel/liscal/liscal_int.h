@@ -98,8 +98,16 @@ struct liscal_res {
 	char data_path[LISCAL_PATH_MAX + 1];
 	char cp_path[LISCAL_PATH_MAX + 1];
 	char local_str[LISCAL_ADDR_MAX + 1];
+	/*
+	 * The peer's address: RES_SET changes it while not connected (a
+	 * hybrid disk's other group changed its current server); written and
+	 * read under lock. The local address is constant.
+	 */
 	char peer_str[LISCAL_ADDR_MAX + 1];
-	struct sockaddr_in local_addr, peer_addr;
+	struct sockaddr_in peer_addr;
+	struct sockaddr_in local_addr;
+	/* conn_task's: the peer address of the connection being made. */
+	struct sockaddr_in conn_addr;
 	struct liscal_params p;		/* written under state_mutex, READ_ONCE */
 
 	struct block_device *dbdev;	/* data partition, exclusive */

@@ -174,7 +174,7 @@ static const struct {
 	    LISCAL_A_CP_PATH, LISCAL_A_NODE_ID, LISCAL_A_LOCAL_ADDR,
 	    LISCAL_A_PEER_ADDR } },
 	{ LISCAL_CMD_RES_DESTROY, false, 0, { LISCAL_A_RES_NAME } },
-	{ LISCAL_CMD_RES_SET, true, 0, { LISCAL_A_RES_NAME } },
+	{ LISCAL_CMD_RES_SET, true, 0, { LISCAL_A_RES_NAME, LISCAL_A_PEER_ADDR } },
 	{ LISCAL_CMD_RES_GET, false, LISCAL_F_STATS_PERIOD, { LISCAL_A_RES_NAME } },
 	{ LISCAL_CMD_ACTIVATE, false, LISCAL_F_FORCE, { LISCAL_A_RES_NAME } },
 	{ LISCAL_CMD_DEACTIVATE, false, 0, { LISCAL_A_RES_NAME } },
@@ -474,8 +474,34 @@ static int liscal_nl_res_destroy(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/*
+ * A new peer address for RES_SET (a hybrid disk's other server group has
+ * another current server): a.b.c.d:port, only while not connected; the
+ * connection thread takes it at its next attempt. Context: state_mutex.
+ */
+static int liscal_nl_peer_check(struct genl_info *info, struct liscal_res *res,
+				struct sockaddr_in *peer)
+{
+	struct nlattr *a = info->attrs[LISCAL_A_PEER_ADDR];
+	char str[LISCAL_ADDR_MAX + 1];
+
+	nla_strscpy(str, a, sizeof(str));
+	if (liscal_parse_addr(str, peer)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "peer address must be a.b.c.d:port");
+		return -EINVAL;
+	}
+	if (READ_ONCE(res->conn) == LISCAL_CONN_CONNECTED) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "the peer address cannot change while the mirror is connected");
+		return -EBUSY;
+	}
+	return 0;
+}
+
 static int liscal_nl_res_set(struct sk_buff *skb, struct genl_info *info)
 {
+	struct sockaddr_in peer = {};
 	u8 key[LISCAL_KEY_LEN], mode;
 	struct liscal_params p;
 	struct liscal_res *res;
@@ -496,6 +522,8 @@ static int liscal_nl_res_set(struct sk_buff *skb, struct genl_info *info)
 		 * The queue of an asynchronous connection and the synchronous
 		 * path's direct sends would interleave out of order.
 		 */
+		if (!ret && info->attrs[LISCAL_A_PEER_ADDR])
+			ret = liscal_nl_peer_check(info, res, &peer);
 		if (!ret && p.sync_mode != res->p.sync_mode &&
 		    READ_ONCE(res->conn) == LISCAL_CONN_CONNECTED) {
 			NL_SET_ERR_MSG_ATTR(info->extack,
@@ -517,6 +545,12 @@ static int liscal_nl_res_set(struct sk_buff *skb, struct genl_info *info)
 			spin_lock_irqsave(&res->lock, flags);
 			memcpy(res->key, key, sizeof(key));
 			res->key_mode = mode;
+			if (info->attrs[LISCAL_A_PEER_ADDR]) {
+				res->peer_addr = peer;
+				nla_strscpy(res->peer_str,
+					    info->attrs[LISCAL_A_PEER_ADDR],
+					    sizeof(res->peer_str));
+			}
 			spin_unlock_irqrestore(&res->lock, flags);
 		}
 		memzero_explicit(key, sizeof(key));
@@ -586,6 +620,7 @@ static bool liscal_peer_is_fresh(struct liscal_res *res)
 static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 		       u32 portid, u32 seq, int nlflags, bool period)
 {
+	char peer_str[LISCAL_ADDR_MAX + 1];
 	struct liscal_sb sb;
 	unsigned long flags;
 	u8 role, prole, conn, disk, pdisk, sbrain, dir, pfresh, fenced;
@@ -596,6 +631,7 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 	if (!hdr)
 		return -EMSGSIZE;
 	spin_lock_irqsave(&res->lock, flags);
+	memcpy(peer_str, res->peer_str, sizeof(peer_str));
 	sb = res->sb;
 	role = res->role;
 	prole = res->peer_role;
@@ -617,7 +653,7 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 	    nla_put_string(msg, LISCAL_A_DATA_PATH, res->data_path) ||
 	    nla_put_string(msg, LISCAL_A_CP_PATH, res->cp_path) ||
 	    nla_put_string(msg, LISCAL_A_LOCAL_ADDR, res->local_str) ||
-	    nla_put_string(msg, LISCAL_A_PEER_ADDR, res->peer_str) ||
+	    nla_put_string(msg, LISCAL_A_PEER_ADDR, peer_str) ||
 	    nla_put_u8(msg, LISCAL_A_SYNC_MODE, res->p.sync_mode) ||
 	    nla_put_u32(msg, LISCAL_A_SEND_QUEUE_SIZE, res->p.send_queue_size) ||
 	    nla_put_u32(msg, LISCAL_A_BANDLIMIT, res->p.bandlimit) ||

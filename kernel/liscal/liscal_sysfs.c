@@ -122,10 +122,18 @@ static ssize_t name_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(name);
 
+/* RES_SET may change it (lock). */
 static ssize_t peer_address_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", liscal_dev_res(dev)->peer_str);
+	struct liscal_res *res = liscal_dev_res(dev);
+	char peer[LISCAL_ADDR_MAX + 1];
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	memcpy(peer, res->peer_str, sizeof(peer));
+	spin_unlock_irqrestore(&res->lock, flags);
+	return sysfs_emit(buf, "%s\n", peer);
 }
 static DEVICE_ATTR_RO(peer_address);
 

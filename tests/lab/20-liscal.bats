@@ -207,6 +207,34 @@ delta() {
 	wait_for 120 both_uptodate
 }
 
+# RES_SET's peer address (a hybrid disk's other group has a new current
+# server, hybrid.md): refused while connected; taken while not, from the
+# next connection attempt on.
+@test "the peer address changes only while not connected, and the next connection uses it" {
+	both_uptodate
+	lab_exec 1 node1 "$T set md01 peer-addr=198.18.2.9:29031"
+	assert_match "$output" "the peer address cannot change while the mirror is connected"
+	lab_exec node1 "cat /sys/block/NMP1/liscal/peer_address"
+	assert "$output" == "198.18.2.2:29031" "peer address after the refusal"
+	lab_exec node1 "$T break md01"
+	wait_for 30 is node1 conn 1
+	lab_exec 1 node1 "$T set md01 peer-addr=nowhere"
+	assert_match "$output" "peer address must be a.b.c.d:port"
+	lab_exec node1 "$T set md01 peer-addr=198.18.2.9:29031"
+	lab_exec node1 "cat /sys/block/NMP1/liscal/peer_address"
+	assert "$output" == "198.18.2.9:29031" "peer address while broken"
+	# Nobody answers there: node1 keeps trying, node2 keeps waiting.
+	lab_exec node1 "$T connect md01"
+	is node1 conn 2
+	is node2 conn 2
+	lab_exec node1 "$T break md01"
+	wait_for 30 is node1 conn 1
+	lab_exec node1 "$T set md01 peer-addr=198.18.2.2:29031"
+	lab_exec node1 "$T connect md01"
+	wait_for 60 is node1 conn 3
+	wait_for 120 both_uptodate
+}
+
 # A reconnection handshakes while the active goes on writing: the writes
 # issued without the peer until the decision must all be in what the
 # standby decides from, or it would take its copy for current (and could

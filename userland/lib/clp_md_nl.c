@@ -65,6 +65,15 @@ int clp_md_nl_set(struct clp_nl *nl, const struct clp_md *md)
 	return talk_keyed(nl, nlh, md);
 }
 
+int clp_md_nl_set_peer(struct clp_nl *nl, const char *name, const char *peer_addr)
+{
+	struct nlmsghdr *nlh = clp_nl_req(nl, LISCAL_CMD_RES_SET, 0);
+
+	mnl_attr_put_strz(nlh, LISCAL_A_RES_NAME, name);
+	mnl_attr_put_strz(nlh, LISCAL_A_PEER_ADDR, peer_addr);
+	return clp_nl_talk(nl, nlh, NULL, NULL);
+}
+
 /*
  * Sends RES_CREATE / RES_SET with the key and its mode (clp_md_key()):
  * the key is read from its file now, so a new file reaches the driver

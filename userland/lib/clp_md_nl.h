@@ -61,6 +61,9 @@ int clp_md_nl_create(struct clp_nl *nl, const struct clp_md *md, unsigned int no
 /* RES_SET: the configuration's timeouts, intervals, recovery data size and
  * I/O error actions (the devices and addresses cannot change). */
 int clp_md_nl_set(struct clp_nl *nl, const struct clp_md *md);
+/* RES_SET of the peer's address alone ("a.b.c.d:port"), refused while
+ * connected: a hybrid disk's other server group has a new current server. */
+int clp_md_nl_set_peer(struct clp_nl *nl, const char *name, const char *peer_addr);
 /* A command taking the resource name and optional flags (DESTROY, ACTIVATE,
  * DEACTIVATE, CONNECT, BREAK, RECOVERY_CANCEL, FORCE_CURRENT). */
 int clp_md_nl_cmd(struct clp_nl *nl, uint8_t cmd, const char *name, uint32_t flags);

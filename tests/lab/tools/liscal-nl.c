@@ -119,6 +119,7 @@ static const struct { const char *k; int a; int bytes; } params[] = {
 	{ "key-mode", LISCAL_A_KEY_MODE, 1 },
 	{ "compress", LISCAL_A_COMPRESS, 1 },
 	{ "key", LISCAL_A_KEY, LISCAL_KEY_LEN },	/* 64 hex digits */
+	{ "peer-addr", LISCAL_A_PEER_ADDR, 0 },	/* a string */
 };
 
 /* key=<64 hex digits>: the 32-byte LISCAL_A_KEY. */
@@ -161,6 +162,8 @@ static int put_params(struct nlmsghdr *nlh, int argc, char **argv)
 		if (params[j].bytes == LISCAL_KEY_LEN) {
 			if (put_key(nlh, eq + 1))
 				return -1;
+		} else if (params[j].bytes == 0) {
+			mnl_attr_put_strz(nlh, params[j].a, eq + 1);
 		} else if (params[j].bytes == 1)
 			mnl_attr_put_u8(nlh, params[j].a, atoi(eq + 1));
 		else
