@@ -107,3 +107,41 @@ sb() {
 	run "$B/clphdinit" --create force --check hd1
 	assert_failure 4
 }
+
+@test "clphdstat --mirror: this group's current server from its lease; not current here: where the mirror runs; -a: every server; --json" {
+	run "$B/clphdinit" --create force hd1
+	assert_success
+	run "$B/clphdstat" --mirror hd1
+	assert_success
+	assert_output --partial "No current server in this server group"
+	run "$B/clphdstat" --mirror hd1 --json
+	assert_success
+	assert_equal "$(jq -r '.current, .server_group, .groups[0].current_server, .groups[1].server_group' <<<"$output" | tr '\n' ' ')" "false svg1 none svg2 "
+	"$L" "$CP" acquire node2 500
+	run "$B/clphdstat" -a --mirror hd1 --json
+	assert_success
+	assert_equal "$(jq -r '.groups[0].current_server' <<<"$output")" node2
+	assert_equal "$(jq -r '[.groups[0].servers[] | .server + "=" + .current] | join(" ")' <<<"$output")" "node1=no node2=yes"
+	assert_equal "$(jq -r '[.groups[1].servers[] | .server + "=" + .current] | join(" ")' <<<"$output")" "node3=unknown"
+	run "$B/clphdstat" --mirror hd1
+	assert_output --partial "Runs on node2, the current server of svg1 (run clphdstat there)"
+}
+
+@test "clphdstat: bad input exits 2 with the reason" {
+	local -a cases=(
+		"|give --mirror <hd>"
+		"--mirror|missing the hybrid disk resource name"
+		"--mirror hd1 extra|unexpected argument 'extra'"
+		"--mirror md01|is not a hybrid disk resource name"
+		"--mirror hd9|hd9: no such hybrid disk resource"
+		"--bogus|Usage: clphdstat"
+	)
+	local c args msg
+	for c in "${cases[@]}"; do
+		IFS='|' read -r args msg <<<"$c"
+		# shellcheck disable=SC2086 # the arguments, split
+		run "$B/clphdstat" $args
+		assert_equal "$status" 2
+		assert_output --partial "$msg"
+	done
+}
