@@ -12,8 +12,9 @@
 #                   tests/lab/long/8*-resize-*.bats)
 #   make check-pacemaker the OCF agent (ocf-tester, scores, promotion;
 #                   tests/lab/long/29-ocf.bats)
-#   make check-hybrid   hybrid disks: shared-disk lab, lease, clphdinit
-#                   (tests/lab/long/57-hybrid.bats)
+#   make check-hybrid   hybrid disks: shared-disk lab, lease, clphdinit, the
+#                   cluster service (tests/lab/long/57-hybrid.bats,
+#                   58-hybrid-cluster.bats)
 #   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25),
 #                   then SOAK_PULLS (50) mirror cable pulls during acknowledged writes,
 #                   then the bad-link suite (tc netem delay, loss, reordering)
@@ -147,10 +148,11 @@ check-pacemaker: deps
 	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/29-ocf.bats
 
 # Hybrid disks (Documentation/hybrid.md): the lab's shared-disk shape, the
-# current-server lease, clphdinit (a long suite of its own, not in make check).
+# current-server lease, clphdinit, the cluster service with a hybrid disk
+# (long suites of their own, not in make check).
 check-hybrid: deps
 	$(MAKE) all
-	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/57-hybrid.bats
+	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/57-hybrid.bats tests/lab/long/58-hybrid-cluster.bats
 
 # More power-cut rounds than make check's 2, then SOAK_PULLS mirror cable
 # pulls during acknowledged writes, bad links and a lying peer on the mirror

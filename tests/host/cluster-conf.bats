@@ -87,3 +87,27 @@ check() {
 	conf
 	check 4 "this server 'node7' is not one of its servers" node7
 }
+
+@test "cluster conf: a group with a hybrid disk (the hybrid lab suite's) validates for its three servers; bad hd references are refused" {
+	local s c sedexp msg
+	CONF=$BATS_TEST_TMPDIR/clp.conf
+	sed -e 's|@SYNCTIME@|300|' "$REPO/tests/lab/cluster/clp-hybrid.conf" > "$CONF"
+	run xmllint --noout --relaxng "$REPO/userland/conf/clp.rng" "$CONF"
+	assert_success
+	for s in node1 node2 node3; do
+		check 0 "valid for server $s (1 group)" $s
+	done
+	local -a cases=(
+		's|<resource name="hd@hd1"/>|<resource name="hd@hd9"/>|;;group@failover1/resource: '"'hd@hd9'"' is not a resource of this configuration'
+		's|<resource name="hd@hd1"/>|<resource name="hd@hd1"/><resource name="hd@hd1"/>|;;'"'hd@hd1'"' is already in group failover1'
+		's|<resource name="hd@hd1"/>|<resource name="hdd@hd1"/>|;;unknown resource type (md, hd, exec or fip)'
+		'/<servergroup name="svg1">/,/<\/servergroup>/{/<server name="node2"\/>/d};;'"'hd@hd1'"': policy server node2 is in neither of its server groups'
+		's|<mkfs>1</mkfs>|<mkfs>1</mkfs><fencing>1</fencing>|;;resource/hd@hd1/parameters/fencing: 1 is not supported for hybrid disks yet'
+	)
+	for c in "${cases[@]}"; do
+		sedexp=${c%%;;*} msg=${c#*;;}
+		sed -e 's|@SYNCTIME@|300|' -e "$sedexp" "$REPO/tests/lab/cluster/clp-hybrid.conf" > "$CONF"
+		check 4 "$msg"
+		assert_output --regexp "$CONF:[0-9]+: "
+	done
+}

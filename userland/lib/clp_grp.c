@@ -13,6 +13,7 @@
 
 #include "clp_grp.h"
 #include "clp_hb.h"
+#include "clp_hd.h"
 #include "clp_md.h"
 
 struct gctx {
@@ -56,9 +57,9 @@ static int unknown(const struct gctx *c, const char *xp, const char *keybase, co
 
 const char *clp_res_type_name(enum clp_res_type t)
 {
-	static const char *const n[] = { "md", "exec", "fip" };
+	static const char *const n[] = { "md", "exec", "fip", "hd" };
 
-	return t <= CLP_RES_FIP ? n[t] : "?";
+	return t <= CLP_RES_HD ? n[t] : "?";
 }
 
 static const char *const final_names[] = { "none", "stopgroup", "reset", NULL };
@@ -200,12 +201,13 @@ static int load_res(const struct gctx *c, const char *ref, long line, const char
 {
 	char base[256], kb[128], xp[384], key[256], err[512];
 	const char *at = strchr(ref, '@');
+	struct clp_hd hd;
 	struct clp_md md;
 	long l;
 	int ret;
 
 	if (!at || !clp_conf_name_valid(at + 1))
-		return kerr(c, line, gkey, "'%s' is not <type>@<name> (md, exec or fip)", ref);
+		return kerr(c, line, gkey, "'%s' is not <type>@<name> (md, hd, exec or fip)", ref);
 	snprintf(r->name, sizeof(r->name), "%s", at + 1);
 	if (!strncmp(ref, "md@", 3))
 		r->type = CLP_RES_MD;
@@ -213,8 +215,10 @@ static int load_res(const struct gctx *c, const char *ref, long line, const char
 		r->type = CLP_RES_EXEC;
 	else if (!strncmp(ref, "fip@", 4))
 		r->type = CLP_RES_FIP;
+	else if (!strncmp(ref, "hd@", 3))
+		r->type = CLP_RES_HD;
 	else
-		return kerr(c, line, gkey, "'%s': unknown resource type (md, exec or fip)", ref);
+		return kerr(c, line, gkey, "'%s': unknown resource type (md, hd, exec or fip)", ref);
 	snprintf(base, sizeof(base), "/root/resource/%s[@name='%s']", clp_res_type_name(r->type),
 		 r->name);
 	if (clp_conf_count(c->conf, base) != 1)
@@ -228,6 +232,14 @@ static int load_res(const struct gctx *c, const char *ref, long line, const char
 	switch (r->type) {
 	case CLP_RES_MD:
 		if (clp_md_load(c->conf, r->name, server, &md, err, sizeof(err)) < 0) {
+			snprintf(c->err, c->errlen, "%s", err);
+			return -EINVAL;
+		}
+		return 0;
+	case CLP_RES_HD:
+		/* Every server of the group's policy is a member of one of
+		 * the hybrid disk's server groups. */
+		if (clp_hd_load(c->conf, r->name, server, NULL, &hd, err, sizeof(err)) < 0) {
 			snprintf(c->err, c->errlen, "%s", err);
 			return -EINVAL;
 		}
@@ -350,6 +362,20 @@ static int load_group(const struct gctx *c, struct clp_cluster *cl, int gi, cons
 		if (other >= 0)
 			return kerr(c, line, key, "'%s' is already in group %s", ref,
 				    cl->grp[other].name);
+		if (r->type == CLP_RES_HD) {
+			/* It runs on the current server of a server group:
+			 * every server of the policy is in one of them. */
+			for (int k = 0; k < g->nsrv; k++) {
+				struct clp_hd hd;
+				char e[512];
+
+				if (clp_hd_load(c->conf, r->name, cl->srv[g->srv[k]], NULL, &hd, e,
+						sizeof(e)) < 0)
+					return kerr(c, line, key, "'%s': policy server %s is in "
+						    "neither of its server groups", ref,
+						    cl->srv[g->srv[k]]);
+			}
+		}
 	}
 	g->nres = n;
 	return 0;

@@ -26,7 +26,7 @@
 #define CLP_NAME_LEN 32		/* server, group and resource names */
 #define CLP_GRP_PATHLEN 256
 
-enum clp_res_type { CLP_RES_MD, CLP_RES_EXEC, CLP_RES_FIP };
+enum clp_res_type { CLP_RES_MD, CLP_RES_EXEC, CLP_RES_FIP, CLP_RES_HD };
 
 /* What happens when a resource's activation or deactivation failed after
  * its retries (the full table of final actions is a later issue). */

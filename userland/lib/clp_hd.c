@@ -256,6 +256,18 @@ int clp_hd_check_all(struct clp_conf *conf, char *err, size_t errlen)
 		ret = load_groups(conf, name, &hds[i], err, errlen);
 		if (!ret)
 			ret = check_members(conf, name, &hds[i], err, errlen);
+		if (!ret && hds[i].md.fencing) {
+			/* The cluster service's fencing knows mirror disks only:
+			 * writes held at a break would never be released. */
+			char xp[256];
+
+			snprintf(xp, sizeof(xp), "/root/resource/hd[@name='%s']/parameters/fencing",
+				 name);
+			snprintf(err, errlen, "%s:%ld: resource/hd@%s/parameters/fencing: 1 is not "
+				 "supported for hybrid disks yet (0)", clp_conf_path(conf),
+				 clp_conf_line(conf, xp), name);
+			ret = -EINVAL;
+		}
 		for (j = 0; j < i && !ret; j++)
 			ret = clp_md_conflict(conf, &hds[j].md, &hds[i].md, NULL, err, errlen);
 		for (j = 0; j < nmd && !ret; j++) {

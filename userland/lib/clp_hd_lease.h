@@ -24,6 +24,9 @@
 #define CLP_HD_LEASE_VERSION 1
 #define CLP_HD_LEASE_MS_MIN 500
 #define CLP_HD_LEASE_MS_MAX 600000
+/* The cluster service's lease time (hybrid.c): a member takes over a dead
+ * holder's lease after about 2.5 of it. */
+#define CLP_HD_LEASE_MS_DEFAULT 4000
 
 struct clp_hd_lease {
 	uint32_t lease_ms;	/* the holder renews within this */

@@ -43,6 +43,13 @@ struct grp_rt {
 	enum grp_st st;				/* on this server */
 	enum grp_st res_st[CLP_GRP_RES_MAX];
 	int owner;				/* server running it, -1: none known */
+	/*
+	 * Its server went down and another server was to take it over:
+	 * that one (failover_to) and the dead one (failover_from), until a
+	 * server reports it again. Should failover_to go down before, the
+	 * failover falls to the next server of the policy.
+	 */
+	int failover_to, failover_from;
 	char why[256];				/* last failure */
 	/* Start reservation (Documentation/cluster.md, "One server starts a group"). */
 	bool reserving;				/* this server is asking the others */
@@ -138,6 +145,9 @@ int rc_handover(int from, unsigned int mask, char *msg, size_t len);
 bool rc_worker_asking(int srv);	/* the worker waits for an answer from @srv */
 /* clpcl --suspend, phase 1 (@on) or its abort: 0, or an exit code with @msg. */
 int rc_suspend_prepare(bool on, char *msg, size_t len);
+/* The final action "reset" now: this server resets through clpka (event
+ * rc 50 with @why), so that another may take over what runs here. */
+void rc_self_reset(const char *why);
 
 /* res.c: 0, or an exit code with @err set. */
 int res_start(const struct clp_group *g, int ri, bool failover, char *err, size_t errlen);

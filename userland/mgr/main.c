@@ -18,7 +18,9 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
+#include "clp_hd.h"
 #include "clp_log.h"
+#include "clp_md.h"
 #include "cluster.h"
 #include "mgr.h"
 
@@ -26,6 +28,7 @@
 extern const struct mgr_module mgr_mod_hb __attribute__((weak));
 extern const struct mgr_module mgr_mod_userw __attribute__((weak));
 extern const struct mgr_module mgr_mod_mirror __attribute__((weak));
+extern const struct mgr_module mgr_mod_hybrid __attribute__((weak));
 extern const struct mgr_module mgr_mod_rc __attribute__((weak));
 extern const struct mgr_module mgr_mod_ctl __attribute__((weak));
 extern const struct mgr_module mgr_mod_peer __attribute__((weak));
@@ -41,7 +44,7 @@ static const struct mgr_module *const modules[] = {
 
 /* The cluster core: runs while the cluster service is started here. */
 static const struct mgr_module *const core[] = {
-	&mgr_mod_hb, &mgr_mod_userw, &mgr_mod_mirror,
+	&mgr_mod_hb, &mgr_mod_userw, &mgr_mod_mirror, &mgr_mod_hybrid,
 };
 #define NCORE (sizeof(core) / sizeof(core[0]))
 static size_t core_started;
@@ -143,7 +146,11 @@ int main(int argc, char **argv)
 	if (check) {
 		struct clp_cluster *cl = calloc(1, sizeof(*cl));
 
-		if (!cl || clp_cluster_load(m.conf, m.server, cl, err, sizeof(err)) < 0) {
+		/* The mirror and hybrid disks too, as their agents check them. */
+		if (!cl || clp_cluster_load(m.conf, m.server, cl, err, sizeof(err)) < 0 ||
+		    (clp_md_count(m.conf) > 0 &&
+		     clp_md_check_all(m.conf, m.server, err, sizeof(err)) < 0) ||
+		    (clp_hd_count(m.conf) > 0 && clp_hd_check_all(m.conf, err, sizeof(err)) < 0)) {
 			clp_err("%s", cl ? err : "out of memory");
 			free(cl);
 			clp_conf_free(m.conf);

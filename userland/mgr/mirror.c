@@ -26,18 +26,25 @@
  * mirror statistics files (mirror_perf.c).
  * The kernel resources stay when clpmgrd stops: mirroring does not depend
  * on the agent running.
+ *
+ * Hybrid disks (hybrid.c) join the agent while this server is the
+ * current server of its group (mirror_add(), mirror_remove()): the same
+ * decisions apply to them. agent.lock serialises the resource table and
+ * the requests socket between the event thread and hybrid.c.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "clp_hd.h"
 #include "clp_log.h"
 #include "clp_md_init.h"
 #include "clp_md_nl.h"
 #include "clp_md_state.h"
 #include "mgr.h"
 #include "fence.h"
+#include "mirror.h"
 #include "mirror_perf.h"
 
 #define EV "mirror"
@@ -74,13 +81,14 @@ struct mirror_res {
 
 static struct {
 	struct mgr *m;
-	struct clp_nl *cmd;	/* requests (used by start, then by the thread) */
+	pthread_mutex_t lock;	/* n, res[], cmd after start */
+	struct clp_nl *cmd;	/* requests (used by start, then under lock) */
 	struct clp_nl *ev;	/* the events group */
 	pthread_t thread;
 	bool running;
 	int n;
 	struct mirror_res res[CLP_MD_MAX];
-} agent;
+} agent = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static struct mirror_res *find_res(const char *name)
 {
@@ -233,18 +241,26 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct clp_md_status st;
 	struct mirror_res *r;
+	int old;
 
+	/* Runs inside clp_nl_recv(), where the thread may be cancelled: not
+	 * while it logs or holds agent.lock. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
 	if (clp_nl_cmd(nlh) != LISCAL_CMD_STATE_CHANGE || clp_md_nl_parse(nlh, &st) < 0)
-		return MNL_CB_OK;
+		goto out;
 	clp_event(EV, EV_STATE_BASE + (int)st.reason,
 		  "%s: %s%s%s (role %s, %s, disk %s, other server's disk %s%s)", st.name,
 		  clp_md_reason_name(st.reason), st.message[0] ? ": " : "", st.message,
 		  clp_md_role_name(st.role), clp_md_conn_name(st.conn), clp_md_disk_name(st.disk),
 		  clp_md_disk_name(st.peer_disk), st.split_brain ? ", split brain" : "");
 	fence_note(&st);
+	pthread_mutex_lock(&agent.lock);
 	r = find_res(st.name);
 	if (r)
 		decide_now(r);
+	pthread_mutex_unlock(&agent.lock);
+out:
+	pthread_setcancelstate(old, NULL);
 	return MNL_CB_OK;
 }
 
@@ -268,8 +284,10 @@ static void *event_thread(void *arg)
 			/* Events were lost: look at every resource again. */
 			int i;
 
+			pthread_mutex_lock(&agent.lock);
 			for (i = 0; i < agent.n; i++)
 				decide_now(&agent.res[i]);
+			pthread_mutex_unlock(&agent.lock);
 		}
 	}
 	return NULL;
@@ -368,10 +386,13 @@ static int mirror_start(struct mgr *m)
 	char err[1024];
 	int i, n, ret;
 
-	memset(&agent, 0, sizeof(agent));
+	pthread_mutex_lock(&agent.lock);
+	agent.n = 0;
+	pthread_mutex_unlock(&agent.lock);
 	agent.m = m;
+	agent.running = false;
 	n = clp_md_count(m->conf);
-	if (n == 0)
+	if (n == 0 && clp_hd_count(m->conf) == 0)
 		return 0;
 	if (clp_md_check_all(m->conf, m->server, err, sizeof(err)) < 0) {
 		clp_err("%s", err);
@@ -428,7 +449,7 @@ static int mirror_start(struct mgr *m)
 		return -1;
 	}
 	agent.running = true;
-	if (agent.res[0].md.cluster.statistics) {
+	if (agent.n && agent.res[0].md.cluster.statistics) {
 		if (mirror_perf_start(mds, agent.n) < 0)
 			clp_event(EV, EV_PERF_FAILED, "mirror statistics cannot be recorded");
 	}
@@ -445,6 +466,51 @@ static void mirror_stop(struct mgr *m)
 	}
 	fence_stop();
 	close_all();
+}
+
+int mirror_add(const struct clp_md *md)
+{
+	struct mirror_res *r;
+	int ret = -1;
+
+	pthread_mutex_lock(&agent.lock);
+	if (!agent.running || !agent.cmd) {
+		clp_event(EV, EV_NOMODULE, "%s: the mirror agent does not run", md->name);
+		goto out;
+	}
+	r = find_res(md->name);
+	if (!r) {
+		if (agent.n == CLP_MD_MAX) {
+			clp_event(EV, EV_CREATE_FAILED, "%s: the mirror agent watches %d resources "
+				  "already (the most)", md->name, CLP_MD_MAX);
+			goto out;
+		}
+		r = &agent.res[agent.n];
+	}
+	memset(r, 0, sizeof(*r));
+	r->md = *md;
+	if (setup_res(r) < 0)
+		goto out;
+	if (r == &agent.res[agent.n])
+		agent.n++;
+	decide_now(r);
+	ret = 0;
+out:
+	pthread_mutex_unlock(&agent.lock);
+	return ret;
+}
+
+void mirror_remove(const char *name)
+{
+	struct mirror_res *r;
+
+	pthread_mutex_lock(&agent.lock);
+	r = find_res(name);
+	if (r) {
+		*r = agent.res[agent.n - 1];
+		agent.n--;
+	}
+	pthread_mutex_unlock(&agent.lock);
 }
 
 const struct mgr_module mgr_mod_mirror = {

@@ -256,6 +256,7 @@ static void set_grp(int gi, enum grp_st st, int owner)
 	pthread_mutex_lock(&clus.lock);
 	clus.g[gi].st = st;
 	clus.g[gi].owner = owner;
+	clus.g[gi].failover_to = -1;
 	pthread_mutex_unlock(&clus.lock);
 	state_save(gi, owner == clus.cfg.self ? st : GS_OFFLINE);
 }
@@ -386,6 +387,7 @@ void rc_note_remote(int srv, struct json_object *st)
 			    !strcmp(state, "stopping") ||
 			    (!strcmp(state, "error") && owner && !strcmp(owner, clus.cfg.srv[srv]))) {
 				clus.g[gi].owner = srv;
+				clus.g[gi].failover_to = -1;
 				/* A start that failed here, cleaned up: no longer ours. */
 				if (clus.g[gi].st == GS_ERROR && !strcmp(state, "online"))
 					clus.g[gi].st = GS_OFFLINE;
@@ -583,6 +585,11 @@ static void final_action(enum clp_final f, const char *why)
 	snprintf(reason, sizeof(reason), "%s", why);
 	clp_event("rc", 50, "final action: keepalive reset (%s)", why);
 	self_tool("clpkactrl", args, 3);
+}
+
+void rc_self_reset(const char *why)
+{
+	final_action(CLP_FINAL_RESET, why);
 }
 
 /* ---- group start and stop on this server ---- */
@@ -1169,7 +1176,7 @@ static bool np_result(int seq)
 static void job_failover(struct job *j)
 {
 	char why[256];
-	int gi, dead = j->srv, owner, target;
+	int gi, dead = j->srv, owner, target, from;
 	bool won = true, resolved = j->arg > 0;
 
 	/* Resolved at once by np_thread (j->arg: its number): its result. */
@@ -1193,14 +1200,24 @@ static void job_failover(struct job *j)
 		}
 		owner = clus.g[gi].owner;
 		target = first_server(g, dead);
-		if (owner == dead)
+		from = dead;
+		if (owner == dead) {
 			clus.g[gi].owner = -1;
+		} else if (owner < 0 && clus.g[gi].failover_to == dead) {
+			/* The server that was to take it over went down first. */
+			from = clus.g[gi].failover_from;
+			owner = dead;
+		}
+		if (owner == dead && g->autofailover) {
+			clus.g[gi].failover_to = target;
+			clus.g[gi].failover_from = from;
+		}
 		pthread_mutex_unlock(&clus.lock);
 		if (owner != dead)
 			continue;
 		if (!g->autofailover) {
 			clp_event("rc", 20, "%s ran on %s, which is down; automatic failover is off",
-				  g->name, srv_name(dead));
+				  g->name, srv_name(from));
 			continue;
 		}
 		if (target != clus.cfg.self)
@@ -1215,8 +1232,9 @@ static void job_failover(struct job *j)
 				return;
 			}
 		}
-		clp_event("rc", 3, "failover of %s from %s to %s", g->name, srv_name(dead),
-			  clus.m->server);
+		clp_event("rc", 3, "failover of %s from %s to %s%s%s", g->name, srv_name(from),
+			  clus.m->server, from != dead ? " (" : "",
+			  from != dead ? "the server that was to take it over went down too)" : "");
 		grp_start_local(gi, true, j);
 	}
 	/* This server runs groups and lost every other: it too resolves. */
@@ -1839,6 +1857,7 @@ static int rc_start(struct mgr *m)
 	clus.epoch = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
 	for (gi = 0; gi < clus.cfg.ngrp; gi++) {
 		clus.g[gi].owner = -1;
+		clus.g[gi].failover_to = -1;
 		clus.g[gi].reserved_by = -1;
 		clus.g[gi].st = GS_OFFLINE;
 		st = state_adopt(gi);

@@ -37,6 +37,7 @@
 #include "cluster.h"
 #include "logcc.h"
 #include "fence.h"
+#include "hybrid.h"
 #include "mdkey.h"
 
 static struct json_object *job_reply(enum job_type t, int grp, int srv, int arg)
@@ -380,6 +381,8 @@ struct json_object *req_handle(struct json_object *req, int from)
 	}
 	if (!strcmp(op, "md-updatekey"))
 		return mdkey_request(req, from);
+	if (!strcmp(op, "hd-current"))
+		return hybrid_request(req, from);
 	if (!strcmp(op, "wait-cancel")) {
 		bool was;
 

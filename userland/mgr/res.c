@@ -36,13 +36,29 @@
 #include "mirror_perf.h"
 #include "stats.h"
 #include "fence.h"
+#include "hybrid.h"
+#include "clp_hd.h"
+#include "clp_hd_lease.h"
 #include "liscal_meta.h"
 
+/*
+ * The mirror disk view of resource @r: an md from clp.conf; an hd as the
+ * hybrid disk agent has it once this server is the current server of its
+ * group (waited for up to three lease times and a margin: a member
+ * taking over a dead holder's lease).
+ */
 static int md_load(const struct clp_res *r, struct clp_md *md, struct clp_nl **nl, char *err,
 		   size_t errlen)
 {
-	int ret = clp_md_load(clus.m->conf, r->name, clus.m->server, md, err, errlen);
+	int ret;
 
+	if (r->type == CLP_RES_HD)
+		ret = hybrid_wait_current(r->name, 3 * CLP_HD_LEASE_MS_DEFAULT / 1000 + 10, md,
+					  err, errlen) < 0 ? -EAGAIN : 0;
+	else
+		ret = clp_md_load(clus.m->conf, r->name, clus.m->server, md, err, errlen);
+	if (ret == -EAGAIN)
+		return CLP_EXIT_STATE;
 	if (ret < 0)
 		return CLP_EXIT_CONFIG;
 	ret = clp_md_nl_open(nl);
@@ -218,10 +234,36 @@ out:
 	return ret;
 }
 
-static int md_stop(const struct clp_res *r, char *err, size_t errlen)
+/* Unmount and deactivate @md; closes @nl. */
+static int md_stop_in(const struct clp_md *md, struct clp_nl *nl, char *err, size_t errlen)
 {
 	struct timespec t0, t1;
 	struct clp_md_status st;
+	int ret;
+
+	ret = md_get(nl, md->name, &st, err, errlen);
+	if (ret)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (clp_md_umount_all(md, err, errlen) < 0) {
+		ret = CLP_EXIT_ERROR;
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	mirror_perf_unmounted(md->name, (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
+			      (uint64_t)(t1.tv_nsec - t0.tv_nsec) / 1000);
+	if (st.role == LISCAL_ROLE_ACTIVE &&
+	    clp_md_nl_cmd(nl, LISCAL_CMD_DEACTIVATE, md->name, 0) < 0) {
+		snprintf(err, errlen, "%s: deactivation failed: %s", md->name, clp_nl_errmsg(nl));
+		ret = CLP_EXIT_ERROR;
+	}
+out:
+	clp_nl_close(nl);
+	return ret;
+}
+
+static int md_stop(const struct clp_res *r, char *err, size_t errlen)
+{
 	struct clp_md md;
 	struct clp_nl *nl = NULL;
 	int ret;
@@ -229,25 +271,33 @@ static int md_stop(const struct clp_res *r, char *err, size_t errlen)
 	ret = md_load(r, &md, &nl, err, errlen);
 	if (ret)
 		return ret;
-	ret = md_get(nl, md.name, &st, err, errlen);
-	if (ret)
-		goto out;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (clp_md_umount_all(&md, err, errlen) < 0) {
-		ret = CLP_EXIT_ERROR;
-		goto out;
+	return md_stop_in(&md, nl, err, errlen);
+}
+
+/*
+ * Not the current server of the group: the resource is normally not in
+ * this driver; when it still is (its lease lost while active and the
+ * reset failed), it is stopped all the same.
+ */
+static int hd_stop(const struct clp_res *r, char *err, size_t errlen)
+{
+	struct clp_md_status st;
+	struct clp_nl *nl = NULL;
+	struct clp_hd hd;
+
+	if (hybrid_is_current(r->name))
+		return md_stop(r, err, errlen);
+	if (clp_md_nl_open(&nl) < 0)
+		return 0;	/* no driver: nothing of it here */
+	if (clp_md_nl_get(nl, r->name, &st) == -ENOENT) {
+		clp_nl_close(nl);
+		return 0;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	mirror_perf_unmounted(md.name, (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
-			      (uint64_t)(t1.tv_nsec - t0.tv_nsec) / 1000);
-	if (st.role == LISCAL_ROLE_ACTIVE &&
-	    clp_md_nl_cmd(nl, LISCAL_CMD_DEACTIVATE, md.name, 0) < 0) {
-		snprintf(err, errlen, "%s: deactivation failed: %s", md.name, clp_nl_errmsg(nl));
-		ret = CLP_EXIT_ERROR;
+	if (clp_hd_load(clus.m->conf, r->name, clus.m->server, NULL, &hd, err, errlen) < 0) {
+		clp_nl_close(nl);
+		return CLP_EXIT_CONFIG;
 	}
-out:
-	clp_nl_close(nl);
-	return ret;
+	return md_stop_in(&hd.md, nl, err, errlen);
 }
 
 static int md_running(const struct clp_res *r)
@@ -356,6 +406,7 @@ static int start_type(const struct clp_group *g, int ri, bool failover, char *er
 
 	switch (r->type) {
 	case CLP_RES_MD:
+	case CLP_RES_HD:
 		return md_start(r, failover, err, errlen);
 	case CLP_RES_EXEC:
 		return exec_run(g, r, r->start, failover ? "FAILOVER" : "START", r->act.timeout_s,
@@ -373,6 +424,8 @@ static int stop_type(const struct clp_group *g, int ri, char *err, size_t errlen
 	switch (r->type) {
 	case CLP_RES_MD:
 		return md_stop(r, err, errlen);
+	case CLP_RES_HD:
+		return hd_stop(r, err, errlen);
 	case CLP_RES_EXEC:
 		return exec_run(g, r, r->stop, "STOP", r->deact.timeout_s, err, errlen);
 	case CLP_RES_FIP:
@@ -419,6 +472,7 @@ int res_running(const struct clp_group *g, int ri)
 
 	switch (r->type) {
 	case CLP_RES_MD:
+	case CLP_RES_HD:
 		return md_running(r);
 	case CLP_RES_FIP:
 		ret = fip_do(r, -1, err, sizeof(err));

@@ -1,0 +1,175 @@
+#!/usr/bin/env bats
+# Hybrid disks under the cluster service (Documentation/hybrid.md, "The
+# cluster service"): the hybrid lab (node1 and node2 share one disk, server
+# group svg1; node3 has its own, svg2) with failover1 = hd1 on node1, then
+# node2, then node3. The current server of svg1 holds the lease on the
+# shared cluster partition and alone has /dev/NMP1; it mirrors to node3. A
+# power cut of node1 during committed writes: node2 takes the lease,
+# failover1 comes up there from the shared disk with no copy, every commit
+# there, and node3 mirrors from node2. Then a site failover: node1 and
+# node2 cut at once, failover1 comes up on node3 with every commit; the
+# site back, its new current server recovers from node3.
+
+load ../helpers
+load ../md-helpers
+load ../cluster-helpers
+
+HCONF=$REPO/tests/lab/cluster/clp-hybrid.conf
+
+setup_file() {
+	skip_if_no_lab || return 0
+	make -s -C "$REPO/userland" >&2
+	export CLPLAB_NAME=t$$-58
+	local n key=$BATS_FILE_TMPDIR/cluster.key
+	head -c 32 /dev/urandom >"$key"
+	run_lab up --hybrid --name "$CLPLAB_NAME" --disk-size 128M
+	for n in node1 node2 node3; do
+		"$LAB" exec $n -i -- bash -c "mkdir -p /opt/clpstack/etc && cat >/opt/clpstack/etc/cluster.key && chmod 600 /opt/clpstack/etc/cluster.key" <"$key"
+		hd_prepare $n
+	done
+	# One initialisation per disk: svg1's shared one, node3's own.
+	lab_exec node1 "$B/clphdinit --create force hd1"
+	lab_exec node3 "$B/clphdinit --create force hd1"
+	for n in node1 node2 node3; do
+		daemon_start $n
+	done
+}
+
+teardown() {
+	cluster_logs_on_failure node1 node2 node3
+}
+
+teardown_file() {
+	local n
+	if [ -n "${CLP_TEST_LOGS:-}" ]; then
+		mkdir -p "$CLP_TEST_LOGS"
+		for n in node1 node2 node3; do
+			"$LAB" exec $n -- cat /opt/clpstack/log/clpmgrd.log >"$CLP_TEST_LOGS/$n-clpmgrd.log" 2>&1
+			cp "$("$LAB" console $n)" "$CLP_TEST_LOGS/$n-console.log" 2>/dev/null
+		done
+	fi
+	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
+}
+
+# hd_prepare NODE: the suite's clp.conf (keyed), the three modules.
+hd_prepare() {
+	lab_exec "$1" "mkdir -p /opt/clpstack/etc && sed -e 's|@SYNCTIME@|120|' -e '$KEYED' $HCONF > $CONF && sync && $B/clpmgrd --check"
+	lab_exec "$1" "for m in liscal clpkhb clpka; do grep -q \"^\$m \" /proc/modules || insmod $K/\$m/\$m.ko; done; grep -cE '^(liscal|clpkhb|clpka) ' /proc/modules"
+	assert "$output" == "3" "modules loaded on $1"
+}
+
+# sysattr NODE ATTR: /sys/block/NMP1/liscal/ATTR on NODE ("absent" without NMP1).
+sysattr() {
+	"$LAB" exec "$1" -- bash -c "cat /sys/block/NMP1/liscal/$2 2>/dev/null || echo absent"
+}
+# mirrors A B: A and B connected to each other, both copies GREEN.
+mirrors() {
+	[ "$(sysattr "$1" connection)" = connected ] && [ "$(sysattr "$2" connection)" = connected ] &&
+		[ "$(sysattr "$1" colour)" = GREEN ] && [ "$(sysattr "$1" peer_colour)" = GREEN ] &&
+		[ "$(sysattr "$2" colour)" = GREEN ] && [ "$(sysattr "$2" peer_colour)" = GREEN ] &&
+		[ "$(sysattr "$2" peer_address)" = "198.18.2.${1#node}:29051" ]
+}
+current_event() { # current_event NODE: NODE logged that it is svg1's or svg2's current server
+	"$LAB" exec "$1" -- grep -aq "$1 is the current server of svg" /opt/clpstack/log/clpmgrd.log
+}
+
+@test "clpcl -s -a: node1 is svg1's current server and runs failover1 (hd1 mounted); node2 has no NMP1; node3 mirrors with node1" {
+	lab_exec node1 "$B/clpcl -s -a"
+	wait_for 240 online_on node1 node1
+	lab_exec node1 "mountpoint -q /mnt/hd1"
+	wait_for 30 current_event node1
+	wait_for 30 current_event node3
+	assert "$(sysattr node2 role)" == absent "NMP1 on node2, not current"
+	wait_for 300 mirrors node1 node3
+	lab_exec node2 "grep -a 'node1 is the current server of svg1' /opt/clpstack/log/clpmgrd.log || grep -a 'waits' /opt/clpstack/log/clpmgrd.log"
+	assert_output --partial "hd1: node1 is the current server of svg1: node2 waits"
+	online_on node3 node1
+}
+
+@test "power cut of node1 during SQLite commits: node2 takes svg1's lease and failover1 from the shared disk, no copy, every commit there; node3 mirrors from node2" {
+	local console last
+	online_on node1 node1
+	lab_exec node1 "setsid -f python3 $D/sqlite-writer.py /mnt/hd1/app.db 1 </dev/null >/dev/null 2>&1"
+	console=$("$LAB" console node1)
+	wait_for 60 bash -c "grep -a -c 'COMMITTED 1 ' '$console' | awk '\$1 >= 20 { ok = 1 } END { exit !ok }'"
+	run_lab cut node1
+	last=$(grep -a -o "COMMITTED 1 [0-9]*" "$console" | tail -n 1 | awk '{print $3}')
+	echo "# node1 cut after commit $last" >&3
+	wait_for 180 online_on node2 node2
+	wait_for 30 current_event node2
+	lab_exec node2 "python3 $D/sqlite-check.py /mnt/hd1/app.db 1 $last"
+	echo "# $output" >&3
+	wait_for 120 online_on node3 node2
+	wait_for 300 mirrors node2 node3
+	# The shared disk held the data: node2's handshake with node3 found
+	# the copies in sync or a differential recovery, never a full copy.
+	lab_exec node2 "dmesg | grep -a 'hd1: connected to node 1 (198.18.2.3)' | tail -n 1"
+	echo "# node2: $output" >&3
+	assert_match "$output" "in sync|\(differential\)"
+}
+
+@test "node1 back: it waits (node2 is current); failover1 stays on node2; node3 still mirrors from node2" {
+	run_lab start node1
+	hd_prepare node1
+	daemon_start node1
+	lab_exec node1 "$B/clpcl -s"
+	wait_for 120 online_on node1 node2
+	wait_for 60 "$LAB" exec node1 -- grep -aq "node2 is the current server of svg1: node1 waits" /opt/clpstack/log/clpmgrd.log
+	assert "$(sysattr node1 role)" == absent "NMP1 on node1, not current"
+	mirrors node2 node3
+	lab_exec node2 "python3 $D/sqlite-check.py /mnt/hd1/app.db 1 1"
+	# clphdstat on each side.
+	lab_exec node2 "$B/clphdstat -a --mirror hd1 --json | jq -r '[.current, .mirror_status, .groups[0].current_server, .groups[0].colour, .groups[1].current_server, .groups[1].colour] | join(\" \")'"
+	assert "$output" == "true Normal node2 GREEN node3 GREEN" "clphdstat on node2"
+	lab_exec node1 "$B/clphdstat --mirror hd1"
+	assert_contains "$output" "Runs on node2, the current server of svg1"
+}
+
+node3_connected() { [ "$(sysattr node3 connection)" = connected ]; }
+# The current server of svg1 as node3's driver sees it (its peer).
+svg1_current() {
+	case "$(sysattr node3 peer_address)" in
+	198.18.2.1:*) echo node1 ;;
+	198.18.2.2:*) echo node2 ;;
+	*) echo none ;;
+	esac
+}
+
+@test "site failover: node1 and node2 cut at once during SQLite commits on node2; failover1 comes up on node3 with every commit; svg1 back, its new current server recovers from node3" {
+	local console last cur
+	online_on node2 node2
+	lab_exec node2 "setsid -f python3 $D/sqlite-writer.py /mnt/hd1/app.db 2 </dev/null >/dev/null 2>&1"
+	console=$("$LAB" console node2)
+	wait_for 60 bash -c "grep -a -c 'COMMITTED 2 ' '$console' | awk '\$1 >= 20 { ok = 1 } END { exit !ok }'"
+	run_lab cut node2
+	run_lab cut node1
+	last=$(grep -a -o "COMMITTED 2 [0-9]*" "$console" | tail -n 1 | awk '{print $3}')
+	echo "# node1 and node2 cut after commit $last" >&3
+	wait_for 180 online_on node3 node3
+	lab_exec node3 "python3 $D/sqlite-check.py /mnt/hd1/app.db 2 $last"
+	echo "# $output" >&3
+	# The site comes back: one of its servers becomes current, connects to
+	# node3 and receives what node3 wrote alone.
+	run_lab start node1
+	run_lab start node2
+	for n in node1 node2; do
+		hd_prepare $n
+		daemon_start $n
+	done
+	lab_exec node1 "$B/clpcl -s"
+	lab_exec node2 "$B/clpcl -s"
+	wait_for 120 online_on node1 node3
+	wait_for 120 node3_connected
+	cur=$(svg1_current)
+	echo "# svg1's current server after the site came back: $cur" >&3
+	assert "$cur" != none "node3's peer"
+	wait_for 300 mirrors "$cur" node3
+	assert "$(sysattr "$(other "$cur")" role)" == absent "NMP1 on the member that is not current"
+	lab_exec node3 "echo after-site-failover > /mnt/hd1/f && sync"
+}
+
+@test "kernel logs clean" {
+	for n in node1 node2 node3; do
+		dmesg_clean $n
+	done
+}
