@@ -5,6 +5,9 @@
 # switchover, power cuts of the active during an fsync-acknowledged workload,
 # mirror cable pulled and differential recovery, split brain and its forced
 # resolution, power cut during recovery, module unload, clean kernel logs.
+# suite-timeout: 1200
+# (about 800 s on a quiet machine, with power cuts and recoveries; more on
+# a loaded one: scripts/check's default of 900 s came too close.)
 
 load helpers
 load liscal-nl
