@@ -506,13 +506,15 @@ static long grp_timeout_ms(const struct clp_group *g, bool act)
 
 /* ---- final actions ---- */
 
-static void self_tool(const char *tool, char *const args[], int nargs)
+/* Run @tool (this daemon's directory first, then PATH): its exit status,
+ * or -1 when it could not run or was killed. */
+static int self_tool(const char *tool, char *const args[], int nargs)
 {
 	char exe[512], path[600];
 	char *argv[8];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	pid_t pid;
-	int i;
+	int i, status = 0;
 
 	exe[n > 0 ? n : 0] = '\0';
 	if (strrchr(exe, '/'))
@@ -528,8 +530,9 @@ static void self_tool(const char *tool, char *const args[], int nargs)
 		execvp(tool, argv);
 		_exit(127);
 	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 /* This server lost the network partition resolution. */
@@ -580,11 +583,25 @@ static void final_action(enum clp_final f, const char *why)
 	char reason[128];
 	char *args[] = { "--reset", "--reason", reason };
 
+	int ret, fd;
+
 	if (f != CLP_FINAL_RESET)
 		return;
 	snprintf(reason, sizeof(reason), "%s", why);
 	clp_event("rc", 50, "final action: keepalive reset (%s)", why);
-	self_tool("clpkactrl", args, 3);
+	ret = self_tool("clpkactrl", args, 3);
+	if (ret == 0)
+		return;
+	/* clpka not loaded, or clpkactrl missing: the reset must happen all
+	 * the same (another server takes over what runs here). */
+	clp_event("rc", 51, "the keepalive reset failed (clpkactrl: %s): resetting with sysrq",
+		  ret < 0 ? "did not run" : "exit status not 0");
+	fd = open("/proc/sysrq-trigger", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "b", 1) < 0)
+			clp_event("rc", 63, "sysrq reset failed: %s", strerror(errno));
+		close(fd);
+	}
 }
 
 void rc_self_reset(const char *why)
