@@ -499,11 +499,17 @@ static bool stopping(void)
 	return stop;
 }
 
+/* 100 ms, or until the module stops (hy.cond waits on CLOCK_REALTIME). */
 static void nap(void)
 {
 	struct timespec wake;
 
-	after_ms(&wake, 100);
+	clock_gettime(CLOCK_REALTIME, &wake);
+	wake.tv_nsec += 100000000L;
+	if (wake.tv_nsec >= 1000000000L) {
+		wake.tv_sec++;
+		wake.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&hy.lock);
 	if (!hy.stop)
 		pthread_cond_timedwait(&hy.cond, &hy.lock, &wake);
