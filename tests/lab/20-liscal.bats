@@ -698,7 +698,9 @@ res-set res-name=md01 send-queue-size=1000000 => error ERANGE attr=send-queue-si
 res-set res-name=md01 bandlimit=1000000000 => error ERANGE attr=bandlimit range=0..999999999 msg=integer out of range
 res-set res-name=md01 auto-construct=2 => error ERANGE attr=auto-construct range=0..1 msg=integer out of range
 res-set res-name=md01 minor=2 => error EINVAL attr=minor msg=Unsupported attribute
-res-set res-name=md01 peer-addr=198.18.2.9:29031 => error EINVAL attr=peer-addr msg=Unsupported attribute
+res-set res-name=md01 peer-addr=198.18.2.9:29031 => error EBUSY attr=peer-addr msg=the peer address cannot change while the mirror is connected
+res-set res-name=md01 peer-addr=198.18.2.9 => error EINVAL attr=peer-addr msg=peer address must be a.b.c.d:port
+res-set res-name=md01 local-addr=198.18.2.1:29032 => error EINVAL attr=local-addr msg=Unsupported attribute
 res-set res-name=md01 flags=0 => error EINVAL attr=flags msg=Unsupported attribute
 res-get => error EINVAL missing=res-name msg=resource name (res-name) missing
 res-get res-name=md01 flags=1 => error EINVAL attr=flags msg=reserved bit set
