@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# clphdinit on the host (Documentation/commands.md, Documentation/hybrid.md):
+# clphdinit, clphdstat and clphdctrl on the host (Documentation/commands.md,
+# Documentation/hybrid.md):
 # the hybrid lab example with its partitions as image files; the group's
 # lease taken first (a live current server of the group refuses it), the
 # node id of the server group, bad input refused before any change.
@@ -144,4 +145,69 @@ sb() {
 		assert_equal "$status" 2
 		assert_output --partial "$msg"
 	done
+}
+
+@test "clphdctrl: runs only on the group's current server; elsewhere exit 5 naming it; nothing changes" {
+	local before
+	run "$B/clphdinit" --create force hd1
+	assert_success
+	before=$(md5sum <"$CP")
+	# no current server in svg1
+	run "$B/clphdctrl" --break hd1
+	assert_failure 5
+	assert_output --partial "hd1: svg1 has no current server"
+	# another member of the group is current
+	"$L" "$CP" acquire node2 500
+	before=$(md5sum <"$CP")
+	for a in "--break hd1" "--recovery hd1" "--force node3 hd1" "--active hd1" "--resize 1G hd1"; do
+		# shellcheck disable=SC2086 # the arguments, split
+		run "$B/clphdctrl" $a
+		assert_failure 5
+		assert_output --partial "hd1: node2 is the current server of svg1, not node1: run clphdctrl there"
+	done
+	assert_equal "$(md5sum <"$CP")" "$before" "the cluster partition is unchanged"
+	# this server is current, the resource is not in a driver (no module
+	# on the host: exit 3; with one: 5, "not configured in the liscal driver")
+	"$L" "$CP" acquire node1 500
+	run "$B/clphdctrl" --break hd1
+	assert [ "$status" -eq 3 ] || assert [ "$status" -eq 5 ]
+	assert_output --regexp "liscal module is not loaded|not configured in the liscal driver"
+}
+
+@test "clphdctrl: bad input exits 2 or 4 with the reason" {
+	run "$B/clphdinit" --create force hd1
+	assert_success
+	"$L" "$CP" acquire node1 500
+	local -a cases=(
+		"|give one of --active, --deactive"
+		"hd1|give one of --active, --deactive"
+		"--break|missing the hybrid disk resource name (e.g. hd1)"
+		"--break hd1 extra|unexpected argument 'extra'"
+		"--break md01|is not a hybrid disk resource name"
+		"--break hd9|hd9: no such hybrid disk resource"
+		"--break --recovery hd1|give only one of"
+		"--break -nomount hd1|-nomount goes with --active only"
+		"--break -force hd1|-force goes with --active or --resize only"
+		"--resize hd1|--resize needs the new size and the hybrid disk (--resize 500G hd1)"
+		"--resize 12Q hd1|unknown unit"
+		"--resize 1001 hd1|not a multiple of 4 KiB"
+		"--force node9 hd1|node9: no such server in $CONF (servers of hd1: node1, node2, node3)"
+		"--updatekey hd1|mirror communication is not encrypted"
+		"--bogus|Usage: clphdctrl"
+	)
+	local c args msg
+	for c in "${cases[@]}"; do
+		IFS='|' read -r args msg <<<"$c"
+		# shellcheck disable=SC2086 # the arguments, split
+		run "$B/clphdctrl" $args
+		assert_equal "$status" 2 "clphdctrl $args"
+		assert_output --partial "$msg"
+	done
+	CLP_SERVER=node9 run "$B/clphdctrl" --break hd1
+	assert_failure 4
+	assert_output --partial "server node9 is in neither of its server groups (svg1, svg2)"
+	sed -i 's/<servergroup name="svg2"\/>//' "$CONF"
+	run "$B/clphdctrl" --break hd1
+	assert_failure 4
+	assert_output --partial "a hybrid disk needs exactly two server groups"
 }

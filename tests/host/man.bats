@@ -66,6 +66,7 @@ man_text() {
 cmd_src() {
 	case $1 in
 	clpmgrd) echo "$REPO/userland/mgr/main.c" ;;
+	clpmdctrl | clphdctrl) echo "$REPO/userland/lib/clp_md_ctl.c" ;;
 	*) echo "$REPO/userland/cmd/$1.c" ;;
 	esac
 }

@@ -41,44 +41,6 @@ static void usage(FILE *f)
 		"Configuration: $CLP_CONF, else $CLP_PREFIX/etc/clp.conf (/opt/clpstack).\n");
 }
 
-/* The holder of the lease on this group's shared cluster partition:
- * 0 with @holder ("" when free), or -1 with @why. */
-static int lease_holder(const struct clp_hd *hd, char *holder, size_t len, char *why,
-			size_t whylen)
-{
-	struct clp_hd_lease l;
-	int fd, ret;
-
-	fd = clp_hd_lease_open(hd->md.local.cppath, why, whylen);
-	if (fd < 0)
-		return -1;
-	ret = clp_hd_lease_read(fd, &l, why, whylen);
-	close(fd);
-	if (ret < 0)
-		return -1;
-	snprintf(holder, len, "%s", l.holder);
-	return 0;
-}
-
-/* The server of group @g whose mirror address is @addr ("a.b.c.d:port"). */
-static const char *server_at(struct clp_conf *conf, const struct clp_hd *hd, int g,
-			     const char *me, const char *addr)
-{
-	struct clp_hd one;
-	char a[64], err[512];
-	int k;
-
-	for (k = 0; k < hd->group[g].nservers; k++) {
-		if (clp_hd_load(conf, hd->name, me, hd->group[g].servers[k], &one, err,
-				sizeof(err)) < 0)
-			continue;
-		snprintf(a, sizeof(a), "%s:%ld", one.md.peer.addr, one.md.port);
-		if (!strcmp(a, addr))
-			return hd->group[g].servers[k];
-	}
-	return NULL;
-}
-
 static void out_group(struct clp_out *o, const struct clp_hd *hd, int g, const char *current,
 		      const char *colour, bool all)
 {
@@ -128,7 +90,8 @@ static int show(const char *name, bool all, bool json)
 	}
 	lg = hd.local_group;
 	c.md = hd.md;
-	if (lease_holder(&hd, holder, sizeof(holder), why, sizeof(why)) < 0) {
+	if (clp_hd_lease_holder(hd.md.local.cppath, holder, sizeof(holder), why,
+				sizeof(why)) < 0) {
 		clp_err("%s: the lease of %s cannot be read: %s", name, hd.group[lg].name, why);
 		ret = CLP_EXIT_ERROR;
 		goto out;
@@ -140,7 +103,7 @@ static int show(const char *name, bool all, bool json)
 			goto out;
 		}
 		if (have && st.conn == LISCAL_CONN_CONNECTED)
-			peer = server_at(c.conf, &hd, 1 - lg, c.server, st.peer_addr);
+			peer = clp_hd_server_at(c.conf, &hd, 1 - lg, c.server, st.peer_addr);
 	}
 	mine = have ? clp_md_colour_name(clp_md_local_colour(&st)) : "unknown";
 	theirs = have ? clp_md_colour_name(clp_md_peer_colour(&st)) : "unknown";

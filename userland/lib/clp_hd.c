@@ -281,3 +281,23 @@ int clp_hd_check_all(struct clp_conf *conf, char *err, size_t errlen)
 	free(hds);
 	return ret;
 }
+
+const char *clp_hd_server_at(struct clp_conf *conf, const struct clp_hd *hd, int g,
+			     const char *me, const char *addr)
+{
+	struct clp_hd one;
+	char a[64], err[512];
+	int k;
+
+	if (g < 0 || g > 1)
+		return NULL;
+	for (k = 0; k < hd->group[g].nservers; k++) {
+		if (clp_hd_load(conf, hd->name, me, hd->group[g].servers[k], &one, err,
+				sizeof(err)) < 0)
+			continue;
+		snprintf(a, sizeof(a), "%s:%ld", one.md.peer.addr, one.md.port);
+		if (!strcmp(a, addr))
+			return hd->group[g].servers[k];
+	}
+	return NULL;
+}

@@ -62,4 +62,10 @@ int clp_hd_check_all(struct clp_conf *conf, char *err, size_t errlen);
 /* The group of @server in @hd: 0, 1, or -1. */
 int clp_hd_group_of(const struct clp_hd *hd, const char *server);
 
+/* The server of group @g of @hd (loaded as seen from @me) whose mirror
+ * address is @addr ("a.b.c.d:port", as the driver reports its peer); NULL
+ * when none is. */
+const char *clp_hd_server_at(struct clp_conf *conf, const struct clp_hd *hd, int g,
+			     const char *me, const char *addr);
+
 #endif /* CLP_HD_H */

@@ -275,3 +275,19 @@ int clp_hd_lease_release(int fd, const char *me, char *err, size_t errlen)
 {
 	return holder_write(fd, me, true, err, errlen);
 }
+
+int clp_hd_lease_holder(const char *dev, char *holder, size_t len, char *err, size_t errlen)
+{
+	struct clp_hd_lease l;
+	int fd, ret;
+
+	fd = clp_hd_lease_open(dev, err, errlen);
+	if (fd < 0)
+		return fd;
+	ret = clp_hd_lease_read(fd, &l, err, errlen);
+	close(fd);
+	if (ret < 0)
+		return ret;
+	snprintf(holder, len, "%s", l.holder);
+	return 0;
+}

@@ -67,4 +67,8 @@ int clp_hd_lease_renew(int fd, const char *me, char *err, size_t errlen);
 /* Give the lease up (free), only when held by @me: 0 or -ESTALE. */
 int clp_hd_lease_release(int fd, const char *me, char *err, size_t errlen);
 
+/* Read the holder of the lease on @dev (open, read, close): 0 with
+ * @holder ("" when free), or -errno / -EBADMSG with @err. */
+int clp_hd_lease_holder(const char *dev, char *holder, size_t len, char *err, size_t errlen);
+
 #endif /* CLP_HD_LEASE_H */

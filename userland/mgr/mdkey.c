@@ -18,16 +18,22 @@
  *   connected the drivers carry the key over the link as well (REKEY); the
  *   second RES_SET with the same key changes nothing.
  *
+ * A hybrid disk (clphdctrl --updatekey) goes the same way between the two
+ * groups' current servers: the command names the other end ("peer", from
+ * its driver's peer address); the daemon asked checks that the asking
+ * server is of the other group.
+ *
  *   op            fields      from
  *   md-updatekey  md, keyfp   commands: asks the other server, replies
- *                             with its answer ("unreachable": true when
- *                             it could not be asked)
- *                             daemons: checks and applies it here
+ *                 (+ peer of  with its answer ("unreachable": true when
+ *                 a hybrid    it could not be asked)
+ *                 disk)       daemons: checks and applies it here
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "clp_hd.h"
 #include "clp_log.h"
 #include "clp_md.h"
 #include "clp_md_nl.h"
@@ -93,6 +99,7 @@ struct json_object *mdkey_request(struct json_object *req, int from)
 {
 	const char *name = clp_msg_get_str(req, "md");
 	const char *fp = clp_msg_get_str(req, "keyfp");
+	const char *peer_name;
 	struct json_object *q, *r;
 	struct clp_md md;
 	char err[512];
@@ -102,7 +109,21 @@ struct json_object *mdkey_request(struct json_object *req, int from)
 		return clp_msg_reply(CLP_EXIT_USAGE, "md-updatekey needs \"md\" and \"keyfp\"");
 	if (strlen(fp) != CLP_MD_KEYFP_LEN - 1 || strspn(fp, "0123456789abcdef") != strlen(fp))
 		return clp_msg_reply(CLP_EXIT_USAGE, "md-updatekey: \"keyfp\" is not 64 hex digits");
-	ret = clp_md_load(clus.m->conf, name, clus.m->server, &md, err, sizeof(err));
+	if (clp_hd_name_valid(name)) {
+		/* A hybrid disk: its other end is the other group's current
+		 * server, the asking daemon or the one the command names. */
+		struct clp_hd hd;
+
+		peer_name = from >= 0 ? clus.cfg.srv[from] : clp_msg_get_str(req, "peer");
+		if (!peer_name)
+			return clp_msg_reply(CLP_EXIT_USAGE, "md-updatekey of hybrid disk %s needs "
+					     "\"peer\" (the other group's current server)", name);
+		ret = clp_hd_load(clus.m->conf, name, clus.m->server, peer_name, &hd, err,
+				  sizeof(err));
+		md = hd.md;
+	} else {
+		ret = clp_md_load(clus.m->conf, name, clus.m->server, &md, err, sizeof(err));
+	}
 	if (ret)
 		return clp_msg_reply(ret == -ENOENT ? CLP_EXIT_USAGE : CLP_EXIT_CONFIG, "%s", err);
 	if (!md.crypto)

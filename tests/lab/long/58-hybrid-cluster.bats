@@ -6,7 +6,8 @@
 # shared cluster partition and alone has /dev/NMP1; it mirrors to node3. A
 # power cut of node1 during committed writes: node2 takes the lease,
 # failover1 comes up there from the shared disk with no copy, every commit
-# there, and node3 mirrors from node2. Then a site failover: node1 and
+# there, and node3 mirrors from node2. clphdctrl runs on a group's current
+# server only (a break and a recovery on node2). Then a site failover: node1 and
 # node2 cut at once, failover1 comes up on node3 with every commit; the
 # site back, its new current server recovers from node3.
 
@@ -123,6 +124,42 @@ current_event() { # current_event NODE: NODE logged that it is svg1's or svg2's 
 	assert "$output" == "true Normal node2 GREEN node3 GREEN" "clphdstat on node2"
 	lab_exec node1 "$B/clphdstat --mirror hd1"
 	assert_contains "$output" "Runs on node2, the current server of svg1"
+}
+
+colour_is() { [ "$(sysattr "$1" colour)" = "$2" ]; } # colour_is NODE COLOUR
+# MD5 of NODE's data partition (the shared disk's on node1 and node2), O_DIRECT.
+data_md5() {
+	"$LAB" exec "$1" -- sh -c "dd if=/dev/vdb2 bs=1M iflag=direct status=none | md5sum" | cut -d' ' -f1
+}
+
+@test "clphdctrl: refused on node1 naming node2 (svg1's current server); on node2 a break, writes, then a recovery that brings node3 exactly node2's data" {
+	local ref
+	mirrors node2 node3
+	run "$LAB" exec node1 -- "$B/clphdctrl" --break hd1
+	assert "$status" == "5" "exit status of clphdctrl --break on node1"
+	assert_contains "$output" "hd1: node2 is the current server of svg1, not node1: run clphdctrl there"
+	mirrors node2 node3
+	lab_exec node2 "$B/clphdctrl --break hd1"
+	assert_contains "$output" "mirror break done"
+	lab_exec node2 "head -c 4M /dev/urandom > /mnt/hd1/after-break && sync"
+	wait_for 60 colour_is node3 RED
+	# node3, svg2's current server, runs clphdctrl too: its RED copy is
+	# not activated, with the hybrid disk command's advice.
+	run "$LAB" exec node3 -- "$B/clphdctrl" --active hd1
+	assert "$status" == "5" "exit status of clphdctrl --active on node3's RED copy"
+	assert_contains "$output" "this server's copy is RED"
+	assert_contains "$output" "clphdctrl --"
+	# The reference: node2's data, its file system frozen until compared.
+	lab_exec node2 "fsfreeze -f /mnt/hd1"
+	ref=$(data_md5 node2)
+	assert "$(data_md5 node3)" != "$ref" "node3 misses the writes made during the break"
+	lab_exec node2 "$B/clphdctrl --recovery hd1"
+	assert_match "$output" "mirror recovery (started|is running)"
+	wait_for 300 mirrors node2 node3
+	assert "$(data_md5 node3)" == "$ref" "node3's data partition after the recovery: node2's"
+	assert "$(data_md5 node1)" == "$ref" "node1 reads the same shared disk"
+	lab_exec node2 "fsfreeze -u /mnt/hd1"
+	online_on node2 node2
 }
 
 node3_connected() { [ "$(sysattr node3 connection)" = connected ]; }
