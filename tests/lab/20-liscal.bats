@@ -434,10 +434,13 @@ completed() {
 	lab_exec node1 "$T set md01 fencing=0"
 	lab_exec node2 "$T break md01"
 	wait_for 20 is node1 conn 2
-	lab_exec node1 "s=\$(date +%s%N); dd if=/dev/urandom of=/dev/NMP1 bs=4k count=1 seek=7001 oflag=direct status=none; echo \$(( (\$(date +%s%N) - s) / 1000000 ))"
+	# Held, it would wait for fence-release or the reconnection below (as
+	# fw1 and fw2 did): it completes on its own, the peer still away. Its
+	# time is printed, not asserted (a loaded debug kernel took 2.3 s).
+	lab_exec node1 "s=\$(date +%s%N); timeout $((30 * S)) dd if=/dev/urandom of=/dev/NMP1 bs=4k count=1 seek=7001 oflag=direct status=none && echo \$(( (\$(date +%s%N) - s) / 1000000 ))"
 	ms=$output
 	echo "# fencing off: a write after the break took $ms ms" >&3
-	assert "$ms" -lt 2000 "ms a write took after the break without fencing"
+	is node1 conn 2
 	is node1 fenced 0
 	lab_exec node2 "$T connect md01"
 	wait_for 30 is node1 conn 3
@@ -486,7 +489,9 @@ completed() {
 # break (it did, under make check-debug's slow kernel, before the echo
 # timeout counted only silence).
 @test "slow mirror link: recovery data queued ahead of the heartbeat does not break the mirror" {
-	local dev n hb b1 b2 ref tbf="tbf rate 8mbit burst 32kb latency 1s"
+	# The queue holds 2 s of data: the heartbeat waits behind up to that
+	# (with 1 s, the round trip stayed just under 1 s in one run in three).
+	local dev n hb b1 b2 ref tbf="tbf rate 8mbit burst 32kb latency 2s"
 	# Asked of the kernel itself, by adding the qdisc on lo (it loads sch_tbf
 	# if needed; modprobe finds no module directory for the debug kernel,
 	# whose tbf is built in).
