@@ -22,6 +22,8 @@
 #   2.17.4  node2 (a sharer, not current) replaced: it joins svg1 and
 #           waits; nothing copied
 
+# suite-timeout: 3000
+
 load ../helpers
 load procedures
 
@@ -98,13 +100,14 @@ move_to() {
 # data partitions of A and B byte-identical, failover1's file system
 # frozen on RUNNER meanwhile.
 hd_partitions_identical() { # hd_partitions_identical RUNNER A B
-	local sum
+	local sum other
 	lab_exec "$1" "fsfreeze -f $MNT"
 	lab_exec "$2" "dd if=/dev/vdb2 bs=1M iflag=direct status=none | sha256sum"
 	sum=$output
 	lab_exec "$3" "dd if=/dev/vdb2 bs=1M iflag=direct status=none | sha256sum"
+	other=$output
 	lab_exec "$1" "fsfreeze -u $MNT"
-	assert "$output" == "$sum" "$3's data partition against $2's"
+	assert "$other" == "$sum" "$3's data partition against $2's"
 }
 # upload_conf NODE FROM: Cluster WebUI's upload: FROM's clp.conf on NODE,
 # checked; no service enabled (the procedure says when).
