@@ -13,9 +13,9 @@
 #   make check-pacemaker the OCF agent (ocf-tester, scores, promotion;
 #                   tests/lab/long/29-ocf.bats)
 #   make check-hybrid   hybrid disks: shared-disk lab, lease, clphdinit, the
-#                   cluster service, clphdctrl, procedure 2.17
+#                   cluster service, clphdctrl, procedures 2.17, 2.24.1
 #                   (tests/lab/long/57-hybrid.bats, 58-hybrid-cluster.bats,
-#                   90-hybrid-replace.bats)
+#                   90-hybrid-replace.bats, 91-hybrid-resize.bats)
 #   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25),
 #                   then SOAK_PULLS (50) mirror cable pulls during acknowledged writes,
 #                   then the bad-link suite (tc netem delay, loss, reordering)
@@ -153,7 +153,7 @@ check-pacemaker: deps
 # (long suites of their own, not in make check).
 check-hybrid: deps
 	$(MAKE) all
-	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/57-hybrid.bats tests/lab/long/58-hybrid-cluster.bats tests/lab/long/90-hybrid-replace.bats
+	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/57-hybrid.bats tests/lab/long/58-hybrid-cluster.bats tests/lab/long/90-hybrid-replace.bats tests/lab/long/91-hybrid-resize.bats
 
 # More power-cut rounds than make check's 2, then SOAK_PULLS mirror cable
 # pulls during acknowledged writes, bad links and a lying peer on the mirror
