@@ -156,6 +156,7 @@ sb() {
 	run "$B/clphdctrl" --break hd1
 	assert_failure 5
 	assert_output --partial "hd1: svg1 has no current server"
+	assert_equal "$(md5sum <"$CP")" "$before" "the cluster partition is unchanged"
 	# another member of the group is current
 	"$L" "$CP" acquire node2 500
 	before=$(md5sum <"$CP")
@@ -170,7 +171,7 @@ sb() {
 	# on the host: exit 3; with one: 5, "not configured in the liscal driver")
 	"$L" "$CP" acquire node1 500
 	run "$B/clphdctrl" --break hd1
-	assert [ "$status" -eq 3 ] || assert [ "$status" -eq 5 ]
+	[[ $status == 3 || $status == 5 ]] || fail "exit status $status, want 3 or 5"
 	assert_output --regexp "liscal module is not loaded|not configured in the liscal driver"
 }
 

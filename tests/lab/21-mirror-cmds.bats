@@ -403,7 +403,7 @@ perf_rows() {
 	# A plain activation is refused and says how to take over.
 	run "$LAB" exec node2 -- "$B/clpmdctrl" --active md01
 	assert "$status" == "5" "--active on the survivor without -force"
-	assert_match "$output" "take over with 'clpmdctrl --active -force <md>'"
+	assert_contains "$output" "take over with 'clpmdctrl --active -force md01'"
 	lab_exec node2 "$B/clpmdctrl --active -force md01"
 	lab_exec node2 "cat /mnt/md01/ack"
 	assert "$output" == "acknowledged" "the write acknowledged on node1 is on node2"

@@ -67,6 +67,10 @@ static int hd_load(struct clp_md_cmd *c, const char *name)
 	if (have < 0)
 		return -have;
 	peer = have ? clp_hd_server_at(c->conf, &hd, 1 - lg, c->server, st.peer_addr) : NULL;
+	if (have && !peer)
+		clp_err("warning: %s: the driver's peer address %s is no server of %s in %s: "
+			"messages name %s", name, st.peer_addr, hd.group[1 - lg].name,
+			clp_conf_path(c->conf), hd.md.peer.server);
 	if (peer) {
 		char p[64];
 

@@ -183,8 +183,6 @@ static int updatekey_peer(struct clp_md_cmd *c, const char *fp, char *why, size_
 	json_object_object_add(q, "op", json_object_new_string("md-updatekey"));
 	json_object_object_add(q, "md", json_object_new_string(c->md.name));
 	json_object_object_add(q, "keyfp", json_object_new_string(fp));
-	/* hybrid disks: the other end is the other group's current server */
-	json_object_object_add(q, "peer", json_object_new_string(c->md.peer.server));
 	r = clp_msg_local(q, 45000, why, len);
 	json_object_put(q);
 	if (!r)

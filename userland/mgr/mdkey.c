@@ -19,15 +19,16 @@
  *   second RES_SET with the same key changes nothing.
  *
  * A hybrid disk (clphdctrl --updatekey) goes the same way between the two
- * groups' current servers: the command names the other end ("peer", from
- * its driver's peer address); the daemon asked checks that the asking
+ * groups' current servers: the daemon asked by the command must be its
+ * group's current server and passes the request to the server its hybrid
+ * agent mirrors to; the daemon asked by another checks that the asking
  * server is of the other group.
  *
  *   op            fields      from
  *   md-updatekey  md, keyfp   commands: asks the other server, replies
- *                 (+ peer of  with its answer ("unreachable": true when
- *                 a hybrid    it could not be asked)
- *                 disk)       daemons: checks and applies it here
+ *                             with its answer ("unreachable": true when
+ *                             it could not be asked)
+ *                             daemons: checks and applies it here
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@
 #include "clp_md_nl.h"
 #include "clp_msg.h"
 #include "cluster.h"
+#include "hybrid.h"
 #include "mdkey.h"
 
 #define EV "mirror"
@@ -99,7 +101,6 @@ struct json_object *mdkey_request(struct json_object *req, int from)
 {
 	const char *name = clp_msg_get_str(req, "md");
 	const char *fp = clp_msg_get_str(req, "keyfp");
-	const char *peer_name;
 	struct json_object *q, *r;
 	struct clp_md md;
 	char err[512];
@@ -109,17 +110,25 @@ struct json_object *mdkey_request(struct json_object *req, int from)
 		return clp_msg_reply(CLP_EXIT_USAGE, "md-updatekey needs \"md\" and \"keyfp\"");
 	if (strlen(fp) != CLP_MD_KEYFP_LEN - 1 || strspn(fp, "0123456789abcdef") != strlen(fp))
 		return clp_msg_reply(CLP_EXIT_USAGE, "md-updatekey: \"keyfp\" is not 64 hex digits");
-	if (clp_hd_name_valid(name)) {
-		/* A hybrid disk: its other end is the other group's current
-		 * server, the asking daemon or the one the command names. */
+	if (clp_hd_name_valid(name) && from < 0) {
+		/* A hybrid disk from a command: this server must be its
+		 * group's current server; the other end is the one the hybrid
+		 * agent mirrors to. */
+		if (hybrid_wait_current(name, 0, &md, err, sizeof(err)))
+			return clp_msg_reply(CLP_EXIT_STATE, "%s", err);
+		ret = 0;
+	} else if (clp_hd_name_valid(name)) {
+		/* From a daemon: the asking server must be of the other group;
+		 * it is the other end. */
 		struct clp_hd hd;
 
-		peer_name = from >= 0 ? clus.cfg.srv[from] : clp_msg_get_str(req, "peer");
-		if (!peer_name)
-			return clp_msg_reply(CLP_EXIT_USAGE, "md-updatekey of hybrid disk %s needs "
-					     "\"peer\" (the other group's current server)", name);
-		ret = clp_hd_load(clus.m->conf, name, clus.m->server, peer_name, &hd, err,
-				  sizeof(err));
+		ret = clp_hd_load(clus.m->conf, name, clus.m->server, NULL, &hd, err, sizeof(err));
+		if (!ret && clp_hd_group_of(&hd, clus.cfg.srv[from]) != 1 - hd.local_group)
+			return clp_msg_reply(CLP_EXIT_USAGE, "%s is not a server of the other server "
+					     "group of %s", clus.cfg.srv[from], name);
+		if (!ret)
+			ret = clp_hd_load(clus.m->conf, name, clus.m->server, clus.cfg.srv[from], &hd,
+					  err, sizeof(err));
 		md = hd.md;
 	} else {
 		ret = clp_md_load(clus.m->conf, name, clus.m->server, &md, err, sizeof(err));

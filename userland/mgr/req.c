@@ -27,7 +27,8 @@
  *   md-outdate      md                       daemons: outdate and fence this
  *                                            server's copy (fence.c)
  *   md-updatekey    md, keyfp                commands, daemons: the new key file
- *                                            of guide 2.29 on every server (mdkey.c)
+ *                                            of guide 2.29 on every server (mdkey.c;
+ *                                            md names a mirror or a hybrid disk)
  */
 #include <stdio.h>
 #include <string.h>
