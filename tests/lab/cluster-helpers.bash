@@ -101,16 +101,3 @@ replug() {
 	run_lab link "$1" mirror up
 	run_lab wait "$1" --timeout 600
 }
-
-# cluster_logs_on_failure NODES...: for a teardown. After a failed test,
-# the end of each node's daemon log, printed with the failure (in CI the
-# TAP output is all that is kept).
-cluster_logs_on_failure() {
-	local n
-	[ -n "${BATS_TEST_COMPLETED:-}" ] && return 0
-	for n in "$@"; do
-		echo "--- $n: the end of /opt/clpstack/log/clpmgrd.log"
-		"$LAB" exec "$n" --timeout 10 -- tail -n 25 /opt/clpstack/log/clpmgrd.log 2>&1 |
-			sed 's/^/  /' || true
-	done
-}

@@ -14,6 +14,7 @@
 load ../helpers
 load ../md-helpers
 load ../cluster-helpers
+load hybrid
 
 HCONF=$REPO/tests/lab/cluster/clp-hybrid.conf
 
@@ -59,17 +60,6 @@ hd_prepare() {
 	assert "$output" == "3" "modules loaded on $1"
 }
 
-# sysattr NODE ATTR: /sys/block/NMP1/liscal/ATTR on NODE ("absent" without NMP1).
-sysattr() {
-	"$LAB" exec "$1" -- bash -c "cat /sys/block/NMP1/liscal/$2 2>/dev/null || echo absent"
-}
-# mirrors A B: A and B connected to each other, both copies GREEN.
-mirrors() {
-	[ "$(sysattr "$1" connection)" = connected ] && [ "$(sysattr "$2" connection)" = connected ] &&
-		[ "$(sysattr "$1" colour)" = GREEN ] && [ "$(sysattr "$1" peer_colour)" = GREEN ] &&
-		[ "$(sysattr "$2" colour)" = GREEN ] && [ "$(sysattr "$2" peer_colour)" = GREEN ] &&
-		[ "$(sysattr "$2" peer_address)" = "198.18.2.${1#node}:29051" ]
-}
 current_event() { # current_event NODE: NODE logged that it is svg1's or svg2's current server
 	"$LAB" exec "$1" -- grep -aq "$1 is the current server of svg" /opt/clpstack/log/clpmgrd.log
 }
@@ -160,16 +150,6 @@ data_md5() {
 	assert "$(data_md5 node1)" == "$ref" "node1 reads the same shared disk"
 	lab_exec node2 "fsfreeze -u /mnt/hd1"
 	online_on node2 node2
-}
-
-node3_connected() { [ "$(sysattr node3 connection)" = connected ]; }
-# The current server of svg1 as node3's driver sees it (its peer).
-svg1_current() {
-	case "$(sysattr node3 peer_address)" in
-	198.18.2.1:*) echo node1 ;;
-	198.18.2.2:*) echo node2 ;;
-	*) echo none ;;
-	esac
 }
 
 @test "site failover: node1 and node2 cut at once during SQLite commits on node2; failover1 comes up on node3 with every commit; svg1 back, its new current server recovers from node3" {

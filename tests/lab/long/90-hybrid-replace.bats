@@ -26,71 +26,25 @@
 
 load ../helpers
 load procedures
+load hybrid
 
-HCONF=$REPO/tests/lab/cluster/clp-hybrid.conf
 MNT=/mnt/hd1
 
 setup_file() {
-	local n
 	skip_if_no_lab || return 0
 	[ -x /lib/systemd/systemd ] || file_skip "the systemd lab needs /lib/systemd/systemd (scripts/deps)" || return 0
 	export CLPLAB_NAME=t$$-90
-	run_lab up --hybrid --name "$CLPLAB_NAME" --disk-size 128M --systemd
-	for n in node1 node2 node3; do
-		lab_exec $n "sed 's|@SYNCTIME@|120|' $HCONF >/tmp/clp.conf && make -C $REPO install CONF=/tmp/clp.conf >/var/log/clp-install.log 2>&1 || { tail -n 20 /var/log/clp-install.log; exit 1; }"
-	done
-	# One initialisation per disk: svg1's shared one, node3's own.
-	lab_exec node1 "$B/clphdinit --create force hd1"
-	lab_exec node3 "$B/clphdinit --create force hd1"
-	for n in node1 node2 node3; do
-		lab_exec $n "$B/clpsvcctrl.sh --enable -a >/dev/null && systemctl start --no-block clpstack-core.service"
-	done
-	wait_for 300 online_on node1 node1
-	wait_for 300 mirrors node1 node3
+	hybrid_procedures_up 128M
 }
 
 teardown() {
-	local n
-	[ "${BATS_TEST_COMPLETED:-}" = 1 ] && return 0
-	for n in node1 node2 node3; do
-		echo "# --- $n: clpmgrd.log (tail)" >&3
-		"$LAB" exec $n -- tail -n 25 "$P/log/clpmgrd.log" 2>/dev/null | sed 's/^/#   /' >&3 || true
-	done
+	cluster_logs_on_failure node1 node2 node3
 }
 
-# sysattr NODE ATTR: /sys/block/NMP1/liscal/ATTR on NODE ("absent" without NMP1).
-sysattr() {
-	"$LAB" exec "$1" -- bash -c "cat /sys/block/NMP1/liscal/$2 2>/dev/null || echo absent"
-}
-# mirrors A B: A (svg1's current server) and B (node3) connected to each
-# other, both copies GREEN.
-mirrors() {
-	[ "$(sysattr "$1" connection)" = connected ] && [ "$(sysattr "$2" connection)" = connected ] &&
-		[ "$(sysattr "$1" colour)" = GREEN ] && [ "$(sysattr "$1" peer_colour)" = GREEN ] &&
-		[ "$(sysattr "$2" colour)" = GREEN ] && [ "$(sysattr "$2" peer_colour)" = GREEN ] &&
-		[ "$(sysattr "$2" peer_address)" = "198.18.2.${1#node}:29051" ]
-}
-# svg1_current: svg1's current server as node3's driver sees it (its peer).
-svg1_current() {
-	case "$(sysattr node3 peer_address)" in
-	198.18.2.1:*) echo node1 ;;
-	198.18.2.2:*) echo node2 ;;
-	*) echo none ;;
-	esac
-}
 # hd_status NODE: "<current> <mirror status> <svg1's current> <svg2's
 # current>" from clphdstat on NODE.
 hd_status() {
 	"$LAB" exec "$1" -- bash -c "$B/clphdstat --mirror hd1 --json | jq -r '[.current, .mirror_status, .groups[] .current_server] | join(\" \")'"
-}
-# The data hashed before the replacements, written where failover1 runs.
-write_hd_data() { # write_hd_data NODE
-	lab_exec "$1" "head -c 8M /dev/urandom >$MNT/data.bin && sync -f $MNT/data.bin && sha256sum <$MNT/data.bin"
-	echo "$output" >"$BATS_FILE_TMPDIR/data.sum"
-}
-hd_data_intact() { # hd_data_intact NODE
-	lab_exec "$1" "sha256sum <$MNT/data.bin"
-	assert "$output" == "$(cat "$BATS_FILE_TMPDIR/data.sum")" "the hash of data.bin on $1 (taken before)"
 }
 # move_to NODE: failover1 moved to NODE, online there.
 move_to() {
@@ -117,12 +71,6 @@ upload_conf() {
 	run_lab exec "$1" -i -- bash -c "cat >$CONF && $B/clpmgrd --check" <"$BATS_FILE_TMPDIR/clp.conf"
 }
 other() { [ "$1" = node1 ] && echo node2 || echo node1; }
-node3_connected() { [ "$(sysattr node3 connection)" = connected ]; }
-# kmsg_from NODE: the next line number of NODE's kernel log.
-kmsg_from() {
-	lab_exec "$1" "dmesg | wc -l"
-	echo $((output + 1))
-}
 # recoveries_from NODE FROM: $output = the recoveries NODE's driver started
 # since kernel log line FROM ("full" or "differential", one a line).
 recoveries_from() {

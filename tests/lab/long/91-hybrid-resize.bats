@@ -19,8 +19,8 @@
 
 load ../helpers
 load procedures
+load hybrid
 
-HCONF=$REPO/tests/lab/cluster/clp-hybrid.conf
 MNT=/mnt/hd1
 LV=/dev/vghd/hd1
 OLD_MIB=320
@@ -29,65 +29,32 @@ OLD_MIB=320
 NEW_MIB=382
 LV_MIB=384
 
-setup_file() {
+# LVM on each disk's data partition: svg1's shared one from node1, seen by
+# node2.
+hybrid_prepare_disks() {
 	local n
-	skip_if_no_lab || return 0
-	[ -x /lib/systemd/systemd ] || file_skip "the systemd lab needs /lib/systemd/systemd (scripts/deps)" || return 0
-	export CLPLAB_NAME=t$$-91
-	run_lab up --hybrid --name "$CLPLAB_NAME" --disk-size 600M --systemd
-	# LVM on each disk's data partition: svg1's shared one from node1
 	for n in node1 node3; do
 		lab_exec $n "pvcreate -q -y /dev/vdb2 && vgcreate -q -s 4M vghd /dev/vdb2 && lvcreate -q -y -W y -Z y -L ${OLD_MIB}M -n hd1 vghd && udevadm settle && test -b $LV"
 	done
 	lab_exec node2 "pvscan -q --cache && vgchange -q -ay vghd && udevadm settle && test -b $LV"
-	for n in node1 node2 node3; do
-		lab_exec $n "sed 's|@SYNCTIME@|120|; s|<dppath>/dev/vdb2</dppath>|<dppath>$LV</dppath>|' $HCONF >/tmp/clp.conf && make -C $REPO install CONF=/tmp/clp.conf >/var/log/clp-install.log 2>&1 || { tail -n 20 /var/log/clp-install.log; exit 1; }"
-	done
-	lab_exec node1 "$B/clphdinit --create force hd1"
-	lab_exec node3 "$B/clphdinit --create force hd1"
-	for n in node1 node2 node3; do
-		lab_exec $n "$B/clpsvcctrl.sh --enable -a >/dev/null && systemctl start --no-block clpstack-core.service"
-	done
-	wait_for 300 online_on node1 node1
-	wait_for 300 mirrors node1 node3
+}
+
+setup_file() {
+	skip_if_no_lab || return 0
+	[ -x /lib/systemd/systemd ] || file_skip "the systemd lab needs /lib/systemd/systemd (scripts/deps)" || return 0
+	export CLPLAB_NAME=t$$-91
+	hybrid_procedures_up 600M "s|<dppath>/dev/vdb2</dppath>|<dppath>$LV</dppath>|"
 }
 
 teardown() {
-	local n
-	[ "${BATS_TEST_COMPLETED:-}" = 1 ] && return 0
-	for n in node1 node2 node3; do
-		echo "# --- $n: clpmgrd.log (tail)" >&3
-		"$LAB" exec $n -- tail -n 25 "$P/log/clpmgrd.log" 2>/dev/null | sed 's/^/#   /' >&3 || true
-	done
+	cluster_logs_on_failure node1 node2 node3
 }
 
-sysattr() { # sysattr NODE ATTR: /sys/block/NMP1/liscal/ATTR ("absent" without NMP1)
-	"$LAB" exec "$1" -- bash -c "cat /sys/block/NMP1/liscal/$2 2>/dev/null || echo absent"
-}
-# mirrors A B: A (svg1's current server) and B (node3) connected, both GREEN.
-mirrors() {
-	[ "$(sysattr "$1" connection)" = connected ] && [ "$(sysattr "$2" connection)" = connected ] &&
-		[ "$(sysattr "$1" colour)" = GREEN ] && [ "$(sysattr "$1" peer_colour)" = GREEN ] &&
-		[ "$(sysattr "$2" colour)" = GREEN ] && [ "$(sysattr "$2" peer_colour)" = GREEN ] &&
-		[ "$(sysattr "$2" peer_address)" = "198.18.2.${1#node}:29051" ]
-}
-kmsg_from() { # kmsg_from NODE: the next line number of NODE's kernel log
-	lab_exec "$1" "dmesg | wc -l"
-	echo $((output + 1))
-}
 size_of() { # size_of NODE DEVICE: $output = its size in bytes
 	lab_exec "$1" "blockdev --getsize64 $2"
 }
 fs_bytes() { # fs_bytes NODE: $output = hd1's file system size (df)
 	lab_exec "$1" "df -B1 --output=size $MNT | tail -n 1 | tr -d ' '"
-}
-write_hd_data() { # write_hd_data NODE: data.bin and its hash
-	lab_exec "$1" "head -c 8M /dev/urandom >$MNT/data.bin && sync -f $MNT/data.bin && sha256sum <$MNT/data.bin"
-	echo "$output" >"$BATS_FILE_TMPDIR/data.sum"
-}
-hd_data_intact() { # hd_data_intact NODE
-	lab_exec "$1" "sha256sum <$MNT/data.bin"
-	assert "$output" == "$(cat "$BATS_FILE_TMPDIR/data.sum")" "the hash of data.bin on $1 (taken before)"
 }
 
 @test "before: hd1 on an LVM volume of $OLD_MIB MiB on every disk, ext4, failover1 on node1; a file and its hash" {
