@@ -24,14 +24,12 @@
 #include "clp_hd_lease.h"
 #include "clp_log.h"
 #include "clp_md_ctl.h"
-#include "clp_nl.h"
 
 /* The resource as loaded by hd_load(), for node_of() and servers(). */
 static struct clp_hd hd;
 
 static int hd_load(struct clp_md_cmd *c, const char *name)
 {
-	struct clp_md_cmd probe = { 0 };
 	char err[1024], holder[64], why[512];
 	struct clp_md_status st;
 	const char *peer;
@@ -59,11 +57,8 @@ static int hd_load(struct clp_md_cmd *c, const char *name)
 		return CLP_EXIT_STATE;
 	}
 	/* The other end: whom this server's driver mirrors to. */
-	probe.conf = c->conf;
-	probe.server = c->server;
-	probe.md = hd.md;
-	have = clp_md_cmd_in_driver(&probe, &st);
-	clp_nl_close(probe.nl);
+	c->md = hd.md;
+	have = clp_md_cmd_in_driver(c, &st);
 	if (have < 0)
 		return -have;
 	peer = have ? clp_hd_server_at(c->conf, &hd, 1 - lg, c->server, st.peer_addr) : NULL;

@@ -50,7 +50,11 @@ int clp_md_cmd_resource(struct clp_md_cmd *c, const char *name)
 
 int clp_md_cmd_driver(struct clp_md_cmd *c)
 {
-	int ret = clp_md_nl_open(&c->nl);
+	int ret;
+
+	if (c->nl)	/* opened already (clp_md_cmd_in_driver()) */
+		return CLP_EXIT_OK;
+	ret = clp_md_nl_open(&c->nl);
 
 	if (ret == -ENOENT) {
 		clp_err("the liscal module is not loaded (no generic netlink family 'liscal'): "
@@ -142,7 +146,7 @@ void clp_md_cmd_free(struct clp_md_cmd *c)
  * or the module is not loaded, else minus an exit code (message printed). */
 int clp_md_cmd_in_driver(struct clp_md_cmd *c, struct clp_md_status *st)
 {
-	int ret = clp_md_nl_open(&c->nl);
+	int ret = c->nl ? 0 : clp_md_nl_open(&c->nl);
 
 	if (ret == -ENOENT)
 		return 0;

@@ -27,7 +27,8 @@ int clp_md_cmd_conf(struct clp_md_cmd *c);
 /* Look up md @name: CLP_EXIT_USAGE for an unknown name, CLP_EXIT_CONFIG
  * when its keys are wrong. */
 int clp_md_cmd_resource(struct clp_md_cmd *c, const char *name);
-/* Open the liscal family: CLP_EXIT_NOMODULE when the module is absent. */
+/* Open the liscal family (kept when open already): CLP_EXIT_NOMODULE when
+ * the module is absent. */
 int clp_md_cmd_driver(struct clp_md_cmd *c);
 /* RES_GET of the resource: CLP_EXIT_STATE when the driver does not have
  * it (the mirror agent has not created it). */
@@ -41,7 +42,8 @@ void clp_md_cmd_free(struct clp_md_cmd *c);
 
 /* RES_GET of the resource: 1 the driver has it (@st filled), 0 it has not
  * or the module is not loaded, else minus an exit code (message printed).
- * Opens the family itself (no clp_md_cmd_driver() needed). */
+ * Opens the family itself (no clp_md_cmd_driver() needed) and keeps it
+ * open in c->nl. */
 int clp_md_cmd_in_driver(struct clp_md_cmd *c, struct clp_md_status *st);
 /* CLP_EXIT_OK when the driver does not have the resource (or the module
  * is not loaded: nothing can use the partitions); else CLP_EXIT_STATE,
