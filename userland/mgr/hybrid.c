@@ -18,6 +18,10 @@
  *     server's turn at once: the resource leaves the driver; when it is
  *     active, the server resets through clpka (it must not write to the
  *     shared disk once another member may).
+ * A member of this group that is to start the group while the holder is
+ * alive and its resource is not active asks the holder to hand the lease
+ * over ("hd-release"): the holder removes the resource from the driver,
+ * releases the lease and leaves it to the asker for three lease times.
  * A server of the other group that becomes current tells this one
  * ("hd-current"): the driver's peer address follows it (RES_SET, while
  * not connected: tried again at every renewal until the connection to the
@@ -70,6 +74,9 @@ enum {
 	EV_PEER_FAILED = 17,
 	EV_LEASE_ERROR = 18,	/* the lease record could not be read/written */
 	EV_WAITING = 19,	/* another member is current: waiting */
+	EV_HANDED = 20,		/* lease handed to a member that starts the group */
+	EV_HANDOVER = 21,	/* this server asked the live holder to hand over */
+	EV_KEPT_ACTIVE = 22,	/* a hand-over refused: the resource is active here */
 };
 
 struct hd_res {
@@ -83,6 +90,7 @@ struct hd_res {
 	unsigned int peer_seq;	/* counts the peers "hd-current" set */
 	char peer[64];		/* the other group's current server (as known) */
 	struct timespec next_renew;
+	struct timespec hold_off;	/* no acquisition before (after a hand-over) */
 	/* the acquiring thread's own: */
 	bool told_wait;
 	struct timespec next_try;
@@ -457,6 +465,11 @@ static void try_acquire(struct hd_res *r)
 	int ret;
 
 	after_ms(&r->next_try, lease / 3);
+	pthread_mutex_lock(&hy.lock);
+	ret = due(&r->hold_off);
+	pthread_mutex_unlock(&hy.lock);
+	if (!ret)
+		return;	/* handed over: the asker's turn */
 	if (holder_alive(r, holder, sizeof(holder))) {
 		ret = -EBUSY;
 		snprintf(err, sizeof(err), "its heartbeat is up");
@@ -689,6 +702,41 @@ static void hybrid_stop(struct mgr *m)
 	close_all();
 }
 
+/*
+ * Waiting to start the group: a holder of the same group whose heartbeat
+ * is up is asked to hand the lease over (it does when its resource is not
+ * active: the group left it, clpgrp -m or a failover of the group alone).
+ */
+static void ask_hand_over(struct hd_res *r)
+{
+	const char *group = r->hd.group[r->hd.local_group].name;
+	struct json_object *q, *a;
+	char holder[64], err[256];
+	int to, code;
+
+	if (!holder_alive(r, holder, sizeof(holder)) ||
+	    clp_hd_group_of(&r->hd, holder) != r->hd.local_group)
+		return;
+	to = clp_cluster_server(&clus.cfg, holder);
+	if (to < 0 || to == clus.cfg.self)
+		return;
+	clp_event(EV, EV_HANDOVER, "%s: %s is the current server of %s and its heartbeat is up: "
+		  "%s asks it to hand over", r->hd.name, holder, group, hy.m->server);
+	q = json_object_new_object();
+	json_object_object_add(q, "op", json_object_new_string("hd-release"));
+	json_object_object_add(q, "hd", json_object_new_string(r->hd.name));
+	a = clp_msg_peer(&clus.cfg, to, q, 10000, err, sizeof(err));
+	json_object_put(q);
+	if (!a) {
+		clp_err("%s: asking %s to hand over failed: %s", r->hd.name, holder, err);
+		return;
+	}
+	code = clp_msg_code(a);
+	if (code)
+		clp_err("%s: %s did not hand over: %s", r->hd.name, holder, clp_msg_text(a));
+	json_object_put(a);
+}
+
 int hybrid_wait_current(const char *name, long seconds, struct clp_md *md, char *err,
 			size_t errlen)
 {
@@ -718,6 +766,9 @@ int hybrid_wait_current(const char *name, long seconds, struct clp_md *md, char 
 		}
 		if (ret <= 0)
 			return ret;
+		/* Every 2 s, from the first: the holder may be waiting for us. */
+		if (seconds && i % 20 == 0 && i + 50 < seconds * 10)
+			ask_hand_over(r);
 		if (i < seconds * 10)
 			nanosleep(&ts, NULL);
 	}
@@ -746,8 +797,60 @@ bool hybrid_is_current(const char *name)
 	return cur;
 }
 
+/*
+ * "hd-release" from @server, a member of this group that is to start it:
+ * the resource leaves the driver unless it is active here, and the lease
+ * is released, left to the asker for three lease times.
+ */
+static struct json_object *hand_over(struct hd_res *r, const char *server)
+{
+	const char *group = r->hd.group[r->hd.local_group].name;
+	char err[512];
+	bool current;
+	int gone, ret;
+
+	pthread_mutex_lock(&hy.lock);
+	current = r->current;
+	pthread_mutex_unlock(&hy.lock);
+	if (!current)
+		return clp_msg_reply(0, "%s: %s is not the current server of %s", r->hd.name,
+				     hy.m->server, group);
+	gone = remove_resource(r);
+	if (gone == 0) {
+		clp_event(EV, EV_KEPT_ACTIVE, "%s: %s asks for the lease of %s, but the resource is "
+			  "active on %s: not handed over", r->hd.name, server, group, hy.m->server);
+		return clp_msg_reply(CLP_EXIT_STATE, "%s is active on %s: the lease of %s stays",
+				     r->hd.name, hy.m->server, group);
+	}
+	if (gone < 0)
+		return clp_msg_reply(CLP_EXIT_ERROR, "%s cannot be removed from the driver on %s: "
+				     "the lease of %s stays", r->hd.name, hy.m->server, group);
+	pthread_mutex_lock(&hy.lock);
+	current = r->current;
+	r->current = false;
+	r->created = false;
+	after_ms(&r->hold_off, 3 * CLP_HD_LEASE_MS_DEFAULT);
+	pthread_mutex_unlock(&hy.lock);
+	if (!current)	/* lost meanwhile: the renewal told it */
+		return clp_msg_reply(0, "%s: %s is not the current server of %s", r->hd.name,
+				     hy.m->server, group);
+	pthread_mutex_lock(&r->io);
+	ret = clp_hd_lease_release(r->fd, hy.m->server, err, sizeof(err));
+	pthread_mutex_unlock(&r->io);
+	if (ret < 0) {
+		clp_err("%s: %s", r->hd.name, err);
+		return clp_msg_reply(CLP_EXIT_ERROR, "%s: the lease of %s cannot be released on %s: "
+				     "%s", r->hd.name, group, hy.m->server, err);
+	}
+	clp_event(EV, EV_HANDED, "%s: %s hands the lease of %s to %s (resource removed from the "
+		  "driver)", r->hd.name, hy.m->server, group, server);
+	return clp_msg_reply(0, "%s: %s released the lease of %s", r->hd.name, hy.m->server,
+			     group);
+}
+
 struct json_object *hybrid_request(struct json_object *req, int from)
 {
+	const char *op = clp_msg_get_str(req, "op");
 	const char *name = clp_msg_get_str(req, "hd");
 	const char *server;
 	struct json_object *a;
@@ -755,11 +858,24 @@ struct json_object *hybrid_request(struct json_object *req, int from)
 	bool current, created;
 
 	if (from < 0 || !name)
-		return clp_msg_reply(CLP_EXIT_USAGE, "hd-current comes from daemons only and "
-				     "needs \"hd\"");
+		return clp_msg_reply(CLP_EXIT_USAGE, "%s comes from daemons only and needs \"hd\"",
+				     op);
 	server = clus.cfg.srv[from];
 	pthread_mutex_lock(&hy.lock);
 	r = find(name);
+	if (!strcmp(op, "hd-release")) {
+		bool same = r && clp_hd_group_of(&r->hd, server) == r->hd.local_group;
+
+		pthread_mutex_unlock(&hy.lock);
+		if (!r)
+			return clp_msg_reply(CLP_EXIT_USAGE, "%s: %s is not a member of its server "
+					     "groups (or its cluster service is stopped)", name,
+					     clus.m->server);
+		if (!same)
+			return clp_msg_reply(CLP_EXIT_USAGE, "%s: %s is not in the server group of "
+					     "%s", name, server, clus.m->server);
+		return hand_over(r, server);
+	}
 	if (r && clp_hd_group_of(&r->hd, server) != 1 - r->hd.local_group) {
 		pthread_mutex_unlock(&hy.lock);
 		return clp_msg_reply(CLP_EXIT_USAGE, "%s: %s is not in the other server group of "

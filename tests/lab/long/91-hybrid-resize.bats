@@ -151,7 +151,7 @@ fs_bytes() { # fs_bytes NODE: $output = hd1's file system size (df)
 	mirrors node1 node3
 }
 
-@test "2.24.1 step 10: node2 started, it waits; failover1 moved to node2 comes up from the shared disk at the new size with the data; then on node3 too" {
+@test "2.24.1 step 10: node2 started, it waits; failover1 moved to node2 (node1 hands the lease over) comes up from the shared disk at the new size with the data; then on node3 too" {
 	run_lab start node2
 	wait_for 180 service_is node2 started
 	lab_exec node2 "blockdev --getsize64 $LV"
@@ -159,6 +159,12 @@ fs_bytes() { # fs_bytes NODE: $output = hd1's file system size (df)
 	wait_for 60 "$LAB" exec node2 -- grep -aq "node1 is the current server of svg1: node2 waits" "$P/log/clpmgrd.log"
 	lab_exec node1 "$B/clpgrp -m failover1 -h node2"
 	wait_for 180 online_on node2 node2
+	# node1 deactivated hd1 and handed svg1's lease over when node2 asked.
+	lab_exec node1 "grep -ac 'hd1: node1 hands the lease of svg1 to node2' $P/log/clpmgrd.log"
+	assert "$output" == 1 "hand-overs logged on node1"
+	lab_exec node1 "$B/clphdstat --mirror hd1 --json"
+	assert "$output" =~ '"current": *false' "node1 is not current"
+	assert "$output" =~ '"current_server": *"node2"' "svg1 current server seen from node1"
 	size_of node2 /dev/NMP1
 	assert "$output" == $((NEW_MIB << 20)) "/dev/NMP1 on node2"
 	hd_data_intact node2
