@@ -128,9 +128,73 @@ sb() {
 	assert_output --partial "Runs on node2, the current server of svg1 (run clphdstat there)"
 }
 
+@test "clphdinit --backup on|off, --restore, --create skip-copy (no cluster service): under the group's lease; clphdstat shows backup_mode; refused while another server is current" {
+	run "$B/clphdinit" --create force hd1
+	assert_success
+	run "$B/clphdstat" --mirror hd1 --json
+	assert_equal "$(jq -r .backup_mode <<<"$output")" off
+	run "$B/clphdinit" --backup on --check hd1
+	assert_success
+	assert_equal "$(jq -r .backup_mode <<<"$("$B/clphdstat" --mirror hd1 --json)")" off "after --check"
+	run "$B/clphdinit" --backup on hd1
+	assert_success
+	assert_output --partial "hd1: cluster partition $CP switched to backup mode"
+	# a member of the group reads it from the shared partition
+	CLP_SERVER=node2 run "$B/clphdstat" --mirror hd1 --json
+	assert_equal "$(jq -r .backup_mode <<<"$output")" on
+	run "$L" "$CP" show
+	assert_output --regexp "^holder=none "
+	# another member current: refused, nothing written
+	"$L" "$CP" hold node2 500 >"$BATS_TEST_TMPDIR/h" 2>&1 &
+	HOLDER=$!
+	until_grep 10 current "$BATS_TEST_TMPDIR/h" || true
+	run "$B/clphdinit" --backup off hd1
+	assert_failure 5
+	assert_output --partial "node2 is the current server of svg1"
+	kill "$HOLDER"
+	wait "$HOLDER" 2>/dev/null || true
+	HOLDER=
+	assert_equal "$(jq -r .backup_mode <<<"$("$B/clphdstat" --mirror hd1 --json)")" on "after the refusal"
+	run "$B/clphdinit" --backup off hd1
+	assert_success
+	assert_output --partial "returned from backup mode to normal mode"
+	assert_equal "$(jq -r .backup_mode <<<"$("$B/clphdstat" --mirror hd1 --json)")" off
+	run "$B/clphdinit" --restore hd1
+	assert_success
+	assert_output --partial "marked as restored from a disk image"
+	# skip-copy needs fullcopy and mkfs 0
+	run "$B/clphdinit" --create skip-copy hd1
+	assert_failure
+	assert_output --partial "fullcopy"
+	assert_output --partial "resource/hd@hd1/parameters/fullcopy"
+	sed -i 's|<fs>ext4</fs>|<fs>ext4</fs><fullcopy>0</fullcopy>|' "$CONF"
+	run "$B/clphdinit" --create skip-copy hd1
+	assert_success
+	run "$B/clphdinit" --backup maybe hd1
+	assert_failure 2
+	assert_output --partial "--backup: 'maybe' is not one of on, off"
+	run "$B/clphdinit" --backup on --restore hd1
+	assert_failure 2
+	assert_output --partial "--create, --backup and --restore cannot be used together"
+}
+
+@test "clphdstat --list: the hybrid disks this server is a member of" {
+	run "$B/clphdstat" --list
+	assert_success
+	assert_output "<hd1>"
+	run "$B/clphdstat" --list --json
+	assert_equal "$(jq -r '.resources | join(" ")' <<<"$output")" hd1
+	CLP_SERVER=node9 run "$B/clphdstat" --list
+	assert_success
+	assert_output ""
+	run "$B/clphdstat" --list hd1
+	assert_failure 2
+	assert_output --partial "--list takes no resource"
+}
+
 @test "clphdstat: bad input exits 2 with the reason" {
 	local -a cases=(
-		"|give --mirror <hd>"
+		"|give --mirror <hd> or --list"
 		"--mirror|missing the hybrid disk resource name"
 		"--mirror hd1 extra|unexpected argument 'extra'"
 		"--mirror md01|is not a hybrid disk resource name"

@@ -9,6 +9,15 @@
  * it never rewrites the partition under a live current server of the
  * group (a dead one is waited out by the takeover rule). The fresh
  * partition's lease is free.
+ *
+ * --backup, --restore and --create skip-copy are clpmdinit's for the
+ * guide's 2.19 and 2.20 (clpbackup.sh, clprestore.sh), on the group's
+ * shared cluster partition. --backup on while the cluster service runs
+ * goes through the daemons ("hd-backup"): the group's current server
+ * takes the resource out of its driver and sets the flag, keeping the
+ * lease, so that no member takes the group over in between; otherwise,
+ * and for the other edits (refused while this server's hybrid disk agent
+ * runs), under the group's lease as --create.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +31,8 @@
 #include "clp_log.h"
 #include "clp_md_cmd.h"
 #include "clp_md_init.h"
+#include "clp_md_meta.h"
+#include "clp_msg.h"
 
 /* The lease time clphdinit holds the group's lease with. */
 #define INIT_LEASE_MS 2000
@@ -29,16 +40,28 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: clphdinit --create normal|quick|force [--check] <hd>\n"
+		"Usage: clphdinit --create normal|quick|force|skip-copy [--check] <hd>\n"
+		"       clphdinit --backup on|off [--check] <hd>\n"
+		"       clphdinit --restore [--check] <hd>\n"
 		"  -c, --create normal  initialise the cluster partition of hybrid disk <hd> on\n"
 		"                       this server (its server group's shared disk); refused\n"
 		"                       when it already holds a valid one\n"
 		"  -c, --create quick   the same for a partition zeroed with dd beforehand\n"
 		"  -c, --create force   overwrite the cluster partition whatever it holds\n"
+		"  -c, --create skip-copy  as force, for copies restored from the same disk\n"
+		"                       image (clprestore.sh --post --skip-copy); refused unless\n"
+		"                       fullcopy and mkfs are 0\n"
+		"  -b, --backup on|off  switch the group's cluster partition to / from backup\n"
+		"                       mode (clpbackup.sh); 'on' with the cluster service\n"
+		"                       running asks the group's current server, which takes\n"
+		"                       <hd> out of its driver (refused while it is active)\n"
+		"  -r, --restore        mark the group's copy as restored from a disk image\n"
+		"                       (clprestore.sh): not current, a full copy is needed\n"
 		"  -n, --check          only check (arguments, clp.conf, the driver); change nothing\n"
 		"  -h, --help           this help\n"
 		"The group's lease on the partition is taken first: refused while another\n"
-		"server of the group is current (holds it and renews it).\n");
+		"server of the group is current (holds it and renews it). --backup off,\n"
+		"--restore and skip-copy are refused while the cluster service runs here.\n");
 }
 
 #define OWNED "stop the mirror agent and remove the resource from the driver first"
@@ -87,27 +110,72 @@ static int take_lease(const struct clp_hd *hd, const char *server, bool release)
 	return CLP_EXIT_OK;
 }
 
+/*
+ * "hd-backup" to this server's daemon. @probe: 1 when its hybrid disk
+ * agent runs here, else 0. Otherwise (--backup on): -1 when the caller
+ * takes the lease itself (no daemon, no agent, no live current server),
+ * else the exit code (0: switched, or with @check, switchable).
+ */
+static int ask_daemon(const char *name, bool probe, bool check)
+{
+	struct json_object *q = json_object_new_object(), *a, *v;
+	char why[256];
+	bool yes;
+	int code;
+
+	json_object_object_add(q, "op", json_object_new_string("hd-backup"));
+	json_object_object_add(q, "hd", json_object_new_string(name));
+	json_object_object_add(q, probe ? "probe" : "check", json_object_new_boolean(probe || check));
+	a = clp_msg_local(q, 60000, why, sizeof(why));
+	json_object_put(q);
+	if (!a)
+		return probe ? 0 : -1;	/* no daemon: its agent does not run */
+	code = clp_msg_code(a);
+	yes = json_object_object_get_ex(a, probe ? "agent" : "marked", &v) &&
+	      json_object_get_boolean(v);
+	if (probe) {
+		json_object_put(a);
+		return !code && yes;
+	}
+	if (code)
+		clp_err("%s", clp_msg_text(a));
+	else if (yes)
+		clp_info("%s", clp_msg_text(a));
+	json_object_put(a);
+	if (code)
+		return code;
+	return yes ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "create", required_argument, NULL, 'c' },
+		{ "backup", required_argument, NULL, 'b' },
+		{ "restore", no_argument, NULL, 'r' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct clp_md_cmd c = { 0 };
 	enum clp_md_init_mode mode = CLP_MD_INIT_NORMAL;
-	const char *mode_arg = NULL;
+	const char *mode_arg = NULL, *backup_arg = NULL;
 	struct clp_hd hd;
 	char err[1024];
-	bool check = false;
-	int opt, ret;
+	bool check = false, restore = false;
+	int opt, ret, edit = -1;
 
 	clp_log_init(argv[0]);
-	while ((opt = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:b:rnh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			mode_arg = optarg;
+			break;
+		case 'b':
+			backup_arg = optarg;
+			break;
+		case 'r':
+			restore = true;
 			break;
 		case 'n':
 			check = true;
@@ -120,14 +188,27 @@ int main(int argc, char **argv)
 			return CLP_EXIT_USAGE;
 		}
 	}
-	if (!mode_arg) {
-		clp_err("missing --create normal|quick|force");
+	if (!!mode_arg + !!backup_arg + restore != 1) {
+		clp_err(mode_arg || backup_arg || restore ?
+			"--create, --backup and --restore cannot be used together" :
+			"missing --create normal|quick|force|skip-copy, --backup on|off or --restore");
 		usage(stderr);
 		return CLP_EXIT_USAGE;
 	}
-	ret = clp_md_init_mode_arg(mode_arg, false, &mode);
-	if (ret)
-		return ret;
+	if (backup_arg && !strcmp(backup_arg, "on")) {
+		edit = CLP_META_BACKUP_ON;
+	} else if (backup_arg && !strcmp(backup_arg, "off")) {
+		edit = CLP_META_BACKUP_OFF;
+	} else if (backup_arg) {
+		clp_err("--backup: '%s' is not one of on, off", backup_arg);
+		return CLP_EXIT_USAGE;
+	} else if (restore) {
+		edit = CLP_META_RESTORED;
+	} else {
+		ret = clp_md_init_mode_arg(mode_arg, true, &mode);
+		if (ret)
+			return ret;
+	}
 	if (optind == argc) {
 		clp_err("missing the hybrid disk resource name (e.g. hd1)");
 		return CLP_EXIT_USAGE;
@@ -147,17 +228,33 @@ int main(int argc, char **argv)
 			clp_err("%s", err);
 		ret = ret == -ENOENT ? CLP_EXIT_USAGE : ret < 0 ? CLP_EXIT_CONFIG : CLP_EXIT_OK;
 	}
-	if (!ret) {
+	if (!ret)
 		c.md = hd.md;
-		ret = clp_md_cmd_not_in_driver(&c, OWNED);
+	if (!ret && edit == CLP_META_BACKUP_ON) {
+		/* The cluster service runs: its current server does it. */
+		ret = ask_daemon(hd.name, false, check);
+		if (ret >= 0)
+			goto out;
+		ret = CLP_EXIT_OK;
+	} else if (!ret && (edit >= 0 || mode == CLP_MD_INIT_SKIP_COPY) &&
+		   ask_daemon(hd.name, true, false) == 1) {
+		clp_err("%s: the cluster service runs on %s (its hybrid disk agent has %s): stop "
+			"it first (clpcl -t)", hd.name, c.server, hd.name);
+		ret = CLP_EXIT_STATE;
 	}
+	if (!ret)
+		ret = edit == CLP_META_BACKUP_ON ? clp_md_cmd_release(&c, check) :
+						   clp_md_cmd_not_in_driver(&c, OWNED);
+	if (!ret && mode == CLP_MD_INIT_SKIP_COPY && edit < 0)
+		ret = clp_md_init_skip_copy_ok(&c.md);
 	if (!ret && !check) {
 		ret = take_lease(&hd, c.server, false);
 		if (!ret) {
-			ret = clp_md_init_cp(&c.md, mode);
+			ret = edit >= 0 ? clp_md_cp_edit(&c.md, edit) : clp_md_init_cp(&c.md, mode);
 			take_lease(&hd, c.server, true);
 		}
 	}
+out:
 	clp_md_cmd_free(&c);
 	return ret;
 }

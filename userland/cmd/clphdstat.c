@@ -26,6 +26,8 @@
 #include "clp_hd_lease.h"
 #include "clp_log.h"
 #include "clp_md_cmd.h"
+#include "clp_md_init.h"
+#include "clp_md_meta.h"
 #include "clp_md_state.h"
 #include "clp_out.h"
 
@@ -33,9 +35,11 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: clphdstat [-a] --mirror <hd> [--json]\n"
+		"       clphdstat --list [--json]\n"
 		"  -m, --mirror  mirror status of hybrid disk <hd>: this server group's current\n"
 		"                server (its lease), the colour of each group's copy\n"
 		"  -a, --all     also every server of both server groups and which is current\n"
+		"  -l, --list    the hybrid disks of which this server is a member\n"
 		"  -j, --json    JSON output\n"
 		"  -h, --help    this help\n"
 		"Configuration: $CLP_CONF, else $CLP_PREFIX/etc/clp.conf (/opt/clpstack).\n");
@@ -75,7 +79,7 @@ static int show(const char *name, bool all, bool json)
 	struct clp_md_status st;
 	struct clp_out o;
 	struct clp_hd hd;
-	int ret, have = 0, lg;
+	int ret, have = 0, lg, backup;
 
 	ret = clp_md_cmd_root();
 	if (!ret)
@@ -105,6 +109,9 @@ static int show(const char *name, bool all, bool json)
 		if (have && st.conn == LISCAL_CONN_CONNECTED)
 			peer = clp_hd_server_at(c.conf, &hd, 1 - lg, c.server, st.peer_addr);
 	}
+	/* Backup mode (clpbackup.sh, guide 2.19): the flag on the group's
+	 * shared cluster partition, read from the driver or the partition. */
+	backup = have > 0 ? clp_meta_flags_backup(st.sb_flags) : clp_md_cp_backup(&hd.md);
 	mine = have ? clp_md_colour_name(clp_md_local_colour(&st)) : "unknown";
 	theirs = have ? clp_md_colour_name(clp_md_peer_colour(&st)) : "unknown";
 
@@ -123,6 +130,7 @@ static int show(const char *name, bool all, bool json)
 	else
 		clp_out_fmt(&o, "mirror_status", "Runs on %s, the current server of %s (run "
 			    "clphdstat there)", holder, hd.group[lg].name);
+	clp_out_str(&o, "backup_mode", backup < 0 ? "unknown" : backup ? "on" : "off");
 	clp_out_str(&o, "device", hd.md.nmppath);
 	clp_out_str(&o, "connection", have ? clp_md_conn_name(st.conn) : "unknown");
 	clp_out_list_begin(&o, "groups");
@@ -137,26 +145,72 @@ out:
 	return ret;
 }
 
+/* The hybrid disks of which this server is a member ("<hd1>" a line). */
+static int show_list(bool json)
+{
+	struct clp_md_cmd c = { 0 };
+	struct clp_out o;
+	char tag[CLP_MD_NAMELEN + 2], err[1024];
+	struct clp_hd hd;
+	int ret, i, n;
+
+	ret = clp_md_cmd_conf(&c);
+	if (ret)
+		return ret;
+	n = clp_hd_count(c.conf);
+	clp_out_init(&o, stdout, json);
+	if (json)
+		clp_out_obj_begin(&o, NULL);
+	clp_out_list_begin(&o, json ? "resources" : NULL);
+	for (i = 0; i < n; i++) {
+		const char *name = clp_hd_name_at(c.conf, i);
+
+		if (!name)
+			continue;
+		ret = clp_hd_load(c.conf, name, c.server, NULL, &hd, err, sizeof(err));
+		if (ret == -EINVAL && hd.group[0].nservers && hd.local_group < 0)
+			continue;	/* not a member */
+		if (ret < 0) {
+			clp_err("%s", err);
+			clp_md_cmd_free(&c);
+			return CLP_EXIT_CONFIG;
+		}
+		/* The guide's text form is "<hd1>"; JSON holds the bare name. */
+		snprintf(tag, sizeof(tag), "<%s>", name);
+		clp_out_str(&o, NULL, json ? name : tag);
+	}
+	clp_out_list_end(&o);
+	if (json)
+		clp_out_obj_end(&o);
+	clp_out_finish(&o);
+	clp_md_cmd_free(&c);
+	return CLP_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mirror", no_argument, NULL, 'm' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "list", no_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	bool json = false, all = false, mirror = false;
+	bool json = false, all = false, mirror = false, list = false;
 	int c;
 
 	clp_log_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "majh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "maljh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			mirror = true;
 			break;
 		case 'a':
 			all = true;
+			break;
+		case 'l':
+			list = true;
 			break;
 		case 'j':
 			json = true;
@@ -169,8 +223,15 @@ int main(int argc, char **argv)
 			return CLP_EXIT_USAGE;
 		}
 	}
+	if (list) {
+		if (mirror || all || optind < argc) {
+			clp_err("--list takes no resource and no other option but --json");
+			return CLP_EXIT_USAGE;
+		}
+		return show_list(json);
+	}
 	if (!mirror) {
-		clp_err("give --mirror <hd>");
+		clp_err("give --mirror <hd> or --list");
 		usage(stderr);
 		return CLP_EXIT_USAGE;
 	}

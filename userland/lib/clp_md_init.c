@@ -198,8 +198,9 @@ int clp_md_init_skip_copy_ok(const struct clp_md *md)
 	if (md->fullcopy || md->mkfs) {
 		clp_err("%s: Execute the initial mirror construction (fullcopy) and Execute initial "
 			"mkfs (mkfs) must be disabled for --skip-copy: set "
-			"resource/md@%s/parameters/%s to 0 in clp.conf and run the command again",
-			md->name, md->name, md->fullcopy ? "fullcopy" : "mkfs");
+			"resource/%s@%s/parameters/%s to 0 in clp.conf and run the command again",
+			md->name, clp_md_kind_name_valid("hd", md->name) ? "hd" : "md", md->name,
+			md->fullcopy ? "fullcopy" : "mkfs");
 		return CLP_EXIT_STATE;
 	}
 	return CLP_EXIT_OK;

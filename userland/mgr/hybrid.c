@@ -22,6 +22,10 @@
  * alive and its resource is not active asks the holder to hand the lease
  * over ("hd-release"): the holder removes the resource from the driver,
  * releases the lease and leaves it to the asker for three lease times.
+ * In backup mode (clpbackup.sh --pre, the flag on the shared cluster
+ * partition) no member takes the lease; a current server switched to it
+ * through this agent ("hd-backup") keeps the lease without the resource
+ * until its cluster service stops.
  * A server of the other group that becomes current tells this one
  * ("hd-current"): the driver's peer address follows it (RES_SET, while
  * not connected: tried again at every renewal until the connection to the
@@ -47,6 +51,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -55,6 +60,8 @@
 #include "clp_hd.h"
 #include "clp_hd_lease.h"
 #include "clp_log.h"
+#include "clp_md_init.h"
+#include "clp_md_meta.h"
 #include "clp_md_nl.h"
 #include "clp_msg.h"
 #include "cluster.h"
@@ -77,6 +84,8 @@ enum {
 	EV_HANDED = 20,		/* lease handed to a member that starts the group */
 	EV_HANDOVER = 21,	/* this server asked the live holder to hand over */
 	EV_KEPT_ACTIVE = 22,	/* a hand-over refused: the resource is active here */
+	EV_BACKUP = 23,		/* switched to backup mode here (clpbackup.sh --pre) */
+	EV_BACKUP_WAIT = 24,	/* in backup mode: no member takes the lease */
 };
 
 struct hd_res {
@@ -92,7 +101,7 @@ struct hd_res {
 	struct timespec next_renew;
 	struct timespec hold_off;	/* no acquisition before (after a hand-over) */
 	/* the acquiring thread's own: */
-	bool told_wait;
+	bool told_wait, told_backup;
 	struct timespec next_try;
 };
 
@@ -470,6 +479,15 @@ static void try_acquire(struct hd_res *r)
 	pthread_mutex_unlock(&hy.lock);
 	if (!ret)
 		return;	/* handed over: the asker's turn */
+	if (clp_md_cp_backup(&r->hd.md) == 1) {
+		if (!r->told_backup)
+			clp_event(EV, EV_BACKUP_WAIT, "%s: the cluster partition of %s is in backup "
+				  "mode (clpbackup.sh --pre): %s does not take its lease until "
+				  "clpbackup.sh --post", r->hd.name, group, hy.m->server);
+		r->told_backup = true;
+		return;
+	}
+	r->told_backup = false;
 	if (holder_alive(r, holder, sizeof(holder))) {
 		ret = -EBUSY;
 		snprintf(err, sizeof(err), "its heartbeat is up");
@@ -848,6 +866,122 @@ static struct json_object *hand_over(struct hd_res *r, const char *server)
 			     group);
 }
 
+/* The answer to "hd-backup": @marked says whether the flag is set now (with
+ * "check": whether this server would set it). */
+static struct json_object *backup_reply(int code, bool marked, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static struct json_object *backup_reply(int code, bool marked, const char *fmt, ...)
+{
+	struct json_object *o;
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o = clp_msg_reply(code, "%s", msg);
+	json_object_object_add(o, "marked", json_object_new_boolean(marked));
+	return o;
+}
+
+/* Switch @r to backup mode here, the current server: 0, or an exit code. */
+static struct json_object *backup_here(struct hd_res *r, bool check)
+{
+	const char *group = r->hd.group[r->hd.local_group].name;
+	struct clp_md_status st;
+	struct clp_nl *nl = NULL;
+	int gone, ret;
+
+	if (clp_md_nl_open(&nl) == 0) {
+		ret = clp_md_nl_get(nl, r->hd.name, &st);
+		clp_nl_close(nl);
+		if (ret == 0 && st.role == LISCAL_ROLE_ACTIVE)
+			return backup_reply(CLP_EXIT_STATE, false, "%s is active on %s, the current "
+					    "server of %s: stop its group first (clpgrp -t)",
+					    r->hd.name, hy.m->server, group);
+	}
+	if (check)
+		return backup_reply(0, true, "%s: %s, the current server of %s, can switch it to "
+				    "backup mode", r->hd.name, hy.m->server, group);
+	gone = remove_resource(r);
+	if (gone != 1)
+		return backup_reply(gone == 0 ? CLP_EXIT_STATE : CLP_EXIT_ERROR, false,
+				    "%s: %s on %s: not switched to backup mode", r->hd.name,
+				    gone == 0 ? "active" : "cannot be removed from the driver",
+				    hy.m->server);
+	pthread_mutex_lock(&hy.lock);
+	r->created = false;
+	pthread_mutex_unlock(&hy.lock);
+	ret = clp_md_cp_edit(&r->hd.md, CLP_META_BACKUP_ON);
+	if (ret)
+		return backup_reply(ret, false, "%s: the cluster partition %s of %s could not be "
+				    "switched to backup mode (see clpmgrd.log)", r->hd.name,
+				    r->hd.md.local.cppath, group);
+	clp_event(EV, EV_BACKUP, "%s: the cluster partition of %s switched to backup mode by %s, "
+		  "its current server (resource removed from the driver)", r->hd.name, group,
+		  hy.m->server);
+	return backup_reply(0, true, "%s: the cluster partition of %s switched to backup mode by "
+			    "%s, its current server", r->hd.name, group, hy.m->server);
+}
+
+/*
+ * "hd-backup" {hd, check, probe}: switch the shared cluster partition of this
+ * server's group to backup mode (clphdinit --backup on, from clpbackup.sh
+ * --pre while the cluster service runs). The current server does it,
+ * keeping the lease; from a command on another member it is asked in
+ * turn. "marked" false with code 0: no member is current (the caller
+ * takes the lease itself). "probe" from a command only says whether the
+ * agent runs here ("agent").
+ */
+static struct json_object *backup_request(struct json_object *req, struct hd_res *r, int from)
+{
+	const char *name = clp_msg_get_str(req, "hd");
+	struct json_object *q, *a, *chk;
+	char holder[64], err[256];
+	bool current, check;
+	int to;
+
+	if (from < 0 && json_object_object_get_ex(req, "probe", &chk) &&
+	    json_object_get_boolean(chk)) {
+		/* Does the agent run here (clphdinit edits with it stopped)? */
+		a = backup_reply(0, false, "%s: the hybrid disk agent %s on %s", name,
+				 r ? "runs" : "does not run", clus.m->server);
+		json_object_object_add(a, "agent", json_object_new_boolean(r != NULL));
+		return a;
+	}
+	check = json_object_object_get_ex(req, "check", &chk) && json_object_get_boolean(chk);
+	if (!r)
+		return backup_reply(0, false, "%s: the hybrid disk agent does not run on %s", name,
+				    clus.m->server);
+	if (from >= 0 && clp_hd_group_of(&r->hd, clus.cfg.srv[from]) != r->hd.local_group)
+		return backup_reply(CLP_EXIT_USAGE, false, "%s: %s is not in the server group of %s",
+				    name, clus.cfg.srv[from], clus.m->server);
+	pthread_mutex_lock(&hy.lock);
+	current = r->current;
+	pthread_mutex_unlock(&hy.lock);
+	if (current)
+		return backup_here(r, check);
+	if (from >= 0)
+		return backup_reply(CLP_EXIT_STATE, false, "%s: %s is not the current server of %s",
+				    name, clus.m->server, r->hd.group[r->hd.local_group].name);
+	if (!holder_alive(r, holder, sizeof(holder)) ||
+	    clp_hd_group_of(&r->hd, holder) != r->hd.local_group ||
+	    (to = clp_cluster_server(&clus.cfg, holder)) < 0 || to == clus.cfg.self)
+		return backup_reply(0, false, "%s: no live server of %s holds its lease", name,
+				    r->hd.group[r->hd.local_group].name);
+	q = json_object_new_object();
+	json_object_object_add(q, "op", json_object_new_string("hd-backup"));
+	json_object_object_add(q, "hd", json_object_new_string(name));
+	json_object_object_add(q, "check", json_object_new_boolean(check));
+	a = clp_msg_peer(&clus.cfg, to, q, 30000, err, sizeof(err));
+	json_object_put(q);
+	if (!a)
+		return backup_reply(CLP_EXIT_ERROR, false, "%s: %s, the current server of %s, did "
+				    "not answer: %s", name, holder, r->hd.group[r->hd.local_group].name,
+				    err);
+	return a;
+}
+
 struct json_object *hybrid_request(struct json_object *req, int from)
 {
 	const char *op = clp_msg_get_str(req, "op");
@@ -857,12 +991,17 @@ struct json_object *hybrid_request(struct json_object *req, int from)
 	struct hd_res *r;
 	bool current, created;
 
-	if (from < 0 || !name)
-		return clp_msg_reply(CLP_EXIT_USAGE, "%s comes from daemons only and needs \"hd\"",
-				     op);
-	server = clus.cfg.srv[from];
+	if (!name)
+		return clp_msg_reply(CLP_EXIT_USAGE, "%s needs \"hd\"", op);
+	if (strcmp(op, "hd-backup") && from < 0)
+		return clp_msg_reply(CLP_EXIT_USAGE, "%s comes from daemons only", op);
+	server = from >= 0 ? clus.cfg.srv[from] : clus.m->server;
 	pthread_mutex_lock(&hy.lock);
 	r = find(name);
+	if (!strcmp(op, "hd-backup")) {
+		pthread_mutex_unlock(&hy.lock);
+		return backup_request(req, r, from);
+	}
 	if (!strcmp(op, "hd-release")) {
 		bool same = r && clp_hd_group_of(&r->hd, server) == r->hd.local_group;
 

@@ -382,7 +382,7 @@ struct json_object *req_handle(struct json_object *req, int from)
 	}
 	if (!strcmp(op, "md-updatekey"))
 		return mdkey_request(req, from);
-	if (!strcmp(op, "hd-current") || !strcmp(op, "hd-release"))
+	if (!strcmp(op, "hd-current") || !strcmp(op, "hd-release") || !strcmp(op, "hd-backup"))
 		return hybrid_request(req, from);
 	if (!strcmp(op, "wait-cancel")) {
 		bool was;
