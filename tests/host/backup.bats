@@ -25,7 +25,7 @@ setup() {
 	mkdir -p "$F"
 	export CLP_BIN=$F CALLS=$BATS_TEST_TMPDIR/calls CLP_SERVER=node1
 	export CLP_POWEROFF=$F/poweroff CLP_REBOOT=$F/reboot
-	ln -s "$B/clpmdinit" "$B/clpmdstat" "$SCRIPTS/clpbackup.sh" "$SCRIPTS/clprestore.sh" "$F/"
+	ln -s "$B/clpmdinit" "$B/clpmdstat" "$B/clphdinit" "$B/clphdstat" "$SCRIPTS/clpbackup.sh" "$SCRIPTS/clprestore.sh" "$F/"
 	# clpstat: the service state and the groups in $STAT (no file: the daemon is absent)
 	cat >"$F/fake" <<-'EOF2'
 		#!/bin/bash
@@ -182,6 +182,43 @@ calls() {
 	run "$F/clprestore.sh" --pre
 	assert_success
 	assert_equal "$(calls | grep -v '^clpstat')" $'clpsvcctrl.sh --disable core\npoweroff'
+}
+
+@test "hybrid disks (the service stopped): --pre switches the group's shared partition to backup mode, --post back; --restore and --skip-copy on it; --only-* touch nothing" {
+	local hcp=$BATS_TEST_TMPDIR/hcp.img
+	CONF=$BATS_TEST_TMPDIR/hclp.conf
+	sed -e "s|/dev/vdb1|$hcp|; s|/dev/vdb2|$BATS_TEST_TMPDIR/hdp.img|" \
+		"$REPO/userland/conf/examples/lab-hybrid-clp.conf" >"$CONF"
+	export CLP_CONF=$CONF
+	truncate -s 64M "$hcp"
+	truncate -s 256M "$BATS_TEST_TMPDIR/hdp.img"
+	"$B/clphdinit" --create force hd1 >/dev/null
+	rm -f "$STAT"
+	run "$F/clpbackup.sh" --pre
+	assert_success
+	assert_output --partial "hd1: cluster partition $hcp switched to backup mode"
+	assert_equal "$(calls | grep -v '^clpstat')" $'clpsvcctrl.sh --disable core\npoweroff'
+	CLP_SERVER=node2 run "$B/clphdstat" --mirror hd1 --json
+	assert_equal "$(jq -r .backup_mode <<<"$output")" on "seen by node2"
+	# the group's other server
+	before=$(md5sum <"$hcp")
+	: >"$CALLS"
+	CLP_SERVER=node2 run "$F/clpbackup.sh" --pre --only-shutdown
+	assert_success
+	assert_equal "$(calls)" $'clpsvcctrl.sh --disable core\npoweroff'
+	assert_equal "$(md5sum <"$hcp")" "$before"
+	: >"$CALLS"
+	run "$F/clpbackup.sh" --post
+	assert_success
+	assert_output --partial "returned from backup mode to normal mode"
+	assert_equal "$(jq -r .backup_mode <<<"$("$B/clphdstat" --mirror hd1 --json)")" off
+	assert_equal "$(calls)" $'clpsvcctrl.sh --enable core\nreboot'
+	run "$F/clprestore.sh" --post
+	assert_success
+	assert_output --partial "hd1: cluster partition $hcp marked as restored"
+	run --separate-stderr "$F/clprestore.sh" --post --skip-copy
+	assert_failure 5
+	[[ $stderr == *"resource/hd@hd1/parameters/fullcopy"* ]]
 }
 
 @test "clpbackup.sh: not root exits 6, nothing run" {

@@ -10,10 +10,16 @@
 #   clprestore.sh --pre
 #   clprestore.sh --post [--skip-copy | --only-reboot]
 #
-# Every mirror disk resource of clp.conf (clpmdstat --list) is acted on:
-# the guide backs up and restores all of a server's mirror disks together.
-# The state of each is kept in its cluster partition (clpmdinit --backup,
+# Every mirror disk resource of clp.conf (clpmdstat --list) and every hybrid
+# disk of which this server is a member (clphdstat --list) is acted on: the
+# guide backs up and restores all of a server's disks together. The state
+# of each is kept in its cluster partition (clpmdinit / clphdinit --backup,
 # --restore, --create skip-copy), so that it travels with the disk image.
+# A hybrid disk's is its server group's shared partition: the command runs
+# on one server of each group, the others run --only-shutdown /
+# --only-reboot. Its backup mode is set before the cluster service stops,
+# through the group's current server (clphdinit), so that no other member
+# takes the group over in between.
 # Exit: 0 done; 1 failed (the message says what, and what was done before);
 # 2 bad usage (nothing changed); 5 not in a state the guide allows here
 # ("Some invalid status. Check the status of cluster.", nothing changed);
@@ -38,32 +44,37 @@ Usage: $prog --pre [--no-shutdown | --only-shutdown]
        $prog --post [--no-reboot | --only-reboot]
        $prog --help
 Before and after backing up this server's mirror disks to disk images.
-  --pre                 switch every mirror disk to backup mode, disable the
-                        automatic start of the cluster service, stop it and
-                        shut the server down
+  --pre                 switch every mirror disk and hybrid disk to backup
+                        mode, disable the automatic start of the cluster
+                        service, stop it and shut the server down
     --no-shutdown       ... but do not shut down
-    --only-shutdown     only disable the automatic start and shut down
-  --post                return every mirror disk to normal mode, enable the
-                        automatic start of the cluster service and reboot
+    --only-shutdown     only disable the automatic start and shut down (the
+                        other servers of a hybrid disk's server group)
+  --post                return every mirror disk and hybrid disk to normal
+                        mode, enable the automatic start of the cluster
+                        service and reboot
     --no-reboot         ... but start the cluster service instead of rebooting
-    --only-reboot       only enable the automatic start and reboot
+    --only-reboot       only enable the automatic start and reboot (the
+                        other servers of a hybrid disk's server group)
 USAGE
 	else
 		cat <<USAGE
 Usage: $prog --pre
        $prog --post [--skip-copy | --only-reboot]
        $prog --help
-Before and after restoring this server's mirror disks from disk images.
+Before and after restoring this server's mirror and hybrid disks from disk
+images.
   --pre                 disable the automatic start of the cluster service
                         and shut the server down
-  --post                mark every mirror disk as restored (a full mirror
-                        recovery chooses its data), enable the automatic
-                        start of the cluster service and reboot
+  --post                mark every mirror disk and hybrid disk as restored
+                        (a full mirror recovery chooses its data), enable
+                        the automatic start of the cluster service and reboot
     --skip-copy         both servers were restored from the same image:
                         initialise every cluster partition instead (the
                         mirror comes up GREEN on both without a copy);
                         needs fullcopy and mkfs 0 in clp.conf
-    --only-reboot       only enable the automatic start and reboot
+    --only-reboot       only enable the automatic start and reboot (the
+                        other servers of a hybrid disk's server group)
 USAGE
 	fi
 }
@@ -126,6 +137,12 @@ list=$("$BIN/clpmdstat" --list) || fail 1 "cannot read the mirror disk resources
 for m in $list; do
 	mds+=("${m//[<>]/}")
 done
+# The hybrid disks of which this server is a member.
+hds=()
+list=$("$BIN/clphdstat" --list) || fail 1 "cannot read the hybrid disk resources of clp.conf"
+for m in $list; do
+	hds+=("${m//[<>]/}")
+done
 
 # "started", "stopped", "suspended", ... of this server's cluster service,
 # or "none" when no daemon answers (clpstat fails: the manager is stopped).
@@ -157,6 +174,12 @@ check_state() {
 		for m in "${mds[@]}"; do
 			"$BIN/clpmdinit" --backup on --check "$m" >/dev/null 2>&1 ||
 				invalid "$("$BIN/clpmdinit" --backup on --check "$m" 2>&1 | sed "s/^clpmdinit: //")"
+		done
+		# a hybrid disk: where its group's current server is (active
+		# there: refused)
+		for m in "${hds[@]}"; do
+			"$BIN/clphdinit" --backup on --check "$m" >/dev/null 2>&1 ||
+				invalid "$("$BIN/clphdinit" --backup on --check "$m" 2>&1 | sed "s/^clphdinit: //")"
 		done
 	fi
 }
@@ -191,17 +214,28 @@ each_md() { # each_md CLPMDINIT-ARGS...: run clpmdinit ARGS <md> for every md
 	done
 }
 
+each_hd() { # each_hd CLPHDINIT-ARGS...: run clphdinit ARGS <hd> for every hd
+	local m
+	for m in "${hds[@]}"; do
+		"$BIN/clphdinit" "$@" "$m" || fail 1 "$m: clphdinit $* failed"
+	done
+}
+
 # Every check first, nothing changed before all of them passed.
 check_post() {
-	local m out
-	for m in "${mds[@]}"; do
-		if ! out=$("$BIN/clpmdinit" "$@" --check "$m" 2>&1); then
+	local m out tool=clpmdinit
+	for m in "${mds[@]}" - "${hds[@]}"; do
+		if [ "$m" = - ]; then
+			tool=clphdinit
+			continue
+		fi
+		if ! out=$("$BIN/$tool" "$@" --check "$m" 2>&1); then
 			case $out in
 			*"configured in the liscal driver"* | *"held by the liscal driver"*)
 				[ "$cmd" = backup ] &&
 					fail 5 "$m: the mirror agent holds the cluster partition (the cluster service has been started): it is not in backup mode; run $prog --pre first"
 				fail 5 "$m: the mirror agent has started and holds the cluster partition: run $prog --pre, start the server and run $prog $phase${opt:+ $opt} again" ;;
-			*) fail 5 "${out#clpmdinit: }" ;;
+			*) fail 5 "${out#"$tool: "}" ;;
 			esac
 		fi
 	done
@@ -210,6 +244,7 @@ check_post() {
 case $cmd$phase$opt in
 backup--pre | backup--pre--no-shutdown)
 	check_state
+	each_hd --backup on
 	stop_service
 	each_md --backup on
 	autostart disable
@@ -224,6 +259,7 @@ backup--pre--only-shutdown | restore--pre)
 backup--post | backup--post--no-reboot)
 	check_post --backup off
 	each_md --backup off
+	each_hd --backup off
 	autostart enable
 	if [ "$opt" = --no-reboot ]; then
 		"$BIN/clpcl" -s ||
@@ -235,12 +271,14 @@ backup--post | backup--post--no-reboot)
 restore--post)
 	check_post --restore
 	each_md --restore
+	each_hd --restore
 	autostart enable
 	power reboot
 	;;
 restore--post--skip-copy)
 	check_post --create skip-copy
 	each_md --create skip-copy
+	each_hd --create skip-copy
 	autostart enable
 	power reboot
 	;;
