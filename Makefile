@@ -153,7 +153,7 @@ check-pacemaker: deps
 # (long suites of their own, not in make check).
 check-hybrid: deps
 	$(MAKE) all
-	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/57-hybrid.bats tests/lab/long/58-hybrid-cluster.bats tests/lab/long/90-hybrid-replace.bats tests/lab/long/91-hybrid-resize.bats tests/lab/long/92-hybrid-repartition.bats
+	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/57-hybrid.bats tests/lab/long/58-hybrid-cluster.bats tests/lab/long/90-hybrid-replace.bats tests/lab/long/91-hybrid-resize.bats tests/lab/long/92-hybrid-repartition.bats tests/lab/long/93-hybrid-backup.bats
 
 # More power-cut rounds than make check's 2, then SOAK_PULLS mirror cable
 # pulls during acknowledged writes, bad links and a lying peer on the mirror
