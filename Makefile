@@ -13,9 +13,9 @@
 #   make check-pacemaker the OCF agent (ocf-tester, scores, promotion;
 #                   tests/lab/long/29-ocf.bats)
 #   make check-hybrid   hybrid disks: shared-disk lab, lease, clphdinit, the
-#                   cluster service, clphdctrl, procedures 2.17, 2.24.1
-#                   (tests/lab/long/57-hybrid.bats, 58-hybrid-cluster.bats,
-#                   90-hybrid-replace.bats, 91-hybrid-resize.bats)
+#                   cluster service, clphdctrl, procedures 2.17, 2.24, the
+#                   hybrid 2.19.1/2.20.2 (tests/lab/long/57-hybrid.bats,
+#                   58-hybrid-cluster.bats, 9[0-3]-hybrid-*.bats)
 #   make soak       the power-cut rounds of the mirror suite, SOAK_ROUNDS times (25),
 #                   then SOAK_PULLS (50) mirror cable pulls during acknowledged writes,
 #                   then the bad-link suite (tc netem delay, loss, reordering)
