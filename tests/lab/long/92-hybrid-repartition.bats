@@ -95,7 +95,7 @@ init_and_mkfs() { # init_and_mkfs DP
 # node1 with /dev/NMP1 of SIZE bytes; the backup restored there; the data
 # then also on node3, whose data partition DP equals svg1's.
 enable_reboot_construct() { # enable_reboot_construct SIZE DP
-	local n cur sum
+	local n cur sum other
 	local -A before from
 	for n in node1 node2 node3; do
 		lab_exec $n "$B/clpsvcctrl.sh --enable core"
@@ -135,8 +135,9 @@ enable_reboot_construct() { # enable_reboot_construct SIZE DP
 	lab_exec node1 "dd if=$2 bs=1M iflag=direct status=none | sha256sum"
 	sum=$output
 	lab_exec node3 "dd if=$2 bs=1M iflag=direct status=none | sha256sum"
+	other=$output
 	lab_exec node1 "fsfreeze -u $MNT"
-	assert "$output" == "$sum" "node3's data partition $2 against node1's"
+	assert "$other" == "$sum" "node3's data partition $2 against node1's"
 	lab_exec node1 "$B/clpgrp -m failover1 -h node3"
 	wait_for 180 online_on node3 node3
 	hd_data_intact node3
