@@ -86,12 +86,25 @@ static int open_cp(const struct clp_md *md, uint64_t *size, int *fail)
 	return cp;
 }
 
+/*
+ * Forget the page cache of @fd's device before reading it: the driver
+ * writes the superblock with its own I/O, another server of a hybrid
+ * disk's group writes the shared partition, and a descriptor kept open
+ * (the hybrid agent's lease) keeps a stale cache alive. Clean pages only;
+ * writes here are flushed (fsync) before anyone reads them.
+ */
+static void drop_cache(int fd)
+{
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+}
+
 /* The superblock of @md's cluster partition @cp into a new aligned block
  * (free() it); NULL, with a message, when it cannot be read. */
 static unsigned char *read_sb(int cp, const struct clp_md *md)
 {
 	unsigned char *block = aligned_alloc(4096, CLP_META_SB_SIZE);
 
+	drop_cache(cp);
 	if (block && pread(cp, block, CLP_META_SB_SIZE, 0) != CLP_META_SB_SIZE) {
 		clp_err("%s: cannot read the superblock of %s: %s", md->name, md->local.cppath,
 			strerror(errno));
@@ -179,7 +192,7 @@ int clp_md_init_mode_arg(const char *arg, bool skip_copy, enum clp_md_init_mode 
 		{ "normal", CLP_MD_INIT_NORMAL },
 		{ "quick", CLP_MD_INIT_QUICK },
 		{ "force", CLP_MD_INIT_FORCE },
-		{ "skip-copy", CLP_MD_INIT_SKIP_COPY },	/* last: clpmdinit only */
+		{ "skip-copy", CLP_MD_INIT_SKIP_COPY },	/* last: only with @skip_copy */
 	};
 	size_t i, n = sizeof(modes) / sizeof(modes[0]) - !skip_copy;
 
@@ -386,6 +399,8 @@ int clp_md_cp_backup(const struct clp_md *md)
 	if (!block)
 		return -1;
 	fd = open(md->local.cppath, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		drop_cache(fd);
 	if (fd >= 0 && pread(fd, block, CLP_META_SB_SIZE, 0) == CLP_META_SB_SIZE &&
 	    !clp_meta_edit(block, md->name, -1, CLP_META_BACKUP_ON, 0, &flags, NULL, why,
 			   sizeof(why)))
@@ -402,6 +417,7 @@ int clp_md_cp_blank(const struct clp_md *md)
 
 	if (fd < 0)
 		return -1;
+	drop_cache(fd);
 	ret = (int)first_nonzero(fd, 0, CLP_META_SB_SIZE, md->local.cppath);
 	close(fd);
 	return ret == -1 ? 1 : ret >= 0 ? 0 : -1;

@@ -44,7 +44,8 @@
  * active, or a clock jumped).
  *
  * Locking: hy.lock protects each res[]'s current, created, turn, peer,
- * peer_seq and next_renew, held only for copies, never across another
+ * peer_seq, next_renew and hold_off, and hy.stop and hy.busy (the daemon
+ * requests using res[], which hybrid_stop waits out), held only for copies, never across another
  * lock or a netlink or daemon request; res[].io serialises the lease's
  * I/O (it may be held for lease times by an acquisition).
  */
@@ -111,6 +112,7 @@ static struct {
 	pthread_cond_t cond;	/* stop */
 	pthread_t acquirer, renewer;
 	bool running, stop;
+	int busy;		/* daemon requests using res[] (hybrid_stop waits) */
 	int n;
 	struct hd_res res[CLP_MD_MAX];
 } hy = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
@@ -290,8 +292,17 @@ static int remove_resource(const struct hd_res *r)
 	mirror_remove(r->hd.name);
 	ret = clp_md_nl_cmd(nl, LISCAL_CMD_RES_DESTROY, r->hd.name, 0);
 	if (ret < 0 && ret != -ENOENT) {
+		struct clp_md md;
+		char peer[64];
+
 		clp_err("%s: removing it from the driver failed: %s", r->hd.name, clp_nl_errmsg(nl));
 		clp_nl_close(nl);
+		/* Still there (opened, activated meanwhile): watched again. */
+		pthread_mutex_lock(&hy.lock);
+		snprintf(peer, sizeof(peer), "%s", r->peer);
+		pthread_mutex_unlock(&hy.lock);
+		if (load_md(r, peer, &md) == 0)
+			mirror_add(&md);
 		return -1;
 	}
 	clp_nl_close(nl);
@@ -686,6 +697,9 @@ static void hybrid_stop(struct mgr *m)
 	pthread_mutex_lock(&hy.lock);
 	hy.stop = true;
 	pthread_cond_broadcast(&hy.cond);
+	/* Requests in progress use res[]: their end before it goes. */
+	while (hy.busy)
+		pthread_cond_wait(&hy.cond, &hy.lock);
 	pthread_mutex_unlock(&hy.lock);
 	pthread_join(hy.acquirer, NULL);
 	pthread_join(hy.renewer, NULL);
@@ -758,11 +772,13 @@ static void ask_hand_over(struct hd_res *r)
 int hybrid_wait_current(const char *name, long seconds, struct clp_md *md, char *err,
 			size_t errlen)
 {
-	struct timespec ts = { 0, 100000000 };
+	struct timespec ts = { 0, 100000000 }, end, ask = { 0, 0 }, last;
 	char peer[64];
-	long i;
 
-	for (i = 0; i <= seconds * 10; i++) {
+	/* A deadline, not a count: asking the holder may take seconds. */
+	after_ms(&end, seconds * 1000);
+	after_ms(&last, seconds * 1000 - 5000);
+	for (;;) {
 		struct hd_res *r;
 		int ret = 1;
 
@@ -784,11 +800,14 @@ int hybrid_wait_current(const char *name, long seconds, struct clp_md *md, char 
 		}
 		if (ret <= 0)
 			return ret;
-		/* Every 2 s, from the first: the holder may be waiting for us. */
-		if (seconds && i % 20 == 0 && i + 50 < seconds * 10)
+		if (due(&end))
+			break;
+		/* Every 2 s, from the first, not in the last 5 s. */
+		if (seconds && due(&ask) && !due(&last)) {
 			ask_hand_over(r);
-		if (i < seconds * 10)
-			nanosleep(&ts, NULL);
+			after_ms(&ask, 2000);
+		}
+		nanosleep(&ts, NULL);
 	}
 	pthread_mutex_lock(&hy.lock);
 	{
@@ -890,6 +909,7 @@ static struct json_object *backup_here(struct hd_res *r, bool check)
 	const char *group = r->hd.group[r->hd.local_group].name;
 	struct clp_md_status st;
 	struct clp_nl *nl = NULL;
+	unsigned int turn;
 	int gone, ret;
 
 	if (clp_md_nl_open(&nl) == 0) {
@@ -898,6 +918,10 @@ static struct json_object *backup_here(struct hd_res *r, bool check)
 		if (ret == 0 && st.role == LISCAL_ROLE_ACTIVE)
 			return backup_reply(CLP_EXIT_STATE, false, "%s is active on %s, the current "
 					    "server of %s: stop its group first (clpgrp -t)",
+					    r->hd.name, hy.m->server, group);
+		if (ret == 0 && st.recovery_dir != LISCAL_RECOVERY_NONE)
+			return backup_reply(CLP_EXIT_STATE, false, "%s: a mirror recovery runs on %s, "
+					    "the current server of %s: wait for its end",
 					    r->hd.name, hy.m->server, group);
 	}
 	if (check)
@@ -911,12 +935,17 @@ static struct json_object *backup_here(struct hd_res *r, bool check)
 				    hy.m->server);
 	pthread_mutex_lock(&hy.lock);
 	r->created = false;
+	turn = r->turn;
 	pthread_mutex_unlock(&hy.lock);
 	ret = clp_md_cp_edit(&r->hd.md, CLP_META_BACKUP_ON);
-	if (ret)
+	if (ret) {
+		/* Not current without the resource: the lease goes, and this
+		 * server or another takes it again as after any release. */
+		give_up(r, turn);
 		return backup_reply(ret, false, "%s: the cluster partition %s of %s could not be "
-				    "switched to backup mode (see clpmgrd.log)", r->hd.name,
-				    r->hd.md.local.cppath, group);
+				    "switched to backup mode (see clpmgrd.log): the lease is "
+				    "released", r->hd.name, r->hd.md.local.cppath, group);
+	}
 	clp_event(EV, EV_BACKUP, "%s: the cluster partition of %s switched to backup mode by %s, "
 		  "its current server (resource removed from the driver)", r->hd.name, group,
 		  hy.m->server);
@@ -950,6 +979,9 @@ static struct json_object *backup_request(struct json_object *req, struct hd_res
 		return a;
 	}
 	check = json_object_object_get_ex(req, "check", &chk) && json_object_get_boolean(chk);
+	if (!r && from >= 0)	/* its resource may be active here, unrenewed */
+		return backup_reply(CLP_EXIT_STATE, false, "%s: the hybrid disk agent does not run "
+				    "on %s", name, clus.m->server);
 	if (!r)
 		return backup_reply(0, false, "%s: the hybrid disk agent does not run on %s", name,
 				    clus.m->server);
@@ -966,9 +998,18 @@ static struct json_object *backup_request(struct json_object *req, struct hd_res
 				    name, clus.m->server, r->hd.group[r->hd.local_group].name);
 	if (!holder_alive(r, holder, sizeof(holder)) ||
 	    clp_hd_group_of(&r->hd, holder) != r->hd.local_group ||
-	    (to = clp_cluster_server(&clus.cfg, holder)) < 0 || to == clus.cfg.self)
-		return backup_reply(0, false, "%s: no live server of %s holds its lease", name,
-				    r->hd.group[r->hd.local_group].name);
+	    (to = clp_cluster_server(&clus.cfg, holder)) < 0 || to == clus.cfg.self) {
+		/* No live current server: this agent is to take the lease
+		 * (a command must not take it under the same name), unless
+		 * the partition is in backup mode already. */
+		if (clp_md_cp_backup(&r->hd.md) == 1)
+			return backup_reply(0, true, "%s: the cluster partition of %s is in backup "
+					    "mode already", name,
+					    r->hd.group[r->hd.local_group].name);
+		return backup_reply(CLP_EXIT_STATE, false, "%s: no server of %s is current yet (%s "
+				    "is taking its lease): run the command again in a while",
+				    name, r->hd.group[r->hd.local_group].name, clus.m->server);
+	}
 	q = json_object_new_object();
 	json_object_object_add(q, "op", json_object_new_string("hd-backup"));
 	json_object_object_add(q, "hd", json_object_new_string(name));
@@ -980,6 +1021,15 @@ static struct json_object *backup_request(struct json_object *req, struct hd_res
 				    "not answer: %s", name, holder, r->hd.group[r->hd.local_group].name,
 				    err);
 	return a;
+}
+
+/* "hd-release" from @server for @r (counted in hy.busy). */
+static struct json_object *hand_over_request(struct hd_res *r, const char *server)
+{
+	if (clp_hd_group_of(&r->hd, server) != r->hd.local_group)
+		return clp_msg_reply(CLP_EXIT_USAGE, "%s: %s is not in the server group of %s",
+				     r->hd.name, server, hy.m->server);
+	return hand_over(r, server);
 }
 
 struct json_object *hybrid_request(struct json_object *req, int from)
@@ -997,23 +1047,27 @@ struct json_object *hybrid_request(struct json_object *req, int from)
 		return clp_msg_reply(CLP_EXIT_USAGE, "%s comes from daemons only", op);
 	server = from >= 0 ? clus.cfg.srv[from] : clus.m->server;
 	pthread_mutex_lock(&hy.lock);
-	r = find(name);
+	r = hy.stop ? NULL : find(name);
+	if (r && strcmp(op, "hd-current")) {
+		/* hand_over() and backup_request() use r unlocked */
+		hy.busy++;
+		pthread_mutex_unlock(&hy.lock);
+		a = !strcmp(op, "hd-backup") ? backup_request(req, r, from) :
+						hand_over_request(r, server);
+		pthread_mutex_lock(&hy.lock);
+		if (!--hy.busy)
+			pthread_cond_broadcast(&hy.cond);
+		pthread_mutex_unlock(&hy.lock);
+		return a;
+	}
 	if (!strcmp(op, "hd-backup")) {
 		pthread_mutex_unlock(&hy.lock);
-		return backup_request(req, r, from);
+		return backup_request(req, NULL, from);
 	}
 	if (!strcmp(op, "hd-release")) {
-		bool same = r && clp_hd_group_of(&r->hd, server) == r->hd.local_group;
-
 		pthread_mutex_unlock(&hy.lock);
-		if (!r)
-			return clp_msg_reply(CLP_EXIT_USAGE, "%s: %s is not a member of its server "
-					     "groups (or its cluster service is stopped)", name,
-					     clus.m->server);
-		if (!same)
-			return clp_msg_reply(CLP_EXIT_USAGE, "%s: %s is not in the server group of "
-					     "%s", name, server, clus.m->server);
-		return hand_over(r, server);
+		return clp_msg_reply(CLP_EXIT_USAGE, "%s: %s is not a member of its server groups "
+				     "(or its cluster service is stopped)", name, clus.m->server);
 	}
 	if (r && clp_hd_group_of(&r->hd, server) != 1 - r->hd.local_group) {
 		pthread_mutex_unlock(&hy.lock);

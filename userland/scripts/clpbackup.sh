@@ -258,8 +258,10 @@ backup--pre--only-shutdown | restore--pre)
 	;;
 backup--post | backup--post--no-reboot)
 	check_post --backup off
-	each_md --backup off
+	# hybrid disks first: their lease may still refuse (another member
+	# current), before any mirror disk changed
 	each_hd --backup off
+	each_md --backup off
 	autostart enable
 	if [ "$opt" = --no-reboot ]; then
 		"$BIN/clpcl" -s ||
@@ -270,15 +272,15 @@ backup--post | backup--post--no-reboot)
 	;;
 restore--post)
 	check_post --restore
-	each_md --restore
 	each_hd --restore
+	each_md --restore
 	autostart enable
 	power reboot
 	;;
 restore--post--skip-copy)
 	check_post --create skip-copy
-	each_md --create skip-copy
 	each_hd --create skip-copy
+	each_md --create skip-copy
 	autostart enable
 	power reboot
 	;;
