@@ -87,6 +87,8 @@ enum {
 	EV_KEPT_ACTIVE = 22,	/* a hand-over refused: the resource is active here */
 	EV_BACKUP = 23,		/* switched to backup mode here (clpbackup.sh --pre) */
 	EV_BACKUP_WAIT = 24,	/* in backup mode: no member takes the lease */
+	EV_STRAY = 25,		/* in the driver here while another member holds the lease */
+	EV_STRAY_ACTIVE = 26,	/* ... active: the server resets */
 };
 
 struct hd_res {
@@ -476,6 +478,41 @@ static bool holder_alive(struct hd_res *r, char *holder, size_t len)
 	return up;
 }
 
+/*
+ * Not current, @holder (another member) holds the lease: the driver must
+ * not have the resource here. It can, left by a daemon that stopped with
+ * it active (hybrid 15) and started again after another member took the
+ * lease over (its heartbeat had gone down meanwhile): removed, or, active,
+ * the server resets as after a lost lease.
+ */
+static void drop_stray(struct hd_res *r, const char *holder)
+{
+	const char *group = r->hd.group[r->hd.local_group].name;
+	struct clp_md_status st;
+	struct clp_nl *nl = NULL;
+	char reason[128];
+	int ret, gone;
+
+	if (clp_md_nl_open(&nl) < 0)
+		return;
+	ret = clp_md_nl_get(nl, r->hd.name, &st);
+	clp_nl_close(nl);
+	if (ret)
+		return;	/* not there (or no driver): nothing of it here */
+	gone = remove_resource(r);
+	if (gone == 1) {
+		clp_event(EV, EV_STRAY, "%s: in the driver of %s while %s holds the lease of %s: "
+			  "removed", r->hd.name, hy.m->server, holder, group);
+		return;
+	}
+	clp_event(EV, EV_STRAY_ACTIVE, "%s: %s in the driver of %s while %s holds the lease of "
+		  "%s: the server resets", r->hd.name, gone == 0 ? "active" : "left",
+		  hy.m->server, holder, group);
+	snprintf(reason, sizeof(reason), "%s: in the driver while %s holds the lease of %s",
+		 r->hd.name, holder, group);
+	rc_self_reset(reason);
+}
+
 /* The acquiring thread's step for @r (not current): take the lease. */
 static void try_acquire(struct hd_res *r)
 {
@@ -521,6 +558,8 @@ static void try_acquire(struct hd_res *r)
 		return;
 	}
 	if (ret == -EBUSY) {
+		if (holder[0] && strcmp(holder, hy.m->server))
+			drop_stray(r, holder);
 		if (!r->told_wait)
 			clp_event(EV, EV_WAITING, "%s: %s is the current server of %s: %s waits (%s)",
 				  r->hd.name, holder[0] ? holder : "another", group, hy.m->server,

@@ -21,6 +21,7 @@ HCONF=$REPO/tests/lab/cluster/clp-hybrid.conf
 setup_file() {
 	skip_if_no_lab || return 0
 	make -s -C "$REPO/userland" >&2
+	make -s -C "$REPO/tests/lab/tools" >&2
 	export CLPLAB_NAME=t$$-58
 	local n key=$BATS_FILE_TMPDIR/cluster.key
 	head -c 32 /dev/urandom >"$key"
@@ -183,6 +184,19 @@ data_md5() {
 	wait_for 300 mirrors "$cur" node3
 	assert "$(sysattr "$(other "$cur")" role)" == absent "NMP1 on the member that is not current"
 	lab_exec node3 "echo after-site-failover > /mnt/hd1/f && sync"
+}
+
+@test "a stray hd1 in the driver of svg1's member that is not current (as a daemon that stopped with it active and came back after a takeover leaves it) is removed by its agent; the mirror and failover1 go on" {
+	local cur o n
+	cur=$(svg1_current)
+	o=$(other "$cur")
+	n=${o#node}
+	lab_exec "$o" "$REPO/tests/host/bin/liscal-nl create hd1 1 /dev/vdb2 /dev/vdb1 0 198.18.2.$n:29051 198.18.2.3:29051"
+	wait_for 30 eval '[ "$(sysattr '"$o"' role)" = absent ]'
+	lab_exec "$o" "grep -a 'hybrid 25: ' /opt/clpstack/log/clpmgrd.log"
+	assert_output --partial "hd1: in the driver of $o while $cur holds the lease of svg1: removed"
+	wait_for 60 mirrors "$cur" node3
+	online_on node3 node3
 }
 
 @test "kernel logs clean" {
