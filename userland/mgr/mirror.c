@@ -380,11 +380,27 @@ static void close_all(void)
 	agent.cmd = NULL;
 }
 
+/* The hybrid disks of which this server is a member, as mirror disks. */
+static int hybrid_disks(struct mgr *m, struct clp_md *out, int max)
+{
+	int i, n = clp_hd_count(m->conf), k = 0;
+	char err[1024];
+	struct clp_hd hd;
+
+	for (i = 0; i < n && k < max; i++) {
+		const char *name = clp_hd_name_at(m->conf, i);
+
+		if (name && clp_hd_load(m->conf, name, m->server, NULL, &hd, err, sizeof(err)) == 0)
+			out[k++] = hd.md;
+	}
+	return k;
+}
+
 static int mirror_start(struct mgr *m)
 {
-	static struct clp_md mds[CLP_MD_MAX];
+	static struct clp_md mds[2 * CLP_MD_MAX];
 	char err[1024];
-	int i, n, ret;
+	int i, n, nh, ret;
 
 	pthread_mutex_lock(&agent.lock);
 	agent.n = 0;
@@ -449,8 +465,11 @@ static int mirror_start(struct mgr *m)
 		return -1;
 	}
 	agent.running = true;
-	if (agent.n && agent.res[0].md.cluster.statistics) {
-		if (mirror_perf_start(mds, agent.n) < 0)
+	/* The hybrid disks of which this server is a member: sampled while it
+	 * is their group's current server. */
+	nh = hybrid_disks(m, mds + agent.n, CLP_MD_MAX);
+	if (agent.n + nh && mds[0].cluster.statistics) {
+		if (mirror_perf_start(mds, agent.n + nh, agent.n) < 0)
 			clp_event(EV, EV_PERF_FAILED, "mirror statistics cannot be recorded");
 	}
 	return 0;

@@ -20,11 +20,11 @@ static struct {
 	struct ticker tk;
 	struct clp_nl *nl;
 	double last;		/* CLOCK_MONOTONIC s of the last sample */
-	int n;
-	struct clp_md md[CLP_MD_MAX];
-	struct clp_md_status prev[CLP_MD_MAX];
-	bool have_prev[CLP_MD_MAX];
-	bool told[CLP_MD_MAX];	/* a failure was logged (no repeats) */
+	int n, first_hybrid;
+	struct clp_md md[2 * CLP_MD_MAX];
+	struct clp_md_status prev[2 * CLP_MD_MAX];
+	bool have_prev[2 * CLP_MD_MAX];
+	bool told[2 * CLP_MD_MAX];	/* a failure was logged (no repeats) */
 	char dir[512];
 } perf;
 
@@ -82,6 +82,11 @@ static void sample(struct clp_nl *nl, int i, double interval)
 	int ret;
 
 	ret = clp_md_nl_get_flags(nl, perf.md[i].name, LISCAL_F_STATS_PERIOD, &st);
+	if (ret == -ENOENT && i >= perf.first_hybrid) {
+		/* a hybrid disk: not the current server of its group now */
+		perf.have_prev[i] = false;
+		return;
+	}
 	if (ret == 0 && clp_md_perf_row(row, sizeof(row), time(NULL),
 					perf.have_prev[i] ? &perf.prev[i] : NULL, &st,
 					interval, &ag) > 0)
@@ -106,11 +111,12 @@ static void perf_tick(void *arg)
 	perf.last = mono();
 }
 
-int mirror_perf_start(const struct clp_md *mds, int n)
+int mirror_perf_start(const struct clp_md *mds, int n, int first_hybrid)
 {
-	if (n <= 0 || n > CLP_MD_MAX)
+	if (n <= 0 || n > 2 * CLP_MD_MAX)
 		return 0;
 	perf.n = n;
+	perf.first_hybrid = first_hybrid;
 	memcpy(perf.md, mds, sizeof(*mds) * (size_t)n);
 	memset(perf.have_prev, 0, sizeof(perf.have_prev));
 	snprintf(perf.dir, sizeof(perf.dir), "%s/perf/disk", clp_prefix());
