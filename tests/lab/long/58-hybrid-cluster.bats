@@ -9,7 +9,11 @@
 # there, and node3 mirrors from node2. clphdctrl runs on a group's current
 # server only (a break and a recovery on node2). Then a site failover: node1 and
 # node2 cut at once, failover1 comes up on node3 with every commit; the
-# site back, its new current server recovers from node3.
+# site back, its new current server recovers from node3. A stray resource
+# in the waiting member's driver is removed; three rounds of cuts inside
+# svg1, both members sampled all along: never both with hd1.
+
+# suite-timeout: 2100
 
 load ../helpers
 load ../md-helpers
@@ -217,6 +221,57 @@ data_md5() {
 	lab_exec "$o" "grep -a 'hybrid 25: ' /opt/clpstack/log/clpmgrd.log"
 	assert_output --partial "hd1: in the driver of $o while $cur holds the lease of svg1: removed"
 	wait_for 60 mirrors "$cur" node3
+	online_on node3 node3
+}
+
+# present NODE: hd1 is in NODE's driver (NMP1 with a role); a node that is
+# down or has no NMP1 is not.
+present() {
+	case "$("$LAB" exec "$1" -- cat /sys/block/NMP1/liscal/role 2>/dev/null)" in
+	active | standby) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+# sample_both FILE: until FILE.stop exists, one line a sample: node1,
+# node2, node1 again (taken one after the other), 1 for present; a line
+# "1 1 1" means both had hd1 in their driver at node2's sample.
+sample_both() {
+	local a b c
+	while [ ! -e "$1.stop" ]; do
+		a=0 b=0 c=0
+		present node1 && a=1
+		present node2 && b=1
+		present node1 && c=1
+		echo "$a $b $c" >>"$1"
+	done
+}
+
+@test "races: three rounds of a power cut of svg1's current server, the other taking over, the cut one restarted; both sampled all along, never both with hd1 in their driver" {
+	local r cur o f=$BATS_FILE_TMPDIR/both.samples
+	: >"$f"
+	sample_both "$f" 3>&- &
+	local sampler=$!
+	for r in 1 2 3; do
+		cur=$(svg1_current)
+		o=$(other "$cur")
+		echo "# round $r: $cur cut, $o takes over" >&3
+		run_lab cut "$cur"
+		wait_for 180 eval '[ "$(svg1_current)" = '"$o"' ]'
+		wait_for 120 mirrors "$o" node3
+		run_lab start "$cur"
+		hd_prepare "$cur"
+		daemon_start "$cur"
+		lab_exec "$cur" "$B/clpcl -s"
+		wait_for 60 "$LAB" exec "$cur" -- grep -aq "$o is the current server of svg1: $cur waits" /opt/clpstack/log/clpmgrd.log
+		assert "$(sysattr "$cur" role)" == absent "NMP1 on $cur, restarted while $o is current"
+	done
+	touch "$f.stop"
+	wait "$sampler"
+	echo "# $(wc -l <"$f") samples; with hd1 in node1's, node2's driver: $(awk '$1 && $3 { a++ } $2 { b++ } END { print a + 0 ", " b + 0 }' "$f")" >&3
+	assert "$(wc -l <"$f")" -gt 100 "samples taken"
+	assert "$(grep -c '^1 1 1$' "$f" || true)" == 0 "samples with hd1 in both drivers"
+	# each member had it while current
+	assert "$(awk '$1 && $3 { a++ } $2 { b++ } END { print (a > 0 && b > 0) }' "$f")" == 1 "both members seen current in turn"
 	online_on node3 node3
 }
 
