@@ -269,8 +269,9 @@ sample_both() {
 	done
 	touch "$f.stop"
 	wait "$sampler"
-	echo "# $(wc -l <"$f") samples; with hd1 in node1's, node2's driver: $(awk '$1 && $3 { a++ } $2 { b++ } END { print a + 0 ", " b + 0 }' "$f")" >&3
-	assert "$(wc -l <"$f")" -gt 100 "samples taken"
+	echo "# $(wc -l <"$f") samples; with hd1 in node1's, node2's, both drivers: $(awk '$1 && $3 { a++ } $2 { b++ } $1 && $2 && $3 { c++ } END { print a + 0 ", " b + 0 ", " c + 0 }' "$f")" >&3
+	# one sample takes three lab execs (about 3 s): a few dozen a round
+	assert "$(wc -l <"$f")" -ge 30 "samples taken"
 	assert "$(grep -c '^1 1 1$' "$f" || true)" == 0 "samples with hd1 in both drivers"
 	# each member had it while current
 	assert "$(awk '$1 && $3 { a++ } $2 { b++ } END { print (a > 0 && b > 0) }' "$f")" == 1 "both members seen current in turn"
