@@ -266,17 +266,20 @@ static int create(const struct hd_res *r, const char *peer, char *peer_now, size
 /*
  * Take the resource out of the driver: 1 when it is gone (or was never
  * there), 0 when it is active here, -1 when it could not be removed or its
- * state is unknown (treated as active by the callers).
+ * state is unknown (treated as active by the callers). @seen: the driver
+ * was asked and had it.
  */
-static int remove_resource(const struct hd_res *r)
+static int remove_resource_seen(const struct hd_res *r, bool *seen)
 {
 	struct clp_md_status st;
 	struct clp_nl *nl = NULL;
 	int ret;
 
+	*seen = false;
 	if (clp_md_nl_open(&nl) < 0)
 		return -1;
 	ret = clp_md_nl_get(nl, r->hd.name, &st);
+	*seen = ret == 0;
 	if (ret == -ENOENT) {
 		mirror_remove(r->hd.name);
 		clp_nl_close(nl);
@@ -309,6 +312,13 @@ static int remove_resource(const struct hd_res *r)
 	}
 	clp_nl_close(nl);
 	return 1;
+}
+
+static int remove_resource(const struct hd_res *r)
+{
+	bool seen;
+
+	return remove_resource_seen(r, &seen);
 }
 
 /*
@@ -488,18 +498,13 @@ static bool holder_alive(struct hd_res *r, char *holder, size_t len)
 static void drop_stray(struct hd_res *r, const char *holder)
 {
 	const char *group = r->hd.group[r->hd.local_group].name;
-	struct clp_md_status st;
-	struct clp_nl *nl = NULL;
 	char reason[128];
-	int ret, gone;
+	bool seen;
+	int gone;
 
-	if (clp_md_nl_open(&nl) < 0)
-		return;
-	ret = clp_md_nl_get(nl, r->hd.name, &st);
-	clp_nl_close(nl);
-	if (ret)
+	gone = remove_resource_seen(r, &seen);
+	if (!seen)
 		return;	/* not there (or no driver): nothing of it here */
-	gone = remove_resource(r);
 	if (gone == 1) {
 		clp_event(EV, EV_STRAY, "%s: in the driver of %s while %s holds the lease of %s: "
 			  "removed", r->hd.name, hy.m->server, holder, group);
