@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -279,31 +280,27 @@ out:
 static int show_list(bool json)
 {
 	struct clp_md_cmd c = { 0 };
-	struct clp_out o;
-	char tag[CLP_MD_NAMELEN + 2];
-	int ret, i, n;
+	const char **names;
+	int ret, i, n, k = 0;
 
 	ret = clp_md_cmd_conf(&c);
 	if (ret)
 		return ret;
 	n = clp_md_count(c.conf);
-	clp_out_init(&o, stdout, json);
-	if (json)
-		clp_out_obj_begin(&o, NULL);
-	clp_out_list_begin(&o, json ? "resources" : NULL);
+	names = calloc(n > 0 ? (size_t)n : 1, sizeof(*names));
+	if (!names) {
+		clp_err("out of memory");
+		clp_md_cmd_free(&c);
+		return CLP_EXIT_ERROR;
+	}
 	for (i = 0; i < n; i++) {
 		const char *name = clp_md_name_at(c.conf, i);
 
-		if (!name)
-			continue;
-		/* The guide's text form is "<md01>"; JSON holds the bare name. */
-		snprintf(tag, sizeof(tag), "<%s>", name);
-		clp_out_str(&o, NULL, json ? name : tag);
+		if (name)
+			names[k++] = name;
 	}
-	clp_out_list_end(&o);
-	if (json)
-		clp_out_obj_end(&o);
-	clp_out_finish(&o);
+	clp_md_cmd_print_list(names, k, json);
+	free(names);
 	clp_md_cmd_free(&c);
 	return CLP_EXIT_OK;
 }

@@ -8,6 +8,7 @@
 
 #include "clp_log.h"
 #include "clp_md_cmd.h"
+#include "clp_out.h"
 
 int clp_md_cmd_root(void)
 {
@@ -132,6 +133,27 @@ int clp_md_cmd_node_of(const struct clp_md_cmd *c, const char *server)
 	if (!strcmp(server, c->md.peer.server))
 		return (int)c->md.peer.node_id;
 	return -1;
+}
+
+void clp_md_cmd_print_list(const char *const *names, int n, bool json)
+{
+	char tag[CLP_MD_NAMELEN + 2];
+	struct clp_out o;
+	int i;
+
+	clp_out_init(&o, stdout, json);
+	if (json)
+		clp_out_obj_begin(&o, NULL);
+	clp_out_list_begin(&o, json ? "resources" : NULL);
+	for (i = 0; i < n; i++) {
+		/* The guide's text form is "<md01>"; JSON holds the bare name. */
+		snprintf(tag, sizeof(tag), "<%s>", names[i]);
+		clp_out_str(&o, NULL, json ? names[i] : tag);
+	}
+	clp_out_list_end(&o);
+	if (json)
+		clp_out_obj_end(&o);
+	clp_out_finish(&o);
 }
 
 void clp_md_cmd_free(struct clp_md_cmd *c)

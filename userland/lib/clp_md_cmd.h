@@ -39,6 +39,9 @@ int clp_md_cmd_fail(struct clp_md_cmd *c, const char *what, int err);
  * CLP_EXIT_STATE (message printed). Issues CONNECT when standalone. */
 int clp_md_cmd_connect(struct clp_md_cmd *c, int seconds);
 void clp_md_cmd_free(struct clp_md_cmd *c);
+/* The resource names @names, @n of them, as the status commands' --list
+ * prints them: the guide's "<md01>" a line, or JSON {"resources": [names]}. */
+void clp_md_cmd_print_list(const char *const *names, int n, bool json);
 
 /* RES_GET of the resource: 1 the driver has it (@st filled), 0 it has not
  * or the module is not loaded, else minus an exit code (message printed).
