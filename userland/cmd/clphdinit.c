@@ -195,20 +195,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CLP_EXIT_USAGE;
 	}
-	if (backup_arg && !strcmp(backup_arg, "on")) {
-		edit = CLP_META_BACKUP_ON;
-	} else if (backup_arg && !strcmp(backup_arg, "off")) {
-		edit = CLP_META_BACKUP_OFF;
-	} else if (backup_arg) {
-		clp_err("--backup: '%s' is not one of on, off", backup_arg);
-		return CLP_EXIT_USAGE;
-	} else if (restore) {
-		edit = CLP_META_RESTORED;
-	} else {
-		ret = clp_md_init_mode_arg(mode_arg, true, &mode);
-		if (ret)
-			return ret;
-	}
+	ret = clp_md_init_action(mode_arg, backup_arg, restore, &edit, &mode);
+	if (ret)
+		return ret;
 	if (optind == argc) {
 		clp_err("missing the hybrid disk resource name (e.g. hd1)");
 		return CLP_EXIT_USAGE;

@@ -108,18 +108,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CLP_EXIT_USAGE;
 	}
-	if (backup_arg && !strcmp(backup_arg, "on")) {
-		edit = CLP_META_BACKUP_ON;
-	} else if (backup_arg && !strcmp(backup_arg, "off")) {
-		edit = CLP_META_BACKUP_OFF;
-	} else if (backup_arg) {
-		clp_err("--backup: '%s' is not one of on, off", backup_arg);
+	if (clp_md_init_action(mode_arg, backup_arg, restore, &edit, &mode))
 		return CLP_EXIT_USAGE;
-	} else if (restore) {
-		edit = CLP_META_RESTORED;
-	} else if (clp_md_init_mode_arg(mode_arg, true, &mode)) {
-		return CLP_EXIT_USAGE;
-	}
 	if (optind == argc) {
 		clp_err("missing the mirror disk resource name (e.g. md01)");
 		return CLP_EXIT_USAGE;

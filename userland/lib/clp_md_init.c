@@ -183,7 +183,8 @@ static int run_mkfs(const struct clp_md *md)
 	return CLP_EXIT_OK;
 }
 
-int clp_md_init_mode_arg(const char *arg, bool skip_copy, enum clp_md_init_mode *mode)
+int clp_md_init_action(const char *mode_arg, const char *backup_arg, bool restore, int *edit,
+		       enum clp_md_init_mode *mode)
 {
 	static const struct {
 		const char *name;
@@ -192,18 +193,29 @@ int clp_md_init_mode_arg(const char *arg, bool skip_copy, enum clp_md_init_mode 
 		{ "normal", CLP_MD_INIT_NORMAL },
 		{ "quick", CLP_MD_INIT_QUICK },
 		{ "force", CLP_MD_INIT_FORCE },
-		{ "skip-copy", CLP_MD_INIT_SKIP_COPY },	/* last: only with @skip_copy */
+		{ "skip-copy", CLP_MD_INIT_SKIP_COPY },
 	};
-	size_t i, n = sizeof(modes) / sizeof(modes[0]) - !skip_copy;
+	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(arg, modes[i].name)) {
-			*mode = modes[i].mode;
-			return CLP_EXIT_OK;
-		}
-	clp_err("--create: '%s' is not one of normal, quick, force%s", arg,
-		skip_copy ? ", skip-copy" : "");
-	return CLP_EXIT_USAGE;
+	if (backup_arg && !strcmp(backup_arg, "on")) {
+		*edit = CLP_META_BACKUP_ON;
+	} else if (backup_arg && !strcmp(backup_arg, "off")) {
+		*edit = CLP_META_BACKUP_OFF;
+	} else if (backup_arg) {
+		clp_err("--backup: '%s' is not one of on, off", backup_arg);
+		return CLP_EXIT_USAGE;
+	} else if (restore) {
+		*edit = CLP_META_RESTORED;
+	} else {
+		for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+			if (!strcmp(mode_arg, modes[i].name)) {
+				*mode = modes[i].mode;
+				return CLP_EXIT_OK;
+			}
+		clp_err("--create: '%s' is not one of normal, quick, force, skip-copy", mode_arg);
+		return CLP_EXIT_USAGE;
+	}
+	return CLP_EXIT_OK;
 }
 
 int clp_md_init_skip_copy_ok(const struct clp_md *md)

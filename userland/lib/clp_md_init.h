@@ -21,10 +21,14 @@ enum clp_md_init_mode {
 	CLP_MD_INIT_SKIP_COPY,
 };
 
-/* The mode of --create @arg into *@mode: CLP_EXIT_OK, or CLP_EXIT_USAGE
- * with a message naming the modes. skip-copy only when @skip_copy
- * (clpmdinit; clphdinit has no restore procedure of its own). */
-int clp_md_init_mode_arg(const char *arg, bool skip_copy, enum clp_md_init_mode *mode);
+/*
+ * The action of clpmdinit and clphdinit, given exactly one of --create
+ * @mode_arg, --backup @backup_arg or --restore: *@edit the CLP_META_*
+ * edit (clp_md_cp_edit()), or left as it is for --create with *@mode.
+ * CLP_EXIT_OK, or CLP_EXIT_USAGE with a message naming the values.
+ */
+int clp_md_init_action(const char *mode_arg, const char *backup_arg, bool restore, int *edit,
+		       enum clp_md_init_mode *mode);
 
 /* CLP_EXIT_OK when @md may be initialised for --skip-copy, else
  * CLP_EXIT_STATE with the guide's reason (initial mirror construction or
