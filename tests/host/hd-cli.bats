@@ -28,6 +28,20 @@ teardown() {
 	[ -z "${HOLDER:-}" ] || kill "$HOLDER" 2>/dev/null || true
 }
 
+# hold_lease NODE: NODE takes svg1's lease and renews it (hd-lease hold, in
+# the background) until stop_holder.
+hold_lease() {
+	"$L" "$CP" hold "$1" 500 >"$BATS_TEST_TMPDIR/h" 2>&1 &
+	HOLDER=$!
+	until_grep 10 current "$BATS_TEST_TMPDIR/h" || true
+	grep -q "current $1" "$BATS_TEST_TMPDIR/h"
+}
+stop_holder() {
+	kill "$HOLDER"
+	wait "$HOLDER" 2>/dev/null || true
+	HOLDER=
+}
+
 # sb NAME|NODE: the superblock's resource name / node id.
 sb() {
 	case $1 in
@@ -59,17 +73,12 @@ sb() {
 @test "clphdinit: refused while another server of the group is current; nothing written" {
 	run "$B/clphdinit" --create force hd1
 	assert_success
-	"$L" "$CP" hold node2 500 >"$BATS_TEST_TMPDIR/h" 2>&1 &
-	HOLDER=$!
-	until_grep 10 current "$BATS_TEST_TMPDIR/h" || true
-	grep -q "current node2" "$BATS_TEST_TMPDIR/h"
+	hold_lease node2
 	cp "$CP" "$BATS_TEST_TMPDIR/before"
 	run "$B/clphdinit" --create force hd1
 	assert_failure 5
 	assert_output --partial "hd1: $CP: node2 is the current server of svg1: run clphdinit there"
-	kill "$HOLDER"
-	wait "$HOLDER" 2>/dev/null || true
-	HOLDER=
+	stop_holder
 	# Only the lease record moved (node2's renewals): the superblock and
 	# the rest are as before.
 	cmp -n 8192 "$CP" "$BATS_TEST_TMPDIR/before"
@@ -145,15 +154,11 @@ sb() {
 	run "$L" "$CP" show
 	assert_output --regexp "^holder=none "
 	# another member current: refused, nothing written
-	"$L" "$CP" hold node2 500 >"$BATS_TEST_TMPDIR/h" 2>&1 &
-	HOLDER=$!
-	until_grep 10 current "$BATS_TEST_TMPDIR/h" || true
+	hold_lease node2
 	run "$B/clphdinit" --backup off hd1
 	assert_failure 5
 	assert_output --partial "node2 is the current server of svg1"
-	kill "$HOLDER"
-	wait "$HOLDER" 2>/dev/null || true
-	HOLDER=
+	stop_holder
 	assert_equal "$(jq -r .backup_mode <<<"$("$B/clphdstat" --mirror hd1 --json)")" on "after the refusal"
 	run "$B/clphdinit" --backup off hd1
 	assert_success
