@@ -40,6 +40,24 @@ both_green() {
 	[ "$(colours node1)" = "GREEN GREEN Normal" ] && [ "$(colours node2)" = "GREEN GREEN Normal" ]
 }
 
+# perf_rows NODE N: the mirror statistics file nmp1.cur on NODE has at
+# least N lines (header + rows).
+perf_rows() {
+	local lines
+	lines=$("$LAB" exec "$1" -- sh -c 'wc -l < /opt/clpstack/perf/disk/nmp1.cur') || return 1
+	[ "$lines" -ge "$2" ]
+}
+# perf_file_ok NODE: nmp1.cur on NODE has a sample row (the sampler writes
+# one every 60 s: waited for up to 150 s), the guide's header and 38
+# columns in the row.
+perf_file_ok() {
+	wait_for 150 perf_rows "$1" 2
+	lab_exec "$1" "head -n 1 /opt/clpstack/perf/disk/nmp1.cur"
+	assert_match "$output" '^"Date", "Write, Total", "Write, Avg", .*"Fsck Time, Last"$'
+	lab_exec "$1" "sed -n 2p /opt/clpstack/perf/disk/nmp1.cur | awk -F '\", \"' '{print NF}'"
+	assert "$output" == "38" "columns of a sample row on $1"
+}
+
 # NODE sees itself with colour $2.
 self_is() {
 	[ "$(colours "$1" | cut -d' ' -f1)" = "$2" ]

@@ -121,22 +121,10 @@ current_event() { # current_event NODE: NODE logged that it is svg1's or svg2's 
 	assert_contains "$output" "Runs on node2, the current server of svg1"
 }
 
-# perf_rows NODE N: hd1's statistics file nmp1.cur on NODE has at least N
-# lines (header + rows).
-perf_rows() {
-	local lines
-	lines=$("$LAB" exec "$1" -- sh -c 'wc -l < /opt/clpstack/perf/disk/nmp1.cur') || return 1
-	[ "$lines" -ge "$2" ]
-}
-
 @test "mirror statistics of hd1: perf/disk/nmp1.cur sampled on the current servers (node2, node3); node1, waiting, logs no failure for it" {
 	local n
 	for n in node2 node3; do
-		wait_for 150 perf_rows $n 2
-		lab_exec $n "head -n 1 /opt/clpstack/perf/disk/nmp1.cur"
-		assert_match "$output" '^"Date", "Write, Total", "Write, Avg", .*"Fsck Time, Last"$'
-		lab_exec $n "sed -n 2p /opt/clpstack/perf/disk/nmp1.cur | awk -F '\", \"' '{print NF}'"
-		assert "$output" == "38" "columns of a sample row on $n"
+		perf_file_ok $n
 	done
 	lab_exec node1 "grep -a -c 'mirror 27: ' /opt/clpstack/log/clpmgrd.log || true"
 	assert "$output" == 0 "statistics failures logged on node1"

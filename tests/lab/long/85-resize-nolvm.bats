@@ -15,10 +15,6 @@ load procedures
 
 NEW_MIB=48 # the data partition's new size (the lab's is about 63 MiB)
 
-size_of() { # size_of NODE DEVICE: $output = its size in bytes
-	lab_exec "$1" "blockdev --getsize64 $2"
-}
-
 @test "before the change: a file on md01 and its hash; GREEN on both" {
 	write_data
 	both_green

@@ -34,9 +34,6 @@ proc_prepare_node() { # LVM on the lab's data partition
 	lab_exec "$1" "pvcreate -q -y /dev/vdb2 && vgcreate -q -s 4M vgmd /dev/vdb2 && lvcreate -q -y -W y -Z y -L ${OLD_MIB}M -n md01 vgmd && udevadm settle && test -b $LV"
 }
 
-size_of() { # size_of NODE DEVICE: $output = its size in bytes
-	lab_exec "$1" "blockdev --getsize64 $2"
-}
 sizes_on_both() { # sizes_on_both NMP_MIB LV_MIB [WHEN]: /dev/NMP1 and the volume on both nodes
 	local n
 	for n in node1 node2; do

@@ -41,11 +41,6 @@ teardown() {
 	cluster_logs_on_failure node1 node2 node3
 }
 
-# hd_status NODE: "<current> <mirror status> <svg1's current> <svg2's
-# current>" from clphdstat on NODE.
-hd_status() {
-	"$LAB" exec "$1" -- bash -c "$B/clphdstat --mirror hd1 --json | jq -r '[.current, .mirror_status, .groups[] .current_server] | join(\" \")'"
-}
 # move_to NODE: failover1 moved to NODE, online there.
 move_to() {
 	lab_exec "$1" "$B/clpgrp -m failover1 -h $1"

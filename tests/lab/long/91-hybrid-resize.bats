@@ -50,9 +50,6 @@ teardown() {
 	cluster_logs_on_failure node1 node2 node3
 }
 
-size_of() { # size_of NODE DEVICE: $output = its size in bytes
-	lab_exec "$1" "blockdev --getsize64 $2"
-}
 fs_bytes() { # fs_bytes NODE: $output = hd1's file system size (df)
 	lab_exec "$1" "df -B1 --output=size $MNT | tail -n 1 | tr -d ' '"
 }

@@ -40,15 +40,6 @@ teardown() {
 	cluster_logs_on_failure node1 node2 node3
 }
 
-size_of() { # size_of NODE DEVICE: $output = its size in bytes
-	lab_exec "$1" "blockdev --getsize64 $2"
-}
-# hd_status NODE: "<current> <mirror status> <svg1's current> <svg2's
-# current>" from clphdstat on NODE.
-hd_status() {
-	"$LAB" exec "$1" -- bash -c "$B/clphdstat --mirror hd1 --json | jq -r '[.current, .mirror_status, .groups[] .current_server] | join(\" \")'"
-}
-
 # Steps 2-4 of either case: failover1's files backed up on node1 (tar,
 # not the partition device); the cluster service disabled on every
 # server; clpstdn on node1 shuts the three down; each started again

@@ -73,6 +73,21 @@ reboot_by() {
 		run_lab wait $n --timeout 300
 	done
 }
+# start_all_in_backup_mode WHAT: the three started (after clpbackup.sh
+# or clprestore.sh --pre), each without the cluster service, hd1's backup
+# mode on as each sees it (WHAT names it in a failure).
+start_all_in_backup_mode() {
+	local n
+	for n in node1 node2 node3; do
+		run_lab start $n
+	done
+	for n in node1 node2 node3; do
+		run_lab wait $n --timeout 300
+		autostart_is $n disabled
+		units_inactive $n clpstack-core
+		assert "$(hd_backup_mode $n)" == on "$1 $n"
+	done
+}
 # restored_holds NODE: failover1 on NODE: the file written before the
 # backup is there, the one after it is not.
 restored_holds() {
@@ -123,15 +138,7 @@ restored_holds() {
 
 @test "2.19.1 steps 6-8: every server started (no cluster service, backup mode on); clpbackup.sh --post on node1 and node3, --only-reboot on node2; Normal again without a full copy; failover1 with the data" {
 	local n
-	for n in node1 node2 node3; do
-		run_lab start $n
-	done
-	for n in node1 node2 node3; do
-		run_lab wait $n --timeout 300
-		autostart_is $n disabled
-		units_inactive $n clpstack-core
-		assert "$(hd_backup_mode $n)" == on "backup mode seen by $n"
-	done
+	start_all_in_backup_mode "backup mode seen by"
 	reboot_by "node1:$B/clpbackup.sh --post" "node3:$B/clpbackup.sh --post" "node2:$B/clpbackup.sh --post --only-reboot"
 	for n in node1 node3; do
 		proc_log $n
@@ -166,18 +173,9 @@ restored_holds() {
 }
 
 @test "2.20.2 steps 3-5: each group's disk restored from its own image; every server started without the cluster service" {
-	local n
 	run_lab restore node1 mirror "$BATS_FILE_TMPDIR/hd1-svg1.img"
 	run_lab restore node3 mirror "$BATS_FILE_TMPDIR/hd1-svg2.img"
-	for n in node1 node2 node3; do
-		run_lab start $n
-	done
-	for n in node1 node2 node3; do
-		run_lab wait $n --timeout 300
-		autostart_is $n disabled
-		units_inactive $n clpstack-core
-		assert "$(hd_backup_mode $n)" == on "backup mode of the restored copy seen by $n"
-	done
+	start_all_in_backup_mode "backup mode of the restored copy seen by"
 }
 
 @test "2.20.2 steps 6-9: clprestore.sh --post on node1 and node3, --only-reboot on node2; both copies RED; failover1 failed to start" {

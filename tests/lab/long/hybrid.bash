@@ -33,6 +33,12 @@ kmsg_from() {
 	echo $((output + 1))
 }
 
+# hd_status NODE: "<current> <mirror status> <svg1's current> <svg2's
+# current>" from clphdstat on NODE.
+hd_status() {
+	"$LAB" exec "$1" -- bash -c "$B/clphdstat --mirror hd1 --json | jq -r '[.current, .mirror_status, .groups[] .current_server] | join(\" \")'"
+}
+
 # The procedure suites (systemd lab, procedures.bash): data.bin on hd1,
 # written where failover1 runs, and its hash.
 write_hd_data() { # write_hd_data NODE

@@ -415,6 +415,10 @@ partition_like() {
 	save_layout "$2"
 	apply_layout "$1"
 }
+# size_of NODE DEVICE: $output = its size in bytes
+size_of() {
+	lab_exec "$1" "blockdev --getsize64 $2"
+}
 # log_from NODE: the next line number of NODE's clpmgrd.log (for
 # "tail -n +N": the events from here on).
 log_from() {
