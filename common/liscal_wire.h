@@ -19,7 +19,7 @@
  * 2: STATE before SYNC_*, ACT_*; 3: HELLO carries the logical block size;
  * 4: AUTH before HELLO (peer authentication, encryption); 5: GROW
  */
-#define LISCAL_WIRE_PROTO	5
+#define LISCAL_WIRE_PROTO	6
 #define LISCAL_WIRE_HELLO_OLD_LEN 104	/* HELLO of protocols 1 and 2, refused by name */
 #define LISCAL_WIRE_HDR_SIZE	32
 #define LISCAL_WIRE_MAX_IO	BIT(20)	/* DATA payload */

@@ -4,10 +4,13 @@
  * write-intent flushing and lazy clearing (Documentation/liscal.md).
  *
  * In memory (res->lock): oos = regions that may differ from the peer;
- * intent[2] = regions with writes in flight, by epoch; ondisk = what the
- * on-disk bitmap holds. The on-disk bitmap must always be a superset of
- * oos | intent[0] | intent[1] for every write issued to the data
- * partition: a write is issued only when its bits are in ondisk.
+ * intent[2] = regions with writes in flight, by epoch; hot = the extents
+ * of the hot set; ondisk = what the on-disk bitmap holds. The on-disk
+ * bitmap must always be a superset of oos | intent[0] | intent[1] for every
+ * write issued to the data partition: a write is issued only when its bits
+ * are in ondisk. The hot set only adds bits: a region leaves intent only
+ * once its writes are durable on both disks, so its hot bits may go from
+ * the disk at any time after.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +22,18 @@
 #define LISCAL_BLOCK_BITS	(LISCAL_BM_BLOCK * 8)
 #define LISCAL_BLOCK_WORDS	(LISCAL_BM_BLOCK / 8)
 #define LISCAL_CLEAN_PERIOD	HZ	/* write-intent epoch length */
+
+/* The hot set's links for the words of @nblocks bitmap blocks, none in it. */
+struct liscal_hot_link *liscal_hot_link_alloc(size_t nblocks, gfp_t gfp)
+{
+	size_t n = nblocks * LISCAL_BLOCK_WORDS;
+	struct liscal_hot_link *l;
+
+	l = kvmalloc_array(n, sizeof(*l), gfp);
+	if (l)
+		memset(l, 0xff, n * sizeof(*l));	/* LISCAL_HOT_NONE */
+	return l;
+}
 
 int liscal_bm_alloc(struct liscal_res *res)
 {
@@ -32,10 +47,15 @@ int liscal_bm_alloc(struct liscal_res *res)
 	res->intent[0] = kvzalloc(bytes, GFP_KERNEL);
 	res->intent[1] = kvzalloc(bytes, GFP_KERNEL);
 	res->ondisk = kvzalloc(bytes, GFP_KERNEL);
+	res->hot = kvzalloc(bytes, GFP_KERNEL);
+	res->hot_link = liscal_hot_link_alloc(res->nblocks, GFP_KERNEL);
+	res->hot_head = LISCAL_HOT_NONE;
+	res->hot_tail = LISCAL_HOT_NONE;
+	res->hot_count = 0;
 	res->dirty_blocks = bitmap_zalloc(res->nblocks, GFP_KERNEL);
 	res->bm_buf = (void *)__get_free_page(GFP_KERNEL);
 	if (!res->oos || !res->intent[0] || !res->intent[1] || !res->ondisk ||
-	    !res->dirty_blocks || !res->bm_buf)
+	    !res->hot || !res->hot_link || !res->dirty_blocks || !res->bm_buf)
 		return -ENOMEM;
 	return 0;
 }
@@ -46,6 +66,8 @@ void liscal_bm_free(struct liscal_res *res)
 	kvfree(res->intent[0]);
 	kvfree(res->intent[1]);
 	kvfree(res->ondisk);
+	kvfree(res->hot);
+	kvfree(res->hot_link);
 	bitmap_free(res->dirty_blocks);
 	if (res->bm_buf)
 		free_page((unsigned long)res->bm_buf);
@@ -115,7 +137,7 @@ int liscal_bm_flush(struct liscal_res *res, bool all)
 		__clear_bit(blk, res->dirty_blocks);
 		for (w = 0; w < LISCAL_BLOCK_WORDS; w++) {
 			snap[w] = res->oos[base + w] | res->intent[0][base + w] |
-				  res->intent[1][base + w];
+				  res->intent[1][base + w] | res->hot[base + w];
 			/*
 			 * Bits this write clears stop counting as on disk now,
 			 * so no new write relies on them while it is in flight.
@@ -141,6 +163,133 @@ int liscal_bm_flush(struct liscal_res *res, bool all)
 	}
 	mutex_unlock(&res->bm_mutex);
 	return ret;
+}
+
+/* Lock held. The bits of word @w that exist (the last word may be partial). */
+static u64 liscal_word_mask(struct liscal_res *res, size_t w)
+{
+	u64 left = res->nbits - (u64)w * 64;
+
+	return left >= 64 ? ~0ULL : (1ULL << left) - 1;
+}
+
+static void liscal_hot_unlink(struct liscal_res *res, u32 w)
+{
+	struct liscal_hot_link *l = &res->hot_link[w];
+
+	if (l->prev != LISCAL_HOT_NONE)
+		res->hot_link[l->prev].next = l->next;
+	else
+		res->hot_head = l->next;
+	if (l->next != LISCAL_HOT_NONE)
+		res->hot_link[l->next].prev = l->prev;
+	else
+		res->hot_tail = l->prev;
+	l->prev = LISCAL_HOT_NONE;
+	l->next = LISCAL_HOT_NONE;
+}
+
+static void liscal_hot_push(struct liscal_res *res, u32 w)
+{
+	struct liscal_hot_link *l = &res->hot_link[w];
+
+	l->prev = LISCAL_HOT_NONE;
+	l->next = res->hot_head;
+	if (res->hot_head != LISCAL_HOT_NONE)
+		res->hot_link[res->hot_head].prev = w;
+	else
+		res->hot_tail = w;
+	res->hot_head = w;
+}
+
+/*
+ * Lock held. A mirrored write into bits [first, last]: their extents join
+ * the hot set, or move to its front. Their masks reach the disk with the
+ * next bitmap block write (the write's own intent bits protect it; the
+ * hot bits only spare later writes a bitmap write).
+ */
+void liscal_hot_touch(struct liscal_res *res, u64 first, u64 last)
+{
+	size_t w;
+
+	if (!READ_ONCE(res->p.hot_extents))
+		return;
+	for (w = first / 64; w <= last / 64; w++) {
+		if (res->hot[w]) {
+			if (res->hot_head == w)
+				continue;
+			liscal_hot_unlink(res, w);
+		} else {
+			res->hot_count++;
+		}
+		res->hot[w] = liscal_word_mask(res, w);
+		liscal_hot_push(res, w);
+	}
+}
+
+/*
+ * Lock held. Evicts the least recently written extents until at most @max
+ * are left; the caller rewrites the bitmap blocks (see the file's head:
+ * always safe). Returns whether any left.
+ */
+static bool liscal_hot_trim(struct liscal_res *res, u32 max)
+{
+	u32 n = 0;
+
+	while (res->hot_count > max) {
+		u32 w = res->hot_tail;
+
+		if (WARN_ON_ONCE(w == LISCAL_HOT_NONE)) {
+			res->hot_count = 0;
+			break;
+		}
+		liscal_hot_unlink(res, w);
+		res->hot[w] = 0;
+		res->hot_count--;
+		n++;
+	}
+	liscal_stat_add(res, LISCAL_STATS_A_HOT_EVICTIONS, n);
+	return n;
+}
+
+/*
+ * Lock held. Marks for writing every bitmap block whose on-disk bits
+ * include some nobody needs any more. Returns whether there is one.
+ */
+static bool liscal_bm_mark_stale(struct liscal_res *res)
+{
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < res->nwords; i++) {
+		u64 want = res->oos[i] | res->intent[0][i] |
+			   res->intent[1][i] | res->hot[i];
+
+		if (res->ondisk[i] & ~want) {
+			__set_bit(i / LISCAL_BLOCK_WORDS, res->dirty_blocks);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/*
+ * Empties the hot set and rewrites the blocks that held it (a clean
+ * teardown: the next start resynchronises no hot extent). A failed write
+ * leaves its blocks marked for the caller's next flush. Context: process,
+ * no bm_mutex.
+ */
+void liscal_hot_drop_all(struct liscal_res *res)
+{
+	unsigned long flags;
+	bool any;
+
+	spin_lock_irqsave(&res->lock, flags);
+	liscal_hot_trim(res, 0);
+	any = liscal_bm_mark_stale(res);
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (any)
+		liscal_bm_flush(res, false);
 }
 
 /*
@@ -170,8 +319,10 @@ u64 liscal_dirty_bits(struct liscal_res *res)
 /*
  * Every LISCAL_CLEAN_PERIOD: when every write of the older epoch has
  * completed on both sides, its intent bits are dropped and the epochs
- * swap; bitmap blocks whose on-disk copy now holds bits nobody needs are
- * rewritten (lazily: a late clear is only a little extra recovery).
+ * swap; the hot set is trimmed to its size (to nothing unless this copy
+ * is the active one of a connected mirror); bitmap blocks whose on-disk
+ * copy now holds bits nobody needs are rewritten (lazily: a late clear is
+ * only a little extra recovery).
  */
 void liscal_clean_work(struct work_struct *w)
 {
@@ -180,7 +331,8 @@ void liscal_clean_work(struct work_struct *w)
 	unsigned long flags;
 	unsigned int old;
 	size_t i;
-	bool any = false, drained, mirrored, pending = false;
+	bool any = false, drained, mirrored, pending = false, swapped = false;
+	u32 hot_max;
 
 	spin_lock_irqsave(&res->lock, flags);
 	old = 1 - res->icur;
@@ -199,25 +351,20 @@ void liscal_clean_work(struct work_struct *w)
 	if (drained && pending &&
 	    (blkdev_issue_flush(res->dbdev) ||
 	     (mirrored && liscal_peer_flush(res)) || !mirrored))
-		goto out_requeue;
+		drained = false;
 	spin_lock_irqsave(&res->lock, flags);
 	if (drained && !res->inflight[old]) {
 		memset(res->intent[old], 0, res->nwords * 8);
 		res->icur = old;
-		for (i = 0; i < res->nwords; i++) {
-			u64 want = res->oos[i] | res->intent[0][i] |
-				   res->intent[1][i];
-
-			if (res->ondisk[i] & ~want) {
-				__set_bit(i / LISCAL_BLOCK_WORDS, res->dirty_blocks);
-				any = true;
-			}
-		}
+		swapped = true;
 	}
+	hot_max = mirrored && res->role == LISCAL_ROLE_ACTIVE ?
+		  READ_ONCE(res->p.hot_extents) : 0;
+	if (liscal_hot_trim(res, hot_max) || swapped)
+		any = liscal_bm_mark_stale(res);
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (any)
 		liscal_bm_flush(res, false);
-out_requeue:
 	if (!READ_ONCE(res->destroying))
 		queue_delayed_work(res->wq, &res->clean_work,
 				   LISCAL_CLEAN_PERIOD);

@@ -1134,8 +1134,12 @@ static int liscal_recv_write(struct liscal_res *res,
 	unsigned long flags;
 	int ret;
 
-	/* Recovery data is durable before its bits are cleared at the source. */
-	if ((h->flags & LISCAL_WF_FUA) || h->type == LISCAL_P_RS_DATA)
+	/*
+	 * Recovery data is written without FUA: the source clears its bits
+	 * only after an empty PREFLUSH DATA that this side acknowledges once
+	 * its disk was flushed (liscal_rs.c, liscal_rs_durable()).
+	 */
+	if (h->flags & LISCAL_WF_FUA)
 		opf |= REQ_FUA;
 	if (h->flags & LISCAL_WF_PREFLUSH)
 		opf |= REQ_PREFLUSH;
@@ -1220,7 +1224,8 @@ static void liscal_data_ack(struct liscal_res *res,
 /*
  * Makes every write the peer acknowledged so far durable on its disk: an
  * empty PREFLUSH write, acknowledged after the peer's flush completed.
- * Context: process (the cleaner). Returns 0 when the peer confirmed.
+ * Context: process (the cleaner, the recovery thread), no mutex held.
+ * Returns 0 when the peer confirmed.
  */
 int liscal_peer_flush(struct liscal_res *res)
 {
@@ -1229,9 +1234,12 @@ int liscal_peer_flush(struct liscal_res *res)
 	long tmo;
 	int ret;
 
+	/* one at a time: the cleaner's and the recovery's share flush_seq */
+	mutex_lock(&res->peer_flush_mutex);
 	spin_lock_irqsave(&res->lock, flags);
 	if (res->conn != LISCAL_CONN_CONNECTED) {
 		spin_unlock_irqrestore(&res->lock, flags);
+		mutex_unlock(&res->peer_flush_mutex);
 		return -ENOTCONN;
 	}
 	seq = ++res->seq;
@@ -1251,6 +1259,7 @@ int liscal_peer_flush(struct liscal_res *res)
 	spin_lock_irqsave(&res->lock, flags);
 	res->flush_state = 0;
 	spin_unlock_irqrestore(&res->lock, flags);
+	mutex_unlock(&res->peer_flush_mutex);
 	return ret;
 }
 

@@ -76,7 +76,8 @@ static int liscal_grow_zero(struct liscal_res *res, u64 bytes, char *err,
 }
 
 struct liscal_grow_bm {
-	u64 *oos, *intent[2], *ondisk, *peer_bm;
+	u64 *oos, *intent[2], *ondisk, *hot, *peer_bm;
+	struct liscal_hot_link *hot_link;
 	unsigned long *dirty;
 };
 
@@ -86,6 +87,8 @@ static void liscal_grow_bm_free(struct liscal_grow_bm *b)
 	kvfree(b->intent[0]);
 	kvfree(b->intent[1]);
 	kvfree(b->ondisk);
+	kvfree(b->hot);
+	kvfree(b->hot_link);
 	kvfree(b->peer_bm);
 	bitmap_free(b->dirty);
 }
@@ -120,11 +123,14 @@ static int liscal_grow_apply(struct liscal_res *res, struct liscal_sb *sb,
 	n.intent[0] = kvzalloc(bytes, GFP_KERNEL);
 	n.intent[1] = kvzalloc(bytes, GFP_KERNEL);
 	n.ondisk = kvzalloc(bytes, GFP_KERNEL);
+	n.hot = kvzalloc(bytes, GFP_KERNEL);
+	n.hot_link = liscal_hot_link_alloc(nblocks, GFP_KERNEL);
 	n.dirty = bitmap_zalloc(nblocks, GFP_KERNEL);
 	if (res->peer_bm)
 		n.peer_bm = kvzalloc(bytes, GFP_KERNEL);
 	memalloc_noio_restore(noio);
-	if (!n.oos || !n.intent[0] || !n.intent[1] || !n.ondisk || !n.dirty ||
+	if (!n.oos || !n.intent[0] || !n.intent[1] || !n.ondisk || !n.hot ||
+	    !n.hot_link || !n.dirty ||
 	    (res->peer_bm && !n.peer_bm)) {
 		liscal_grow_bm_free(&n);
 		snprintf(err, len, "no memory for the bitmap of %llu bytes",
@@ -149,16 +155,23 @@ static int liscal_grow_apply(struct liscal_res *res, struct liscal_sb *sb,
 	memcpy(n.intent[0], res->intent[0], old_words * 8);
 	memcpy(n.intent[1], res->intent[1], old_words * 8);
 	memcpy(n.ondisk, res->ondisk, old_words * 8);
+	/* the hot set's order by word index: the same words, the same order */
+	memcpy(n.hot, res->hot, old_words * 8);
+	memcpy(n.hot_link, res->hot_link, old_words * sizeof(*n.hot_link));
 	o.oos = res->oos;
 	o.intent[0] = res->intent[0];
 	o.intent[1] = res->intent[1];
 	o.ondisk = res->ondisk;
+	o.hot = res->hot;
+	o.hot_link = res->hot_link;
 	o.dirty = res->dirty_blocks;
 	o.peer_bm = n.peer_bm ? res->peer_bm : NULL;
 	res->oos = n.oos;
 	res->intent[0] = n.intent[0];
 	res->intent[1] = n.intent[1];
 	res->ondisk = n.ondisk;
+	res->hot = n.hot;
+	res->hot_link = n.hot_link;
 	res->dirty_blocks = n.dirty;
 	if (n.peer_bm)
 		res->peer_bm = n.peer_bm;

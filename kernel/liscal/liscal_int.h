@@ -6,7 +6,8 @@
  *
  * Lock order (outer first):
  *   liscal_res_mutex  >  res->state_mutex  >  res->bm_mutex  >
- *   res->send_mutex  >  res->lock (spinlock, irq-safe, innermost)
+ *   res->send_mutex  >  res->lock (spinlock, irq-safe, innermost);
+ *   res->peer_flush_mutex  >  res->send_mutex (taken with no other held)
  */
 #ifndef _LISCAL_INT_H
 #define _LISCAL_INT_H
@@ -45,7 +46,15 @@ struct liscal_params {
 	u8 compress;		/* LISCAL_COMPRESS_* (liscal_xf.c) */
 	u32 send_queue_size;	/* async: writes queued or unacked, 0 no limit */
 	u32 bandlimit;		/* async: KiB/s of mirror data, 0 no limit */
+	u32 hot_extents;	/* hot set size (liscal_bm.c), 0 none */
 };
+
+/* One word's place in the hot set's order: word indices, lock. */
+struct liscal_hot_link {
+	u32 prev, next;
+};
+
+#define LISCAL_HOT_NONE		U32_MAX
 
 struct liscal_stats {
 	u64 v[__LISCAL_STATS_A_MAX];
@@ -165,6 +174,16 @@ struct liscal_res {
 	u64 *oos;			/* regions that may differ from the peer */
 	u64 *intent[2];			/* write-intent bits per epoch */
 	u64 *ondisk;			/* what the on-disk bitmap holds */
+	/*
+	 * The hot set (liscal_bm.c): extents of one bitmap word each whose
+	 * bits stay on disk after their writes were cleaned, so that the next
+	 * write there waits for no bitmap write. hot[w] is the word's mask
+	 * while w is in the set, else 0; hot_link orders the set, most
+	 * recently written first (hot_head), LISCAL_HOT_NONE at the ends.
+	 */
+	u64 *hot;
+	struct liscal_hot_link *hot_link;
+	u32 hot_head, hot_tail, hot_count;
 	unsigned long *dirty_blocks;	/* bitmap blocks to (re)write */
 	size_t nblocks;
 	unsigned int icur;		/* current epoch */
@@ -204,7 +223,12 @@ struct liscal_res {
 	u64 seq;
 	u64 sync_diff;			/* bytes queued or sent, not acked */
 	int send_queue;			/* DATA packets queued or sent, not acked */
-	u64 flush_seq;			/* cleaner's peer flush awaiting ack */
+	/*
+	 * The peer flush in progress (liscal_peer_flush(): the cleaner's or
+	 * the recovery's, one at a time under peer_flush_mutex); lock.
+	 */
+	struct mutex peer_flush_mutex;
+	u64 flush_seq;			/* peer flush awaiting ack */
 	int flush_state;		/* 0 idle, 1 waiting, 2 acked, -1 failed */
 	int req_queue;			/* bios in flight */
 	/*
@@ -343,11 +367,14 @@ void liscal_fail_work(struct work_struct *w);
 
 /* liscal_bm.c */
 int liscal_bm_alloc(struct liscal_res *res);
+struct liscal_hot_link *liscal_hot_link_alloc(size_t nblocks, gfp_t gfp);
 void liscal_bm_free(struct liscal_res *res);
 int liscal_bm_load(struct liscal_res *res);
 int liscal_bm_flush(struct liscal_res *res, bool all);
 void liscal_bm_mark_dirty(struct liscal_res *res, u64 first, u64 last);
 void liscal_bm_merge_intent(struct liscal_res *res);
+void liscal_hot_touch(struct liscal_res *res, u64 first, u64 last);
+void liscal_hot_drop_all(struct liscal_res *res);
 void liscal_clean_work(struct work_struct *w);
 u64 liscal_dirty_bits(struct liscal_res *res);
 

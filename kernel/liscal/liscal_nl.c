@@ -101,6 +101,10 @@ static struct netlink_range_validation liscal_bandlimit_range __ro_after_init = 
 	.min = 0, .max = LISCAL_BANDLIMIT_MAX,
 };
 
+static struct netlink_range_validation liscal_hot_range __ro_after_init = {
+	.min = 0, .max = LISCAL_HOT_EXTENTS_MAX,
+};
+
 #define TMO NLA_POLICY_FULL_RANGE(NLA_U32, &liscal_tmo_range)
 
 /*
@@ -145,6 +149,8 @@ static const struct nla_policy liscal_nl_policy[LISCAL_A_MAX + 1] = {
 							   &liscal_sendq_range),
 	[LISCAL_A_BANDLIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
 						     &liscal_bandlimit_range),
+	[LISCAL_A_HOT_EXTENTS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						       &liscal_hot_range),
 };
 
 /* The mirror parameters, taken by RES_CREATE and RES_SET. */
@@ -154,7 +160,7 @@ static const u8 liscal_nl_param_attrs[] = {
 	LISCAL_A_PING_TIMEOUT, LISCAL_A_PING_RETRY, LISCAL_A_RECOVERY_CHUNK,
 	LISCAL_A_CP_IO_ERROR, LISCAL_A_DP_IO_ERROR, LISCAL_A_AUTO_CONSTRUCT,
 	LISCAL_A_FENCING, LISCAL_A_KEY, LISCAL_A_KEY_MODE, LISCAL_A_COMPRESS,
-	LISCAL_A_SEND_QUEUE_SIZE, LISCAL_A_BANDLIMIT,
+	LISCAL_A_SEND_QUEUE_SIZE, LISCAL_A_BANDLIMIT, LISCAL_A_HOT_EXTENTS,
 };
 
 /*
@@ -298,6 +304,8 @@ static void liscal_nl_params(struct liscal_params *p, struct nlattr **a)
 		p->send_queue_size = nla_get_u32(a[LISCAL_A_SEND_QUEUE_SIZE]);
 	if (a[LISCAL_A_BANDLIMIT])
 		p->bandlimit = nla_get_u32(a[LISCAL_A_BANDLIMIT]);
+	if (a[LISCAL_A_HOT_EXTENTS])
+		p->hot_extents = nla_get_u32(a[LISCAL_A_HOT_EXTENTS]);
 }
 
 /*
@@ -587,6 +595,7 @@ static int liscal_put_stats(struct sk_buff *msg, struct liscal_res *res,
 	res->st.v[LISCAL_STATS_A_SYNC_DIFF_CUR] = res->sync_diff;
 	res->st.v[LISCAL_STATS_A_REQ_QUEUE_CUR] = res->req_queue;
 	res->st.v[LISCAL_STATS_A_SEND_QUEUE_CUR] = res->send_queue;
+	res->st.v[LISCAL_STATS_A_HOT_EXTENTS_CUR] = res->hot_count;
 	st = res->st;
 	if (period) {
 		res->st.v[LISCAL_STATS_A_RECOVERY_ACK_MAX2] = 0;
@@ -657,6 +666,7 @@ static int liscal_fill(struct sk_buff *msg, struct liscal_res *res, u8 cmd,
 	    nla_put_u8(msg, LISCAL_A_SYNC_MODE, res->p.sync_mode) ||
 	    nla_put_u32(msg, LISCAL_A_SEND_QUEUE_SIZE, res->p.send_queue_size) ||
 	    nla_put_u32(msg, LISCAL_A_BANDLIMIT, res->p.bandlimit) ||
+	    nla_put_u32(msg, LISCAL_A_HOT_EXTENTS, res->p.hot_extents) ||
 	    nla_put_u32(msg, LISCAL_A_SEND_TIMEOUT, res->p.send_timeout) ||
 	    nla_put_u32(msg, LISCAL_A_CONNECT_TIMEOUT, res->p.connect_timeout) ||
 	    nla_put_u32(msg, LISCAL_A_ACK_TIMEOUT, res->p.ack_timeout) ||

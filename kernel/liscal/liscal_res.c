@@ -45,6 +45,7 @@ void liscal_params_default(struct liscal_params *p)
 	p->dp_io_error = LISCAL_IOERR_NONE;
 	p->auto_construct = 1;
 	p->send_queue_size = 2048;
+	p->hot_extents = LISCAL_HOT_EXTENTS_DEFAULT;
 }
 
 struct liscal_res *liscal_res_find(const char *name)
@@ -294,6 +295,7 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	INIT_LIST_HEAD(&res->list);
 	mutex_init(&res->state_mutex);
 	mutex_init(&res->bm_mutex);
+	mutex_init(&res->peer_flush_mutex);
 	mutex_init(&res->send_mutex);
 	mutex_init(&res->sock_mutex);
 	mutex_init(&res->rs_mutex);
@@ -419,6 +421,7 @@ int liscal_res_destroy(struct liscal_res *res, struct netlink_ext_ack *extack)
 	cancel_delayed_work_sync(&res->clean_work);
 	flush_workqueue(res->wq);
 	mutex_lock(&res->state_mutex);
+	liscal_hot_drop_all(res);
 	ret = liscal_bm_flush(res, false);
 	if (!ret)
 		ret = liscal_sb_write(res);

@@ -4,9 +4,12 @@
  * chunks of the recovery data size, a window of them in flight at once:
  * each chunk's region is locked (new local writes to it wait), read once
  * no local write in flight overlaps it (asynchronously, while earlier
- * chunks are on the wire), sent, and its bits are cleared and its region
- * released when the target acked its disk write. The bits on disk are
- * cleared lazily, so a crash of either side resumes from what is left.
+ * chunks are on the wire), sent, and its region released when the target
+ * acked its disk write. The target writes without FUA: the chunk's bits
+ * are cleared only after a flush of the target's disk confirmed them, one
+ * for every LISCAL_RS_FLUSH_BYTES acked and one at the end of each pass.
+ * The bits on disk are cleared lazily, so a crash of either side resumes
+ * from what is left.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,6 +27,8 @@
 #define LISCAL_RS_MIN_CHUNKS	2
 #define LISCAL_RS_MAX_CHUNKS	16
 #define LISCAL_RS_MAX_BYTES	(4U << 20)
+/* Acked recovery data between two flushes of the target's disk: 4 windows. */
+#define LISCAL_RS_FLUSH_BYTES	(16U << 20)
 
 enum liscal_rs_state {
 	LISCAL_RSC_LOCKED,	/* range locked, issued writes may overlap it */
@@ -51,6 +56,16 @@ struct liscal_rs_chunk {
 	u64 seq;			/* RS_DATA sequence once SENT */
 	u64 lock_ns, sent_ns;
 	u64 ack_us;			/* send to RS_ACK */
+};
+
+/*
+ * Chunks the target acked whose write may still be in its volatile disk
+ * cache: their range is released, their bits stay until a flush of the
+ * target confirms them (liscal_rs_durable). Recovery thread only.
+ */
+struct liscal_rs_unflushed {
+	struct list_head chunks;
+	u64 bytes;
 };
 
 /* The walk over the bitmap: recovery thread only. */
@@ -96,7 +111,8 @@ bool liscal_rs_locked(struct liscal_res *res, u64 first, u64 last)
 
 static void liscal_rs_chunk_free(struct liscal_rs_chunk *c)
 {
-	liscal_page_bio_free(c->bio);
+	if (c->bio)
+		liscal_page_bio_free(c->bio);
 	kfree(c);
 }
 
@@ -310,12 +326,14 @@ static int liscal_rs_send(struct liscal_res *res)
 }
 
 /*
- * Retires the acknowledged chunks: clears their bits, counts them and
- * releases their ranges, waking the writes deferred behind them. A chunk
- * acked with an error is left for liscal_rs_abandon (its bits stay) and
- * fails the link: returns -EIO.
+ * Retires the acknowledged chunks: counts them, releases their ranges,
+ * waking the writes deferred behind them, and keeps them (without their
+ * pages) on @uf until the target's disk is flushed. A chunk acked with an
+ * error is left for liscal_rs_abandon (its bits stay) and fails the link:
+ * returns -EIO.
  */
-static int liscal_rs_retire(struct liscal_res *res)
+static int liscal_rs_retire(struct liscal_res *res,
+			    struct liscal_rs_unflushed *uf)
 {
 	struct liscal_rs_chunk *c, *tmp;
 	unsigned long flags;
@@ -330,7 +348,6 @@ static int liscal_rs_retire(struct liscal_res *res)
 			peer_err = true;
 			break;
 		}
-		liscal_bm_clear_range(res->oos, c->first, c->last);
 		res->rs_done += c->bytes;
 		liscal_stat_add(res, LISCAL_STATS_A_RECOVERY_SENT_BYTES, c->bytes);
 		res->st.v[LISCAL_STATS_A_RECOVERY_ACK_CUR] = c->ack_us;
@@ -345,13 +362,49 @@ static int liscal_rs_retire(struct liscal_res *res)
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (!list_empty(&done))
 		queue_work(res->wq, &res->issue_work);
-	list_for_each_entry_safe(c, tmp, &done, list)
-		liscal_rs_chunk_free(c);
+	list_for_each_entry_safe(c, tmp, &done, list) {
+		liscal_page_bio_free(c->bio);
+		c->bio = NULL;
+		uf->bytes += c->bytes;
+	}
+	list_splice_tail(&done, &uf->chunks);
 	if (peer_err) {
 		liscal_conn_fail(res, LISCAL_REASON_PEER_IO_ERROR);
 		return -EIO;
 	}
 	return 0;
+}
+
+/*
+ * Makes the chunks on @uf durable: a flush of the target's disk (it covers
+ * every write the target completed before it acked them), then their bits
+ * are cleared. On a failed flush they are dropped with their bits set (a
+ * later recovery copies them again) and the error returned.
+ */
+static int liscal_rs_durable(struct liscal_res *res,
+			     struct liscal_rs_unflushed *uf)
+{
+	struct liscal_rs_chunk *c, *tmp;
+	unsigned long flags;
+	int ret;
+
+	if (list_empty(&uf->chunks))
+		return 0;
+	ret = liscal_peer_flush(res);
+	if (!ret) {
+		spin_lock_irqsave(&res->lock, flags);
+		list_for_each_entry(c, &uf->chunks, list)
+			liscal_bm_clear_range(res->oos, c->first, c->last);
+		spin_unlock_irqrestore(&res->lock, flags);
+	} else {
+		pr_warn("%s: the peer did not confirm a flush of the recovered data (%d): its regions stay out of sync\n",
+			res->name, ret);
+	}
+	list_for_each_entry_safe(c, tmp, &uf->chunks, list)
+		liscal_rs_chunk_free(c);
+	INIT_LIST_HEAD(&uf->chunks);
+	uf->bytes = 0;
+	return ret;
 }
 
 /*
@@ -446,6 +499,8 @@ static void liscal_rs_abandon(struct liscal_res *res)
  */
 static int liscal_rs_pipeline(struct liscal_res *res)
 {
+	struct liscal_rs_unflushed uf = { .chunks = LIST_HEAD_INIT(uf.chunks) };
+	struct liscal_rs_chunk *c, *tmp;
 	struct liscal_rs_walk w = { 0 };
 	unsigned long flags;
 	bool clean;
@@ -453,24 +508,36 @@ static int liscal_rs_pipeline(struct liscal_res *res)
 	int ret;
 
 	for (;;) {
-		if (READ_ONCE(res->rs_stop))
-			return -EINTR;
-		ret = liscal_rs_retire(res);
+		if (READ_ONCE(res->rs_stop)) {
+			ret = -EINTR;
+			break;
+		}
+		ret = liscal_rs_retire(res, &uf);
+		if (!ret && uf.bytes >= LISCAL_RS_FLUSH_BYTES)
+			ret = liscal_rs_durable(res, &uf);
 		if (!ret)
 			ret = liscal_rs_fill(res, &w);
 		if (ret)
-			return ret;
+			break;
 		liscal_rs_read(res);
 		ret = liscal_rs_send(res);
 		if (ret < 0)
-			return ret;
+			break;
 		if (ret)
 			continue;
 		ret = liscal_rs_timeout(res, &tmo);
 		if (ret)
-			return ret;
+			break;
 		spin_lock_irqsave(&res->lock, flags);
 		clean = w.pass_end && !res->rs_nchunks;
+		spin_unlock_irqrestore(&res->lock, flags);
+		/* the pass is over: what it copied is made durable first */
+		if (clean) {
+			ret = liscal_rs_durable(res, &uf);
+			if (ret)
+				break;
+		}
+		spin_lock_irqsave(&res->lock, flags);
 		if (clean && liscal_bm_count(res->oos, res->nbits)) {
 			/* bits set behind the cursor: another pass */
 			w.cursor = 0;
@@ -480,10 +547,16 @@ static int liscal_rs_pipeline(struct liscal_res *res)
 			continue;
 		}
 		spin_unlock_irqrestore(&res->lock, flags);
-		if (clean)
-			return 1;
+		if (clean) {
+			ret = 1;
+			break;
+		}
 		wait_event_timeout(res->waitq, liscal_rs_has_work(res, &w), tmo);
 	}
+	/* not confirmed durable: their bits stay, a later recovery copies them */
+	list_for_each_entry_safe(c, tmp, &uf.chunks, list)
+		liscal_rs_chunk_free(c);
+	return ret;
 }
 
 static void liscal_rs_finish(struct liscal_res *res)

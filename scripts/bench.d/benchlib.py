@@ -23,6 +23,8 @@ TARGETS = [
     ("nmp-sync", "/dev/NMP1 sync"),
     ("nmp-disc", "/dev/NMP1 disconnected"),
     ("nmp-async", "/dev/NMP1 async"),
+    ("nmp-crypt", "/dev/NMP1 sync+AES-GCM"),
+    ("nmp-lz4", "/dev/NMP1 async+LZ4"),
     ("drbd-c", "DRBD C"),
     ("drbd-disc", "DRBD disconnected"),
     ("drbd-a", "DRBD A"),
@@ -32,6 +34,9 @@ TARGET_LABEL = dict(TARGETS)
 # each of ours is compared with.
 SYNC_TARGETS = ("nmp-sync", "drbd-c")
 DRBD_TWIN = {"nmp-sync": "drbd-c", "nmp-disc": "drbd-disc", "nmp-async": "drbd-a"}
+# The cost of encryption and compression: each against the same mode
+# without it, in the same run.
+PLAIN_TWIN = {"nmp-crypt": "nmp-sync", "nmp-lz4": "nmp-async"}
 
 # Workloads: key -> (label, block size, write fraction, headline metric).
 WORKLOADS = [

@@ -49,6 +49,8 @@ nmp_snapshot() {
 	cp "$repo/tests/host/bin/liscal-nl" "$nmp_snap/"
 	cp "$repo"/userland/conf/*.rng "$nmp_snap/conf/"
 	cp "$bd/clp.conf.in" "$nmp_snap/clp.conf.in"
+	# the encryption key of nmp-crypt, the same on both nodes
+	head -c 32 /dev/urandom >"$nmp_snap/bench.key" && chmod 600 "$nmp_snap/bench.key"
 	for n in node1 node2; do
 		tar -C "$nmp_snap" -cf - . | lxi "$n" "rm -rf $nmp_dir && mkdir -p $nmp_dir && tar -C $nmp_dir -xf -" ||
 			{
@@ -95,8 +97,8 @@ nmp_fresh() {
 	nmp_down
 	nmp_load
 	for n in node1 node2; do
-		# mddriver/syncmode from $nmp_syncmode (scripts/bench's setup)
-		lx "$n" "sed 's|<mkfs>0</mkfs>|<mkfs>0</mkfs><mddriver><syncmode>${nmp_syncmode:-1}</syncmode></mddriver>|' $nmp_dir/clp.conf.in >$nmp_dir/clp.conf" ||
+		# mddriver from $nmp_driver (scripts/bench's setup)
+		lx "$n" "sed 's|<mkfs>0</mkfs>|<mkfs>0</mkfs><mddriver>${nmp_driver:-<syncmode>1</syncmode>}</mddriver>|' $nmp_dir/clp.conf.in >$nmp_dir/clp.conf" ||
 			die "/dev/NMP1: could not write clp.conf on $n"
 	done
 	for n in node1 node2; do

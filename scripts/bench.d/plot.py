@@ -10,7 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import benchlib as bl  # noqa: E402
 
 COLORS = {"raw": "#7f7f7f", "dmlin": "#bcbd22", "nmp-sync": "#1f77b4", "nmp-disc": "#9ecae1",
-          "nmp-async": "#17becf", "drbd-c": "#d62728", "drbd-disc": "#ff9896", "drbd-a": "#e377c2"}
+          "nmp-async": "#17becf", "nmp-crypt": "#2ca02c", "nmp-lz4": "#98df8a",
+          "drbd-c": "#d62728", "drbd-disc": "#ff9896", "drbd-a": "#e377c2"}
 
 
 def _bars(ax, groups, targets, value):

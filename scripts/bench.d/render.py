@@ -111,7 +111,8 @@ def render(doc, results_name, png_name):
           "inverse ratio, so that here too higher is better and 0.50 means twice "
           "the latency.", ""]
     cols = [(t, "raw") for t in ts if t != "raw"] + \
-           [(t, bl.DRBD_TWIN[t]) for t in ts if t in bl.DRBD_TWIN and bl.DRBD_TWIN[t] in ts]
+           [(t, bl.DRBD_TWIN[t]) for t in ts if t in bl.DRBD_TWIN and bl.DRBD_TWIN[t] in ts] + \
+           [(t, bl.PLAIN_TWIN[t]) for t in ts if t in bl.PLAIN_TWIN and bl.PLAIN_TWIN[t] in ts]
     rows = []
     for w, metric, label, _, _ in ROWS:
         r = []

@@ -375,3 +375,22 @@ EOF
 	assert_failure 1
 	assert_output --partial "iperf3 failed: unable to connect to server"
 }
+
+@test "bench report: encryption and compression cost as ratios to the same mode without them" {
+	N=$BATS_TEST_TMPDIR/new.json
+	"$PY" "$BD/record.py" new "$N" full runs=1
+	for t in nmp-sync nmp-crypt nmp-async nmp-lz4; do
+		"$PY" "$BD/record.py" target "$N" $t yes
+	done
+	# 50.5 IOPS plain; the encrypted and compressed ones at 40.4 (0.80)
+	fio_json "$BATS_TEST_TMPDIR/plain.json"
+	sed 's/"iops": 50.5/"iops": 40.4/' "$BATS_TEST_TMPDIR/plain.json" >"$BATS_TEST_TMPDIR/cost.json"
+	"$PY" "$BD/record.py" fio "$N" nmp-sync randwrite-qd32 "$BATS_TEST_TMPDIR/plain.json" >/dev/null
+	"$PY" "$BD/record.py" fio "$N" nmp-async randwrite-qd32 "$BATS_TEST_TMPDIR/plain.json" >/dev/null
+	"$PY" "$BD/record.py" fio "$N" nmp-crypt randwrite-qd32 "$BATS_TEST_TMPDIR/cost.json" >/dev/null
+	"$PY" "$BD/record.py" fio "$N" nmp-lz4 randwrite-qd32 "$BATS_TEST_TMPDIR/cost.json" >/dev/null
+	run "$PY" "$BD/report.py" "$N" --no-doc
+	assert_success
+	assert_line --partial '| /dev/NMP1 sync+AES-GCM / /dev/NMP1 sync | /dev/NMP1 async+LZ4 / /dev/NMP1 async |'
+	assert_line --partial ' – | – | – | – | 0.80 | 0.80 |'
+}

@@ -43,7 +43,7 @@ setup() {
 	run "$REPO/tests/host/bin/md_conf_dump" "$CONF" node1 md01
 	assert_success
 	for kv in nmppath=/dev/NMP1 fs=ext4 mount_point= mount_option=rw fullcopy=1 mkfs=0 fencing=0 \
-		sync=1 sendqueuesize=2048 bandlimit=0 compress=0 crypto=0 sendtimeout=30 \
+		sync=1 sendqueuesize=2048 hotextents=1237 bandlimit=0 compress=0 crypto=0 sendtimeout=30 \
 		connecttimeout=10 acktimeout=100 recvnormaltimeout=100 hbinterval=10 \
 		pingtimeout=2 pingretry=8 port=29031 reqqueue=2048 cperror=RESET dperror=RESET \
 		recoverysize=1024 cptimeout=30 autorecovery=1 statistics=1; do

@@ -165,6 +165,9 @@ static void out_stats(struct clp_out *o, const struct clp_md_status *st)
 	clp_out_u64(o, "send_queue_max2", s[LISCAL_STATS_A_SEND_QUEUE_MAX2]);
 	clp_out_u64(o, "send_queue_cur", s[LISCAL_STATS_A_SEND_QUEUE_CUR]);
 	clp_out_u64(o, "async_overflows", s[LISCAL_STATS_A_ASYNC_OVERFLOWS]);
+	/* the hot set (Documentation/liscal.md) */
+	clp_out_u64(o, "hot_extents", s[LISCAL_STATS_A_HOT_EXTENTS_CUR]);
+	clp_out_u64(o, "hot_evictions", s[LISCAL_STATS_A_HOT_EVICTIONS]);
 	clp_out_obj_end(o);
 }
 

@@ -469,6 +469,9 @@ static int load_driver(const struct md_ctx *c, struct clp_md *md)
 	if (!ret)
 		ret = get_int(c, "mddriver/sendqueuesize", 0, 999999, 2048, &md->sendqueuesize);
 	if (!ret)
+		ret = get_int(c, "mddriver/hotextents", 0, LISCAL_HOT_EXTENTS_MAX,
+			      LISCAL_HOT_EXTENTS_DEFAULT, &md->hotextents);
+	if (!ret)
 		ret = get_int(c, "mddriver/bandlimit/limit", 0, 999999999, 0, &md->bandlimit);
 	if (!ret && md->sync && md->bandlimit) {
 		xpath_of(c, "mddriver/bandlimit/limit", xp, sizeof(xp));

@@ -64,6 +64,7 @@ struct clp_md {
 	bool fencing;		/* hold writes at a break while active */
 	bool sync;		/* synchronous mode (syncmode 1) */
 	long sendqueuesize;	/* asynchronous queue length, 0 unlimited */
+	long hotextents;	/* hot set size in extents, 0 none (liscal.md) */
 	long bandlimit;		/* KiB/s, 0 unlimited */
 	unsigned int compress;	/* CLP_MD_COMPRESS_* */
 	bool crypto;

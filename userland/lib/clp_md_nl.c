@@ -126,6 +126,7 @@ static void put_params(struct nlmsghdr *nlh, const struct clp_md *md)
 	mnl_attr_put_u8(nlh, LISCAL_A_COMPRESS, (uint8_t)md->compress);
 	mnl_attr_put_u32(nlh, LISCAL_A_SEND_QUEUE_SIZE, (uint32_t)md->sendqueuesize);
 	mnl_attr_put_u32(nlh, LISCAL_A_BANDLIMIT, (uint32_t)md->bandlimit);
+	mnl_attr_put_u32(nlh, LISCAL_A_HOT_EXTENTS, (uint32_t)md->hotextents);
 }
 
 int clp_md_nl_cmd(struct clp_nl *nl, uint8_t cmd, const char *name, uint32_t flags)
@@ -408,6 +409,7 @@ static const char *const stat_names[LISCAL_STATS_A_MAX + 1] = {
 	STAT(INTENT_WAITS), STAT(BREAKS), STAT(PEER_WRITE_BYTES), STAT(DIRECT_WRITES),
 	STAT(RECOVERY_INFLIGHT_MAX), STAT(REFUSED_PACKETS), STAT(AUTH_FAILURES),
 	STAT(COMPRESS_IN_BYTES), STAT(COMPRESS_OUT_BYTES), STAT(ASYNC_OVERFLOWS),
+	STAT(HOT_EXTENTS_CUR), STAT(HOT_EVICTIONS),
 };
 #undef STAT
 

@@ -28,6 +28,8 @@
 #define LISCAL_CHUNK_DEFAULT	(1 << 20)
 #define LISCAL_SENDQ_MAX	999999		/* SEND_QUEUE_SIZE, writes */
 #define LISCAL_BANDLIMIT_MAX	999999999	/* BANDLIMIT, KiB/s */
+#define LISCAL_HOT_EXTENTS_MAX	65534		/* HOT_EXTENTS */
+#define LISCAL_HOT_EXTENTS_DEFAULT 1237
 #define LISCAL_PORT_DEFAULT	29031
 
 /*
@@ -233,6 +235,8 @@ enum {
 	LISCAL_A_COMPRESS,		/* u8, LISCAL_COMPRESS_* bits */
 	LISCAL_A_SEND_QUEUE_SIZE,	/* u32, async: writes queued, 0 unlimited */
 	LISCAL_A_BANDLIMIT,		/* u32 KiB/s on async mirror data, 0 none */
+	LISCAL_A_HOT_EXTENTS,		/* u32, extents of 64 regions kept */
+					/* marked on disk after their writes */
 
 	__LISCAL_A_MAX,
 	LISCAL_A_MAX = (__LISCAL_A_MAX - 1)
@@ -291,6 +295,8 @@ enum {
 	LISCAL_STATS_A_COMPRESS_IN_BYTES,	/* data of the packets compression was tried on */
 	LISCAL_STATS_A_COMPRESS_OUT_BYTES,	/* what of it was sent (compressed or not) */
 	LISCAL_STATS_A_ASYNC_OVERFLOWS,		/* async writes left to recovery: queue full */
+	LISCAL_STATS_A_HOT_EXTENTS_CUR,		/* extents in the hot set now */
+	LISCAL_STATS_A_HOT_EVICTIONS,		/* extents that left the hot set */
 
 	__LISCAL_STATS_A_MAX,
 	LISCAL_STATS_A_MAX = (__LISCAL_STATS_A_MAX - 1)

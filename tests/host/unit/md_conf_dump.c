@@ -32,8 +32,9 @@ int main(int argc, char **argv)
 	}
 	printf("name=%s\nindex=%d\nnmp=%u\nnmppath=%s\n", md.name, md.index, md.nmp, md.nmppath);
 	printf("fs=%s\nmount_point=%s\nmount_option=%s\n", md.fs, md.mount_point, md.mount_option);
-	printf("fullcopy=%d\nmkfs=%d\nfencing=%d\nsync=%d\nsendqueuesize=%ld\nbandlimit=%ld\n",
-	       md.fullcopy, md.mkfs, md.fencing, md.sync, md.sendqueuesize, md.bandlimit);
+	printf("fullcopy=%d\nmkfs=%d\nfencing=%d\nsync=%d\nsendqueuesize=%ld\nhotextents=%ld\nbandlimit=%ld\n",
+	       md.fullcopy, md.mkfs, md.fencing, md.sync, md.sendqueuesize, md.hotextents,
+	       md.bandlimit);
 	printf("compress=%u\ncrypto=%d\nkeyfile=%s\n", md.compress, md.crypto, md.keyfile);
 	printf("sendtimeout=%ld\nconnecttimeout=%ld\nacktimeout=%ld\nrecvnormaltimeout=%ld\n",
 	       md.sendtimeout, md.connecttimeout, md.acktimeout, md.recvnormaltimeout);

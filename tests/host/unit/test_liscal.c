@@ -399,7 +399,7 @@ static void test_wire(void)
 	he.proto = LISCAL_WIRE_PROTO - 1;
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "protocol 4"), "HELLO of the previous protocol version refused");
+	      strstr(err, "protocol 5"), "HELLO of the previous protocol version refused");
 	he.proto = LISCAL_WIRE_PROTO;
 	he.disk_state = 4;
 	he.sb_flags |= LISCAL_SB_F_FAILED;
@@ -442,13 +442,13 @@ static void test_wire(void)
 	he.proto = LISCAL_WIRE_PROTO + 1;
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "protocol 6"), "HELLO protocol version");
+	      strstr(err, "protocol 7"), "HELLO protocol version");
 	h.type = LISCAL_P_HELLO;
 	h.flags = 0;
 	h.len = LISCAL_WIRE_HELLO_OLD_LEN;
 	liscal_wire_encode_hdr(&h, &d);
 	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "HELLO of protocol 1 or 2") && strstr(err, "speaks protocol 5"),
+	      strstr(err, "HELLO of protocol 1 or 2") && strstr(err, "speaks protocol 6"),
 	      "HELLO of protocols 1 and 2 (no block size) refused by name");
 	h.len = sizeof(hd);
 	liscal_wire_encode_hdr(&h, &d);

@@ -91,6 +91,7 @@ static const struct name liscal_attrs[] = {
 	{ "fenced", LISCAL_A_FENCED, E_U8 },
 	{ "send-queue-size", LISCAL_A_SEND_QUEUE_SIZE, E_U32 },
 	{ "bandlimit", LISCAL_A_BANDLIMIT, E_U32 },
+	{ "hot-extents", LISCAL_A_HOT_EXTENTS, E_U32 },
 	END
 };
 

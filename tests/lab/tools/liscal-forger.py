@@ -35,7 +35,7 @@ import sys
 import threading
 
 MAGIC = 0x4C53434D
-PROTO = 5
+PROTO = 6
 HDR = struct.Struct(">IHHIIQQ")
 HELLO = struct.Struct(">II16s16sQIIQQQQIIQII")  # protocols 3-4: 112 bytes
 AUTH = struct.Struct(">II32s32s")  # protocol 4: proto, mode, nonce, mac

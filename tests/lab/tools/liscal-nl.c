@@ -111,6 +111,7 @@ static const struct { const char *k; int a; int bytes; } params[] = {
 	{ "chunk", LISCAL_A_RECOVERY_CHUNK, 4 },
 	{ "send-queue-size", LISCAL_A_SEND_QUEUE_SIZE, 4 },
 	{ "bandlimit", LISCAL_A_BANDLIMIT, 4 },
+	{ "hot-extents", LISCAL_A_HOT_EXTENTS, 4 },
 	{ "minor-raw", LISCAL_A_MINOR, 4 },
 	{ "auto-construct", LISCAL_A_AUTO_CONSTRUCT, 1 },
 	{ "fencing", LISCAL_A_FENCING, 1 },
@@ -187,7 +188,8 @@ static int stat_cb(const struct nlattr *a, void *data)
 		"recovery_recv_bytes", "meta_writes", "intent_waits", "breaks",
 		"peer_write_bytes", "direct_writes", "recovery_inflight_max",
 		"refused_packets", "auth_failures", "compress_in_bytes",
-		"compress_out_bytes", "async_overflows",
+		"compress_out_bytes", "async_overflows", "hot_extents_cur",
+		"hot_evictions",
 	};
 	unsigned int t = mnl_attr_get_type(a);
 
@@ -221,6 +223,7 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 		{ LISCAL_A_SYNC_MODE, "sync_mode", 1 },
 		{ LISCAL_A_SEND_QUEUE_SIZE, "send_queue_size", 4 },
 		{ LISCAL_A_BANDLIMIT, "bandlimit", 4 },
+		{ LISCAL_A_HOT_EXTENTS, "hot_extents", 4 },
 		{ LISCAL_A_SEND_TIMEOUT, "send_timeout", 4 },
 		{ LISCAL_A_CONNECT_TIMEOUT, "connect_timeout", 4 },
 		{ LISCAL_A_ACK_TIMEOUT, "ack_timeout", 4 },
