@@ -23,52 +23,98 @@
 #define LISCAL_BLOCK_WORDS	(LISCAL_BM_BLOCK / 8)
 #define LISCAL_CLEAN_PERIOD	HZ	/* write-intent epoch length */
 
-/* The hot set's links for the words of @nblocks bitmap blocks, none in it. */
-struct liscal_hot_link *liscal_hot_link_alloc(size_t nblocks, gfp_t gfp)
+/*
+ * The in-memory bitmap arrays of @nblocks bitmap blocks (whole blocks, so
+ * that block snapshots never run past the end), zeroed, no word in the hot
+ * set. Context: process; the caller sets the allocation scope
+ * (memalloc_noio_save() where I/O may wait on it). Returns -ENOMEM with
+ * nothing left allocated.
+ */
+int liscal_bm_set_alloc(struct liscal_bm_set *s, size_t nblocks)
 {
-	size_t n = nblocks * LISCAL_BLOCK_WORDS;
-	struct liscal_hot_link *l;
+	size_t bytes = nblocks * LISCAL_BM_BLOCK;
+	size_t words = nblocks * LISCAL_BLOCK_WORDS;
 
-	l = kvmalloc_array(n, sizeof(*l), gfp);
-	if (l)
-		memset(l, 0xff, n * sizeof(*l));	/* LISCAL_HOT_NONE */
-	return l;
+	s->oos = kvzalloc(bytes, GFP_KERNEL);
+	s->intent[0] = kvzalloc(bytes, GFP_KERNEL);
+	s->intent[1] = kvzalloc(bytes, GFP_KERNEL);
+	s->ondisk = kvzalloc(bytes, GFP_KERNEL);
+	s->hot = kvzalloc(bytes, GFP_KERNEL);
+	s->hot_link = kvmalloc_array(words, sizeof(*s->hot_link), GFP_KERNEL);
+	s->dirty = bitmap_zalloc(nblocks, GFP_KERNEL);
+	if (!s->oos || !s->intent[0] || !s->intent[1] || !s->ondisk ||
+	    !s->hot || !s->hot_link || !s->dirty) {
+		liscal_bm_set_free(s);
+		return -ENOMEM;
+	}
+	/* every prev and next LISCAL_HOT_NONE */
+	memset(s->hot_link, 0xff, words * sizeof(*s->hot_link));
+	return 0;
+}
+
+void liscal_bm_set_free(struct liscal_bm_set *s)
+{
+	kvfree(s->oos);
+	kvfree(s->intent[0]);
+	kvfree(s->intent[1]);
+	kvfree(s->ondisk);
+	kvfree(s->hot);
+	kvfree(s->hot_link);
+	bitmap_free(s->dirty);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Lock held (or the resource not yet visible). Exchanges its arrays with @s's. */
+void liscal_bm_set_swap(struct liscal_res *res, struct liscal_bm_set *s)
+{
+	swap(res->oos, s->oos);
+	swap(res->intent[0], s->intent[0]);
+	swap(res->intent[1], s->intent[1]);
+	swap(res->ondisk, s->ondisk);
+	swap(res->hot, s->hot);
+	swap(res->hot_link, s->hot_link);
+	swap(res->dirty_blocks, s->dirty);
+}
+
+/*
+ * Lock held. Copies the resource's first @words words into @s (a larger
+ * set: growth), oos only with @oos; the hot set's links are word indices,
+ * so its order carries over as it is.
+ */
+void liscal_bm_set_copy(struct liscal_bm_set *s, struct liscal_res *res,
+			size_t words, bool oos)
+{
+	if (oos)
+		memcpy(s->oos, res->oos, words * 8);
+	memcpy(s->intent[0], res->intent[0], words * 8);
+	memcpy(s->intent[1], res->intent[1], words * 8);
+	memcpy(s->ondisk, res->ondisk, words * 8);
+	memcpy(s->hot, res->hot, words * 8);
+	memcpy(s->hot_link, res->hot_link, words * sizeof(*s->hot_link));
 }
 
 int liscal_bm_alloc(struct liscal_res *res)
 {
-	size_t bytes;
+	struct liscal_bm_set s = { };
 
 	res->nwords = LISCAL_BM_WORDS(res->nbits);
 	res->nblocks = DIV_ROUND_UP(res->nbits, LISCAL_BLOCK_BITS);
-	/* Whole blocks, so that block snapshots never run past the end. */
-	bytes = res->nblocks * LISCAL_BM_BLOCK;
-	res->oos = kvzalloc(bytes, GFP_KERNEL);
-	res->intent[0] = kvzalloc(bytes, GFP_KERNEL);
-	res->intent[1] = kvzalloc(bytes, GFP_KERNEL);
-	res->ondisk = kvzalloc(bytes, GFP_KERNEL);
-	res->hot = kvzalloc(bytes, GFP_KERNEL);
-	res->hot_link = liscal_hot_link_alloc(res->nblocks, GFP_KERNEL);
 	res->hot_head = LISCAL_HOT_NONE;
 	res->hot_tail = LISCAL_HOT_NONE;
 	res->hot_count = 0;
-	res->dirty_blocks = bitmap_zalloc(res->nblocks, GFP_KERNEL);
-	res->bm_buf = (void *)__get_free_page(GFP_KERNEL);
-	if (!res->oos || !res->intent[0] || !res->intent[1] || !res->ondisk ||
-	    !res->hot || !res->hot_link || !res->dirty_blocks || !res->bm_buf)
+	if (liscal_bm_set_alloc(&s, res->nblocks))
 		return -ENOMEM;
-	return 0;
+	liscal_bm_set_swap(res, &s);
+	res->bm_buf = (void *)__get_free_page(GFP_KERNEL);
+	return res->bm_buf ? 0 : -ENOMEM;
 }
 
 void liscal_bm_free(struct liscal_res *res)
 {
-	kvfree(res->oos);
-	kvfree(res->intent[0]);
-	kvfree(res->intent[1]);
-	kvfree(res->ondisk);
-	kvfree(res->hot);
-	kvfree(res->hot_link);
-	bitmap_free(res->dirty_blocks);
+	struct liscal_bm_set s = { };
+
+	liscal_bm_set_swap(res, &s);
+	liscal_bm_set_free(&s);
 	if (res->bm_buf)
 		free_page((unsigned long)res->bm_buf);
 }

@@ -75,24 +75,6 @@ static int liscal_grow_zero(struct liscal_res *res, u64 bytes, char *err,
 	return ret;
 }
 
-struct liscal_grow_bm {
-	u64 *oos, *intent[2], *ondisk, *hot, *peer_bm;
-	struct liscal_hot_link *hot_link;
-	unsigned long *dirty;
-};
-
-static void liscal_grow_bm_free(struct liscal_grow_bm *b)
-{
-	kvfree(b->oos);
-	kvfree(b->intent[0]);
-	kvfree(b->intent[1]);
-	kvfree(b->ondisk);
-	kvfree(b->hot);
-	kvfree(b->hot_link);
-	kvfree(b->peer_bm);
-	bitmap_free(b->dirty);
-}
-
 /*
  * Grows this side to @bytes (checked by liscal_grow_check() into @sb):
  * larger bitmap arrays with the same bits, the new region's bits set when
@@ -108,7 +90,8 @@ static int liscal_grow_apply(struct liscal_res *res, struct liscal_sb *sb,
 {
 	size_t nblocks = DIV_ROUND_UP(sb->bm_bits, LISCAL_BLOCK_BITS);
 	size_t bytes = nblocks * LISCAL_BM_BLOCK;
-	struct liscal_grow_bm n = { }, o;
+	struct liscal_bm_set n = { };
+	u64 *peer_bm = NULL;
 	u64 old_bytes = res->data_bytes, old_bits = res->nbits;
 	size_t old_words = res->nwords, old_blocks = res->nblocks;
 	struct liscal_snap snap;
@@ -119,23 +102,19 @@ static int liscal_grow_apply(struct liscal_res *res, struct liscal_sb *sb,
 
 	lockdep_assert_held(&res->state_mutex);
 	noio = memalloc_noio_save();
-	n.oos = kvzalloc(bytes, GFP_KERNEL);
-	n.intent[0] = kvzalloc(bytes, GFP_KERNEL);
-	n.intent[1] = kvzalloc(bytes, GFP_KERNEL);
-	n.ondisk = kvzalloc(bytes, GFP_KERNEL);
-	n.hot = kvzalloc(bytes, GFP_KERNEL);
-	n.hot_link = liscal_hot_link_alloc(nblocks, GFP_KERNEL);
-	n.dirty = bitmap_zalloc(nblocks, GFP_KERNEL);
-	if (res->peer_bm)
-		n.peer_bm = kvzalloc(bytes, GFP_KERNEL);
+	ret = liscal_bm_set_alloc(&n, nblocks);
+	if (!ret && res->peer_bm) {
+		peer_bm = kvzalloc(bytes, GFP_KERNEL);
+		if (!peer_bm) {
+			liscal_bm_set_free(&n);
+			ret = -ENOMEM;
+		}
+	}
 	memalloc_noio_restore(noio);
-	if (!n.oos || !n.intent[0] || !n.intent[1] || !n.ondisk || !n.hot ||
-	    !n.hot_link || !n.dirty ||
-	    (res->peer_bm && !n.peer_bm)) {
-		liscal_grow_bm_free(&n);
+	if (ret) {
 		snprintf(err, len, "no memory for the bitmap of %llu bytes",
 			 sb->data_bytes);
-		return -ENOMEM;
+		return ret;
 	}
 
 	/* every bit set before the lock (a superset of the old ones) */
@@ -150,31 +129,11 @@ static int liscal_grow_apply(struct liscal_res *res, struct liscal_sb *sb,
 	liscal_snap(res, &snap);
 	mutex_lock(&res->bm_mutex);
 	spin_lock_irqsave(&res->lock, flags);
-	if (!mark_all)
-		memcpy(n.oos, res->oos, old_words * 8);
-	memcpy(n.intent[0], res->intent[0], old_words * 8);
-	memcpy(n.intent[1], res->intent[1], old_words * 8);
-	memcpy(n.ondisk, res->ondisk, old_words * 8);
-	/* the hot set's order by word index: the same words, the same order */
-	memcpy(n.hot, res->hot, old_words * 8);
-	memcpy(n.hot_link, res->hot_link, old_words * sizeof(*n.hot_link));
-	o.oos = res->oos;
-	o.intent[0] = res->intent[0];
-	o.intent[1] = res->intent[1];
-	o.ondisk = res->ondisk;
-	o.hot = res->hot;
-	o.hot_link = res->hot_link;
-	o.dirty = res->dirty_blocks;
-	o.peer_bm = n.peer_bm ? res->peer_bm : NULL;
-	res->oos = n.oos;
-	res->intent[0] = n.intent[0];
-	res->intent[1] = n.intent[1];
-	res->ondisk = n.ondisk;
-	res->hot = n.hot;
-	res->hot_link = n.hot_link;
-	res->dirty_blocks = n.dirty;
-	if (n.peer_bm)
-		res->peer_bm = n.peer_bm;
+	liscal_bm_set_copy(&n, res, old_words, !mark_all);
+	liscal_bm_set_swap(res, &n);
+	/* peer_bm: the new size, zeroed, as when it was allocated */
+	if (peer_bm)
+		swap(res->peer_bm, peer_bm);
 	res->nbits = sb->bm_bits;
 	res->nwords = LISCAL_BM_WORDS(sb->bm_bits);
 	res->nblocks = nblocks;
@@ -184,7 +143,9 @@ static int liscal_grow_apply(struct liscal_res *res, struct liscal_sb *sb,
 	res->data_sectors = sb->data_bytes >> 9;
 	spin_unlock_irqrestore(&res->lock, flags);
 	mutex_unlock(&res->bm_mutex);
-	liscal_grow_bm_free(&o);
+	/* the old arrays */
+	liscal_bm_set_free(&n);
+	kvfree(peer_bm);
 
 	/* every block, the new ones included, then the superblock */
 	ret = liscal_sb_commit(res, &old_sb, true);

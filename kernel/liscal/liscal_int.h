@@ -56,6 +56,16 @@ struct liscal_hot_link {
 
 #define LISCAL_HOT_NONE		U32_MAX
 
+/*
+ * A resource's in-memory bitmap arrays, as one set (liscal_bm.c): made at
+ * create, replaced by a larger one at an online growth (liscal_grow.c).
+ */
+struct liscal_bm_set {
+	u64 *oos, *intent[2], *ondisk, *hot;
+	struct liscal_hot_link *hot_link;
+	unsigned long *dirty;
+};
+
 struct liscal_stats {
 	u64 v[__LISCAL_STATS_A_MAX];
 };
@@ -367,7 +377,11 @@ void liscal_fail_work(struct work_struct *w);
 
 /* liscal_bm.c */
 int liscal_bm_alloc(struct liscal_res *res);
-struct liscal_hot_link *liscal_hot_link_alloc(size_t nblocks, gfp_t gfp);
+int liscal_bm_set_alloc(struct liscal_bm_set *s, size_t nblocks);
+void liscal_bm_set_free(struct liscal_bm_set *s);
+void liscal_bm_set_swap(struct liscal_res *res, struct liscal_bm_set *s);
+void liscal_bm_set_copy(struct liscal_bm_set *s, struct liscal_res *res,
+			size_t words, bool oos);
 void liscal_bm_free(struct liscal_res *res);
 int liscal_bm_load(struct liscal_res *res);
 int liscal_bm_flush(struct liscal_res *res, bool all);
