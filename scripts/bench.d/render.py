@@ -166,11 +166,14 @@ def render(doc, results_name, png_name):
               "included), medians over runs. /dev/NMP1: `clpmdstat --counters` "
               "(`stat_<name>`; \"issued by the submitter\": writes that skipped the issue "
               "worker, `stat_direct_writes`); DRBD: `/proc/drbd` (`al:` activity-log updates, "
-              "`bm:` bitmap updates, `dw:` KiB written locally).", ""]
+              "`bm:` bitmap updates, `dw:` KiB written locally). Context switches: "
+              "`/proc/stat` `ctxt` of each node (everything the node ran, fio "
+              "included), per write (since 2026-12-05).", ""]
         L += table(["target", "workload", "writes", "metadata writes / write",
                     "writes waiting for metadata / write",
                     "issued by the submitter / write", "driver's mean write time, us",
-                    "fio mean latency, us"], prof)
+                    "fio mean latency, us",
+                    "context switches / write, node1 / node2"], prof)
         L.append("")
 
     L += ["### Resynchronisation", "",
@@ -263,7 +266,7 @@ def profile_rows(doc, ts):
             if not drv:
                 continue
             bs = bl.WORKLOAD[w][2]
-            n, meta, wait, direct, wtime = [], [], [], [], []
+            n, meta, wait, direct, wtime, cs1, cs2 = [], [], [], [], [], [], []
             for d in drv:
                 if t.startswith("nmp"):
                     c = d.get("stat_write_count", 0)
@@ -279,9 +282,13 @@ def profile_rows(doc, ts):
                     n.append(c)
                     if c:
                         meta.append((d.get("al", 0) + d.get("bm", 0)) / c)
+                if c and "ctxt1" in d and "ctxt2" in d:
+                    cs1.append(d["ctxt1"] / c)
+                    cs2.append(d["ctxt2"] / c)
             rows.append([bl.TARGET_LABEL[t], bl.WORKLOAD[w][1], f(bl.med(bl.mmm(n)), "{:.0f}"),
                          f(bl.med(bl.mmm(meta)), "{:.2f}"), f(bl.med(bl.mmm(wait)), "{:.2f}"),
                          f(bl.med(bl.mmm(direct)), "{:.2f}"),
                          f(bl.med(bl.mmm(wtime)), "{:.0f}"),
-                         f(bl.med(bl.fio_stats(doc, t, w, "lat_mean_us")), "{:.0f}")])
+                         f(bl.med(bl.fio_stats(doc, t, w, "lat_mean_us")), "{:.0f}"),
+                         f"{f(bl.med(bl.mmm(cs1)), '{:.1f}')} / {f(bl.med(bl.mmm(cs2)), '{:.1f}')}"])
     return rows

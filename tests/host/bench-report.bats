@@ -94,7 +94,7 @@ setup() {
 	assert_success
 	assert_line '| TCP 4 KiB request / 32 B answer, p50 of 300, ms | 4.000 | 4.500 | 5.000 |'
 	# dw 4000/4400/4800 KiB of 4 KiB writes: 1100 writes, al 10 -> 0.01.
-	assert_line '| DRBD C | rand write 4 KiB QD1 | 1100 | 0.01 | – | – | – | 6600 |'
+	assert_line '| DRBD C | rand write 4 KiB QD1 | 1100 | 0.01 | – | – | – | 6600 | – / – |'
 }
 
 @test "bench report: our driver's counters per write, writes issued by the submitter included" {
@@ -105,13 +105,15 @@ doc["targets"]["nmp-disc"] = {"available": True}
 doc["fio"]["nmp-disc"] = {"randwrite-qd1": [dict(s) for s in doc["fio"]["raw"]["randwrite-qd1"]]}
 for i, smp in enumerate(doc["fio"]["nmp-disc"]["randwrite-qd1"]):
     smp["driver"] = {"stat_write_count": 1000 + 100 * i, "stat_meta_writes": 10,
-                     "stat_intent_waits": 10, "stat_direct_writes": 900 + 100 * i}
+                     "stat_intent_waits": 10, "stat_direct_writes": 900 + 100 * i,
+                     "ctxt1": 3 * (1000 + 100 * i), "ctxt2": 2 * (1000 + 100 * i)}
 json.dump(doc, open(sys.argv[1], "w"))
 EOF
 	run "$PY" "$BD/report.py" "$R"
 	assert_success
-	# medians: 1100 writes, 10/1100 metadata, 1000/1100 = 0.91 direct.
-	assert_line '| /dev/NMP1 disconnected | rand write 4 KiB QD1 | 1100 | 0.01 | 0.01 | 0.91 | – | 1100 |'
+	# medians: 1100 writes, 10/1100 metadata, 1000/1100 = 0.91 direct;
+	# 3 and 2 context switches per write on node1 and node2.
+	assert_line '| /dev/NMP1 disconnected | rand write 4 KiB QD1 | 1100 | 0.01 | 0.01 | 0.91 | – | 1100 | 3.0 / 2.0 |'
 }
 
 @test "bench report: ratios to raw, latency inverted so higher is better" {
@@ -248,8 +250,8 @@ EOF
 @test "bench record: fio JSON and driver counters become a sample and a table line" {
 	N=$BATS_TEST_TMPDIR/new.json
 	fio_json "$BATS_TEST_TMPDIR/fio.json"
-	printf ' 0: cs:Connected\n    ns:100 nr:0 dw:100 dr:0 al:8 bm:0\n' >"$BATS_TEST_TMPDIR/c0"
-	printf ' 0: cs:Connected\n    ns:2100 nr:0 dw:2100 dr:8 al:9 bm:0\n' >"$BATS_TEST_TMPDIR/c1"
+	printf ' 0: cs:Connected\n    ns:100 nr:0 dw:100 dr:0 al:8 bm:0\nctxt1=1000\nctxt2=500\n' >"$BATS_TEST_TMPDIR/c0"
+	printf ' 0: cs:Connected\n    ns:2100 nr:0 dw:2100 dr:8 al:9 bm:0\nctxt1=4000\nctxt2=2500\n' >"$BATS_TEST_TMPDIR/c1"
 	run "$PY" "$BD/record.py" new "$N" full runs=3 disk_size='"512M"'
 	assert_success
 	run "$PY" "$BD/record.py" fio "$N" drbd-c randwrite-qd1 "$BATS_TEST_TMPDIR/fio.json" 1.5 \
@@ -257,8 +259,8 @@ EOF
 	assert_success
 	assert_output 'DRBD C                   randwrite-qd1   run 1:        50 IOPS       0.2 MB/s  w lat mean/p50/p99 2000/1500/9000 us'
 	run "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["fio"]["drbd-c"]["randwrite-qd1"][0]
-print(s["write"]["lat_p99_us"], s["driver"]["ns"], s["driver"]["al"], s["host_load1"], "read" in s, d["config"]["disk_size"])' "$N"
-	assert_output '9000.0 2000 1 1.5 False 512M'
+print(s["write"]["lat_p99_us"], s["driver"]["ns"], s["driver"]["al"], s["host_load1"], "read" in s, d["config"]["disk_size"], s["driver"]["ctxt1"], s["driver"]["ctxt2"])' "$N"
+	assert_output '9000.0 2000 1 1.5 False 512M 3000 2000'
 }
 
 @test "bench record: an fsync=1 job keeps the fsync latency; the report shows commits/s and fsync mean" {
