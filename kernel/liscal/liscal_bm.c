@@ -5,12 +5,13 @@
  *
  * In memory (res->lock): oos = regions that may differ from the peer;
  * intent[2] = regions with writes in flight, by epoch; hot = the extents
- * of the hot set; ondisk = what the on-disk bitmap holds. The on-disk
- * bitmap must always be a superset of oos | intent[0] | intent[1] for every
- * write issued to the data partition: a write is issued only when its bits
- * are in ondisk. The hot set only adds bits: a region leaves intent only
- * once its writes are durable on both disks, so its hot bits may go from
- * the disk at any time after.
+ * of the hot set; unflushed = recovered regions the target has not
+ * flushed yet (liscal_rs.c); ondisk = what the on-disk bitmap holds. The
+ * on-disk bitmap must always be a superset of oos | intent[0] | intent[1] |
+ * unflushed for every write issued to the data partition: a write is
+ * issued only when its bits are in ondisk. The hot set only adds bits: a
+ * region leaves intent only once its writes are durable on both disks, so
+ * its hot bits may go from the disk at any time after.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -40,10 +41,11 @@ int liscal_bm_set_alloc(struct liscal_bm_set *s, size_t nblocks)
 	s->intent[1] = kvzalloc(bytes, GFP_KERNEL);
 	s->ondisk = kvzalloc(bytes, GFP_KERNEL);
 	s->hot = kvzalloc(bytes, GFP_KERNEL);
+	s->unflushed = kvzalloc(bytes, GFP_KERNEL);
 	s->hot_link = kvmalloc_array(words, sizeof(*s->hot_link), GFP_KERNEL);
 	s->dirty = bitmap_zalloc(nblocks, GFP_KERNEL);
 	if (!s->oos || !s->intent[0] || !s->intent[1] || !s->ondisk ||
-	    !s->hot || !s->hot_link || !s->dirty) {
+	    !s->hot || !s->unflushed || !s->hot_link || !s->dirty) {
 		liscal_bm_set_free(s);
 		return -ENOMEM;
 	}
@@ -59,6 +61,7 @@ void liscal_bm_set_free(struct liscal_bm_set *s)
 	kvfree(s->intent[1]);
 	kvfree(s->ondisk);
 	kvfree(s->hot);
+	kvfree(s->unflushed);
 	kvfree(s->hot_link);
 	bitmap_free(s->dirty);
 	memset(s, 0, sizeof(*s));
@@ -72,6 +75,7 @@ void liscal_bm_set_swap(struct liscal_res *res, struct liscal_bm_set *s)
 	swap(res->intent[1], s->intent[1]);
 	swap(res->ondisk, s->ondisk);
 	swap(res->hot, s->hot);
+	swap(res->unflushed, s->unflushed);
 	swap(res->hot_link, s->hot_link);
 	swap(res->dirty_blocks, s->dirty);
 }
@@ -90,6 +94,7 @@ void liscal_bm_set_copy(struct liscal_bm_set *s, struct liscal_res *res,
 	memcpy(s->intent[1], res->intent[1], words * 8);
 	memcpy(s->ondisk, res->ondisk, words * 8);
 	memcpy(s->hot, res->hot, words * 8);
+	memcpy(s->unflushed, res->unflushed, words * 8);
 	memcpy(s->hot_link, res->hot_link, words * sizeof(*s->hot_link));
 }
 
@@ -183,7 +188,8 @@ int liscal_bm_flush(struct liscal_res *res, bool all)
 		__clear_bit(blk, res->dirty_blocks);
 		for (w = 0; w < LISCAL_BLOCK_WORDS; w++) {
 			snap[w] = res->oos[base + w] | res->intent[0][base + w] |
-				  res->intent[1][base + w] | res->hot[base + w];
+				  res->intent[1][base + w] | res->hot[base + w] |
+				  res->unflushed[base + w];
 			/*
 			 * Bits this write clears stop counting as on disk now,
 			 * so no new write relies on them while it is in flight.
@@ -261,13 +267,10 @@ void liscal_hot_touch(struct liscal_res *res, u64 first, u64 last)
 	if (!READ_ONCE(res->p.hot_extents))
 		return;
 	for (w = first / 64; w <= last / 64; w++) {
-		if (res->hot[w]) {
-			if (res->hot_head == w)
-				continue;
-			liscal_hot_unlink(res, w);
-		} else {
+		if (res->hot[w])
+			liscal_hot_unlink(res, w);	/* its mask renewed too */
+		else
 			res->hot_count++;
-		}
 		res->hot[w] = liscal_word_mask(res, w);
 		liscal_hot_push(res, w);
 	}
@@ -309,7 +312,7 @@ static bool liscal_bm_mark_stale(struct liscal_res *res)
 
 	for (i = 0; i < res->nwords; i++) {
 		u64 want = res->oos[i] | res->intent[0][i] |
-			   res->intent[1][i] | res->hot[i];
+			   res->intent[1][i] | res->hot[i] | res->unflushed[i];
 
 		if (res->ondisk[i] & ~want) {
 			__set_bit(i / LISCAL_BLOCK_WORDS, res->dirty_blocks);
@@ -341,14 +344,16 @@ void liscal_hot_drop_all(struct liscal_res *res)
 /*
  * Makes every region with write-intent bits out of sync: at a break, the
  * writes the peer acknowledged but has not flushed may be lost with its
- * power. Lock held.
+ * power; so may recovered regions it has not flushed (the recovery thread
+ * puts them back too when it ends). Lock held.
  */
 void liscal_bm_merge_intent(struct liscal_res *res)
 {
 	size_t i;
 
 	for (i = 0; i < res->nwords; i++)
-		res->oos[i] |= res->intent[0][i] | res->intent[1][i];
+		res->oos[i] |= res->intent[0][i] | res->intent[1][i] |
+			       res->unflushed[i];
 }
 
 u64 liscal_dirty_bits(struct liscal_res *res)
@@ -396,7 +401,7 @@ void liscal_clean_work(struct work_struct *w)
 	 */
 	if (drained && pending &&
 	    (blkdev_issue_flush(res->dbdev) ||
-	     (mirrored && liscal_peer_flush(res)) || !mirrored))
+	     (mirrored && liscal_peer_flush(res, false)) || !mirrored))
 		drained = false;
 	spin_lock_irqsave(&res->lock, flags);
 	if (drained && !res->inflight[old]) {

@@ -1224,10 +1224,11 @@ static void liscal_data_ack(struct liscal_res *res,
 /*
  * Makes every write the peer acknowledged so far durable on its disk: an
  * empty PREFLUSH write, acknowledged after the peer's flush completed.
- * Context: process (the cleaner, the recovery thread), no mutex held.
- * Returns 0 when the peer confirmed.
+ * Context: process (the cleaner, the recovery thread: @recovery, which a
+ * recovery stop interrupts, -EINTR), no mutex held. Returns 0 when the
+ * peer confirmed.
  */
-int liscal_peer_flush(struct liscal_res *res)
+int liscal_peer_flush(struct liscal_res *res, bool recovery)
 {
 	unsigned long flags;
 	u64 seq;
@@ -1252,9 +1253,17 @@ int liscal_peer_flush(struct liscal_res *res)
 		tmo = wait_event_timeout(res->waitq,
 					 READ_ONCE(res->flush_state) != 1 ||
 					 READ_ONCE(res->fail_reason) ||
-					 READ_ONCE(res->conn) != LISCAL_CONN_CONNECTED,
+					 READ_ONCE(res->conn) != LISCAL_CONN_CONNECTED ||
+					 (recovery && READ_ONCE(res->rs_stop)),
 					 msecs_to_jiffies(READ_ONCE(res->p.ack_timeout)));
-		ret = (tmo && READ_ONCE(res->flush_state) == 2) ? 0 : -EIO;
+		if (READ_ONCE(res->flush_state) == 2)
+			ret = 0;
+		else if (recovery && READ_ONCE(res->rs_stop))
+			ret = -EINTR;
+		else if (tmo && READ_ONCE(res->flush_state) == 1)
+			ret = -ENOTCONN;	/* the link is failing already */
+		else
+			ret = -EIO;		/* no answer in time, or an error */
 	}
 	spin_lock_irqsave(&res->lock, flags);
 	res->flush_state = 0;

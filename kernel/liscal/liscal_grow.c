@@ -152,6 +152,8 @@ static int liscal_grow_apply(struct liscal_res *res, struct liscal_sb *sb,
 	if (ret) {
 		spin_lock_irqsave(&res->lock, flags);
 		liscal_bm_trim(res->oos, old_bits);
+		/* a write admitted meanwhile may have widened the last mask */
+		liscal_bm_trim(res->hot, old_bits);
 		res->nbits = old_bits;
 		res->nwords = old_words;
 		res->nblocks = old_blocks;

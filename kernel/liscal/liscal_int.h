@@ -61,7 +61,7 @@ struct liscal_hot_link {
  * create, replaced by a larger one at an online growth (liscal_grow.c).
  */
 struct liscal_bm_set {
-	u64 *oos, *intent[2], *ondisk, *hot;
+	u64 *oos, *intent[2], *ondisk, *hot, *unflushed;
 	struct liscal_hot_link *hot_link;
 	unsigned long *dirty;
 };
@@ -194,6 +194,12 @@ struct liscal_res {
 	u64 *hot;
 	struct liscal_hot_link *hot_link;
 	u32 hot_head, hot_tail, hot_count;
+	/*
+	 * Recovery source: regions the target acked but has not flushed yet,
+	 * taken out of oos and kept on disk until its flush is confirmed
+	 * (liscal_rs.c). Set and cleared by the recovery thread only.
+	 */
+	u64 *unflushed;
 	unsigned long *dirty_blocks;	/* bitmap blocks to (re)write */
 	size_t nblocks;
 	unsigned int icur;		/* current epoch */
@@ -416,7 +422,7 @@ int liscal_send_simple(struct liscal_res *res, u16 type, u16 flags, u64 seq,
 		       u64 sector, u32 size, const void *payload, size_t plen);
 int liscal_parse_addr(const char *s, struct sockaddr_in *sa);
 void liscal_ctl_work(struct work_struct *w);
-int liscal_peer_flush(struct liscal_res *res);
+int liscal_peer_flush(struct liscal_res *res, bool recovery);
 void liscal_refuse(struct liscal_res *res, const char *what);
 void liscal_auth_failed(struct liscal_res *res);
 bool liscal_rekey(struct liscal_res *res);

@@ -4,12 +4,13 @@
  * chunks of the recovery data size, a window of them in flight at once:
  * each chunk's region is locked (new local writes to it wait), read once
  * no local write in flight overlaps it (asynchronously, while earlier
- * chunks are on the wire), sent, and its region released when the target
- * acked its disk write. The target writes without FUA: the chunk's bits
- * are cleared only after a flush of the target's disk confirmed them, one
- * for every LISCAL_RS_FLUSH_BYTES acked and one at the end of each pass.
- * The bits on disk are cleared lazily, so a crash of either side resumes
- * from what is left.
+ * chunks are on the wire), sent, and its bits cleared and its region
+ * released when the target acked its disk write. The target writes without
+ * FUA: until a flush of the target's disk confirmed the chunk (one for
+ * every LISCAL_RS_FLUSH_BYTES acked and one at the end of each pass) its
+ * bits move from oos to res->unflushed, which keeps them on disk and goes
+ * back into oos if the flush is not confirmed. The bits on disk are
+ * cleared lazily, so a crash of either side resumes from what is left.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -58,16 +59,6 @@ struct liscal_rs_chunk {
 	u64 ack_us;			/* send to RS_ACK */
 };
 
-/*
- * Chunks the target acked whose write may still be in its volatile disk
- * cache: their range is released, their bits stay until a flush of the
- * target confirms them (liscal_rs_durable). Recovery thread only.
- */
-struct liscal_rs_unflushed {
-	struct list_head chunks;
-	u64 bytes;
-};
-
 /* The walk over the bitmap: recovery thread only. */
 struct liscal_rs_walk {
 	u64 cursor;			/* next bit to look at in this pass */
@@ -111,8 +102,7 @@ bool liscal_rs_locked(struct liscal_res *res, u64 first, u64 last)
 
 static void liscal_rs_chunk_free(struct liscal_rs_chunk *c)
 {
-	if (c->bio)
-		liscal_page_bio_free(c->bio);
+	liscal_page_bio_free(c->bio);
 	kfree(c);
 }
 
@@ -326,14 +316,13 @@ static int liscal_rs_send(struct liscal_res *res)
 }
 
 /*
- * Retires the acknowledged chunks: counts them, releases their ranges,
- * waking the writes deferred behind them, and keeps them (without their
- * pages) on @uf until the target's disk is flushed. A chunk acked with an
- * error is left for liscal_rs_abandon (its bits stay) and fails the link:
- * returns -EIO.
+ * Retires the acknowledged chunks: moves their bits from oos to unflushed
+ * (until the target's disk is flushed, liscal_rs_durable), counts them in
+ * *@unflushed and the statistics, and releases their ranges, waking the
+ * writes deferred behind them. A chunk acked with an error is left for
+ * liscal_rs_abandon (its bits stay) and fails the link: returns -EIO.
  */
-static int liscal_rs_retire(struct liscal_res *res,
-			    struct liscal_rs_unflushed *uf)
+static int liscal_rs_retire(struct liscal_res *res, u64 *unflushed)
 {
 	struct liscal_rs_chunk *c, *tmp;
 	unsigned long flags;
@@ -348,6 +337,9 @@ static int liscal_rs_retire(struct liscal_res *res,
 			peer_err = true;
 			break;
 		}
+		liscal_bm_clear_range(res->oos, c->first, c->last);
+		liscal_bm_set_range(res->unflushed, c->first, c->last);
+		*unflushed += c->bytes;
 		res->rs_done += c->bytes;
 		liscal_stat_add(res, LISCAL_STATS_A_RECOVERY_SENT_BYTES, c->bytes);
 		res->st.v[LISCAL_STATS_A_RECOVERY_ACK_CUR] = c->ack_us;
@@ -362,12 +354,8 @@ static int liscal_rs_retire(struct liscal_res *res,
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (!list_empty(&done))
 		queue_work(res->wq, &res->issue_work);
-	list_for_each_entry_safe(c, tmp, &done, list) {
-		liscal_page_bio_free(c->bio);
-		c->bio = NULL;
-		uf->bytes += c->bytes;
-	}
-	list_splice_tail(&done, &uf->chunks);
+	list_for_each_entry_safe(c, tmp, &done, list)
+		liscal_rs_chunk_free(c);
 	if (peer_err) {
 		liscal_conn_fail(res, LISCAL_REASON_PEER_IO_ERROR);
 		return -EIO;
@@ -376,34 +364,50 @@ static int liscal_rs_retire(struct liscal_res *res,
 }
 
 /*
- * Makes the chunks on @uf durable: a flush of the target's disk (it covers
- * every write the target completed before it acked them), then their bits
- * are cleared. On a failed flush they are dropped with their bits set (a
- * later recovery copies them again) and the error returned.
+ * Lock held. The recovered regions not confirmed durable on the target go
+ * back to oos: a later pass or recovery copies them again.
  */
-static int liscal_rs_durable(struct liscal_res *res,
-			     struct liscal_rs_unflushed *uf)
+static void liscal_rs_unflushed_back(struct liscal_res *res)
 {
-	struct liscal_rs_chunk *c, *tmp;
+	size_t i;
+
+	for (i = 0; i < res->nwords; i++) {
+		res->oos[i] |= res->unflushed[i];
+		res->unflushed[i] = 0;
+	}
+}
+
+/*
+ * Makes the retired chunks durable: a flush of the target's disk (it
+ * covers every write the target completed before it acked them), then
+ * their bits leave unflushed. Only this thread sets unflushed, and it
+ * waits here: every bit in it was acked before the flush was sent. If the
+ * flush is not confirmed the bits go back to oos and the link fails, as
+ * for a chunk's ack timeout or a send error (the target is left
+ * inconsistent and the next handshake resumes the recovery).
+ */
+static int liscal_rs_durable(struct liscal_res *res, u64 *unflushed)
+{
 	unsigned long flags;
 	int ret;
 
-	if (list_empty(&uf->chunks))
+	if (!*unflushed)
 		return 0;
-	ret = liscal_peer_flush(res);
-	if (!ret) {
-		spin_lock_irqsave(&res->lock, flags);
-		list_for_each_entry(c, &uf->chunks, list)
-			liscal_bm_clear_range(res->oos, c->first, c->last);
-		spin_unlock_irqrestore(&res->lock, flags);
-	} else {
-		pr_warn("%s: the peer did not confirm a flush of the recovered data (%d): its regions stay out of sync\n",
+	ret = liscal_peer_flush(res, true);
+	spin_lock_irqsave(&res->lock, flags);
+	if (!ret)
+		memset(res->unflushed, 0, res->nwords * 8);
+	else
+		liscal_rs_unflushed_back(res);
+	spin_unlock_irqrestore(&res->lock, flags);
+	*unflushed = 0;
+	if (ret && ret != -ENOTCONN && ret != -EINTR) {
+		pr_warn("%s: the peer did not confirm a flush of the recovered data (%d): the regions stay out of sync\n",
 			res->name, ret);
+		liscal_conn_fail(res, ret == -EIO ? LISCAL_REASON_BREAK_ACK_TIMEOUT :
+				 ret == -EAGAIN ? LISCAL_REASON_BREAK_SEND_TIMEOUT :
+				 LISCAL_REASON_BREAK_PEER_CLOSED);
 	}
-	list_for_each_entry_safe(c, tmp, &uf->chunks, list)
-		liscal_rs_chunk_free(c);
-	INIT_LIST_HEAD(&uf->chunks);
-	uf->bytes = 0;
 	return ret;
 }
 
@@ -499,9 +503,8 @@ static void liscal_rs_abandon(struct liscal_res *res)
  */
 static int liscal_rs_pipeline(struct liscal_res *res)
 {
-	struct liscal_rs_unflushed uf = { .chunks = LIST_HEAD_INIT(uf.chunks) };
-	struct liscal_rs_chunk *c, *tmp;
 	struct liscal_rs_walk w = { 0 };
+	u64 unflushed = 0;
 	unsigned long flags;
 	bool clean;
 	long tmo;
@@ -512,9 +515,9 @@ static int liscal_rs_pipeline(struct liscal_res *res)
 			ret = -EINTR;
 			break;
 		}
-		ret = liscal_rs_retire(res, &uf);
-		if (!ret && uf.bytes >= LISCAL_RS_FLUSH_BYTES)
-			ret = liscal_rs_durable(res, &uf);
+		ret = liscal_rs_retire(res, &unflushed);
+		if (!ret && unflushed >= LISCAL_RS_FLUSH_BYTES)
+			ret = liscal_rs_durable(res, &unflushed);
 		if (!ret)
 			ret = liscal_rs_fill(res, &w);
 		if (ret)
@@ -533,7 +536,7 @@ static int liscal_rs_pipeline(struct liscal_res *res)
 		spin_unlock_irqrestore(&res->lock, flags);
 		/* the pass is over: what it copied is made durable first */
 		if (clean) {
-			ret = liscal_rs_durable(res, &uf);
+			ret = liscal_rs_durable(res, &unflushed);
 			if (ret)
 				break;
 		}
@@ -553,9 +556,10 @@ static int liscal_rs_pipeline(struct liscal_res *res)
 		}
 		wait_event_timeout(res->waitq, liscal_rs_has_work(res, &w), tmo);
 	}
-	/* not confirmed durable: their bits stay, a later recovery copies them */
-	list_for_each_entry_safe(c, tmp, &uf.chunks, list)
-		liscal_rs_chunk_free(c);
+	/* not confirmed durable: back to oos, a later recovery copies them */
+	spin_lock_irqsave(&res->lock, flags);
+	liscal_rs_unflushed_back(res);
+	spin_unlock_irqrestore(&res->lock, flags);
 	return ret;
 }
 
