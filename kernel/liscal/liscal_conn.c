@@ -28,7 +28,7 @@
 
 /* A write from the peer being applied to the data partition. */
 struct liscal_peer_req {
-	struct work_struct work;
+	struct list_head list;	/* res->ack_q once written, lock */
 	struct liscal_res *res;
 	struct bio *bio;
 	u64 seq;
@@ -1085,29 +1085,94 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 	return 0;
 }
 
-static void liscal_peer_ack_work(struct work_struct *w)
+/*
+ * Sends the acks of the peer writes on @batch, LISCAL_ACK_BATCH headers
+ * per sendmsg (or per sealed record), the last part of each without
+ * MSG_MORE. Context: the ack work; takes send_mutex. Errors are not
+ * reported: a failed send fails the link, whose teardown frees the rest.
+ */
+static void liscal_send_acks(struct liscal_res *res, struct list_head *batch)
 {
-	struct liscal_peer_req *pr = container_of(w, struct liscal_peer_req, work);
-	struct liscal_res *res = pr->res;
+	unsigned int noio = memalloc_noio_save();
+	struct liscal_peer_req *pr;
+	unsigned int n = 0;
+	int ret = 0;
 
-	liscal_send_simple(res, pr->ack_type,
-			   pr->status ? LISCAL_WF_ERROR : 0, pr->seq,
-			   pr->sector, pr->size, NULL, 0);
-	liscal_page_bio_free(pr->bio);
-	kfree(pr);
-	if (atomic_dec_and_test(&res->peer_inflight))
+	mutex_lock(&res->send_mutex);
+	list_for_each_entry(pr, batch, list) {
+		struct liscal_wire_hdr h = {
+			.type = pr->ack_type,
+			.flags = pr->status ? LISCAL_WF_ERROR : 0,
+			.seq = pr->seq, .sector = pr->sector, .size = pr->size,
+		};
+
+		if (!res->sock) {
+			ret = -ENOTCONN;
+			break;
+		}
+		liscal_wire_encode_hdr(&h, &res->ack_buf[n]);
+		if (res->xf)
+			ret = liscal_xf_put(res, &res->ack_buf[n],
+					    sizeof(res->ack_buf[n]));
+		if (ret)
+			break;
+		if (++n < LISCAL_ACK_BATCH && !list_is_last(&pr->list, batch))
+			continue;
+		ret = res->xf ? liscal_xf_flush(res) :
+				liscal_sock_send(res->sock, res->ack_buf,
+						 n * sizeof(res->ack_buf[0]), 0);
+		n = 0;
+		if (ret)
+			break;
+	}
+	mutex_unlock(&res->send_mutex);
+	memalloc_noio_restore(noio);
+	if (ret)
+		pr_debug("%s: acks not sent (%d)\n", res->name, ret);
+}
+
+/*
+ * The ack work: the acks of every peer write completed so far go out
+ * together (one wake-up and one send for all of them, where each had its
+ * own work item and send before), then the writes are freed. A write
+ * completing meanwhile queues the work again.
+ */
+void liscal_peer_ack_work(struct work_struct *w)
+{
+	struct liscal_res *res = container_of(w, struct liscal_res, ack_work);
+	struct liscal_peer_req *pr, *tmp;
+	unsigned long flags;
+	LIST_HEAD(batch);
+	int n = 0;
+
+	spin_lock_irqsave(&res->lock, flags);
+	list_splice_init(&res->ack_q, &batch);
+	spin_unlock_irqrestore(&res->lock, flags);
+	if (list_empty(&batch))
+		return;
+	liscal_send_acks(res, &batch);
+	list_for_each_entry_safe(pr, tmp, &batch, list) {
+		liscal_page_bio_free(pr->bio);
+		kfree(pr);
+		n++;
+	}
+	if (atomic_sub_and_test(n, &res->peer_inflight))
 		wake_up_all(&res->waitq);
 }
 
 static void liscal_peer_endio(struct bio *bio)
 {
 	struct liscal_peer_req *pr = bio->bi_private;
+	struct liscal_res *res = pr->res;
+	unsigned long flags;
 
 	pr->status = bio->bi_status;
 	if (bio->bi_status)
-		liscal_io_error(pr->res, false,
-				blk_status_to_errno(bio->bi_status));
-	queue_work(pr->res->wq, &pr->work);
+		liscal_io_error(res, false, blk_status_to_errno(bio->bi_status));
+	spin_lock_irqsave(&res->lock, flags);
+	list_add_tail(&pr->list, &res->ack_q);
+	spin_unlock_irqrestore(&res->lock, flags);
+	queue_work(res->wq, &res->ack_work);
 }
 
 /* Reads the payload of a DATA/RS_DATA into pages and writes it. */
@@ -1146,7 +1211,6 @@ static int liscal_recv_write(struct liscal_res *res,
 	pr = kzalloc(sizeof(*pr), GFP_NOIO);
 	if (!pr)
 		return -ENOMEM;
-	INIT_WORK(&pr->work, liscal_peer_ack_work);
 	pr->res = res;
 	pr->seq = h->seq;
 	pr->size = h->size;

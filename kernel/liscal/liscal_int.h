@@ -56,6 +56,9 @@ struct liscal_hot_link {
 
 #define LISCAL_HOT_NONE		U32_MAX
 
+/* Acks sent in one sendmsg (or one sealed record) at most. */
+#define LISCAL_ACK_BATCH	64
+
 /*
  * A resource's in-memory bitmap arrays, as one set (liscal_bm.c): made at
  * create, replaced by a larger one at an online growth (liscal_grow.c).
@@ -290,6 +293,14 @@ struct liscal_res {
 	struct mutex sock_mutex;	/* sock pointer for shutdown/teardown */
 	struct mutex send_mutex;	/* one sender on sock at a time */
 	struct work_struct ctl_work;	/* sends PING / PONG / STATE */
+	/*
+	 * Acks of the peer's writes (liscal_conn.c): a completed write joins
+	 * ack_q (lock) and ack_work sends every ack gathered so far at once,
+	 * their headers in ack_buf (send_mutex).
+	 */
+	struct list_head ack_q;
+	struct work_struct ack_work;
+	struct liscal_wire_hdr_disk ack_buf[LISCAL_ACK_BATCH];
 	bool ping_pending, pong_pending, state_pending;	/* lock */
 	struct socket *sock;		/* set/cleared under send_mutex + lock */
 	/*
@@ -409,6 +420,7 @@ struct bio *liscal_page_bio_alloc(struct block_device *bdev, u64 sector,
 				  u32 bytes, blk_opf_t opf);
 void liscal_page_bio_free(struct bio *bio);
 void liscal_async_send_work(struct work_struct *w);
+void liscal_peer_ack_work(struct work_struct *w);
 void liscal_async_catchup_work(struct work_struct *w);
 
 /* liscal_conn.c */
