@@ -166,8 +166,8 @@ void liscal_bm_mark_dirty(struct liscal_res *res, u64 first, u64 last)
 
 /*
  * Writes the marked bitmap blocks (all blocks if @all) with FUA, each as
- * a snapshot of oos | intent[0] | intent[1], and records the snapshot in
- * ondisk. Context: process; takes bm_mutex. Returns the first error.
+ * a snapshot of oos | intent[0] | intent[1] | hot | unflushed, and records
+ * the snapshot in ondisk. Context: process; takes bm_mutex. Returns the first error.
  */
 int liscal_bm_flush(struct liscal_res *res, bool all)
 {

@@ -1088,8 +1088,9 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
 /*
  * Sends the acks of the peer writes on @batch, LISCAL_ACK_BATCH headers
  * per sendmsg (or per sealed record), the last part of each without
- * MSG_MORE. Context: the ack work; takes send_mutex. Errors are not
- * reported: a failed send fails the link, whose teardown frees the rest.
+ * MSG_MORE. Context: the ack work; takes send_mutex. A failed send fails
+ * the link (the stream may end inside a packet), whose teardown frees the
+ * rest; without a socket the acks are dropped.
  */
 static void liscal_send_acks(struct liscal_res *res, struct list_head *batch)
 {
@@ -1127,8 +1128,10 @@ static void liscal_send_acks(struct liscal_res *res, struct list_head *batch)
 	}
 	mutex_unlock(&res->send_mutex);
 	memalloc_noio_restore(noio);
-	if (ret)
-		pr_debug("%s: acks not sent (%d)\n", res->name, ret);
+	if (ret && ret != -ENOTCONN)
+		liscal_conn_fail(res, ret == -EAGAIN ?
+				 LISCAL_REASON_BREAK_SEND_TIMEOUT :
+				 LISCAL_REASON_BREAK_PEER_CLOSED);
 }
 
 /*
@@ -1169,10 +1172,15 @@ static void liscal_peer_endio(struct bio *bio)
 	pr->status = bio->bi_status;
 	if (bio->bi_status)
 		liscal_io_error(res, false, blk_status_to_errno(bio->bi_status));
+	/*
+	 * Queued under the lock: a running ack work could otherwise send
+	 * this ack and bring peer_inflight to 0, letting teardown and
+	 * RES_DESTROY free res before this queue_work().
+	 */
 	spin_lock_irqsave(&res->lock, flags);
 	list_add_tail(&pr->list, &res->ack_q);
-	spin_unlock_irqrestore(&res->lock, flags);
 	queue_work(res->wq, &res->ack_work);
+	spin_unlock_irqrestore(&res->lock, flags);
 }
 
 /* Reads the payload of a DATA/RS_DATA into pages and writes it. */
@@ -1290,7 +1298,9 @@ static void liscal_data_ack(struct liscal_res *res,
  * empty PREFLUSH write, acknowledged after the peer's flush completed.
  * Context: process (the cleaner, the recovery thread: @recovery, which a
  * recovery stop interrupts, -EINTR), no mutex held. Returns 0 when the
- * peer confirmed.
+ * peer confirmed; -EREMOTEIO when its flush failed (the ack already
+ * failed the link), -ETIMEDOUT after the ack timeout, -ENOTCONN when the
+ * link is down or failing, or the send's error.
  */
 int liscal_peer_flush(struct liscal_res *res, bool recovery)
 {
@@ -1322,12 +1332,14 @@ int liscal_peer_flush(struct liscal_res *res, bool recovery)
 					 msecs_to_jiffies(READ_ONCE(res->p.ack_timeout)));
 		if (READ_ONCE(res->flush_state) == 2)
 			ret = 0;
+		else if (READ_ONCE(res->flush_state) == -1)
+			ret = -EREMOTEIO;	/* the peer's flush failed */
 		else if (recovery && READ_ONCE(res->rs_stop))
 			ret = -EINTR;
-		else if (tmo && READ_ONCE(res->flush_state) == 1)
+		else if (tmo)
 			ret = -ENOTCONN;	/* the link is failing already */
 		else
-			ret = -EIO;		/* no answer in time, or an error */
+			ret = -ETIMEDOUT;
 	}
 	spin_lock_irqsave(&res->lock, flags);
 	res->flush_state = 0;

@@ -154,6 +154,7 @@ static int liscal_grow_apply(struct liscal_res *res, struct liscal_sb *sb,
 		liscal_bm_trim(res->oos, old_bits);
 		/* a write admitted meanwhile may have widened the last mask */
 		liscal_bm_trim(res->hot, old_bits);
+		liscal_bm_trim(res->unflushed, old_bits);
 		res->nbits = old_bits;
 		res->nwords = old_words;
 		res->nblocks = old_blocks;
@@ -395,10 +396,11 @@ out_recheck:
 	ret = liscal_grow_check(res, bytes, &sb, err, sizeof(err));
 	if (ret)
 		goto out_err;
-	/* a handshake may have started meanwhile */
-	if (READ_ONCE(res->hold_writes)) {
+	/* a handshake or a recovery may have started meanwhile */
+	if (READ_ONCE(res->hold_writes) ||
+	    READ_ONCE(res->rs_dir) != LISCAL_RECOVERY_NONE) {
 		snprintf(err, sizeof(err),
-			 "the mirror handshake started meanwhile: this side did not grow (the peer may have), run the command again once connected");
+			 "the mirror handshake or a recovery started meanwhile: this side did not grow (the peer may have), run the command again once it is over");
 		ret = -EBUSY;
 		goto out_err;
 	}

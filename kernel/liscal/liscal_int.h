@@ -7,7 +7,8 @@
  * Lock order (outer first):
  *   liscal_res_mutex  >  res->state_mutex  >  res->bm_mutex  >
  *   res->send_mutex  >  res->lock (spinlock, irq-safe, innermost);
- *   res->peer_flush_mutex  >  res->send_mutex (taken with no other held)
+ *   res->peer_flush_mutex  >  res->send_mutex (taken with no other held);
+ *   res->sock_mutex  >  res->send_mutex (connect, teardown)
  */
 #ifndef _LISCAL_INT_H
 #define _LISCAL_INT_H
@@ -420,7 +421,6 @@ struct bio *liscal_page_bio_alloc(struct block_device *bdev, u64 sector,
 				  u32 bytes, blk_opf_t opf);
 void liscal_page_bio_free(struct bio *bio);
 void liscal_async_send_work(struct work_struct *w);
-void liscal_peer_ack_work(struct work_struct *w);
 void liscal_async_catchup_work(struct work_struct *w);
 
 /* liscal_conn.c */
@@ -435,6 +435,7 @@ int liscal_send_simple(struct liscal_res *res, u16 type, u16 flags, u64 seq,
 int liscal_parse_addr(const char *s, struct sockaddr_in *sa);
 void liscal_ctl_work(struct work_struct *w);
 int liscal_peer_flush(struct liscal_res *res, bool recovery);
+void liscal_peer_ack_work(struct work_struct *w);
 void liscal_refuse(struct liscal_res *res, const char *what);
 void liscal_auth_failed(struct liscal_res *res);
 bool liscal_rekey(struct liscal_res *res);

@@ -404,7 +404,9 @@ static int liscal_rs_durable(struct liscal_res *res, u64 *unflushed)
 	if (ret && ret != -ENOTCONN && ret != -EINTR) {
 		pr_warn("%s: the peer did not confirm a flush of the recovered data (%d): the regions stay out of sync\n",
 			res->name, ret);
-		liscal_conn_fail(res, ret == -EIO ? LISCAL_REASON_BREAK_ACK_TIMEOUT :
+		liscal_conn_fail(res,
+				 ret == -EREMOTEIO ? LISCAL_REASON_PEER_IO_ERROR :
+				 ret == -ETIMEDOUT ? LISCAL_REASON_BREAK_ACK_TIMEOUT :
 				 ret == -EAGAIN ? LISCAL_REASON_BREAK_SEND_TIMEOUT :
 				 LISCAL_REASON_BREAK_PEER_CLOSED);
 	}
