@@ -184,3 +184,59 @@ void liscal_bm_from_disk(u64 *out, const __le64 *in, size_t n)
 	for (i = 0; i < n; i++)
 		out[i] = le64_to_cpu(in[i]);
 }
+
+void liscal_hot_init(struct liscal_hot *h)
+{
+	h->head = LISCAL_HOT_NONE;
+	h->tail = LISCAL_HOT_NONE;
+	h->count = 0;
+}
+
+static void liscal_hot_unlink(struct liscal_hot *h, u32 w)
+{
+	struct liscal_hot_link *l = &h->link[w];
+
+	if (l->prev != LISCAL_HOT_NONE)
+		h->link[l->prev].next = l->next;
+	else
+		h->head = l->next;
+	if (l->next != LISCAL_HOT_NONE)
+		h->link[l->next].prev = l->prev;
+	else
+		h->tail = l->prev;
+	l->prev = LISCAL_HOT_NONE;
+	l->next = LISCAL_HOT_NONE;
+}
+
+void liscal_hot_touch(struct liscal_hot *h, u32 w, u64 mask)
+{
+	struct liscal_hot_link *l = &h->link[w];
+
+	if (h->mask[w])
+		liscal_hot_unlink(h, w);
+	else
+		h->count++;
+	h->mask[w] = mask;
+	l->prev = LISCAL_HOT_NONE;
+	l->next = h->head;
+	if (h->head != LISCAL_HOT_NONE)
+		h->link[h->head].prev = w;
+	else
+		h->tail = w;
+	h->head = w;
+}
+
+u32 liscal_hot_trim(struct liscal_hot *h, u32 max)
+{
+	u32 n = 0;
+
+	while (h->count > max && h->tail != LISCAL_HOT_NONE) {
+		u32 w = h->tail;
+
+		liscal_hot_unlink(h, w);
+		h->mask[w] = 0;
+		h->count--;
+		n++;
+	}
+	return n;
+}

@@ -39,6 +39,35 @@ u64 liscal_bm_next_clear(const u64 *bm, u64 nbits, u64 from);
 /* Set every bit beyond @nbits in the last word to zero. */
 void liscal_bm_trim(u64 *bm, u64 nbits);
 
+/*
+ * The hot set's order (kernel/liscal/liscal_bm.c, Documentation/liscal.md
+ * "Hot set"): bitmap words (extents of 64 bits) in the set, the most
+ * recently touched first, as a doubly linked list by word index.
+ * mask[w] is the word's mask while w is in the set, else 0. The caller
+ * owns the arrays: mask zeroed and every link LISCAL_HOT_NONE (all bytes
+ * 0xff) before liscal_hot_init(); it serialises.
+ */
+#define LISCAL_HOT_NONE		0xffffffffU
+
+struct liscal_hot_link {
+	u32 prev, next;
+};
+
+struct liscal_hot {
+	u64 *mask;
+	struct liscal_hot_link *link;
+	u32 head, tail, count;
+};
+
+void liscal_hot_init(struct liscal_hot *h);
+/* Word @w joins the set, or moves to its front, with @mask (not 0). */
+void liscal_hot_touch(struct liscal_hot *h, u32 w, u64 mask);
+/*
+ * Drops the least recently touched words until at most @max are left
+ * (their masks 0); returns how many left.
+ */
+u32 liscal_hot_trim(struct liscal_hot *h, u32 max);
+
 /* Words <-> disk: @n words. */
 void liscal_bm_to_disk(__le64 *out, const u64 *in, size_t n);
 void liscal_bm_from_disk(u64 *out, const __le64 *in, size_t n);

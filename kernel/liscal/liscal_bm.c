@@ -74,9 +74,9 @@ void liscal_bm_set_swap(struct liscal_res *res, struct liscal_bm_set *s)
 	swap(res->intent[0], s->intent[0]);
 	swap(res->intent[1], s->intent[1]);
 	swap(res->ondisk, s->ondisk);
-	swap(res->hot, s->hot);
+	swap(res->hot.mask, s->hot);
 	swap(res->unflushed, s->unflushed);
-	swap(res->hot_link, s->hot_link);
+	swap(res->hot.link, s->hot_link);
 	swap(res->dirty_blocks, s->dirty);
 }
 
@@ -93,9 +93,9 @@ void liscal_bm_set_copy(struct liscal_bm_set *s, struct liscal_res *res,
 	memcpy(s->intent[0], res->intent[0], words * 8);
 	memcpy(s->intent[1], res->intent[1], words * 8);
 	memcpy(s->ondisk, res->ondisk, words * 8);
-	memcpy(s->hot, res->hot, words * 8);
+	memcpy(s->hot, res->hot.mask, words * 8);
 	memcpy(s->unflushed, res->unflushed, words * 8);
-	memcpy(s->hot_link, res->hot_link, words * sizeof(*s->hot_link));
+	memcpy(s->hot_link, res->hot.link, words * sizeof(*s->hot_link));
 }
 
 int liscal_bm_alloc(struct liscal_res *res)
@@ -104,9 +104,7 @@ int liscal_bm_alloc(struct liscal_res *res)
 
 	res->nwords = LISCAL_BM_WORDS(res->nbits);
 	res->nblocks = DIV_ROUND_UP(res->nbits, LISCAL_BLOCK_BITS);
-	res->hot_head = LISCAL_HOT_NONE;
-	res->hot_tail = LISCAL_HOT_NONE;
-	res->hot_count = 0;
+	liscal_hot_init(&res->hot);
 	if (liscal_bm_set_alloc(&s, res->nblocks))
 		return -ENOMEM;
 	liscal_bm_set_swap(res, &s);
@@ -188,7 +186,7 @@ int liscal_bm_flush(struct liscal_res *res, bool all)
 		__clear_bit(blk, res->dirty_blocks);
 		for (w = 0; w < LISCAL_BLOCK_WORDS; w++) {
 			snap[w] = res->oos[base + w] | res->intent[0][base + w] |
-				  res->intent[1][base + w] | res->hot[base + w] |
+				  res->intent[1][base + w] | res->hot.mask[base + w] |
 				  res->unflushed[base + w];
 			/*
 			 * Bits this write clears stop counting as on disk now,
@@ -225,55 +223,20 @@ static u64 liscal_word_mask(struct liscal_res *res, size_t w)
 	return left >= 64 ? ~0ULL : (1ULL << left) - 1;
 }
 
-static void liscal_hot_unlink(struct liscal_res *res, u32 w)
-{
-	struct liscal_hot_link *l = &res->hot_link[w];
-
-	if (l->prev != LISCAL_HOT_NONE)
-		res->hot_link[l->prev].next = l->next;
-	else
-		res->hot_head = l->next;
-	if (l->next != LISCAL_HOT_NONE)
-		res->hot_link[l->next].prev = l->prev;
-	else
-		res->hot_tail = l->prev;
-	l->prev = LISCAL_HOT_NONE;
-	l->next = LISCAL_HOT_NONE;
-}
-
-static void liscal_hot_push(struct liscal_res *res, u32 w)
-{
-	struct liscal_hot_link *l = &res->hot_link[w];
-
-	l->prev = LISCAL_HOT_NONE;
-	l->next = res->hot_head;
-	if (res->hot_head != LISCAL_HOT_NONE)
-		res->hot_link[res->hot_head].prev = w;
-	else
-		res->hot_tail = w;
-	res->hot_head = w;
-}
-
 /*
  * Lock held. A mirrored write into bits [first, last]: their extents join
- * the hot set, or move to its front. Their masks reach the disk with the
- * next bitmap block write (the write's own intent bits protect it; the
- * hot bits only spare later writes a bitmap write).
+ * the hot set, or move to its front (their masks renewed). The masks
+ * reach the disk with the next bitmap block write (the write's own intent
+ * bits protect it; the hot bits only spare later writes a bitmap write).
  */
-void liscal_hot_touch(struct liscal_res *res, u64 first, u64 last)
+void liscal_bm_touch_hot(struct liscal_res *res, u64 first, u64 last)
 {
 	size_t w;
 
 	if (!READ_ONCE(res->p.hot_extents))
 		return;
-	for (w = first / 64; w <= last / 64; w++) {
-		if (res->hot[w])
-			liscal_hot_unlink(res, w);	/* its mask renewed too */
-		else
-			res->hot_count++;
-		res->hot[w] = liscal_word_mask(res, w);
-		liscal_hot_push(res, w);
-	}
+	for (w = first / 64; w <= last / 64; w++)
+		liscal_hot_touch(&res->hot, w, liscal_word_mask(res, w));
 }
 
 /*
@@ -281,22 +244,12 @@ void liscal_hot_touch(struct liscal_res *res, u64 first, u64 last)
  * are left; the caller rewrites the bitmap blocks (see the file's head:
  * always safe). Returns whether any left.
  */
-static bool liscal_hot_trim(struct liscal_res *res, u32 max)
+static bool liscal_bm_trim_hot(struct liscal_res *res, u32 max)
 {
-	u32 n = 0;
+	u32 n = liscal_hot_trim(&res->hot, max);
 
-	while (res->hot_count > max) {
-		u32 w = res->hot_tail;
-
-		if (WARN_ON_ONCE(w == LISCAL_HOT_NONE)) {
-			res->hot_count = 0;
-			break;
-		}
-		liscal_hot_unlink(res, w);
-		res->hot[w] = 0;
-		res->hot_count--;
-		n++;
-	}
+	/* the list ended before the count did: they disagree */
+	WARN_ON_ONCE(res->hot.count > max);
 	liscal_stat_add(res, LISCAL_STATS_A_HOT_EVICTIONS, n);
 	return n;
 }
@@ -312,7 +265,7 @@ static bool liscal_bm_mark_stale(struct liscal_res *res)
 
 	for (i = 0; i < res->nwords; i++) {
 		u64 want = res->oos[i] | res->intent[0][i] |
-			   res->intent[1][i] | res->hot[i] | res->unflushed[i];
+			   res->intent[1][i] | res->hot.mask[i] | res->unflushed[i];
 
 		if (res->ondisk[i] & ~want) {
 			__set_bit(i / LISCAL_BLOCK_WORDS, res->dirty_blocks);
@@ -328,13 +281,13 @@ static bool liscal_bm_mark_stale(struct liscal_res *res)
  * leaves its blocks marked for the caller's next flush. Context: process,
  * no bm_mutex.
  */
-void liscal_hot_drop_all(struct liscal_res *res)
+void liscal_bm_drop_hot(struct liscal_res *res)
 {
 	unsigned long flags;
 	bool any;
 
 	spin_lock_irqsave(&res->lock, flags);
-	liscal_hot_trim(res, 0);
+	liscal_bm_trim_hot(res, 0);
 	any = liscal_bm_mark_stale(res);
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (any)
@@ -411,7 +364,7 @@ void liscal_clean_work(struct work_struct *w)
 	}
 	hot_max = mirrored && res->role == LISCAL_ROLE_ACTIVE ?
 		  READ_ONCE(res->p.hot_extents) : 0;
-	if (liscal_hot_trim(res, hot_max) || swapped)
+	if (liscal_bm_trim_hot(res, hot_max) || swapped)
 		any = liscal_bm_mark_stale(res);
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (any)

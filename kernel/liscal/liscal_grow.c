@@ -153,7 +153,7 @@ static int liscal_grow_apply(struct liscal_res *res, struct liscal_sb *sb,
 		spin_lock_irqsave(&res->lock, flags);
 		liscal_bm_trim(res->oos, old_bits);
 		/* a write admitted meanwhile may have widened the last mask */
-		liscal_bm_trim(res->hot, old_bits);
+		liscal_bm_trim(res->hot.mask, old_bits);
 		liscal_bm_trim(res->unflushed, old_bits);
 		res->nbits = old_bits;
 		res->nwords = old_words;

@@ -50,13 +50,6 @@ struct liscal_params {
 	u32 hot_extents;	/* hot set size (liscal_bm.c), 0 none */
 };
 
-/* One word's place in the hot set's order: word indices, lock. */
-struct liscal_hot_link {
-	u32 prev, next;
-};
-
-#define LISCAL_HOT_NONE		U32_MAX
-
 /* Acks sent in one sendmsg (or one sealed record) at most. */
 #define LISCAL_ACK_BATCH	64
 
@@ -191,13 +184,11 @@ struct liscal_res {
 	/*
 	 * The hot set (liscal_bm.c): extents of one bitmap word each whose
 	 * bits stay on disk after their writes were cleaned, so that the next
-	 * write there waits for no bitmap write. hot[w] is the word's mask
-	 * while w is in the set, else 0; hot_link orders the set, most
-	 * recently written first (hot_head), LISCAL_HOT_NONE at the ends.
+	 * write there waits for no bitmap write. hot.mask[w] is the word's
+	 * mask while w is in the set, else 0; hot.link orders the set, most
+	 * recently written first (common/liscal_bitmap.h).
 	 */
-	u64 *hot;
-	struct liscal_hot_link *hot_link;
-	u32 hot_head, hot_tail, hot_count;
+	struct liscal_hot hot;
 	/*
 	 * Recovery source: regions the target acked but has not flushed yet,
 	 * taken out of oos and kept on disk until its flush is confirmed
@@ -405,8 +396,8 @@ int liscal_bm_load(struct liscal_res *res);
 int liscal_bm_flush(struct liscal_res *res, bool all);
 void liscal_bm_mark_dirty(struct liscal_res *res, u64 first, u64 last);
 void liscal_bm_merge_intent(struct liscal_res *res);
-void liscal_hot_touch(struct liscal_res *res, u64 first, u64 last);
-void liscal_hot_drop_all(struct liscal_res *res);
+void liscal_bm_touch_hot(struct liscal_res *res, u64 first, u64 last);
+void liscal_bm_drop_hot(struct liscal_res *res);
 void liscal_clean_work(struct work_struct *w);
 u64 liscal_dirty_bits(struct liscal_res *res);
 

@@ -423,7 +423,7 @@ int liscal_res_destroy(struct liscal_res *res, struct netlink_ext_ack *extack)
 	cancel_delayed_work_sync(&res->clean_work);
 	flush_workqueue(res->wq);
 	mutex_lock(&res->state_mutex);
-	liscal_hot_drop_all(res);
+	liscal_bm_drop_hot(res);
 	ret = liscal_bm_flush(res, false);
 	if (!ret)
 		ret = liscal_sb_write(res);

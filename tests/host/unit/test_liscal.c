@@ -318,6 +318,62 @@ static void test_bitmap(void)
 	}
 }
 
+/* The list from head to tail as "w w w", and checks it backwards too. */
+static const char *hot_order(const struct liscal_hot *h)
+{
+	static char buf[128];
+	u32 w, back = 0, fwd = 0;
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (w = h->head; w != LISCAL_HOT_NONE; w = h->link[w].next) {
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%u", n ? " " : "", w);
+		fwd++;
+	}
+	for (w = h->tail; w != LISCAL_HOT_NONE; w = h->link[w].prev)
+		back++;
+	if (fwd != back || fwd != h->count)
+		snprintf(buf, sizeof(buf), "broken: %u forward, %u back, count %u",
+			 fwd, back, h->count);
+	return buf;
+}
+
+/* The hot set's order: Arrange, Act, Assert, one step at a time. */
+static void test_hot(void)
+{
+	u64 mask[8] = { 0 };
+	struct liscal_hot_link link[8];
+	struct liscal_hot h = { .mask = mask, .link = link };
+	u32 w;
+
+	memset(link, 0xff, sizeof(link));
+	liscal_hot_init(&h);
+	CHECK(h.count == 0 && !strcmp(hot_order(&h), ""), "hot: empty at first");
+	for (w = 2; w <= 5; w++)
+		liscal_hot_touch(&h, w, ~0ULL);
+	CHECK(!strcmp(hot_order(&h), "5 4 3 2") && h.count == 4, "hot: most recent first");
+	liscal_hot_touch(&h, 3, ~0ULL);
+	CHECK(!strcmp(hot_order(&h), "3 5 4 2") && h.count == 4, "hot: a touched word moves to the front, counted once");
+	liscal_hot_touch(&h, 3, 0xff);
+	CHECK(!strcmp(hot_order(&h), "3 5 4 2") && mask[3] == 0xff, "hot: touching the front renews its mask");
+	CHECK(liscal_hot_trim(&h, 4) == 0 && h.count == 4, "hot: nothing left at the limit");
+	CHECK(liscal_hot_trim(&h, 2) == 2 && !strcmp(hot_order(&h), "3 5"),
+	      "hot: the least recently touched leave first");
+	CHECK(mask[2] == 0 && mask[4] == 0 && mask[3] && mask[5] == ~0ULL,
+	      "hot: a word that left has no mask, the others keep theirs");
+	CHECK(link[2].prev == LISCAL_HOT_NONE && link[2].next == LISCAL_HOT_NONE,
+	      "hot: a word that left is unlinked");
+	liscal_hot_touch(&h, 2, 1);
+	CHECK(!strcmp(hot_order(&h), "2 3 5") && h.count == 3, "hot: a word that left can join again");
+	liscal_hot_touch(&h, 5, ~0ULL);
+	CHECK(!strcmp(hot_order(&h), "5 2 3") && h.tail == 3, "hot: the tail moved to the front, the tail follows");
+	CHECK(liscal_hot_trim(&h, 0) == 3 && h.count == 0 && h.head == LISCAL_HOT_NONE &&
+	      h.tail == LISCAL_HOT_NONE && !mask[2] && !mask[3] && !mask[5],
+	      "hot: trimmed to nothing, empty again");
+	liscal_hot_touch(&h, 7, ~0ULL);
+	CHECK(!strcmp(hot_order(&h), "7") && h.head == 7 && h.tail == 7, "hot: one word is head and tail");
+}
+
 static void test_wire(void)
 {
 	struct liscal_wire_hdr h = { LISCAL_P_DATA, LISCAL_WF_FUA, 4096, 4096, 7, 128 }, o;
@@ -776,6 +832,7 @@ int main(void)
 	test_meta_failed();
 	test_meta_fenced();
 	test_bitmap();
+	test_hot();
 	test_wire();
 	test_grow_wire();
 	test_decide();
