@@ -128,11 +128,11 @@ nmp_disconnect() {
 		>/dev/null || die "/dev/NMP1: not standalone after --break"
 }
 
-# nmp_counters NODE: the driver's counters as stat_<UAPI name>=N lines
-# (from clpmdstat --counters' "  write_bytes : N").
+# nmp_counters NODE [CMD]: the driver's counters as stat_<UAPI name>=N lines
+# (from clpmdstat --counters' "  write_bytes : N"), then CMD's output, in
+# one exec.
 nmp_counters() {
-	lx "$1" "$nmp_env $nmp_dir/clpmdstat --counters md01" |
-		sed -n 's/^ *\([a-z0-9_]*\) : \([0-9][0-9]*\).*/stat_\1=\2/p'
+	lx "$1" "$nmp_env $nmp_dir/clpmdstat --counters md01 | sed -n 's/^ *\([a-z0-9_]*\) : \([0-9][0-9]*\).*/stat_\1=\2/p'${2:+; $2}"
 }
 
 # The driver's recovery_sent counter (bytes).
