@@ -163,6 +163,16 @@ void liscal_bm_mark_dirty(struct liscal_res *res, u64 first, u64 last)
 }
 
 /*
+ * Lock held. Word @i of what the on-disk bitmap must hold (see the file's
+ * head): every bitmap block write and every staleness check uses this.
+ */
+static u64 liscal_bm_want(const struct liscal_res *res, size_t i)
+{
+	return res->oos[i] | res->intent[0][i] | res->intent[1][i] |
+	       res->hot.mask[i] | res->unflushed[i];
+}
+
+/*
  * Writes the marked bitmap blocks (all blocks if @all) with FUA, each as
  * a snapshot of oos | intent[0] | intent[1] | hot | unflushed, and records
  * the snapshot in ondisk. Context: process; takes bm_mutex. Returns the first error.
@@ -185,9 +195,7 @@ int liscal_bm_flush(struct liscal_res *res, bool all)
 		}
 		__clear_bit(blk, res->dirty_blocks);
 		for (w = 0; w < LISCAL_BLOCK_WORDS; w++) {
-			snap[w] = res->oos[base + w] | res->intent[0][base + w] |
-				  res->intent[1][base + w] | res->hot.mask[base + w] |
-				  res->unflushed[base + w];
+			snap[w] = liscal_bm_want(res, base + w);
 			/*
 			 * Bits this write clears stop counting as on disk now,
 			 * so no new write relies on them while it is in flight.
@@ -264,10 +272,7 @@ static bool liscal_bm_mark_stale(struct liscal_res *res)
 	size_t i;
 
 	for (i = 0; i < res->nwords; i++) {
-		u64 want = res->oos[i] | res->intent[0][i] |
-			   res->intent[1][i] | res->hot.mask[i] | res->unflushed[i];
-
-		if (res->ondisk[i] & ~want) {
+		if (res->ondisk[i] & ~liscal_bm_want(res, i)) {
 			__set_bit(i / LISCAL_BLOCK_WORDS, res->dirty_blocks);
 			any = true;
 		}

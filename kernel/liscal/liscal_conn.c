@@ -153,6 +153,13 @@ static int liscal_send_sealed(struct liscal_res *res,
 	return ret;
 }
 
+/* A failed send breaks the mirror: its send timeout expired, or the peer closed. */
+void liscal_send_failed(struct liscal_res *res, int err)
+{
+	liscal_conn_fail(res, err == -EAGAIN ? LISCAL_REASON_BREAK_SEND_TIMEOUT :
+				LISCAL_REASON_BREAK_PEER_CLOSED);
+}
+
 /*
  * Sends one packet: header, @payload, then the data of @bio if given (its
  * h->size bytes; an empty flush has a bio and none).
@@ -1100,6 +1107,11 @@ static void liscal_send_acks(struct liscal_res *res, struct list_head *batch)
 	int ret = 0;
 
 	mutex_lock(&res->send_mutex);
+	/* sock and xf change only under send_mutex: checked once */
+	if (!res->sock) {
+		ret = -ENOTCONN;
+		goto out_unlock;
+	}
 	list_for_each_entry(pr, batch, list) {
 		struct liscal_wire_hdr h = {
 			.type = pr->ack_type,
@@ -1107,10 +1119,6 @@ static void liscal_send_acks(struct liscal_res *res, struct list_head *batch)
 			.seq = pr->seq, .sector = pr->sector, .size = pr->size,
 		};
 
-		if (!res->sock) {
-			ret = -ENOTCONN;
-			break;
-		}
 		liscal_wire_encode_hdr(&h, &res->ack_buf[n]);
 		if (res->xf)
 			ret = liscal_xf_put(res, &res->ack_buf[n],
@@ -1126,12 +1134,11 @@ static void liscal_send_acks(struct liscal_res *res, struct list_head *batch)
 		if (ret)
 			break;
 	}
+out_unlock:
 	mutex_unlock(&res->send_mutex);
 	memalloc_noio_restore(noio);
 	if (ret && ret != -ENOTCONN)
-		liscal_conn_fail(res, ret == -EAGAIN ?
-				 LISCAL_REASON_BREAK_SEND_TIMEOUT :
-				 LISCAL_REASON_BREAK_PEER_CLOSED);
+		liscal_send_failed(res, ret);
 }
 
 /*

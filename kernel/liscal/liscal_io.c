@@ -225,9 +225,7 @@ static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
 	if (req->send) {
 		ret = liscal_send(res, &h, NULL, 0, req->bio);
 		if (ret)
-			liscal_conn_fail(res, ret == -EAGAIN ?
-					 LISCAL_REASON_BREAK_SEND_TIMEOUT :
-					 LISCAL_REASON_BREAK_PEER_CLOSED);
+			liscal_send_failed(res, ret);
 	}
 	liscal_req_put(req);
 }
@@ -452,9 +450,7 @@ void liscal_async_send_work(struct work_struct *w)
 		ret = liscal_send(res, &h, NULL, 0, req->copy);
 		liscal_req_put(req);
 		if (ret) {
-			liscal_conn_fail(res, ret == -EAGAIN ?
-					 LISCAL_REASON_BREAK_SEND_TIMEOUT :
-					 LISCAL_REASON_BREAK_PEER_CLOSED);
+			liscal_send_failed(res, ret);
 			break;
 		}
 	}

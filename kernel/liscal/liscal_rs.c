@@ -307,9 +307,7 @@ static int liscal_rs_send(struct liscal_res *res)
 	h.len = c->bytes;
 	ret = liscal_send(res, &h, NULL, 0, c->bio);
 	if (ret) {
-		liscal_conn_fail(res, ret == -EAGAIN ?
-				 LISCAL_REASON_BREAK_SEND_TIMEOUT :
-				 LISCAL_REASON_BREAK_PEER_CLOSED);
+		liscal_send_failed(res, ret);
 		return ret;
 	}
 	return 1;
@@ -404,11 +402,12 @@ static int liscal_rs_durable(struct liscal_res *res, u64 *unflushed)
 	if (ret && ret != -ENOTCONN && ret != -EINTR) {
 		pr_warn("%s: the peer did not confirm a flush of the recovered data (%d): the regions stay out of sync\n",
 			res->name, ret);
-		liscal_conn_fail(res,
-				 ret == -EREMOTEIO ? LISCAL_REASON_PEER_IO_ERROR :
-				 ret == -ETIMEDOUT ? LISCAL_REASON_BREAK_ACK_TIMEOUT :
-				 ret == -EAGAIN ? LISCAL_REASON_BREAK_SEND_TIMEOUT :
-				 LISCAL_REASON_BREAK_PEER_CLOSED);
+		if (ret == -EREMOTEIO)
+			liscal_conn_fail(res, LISCAL_REASON_PEER_IO_ERROR);
+		else if (ret == -ETIMEDOUT)
+			liscal_conn_fail(res, LISCAL_REASON_BREAK_ACK_TIMEOUT);
+		else
+			liscal_send_failed(res, ret);
 	}
 	return ret;
 }
