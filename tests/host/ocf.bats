@@ -59,17 +59,17 @@ EOF
 }
 
 # The state clpmdstat --mirror md01 --json shows on node1 (its keys):
-# mirror <connection> <local role> <local disk> <local colour> [split] [fresh] [in driver]
+# mirror <connection> <local role> <local disk> <local colour> [split] [fresh] [in driver] [fenced]
 mirror() {
 	local status=Normal
 	[ "${7:-true}" = true ] || status="Not configured in the driver"
 	jq -n --arg st "$status" --arg conn "$1" --arg role "$2" --arg disk "$3" --arg col "$4" \
-		--argjson split "${5:-false}" --argjson fresh "${6:-false}" '{
+		--argjson split "${5:-false}" --argjson fresh "${6:-false}" --argjson fenced "${8:-false}" '{
 		name: "md01", mirror_status: $st, device: "/dev/NMP1", connection: $conn,
 		split_brain: $split, initial_construction: "automatic (fullcopy 1)",
 		servers: [
 			{ server: "node1", local: true, colour: $col, role: $role, disk_state: $disk,
-			  last_update: "--", break_time: "--", fresh: $fresh },
+			  last_update: "--", break_time: "--", fresh: $fresh, fenced: $fenced },
 			{ server: "node2", local: false, colour: "GREEN", role: "standby",
 			  disk_state: "uptodate", last_update: "--", break_time: "--", fresh: false } ],
 		difference_size: "None", difference_percent: "0.00%", recovery: { running: false } }' \
@@ -233,8 +233,33 @@ last_score() {
 	assert_equal "$(last_score)" "-q --promotion=md01-clone:0 -l reboot -D"
 	run "$AGENT" promote
 	assert_failure 1
-	assert_output --partial "this copy is RED (disk outdated, connection standalone, split brain false): it may miss committed writes, not promoted"
+	assert_output --partial "this copy is RED (disk outdated, connection standalone, split brain false, fenced false): it may miss committed writes, not promoted"
 	assert_equal "$(cat "$T/clpmdctrl.log")" ""
+}
+
+@test "a copy marked fenced (fencing 1: the peer went on without it) gets no score and is never promoted, whatever the timing" {
+	"$AGENT" start
+	mirror connected standby uptodate GREEN
+	"$AGENT" monitor
+	# The peer had this copy fenced at the break and died before a
+	# monitor saw the copy disconnected while it was a member.
+	echo node1 node3 >"$T/members"
+	mirror standalone standby outdated RED false false true true
+	: >"$T/crm_attribute.log"
+	run "$AGENT" monitor
+	assert_success
+	assert_output --partial "copy fenced: node2 went on writing without it"
+	assert_equal "$(last_score)" "-q --promotion=md01-clone:0 -l reboot -D"
+	run "$AGENT" promote
+	assert_failure 1
+	assert_output --partial "this copy is RED (disk outdated, connection standalone, split brain false, fenced true): it may miss committed writes, not promoted"
+	assert_equal "$(cat "$T/clpmdctrl.log")" ""
+	# The same state without the mark: the survivor of a dead peer.
+	mirror connected standby uptodate GREEN
+	"$AGENT" monitor
+	mirror standalone standby outdated RED
+	run "$AGENT" monitor
+	assert_equal "$(last_score)" "-q --promotion=md01-clone:0 -l reboot -v 1000"
 }
 
 @test "promote, demote, stop: clpmdctrl --active [-nomount] / --deactive; idempotent; stop forgets the score" {

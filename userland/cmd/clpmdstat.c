@@ -103,6 +103,8 @@ static void out_server(struct clp_out *o, const struct clp_md_end *end, bool loc
 		out_time(o, "break_time", st->break_time);
 		/* never mirrored yet: what fullcopy 0 leaves alone */
 		clp_out_bool(o, "fresh", st->fresh);
+		/* marked fenced: the other copy went on writing without it */
+		clp_out_bool(o, "fenced", clp_meta_flags_fenced(st->sb_flags));
 	} else if (have && st->conn == LISCAL_CONN_CONNECTED) {
 		clp_out_str(o, "role", clp_md_role_name(st->peer_role));
 		clp_out_str(o, "disk_state", clp_md_disk_name(st->peer_disk));

@@ -116,6 +116,11 @@ int clp_meta_flags_backup(uint32_t flags)
 	return !!(flags & LISCAL_SB_F_BACKUP);
 }
 
+int clp_meta_flags_fenced(uint32_t flags)
+{
+	return !!(flags & LISCAL_SB_F_FENCED);
+}
+
 const char *clp_meta_strerror(int err)
 {
 	return liscal_meta_strerror(err);

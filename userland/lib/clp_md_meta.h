@@ -73,5 +73,7 @@ int clp_meta_edit(void *block, const char *name, int node_id, enum clp_meta_edit
 		  uint64_t gen, uint32_t *old_flags, uint32_t *new_flags, char *why, size_t whylen);
 /* The backup-mode flag in a superblock's flags. */
 int clp_meta_flags_backup(uint32_t flags);
+/* The fenced flag: the other copy went on without this one (OUTDATE). */
+int clp_meta_flags_fenced(uint32_t flags);
 
 #endif /* CLP_MD_META_H */

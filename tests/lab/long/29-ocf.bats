@@ -113,7 +113,7 @@ role() {
 	ra node2 monitor
 	assert "$(last_score node2)" == "-q --promotion=md01-clone:2 -l reboot -D"
 	ra 1 node2 promote
-	assert_match "$output" "this copy is RED \(disk outdated, connection (standalone|connecting), split brain false\): it may miss committed writes, not promoted"
+	assert_match "$output" "this copy is RED \(disk outdated, connection (standalone|connecting), split brain false, fenced false\): it may miss committed writes, not promoted"
 	assert "$(role node2)" == standby
 	lab_exec node2 "echo node1 node2 >/etc/clp-members"
 	# Back to normal: the recovery makes node2 current (score again).
