@@ -39,6 +39,7 @@ class Lab:
     def __init__(self, script, name, labdir, nodes):
         self.script, self.name, self.dir, self.nodes = script, name, labdir, nodes
         self.log = open(os.path.join(labdir, "fence.log"), "a", buffering=1)
+        self.starts = []  # "lab start" runs, reaped once done
 
     def lab(self, *args):
         return subprocess.run([self.script, "--name", self.name, *args],
@@ -64,11 +65,15 @@ class Lab:
     def on(self, node):
         if self.running(node):
             return "ok already on"
-        out = open(os.path.join(self.dir, f"fence-start-{node}.log"), "a")
-        subprocess.Popen([self.script, "--name", self.name, "start", node],
-                         stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                         start_new_session=True)
+        with open(os.path.join(self.dir, f"fence-start-{node}.log"), "a") as out:
+            self.starts.append(subprocess.Popen(
+                [self.script, "--name", self.name, "start", node],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                start_new_session=True))
         return "ok powering on"
+
+    def reap(self):
+        self.starts = [p for p in self.starts if p.poll() is None]
 
     def answer(self, asker, line):
         m = REQUEST.match(line)
@@ -127,6 +132,7 @@ def main():
                 continue
             conns[node] = [s, b""]
             sel.register(s, selectors.EVENT_READ, node)
+        lab.reap()
         for key, _ in sel.select(timeout=0.5):
             node = key.data
             c = conns[node]

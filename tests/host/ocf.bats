@@ -59,17 +59,17 @@ EOF
 }
 
 # The state clpmdstat --mirror md01 --json shows on node1 (its keys):
-# mirror <connection> <local role> <local disk> <local colour> [split] [fresh] [in driver] [fenced]
+# mirror <connection> <local role> <local disk> <local colour> [split] [fresh] [in driver] [fenced] [break time]
 mirror() {
 	local status=Normal
 	[ "${7:-true}" = true ] || status="Not configured in the driver"
 	jq -n --arg st "$status" --arg conn "$1" --arg role "$2" --arg disk "$3" --arg col "$4" \
-		--argjson split "${5:-false}" --argjson fresh "${6:-false}" --argjson fenced "${8:-false}" '{
+		--argjson split "${5:-false}" --argjson fresh "${6:-false}" --argjson fenced "${8:-false}" --arg brk "${9:---}" '{
 		name: "md01", mirror_status: $st, device: "/dev/NMP1", connection: $conn,
 		split_brain: $split, initial_construction: "automatic (fullcopy 1)",
 		servers: [
 			{ server: "node1", local: true, colour: $col, role: $role, disk_state: $disk,
-			  last_update: "--", break_time: "--", fresh: $fresh, fenced: $fenced },
+			  last_update: "--", break_time: $brk, fresh: $fresh, fenced: $fenced },
 			{ server: "node2", local: false, colour: "GREEN", role: "standby",
 			  disk_state: "uptodate", last_update: "--", break_time: "--", fresh: false } ],
 		difference_size: "None", difference_percent: "0.00%", recovery: { running: false } }' \
@@ -237,6 +237,32 @@ last_score() {
 	assert_equal "$(cat "$T/clpmdctrl.log")" ""
 }
 
+@test "a break younger than Corosync's time to notice a dead peer: no score yet, the mark kept; the peer leaves: the survivor" {
+	"$AGENT" start
+	mirror connected standby uptodate GREEN
+	"$AGENT" monitor
+	# Broken 5 s ago, node2 still listed (no Corosync here: 60 s grace).
+	mirror standalone standby outdated RED false false true false "$(date -d '5 seconds ago' '+%Y/%m/%d %H:%M:%S')"
+	: >"$T/crm_attribute.log"
+	run "$AGENT" monitor
+	assert_success
+	refute_output --partial "copy outdated while"
+	assert_equal "$(last_score)" "-q --promotion=md01-clone:0 -l reboot -D"
+	run "$AGENT" promote
+	assert_failure 1
+	echo node1 node3 >"$T/members"
+	run "$AGENT" monitor
+	assert_equal "$(last_score)" "-q --promotion=md01-clone:0 -l reboot -v 1000"
+	# Broken 2 minutes ago with node2 a member: the mark goes for good.
+	echo node1 node2 >"$T/members"
+	mirror standalone standby outdated RED false false true false "$(date -d '2 minutes ago' '+%Y/%m/%d %H:%M:%S')"
+	run "$AGENT" monitor
+	assert_output --partial "copy outdated while node2 is in the cluster (the mirror broke 1"
+	echo node1 node3 >"$T/members"
+	run "$AGENT" monitor
+	assert_equal "$(last_score)" "-q --promotion=md01-clone:0 -l reboot -D"
+}
+
 @test "a copy marked fenced (fencing 1: the peer went on without it) gets no score and is never promoted, whatever the timing" {
 	"$AGENT" start
 	mirror connected standby uptodate GREEN
@@ -253,6 +279,7 @@ last_score() {
 	run "$AGENT" promote
 	assert_failure 1
 	assert_output --partial "this copy is RED (disk outdated, connection standalone, split brain false, fenced true): it may miss committed writes, not promoted"
+	assert_output --partial "ocf-exit-reason:promote: this copy is RED"
 	assert_equal "$(cat "$T/clpmdctrl.log")" ""
 	# The same state without the mark: the survivor of a dead peer.
 	mirror connected standby uptodate GREEN
