@@ -11,7 +11,9 @@
 #   make check-resize   of them, the partition size change (guide 2.23,
 #                   tests/lab/long/8*-resize-*.bats)
 #   make check-pacemaker the OCF agent (ocf-tester, scores, promotion;
-#                   tests/lab/long/29-ocf.bats)
+#                   tests/lab/long/29-ocf.bats) and a 3-node Pacemaker +
+#                   Corosync cluster with the lab's fence device
+#                   (tests/lab/long/30-pacemaker.bats)
 #   make check-hybrid   hybrid disks: shared-disk lab, lease, clphdinit, the
 #                   cluster service, clphdctrl, procedures 2.17, 2.24, the
 #                   hybrid 2.19.1/2.20.2 (tests/lab/long/57-hybrid.bats,
@@ -142,11 +144,13 @@ check-resize: deps
 	$(MAKE) all
 	CLP_CHECK_RETRIES=0 scripts/check $(sort $(wildcard tests/lab/long/8*-resize-*.bats))
 
-# The OCF resource agent under Pacemaker's tools (Documentation/pacemaker.md;
-# a long suite of its own, not in make check).
+# The OCF resource agent under Pacemaker's tools, then under a real 3-node
+# Pacemaker cluster (Documentation/pacemaker.md; long suites of their own,
+# not in make check; Pacemaker's packages are installed for it only).
 check-pacemaker: deps
+	scripts/deps --pacemaker
 	$(MAKE) all
-	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/29-ocf.bats
+	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/29-ocf.bats tests/lab/long/30-pacemaker.bats
 
 # Hybrid disks (Documentation/hybrid.md): the lab's shared-disk shape, the
 # current-server lease, clphdinit, the cluster service with a hybrid disk

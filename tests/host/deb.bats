@@ -51,7 +51,7 @@ deb() {
 	done
 	for f in opt/clpstack/bin/clpmgrd opt/clpstack/bin/clpsvcctrl.sh opt/clpstack/share/clp.rng \
 		opt/clpstack/share/clp-md.rng opt/clpstack/share/clp-hb.rng opt/clpstack/share/clp-grp.rng \
-		opt/clpstack/share/examples/lab-clp.conf opt/clpstack/etc/ opt/clpstack/drivers/ \
+		opt/clpstack/share/examples/lab-clp.conf opt/clpstack/share/examples/md01.crm opt/clpstack/etc/ opt/clpstack/drivers/ \
 		opt/clpstack/log/ opt/clpstack/work/ opt/clpstack/perf/disk/ opt/clpstack/perf/cluster/heartbeat/ \
 		usr/share/doc/clpstack/README.Debian; do
 		grep -qx "$f" <<<"$list" || fail "no $f"

@@ -92,7 +92,7 @@ teardown() {
 	assert_success
 	for f in bin/clpmgrd bin/clpmdctrl bin/clpmdstat bin/clpmdinit bin/clpkhbctrl bin/clpkactrl \
 		bin/clptoratio bin/clpsvcctrl.sh share/clp.rng share/clp-md.rng share/clp-hb.rng \
-		share/examples/lab-clp.conf share/man/man8/clpmdctrl.8 share/man/man8/clpsvcctrl.sh.8 \
+		share/examples/lab-clp.conf share/examples/md01.crm share/man/man8/clpmdctrl.8 share/man/man8/clpsvcctrl.sh.8 \
 		share/man/man5/clp.conf.5; do
 		[ -f "$p/$f" ] || fail "no $p/$f"
 	done
