@@ -233,8 +233,9 @@ settled() {
 }
 
 @test "bad agent parameters through Pacemaker (crm_resource --validate): refused with the reason, nothing changed" {
-	local conf mirror
+	local conf mirror roles
 	conf=$("$LAB" exec node3 -- cibadmin -Q -o configuration | md5sum)
+	roles=$(pstate | grep '^rsc md01 ')
 	mirror=$("$LAB" exec node1 -- "$B/clpmdstat" --mirror md01 --json | jq -c 'del(.statistics)')
 	lab_exec '?' node1 "crm_resource --validate --class ocf --provider clpstack --agent md --option resource=md09 2>&1"
 	assert "$status" != 0 "crm_resource --validate's status"
@@ -244,7 +245,7 @@ settled() {
 	assert_match "$output" "parameter 'mount' \('maybe'\) is not a boolean"
 	assert "$("$LAB" exec node3 -- cibadmin -Q -o configuration | md5sum)" == "$conf" "the CIB's configuration"
 	assert "$("$LAB" exec node1 -- "$B/clpmdstat" --mirror md01 --json | jq -c 'del(.statistics)')" == "$mirror" "the mirror's state"
-	assert pcmk_has "rsc md01 Promoted node2" "rsc md01 Unpromoted node1"
+	assert "$(pstate | grep '^rsc md01 ')" == "$roles" "md01's roles"
 }
 
 @test "the kernel logs are clean" {
