@@ -13,7 +13,7 @@
 #   make check-pacemaker the OCF agent (ocf-tester, scores, promotion;
 #                   tests/lab/long/29-ocf.bats) and a 3-node Pacemaker +
 #                   Corosync cluster with the lab's fence device
-#                   (tests/lab/long/30-pacemaker.bats)
+#                   (tests/lab/long/34-pacemaker.bats)
 #   make check-hybrid   hybrid disks: shared-disk lab, lease, clphdinit, the
 #                   cluster service, clphdctrl, procedures 2.17, 2.24, the
 #                   hybrid 2.19.1/2.20.2 (tests/lab/long/57-hybrid.bats,
@@ -150,7 +150,7 @@ check-resize: deps
 check-pacemaker: deps
 	scripts/deps --pacemaker
 	$(MAKE) all
-	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/29-ocf.bats tests/lab/long/30-pacemaker.bats
+	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/29-ocf.bats tests/lab/long/34-pacemaker.bats
 
 # Hybrid disks (Documentation/hybrid.md): the lab's shared-disk shape, the
 # current-server lease, clphdinit, the cluster service with a hybrid disk

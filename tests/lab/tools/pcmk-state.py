@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""Pacemaker's view, one fact per line, for tests/lab/long/30-pacemaker.bats.
+"""Pacemaker's view, one fact per line, for tests/lab/long/34-pacemaker.bats.
 
 Reads "crm_mon -1 --output-as=xml --include=all" on stdin and prints:
 

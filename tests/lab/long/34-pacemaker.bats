@@ -13,7 +13,7 @@
 # Unpromoted, resynchronised differentially; an outdated standby is never
 # promoted (Pacemaker's view and the scores shown); bad agent parameters
 # refused through Pacemaker with nothing changed. Not in make check (about
-# 25 minutes): make check-pacemaker.
+# 16 minutes): make check-pacemaker.
 # suite-timeout: 3000
 
 load ../helpers
