@@ -9,6 +9,7 @@
 #   nmp_snapshot        copy the module, commands and schema into both
 #                       nodes' /run/bench/nmp (a rebuild of the tree during
 #                       the bench does not mix versions)
+#   nmp_copy NODE       the snapshot into NODE again (after its restart)
 #   nmp_probe           can /dev/NMP1 be measured? else print why, exit 1
 #   nmp_ready           fresh cluster partitions, connected, full initial
 #                       construction from node1 (timed: prints the
@@ -23,6 +24,15 @@ nmp_snap=$work/nmp
 nmp_dir=/run/bench/nmp
 nmp_env="CLP_CONF=$nmp_dir/clp.conf CLP_SCHEMA=$nmp_dir/conf/clp.rng"
 nmp_cmds="clpmdctrl clpmdinit clpmdstat clpmgrd"
+
+# nmp_copy NODE: the snapshot into NODE's /run/bench/nmp (again after the
+# node was restarted: /run is a tmpfs).
+nmp_copy() {
+	tar -C "$nmp_snap" -cf - . | lxi "$1" "rm -rf $nmp_dir && mkdir -p $nmp_dir && tar -C $nmp_dir -xf -" || {
+		echo "could not copy the module and commands into $1"
+		return 1
+	}
+}
 
 nmp_snapshot() {
 	local c n
@@ -52,11 +62,7 @@ nmp_snapshot() {
 	# the encryption key of nmp-crypt, the same on both nodes
 	head -c 32 /dev/urandom >"$nmp_snap/bench.key" && chmod 600 "$nmp_snap/bench.key"
 	for n in node1 node2; do
-		tar -C "$nmp_snap" -cf - . | lxi "$n" "rm -rf $nmp_dir && mkdir -p $nmp_dir && tar -C $nmp_dir -xf -" ||
-			{
-				echo "could not copy the module and commands into $n"
-				return 1
-			}
+		nmp_copy "$n" || return 1
 	done
 }
 
