@@ -1,12 +1,14 @@
 #!/usr/bin/env bats
 # The Debian packages installed as an administrator does it
-# (Documentation/install.md), in one node booted with systemd as PID 1
-# (its writes go to the node's disk, the host is untouched): dpkg -i of
+# (Documentation/install.md), in two nodes booted with systemd as PID 1
+# (their writes go to their disks, the host is untouched): dpkg -i of
 # clpstack-dkms and clpstack from $CLP_DEB_DIR (default build/deb, "make
 # deb"); DKMS builds the three modules for the node's kernel (the host's
 # headers; about 5 minutes under TCG); nothing is enabled or started; man
 # finds the pages; with a clp.conf the manager unit loads the DKMS modules
-# with modprobe and clpmgrd answers; a kernel upgrade (the lab's debug
+# with modprobe and clpmgrd answers; the two servers run the mirror from
+# the installed files (the cluster unit, the mirror agent, DKMS's liscal)
+# and a write on one reads back on the other; then on node1: a kernel upgrade (the lab's debug
 # kernel as the new one, when this machine has built it): the kernel's
 # install hook makes DKMS build the modules for it, the node boots it (lab
 # start --kernel) and the manager unit loads them; removal stops it and
@@ -27,15 +29,35 @@ setup_file() {
 	[ -d "/lib/modules/$(uname -r)/build" ] || ls -d /lib/modules/*/build >/dev/null 2>&1 ||
 		file_skip "DKMS needs the kernel headers (linux-headers-amd64)" || return 0
 	export CLPLAB_NAME=t$$-28
-	run_lab up --nodes 1 --name "$CLPLAB_NAME" --disk-size 128M --systemd
-	# A container host's /usr/sbin/policy-rc.d (Docker's: exit 101) would
-	# make the maintainer scripts skip every start and stop; a server has
-	# none. Removed in the node only (a whiteout on its own disk).
-	lab_exec node1 "rm -f /usr/sbin/policy-rc.d"
-	# The DKMS build of three modules under TCG takes minutes.
-	CLPLAB_RUN_TIMEOUT=1800 run_lab exec node1 --timeout 1700 -- bash -c \
-		"DEBIAN_FRONTEND=noninteractive dpkg -i $DEB_DIR/clpstack-dkms_${VERSION}_all.deb \
-		$DEB_DIR/clpstack_${VERSION}_amd64.deb >/var/log/clp-deb.log 2>&1 || { tail -n 30 /var/log/clp-deb.log; exit 1; }"
+	run_lab up --nodes 2 --name "$CLPLAB_NAME" --disk-size 128M --systemd
+	# Both servers install the packages, at the same time (the DKMS build
+	# of three modules under TCG takes minutes).
+	local n pids=() rc=0
+	for n in node1 node2; do
+		# A container host's /usr/sbin/policy-rc.d (Docker's: exit 101)
+		# would make the maintainer scripts skip every start and stop; a
+		# server has none. Removed in the node only (a whiteout on its disk).
+		lab_exec $n "rm -f /usr/sbin/policy-rc.d"
+		timeout -k 10 1800 "$LAB" exec $n --timeout 1700 -- bash -c \
+			"DEBIAN_FRONTEND=noninteractive dpkg -i $DEB_DIR/clpstack-dkms_${VERSION}_all.deb \
+			$DEB_DIR/clpstack_${VERSION}_amd64.deb >/var/log/clp-deb.log 2>&1 || { tail -n 30 /var/log/clp-deb.log; exit 1; }" \
+			>"$BATS_FILE_TMPDIR/dpkg-$n.log" 2>&1 &
+		pids+=($!)
+	done
+	for n in 0 1; do
+		wait "${pids[n]}" || { rc=$? && echo "# dpkg -i on node$((n + 1)) failed ($rc):" && sed 's/^/#   /' "$BATS_FILE_TMPDIR/dpkg-node$((n + 1)).log"; } >&2
+	done
+	return "$rc"
+}
+
+# "<this server's colour> <other server's colour> <mirror status>" of md01
+# on NODE, from the installed clpmdstat.
+colours() {
+	"$LAB" exec "$1" -- "$P/bin/clpmdstat" --mirror md01 --json |
+		jq -r '([.servers[] | select(.local) | .colour] + [.servers[] | select(.local | not) | .colour] + [.mirror_status]) | join(" ")'
+}
+both_green() {
+	[ "$(colours node1)" = "GREEN GREEN Normal" ] && [ "$(colours node2)" = "GREEN GREEN Normal" ]
 }
 
 teardown_file() {
@@ -82,6 +104,27 @@ teardown_file() {
 	lab_exec node1 "OCF_RESKEY_resource=md01 /usr/lib/ocf/resource.d/clpstack/md validate-all"
 	lab_exec 6 node1 "OCF_RESKEY_resource=md09 /usr/lib/ocf/resource.d/clpstack/md validate-all"
 	assert_match "$output" "'md09' is not an md resource of clp.conf \(it has: md01\)"
+}
+
+@test "two servers from the packages: the mirror agent builds md01, a write on node1 reads back on node2" {
+	local n sum
+	for n in node1 node2; do
+		lab_exec $n "systemctl stop clpstack-mgr.service; cp $REPO/userland/conf/examples/lab-clp.conf $P/etc/clp.conf &&
+			modprobe liscal && $P/bin/clpmdinit --create force md01 && systemctl start clpstack-core.service"
+	done
+	wait_for 600 both_green
+	lab_exec node1 "$P/bin/clpmdctrl --active -nomount md01 >/dev/null && head -c 4194304 /dev/urandom >/tmp/blob &&
+		dd if=/tmp/blob of=/dev/NMP1 bs=1M oflag=direct status=none && $P/bin/clpmdctrl --deactive md01 >/dev/null && md5sum </tmp/blob"
+	sum=$output
+	lab_exec node2 "$P/bin/clpmdctrl --active -nomount md01 >/dev/null && dd if=/dev/NMP1 bs=1M count=4 iflag=direct status=none | md5sum &&
+		$P/bin/clpmdctrl --deactive md01 >/dev/null"
+	assert "$output" == "$sum" "the 4 MiB written on node1, read on node2"
+	lab_exec node2 "modinfo -F filename liscal"
+	assert_match "$output" "^/lib/modules/.*/updates/dkms/liscal\.ko$"
+	# Back to one server with the manager only, for the tests below.
+	for n in node1 node2; do
+		lab_exec $n "systemctl stop clpstack-core.service clpstack-mgr.service"
+	done
 }
 
 # The second kernel of a kernel upgrade: the lab's debug kernel
