@@ -132,7 +132,7 @@ check-service: deps
 # manager unit, removal (tests/lab/long/28-deb.bats; the DKMS build takes
 # minutes under TCG, not in make check).
 check-deb: deb
-	CLP_CHECK_RETRIES=0 CLP_SUITE_TIMEOUT=2400 scripts/check tests/lab/long/28-deb.bats
+	CLP_CHECK_RETRIES=0 CLP_SUITE_TIMEOUT=3600 scripts/check tests/lab/long/28-deb.bats
 
 check-procedures: deps
 	$(MAKE) all
