@@ -172,7 +172,11 @@ second_kernel() {
 }
 
 @test "dpkg -r: the units stop, the modules leave the kernel tree, clp.conf stays" {
-	lab_exec node1 "DEBIAN_FRONTEND=noninteractive dpkg -r clpstack >/var/log/clp-deb-r.log 2>&1 || { tail -n 20 /var/log/clp-deb-r.log; exit 1; }"
+	# node1 runs the upgrade test's debug kernel (KASAN, lockdep) under
+	# TCG: stopping the units and dpkg's triggers took over exec's 600 s
+	# on 2026-12-06.
+	CLPLAB_RUN_TIMEOUT=2400 run_lab exec node1 --timeout 2300 -- bash -c \
+		"DEBIAN_FRONTEND=noninteractive dpkg -r clpstack >/var/log/clp-deb-r.log 2>&1 || { tail -n 20 /var/log/clp-deb-r.log; exit 1; }"
 	lab_exec '?' node1 "pgrep -x clpmgrd"
 	assert "$status" == 1 "removing clpstack stopped clpmgrd"
 	lab_exec node1 "test ! -e $P/bin/clpmgrd && test ! -e /lib/systemd/system/clpstack-mgr.service && test ! -e /usr/lib/ocf/resource.d/clpstack/md && test -f $P/etc/clp.conf"
