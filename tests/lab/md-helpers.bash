@@ -35,6 +35,11 @@ s = {x["local"]: x["colour"] for x in d["servers"]}
 print(s[True], s[False], d["mirror_status"])'
 }
 
+# NODE's own role for md01 in its driver (active, standby).
+role() {
+	"$LAB" exec "$1" -- "$B/clpmdstat" --mirror md01 --json | jq -r '.servers[] | select(.local) | .role'
+}
+
 # Both nodes report both copies GREEN.
 both_green() {
 	[ "$(colours node1)" = "GREEN GREEN Normal" ] && [ "$(colours node2)" = "GREEN GREEN Normal" ]

@@ -16,8 +16,11 @@
 # check (the builds are long): make check-deb.
 
 load ../helpers
+load ../md-helpers
 
 P=/opt/clpstack
+# md-helpers' both_green reads the installed clpmdstat.
+B=$P/bin
 DEB_DIR=${CLP_DEB_DIR:-$REPO/build/deb}
 VERSION=$(sed -n 's/^#define CLPSTACK_VERSION "\(.*\)"/\1/p' "$REPO/netlink/uapi/clpstack/version.h")
 
@@ -48,16 +51,6 @@ setup_file() {
 		wait "${pids[n]}" || { rc=$? && echo "# dpkg -i on node$((n + 1)) failed ($rc):" && sed 's/^/#   /' "$BATS_FILE_TMPDIR/dpkg-node$((n + 1)).log"; } >&2
 	done
 	return "$rc"
-}
-
-# "<this server's colour> <other server's colour> <mirror status>" of md01
-# on NODE, from the installed clpmdstat.
-colours() {
-	"$LAB" exec "$1" -- "$P/bin/clpmdstat" --mirror md01 --json |
-		jq -r '([.servers[] | select(.local) | .colour] + [.servers[] | select(.local | not) | .colour] + [.mirror_status]) | join(" ")'
-}
-both_green() {
-	[ "$(colours node1)" = "GREEN GREEN Normal" ] && [ "$(colours node2)" = "GREEN GREEN Normal" ]
 }
 
 teardown_file() {

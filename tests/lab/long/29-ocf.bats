@@ -70,11 +70,6 @@ last_score() {
 	"$LAB" exec "$1" -- tail -n 1 /var/log/crm_attribute.log
 }
 
-# NODE's own role for md01 in its driver.
-role() {
-	"$LAB" exec "$1" -- "$B/clpmdstat" --mirror md01 --json | jq -r '.servers[] | select(.local) | .role'
-}
-
 @test "ocf-tester passes on node1 (both copies GREEN)" {
 	wait_for 600 both_green
 	lab_exec node1 "ocf-tester -v -n md01-clone:1 -o resource=md01 $AGENT 2>&1"

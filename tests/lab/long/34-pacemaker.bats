@@ -90,11 +90,6 @@ pstate() {
 	"$LAB" exec node3 -- crm_mon -1 --output-as=xml --include=all | python3 "$STATE"
 }
 
-# NODE's own role for md01 in its driver (active, standby).
-role() {
-	"$LAB" exec "$1" -- "$B/clpmdstat" --mirror md01 --json | jq -r '.servers[] | select(.local) | .role'
-}
-
 # pcmk_has LINE...: each LINE is a line of Pacemaker's view.
 pcmk_has() {
 	local view l
