@@ -8,6 +8,7 @@ Reads "crm_mon -1 --output-as=xml --include=all" on stdin and prints:
   rsc ID ROLE NODE          (NODE "-" for an instance running nowhere)
   attr NODE NAME VALUE      (transient node attributes: promotion scores)
   fenced TARGET ACTION STATUS DELEGATE   (fencing history)
+  failed OPKEY NODE EXITSTATUS[ REASON]  (failed actions)
 
 sorted, so that a test can compare or grep them.
 """
@@ -35,6 +36,12 @@ def main():
             out.append(f"attr {n.get('name')} {a.get('name')} {a.get('value')}")
     for f in root.iterfind("./fence_history/fence_event"):
         out.append(f"fenced {f.get('target')} {f.get('action')} {f.get('status')} {f.get('delegate', '-')}")
+    for f in root.iterfind("./failures/failure"):
+        key = f.get("op_key") or f.get("id")
+        line = f"failed {key} {f.get('node')} {f.get('exitstatus')}"
+        if f.get("exitreason"):
+            line += f" {f.get('exitreason')}"
+        out.append(line)
     print("\n".join(sorted(out)))
 
 
