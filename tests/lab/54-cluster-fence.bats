@@ -17,7 +17,6 @@ load md-helpers
 load cluster-helpers
 
 T=$REPO/tests/host/bin/liscal-nl
-REC=$REPO/tests/lab/tools/liscal-records.sh
 S=${CLPLAB_WAIT_SCALE:-1}
 
 setup_file() {
@@ -37,14 +36,6 @@ teardown() {
 teardown_file() {
 	[ -n "${CLPLAB_NAME:-}" ] && "$LAB" down >/dev/null 2>&1 || true
 }
-
-# acked NODE: the highest record the writer on NODE logged as acknowledged
-# (console log: survives the reset), -1 if none.
-acked() {
-	grep -ao 'LISCAL-ACK [0-9]*' "$("$LAB" console "$1")" |
-		awk '$2 > m { m = $2 } END { print (m == "" ? -1 : m) }'
-}
-acked_above() { (($(acked "$1") > $2)); }
 
 # The FENCED flag (0x400) of md01's superblock on NODE: 1024 or 0.
 fenced_flag() {

@@ -217,6 +217,26 @@ node_boots() {
 node_state() { "$LAB" status | awk -v n="$1" '$1 == n { print $2 }'; }
 stopped() { [ "$(node_state "$1")" = stopped ]; }
 
+# The record writer (tools/liscal-records.sh): record N in 4 KiB block N of
+# its target (a device or a file), logged to the node's console as
+# "LISCAL-ACK N" once its O_DSYNC write returned.
+REC=$REPO/tests/lab/tools/liscal-records.sh
+
+# acked NODE [BASE]: the highest record number >= BASE (default 0) the
+# writer on NODE logged as acknowledged (the console log survives a power
+# cut or a restart); -1 if none.
+acked() {
+	grep -ao 'LISCAL-ACK [0-9]*' "$("$LAB" console "$1")" |
+		awk -v b="${2:-0}" '$2 >= b && (m == "" || $2 > m) { m = $2 }
+			END { print (m == "" ? -1 : m) }'
+}
+
+# acked_above NODE N: NODE's writer acknowledged a record above N.
+acked_above() { (($(acked "$1") > $2)); }
+
+# acked_at_least NODE BASE N: record N or a later one (from BASE on).
+acked_at_least() { [ "$(acked "$1" "$2")" -ge "$3" ]; }
+
 # cluster_logs_on_failure NODES...: for a teardown. After a failed test,
 # the end of each node's daemon log, printed with the failure (in CI the
 # TAP output is all that is kept).

@@ -67,21 +67,6 @@ liscal_lab_up() {
 	lab_exec node2 "insmod $K"
 }
 
-# The record writer (tools/liscal-records.sh): record N in block N of
-# /dev/NMP1, logged as acknowledged once its O_DSYNC write returned.
-REC=$REPO/tests/lab/tools/liscal-records.sh
-
-# acked NODE BASE: highest record number >= BASE the writer on NODE logged as
-# acknowledged (console log, survives a power cut or a restart); -1 if none.
-acked() {
-	grep -ao 'LISCAL-ACK [0-9]*' "$("$LAB" console "$1")" |
-		awk -v b="$2" '$2 >= b && $2 > m { m = $2 } END { print (m == "" ? -1 : m) }'
-}
-
-acked_at_least() {
-	[ "$(acked "$1" "$2")" -ge "$3" ]
-}
-
 # check_records NODE FIRST LAST: blocks FIRST..LAST of /dev/NMP1 hold records.
 check_records() {
 	local node=$1 first=$2 last=$3 want got

@@ -21,7 +21,6 @@ load ../md-helpers
 
 P=/opt/clpstack
 B=$P/bin
-REC=$REPO/tests/lab/tools/liscal-records.sh
 STATE=$REPO/tests/lab/tools/pcmk-state.py
 
 setup_file() {
@@ -136,14 +135,6 @@ score() {
 	echo "${s:-none}"
 }
 score_is() { [ "$(score "$1")" = "$2" ]; }
-
-# The highest record number NODE logged as acknowledged (its console log
-# survives a power cut), -1 if none.
-acked() {
-	grep -ao 'LISCAL-ACK [0-9]*' "$("$LAB" console "$1")" |
-		awk '$2 > m { m = $2 } END { print (m == "" ? -1 : m) }'
-}
-acked_above() { (($(acked "$1") > $2)); }
 
 # Wait until Pacemaker has nothing left to do (crm_resource --wait).
 settled() {
