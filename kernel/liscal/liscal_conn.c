@@ -1301,33 +1301,55 @@ static void liscal_data_ack(struct liscal_res *res,
 }
 
 /*
+ * Claims the one peer flush (the cleaner's and the recovery's share
+ * flush_seq): 1 with *@seq its sequence number and flush_state 1, 0 while
+ * another is in progress, -ENOTCONN when the link is down or failing.
+ * Context: any (it only takes res->lock).
+ */
+static int liscal_peer_flush_claim(struct liscal_res *res, u64 *seq)
+{
+	unsigned long flags;
+	int ret = 1;
+
+	spin_lock_irqsave(&res->lock, flags);
+	if (res->conn != LISCAL_CONN_CONNECTED || res->fail_reason) {
+		ret = -ENOTCONN;
+	} else if (res->flush_state) {
+		ret = 0;
+	} else {
+		*seq = ++res->seq;
+		res->flush_seq = *seq;
+		res->flush_state = 1;
+	}
+	spin_unlock_irqrestore(&res->lock, flags);
+	return ret;
+}
+
+/*
  * Makes every write the peer acknowledged so far durable on its disk: an
  * empty PREFLUSH write, acknowledged after the peer's flush completed.
- * Context: process (the cleaner, the recovery thread: @recovery, which a
- * recovery stop interrupts, -EINTR), no mutex held. Returns 0 when the
- * peer confirmed; -EREMOTEIO when its flush failed (the ack already
- * failed the link), -ETIMEDOUT after the ack timeout, -ENOTCONN when the
- * link is down or failing, or the send's error.
+ * One at a time: a second caller waits for the first to end. Context:
+ * process (the cleaner, the recovery thread: @recovery, which a recovery
+ * stop interrupts, -EINTR, also while it waits for the cleaner's flush),
+ * no mutex held. Returns 0 when the peer confirmed; -EREMOTEIO when its
+ * flush failed (the ack already failed the link), -ETIMEDOUT after the
+ * ack timeout, -ENOTCONN when the link is down or failing, or the send's
+ * error.
  */
 int liscal_peer_flush(struct liscal_res *res, bool recovery)
 {
 	unsigned long flags;
-	u64 seq;
+	u64 seq = 0;
 	long tmo;
 	int ret;
 
-	/* one at a time: the cleaner's and the recovery's share flush_seq */
-	mutex_lock(&res->peer_flush_mutex);
-	spin_lock_irqsave(&res->lock, flags);
-	if (res->conn != LISCAL_CONN_CONNECTED) {
-		spin_unlock_irqrestore(&res->lock, flags);
-		mutex_unlock(&res->peer_flush_mutex);
-		return -ENOTCONN;
-	}
-	seq = ++res->seq;
-	res->flush_seq = seq;
-	res->flush_state = 1;
-	spin_unlock_irqrestore(&res->lock, flags);
+	wait_event(res->waitq,
+		   (ret = liscal_peer_flush_claim(res, &seq)) != 0 ||
+		   (recovery && READ_ONCE(res->rs_stop)));
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return -EINTR;	/* stopped while the cleaner's flush ran */
 	ret = liscal_send_simple(res, LISCAL_P_DATA, LISCAL_WF_PREFLUSH, seq, 0,
 				 0, NULL, 0);
 	if (!ret) {
@@ -1348,10 +1370,11 @@ int liscal_peer_flush(struct liscal_res *res, bool recovery)
 		else
 			ret = -ETIMEDOUT;
 	}
+	/* release: the other caller may be waiting to claim */
 	spin_lock_irqsave(&res->lock, flags);
 	res->flush_state = 0;
 	spin_unlock_irqrestore(&res->lock, flags);
-	mutex_unlock(&res->peer_flush_mutex);
+	wake_up_all(&res->waitq);
 	return ret;
 }
 

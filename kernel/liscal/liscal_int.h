@@ -7,7 +7,6 @@
  * Lock order (outer first):
  *   liscal_res_mutex  >  res->state_mutex  >  res->bm_mutex  >
  *   res->send_mutex  >  res->lock (spinlock, irq-safe, innermost);
- *   res->peer_flush_mutex  >  res->send_mutex (taken with no other held);
  *   res->sock_mutex  >  res->send_mutex (connect, teardown)
  */
 #ifndef _LISCAL_INT_H
@@ -236,9 +235,9 @@ struct liscal_res {
 	int send_queue;			/* DATA packets queued or sent, not acked */
 	/*
 	 * The peer flush in progress (liscal_peer_flush(): the cleaner's or
-	 * the recovery's, one at a time under peer_flush_mutex); lock.
+	 * the recovery's, one at a time: flush_state other than 0 is held,
+	 * and the holder wakes waitq when it sets it back); lock.
 	 */
-	struct mutex peer_flush_mutex;
 	u64 flush_seq;			/* peer flush awaiting ack */
 	int flush_state;		/* 0 idle, 1 waiting, 2 acked, -1 failed */
 	int req_queue;			/* bios in flight */

@@ -295,7 +295,6 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	INIT_LIST_HEAD(&res->list);
 	mutex_init(&res->state_mutex);
 	mutex_init(&res->bm_mutex);
-	mutex_init(&res->peer_flush_mutex);
 	mutex_init(&res->send_mutex);
 	mutex_init(&res->sock_mutex);
 	mutex_init(&res->rs_mutex);
