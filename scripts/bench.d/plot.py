@@ -46,15 +46,18 @@ def plot(doc, path, title):
     if rtt is not None and local is not None:
         a1.axhline(local + rtt, color="black", linestyle="--", linewidth=0.8,
                    label="raw mean + 1 RTT")
-    a1.legend(fontsize=8)
+    # room above the bars for the legend (log scale: a factor)
+    a1.set_ylim(top=a1.get_ylim()[1] * 8)
+    a1.legend(fontsize=7, ncol=2, loc="upper left")
     io = [("randwrite-qd1", "write QD1"), ("randwrite-qd32", "write QD32"),
           ("randread-qd32", "read QD32"), ("randrw-qd16", "70/30 QD16"),
           ("fsync-qd1", "write+fsync QD1"), ("sqlite-commit", "SQLite commit")]
     _bars(a2, io, targets, lambda t, g: bl.fio_stats(doc, t, g[0], "iops"))
-    a2.set_xticklabels([g[1] for g in io])
+    a2.set_xticklabels([g[1] for g in io], rotation=20, ha="right")
     a2.set_ylabel("IOPS, 4 KiB; commits/s (higher is better)")
     a2.set_title("IOPS")
-    a2.legend(fontsize=8)
+    a2.set_ylim(top=a2.get_ylim()[1] * 1.45)
+    a2.legend(fontsize=7, ncol=2, loc="upper right")
     for a in (a1, a2):
         a.grid(axis="y", linewidth=0.3)
         a.set_axisbelow(True)
