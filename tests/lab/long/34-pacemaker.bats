@@ -116,16 +116,21 @@ pcmk_has_fenced() {
 	pstate | grep -qE "^fenced $1 off success "
 }
 
-# The node md01 is Promoted on (empty if none).
-promoted() {
-	pstate | awk '$1 == "rsc" && $2 == "md01" && $3 == "Promoted" { print $4 }'
+# The node md01 is Promoted on in VIEW (lines of pstate; empty if none).
+promoted_in() {
+	awk '$1 == "rsc" && $2 == "md01" && $3 == "Promoted" { print $4 }' <<<"$1"
 }
+promoted() { promoted_in "$(pstate)"; }
 
-# md01 Promoted on one node, fs01 started on the same node.
+# md01 Promoted on one node, fs01 started on the same node: one view.
 promoted_with_fs() {
-	local p
-	p=$(promoted)
-	[ -n "$p" ] && pcmk_has "rsc fs01 Started $p"
+	local view p
+	view=$(pstate) || return 1
+	p=$(promoted_in "$view")
+	[ -n "$p" ] && grep -qxF "rsc fs01 Started $p" <<<"$view" || {
+		echo "md01 not Promoted with fs01 started on the same node in: $view"
+		return 1
+	}
 }
 
 # The promotion score NODE's agent set for md01, "none" if none.
