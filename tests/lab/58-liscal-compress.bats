@@ -23,18 +23,24 @@ tx_bytes() {
 	"$LAB" exec node1 -- cat /sys/class/net/eth1/statistics/tx_bytes
 }
 
+# tcp_segs: node1's TCP segments sent and retransmitted (/proc/net/snmp).
+tcp_segs() {
+	"$LAB" exec node1 -- awk '/^Tcp:/ { if (!n++) { for (i = 1; i <= NF; i++) c[$i] = i } else print $c["OutSegs"], $c["RetransSegs"] }' /proc/net/snmp
+}
+
 # resync WHAT SEEK_MIB COMPRESS: 16 MiB of WHAT (text or random) written at
 # SEEK_MIB while the mirror is broken, then a differential recovery with
 # compress COMPRESS on node1; sets SENT (driver payload bytes), WIRE (eth1
 # tx bytes), DATA (recovery bytes), IN/OUT (compression counters) of it.
 resync() {
-	local gen='cat /dev/urandom' t0 s0 d0 i0 o0
+	local gen='cat /dev/urandom' t0 s0 d0 i0 o0 seg0 re0 seg1 re1
 	[ "$1" = text ] && gen="yes 'a compressible line of a log file, 0123456789'"
 	lab_exec node1 "$T set md01 compress=$3"
 	lab_exec node1 "$T break md01"
 	wait_for 30 is node1 conn 1
 	lab_exec node1 "$gen | head -c $((16 * MIB)) | dd of=/dev/NMP1 bs=1M seek=$2 oflag=direct iflag=fullblock status=none"
 	t0=$(tx_bytes)
+	read -r seg0 re0 < <(tcp_segs)
 	s0=$(st node1 stat_send_bytes)
 	d0=$(st node1 stat_recovery_sent_bytes)
 	i0=$(st node1 stat_compress_in_bytes)
@@ -44,11 +50,14 @@ resync() {
 	lab_exec node1 "$T recover md01"
 	wait_for 120 both_uptodate
 	WIRE=$(($(tx_bytes) - t0))
+	read -r seg1 re1 < <(tcp_segs)
+	SEGS=$((seg1 - seg0))
+	RETRANS=$((re1 - re0))
 	SENT=$(($(st node1 stat_send_bytes) - s0))
 	DATA=$(($(st node1 stat_recovery_sent_bytes) - d0))
 	IN=$(($(st node1 stat_compress_in_bytes) - i0))
 	OUT=$(($(st node1 stat_compress_out_bytes) - o0))
-	echo "# $1 compress=$3: data $DATA, sent $SENT, eth1 tx $WIRE, compress in $IN out $OUT" >&3
+	echo "# $1 compress=$3: data $DATA, sent $SENT, eth1 tx $WIRE, compress in $IN out $OUT, tcp segments $SEGS (retransmitted $RETRANS)" >&3
 	[ "$DATA" -ge $((16 * MIB)) ] || { echo "recovery copied $DATA bytes"; false; }
 }
 
