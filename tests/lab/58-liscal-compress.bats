@@ -4,7 +4,8 @@
 # compressible data sends measurably fewer bytes (the driver's send
 # counter and node1's eth1 tx bytes) and the copies are identical;
 # incompressible data goes as is and costs at most a few percent more than
-# without compression.
+# without compression (in driver bytes and in TCP segments sent the first
+# time: retransmissions vary with the lab's load).
 
 load helpers
 load liscal-nl
@@ -79,14 +80,18 @@ same_data() {
 
 @test "incompressible recovery data: sent as is, at most a few percent more than without" {
 	resync random 16 2
-	local wire_on=$WIRE
+	local sent_on=$SENT segs_on=$((SEGS - RETRANS))
 	assert "$OUT" -eq "$IN" "nothing shrank: every packet went as is"
 	assert "$SENT" -le $((DATA + DATA / 100)) "payload bytes sent"
 	same_data 32
 	resync random 32 0
 	assert "$IN" -eq 0 "compression off"
-	echo "# eth1 tx with compression $wire_on, without $WIRE" >&3
-	[ $((wire_on * 100)) -le $((WIRE * 103)) ] || { echo "eth1 $wire_on with, $WIRE without"; false; }
+	# The lab's network drops a varying few segments under load (CI once
+	# saw eth1 3.3% higher with compression from retransmissions alone),
+	# so the link is compared in segments sent the first time.
+	echo "# new tcp segments with compression $segs_on, without $((SEGS - RETRANS))" >&3
+	assert "$sent_on" -le $((SENT + SENT / 100)) "payload bytes with compression (without: $SENT)"
+	assert $((segs_on * 100)) -le $(((SEGS - RETRANS) * 103)) "100 x new tcp segments with compression (without: $((SEGS - RETRANS)))"
 	same_data 48
 }
 
