@@ -99,6 +99,9 @@ struct liscal_req {
 	struct bio *copy;
 };
 
+/* Peer writes under one receive plug at most (the block layer's own limit). */
+#define LISCAL_RX_PLUG_MAX	32
+
 struct liscal_res {
 	struct list_head list;		/* liscal_res_list, liscal_res_mutex */
 	/*
@@ -316,6 +319,19 @@ struct liscal_res {
 	u64 last_ping_ns;
 	u32 ping_misses;
 	u64 last_rx_ns;			/* conn_task: last packet received */
+	/*
+	 * conn_task's block plug over the peer's writes received together
+	 * (liscal_conn.c, liscal_rx_plug_add()) and the sector ranges it
+	 * holds: an overlapping write starts a new plug.
+	 */
+	struct {
+		struct blk_plug plug;
+		bool on;
+		unsigned int n;
+		struct {
+			u64 start, end;
+		} r[LISCAL_RX_PLUG_MAX];
+	} rx_plug;
 	u64 timers_ns;			/* conn_task: last timer check */
 	u64 *peer_bm;			/* handshake only, conn_task */
 	u64 hs_deadline;		/* handshake reads end, conn_task */
@@ -355,6 +371,7 @@ int liscal_xf_put_page(struct liscal_res *res, const struct bio_vec *bv);
 int liscal_xf_flush(struct liscal_res *res);
 int liscal_xf_recv(struct liscal_res *res, void *buf, size_t len, bool timers);
 int liscal_xf_recv_page(struct liscal_res *res, const struct bio_vec *bv);
+bool liscal_xf_rx_buffered(struct liscal_res *res);
 struct liscal_comp;
 bool liscal_comp_wanted(struct liscal_res *res, const struct liscal_wire_hdr *h);
 const void *liscal_comp_bio(struct liscal_res *res, struct bio *bio, u32 size,

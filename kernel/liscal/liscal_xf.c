@@ -292,6 +292,14 @@ int liscal_xf_recv(struct liscal_res *res, void *buf, size_t len, bool timers)
 	return 0;
 }
 
+/* Bytes of the open record not yet read? Context: conn_task. */
+bool liscal_xf_rx_buffered(struct liscal_res *res)
+{
+	const struct liscal_xf_dir *d = &res->xf->rx;
+
+	return d->off < d->len;
+}
+
 int liscal_xf_recv_page(struct liscal_res *res, const struct bio_vec *bv)
 {
 	void *p = kmap_local_page(bv->bv_page);
