@@ -35,6 +35,23 @@ data_md5() {
 	"$LAB" exec "$1" -- sh -c "dd if=/dev/vdb2 bs=1M iflag=direct status=none | md5sum" | cut -d' ' -f1
 }
 
+# data_identical MESSAGE: both data partitions, read at the same time, have the
+# same md5 (and a read gave one: an empty answer is a failure).
+data_identical() {
+	local d a b p1 p2
+	d=$(mktemp -d)
+	data_md5 node1 >"$d/1" &
+	p1=$!
+	data_md5 node2 >"$d/2" &
+	p2=$!
+	wait $p1 $p2
+	a=$(cat "$d/1")
+	b=$(cat "$d/2")
+	rm -rf "$d"
+	[ ${#a} -eq 32 ] || { echo "node1's md5: '$a'"; return 1; }
+	assert "$a" == "$b" "$1"
+}
+
 # converged_to REF WHAT: both data partitions equal REF, the md5 of the
 # source's data partition taken before the recovery: the copy went from the
 # source to the target, not the other way.
@@ -96,7 +113,7 @@ converged_to() {
 	assert "$output" == "$(st node1 data_size)" "full copy sent the whole data partition"
 	run st node1 stat_recovery_inflight_max
 	assert "$output" -gt 1 "several recovery chunks on the wire at once (pipelined)"
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+	data_identical "data partitions identical"
 }
 
 @test "ext4 written on node1, switched to node2: identical files" {
@@ -203,7 +220,7 @@ empty_hot_set() {
 		sby=$t
 	done
 	lab_exec $act "$T deactivate md01"
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical after $ROUNDS cuts"
+	data_identical "data partitions identical after $ROUNDS cuts"
 	lab_exec node1 "$T activate md01"
 }
 
@@ -253,7 +270,7 @@ empty_hot_set() {
 		$((4 * 64 * bits)) "the recovery copied the four hot extents, nothing else"
 	lab_exec '?' node1 "$T deactivate md01"
 	lab_exec '?' node2 "$T deactivate md01"
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+	data_identical "data partitions identical"
 	lab_exec node1 "$T activate md01"
 }
 
@@ -342,7 +359,7 @@ delta() {
 	lab_exec node1 "touch /tmp/rc-stop"
 	wait_for 60 "$LAB" exec node1 -- test -f /tmp/rc-done
 	both_uptodate
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+	data_identical "data partitions identical"
 }
 
 @test "mirror cable pulled during writes: break, writes continue, differential recovery in 4 MiB chunks" {
@@ -415,7 +432,7 @@ delta() {
 	lab_exec node1 "$T deactivate md01"
 	run "$LAB" exec node2 -- sh -c "dd if=/dev/vdb2 bs=1M skip=60 count=1 iflag=direct status=none | md5sum"
 	assert "${output%% *}" == "$before" "node2 holds the acknowledged data"
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+	data_identical "data partitions identical"
 }
 
 # A cable pulled while writes wait for the peer: the break is found by the
@@ -442,7 +459,7 @@ delta() {
 	lab_exec node1 "$T recover md01"
 	wait_for 120 both_uptodate
 	lab_exec node1 "$T deactivate md01"
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+	data_identical "data partitions identical"
 }
 
 # held_write NODE TAG: a 4 KiB O_DIRECT write to /dev/NMP1 in the
@@ -524,7 +541,7 @@ completed() {
 	lab_exec '?' node1 "$T recover md01"
 	wait_for 60 both_uptodate
 	lab_exec node1 "$T deactivate md01"
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+	data_identical "data partitions identical"
 }
 
 @test "split brain: detected at reconnection, nothing copied, resolved by force" {
@@ -722,7 +739,7 @@ recovery_cut() {
 	lab_exec node1 "$T activate md01"
 	check_records node1 $base "$last"
 	lab_exec node1 "$T deactivate md01"
-	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical after the double cut"
+	data_identical "data partitions identical after the double cut"
 }
 
 # md01 on node1 as the suite left it, or created standalone when the raw

@@ -117,10 +117,10 @@ klog_has() { "$LAB" exec node1 -- bash -c "dmesg | grep -q \"$1\""; }
 @test "close without disarm keeps the timer armed (orphan); 'V' before close disarms" {
 	# One exec, so that the node's slowness cannot let the orphan expire
 	# before rmmod is tried.
-	lab_exec node1 "$PY /tmp/ka.py arm 30000 3 orphan1 ping; rmmod clpka 2>/dev/null; echo rmmod=\$?; $B/clpkactrl --json | jq -c '.clients[] | select(.name == \"orphan1\") | {armed, orphan}'"
+	lab_exec node1 "$PY /tmp/ka.py arm 10000 3 orphan1 ping; rmmod clpka 2>/dev/null; echo rmmod=\$?; $B/clpkactrl --json | jq -c '.clients[] | select(.name == \"orphan1\") | {armed, orphan}'"
 	assert_match "$output" "rmmod=1"
 	assert_match "$output" '\{"armed":true,"orphan":true\}'
-	wait_for 60 klog_has "client 'orphan1' .*no keepalive within 30000 ms: action LOG"
+	wait_for 60 klog_has "client 'orphan1' .*no keepalive within 10000 ms: action LOG"
 	# Expired: the orphan no longer holds the module.
 	lab_exec node1 "rmmod clpka && insmod $K/clpka.ko"
 	lab_exec node1 "dmesg | grep -c \"client 'orphan1' .* closed without disarming\""

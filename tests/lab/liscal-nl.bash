@@ -31,10 +31,16 @@ is() {
 }
 
 # Connected, both copies uptodate, no recovery: as seen from both nodes.
+# One reading of the status per node (four values of one moment).
 both_uptodate() {
-	local n
+	local n s k v want
 	for n in node1 node2; do
-		is $n conn 3 && is $n disk 3 && is $n peer_disk 3 && is $n recovery_dir 0 || return 1
+		s=$("$LAB" exec "$n" -- "$T" get md01)
+		for want in conn=3 disk=3 peer_disk=3 recovery_dir=0; do
+			k=${want%=*}
+			v=$(sed -n "s/^$k=//p" <<<"$s")
+			[ "$v" = "${want#*=}" ] || { echo "$n $k=$v, want ${want#*=}"; return 1; }
+		done
 	done
 }
 
