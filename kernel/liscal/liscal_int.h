@@ -275,6 +275,13 @@ struct liscal_res {
 	u64 tb_last_ns;
 	struct delayed_work clean_work;
 	/*
+	 * Writes the bitmap blocks of an extent entered ahead of a stream
+	 * (liscal_bm_hot_ahead()); stream_end (lock) is where the last
+	 * mirrored write ended.
+	 */
+	struct work_struct ahead_work;
+	u64 stream_end;
+	/*
 	 * Records a disk failure (liscal_io_error(), any context) in the
 	 * superblock: FAILED set, UPTODATE cleared. fail_recorded (lock):
 	 * the work was queued once; it is not queued again, so that a
@@ -411,6 +418,8 @@ void liscal_bm_free(struct liscal_res *res);
 int liscal_bm_load(struct liscal_res *res);
 int liscal_bm_flush(struct liscal_res *res, bool all);
 void liscal_bm_mark_dirty(struct liscal_res *res, u64 first, u64 last);
+void liscal_bm_hot_ahead(struct liscal_res *res, u64 sector, u64 end, u64 last);
+void liscal_bm_ahead_work(struct work_struct *w);
 void liscal_bm_merge_intent(struct liscal_res *res);
 void liscal_bm_touch_hot(struct liscal_res *res, u64 first, u64 last);
 void liscal_bm_drop_hot(struct liscal_res *res);

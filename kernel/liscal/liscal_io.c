@@ -533,8 +533,11 @@ static bool liscal_admit(struct liscal_res *res, struct liscal_req *req,
 	req->counted = true;
 	res->inflight[req->epoch]++;
 	liscal_bm_set_range(res->intent[req->epoch], req->first, req->last);
-	if (req->send)
+	if (req->send) {
 		liscal_bm_touch_hot(res, req->first, req->last);
+		liscal_bm_hot_ahead(res, req->sector, req->sector + req->nsect,
+				    req->last);
+	}
 	if (!liscal_bm_all_set(res->ondisk, req->first, req->last)) {
 		liscal_bm_mark_dirty(res, req->first, req->last);
 		liscal_stat_add(res, LISCAL_STATS_A_INTENT_WAITS, 1);

@@ -315,6 +315,7 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	INIT_LIST_HEAD(&res->rs_chunks);
 	INIT_WORK(&res->issue_work, liscal_issue_work);
 	INIT_DELAYED_WORK(&res->clean_work, liscal_clean_work);
+	INIT_WORK(&res->ahead_work, liscal_bm_ahead_work);
 	INIT_WORK(&res->fail_work, liscal_fail_work);
 	INIT_WORK(&res->grow_work, liscal_grow_work);
 	res->role = LISCAL_ROLE_STANDBY;

@@ -170,6 +170,7 @@ static void out_stats(struct clp_out *o, const struct clp_md_status *st)
 	/* the hot set (Documentation/liscal.md) */
 	clp_out_u64(o, "hot_extents", s[LISCAL_STATS_A_HOT_EXTENTS_CUR]);
 	clp_out_u64(o, "hot_evictions", s[LISCAL_STATS_A_HOT_EVICTIONS]);
+	clp_out_u64(o, "hot_ahead", s[LISCAL_STATS_A_HOT_AHEAD]);
 	clp_out_obj_end(o);
 }
 

@@ -297,6 +297,7 @@ enum {
 	LISCAL_STATS_A_ASYNC_OVERFLOWS,		/* async writes left to recovery: queue full */
 	LISCAL_STATS_A_HOT_EXTENTS_CUR,		/* extents in the hot set now */
 	LISCAL_STATS_A_HOT_EVICTIONS,		/* extents that left the hot set */
+	LISCAL_STATS_A_HOT_AHEAD,		/* extents entered ahead of a stream */
 
 	__LISCAL_STATS_A_MAX,
 	LISCAL_STATS_A_MAX = (__LISCAL_STATS_A_MAX - 1)
