@@ -249,13 +249,16 @@ void liscal_bm_touch_hot(struct liscal_res *res, u64 first, u64 last)
 
 /*
  * Lock held. A mirrored write of [@sector, @end) into bits up to @last: if
- * it continues the mirrored write before it (a stream) and reaches the
- * last quarter of its extent, the next extent joins the hot set now and
- * ahead_work writes its bits to disk while the stream still writes here.
- * Without it, a stream waited for a bitmap write at every extent (4 MiB
- * with 64 KiB regions) before its next write could leave. The price: one
+ * it continues the mirrored write before it (a stream), the next extent
+ * joins the hot set now and ahead_work writes its bits to disk while the
+ * stream still writes in this one (a whole extent ahead: a stream of
+ * 1 MiB writes at queue depth 8 has two extents in flight). Without it, a
+ * stream waited for a bitmap write at every extent (4 MiB with 64 KiB
+ * regions) before its next write could leave. The price: one
  * more hot extent per stream, resynchronised after a power cut of the
- * active like every hot extent.
+ * active like every hot extent. Only inside the device's capacity: a
+ * growth replaces the arrays before the capacity changes, and its rollback
+ * keeps only the old words.
  */
 void liscal_bm_hot_ahead(struct liscal_res *res, u64 sector, u64 end, u64 last)
 {
@@ -264,8 +267,8 @@ void liscal_bm_hot_ahead(struct liscal_res *res, u64 sector, u64 end, u64 last)
 	u64 mask;
 
 	res->stream_end = end;
-	if (!stream || !READ_ONCE(res->p.hot_extents) || last % 64 < 48 ||
-	    w >= res->nwords)
+	if (!stream || !READ_ONCE(res->p.hot_extents) || w >= res->nwords ||
+	    ((u64)w * 64 << (res->shift - 9)) >= get_capacity(res->disk))
 		return;
 	mask = liscal_word_mask(res, w);
 	if (res->hot.mask[w] == mask)

@@ -29,6 +29,7 @@
 /* A write from the peer being applied to the data partition. */
 struct liscal_peer_req {
 	struct list_head list;	/* res->ack_q once written, lock */
+	struct list_head wlist;	/* res->peer_writes until written, lock */
 	struct liscal_res *res;
 	struct bio *bio;
 	u64 seq;
@@ -1185,6 +1186,9 @@ static void liscal_peer_endio(struct bio *bio)
 	 * RES_DESTROY free res before this queue_work().
 	 */
 	spin_lock_irqsave(&res->lock, flags);
+	list_del_init(&pr->wlist);
+	if (res->peer_write_waiting)
+		wake_up_all(&res->waitq);
 	list_add_tail(&pr->list, &res->ack_q);
 	queue_work(res->wq, &res->ack_work);
 	spin_unlock_irqrestore(&res->lock, flags);
@@ -1213,49 +1217,75 @@ static int liscal_recv_comp(struct liscal_res *res,
  * for the socket, so they are never held back for more data. Finishing it
  * there, not when the wait sleeps, submits them from conn_task: a plug
  * flushed by the scheduler runs the queue from kblockd, one more wake-up.
- *
- * What the plug must not change: the order in which writes reach the
- * disk where it matters. The block layer issues a plug's requests in any
- * order (6.1 issues them last first) and sends flush and FUA writes past
- * it. So a write overlapping one already in the plug finishes it first,
- * as does a flush or FUA write: both reach the disk after every earlier
- * write, as without a plug. Context: conn_task.
+ * Context: conn_task.
  */
 static void liscal_rx_plug_finish(struct liscal_res *res)
 {
-	if (res->rx_plug.on) {
-		blk_finish_plug(&res->rx_plug.plug);
-		res->rx_plug.on = false;
+	if (res->rx_plug_on) {
+		blk_finish_plug(&res->rx_plug);
+		res->rx_plug_on = false;
 	}
 }
 
-/* The write of @h is about to be submitted: the plug it goes under, if any. */
-static void liscal_rx_plug_add(struct liscal_res *res,
-			       const struct liscal_wire_hdr *h)
+/* Lock held. Does a peer write not yet completed overlap [@start, @end)? */
+static bool liscal_peer_write_overlaps(struct liscal_res *res, u64 start,
+				       u64 end)
 {
-	u64 start = h->sector, end = h->sector + (h->size >> 9);
-	unsigned int i;
+	struct liscal_peer_req *pr;
 
-	if (h->flags & (LISCAL_WF_FUA | LISCAL_WF_PREFLUSH) || !h->size) {
+	list_for_each_entry(pr, &res->peer_writes, wlist)
+		if (start < pr->sector + (pr->size >> 9) && pr->sector < end)
+			return true;
+	return false;
+}
+
+static bool liscal_peer_write_clear(struct liscal_res *res, u64 start,
+				    u64 end)
+{
+	unsigned long flags;
+	bool clear;
+
+	spin_lock_irqsave(&res->lock, flags);
+	clear = !liscal_peer_write_overlaps(res, start, end);
+	res->peer_write_waiting = !clear;
+	spin_unlock_irqrestore(&res->lock, flags);
+	return clear;
+}
+
+/*
+ * @pr is about to be submitted. The disk applies the peer's writes in the
+ * order they arrive where they overlap: neither the block layer (6.1
+ * issues a plug last first, sends flush and FUA writes past it, and a
+ * plug the scheduler flushed runs later from kblockd) nor the disk
+ * (in-flight writes complete in any order) keeps that order by itself,
+ * and in asynchronous mode a write and a later one overlapping it can
+ * both be in flight here. So a write overlapping one not yet completed
+ * waits for it (plug finished first, so that it can complete). A flush or
+ * FUA write finishes the plug too: it reaches the disk after every
+ * earlier write was submitted. Otherwise the write joins the plug.
+ * Context: conn_task; sleeps.
+ */
+static void liscal_rx_plug_add(struct liscal_res *res,
+			       struct liscal_peer_req *pr, blk_opf_t opf)
+{
+	u64 start = pr->sector, end = pr->sector + (pr->size >> 9);
+	unsigned long flags;
+
+	if (pr->size && !liscal_peer_write_clear(res, start, end)) {
 		liscal_rx_plug_finish(res);
-		return;
+		wait_event(res->waitq, liscal_peer_write_clear(res, start, end));
 	}
-	if (res->rx_plug.on) {
-		for (i = 0; i < res->rx_plug.n; i++)
-			if (start < res->rx_plug.r[i].end &&
-			    res->rx_plug.r[i].start < end)
-				break;
-		if (i < res->rx_plug.n || i == LISCAL_RX_PLUG_MAX)
-			liscal_rx_plug_finish(res);
+	if (pr->size) {
+		spin_lock_irqsave(&res->lock, flags);
+		list_add_tail(&pr->wlist, &res->peer_writes);
+		spin_unlock_irqrestore(&res->lock, flags);
 	}
-	if (!res->rx_plug.on) {
-		blk_start_plug(&res->rx_plug.plug);
-		res->rx_plug.on = true;
-		res->rx_plug.n = 0;
+	if ((opf & (REQ_FUA | REQ_PREFLUSH)) || !pr->size) {
+		liscal_rx_plug_finish(res);
+	} else if (!res->rx_plug_on) {
+		blk_start_plug(&res->rx_plug);
+		res->rx_plug_on = true;
 	}
-	res->rx_plug.r[res->rx_plug.n].start = start;
-	res->rx_plug.r[res->rx_plug.n].end = end;
-	res->rx_plug.n++;
 }
 
 /*
@@ -1291,6 +1321,7 @@ static int liscal_recv_write(struct liscal_res *res,
 	if (!pr)
 		return -ENOMEM;
 	pr->res = res;
+	INIT_LIST_HEAD(&pr->wlist);
 	pr->seq = h->seq;
 	pr->size = h->size;
 	pr->ack_type = h->type == LISCAL_P_DATA ? LISCAL_P_DATA_ACK :
@@ -1325,7 +1356,7 @@ static int liscal_recv_write(struct liscal_res *res,
 	}
 	spin_unlock_irqrestore(&res->lock, flags);
 	atomic_inc(&res->peer_inflight);
-	liscal_rx_plug_add(res, h);
+	liscal_rx_plug_add(res, pr, opf);
 	submit_bio(pr->bio);
 	return 0;
 }
@@ -1723,7 +1754,7 @@ static int liscal_receive(struct liscal_res *res)
 	for (;;) {
 		u64 now;
 
-		if (res->rx_plug.on && !liscal_rx_ready(res))
+		if (res->rx_plug_on && !liscal_rx_ready(res))
 			liscal_rx_plug_finish(res);
 		ret = liscal_recv_full(res, &hd, sizeof(hd), true);
 		if (ret)
@@ -1736,8 +1767,10 @@ static int liscal_receive(struct liscal_res *res)
 		res->last_rx_ns = now;
 		if (now - res->timers_ns >= jiffies_to_nsecs(LISCAL_RCV_POLL)) {
 			res->timers_ns = now;
-			if (liscal_conn_timers(res))
-				return -ETIMEDOUT;
+			if (liscal_conn_timers(res)) {
+				ret = -ETIMEDOUT;
+				break;
+			}
 		}
 		ret = liscal_wire_decode_hdr(&hd, &h, err, sizeof(err));
 		if (ret) {

@@ -99,9 +99,6 @@ struct liscal_req {
 	struct bio *copy;
 };
 
-/* Peer writes under one receive plug at most (the block layer's own limit). */
-#define LISCAL_RX_PLUG_MAX	32
-
 struct liscal_res {
 	struct list_head list;		/* liscal_res_list, liscal_res_mutex */
 	/*
@@ -328,17 +325,17 @@ struct liscal_res {
 	u64 last_rx_ns;			/* conn_task: last packet received */
 	/*
 	 * conn_task's block plug over the peer's writes received together
-	 * (liscal_conn.c, liscal_rx_plug_add()) and the sector ranges it
-	 * holds: an overlapping write starts a new plug.
+	 * (liscal_conn.c, liscal_rx_plug_add()).
 	 */
-	struct {
-		struct blk_plug plug;
-		bool on;
-		unsigned int n;
-		struct {
-			u64 start, end;
-		} r[LISCAL_RX_PLUG_MAX];
-	} rx_plug;
+	struct blk_plug rx_plug;
+	bool rx_plug_on;
+	/*
+	 * The peer's writes submitted and not yet completed (lock), in
+	 * arrival order; a write overlapping one of them waits for it, with
+	 * peer_write_waiting set (lock) so that completions wake waitq.
+	 */
+	struct list_head peer_writes;
+	bool peer_write_waiting;
 	u64 timers_ns;			/* conn_task: last timer check */
 	u64 *peer_bm;			/* handshake only, conn_task */
 	u64 hs_deadline;		/* handshake reads end, conn_task */

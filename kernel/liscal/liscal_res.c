@@ -300,6 +300,7 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	mutex_init(&res->rs_mutex);
 	INIT_WORK(&res->ctl_work, liscal_ctl_work);
 	INIT_LIST_HEAD(&res->ack_q);
+	INIT_LIST_HEAD(&res->peer_writes);
 	INIT_WORK(&res->ack_work, liscal_peer_ack_work);
 	spin_lock_init(&res->lock);
 	init_waitqueue_head(&res->waitq);
