@@ -1274,6 +1274,9 @@ static void liscal_rx_plug_add(struct liscal_res *res,
 	if (pr->size && !liscal_peer_write_clear(res, start, end)) {
 		liscal_rx_plug_finish(res);
 		wait_event(res->waitq, liscal_peer_write_clear(res, start, end));
+		spin_lock_irqsave(&res->lock, flags);
+		liscal_stat_add(res, LISCAL_STATS_A_PEER_OVERLAP_WAITS, 1);
+		spin_unlock_irqrestore(&res->lock, flags);
 	}
 	if (pr->size) {
 		spin_lock_irqsave(&res->lock, flags);

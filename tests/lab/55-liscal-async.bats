@@ -7,7 +7,8 @@
 # recovered back from the survivor; with the mirror link throttled (tc tbf
 # inside node1) the send queue overflows and a recovery catches the peer up
 # with the difference counted; the bandwidth limit holds the sender to its
-# rate; kernel logs clean.
+# rate; rewrites of the same blocks reach the peer's disk in order; kernel
+# logs clean.
 
 load helpers
 load liscal-nl
@@ -135,6 +136,27 @@ now_ms() {
 	wait_for 60 both_uptodate
 	lab_exec node1 "$T deactivate md01"
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "data partitions identical"
+}
+
+# Asynchronous mode completes a write locally before the peer has it, so
+# a write and a later one into the same block can both be in flight on the
+# peer; the peer applies them in the order they arrived (liscal.md, the
+# peer's writes) or the copies could differ.
+@test "rewrites of the same blocks: a peer write overlapping one in flight waits for it; the copies are equal" {
+	local w0 waits a b
+	lab_exec node1 "$T activate md01"
+	w0=$(st node2 stat_peer_overlap_waits)
+	# 2000 writes of 4 KiB, one at a time, new data each, into 8 KiB
+	lab_exec node1 "fio --name=rewrite --filename=/dev/NMP1 --offset=64m --size=8k --loops=1000 --bs=4k --rw=randwrite --direct=1 --ioengine=psync --refill_buffers --randrepeat=0 --output=/dev/null"
+	wait_for 60 is node1 stat_send_queue_cur 0
+	waits=$(($(st node2 stat_peer_overlap_waits) - w0))
+	echo "# peer writes that waited for an overlapping one: $waits" >&3
+	assert "$waits" -gt 0 "peer writes that waited for an overlapping one in flight"
+	lab_exec node1 "$T deactivate md01"
+	a=$("$LAB" exec node1 -- sh -c "dd if=/dev/vdb2 bs=4k skip=16384 count=2 iflag=direct status=none | md5sum")
+	b=$("$LAB" exec node2 -- sh -c "dd if=/dev/vdb2 bs=4k skip=16384 count=2 iflag=direct status=none | md5sum")
+	assert "$a" == "$b" "md5 of the 8 KiB rewritten, node1 and node2"
+	lab_exec node1 "$T activate md01"
 }
 
 @test "kernel logs clean" {

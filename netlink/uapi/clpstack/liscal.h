@@ -298,6 +298,7 @@ enum {
 	LISCAL_STATS_A_HOT_EXTENTS_CUR,		/* extents in the hot set now */
 	LISCAL_STATS_A_HOT_EVICTIONS,		/* extents that left the hot set */
 	LISCAL_STATS_A_HOT_AHEAD,		/* extents entered ahead of a stream */
+	LISCAL_STATS_A_PEER_OVERLAP_WAITS,	/* peer writes that waited for an overlapping one */
 
 	__LISCAL_STATS_A_MAX,
 	LISCAL_STATS_A_MAX = (__LISCAL_STATS_A_MAX - 1)

@@ -189,7 +189,7 @@ static int stat_cb(const struct nlattr *a, void *data)
 		"peer_write_bytes", "direct_writes", "recovery_inflight_max",
 		"refused_packets", "auth_failures", "compress_in_bytes",
 		"compress_out_bytes", "async_overflows", "hot_extents_cur",
-		"hot_evictions", "hot_ahead",
+		"hot_evictions", "hot_ahead", "peer_overlap_waits",
 	};
 	unsigned int t = mnl_attr_get_type(a);
 
