@@ -141,13 +141,21 @@ now_ms() {
 # Asynchronous mode completes a write locally before the peer has it, so
 # a write and a later one into the same block can both be in flight on the
 # peer; the peer applies them in the order they arrived (liscal.md, the
-# peer's writes) or the copies could differ.
+# peer's writes) or the copies could differ. node2's data partition goes
+# under a dm-delay target (its writes take 20 ms) for the test, so that
+# rewrites arrive while the write before is still in flight there.
 @test "rewrites of the same blocks: a peer write overlapping one in flight waits for it; the copies are equal" {
 	local w0 waits a b
+	lab_exec '?' node2 "(modprobe dm-mod 2>/dev/null || test -d /sys/module/dm_mod) && (modprobe dm-delay 2>/dev/null || dmsetup targets | grep -q ^delay)"
+	[ "$status" -eq 0 ] || skip "node2's kernel has no dm-delay target"
+	lab_exec node2 "$T destroy md01"
+	lab_exec node2 "dmsetup create slow2 --table \"0 \$(blockdev --getsz /dev/vdb2) delay /dev/vdb2 0 0 /dev/vdb2 0 20\""
+	lab_exec node2 "$T create md01 1 /dev/mapper/slow2 /dev/vdb1 1 198.18.2.2:29031 198.18.2.1:29031 $PARAMS"
+	wait_for 60 both_uptodate
 	lab_exec node1 "$T activate md01"
 	w0=$(st node2 stat_peer_overlap_waits)
-	# 2000 writes of 4 KiB, one at a time, new data each, into 8 KiB
-	lab_exec node1 "fio --name=rewrite --filename=/dev/NMP1 --offset=64m --size=8k --loops=1000 --bs=4k --rw=randwrite --direct=1 --ioengine=psync --refill_buffers --randrepeat=0 --output=/dev/null"
+	# 400 writes of 4 KiB, one at a time, new data each, into 8 KiB
+	lab_exec node1 "fio --name=rewrite --filename=/dev/NMP1 --offset=64m --size=8k --loops=200 --bs=4k --rw=randwrite --direct=1 --ioengine=psync --refill_buffers --randrepeat=0 --output=/dev/null"
 	wait_for 60 is node1 stat_send_queue_cur 0
 	waits=$(($(st node2 stat_peer_overlap_waits) - w0))
 	echo "# peer writes that waited for an overlapping one: $waits" >&3
@@ -156,6 +164,9 @@ now_ms() {
 	a=$("$LAB" exec node1 -- sh -c "dd if=/dev/vdb2 bs=4k skip=16384 count=2 iflag=direct status=none | md5sum")
 	b=$("$LAB" exec node2 -- sh -c "dd if=/dev/vdb2 bs=4k skip=16384 count=2 iflag=direct status=none | md5sum")
 	assert "$a" == "$b" "md5 of the 8 KiB rewritten, node1 and node2"
+	lab_exec node2 "$T destroy md01 && dmsetup remove slow2"
+	create node2
+	wait_for 60 both_uptodate
 	lab_exec node1 "$T activate md01"
 }
 
