@@ -149,7 +149,7 @@ now_ms() {
 	lab_exec '?' node2 "(modprobe dm-mod 2>/dev/null || test -d /sys/module/dm_mod) && (modprobe dm-delay 2>/dev/null || dmsetup targets | grep -q ^delay)"
 	[ "$status" -eq 0 ] || skip "node2's kernel has no dm-delay target"
 	lab_exec node2 "$T destroy md01"
-	lab_exec node2 "dmsetup create slow2 --table \"0 \$(blockdev --getsz /dev/vdb2) delay /dev/vdb2 0 0 /dev/vdb2 0 20\""
+	lab_exec node2 "dmsetup create slow2 --table \"0 \$(blockdev --getsz /dev/vdb2) delay /dev/vdb2 0 0 /dev/vdb2 0 20\" && dmsetup mknodes slow2"
 	lab_exec node2 "$T create md01 1 /dev/mapper/slow2 /dev/vdb1 1 198.18.2.2:29031 198.18.2.1:29031 $PARAMS"
 	wait_for 60 both_uptodate
 	lab_exec node1 "$T activate md01"
