@@ -155,14 +155,16 @@ now_ms() {
 	lab_exec node1 "$T activate md01"
 	w0=$(st node2 stat_peer_overlap_waits)
 	# 400 writes of 4 KiB, one at a time, new data each, into 8 KiB
-	lab_exec node1 "fio --name=rewrite --filename=/dev/NMP1 --offset=64m --size=8k --loops=200 --bs=4k --rw=randwrite --direct=1 --ioengine=psync --refill_buffers --randrepeat=0 --output=/dev/null"
+	lab_exec node1 "fio --name=rewrite --filename=/dev/NMP1 --offset=32m --size=8k --loops=200 --bs=4k --rw=randwrite --direct=1 --ioengine=psync --refill_buffers --randrepeat=0 --output=/dev/null"
+	run st node1 stat_write_count
+	assert "$output" -ge 400 "writes through /dev/NMP1"
 	wait_for 60 is node1 stat_send_queue_cur 0
 	waits=$(($(st node2 stat_peer_overlap_waits) - w0))
 	echo "# peer writes that waited for an overlapping one: $waits" >&3
 	assert "$waits" -gt 0 "peer writes that waited for an overlapping one in flight"
 	lab_exec node1 "$T deactivate md01"
-	a=$("$LAB" exec node1 -- sh -c "dd if=/dev/vdb2 bs=4k skip=16384 count=2 iflag=direct status=none | md5sum")
-	b=$("$LAB" exec node2 -- sh -c "dd if=/dev/vdb2 bs=4k skip=16384 count=2 iflag=direct status=none | md5sum")
+	a=$("$LAB" exec node1 -- sh -c "dd if=/dev/vdb2 bs=4k skip=8192 count=2 iflag=direct status=none | md5sum")
+	b=$("$LAB" exec node2 -- sh -c "dd if=/dev/vdb2 bs=4k skip=8192 count=2 iflag=direct status=none | md5sum")
 	assert "$a" == "$b" "md5 of the 8 KiB rewritten, node1 and node2"
 	lab_exec node2 "$T destroy md01 && dmsetup remove slow2"
 	create node2
