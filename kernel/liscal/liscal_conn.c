@@ -1239,15 +1239,26 @@ static bool liscal_peer_write_overlaps(struct liscal_res *res, u64 start,
 	return false;
 }
 
-static bool liscal_peer_write_clear(struct liscal_res *res, u64 start,
-				    u64 end)
+/*
+ * @pr (with data) joins peer_writes unless it overlaps one there, in one
+ * section of the lock: true if it joined (counted as a wait if @waited),
+ * false with peer_write_waiting set so that a completion wakes waitq.
+ */
+static bool liscal_peer_write_enter(struct liscal_res *res,
+				    struct liscal_peer_req *pr, bool waited)
 {
 	unsigned long flags;
 	bool clear;
 
 	spin_lock_irqsave(&res->lock, flags);
-	clear = !liscal_peer_write_overlaps(res, start, end);
+	clear = !liscal_peer_write_overlaps(res, pr->sector,
+					    pr->sector + (pr->size >> 9));
 	res->peer_write_waiting = !clear;
+	if (clear) {
+		list_add_tail(&pr->wlist, &res->peer_writes);
+		if (waited)
+			liscal_stat_add(res, LISCAL_STATS_A_PEER_OVERLAP_WAITS, 1);
+	}
 	spin_unlock_irqrestore(&res->lock, flags);
 	return clear;
 }
@@ -1268,20 +1279,9 @@ static bool liscal_peer_write_clear(struct liscal_res *res, u64 start,
 static void liscal_rx_plug_add(struct liscal_res *res,
 			       struct liscal_peer_req *pr, blk_opf_t opf)
 {
-	u64 start = pr->sector, end = pr->sector + (pr->size >> 9);
-	unsigned long flags;
-
-	if (pr->size && !liscal_peer_write_clear(res, start, end)) {
+	if (pr->size && !liscal_peer_write_enter(res, pr, false)) {
 		liscal_rx_plug_finish(res);
-		wait_event(res->waitq, liscal_peer_write_clear(res, start, end));
-		spin_lock_irqsave(&res->lock, flags);
-		liscal_stat_add(res, LISCAL_STATS_A_PEER_OVERLAP_WAITS, 1);
-		spin_unlock_irqrestore(&res->lock, flags);
-	}
-	if (pr->size) {
-		spin_lock_irqsave(&res->lock, flags);
-		list_add_tail(&pr->wlist, &res->peer_writes);
-		spin_unlock_irqrestore(&res->lock, flags);
+		wait_event(res->waitq, liscal_peer_write_enter(res, pr, true));
 	}
 	if ((opf & (REQ_FUA | REQ_PREFLUSH)) || !pr->size) {
 		liscal_rx_plug_finish(res);
