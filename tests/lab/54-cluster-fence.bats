@@ -116,11 +116,7 @@ ktime() {
 	echo "# node1 acknowledged records 0..$last" >&3
 	lab_exec node2 "grep -a -E 'rc 30: .*md01: activated' /opt/clpstack/log/clpmgrd.log"
 	# Every acknowledged record is on node2 (the file is on the mirror).
-	# (one read of the file, compared record by record here)
-	local want got i
-	want=$(for ((i = 0; i <= last; i++)); do printf 'rec %08d\n' "$i"; done)
-	got=$("$LAB" exec node2 -- sh -c "dd if=/mnt/md01/rec bs=4096 count=$((last + 1)) status=none | tr -d '\\000'")
-	assert "$got" == "$want" "records 0..$last on node2"
+	check_records node2 0 "$last" /mnt/md01/rec
 	# In node1's console, no record acknowledged after the driver fenced.
 	run grep -a -c 'md01: fenced: writes held' "$console"
 	assert "$output" -ge 1 "node1's driver fenced"

@@ -237,6 +237,16 @@ acked_above() { (($(acked "$1") > $2)); }
 # acked_at_least NODE BASE N: record N or a later one (from BASE on).
 acked_at_least() { [ "$(acked "$1" "$2")" -ge "$3" ]; }
 
+# check_records NODE FIRST LAST [TARGET]: blocks FIRST..LAST of TARGET
+# (default /dev/NMP1; a device or a file) on NODE hold records FIRST..LAST,
+# read at once.
+check_records() {
+	local node=$1 first=$2 last=$3 target=${4:-/dev/NMP1} want got i
+	want=$(for ((i = first; i <= last; i++)); do printf 'rec %08d\n' "$i"; done)
+	got=$("$LAB" exec "$node" -- sh -c "dd if=$target bs=4096 skip=$first count=$((last - first + 1)) status=none | tr -d '\\000'")
+	assert "$got" == "$want" "records $first..$last on $node"
+}
+
 # cluster_logs_on_failure NODES...: for a teardown. After a failed test,
 # the end of each node's daemon log, printed with the failure (in CI the
 # TAP output is all that is kept).

@@ -73,14 +73,6 @@ liscal_lab_up() {
 	lab_exec node2 "insmod $K"
 }
 
-# check_records NODE FIRST LAST: blocks FIRST..LAST of /dev/NMP1 hold records.
-check_records() {
-	local node=$1 first=$2 last=$3 want got
-	want=$(for ((i = first; i <= last; i++)); do printf 'rec %08d\n' "$i"; done)
-	got=$("$LAB" exec "$node" -- sh -c "dd if=/dev/NMP1 bs=4096 skip=$first count=$((last - first + 1)) status=none | tr -d '\\000'")
-	assert "$got" == "$want" "records $first..$last on $node"
-}
-
 # have_qdisc QDISC ARGS (in setup_file): both nodes' kernels have the tc
 # qdisc (tried on lo); else the file is skipped and it returns 1.
 have_qdisc() {
