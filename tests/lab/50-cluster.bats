@@ -486,6 +486,35 @@ rejoin() {
 	wait_for 30 online_on node2 node1
 }
 
+fip1_retries() { # the number of fip1's activation retries in node1's log
+	"$LAB" exec node1 -- grep -a -c 'rc 31: failover1: retrying fip1 ' /opt/clpstack/log/clpmgrd.log || true
+}
+fip1_retried_after() { (($(fip1_retries) > $1)); }
+
+@test "the floating address answered by another host: fip1 retried 1 s apart (5 by default); free again, failover1 starts" {
+	local out=$BATS_TEST_TMPDIR n0 rc
+	online_on node1 node1
+	lab_exec node1 "$B/clpgrp -t failover1"
+	# node2 holds the address outside the cluster (as a server on its way
+	# down still does): node1's probe gets node2's answer.
+	lab_exec node2 "ip addr add 198.18.1.100/24 dev eth0"
+	n0=$(fip1_retries)
+	("$LAB" exec node1 -- $B/clpgrp -s failover1 >"$out/start" 2>&1 && rc=0 || rc=$?
+	 echo $rc >"$out/start.rc") &
+	wait_for 60 fip1_retried_after "$n0"
+	lab_exec node2 "ip addr del 198.18.1.100/24 dev eth0"
+	wait
+	echo "# clpgrp -s: exit $(cat "$out/start.rc"): $(cat "$out/start")" >&3
+	assert "$(cat "$out/start.rc")" == 0 "clpgrp -s once the address is free"
+	online_on node1 node1
+	lab_exec node1 "grep -a 'rc 31: failover1: retrying fip1 ' /opt/clpstack/log/clpmgrd.log | tail -n +$((n0 + 1))"
+	assert_output --partial "(1 of 5): fip1: 198.18.1.100 is already in use by another host (MAC"
+	rc=$(grep -c 'retrying fip1' <<<"$output")
+	((rc >= 1 && rc <= 5)) || fail "fip1 retried $rc times, 1 to 5 expected"
+	lab_exec node1 "ip -4 addr show dev eth0 | grep -c 198.18.1.100/24"
+	wait_for 30 fip_answers_from node2 node1
+}
+
 @test "a peer request signed for another destination is refused; signed for this one, answered" {
 	local R="$D/peer-req.py node1 198.18.1.1 node2 198.18.1.2 /opt/clpstack/etc/cluster.key"
 	lab_exec 1 node1 "$R '{\"op\": \"status\"}' node1"

@@ -128,7 +128,7 @@ static int load_servers(const struct gctx *c, struct clp_cluster *cl, const char
 }
 
 static int load_act(const struct gctx *c, const char *base, const char *keybase,
-		    const char *which, struct clp_res_act *a, enum clp_final def)
+		    const char *which, struct clp_res_act *a, long def_retry, enum clp_final def)
 {
 	char xp[384], key[256], buf[32];
 	long line, v;
@@ -141,7 +141,7 @@ static int load_act(const struct gctx *c, const char *base, const char *keybase,
 		return ret;
 	snprintf(xp, sizeof(xp), "%s/%s/retry", base, which);
 	snprintf(key, sizeof(key), "%s/%s/retry", keybase, which);
-	ret = num(c, xp, key, 0, 99, 0, &v);
+	ret = num(c, xp, key, 0, 99, def_retry, &v);
 	if (ret < 0)
 		return ret;
 	a->retry = v;
@@ -224,9 +224,16 @@ static int load_res(const struct gctx *c, const char *ref, long line, const char
 	if (clp_conf_count(c->conf, base) != 1)
 		return kerr(c, line, gkey, "'%s' is not a resource of this configuration", ref);
 	snprintf(kb, sizeof(kb), "resource/%s", ref);
-	ret = load_act(c, base, kb, "act", &r->act, CLP_FINAL_STOPGROUP);
+	/*
+	 * fip: five more attempts by default, as EXPRESSCLUSTER's floating
+	 * IP resource. Each includes the 1 s probe, so a failover rides out
+	 * a losing server that still answers for its address for a few
+	 * seconds before its npaction (52-cluster-majority).
+	 */
+	ret = load_act(c, base, kb, "act", &r->act, r->type == CLP_RES_FIP ? 5 : 0,
+		       CLP_FINAL_STOPGROUP);
 	if (!ret)
-		ret = load_act(c, base, kb, "deact", &r->deact, CLP_FINAL_RESET);
+		ret = load_act(c, base, kb, "deact", &r->deact, 0, CLP_FINAL_RESET);
 	if (ret)
 		return ret;
 	switch (r->type) {

@@ -115,6 +115,21 @@ static void state_save(int gi, enum grp_st st)
 	fclose(f);
 }
 
+/*
+ * A resource's retries (act/retry, deact/retry) come RETRY_GAP_MS apart:
+ * what made an attempt fail (an address still answered by a server on its
+ * way down, a script's transient error) gets the time to pass.
+ */
+#define RETRY_GAP_MS 1000
+
+static void retry_gap(void)
+{
+	struct timespec ts = { RETRY_GAP_MS / 1000, (RETRY_GAP_MS % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 /* Stops whatever of @g may run here; 0 when nothing is left running. */
 static int state_cleanup(const struct clp_group *g)
 {
@@ -125,6 +140,8 @@ static int state_cleanup(const struct clp_group *g)
 		if (res_running(g, i) == 0)
 			continue;
 		for (t = 0, ret = -1; t <= g->res[i].deact.retry && ret; t++) {
+			if (t)
+				retry_gap();
 			err[0] = '\0';
 			ret = res_stop(g, i, err, sizeof(err));
 		}
@@ -500,7 +517,8 @@ static long grp_timeout_ms(const struct clp_group *g, bool act)
 
 	for (i = 0; i < g->nres; i++)
 		t += (act ? g->res[i].act.timeout_s * (1 + g->res[i].act.retry) :
-			    g->res[i].deact.timeout_s * (1 + g->res[i].deact.retry));
+			    g->res[i].deact.timeout_s * (1 + g->res[i].deact.retry)) +
+		     (act ? g->res[i].act.retry : g->res[i].deact.retry) * RETRY_GAP_MS / 1000;
 	return t * 1000;
 }
 
@@ -619,6 +637,8 @@ static int stop_resources(int gi, int upto, struct job *j)
 
 	for (i = upto - 1; i >= 0; i--) {
 		for (t = 0; t <= g->res[i].deact.retry; t++) {
+			if (t)
+				retry_gap();
 			err[0] = '\0';
 			ret = res_stop(g, i, err, sizeof(err));
 			if (!ret)
@@ -917,9 +937,11 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 		if (lost)
 			break;
 		for (t = 0; t <= g->res[i].act.retry; t++) {
-			if (t)
+			if (t) {
 				clp_event("rc", 31, "%s: retrying %s (%d of %ld): %s", g->name,
 					  g->res[i].name, t, g->res[i].act.retry, err);
+				retry_gap();
+			}
 			err[0] = '\0';
 			ret = res_start(g, i, failover, err, sizeof(err));
 			if (!ret)
