@@ -1959,7 +1959,7 @@ static int liscal_conn_thread(void *data)
 		int reason, ret;
 
 		if (!READ_ONCE(res->want_connect)) {
-			wait_event_interruptible_timeout(res->waitq,
+			wait_event_interruptible_timeout(res->conn_waitq,
 							 kthread_should_stop() ||
 							 READ_ONCE(res->want_connect),
 							 HZ);

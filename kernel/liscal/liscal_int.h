@@ -148,6 +148,13 @@ struct liscal_res {
 	 */
 	spinlock_t lock;
 	wait_queue_head_t waitq;	/* recovery range, acks, flushes */
+	/*
+	 * The connection thread's idle wait (standalone: want_connect off),
+	 * apart from waitq: every write completion wakes waitq, and a thread
+	 * woken and put back to sleep per write cost a disconnected active
+	 * a context switch for every few writes (benchmarks.md).
+	 */
+	wait_queue_head_t conn_waitq;
 	u8 role, peer_role, conn, disk_state, pdisk;
 	bool split_brain;
 	bool want_connect;

@@ -1435,6 +1435,7 @@ static int liscal_nl_res_cmd(struct sk_buff *skb, struct genl_info *info)
 		spin_unlock_irqrestore(&res->lock, flags);
 		ret = liscal_conn_start(res);
 		wake_up_all(&res->waitq);
+		wake_up_all(&res->conn_waitq);
 		break;
 	case LISCAL_CMD_BREAK:
 		spin_lock_irqsave(&res->lock, flags);

@@ -304,6 +304,7 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	INIT_WORK(&res->ack_work, liscal_peer_ack_work);
 	spin_lock_init(&res->lock);
 	init_waitqueue_head(&res->waitq);
+	init_waitqueue_head(&res->conn_waitq);
 	INIT_LIST_HEAD(&res->writes);
 	INIT_LIST_HEAD(&res->issue_q);
 	INIT_LIST_HEAD(&res->deferred);
