@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "clp_fip.h"
+#include "clp_time.h"
 
 #include <netlink/addr.h>
 #include <netlink/cache.h>
@@ -301,14 +302,6 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 static int arp_socket(int ifindex)
@@ -589,7 +582,7 @@ int clp_fip_up(const struct clp_fip *f, char *err, size_t errlen)
 		goto out;
 	for (i = 0; i < CLP_FIP_GARP_COUNT; i++) {
 		if (i)
-			sleep_ms(CLP_FIP_GARP_GAP_MS);
+			clp_sleep_ms(CLP_FIP_GARP_GAP_MS);
 		ret = arp_request(fd, ifindex, mac, f->addr.s_addr, f->addr.s_addr);
 		if (ret < 0) {
 			snprintf(err, errlen, "%s was added to %s but its gratuitous ARP failed: %s",

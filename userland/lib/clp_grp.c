@@ -226,7 +226,7 @@ static int load_res(const struct gctx *c, const char *ref, long line, const char
 	snprintf(kb, sizeof(kb), "resource/%s", ref);
 	/*
 	 * fip: five more attempts by default, as EXPRESSCLUSTER's floating
-	 * IP resource. Each includes the 1 s probe, so a failover rides out
+	 * IP resource. They come 1 s apart (rc.c), so a failover rides out
 	 * a losing server that still answers for its address for a few
 	 * seconds before its npaction (52-cluster-majority).
 	 */

@@ -15,6 +15,7 @@
 
 #include "clp_compat.h"
 #include "clp_hd_lease.h"
+#include "clp_time.h"
 
 /* On-disk offsets in the record. */
 #define OFF_MAGIC 0
@@ -144,14 +145,6 @@ static uint64_t now_ms(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static int lease_write(int fd, const struct clp_hd_lease *l, char *err, size_t errlen)
 {
 	uint8_t *b = block_alloc();
@@ -220,7 +213,7 @@ int clp_hd_lease_acquire(int fd, const char *me, unsigned int lease_ms, char *ho
 		return ret;
 	if (l.holder[0] && strcmp(l.holder, me)) {
 		/* Alive while its counter moves within its own lease time. */
-		sleep_ms(l.lease_ms + l.lease_ms / 2);
+		clp_sleep_ms(l.lease_ms + l.lease_ms / 2);
 		ret = clp_hd_lease_read(fd, &again, err, errlen);
 		if (ret)
 			return ret;
@@ -236,7 +229,7 @@ int clp_hd_lease_acquire(int fd, const char *me, unsigned int lease_ms, char *ho
 	if (ret)
 		return ret;
 	/* Anyone who read it free or expired with us writes within this. */
-	sleep_ms(lease_ms);
+	clp_sleep_ms(lease_ms);
 	ret = clp_hd_lease_read(fd, &again, err, errlen);
 	if (ret)
 		return ret;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "clp_log.h"
+#include "clp_time.h"
 #include "cluster.h"
 
 int np_resolve(char *why, size_t len);
@@ -161,7 +162,6 @@ int np_resolve(char *why, size_t len)
 		if (ping_once(clus.cfg.ping[i].target, clus.cfg.ping[i].timeout_s, one,
 			      sizeof(one)) == 0) {
 			long wait_s = 0;
-			struct timespec ts;
 
 			/*
 			 * The loser needs up to its longest ping timeout to know it
@@ -175,9 +175,7 @@ int np_resolve(char *why, size_t len)
 			snprintf(why, len, "ping target %s answered", clus.cfg.ping[i].target);
 			clp_event("rc", 60, "network partition resolution won: %s; waiting %ld s "
 				  "for the other side's npaction", why, wait_s);
-			ts = (struct timespec){ wait_s, 0 };
-			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-				;
+			clp_sleep_ms(wait_s * 1000);
 			return 0;
 		}
 	}

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "clp_log.h"
+#include "clp_time.h"
 #include "clp_msg.h"
 #include "cluster.h"
 #include "fence.h"
@@ -122,29 +123,31 @@ static void state_save(int gi, enum grp_st st)
  */
 #define RETRY_GAP_MS 1000
 
-static void retry_gap(void)
+/* Stops resource @i of @g, with its deact/retry: 0, or the last failure
+ * (its reason in @err). */
+static int res_stop_retried(const struct clp_group *g, int i, char *err, size_t len)
 {
-	struct timespec ts = { RETRY_GAP_MS / 1000, (RETRY_GAP_MS % 1000) * 1000000L };
+	int t, ret = -1;
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	for (t = 0; t <= g->res[i].deact.retry && ret; t++) {
+		if (t)
+			clp_sleep_ms(RETRY_GAP_MS);
+		err[0] = '\0';
+		ret = res_stop(g, i, err, len);
+	}
+	return ret;
 }
 
 /* Stops whatever of @g may run here; 0 when nothing is left running. */
 static int state_cleanup(const struct clp_group *g)
 {
 	char err[512];
-	int i, t, ret, bad = 0;
+	int i, ret, bad = 0;
 
 	for (i = g->nres - 1; i >= 0; i--) {
 		if (res_running(g, i) == 0)
 			continue;
-		for (t = 0, ret = -1; t <= g->res[i].deact.retry && ret; t++) {
-			if (t)
-				retry_gap();
-			err[0] = '\0';
-			ret = res_stop(g, i, err, sizeof(err));
-		}
+		ret = res_stop_retried(g, i, err, sizeof(err));
 		if (ret) {
 			clp_event("rc", 42, "Stopping %s resource has failed. (%s)", g->res[i].name,
 				  err);
@@ -515,10 +518,11 @@ static long grp_timeout_ms(const struct clp_group *g, bool act)
 	long t = 30;
 	int i;
 
-	for (i = 0; i < g->nres; i++)
-		t += (act ? g->res[i].act.timeout_s * (1 + g->res[i].act.retry) :
-			    g->res[i].deact.timeout_s * (1 + g->res[i].deact.retry)) +
-		     (act ? g->res[i].act.retry : g->res[i].deact.retry) * RETRY_GAP_MS / 1000;
+	for (i = 0; i < g->nres; i++) {
+		const struct clp_res_act *a = act ? &g->res[i].act : &g->res[i].deact;
+
+		t += a->timeout_s * (1 + a->retry) + a->retry * RETRY_GAP_MS / 1000;
+	}
 	return t * 1000;
 }
 
@@ -633,17 +637,10 @@ static int stop_resources(int gi, int upto, struct job *j)
 {
 	const struct clp_group *g = &clus.cfg.grp[gi];
 	char err[512];
-	int i, t, ret = 0;
+	int i, ret;
 
 	for (i = upto - 1; i >= 0; i--) {
-		for (t = 0; t <= g->res[i].deact.retry; t++) {
-			if (t)
-				retry_gap();
-			err[0] = '\0';
-			ret = res_stop(g, i, err, sizeof(err));
-			if (!ret)
-				break;
-		}
+		ret = res_stop_retried(g, i, err, sizeof(err));
 		pthread_mutex_lock(&clus.lock);
 		clus.g[gi].res_st[i] = ret ? GS_ERROR : GS_OFFLINE;
 		pthread_mutex_unlock(&clus.lock);
@@ -940,7 +937,7 @@ static int grp_start_local(int gi, bool failover, struct job *j)
 			if (t) {
 				clp_event("rc", 31, "%s: retrying %s (%d of %ld): %s", g->name,
 					  g->res[i].name, t, g->res[i].act.retry, err);
-				retry_gap();
+				clp_sleep_ms(RETRY_GAP_MS);
 			}
 			err[0] = '\0';
 			ret = res_start(g, i, failover, err, sizeof(err));
