@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# check-lane: 2 (scripts/check: runs beside the other host suites)
 # Kernel style: every kernel source is checkpatch --strict clean and sparse
 # clean (scripts/checkpatch; checkpatch.pl comes from linux-source-6.1).
 

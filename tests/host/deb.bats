@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# check-lane: 2 (scripts/check: runs beside the other host suites)
 # The Debian packages (debian/, Documentation/install.md): one version in
 # version.h, debian/changelog and dkms.conf; "make deb" builds clpstack and
 # clpstack-dkms with no lintian error, and their contents (dpkg-deb -c)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# check-lane: 2 (scripts/check: runs beside the other host suites)
 # libFuzzer (Debian's clang, ASan, UBSan) over every decoder of outside
 # input (Documentation/fuzzing.md): liscal packets (header of every type,
 # HELLO, STATE, SYNC, FORCE, the I/O range check), the handshake decision
