@@ -159,7 +159,8 @@ check-hybrid: deps
 	$(MAKE) all
 	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/57-hybrid.bats tests/lab/long/58-hybrid-cluster.bats tests/lab/long/90-hybrid-replace.bats tests/lab/long/91-hybrid-resize.bats tests/lab/long/92-hybrid-repartition.bats tests/lab/long/93-hybrid-backup.bats
 
-# More power-cut rounds than make check's 2, then SOAK_PULLS mirror cable
+# More power-cut rounds than make check's 2 (of the driver, and of the
+# cluster during SQLite commits), then SOAK_PULLS mirror cable
 # pulls during acknowledged writes, bad links and a lying peer on the mirror
 # port; no retry: a failure is a finding.
 SOAK_ROUNDS ?= 25
@@ -168,6 +169,8 @@ soak: deps
 	$(MAKE) all
 	LISCAL_CUT_ROUNDS=$(SOAK_ROUNDS) LISCAL_LAB_DISK=$$((128 + 9 * $(SOAK_ROUNDS)))M CLP_CHECK_RETRIES=0 \
 	CLP_SUITE_TIMEOUT=$$((900 + 60 * $(SOAK_ROUNDS))) scripts/check tests/lab/20-liscal.bats
+	CLUSTER_CUT_ROUNDS=$(SOAK_ROUNDS) CLP_CHECK_RETRIES=0 CLP_SUITE_TIMEOUT=$$((900 + 60 * $(SOAK_ROUNDS))) \
+	scripts/check tests/lab/50-cluster.bats
 	LISCAL_PULLS=$(SOAK_PULLS) CLP_CHECK_RETRIES=0 CLP_SUITE_TIMEOUT=$$((900 + 90 * $(SOAK_PULLS))) \
 	scripts/check tests/lab/long/30-cable-soak.bats
 	CLP_CHECK_RETRIES=0 scripts/check tests/lab/long/31-bad-links.bats

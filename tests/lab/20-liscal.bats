@@ -616,7 +616,7 @@ completed() {
 	lab_exec node1 "$T activate md01"
 	run_lab link node1 mirror down
 	wait_for 30 is node1 conn 2
-	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=1M count=20 seek=40 oflag=direct status=none"
+	lab_exec node1 "dd if=/dev/urandom of=/dev/NMP1 bs=1M count=10 seek=40 oflag=direct status=none"
 	ref=$(data_md5 node1)
 	run_lab link node1 mirror up
 	wait_for 60 is node1 conn 3

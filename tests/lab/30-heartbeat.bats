@@ -275,20 +275,20 @@ else:
 	assert "$output" == "refused 98" "bind of 198.18.1.1:29106 by nobody (EADDRINUSE)"
 }
 
-@test "clptoratio -r 10 -t 1m delays detection tenfold; -i restores it" {
+@test "clptoratio -r 4 -t 1m delays detection fourfold; -i restores it" {
 	start_hb node1
 	start_hb node2
 	wait_for 20 peer_is up
-	lab_exec node1 "$B/clptoratio -r 10 -t 1m && $B/clptoratio -s"
-	assert_match "$output" "present toratio : 10"
+	lab_exec node1 "$B/clptoratio -r 4 -t 1m && $B/clptoratio -s"
+	assert_match "$output" "present toratio : 4"
 	lab_exec node1 "cat /sys/class/misc/clpkhb/ratio; $B/clpkhbctrl --json | jq .effective_timeout_ms"
-	assert_match "$output" "20000"
+	assert_match "$output" "8000"
 	events_start
 	lab_exec node2 "$B/clpkhbctrl --stop"
-	wait_for 40 peer_is down
+	wait_for 20 peer_is down
 	down_silence
-	assert "$timeout" == "$((10 * TMO))" "timeout under the ratio"
-	((silence >= 10 * TMO && silence < 10 * TMO + IVL + SLACK)) || fail "down after $silence ms"
+	assert "$timeout" == "$((4 * TMO))" "timeout under the ratio"
+	((silence >= 4 * TMO && silence < 4 * TMO + IVL + SLACK)) || fail "down after $silence ms"
 
 	start_hb node2
 	wait_for 20 peer_is up

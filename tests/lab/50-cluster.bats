@@ -268,9 +268,9 @@ EOF"
 	wait_for 30 adopted_orphan node1
 }
 
-@test "power cut of the server running failover1 during SQLite commits: the other one takes it over by itself, every commit there (3 rounds)" {
+@test "power cut of the server running failover1 during SQLite commits: the other one takes it over by itself, every commit there (CLUSTER_CUT_ROUNDS rounds, default 2: one each way; make soak runs more)" {
 	local round active=node1 standby console last rows
-	for round in 1 2 3; do
+	for round in $(seq "${CLUSTER_CUT_ROUNDS:-2}"); do
 		standby=$(other $active)
 		online_on $active $active
 		lab_exec $active "setsid -f python3 $D/sqlite-writer.py /mnt/md01/app.db $round </dev/null >/dev/null 2>&1"
