@@ -91,21 +91,19 @@ static int liscal_sock_send_vec(struct socket *sock, const struct bio_vec *vec,
 
 /*
  * The parts of one packet in clear: every part but the last with
- * MSG_MORE, the last with @end. @bio: its h->size bytes follow (NULL: no
- * data).
+ * MSG_MORE. @bio: its h->size bytes follow (NULL: no data).
  */
 static int liscal_send_plain(struct liscal_res *res,
 			     const struct liscal_wire_hdr_disk *hd,
-			     const void *payload, size_t plen, struct bio *bio,
-			     int end)
+			     const void *payload, size_t plen, struct bio *bio)
 {
 	int ret;
 
 	ret = liscal_sock_send(res->sock, hd, sizeof(*hd),
-			       (plen || bio) ? MSG_MORE : end);
+			       (plen || bio) ? MSG_MORE : 0);
 	if (!ret && plen)
 		ret = liscal_sock_send(res->sock, payload, plen,
-				       bio ? MSG_MORE : end);
+				       bio ? MSG_MORE : 0);
 	if (!ret && bio) {
 		/* batches of segments: one sendmsg each, not one per page */
 		struct bio_vec vec[LISCAL_SEND_VECS];
@@ -121,7 +119,7 @@ static int liscal_send_plain(struct liscal_res *res,
 			if (n < LISCAL_SEND_VECS && left)
 				continue;
 			ret = liscal_sock_send_vec(res->sock, vec, n, len,
-						   left ? MSG_MORE : end);
+						   left ? MSG_MORE : 0);
 			if (ret)
 				break;
 			n = 0;
@@ -169,19 +167,11 @@ void liscal_send_failed(struct liscal_res *res, int err)
  * Context: process; takes send_mutex; noio allocation. Returns 0, or
  * -EAGAIN when the send timeout expired, or another error.
  *
- * Every part but the packet's last goes with MSG_MORE. The last goes
- * without it, which pushes the packet out, unless another liscal_send()
- * waits for send_mutex (send_waiters): then it goes with MSG_MORE too and
- * that caller's packet, which it sends next, pushes both. Packets sent
- * back to back (writes at a queue depth, recovery chunks) so share TCP
- * segments and one push, one transmit and one virtqueue notify for
- * several (the lab's NIC is emulated: each notify is an exit to qemu).
- * A counted waiter always sends a packet once it holds the mutex, or
- * finds the socket gone; so data left with MSG_MORE is never stranded.
- * A last part sent with MSG_MORE and no sender after it stays in the
- * socket (TCP_NODELAY does not help) until TCP's probe timer (at least
- * TCP_RTO_MIN, 200 ms) sends it: every empty flush of the active (an
- * fsync) once waited that long for its ack.
+ * Every part but the packet's last goes with MSG_MORE, the last without:
+ * that one pushes the packet out. A last part sent with MSG_MORE stays in
+ * the socket (TCP_NODELAY does not help) until the next packet or TCP's
+ * probe timer (at least TCP_RTO_MIN, 200 ms) sends it: every empty flush
+ * of the active (an fsync) waited that long for its ack.
  */
 int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
 		const void *payload, size_t plen, struct bio *bio)
@@ -193,9 +183,7 @@ int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
 	u32 comp_in = 0;
 	int ret;
 
-	atomic_inc(&res->send_waiters);
 	mutex_lock(&res->send_mutex);
-	atomic_dec(&res->send_waiters);
 	if (!res->sock) {
 		ret = -ENOTCONN;
 		goto out_unlock;
@@ -219,10 +207,7 @@ int liscal_send(struct liscal_res *res, struct liscal_wire_hdr *h,
 	if (res->xf)
 		ret = liscal_send_sealed(res, &hd, payload, plen, data ? bio : NULL);
 	else
-		ret = liscal_send_plain(res, &hd, payload, plen,
-					data ? bio : NULL,
-					atomic_read(&res->send_waiters) ?
-					MSG_MORE : 0);
+		ret = liscal_send_plain(res, &hd, payload, plen, data ? bio : NULL);
 	if (!ret) {
 		spin_lock_irqsave(&res->lock, flags);
 		liscal_stat_add(res, LISCAL_STATS_A_SEND_BYTES, h->len);

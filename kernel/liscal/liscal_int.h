@@ -297,12 +297,6 @@ struct liscal_res {
 	/* Connection. */
 	struct mutex sock_mutex;	/* sock pointer for shutdown/teardown */
 	struct mutex send_mutex;	/* one sender on sock at a time */
-	/*
-	 * liscal_send() callers waiting for send_mutex (atomic, no lock):
-	 * while one waits, a packet's last part goes with MSG_MORE and the
-	 * waiter's packet pushes both (liscal_conn.c, liscal_send()).
-	 */
-	atomic_t send_waiters;
 	struct work_struct ctl_work;	/* sends PING / PONG / STATE */
 	/*
 	 * Acks of the peer's writes (liscal_conn.c): a completed write joins
