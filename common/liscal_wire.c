@@ -23,19 +23,22 @@ static const char * const liscal_wire_names[__LISCAL_P_MAX] = {
 	[LISCAL_P_AUTH] = "AUTH",
 	[LISCAL_P_REKEY] = "REKEY",
 	[LISCAL_P_GROW] = "GROW",
+	[LISCAL_P_FLUSHED] = "FLUSHED",
 };
 
 /* Flags each type may carry. */
 static const u16 liscal_wire_flags_ok[__LISCAL_P_MAX] = {
-	[LISCAL_P_DATA] = LISCAL_WF_FUA | LISCAL_WF_PREFLUSH | LISCAL_WF_COMP,
+	[LISCAL_P_DATA] = LISCAL_WF_FUA | LISCAL_WF_PREFLUSH | LISCAL_WF_COMP |
+			  LISCAL_WF_AHEAD,
 	[LISCAL_P_RS_DATA] = LISCAL_WF_COMP,
-	[LISCAL_P_DATA_ACK] = LISCAL_WF_ERROR,
+	[LISCAL_P_DATA_ACK] = LISCAL_WF_ERROR | LISCAL_WF_FLUSHING,
 	[LISCAL_P_RS_ACK] = LISCAL_WF_ERROR,
 	[LISCAL_P_SYNC_START] = LISCAL_WF_FULL,
 	[LISCAL_P_STATE] = LISCAL_WF_ACT_REQ | LISCAL_WF_ACT_REPLY |
 			   LISCAL_WF_ERROR,
 	[LISCAL_P_AUTH] = LISCAL_WF_PROOF,
 	[LISCAL_P_GROW] = LISCAL_WF_REPLY | LISCAL_WF_ERROR,
+	[LISCAL_P_FLUSHED] = LISCAL_WF_ERROR,
 };
 
 const char *liscal_wire_type_name(unsigned int type)
@@ -68,6 +71,7 @@ int liscal_wire_fixed_len(unsigned int type)
 	case LISCAL_P_PONG:
 	case LISCAL_P_CLOSE:
 	case LISCAL_P_GROW:
+	case LISCAL_P_FLUSHED:
 		return 0;
 	default:
 		return -1;
@@ -146,6 +150,20 @@ int liscal_wire_decode_hdr(const struct liscal_wire_hdr_disk *in,
 			return WIRE_ERR("DATA packet with size %u, length %u%s",
 					h->size, h->len,
 					h->flags & LISCAL_WF_COMP ? " (compressed)" : "");
+		/* a flush ahead follows a write, not a flush */
+		if (!h->size && (h->flags & LISCAL_WF_AHEAD))
+			return WIRE_ERR("DATA packet without data with flag AHEAD");
+		break;
+	case LISCAL_P_DATA_ACK:
+		if ((h->flags & LISCAL_WF_ERROR) && (h->flags & LISCAL_WF_FLUSHING))
+			return WIRE_ERR("DATA_ACK packet with flags ERROR and FLUSHING");
+		break;
+	case LISCAL_P_FLUSHED:
+		/* a count of DATA_ACKs, at least the one that said FLUSHING */
+		if (!h->seq || h->size || h->sector)
+			return WIRE_ERR("FLUSHED packet covering %llu acks, size %u, sector %llu",
+					(unsigned long long)h->seq, h->size,
+					(unsigned long long)h->sector);
 		break;
 	case LISCAL_P_RS_DATA:
 		if (!h->size || h->size > LISCAL_WIRE_MAX_RS ||

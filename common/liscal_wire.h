@@ -17,9 +17,10 @@
 #define LISCAL_WIRE_MAGIC	0x4c53434dU	/* "LSCM" */
 /*
  * 2: STATE before SYNC_*, ACT_*; 3: HELLO carries the logical block size;
- * 4: AUTH before HELLO (peer authentication, encryption); 5: GROW
+ * 4: AUTH before HELLO (peer authentication, encryption); 5: GROW;
+ * 6: recovery data without FUA; 7: flushes ahead (AHEAD, FLUSHING, FLUSHED)
  */
-#define LISCAL_WIRE_PROTO	6
+#define LISCAL_WIRE_PROTO	7
 #define LISCAL_WIRE_HELLO_OLD_LEN 104	/* HELLO of protocols 1 and 2, refused by name */
 #define LISCAL_WIRE_HDR_SIZE	32
 #define LISCAL_WIRE_MAX_IO	BIT(20)	/* DATA payload */
@@ -44,6 +45,7 @@ enum liscal_wire_type {
 	LISCAL_P_AUTH,		/* first packet each way, struct liscal_wire_auth */
 	LISCAL_P_REKEY,		/* encrypted links only: the new 32-byte key */
 	LISCAL_P_GROW,		/* online resize: sector = new size in sectors */
+	LISCAL_P_FLUSHED,	/* flush ahead done: seq = DATA_ACKs it covers */
 	__LISCAL_P_MAX
 };
 
@@ -63,6 +65,15 @@ enum liscal_wire_type {
 #define LISCAL_WF_COMP		BIT(8)
 /* GROW: the answer to a request (ERROR: refused, size = the reason) */
 #define LISCAL_WF_REPLY		BIT(9)
+/*
+ * Flushes ahead (Documentation/wire-protocol.md). AHEAD on a DATA with
+ * data: the sender's device is being flushed, so flush once this write is
+ * acknowledged. FLUSHING on a DATA_ACK: a flush starts now that covers
+ * every DATA_ACK sent on this connection up to this one; FLUSHED (type)
+ * reports it done, seq = that count of DATA_ACKs (ERROR: it failed).
+ */
+#define LISCAL_WF_AHEAD		BIT(10)
+#define LISCAL_WF_FLUSHING	BIT(11)
 
 /*
  * Why a GROW request was refused (the answer's size field). The requester

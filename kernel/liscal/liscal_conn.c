@@ -36,6 +36,7 @@ struct liscal_peer_req {
 	u64 sector;	/* bi_sector is advanced once the bio completes */
 	u32 size;
 	u16 ack_type;
+	bool ahead;	/* DATA with AHEAD: flush ahead once acknowledged */
 	blk_status_t status;
 };
 
@@ -774,6 +775,14 @@ static int liscal_apply_decision(struct liscal_res *res,
 		res->pdisk = LISCAL_DISK_FAILED;
 	res->conn = LISCAL_CONN_CONNECTED;
 	res->conn_epoch++;
+	/* flushes ahead count DATA_ACKs of this connection */
+	res->acks_rcvd = 0;
+	res->peer_flushing = 0;
+	res->peer_flushed = 0;
+	res->acks_sent = 0;
+	res->ahead_cover = 0;
+	res->ahead_busy = false;
+	res->ahead_done = false;
 	res->sb.flags &= ~LISCAL_SB_F_UPTODATE;
 	if (res->disk_state == LISCAL_DISK_UPTODATE)
 		res->sb.flags |= LISCAL_SB_F_UPTODATE;
@@ -1100,7 +1109,8 @@ static int liscal_handshake(struct liscal_res *res, int *reason)
  * the link (the stream may end inside a packet), whose teardown frees the
  * rest; without a socket the acks are dropped.
  */
-static void liscal_send_acks(struct liscal_res *res, struct list_head *batch)
+static int liscal_send_acks(struct liscal_res *res, struct list_head *batch,
+			    struct liscal_peer_req *flushing, u64 *cover)
 {
 	unsigned int noio = memalloc_noio_save();
 	struct liscal_peer_req *pr;
@@ -1120,6 +1130,12 @@ static void liscal_send_acks(struct liscal_res *res, struct list_head *batch)
 			.seq = pr->seq, .sector = pr->sector, .size = pr->size,
 		};
 
+		if (pr->ack_type == LISCAL_P_DATA_ACK)
+			res->acks_sent++;
+		if (pr == flushing) {
+			h.flags |= LISCAL_WF_FLUSHING;
+			*cover = res->acks_sent;
+		}
 		liscal_wire_encode_hdr(&h, &res->ack_buf[n]);
 		if (res->xf)
 			ret = liscal_xf_put(res, &res->ack_buf[n],
@@ -1140,6 +1156,51 @@ out_unlock:
 	memalloc_noio_restore(noio);
 	if (ret && ret != -ENOTCONN)
 		liscal_send_failed(res, ret);
+	return ret;
+}
+
+/* The flush ahead completed: its FLUSHED goes out from the ack work. */
+static void liscal_ahead_endio(struct bio *bio)
+{
+	struct liscal_res *res = bio->bi_private;
+	unsigned long flags;
+
+	if (bio->bi_status)
+		liscal_io_error(res, false, blk_status_to_errno(bio->bi_status));
+	/* under the lock, as liscal_peer_endio() queues its ack */
+	spin_lock_irqsave(&res->lock, flags);
+	res->ahead_status = bio->bi_status;
+	res->ahead_done = true;
+	queue_work(res->wq, &res->ack_work);
+	spin_unlock_irqrestore(&res->lock, flags);
+	bio_put(bio);
+}
+
+/*
+ * Lock held. The peer write on @batch whose ack announces a flush ahead
+ * (the batch's last DATA_ACK), or NULL: none asked for one (AHEAD), one
+ * runs already, or a write failed (the link fails with its ack).
+ */
+static struct liscal_peer_req *liscal_ahead_pick(struct liscal_res *res,
+						 struct list_head *batch)
+{
+	struct liscal_peer_req *pr, *last = NULL;
+	bool asked = false;
+
+	if (res->ahead_busy)
+		return NULL;
+	list_for_each_entry(pr, batch, list) {
+		if (pr->status)
+			return NULL;
+		if (pr->ack_type != LISCAL_P_DATA_ACK)
+			continue;
+		asked |= pr->ahead;
+		last = pr;
+	}
+	if (!asked)
+		return NULL;
+	res->ahead_busy = true;
+	return last;
 }
 
 /*
@@ -1147,27 +1208,77 @@ out_unlock:
  * together (one wake-up and one send for all of them, where each had its
  * own work item and send before), then the writes are freed. A write
  * completing meanwhile queues the work again.
+ *
+ * Flushes ahead (Documentation/liscal.md): when one of the writes asked
+ * for it and none runs, the last DATA_ACK announces one (FLUSHING) that
+ * covers every DATA_ACK sent so far, and an empty flush is submitted once
+ * they are sent: those writes completed before it. Its completion queues
+ * this work, which sends FLUSHED with that count first thing. The flush
+ * counts in peer_inflight until then, so the teardown waits for it.
  */
 void liscal_peer_ack_work(struct work_struct *w)
 {
 	struct liscal_res *res = container_of(w, struct liscal_res, ack_work);
-	struct liscal_peer_req *pr, *tmp;
+	struct liscal_peer_req *pr, *tmp, *flushing;
+	struct bio *ahead = NULL;
+	blk_status_t status = 0;
 	unsigned long flags;
+	bool done;
+	u64 cover = 0;
 	LIST_HEAD(batch);
-	int n = 0;
+	int n = 0, ret;
 
 	spin_lock_irqsave(&res->lock, flags);
 	list_splice_init(&res->ack_q, &batch);
+	done = res->ahead_done;
+	if (done) {
+		res->ahead_done = false;
+		status = res->ahead_status;
+		cover = res->ahead_cover;
+	}
 	spin_unlock_irqrestore(&res->lock, flags);
-	if (list_empty(&batch))
-		return;
-	liscal_send_acks(res, &batch);
+	if (done) {
+		/* a failed send fails the link, as for the acks */
+		ret = liscal_send_simple(res, LISCAL_P_FLUSHED,
+					 status ? LISCAL_WF_ERROR : 0, cover, 0,
+					 0, NULL, 0);
+		if (ret && ret != -ENOTCONN)
+			liscal_send_failed(res, ret);
+		spin_lock_irqsave(&res->lock, flags);
+		liscal_stat_add(res, LISCAL_STATS_A_FLUSHES_AHEAD, 1);
+		res->ahead_busy = false;
+		spin_unlock_irqrestore(&res->lock, flags);
+		n = 1;		/* the flush's place in peer_inflight */
+	}
+	if (!list_empty(&batch)) {
+		spin_lock_irqsave(&res->lock, flags);
+		flushing = liscal_ahead_pick(res, &batch);
+		spin_unlock_irqrestore(&res->lock, flags);
+		/* with direct reclaim, bio_alloc() waits rather than fail */
+		if (flushing)
+			ahead = bio_alloc(res->dbdev, 0,
+					  REQ_OP_WRITE | REQ_PREFLUSH, GFP_NOIO);
+		if (!liscal_send_acks(res, &batch, flushing, &cover) && ahead) {
+			spin_lock_irqsave(&res->lock, flags);
+			res->ahead_cover = cover;
+			spin_unlock_irqrestore(&res->lock, flags);
+			atomic_inc(&res->peer_inflight);
+			ahead->bi_private = res;
+			ahead->bi_end_io = liscal_ahead_endio;
+			submit_bio(ahead);
+		} else if (ahead) {
+			bio_put(ahead);
+			spin_lock_irqsave(&res->lock, flags);
+			res->ahead_busy = false;
+			spin_unlock_irqrestore(&res->lock, flags);
+		}
+	}
 	list_for_each_entry_safe(pr, tmp, &batch, list) {
 		liscal_page_bio_free(pr->bio);
 		kfree(pr);
 		n++;
 	}
-	if (atomic_sub_and_test(n, &res->peer_inflight))
+	if (n && atomic_sub_and_test(n, &res->peer_inflight))
 		wake_up_all(&res->waitq);
 }
 
@@ -1329,6 +1440,7 @@ static int liscal_recv_write(struct liscal_res *res,
 	pr->size = h->size;
 	pr->ack_type = h->type == LISCAL_P_DATA ? LISCAL_P_DATA_ACK :
 						  LISCAL_P_RS_ACK;
+	pr->ahead = h->flags & LISCAL_WF_AHEAD;
 	pr->sector = h->sector;
 	pr->bio = liscal_page_bio_alloc(res->dbdev, h->sector, h->size, opf);
 	if (!pr->bio) {
@@ -1371,8 +1483,11 @@ static void liscal_data_ack(struct liscal_res *res,
 	unsigned long flags;
 
 	spin_lock_irqsave(&res->lock, flags);
+	res->acks_rcvd++;
+	if (h->flags & LISCAL_WF_FLUSHING)
+		res->peer_flushing = res->acks_rcvd;
 	list_for_each_entry(req, &res->ack_wait, ack_list) {
-		if (req->seq == h->seq) {
+		if (!req->ahead && req->seq == h->seq) {
 			found = req;
 			list_del(&req->ack_list);
 			break;
@@ -1397,6 +1512,48 @@ static void liscal_data_ack(struct liscal_res *res,
 		liscal_req_put(found);
 	if (h->flags & LISCAL_WF_ERROR)
 		liscal_conn_fail(res, LISCAL_REASON_PEER_IO_ERROR);
+}
+
+/*
+ * FLUSHED: the peer's flush ahead announced on a DATA_ACK is done, covering
+ * h->seq DATA_ACKs; the empty flushes waiting for it complete. It must be
+ * the one announced last and not yet reported (one runs at a time): any
+ * other count is refused (-EPROTO: counted, the link fails, and the writes
+ * still in the intent bits are resynchronised). Context: conn_task.
+ */
+static int liscal_flushed(struct liscal_res *res,
+			  const struct liscal_wire_hdr *h)
+{
+	struct liscal_req *req, *tmp;
+	unsigned long flags;
+	LIST_HEAD(done);
+	u64 announced;
+
+	spin_lock_irqsave(&res->lock, flags);
+	announced = res->peer_flushing;
+	if (h->seq != announced || h->seq <= res->peer_flushed) {
+		spin_unlock_irqrestore(&res->lock, flags);
+		pr_err("%s: FLUSHED covering %llu acks, but the flush announced covers %llu\n",
+		       res->name, h->seq, announced);
+		return -EPROTO;
+	}
+	if (!(h->flags & LISCAL_WF_ERROR)) {
+		res->peer_flushed = h->seq;
+		list_for_each_entry_safe(req, tmp, &res->ack_wait, ack_list)
+			if (req->ahead && req->flush_need <= h->seq) {
+				list_move_tail(&req->ack_list, &done);
+				res->send_queue--;
+			}
+	}
+	spin_unlock_irqrestore(&res->lock, flags);
+	list_for_each_entry_safe(req, tmp, &done, ack_list) {
+		list_del_init(&req->ack_list);
+		liscal_req_put(req);
+	}
+	/* the flushes waiting stay on ack_wait: the teardown fails them */
+	if (h->flags & LISCAL_WF_ERROR)
+		liscal_conn_fail(res, LISCAL_REASON_PEER_IO_ERROR);
+	return 0;
 }
 
 /*
@@ -1638,6 +1795,8 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 	case LISCAL_P_DATA_ACK:
 		liscal_data_ack(res, h);
 		return 0;
+	case LISCAL_P_FLUSHED:
+		return liscal_flushed(res, h);
 	case LISCAL_P_RS_ACK:
 		liscal_rs_ack(res, h->seq, h->flags & LISCAL_WF_ERROR);
 		return 0;

@@ -87,6 +87,13 @@ struct liscal_req {
 	bool counted;			/* counted in inflight[epoch] */
 	bool issued;			/* past the recovery range check */
 	bool send;			/* to be mirrored to the peer */
+	/*
+	 * An empty flush waiting for the peer's flush ahead (liscal_io.c,
+	 * liscal_flush_ahead()) on ack_wait, not sent: it completes when a
+	 * FLUSHED covers flush_need DATA_ACKs.
+	 */
+	bool ahead;
+	u64 flush_need;
 	u64 defer_ns;			/* when it started waiting for recovery */
 	/*
 	 * Asynchronous mode (liscal_io.c, liscal_async_*): the bio from above
@@ -247,6 +254,27 @@ struct liscal_res {
 	 */
 	u64 flush_seq;			/* peer flush awaiting ack */
 	int flush_state;		/* 0 idle, 1 waiting, 2 acked, -1 failed */
+	/*
+	 * Flushes ahead (Documentation/liscal.md, "Flushes ahead"), counted
+	 * per connection and zeroed when one is established (no ack is in
+	 * flight then); lock. The writer's side: acks_rcvd, the DATA_ACKs
+	 * received; peer_flushing, the count the peer's announced flush
+	 * covers (DATA_ACK with FLUSHING); peer_flushed, the count its last
+	 * FLUSHED covered; flush_hint_ns, this device's last flush (for a
+	 * second after it, writes ask the peer to flush ahead).
+	 */
+	u64 acks_rcvd, peer_flushing, peer_flushed;
+	u64 flush_hint_ns;
+	/*
+	 * The peer's side: acks_sent, the DATA_ACKs sent (the ack work's,
+	 * under send_mutex too); ahead_busy, a flush ahead runs, covering
+	 * ahead_cover of them; ahead_done, it completed with ahead_status,
+	 * its FLUSHED is still to be sent (by the ack work). The flush counts
+	 * in peer_inflight until then.
+	 */
+	u64 acks_sent, ahead_cover;
+	bool ahead_busy, ahead_done;
+	blk_status_t ahead_status;
 	int req_queue;			/* bios in flight */
 	/*
 	 * Recovery chunks in flight (struct liscal_rs_chunk, liscal_rs.c),

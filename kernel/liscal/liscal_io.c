@@ -164,6 +164,44 @@ static void liscal_async_queue(struct liscal_res *res, struct liscal_req *req,
 			       struct bio *clone);
 
 /*
+ * Flushes ahead (Documentation/liscal.md, "Flushes ahead"). Lock held;
+ * @req is mirrored synchronously and about to be sent as @h.
+ *
+ * For a second after this device was flushed, each write asks the peer to
+ * flush ahead once it acknowledged it (AHEAD): the peer announces such a
+ * flush on an ack (FLUSHING) and reports it done (FLUSHED) with the count
+ * of DATA_ACKs it covers. Every write that completed before an empty flush
+ * here was acknowledged before it (synchronous mode), so when the peer's
+ * flushes cover every DATA_ACK received so far, its part of the flush is
+ * done (the flush is not sent: @req->send false); when only the announced
+ * flush does, @req waits for its FLUSHED on ack_wait instead of a flush's
+ * round trip (@req->ahead). A write with FUA or data needs its own packet.
+ */
+static void liscal_flush_ahead(struct liscal_res *res, struct liscal_req *req,
+			       struct liscal_wire_hdr *h)
+{
+	u64 now = ktime_get_ns();
+
+	if (req->bio->bi_opf & REQ_PREFLUSH)
+		res->flush_hint_ns = now;
+	if (req->nsect) {
+		if (now - res->flush_hint_ns < NSEC_PER_SEC)
+			h->flags |= LISCAL_WF_AHEAD;
+		return;
+	}
+	if (req->bio->bi_opf & REQ_FUA)
+		return;
+	if (res->peer_flushed >= res->acks_rcvd) {
+		req->send = false;
+		liscal_stat_add(res, LISCAL_STATS_A_FLUSHES_COVERED, 1);
+	} else if (res->peer_flushing >= res->acks_rcvd) {
+		req->ahead = true;
+		req->flush_need = res->acks_rcvd;
+		liscal_stat_add(res, LISCAL_STATS_A_FLUSHES_COVERED, 1);
+	}
+}
+
+/*
  * Issues one write whose intent bits are on disk. Context: the issue
  * worker, or the submitter for a write that is not mirrored (fast path).
  */
@@ -204,6 +242,8 @@ static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
 	/* The connection may have gone since the issue worker decided. */
 	if (req->send && res->conn != LISCAL_CONN_CONNECTED)
 		req->send = false;
+	if (req->send)
+		liscal_flush_ahead(res, req, &h);
 	if (req->send) {
 		if (req->bio->bi_opf & REQ_FUA)
 			h.flags |= LISCAL_WF_FUA;
@@ -222,7 +262,7 @@ static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
 	}
 	spin_unlock_irqrestore(&res->lock, flags);
 	submit_bio_noacct(clone);
-	if (req->send) {
+	if (req->send && !req->ahead) {
 		ret = liscal_send(res, &h, NULL, 0, req->bio);
 		if (ret)
 			liscal_send_failed(res, ret);

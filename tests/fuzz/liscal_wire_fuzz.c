@@ -46,6 +46,14 @@ static void fuzz_hdr(const u8 *d, size_t n)
 	     (!(h.flags & LISCAL_WF_ERROR) && h.size) ||
 	     h.size >= __LISCAL_GROW_MAX))
 		abort();
+	/* flushes ahead: FLUSHED covers at least one ack and has no range */
+	if (h.type == LISCAL_P_FLUSHED && (!h.seq || h.size || h.sector))
+		abort();
+	if ((h.flags & LISCAL_WF_AHEAD) && (h.type != LISCAL_P_DATA || !h.size))
+		abort();
+	if ((h.flags & LISCAL_WF_FLUSHING) &&
+	    (h.type != LISCAL_P_DATA_ACK || (h.flags & LISCAL_WF_ERROR)))
+		abort();
 	if (!liscal_wire_check_io(&h, dev, err, sizeof(err)) && h.size &&
 	    ((h.sector << 9) + h.size > dev || (h.sector << 9) / 512 != h.sector))
 		abort();

@@ -765,6 +765,41 @@ recovery_cut() {
 	data_identical "data partitions identical after the double cut"
 }
 
+# The same with commits as a database makes them (a write, then fsync: an
+# empty flush). The standby flushes ahead after acknowledging writes made
+# while node1's device is being flushed, and node1's flushes wait for that
+# flush instead of sending their own (liscal.md "Flushes ahead"): the
+# standby's data partition alone, read before anything else runs there,
+# holds every record node1 saw committed.
+@test "power cut of both servers at once during fsync commits: the standby's own copy holds every committed record (flushes ahead)" {
+	local base=$((ROUNDS * 2000 + 14000)) last c0 a0
+	lab_exec node1 "$T activate md01"
+	wait_for 30 both_uptodate
+	c0=$(st node1 stat_flushes_covered)
+	a0=$(st node2 stat_flushes_ahead)
+	lab_exec node1 "setsid -f $REC /dev/NMP1 $base fsync >/dev/null 2>&1 </dev/null"
+	wait_for 60 acked_at_least node1 $base $((base + 20))
+	assert "$(st node1 stat_flushes_covered)" -gt "$c0" "node1's flushes were covered by node2's flushes ahead"
+	assert "$(st node2 stat_flushes_ahead)" -gt "$a0" "node2 flushed ahead"
+	run_lab cut node1
+	run_lab cut node2
+	last=$(acked node1 $base)
+	run_lab start node2
+	check_records node2 $base "$last" /dev/vdb2
+	run_lab start node1
+	lab_exec node1 "insmod $K"
+	lab_exec node2 "insmod $K"
+	create node1
+	create node2
+	wait_for 60 is node1 conn 3
+	lab_exec '?' node1 "$T recover md01"
+	wait_for 120 both_uptodate
+	lab_exec node1 "$T activate md01"
+	check_records node1 $base "$last"
+	lab_exec node1 "$T deactivate md01"
+	data_identical "data partitions identical after the double cut"
+}
+
 # md01 on node1 as the suite left it, or created standalone when the raw
 # netlink test runs alone (bats -f).
 md01_exists() {

@@ -170,6 +170,25 @@ act_done() {
 	lab_exec node1 "$T destroy md01"
 }
 
+@test "a stranger on the mirror port: FLUSHED for no announced flush ahead is refused, counted, and breaks the link" {
+	local r
+	clean_up
+	dinit node1 uptodate
+	dcreate node1
+	lab_exec node1 "$T activate md01 force"
+	forger_start tgt --disk 2
+	is node1 conn 3
+	r=$(refused node1)
+	fsend flushed 5
+	wait_for 10 is_refused node1 $((r + 1))
+	wait_for 30 is node1 conn 2
+	lab_exec node1 "dmesg | grep -q 'md01: FLUSHED covering 5 acks, but the flush announced covers 0'"
+	is node1 role 2
+	is node1 disk 3
+	lab_exec node1 "$T deactivate md01"
+	lab_exec node1 "$T destroy md01"
+}
+
 @test "activation while connected needs the peer's grant: refused while active, granted, crossed (node 0 wins), refused" {
 	clean_up
 	dinit node1 uptodate

@@ -299,6 +299,8 @@ enum {
 	LISCAL_STATS_A_HOT_EVICTIONS,		/* extents that left the hot set */
 	LISCAL_STATS_A_HOT_AHEAD,		/* extents entered ahead of a stream */
 	LISCAL_STATS_A_PEER_OVERLAP_WAITS,	/* peer writes that waited for an overlapping one */
+	LISCAL_STATS_A_FLUSHES_COVERED,		/* flushes the peer's flush ahead covered */
+	LISCAL_STATS_A_FLUSHES_AHEAD,		/* flushes run ahead for the peer */
 
 	__LISCAL_STATS_A_MAX,
 	LISCAL_STATS_A_MAX = (__LISCAL_STATS_A_MAX - 1)

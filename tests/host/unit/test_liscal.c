@@ -374,6 +374,57 @@ static void test_hot(void)
 	CHECK(!strcmp(hot_order(&h), "7") && h.head == 7 && h.tail == 7, "hot: one word is head and tail");
 }
 
+/* Flushes ahead: AHEAD on a write, FLUSHING on an ack, FLUSHED. */
+static void test_wire_ahead(void)
+{
+	struct liscal_wire_hdr h = { LISCAL_P_DATA, LISCAL_WF_AHEAD, 4096, 4096, 7, 8 }, o;
+	struct liscal_wire_hdr_disk d;
+	char err[200];
+
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0 &&
+	      o.flags == LISCAL_WF_AHEAD, "ahead: a write asking for a flush ahead");
+	h.flags = LISCAL_WF_AHEAD | LISCAL_WF_PREFLUSH;
+	h.len = h.size = 0;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "AHEAD"), "ahead: refused on an empty flush");
+	h = (struct liscal_wire_hdr){ LISCAL_P_DATA_ACK, LISCAL_WF_FLUSHING, 0, 4096, 7, 8 };
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0 &&
+	      o.flags == LISCAL_WF_FLUSHING, "ahead: an ack announcing a flush");
+	h.flags = LISCAL_WF_FLUSHING | LISCAL_WF_ERROR;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "ERROR and FLUSHING"), "ahead: a failed write announces no flush");
+	h = (struct liscal_wire_hdr){ LISCAL_P_FLUSHED, 0, 0, 0, 12, 0 };
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0 && o.seq == 12 &&
+	      !strcmp(liscal_wire_type_name(o.type), "FLUSHED"), "ahead: FLUSHED covering 12 acks");
+	h.flags = LISCAL_WF_ERROR;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0, "ahead: FLUSHED of a failed flush");
+	h.flags = LISCAL_WF_FLUSHING;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "flags"), "ahead: FLUSHED with another flag refused");
+	h.flags = 0;
+	h.seq = 0;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "covering 0 acks"), "ahead: FLUSHED covering nothing refused");
+	h.seq = 3;
+	h.size = 512;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO,
+	      "ahead: FLUSHED with a size refused");
+	h.size = 0;
+	h.len = 8;
+	liscal_wire_encode_hdr(&h, &d);
+	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO &&
+	      strstr(err, "length"), "ahead: FLUSHED with a payload refused");
+}
+
 static void test_wire(void)
 {
 	struct liscal_wire_hdr h = { LISCAL_P_DATA, LISCAL_WF_FUA, 4096, 4096, 7, 128 }, o;
@@ -414,6 +465,7 @@ static void test_wire(void)
 	h.flags = LISCAL_WF_PREFLUSH;
 	liscal_wire_encode_hdr(&h, &d);
 	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == 0, "empty flush DATA ok");
+	test_wire_ahead();
 	h.type = LISCAL_P_PING;
 	h.flags = LISCAL_WF_FUA;
 	liscal_wire_encode_hdr(&h, &d);
@@ -455,7 +507,7 @@ static void test_wire(void)
 	he.proto = LISCAL_WIRE_PROTO - 1;
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "protocol 5"), "HELLO of the previous protocol version refused");
+	      strstr(err, "protocol 6"), "HELLO of the previous protocol version refused");
 	he.proto = LISCAL_WIRE_PROTO;
 	he.disk_state = 4;
 	he.sb_flags |= LISCAL_SB_F_FAILED;
@@ -498,13 +550,13 @@ static void test_wire(void)
 	he.proto = LISCAL_WIRE_PROTO + 1;
 	liscal_wire_encode_hello(&he, &hd);
 	CHECK(liscal_wire_decode_hello(&hd, &ho, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "protocol 7"), "HELLO protocol version");
+	      strstr(err, "protocol 8"), "HELLO protocol version");
 	h.type = LISCAL_P_HELLO;
 	h.flags = 0;
 	h.len = LISCAL_WIRE_HELLO_OLD_LEN;
 	liscal_wire_encode_hdr(&h, &d);
 	CHECK(liscal_wire_decode_hdr(&d, &o, err, sizeof(err)) == -EPROTO &&
-	      strstr(err, "HELLO of protocol 1 or 2") && strstr(err, "speaks protocol 6"),
+	      strstr(err, "HELLO of protocol 1 or 2") && strstr(err, "speaks protocol 7"),
 	      "HELLO of protocols 1 and 2 (no block size) refused by name");
 	h.len = sizeof(hd);
 	liscal_wire_encode_hdr(&h, &d);

@@ -16,6 +16,8 @@ state packets it reads, one a line, from the FIFO:
                                STATE with its generation; req: ACT_REQ with
                                sequence 1; reply / nak: an ACT_REPLY (nak:
                                ERROR) with sequence SEQ
+  flushed N                    FLUSHED covering N acks (no flush ahead was
+                               announced: it is refused)
   close                        CLOSE and end
 
 A reader thread answers PING with PONG, acknowledges DATA and RS_DATA, and
@@ -35,7 +37,7 @@ import sys
 import threading
 
 MAGIC = 0x4C53434D
-PROTO = 6
+PROTO = 7
 HDR = struct.Struct(">IHHIIQQ")
 HELLO = struct.Struct(">II16s16sQIIQQQQIIQII")  # protocols 3-4: 112 bytes
 AUTH = struct.Struct(">II32s32s")  # protocol 4: proto, mode, nonce, mac
@@ -49,6 +51,7 @@ NAMES = {1: "HELLO", 2: "BITMAP", 3: "BITMAP_DONE", 4: "DATA", 5: "DATA_ACK",
          6: "RS_DATA", 7: "RS_ACK", 8: "PING", 9: "PONG", 10: "STATE",
          11: "SYNC_START", 12: "SYNC_DONE", 13: "FORCE", 14: "CLOSE"}
 WF_ERROR, WF_FULL, WF_FORCE, WF_ACT_REQ, WF_ACT_REPLY = 0x4, 0x8, 0x10, 0x20, 0x40
+FLUSHED = 18
 SB_INITIALISED = 0x1
 
 
@@ -165,6 +168,8 @@ def command(p, w, gen):
             seq = int(w[4]) if len(w) > 4 else 1
         p.send(STATE_T, STATE.pack(int(w[1]), int(w[2]), SB_INITIALISED, 0, gen),
                fl, seq)
+    elif w[0] == "flushed":
+        p.send(FLUSHED, seq=int(w[1]))
     else:
         log("unknown command %s" % w[0])
 

@@ -33,7 +33,7 @@ import time
 MAGIC = 0x4C53434D
 HDR = struct.Struct(">IHHIIQQ")  # magic type flags len size seq sector
 HELLO = struct.Struct(">II16s16sQIIQQQQIIQII")  # protocols 3-4: 112 bytes
-PROTO = 6
+PROTO = 7
 AUTH = struct.Struct(">II32s32s")  # protocol 4: proto, mode, nonce, mac
 P_AUTH = 15
 STATE = struct.Struct(">IIIIQ")
