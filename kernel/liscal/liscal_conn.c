@@ -1159,21 +1159,26 @@ out_unlock:
 	return ret;
 }
 
-/* The flush ahead completed: its FLUSHED goes out from the ack work. */
+/*
+ * The flush ahead completed: its FLUSHED goes out from the ack work. The
+ * bio goes back to res->bs first: once the work is queued, it may bring
+ * peer_inflight to 0 and let RES_DESTROY free res and its bio_set.
+ */
 static void liscal_ahead_endio(struct bio *bio)
 {
 	struct liscal_res *res = bio->bi_private;
+	blk_status_t status = bio->bi_status;
 	unsigned long flags;
 
-	if (bio->bi_status)
-		liscal_io_error(res, false, blk_status_to_errno(bio->bi_status));
+	bio_put(bio);
+	if (status)
+		liscal_io_error(res, false, blk_status_to_errno(status));
 	/* under the lock, as liscal_peer_endio() queues its ack */
 	spin_lock_irqsave(&res->lock, flags);
-	res->ahead_status = bio->bi_status;
+	res->ahead_status = status;
 	res->ahead_done = true;
 	queue_work(res->wq, &res->ack_work);
 	spin_unlock_irqrestore(&res->lock, flags);
-	bio_put(bio);
 }
 
 /*
@@ -1223,8 +1228,8 @@ void liscal_peer_ack_work(struct work_struct *w)
 	struct bio *ahead = NULL;
 	blk_status_t status = 0;
 	unsigned long flags;
+	u64 done_cover = 0, cover = 0;
 	bool done;
-	u64 cover = 0;
 	LIST_HEAD(batch);
 	int n = 0, ret;
 
@@ -1234,18 +1239,19 @@ void liscal_peer_ack_work(struct work_struct *w)
 	if (done) {
 		res->ahead_done = false;
 		status = res->ahead_status;
-		cover = res->ahead_cover;
+		done_cover = res->ahead_cover;
 	}
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (done) {
 		/* a failed send fails the link, as for the acks */
 		ret = liscal_send_simple(res, LISCAL_P_FLUSHED,
-					 status ? LISCAL_WF_ERROR : 0, cover, 0,
-					 0, NULL, 0);
+					 status ? LISCAL_WF_ERROR : 0,
+					 done_cover, 0, 0, NULL, 0);
 		if (ret && ret != -ENOTCONN)
 			liscal_send_failed(res, ret);
 		spin_lock_irqsave(&res->lock, flags);
-		liscal_stat_add(res, LISCAL_STATS_A_FLUSHES_AHEAD, 1);
+		if (!ret && !status)
+			liscal_stat_add(res, LISCAL_STATS_A_FLUSHES_AHEAD, 1);
 		res->ahead_busy = false;
 		spin_unlock_irqrestore(&res->lock, flags);
 		n = 1;		/* the flush's place in peer_inflight */
@@ -1254,11 +1260,14 @@ void liscal_peer_ack_work(struct work_struct *w)
 		spin_lock_irqsave(&res->lock, flags);
 		flushing = liscal_ahead_pick(res, &batch);
 		spin_unlock_irqrestore(&res->lock, flags);
-		/* with direct reclaim, bio_alloc() waits rather than fail */
+		/* from the resource's own reserve: waits rather than fail */
 		if (flushing)
-			ahead = bio_alloc(res->dbdev, 0,
-					  REQ_OP_WRITE | REQ_PREFLUSH, GFP_NOIO);
-		if (!liscal_send_acks(res, &batch, flushing, &cover) && ahead) {
+			ahead = bio_alloc_bioset(res->dbdev, 0,
+						 REQ_OP_WRITE | REQ_PREFLUSH,
+						 GFP_NOIO, &res->bs);
+		/* announced only with the bio in hand */
+		if (!liscal_send_acks(res, &batch, ahead ? flushing : NULL,
+				      &cover) && ahead) {
 			spin_lock_irqsave(&res->lock, flags);
 			res->ahead_cover = cover;
 			spin_unlock_irqrestore(&res->lock, flags);
@@ -1476,16 +1485,26 @@ static int liscal_recv_write(struct liscal_res *res,
 	return 0;
 }
 
-static void liscal_data_ack(struct liscal_res *res,
-			    const struct liscal_wire_hdr *h)
+static int liscal_data_ack(struct liscal_res *res,
+			   const struct liscal_wire_hdr *h)
 {
 	struct liscal_req *req, *found = NULL;
 	unsigned long flags;
+	u64 flushing;
 
 	spin_lock_irqsave(&res->lock, flags);
 	res->acks_rcvd++;
-	if (h->flags & LISCAL_WF_FLUSHING)
+	/* one flush ahead at a time: announced after the last one's FLUSHED */
+	if (h->flags & LISCAL_WF_FLUSHING) {
+		flushing = res->peer_flushing;
+		if (flushing > res->peer_flushed) {
+			spin_unlock_irqrestore(&res->lock, flags);
+			pr_err("%s: DATA_ACK announces a flush ahead while the one covering %llu acks is not reported\n",
+			       res->name, flushing);
+			return -EPROTO;
+		}
 		res->peer_flushing = res->acks_rcvd;
+	}
 	list_for_each_entry(req, &res->ack_wait, ack_list) {
 		if (!req->ahead && req->seq == h->seq) {
 			found = req;
@@ -1512,6 +1531,7 @@ static void liscal_data_ack(struct liscal_res *res,
 		liscal_req_put(found);
 	if (h->flags & LISCAL_WF_ERROR)
 		liscal_conn_fail(res, LISCAL_REASON_PEER_IO_ERROR);
+	return 0;
 }
 
 /*
@@ -1525,16 +1545,17 @@ static int liscal_flushed(struct liscal_res *res,
 			  const struct liscal_wire_hdr *h)
 {
 	struct liscal_req *req, *tmp;
+	u64 announced, reported;
 	unsigned long flags;
 	LIST_HEAD(done);
-	u64 announced;
 
 	spin_lock_irqsave(&res->lock, flags);
 	announced = res->peer_flushing;
-	if (h->seq != announced || h->seq <= res->peer_flushed) {
+	reported = res->peer_flushed;
+	if (h->seq != announced || h->seq <= reported) {
 		spin_unlock_irqrestore(&res->lock, flags);
-		pr_err("%s: FLUSHED covering %llu acks, but the flush announced covers %llu\n",
-		       res->name, h->seq, announced);
+		pr_err("%s: FLUSHED covering %llu acks, but the flush announced last covers %llu and %llu are reported\n",
+		       res->name, h->seq, announced, reported);
 		return -EPROTO;
 	}
 	if (!(h->flags & LISCAL_WF_ERROR)) {
@@ -1793,8 +1814,7 @@ static int liscal_dispatch(struct liscal_res *res, struct liscal_wire_hdr *h)
 		}
 		return liscal_recv_write(res, h);
 	case LISCAL_P_DATA_ACK:
-		liscal_data_ack(res, h);
-		return 0;
+		return liscal_data_ack(res, h);
 	case LISCAL_P_FLUSHED:
 		return liscal_flushed(res, h);
 	case LISCAL_P_RS_ACK:

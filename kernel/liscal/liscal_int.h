@@ -267,7 +267,8 @@ struct liscal_res {
 	u64 flush_hint_ns;
 	/*
 	 * The peer's side: acks_sent, the DATA_ACKs sent (the ack work's,
-	 * under send_mutex too); ahead_busy, a flush ahead runs, covering
+	 * under send_mutex; zeroed under lock at a handshake, when the ack
+	 * work has nothing to send); ahead_busy, a flush ahead runs, covering
 	 * ahead_cover of them; ahead_done, it completed with ahead_status,
 	 * its FLUSHED is still to be sent (by the ack work). The flush counts
 	 * in peer_inflight until then.

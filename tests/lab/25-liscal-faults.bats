@@ -182,7 +182,7 @@ act_done() {
 	fsend flushed 5
 	wait_for 10 is_refused node1 $((r + 1))
 	wait_for 30 is node1 conn 2
-	lab_exec node1 "dmesg | grep -q 'md01: FLUSHED covering 5 acks, but the flush announced covers 0'"
+	lab_exec node1 "dmesg | grep -q 'md01: FLUSHED covering 5 acks, but the flush announced last covers 0'"
 	is node1 role 2
 	is node1 disk 3
 	lab_exec node1 "$T deactivate md01"
