@@ -1184,7 +1184,10 @@ static void liscal_ahead_endio(struct bio *bio)
 /*
  * Lock held. The peer write on @batch whose ack announces a flush ahead
  * (the batch's last DATA_ACK), or NULL: none asked for one (AHEAD), one
- * runs already, or a write failed (the link fails with its ack).
+ * runs already, a write failed (the link fails with its ack), or writes
+ * of the peer are still on the disk: a flush ahead is for a peer that
+ * waits (its next flush would wait for a round trip), and costs the disk
+ * nothing then; between writes in flight it would delay them.
  */
 static struct liscal_peer_req *liscal_ahead_pick(struct liscal_res *res,
 						 struct list_head *batch)
@@ -1192,7 +1195,7 @@ static struct liscal_peer_req *liscal_ahead_pick(struct liscal_res *res,
 	struct liscal_peer_req *pr, *last = NULL;
 	bool asked = false;
 
-	if (res->ahead_busy)
+	if (res->ahead_busy || !list_empty(&res->peer_writes))
 		return NULL;
 	list_for_each_entry(pr, batch, list) {
 		if (pr->status)

@@ -167,8 +167,10 @@ static void liscal_async_queue(struct liscal_res *res, struct liscal_req *req,
  * Flushes ahead (Documentation/liscal.md, "Flushes ahead"). Lock held;
  * @req is mirrored synchronously and about to be sent as @h.
  *
- * For a second after this device was flushed, each write asks the peer to
- * flush ahead once it acknowledged it (AHEAD): the peer announces such a
+ * For a second after an empty flush of this device (an fsync() of data
+ * only: a journal's commit block is a write with PREFLUSH and FUA, which
+ * gains nothing from this), each write asks the peer to flush ahead once
+ * it acknowledged it (AHEAD): the peer announces such a
  * flush on an ack (FLUSHING) and reports it done (FLUSHED) with the count
  * of DATA_ACKs it covers. Every write that completed before an empty flush
  * here was acknowledged before it (synchronous mode), so when the peer's
@@ -182,8 +184,6 @@ static void liscal_flush_ahead(struct liscal_res *res, struct liscal_req *req,
 {
 	u64 now = ktime_get_ns();
 
-	if (req->bio->bi_opf & REQ_PREFLUSH)
-		res->flush_hint_ns = now;
 	if (req->nsect) {
 		if (now - res->flush_hint_ns < NSEC_PER_SEC)
 			h->flags |= LISCAL_WF_AHEAD;
@@ -191,6 +191,7 @@ static void liscal_flush_ahead(struct liscal_res *res, struct liscal_req *req,
 	}
 	if (req->bio->bi_opf & REQ_FUA)
 		return;
+	res->flush_hint_ns = now;
 	if (res->peer_flushed >= res->acks_rcvd) {
 		req->send = false;
 		liscal_stat_add(res, LISCAL_STATS_A_FLUSHES_COVERED, 1);
