@@ -735,6 +735,23 @@ recovery_cut() {
 	assert "$(data_md5 node2)" == "$ref" "node2 holds every write node1 completed, those it lost with its power included"
 }
 
+# back_after_double_cut BASE LAST: both nodes (started again after a cut
+# of both) get the driver and md01, node1 recovers node2, and node1's copy
+# holds records BASE..LAST; the copies are equal.
+back_after_double_cut() {
+	lab_exec node1 "insmod $K"
+	lab_exec node2 "insmod $K"
+	create node1
+	create node2
+	wait_for 60 is node1 conn 3
+	lab_exec '?' node1 "$T recover md01"
+	wait_for 120 both_uptodate
+	lab_exec node1 "$T activate md01"
+	check_records node1 "$1" "$2"
+	lab_exec node1 "$T deactivate md01"
+	data_identical "data partitions identical after the double cut"
+}
+
 # Both servers lose their power at once (the honest cut: each disk keeps
 # only what was flushed) while node1 writes O_DSYNC records: every record
 # the writer saw acknowledged is on both copies once they are back and
@@ -752,17 +769,7 @@ recovery_cut() {
 	last=$(acked node1 $base)
 	run_lab start node1
 	run_lab start node2
-	lab_exec node1 "insmod $K"
-	lab_exec node2 "insmod $K"
-	create node1
-	create node2
-	wait_for 60 is node1 conn 3
-	lab_exec '?' node1 "$T recover md01"
-	wait_for 120 both_uptodate
-	lab_exec node1 "$T activate md01"
-	check_records node1 $base "$last"
-	lab_exec node1 "$T deactivate md01"
-	data_identical "data partitions identical after the double cut"
+	back_after_double_cut $base "$last"
 }
 
 # The same with commits as a database makes them (a write, then fsync: an
@@ -787,17 +794,7 @@ recovery_cut() {
 	run_lab start node2
 	check_records node2 $base "$last" /dev/vdb2
 	run_lab start node1
-	lab_exec node1 "insmod $K"
-	lab_exec node2 "insmod $K"
-	create node1
-	create node2
-	wait_for 60 is node1 conn 3
-	lab_exec '?' node1 "$T recover md01"
-	wait_for 120 both_uptodate
-	lab_exec node1 "$T activate md01"
-	check_records node1 $base "$last"
-	lab_exec node1 "$T deactivate md01"
-	data_identical "data partitions identical after the double cut"
+	back_after_double_cut $base "$last"
 }
 
 # md01 on node1 as the suite left it, or created standalone when the raw
