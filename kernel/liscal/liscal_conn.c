@@ -1278,8 +1278,9 @@ void liscal_peer_ack_work(struct work_struct *w)
 			ahead->bi_private = res;
 			ahead->bi_end_io = liscal_ahead_endio;
 			submit_bio(ahead);
-		} else if (ahead) {
-			bio_put(ahead);
+		} else if (flushing) {
+			if (ahead)
+				bio_put(ahead);
 			spin_lock_irqsave(&res->lock, flags);
 			res->ahead_busy = false;
 			spin_unlock_irqrestore(&res->lock, flags);
