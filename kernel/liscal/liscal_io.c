@@ -192,14 +192,16 @@ static void liscal_flush_ahead(struct liscal_res *res, struct liscal_req *req,
 	if (req->bio->bi_opf & REQ_FUA)
 		return;
 	res->flush_hint_ns = now;
+	/* peer_flushed <= peer_flushing: a FLUSHED reports the one announced */
+	if (res->peer_flushing < res->acks_rcvd)
+		return;
+	liscal_stat_add(res, LISCAL_STATS_A_FLUSHES_COVERED, 1);
 	if (res->peer_flushed >= res->acks_rcvd) {
 		req->send = false;
-		liscal_stat_add(res, LISCAL_STATS_A_FLUSHES_COVERED, 1);
-	} else if (res->peer_flushing >= res->acks_rcvd) {
-		req->ahead = true;
-		req->flush_need = res->acks_rcvd;
-		liscal_stat_add(res, LISCAL_STATS_A_FLUSHES_COVERED, 1);
+		return;
 	}
+	req->ahead = true;
+	req->flush_need = res->acks_rcvd;
 }
 
 /*
