@@ -1606,6 +1606,76 @@ static int liscal_peer_flush_claim(struct liscal_res *res, u64 *seq)
 	return ret;
 }
 
+/* Ends the peer flush held: releases it, wakes a caller waiting to claim. */
+static void liscal_peer_flush_release(struct liscal_res *res)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&res->lock, flags);
+	res->flush_state = 0;
+	spin_unlock_irqrestore(&res->lock, flags);
+	wake_up_all(&res->waitq);
+}
+
+/* Sends the peer flush claimed as @seq: 1, or the send's error, released. */
+static int liscal_peer_flush_send(struct liscal_res *res, u64 seq)
+{
+	int ret;
+
+	ret = liscal_send_simple(res, LISCAL_P_DATA, LISCAL_WF_PREFLUSH, seq, 0,
+				 0, NULL, 0);
+	if (ret) {
+		liscal_peer_flush_release(res);
+		return ret;
+	}
+	return 1;
+}
+
+/*
+ * Sends a peer flush without waiting for it (the recovery's, liscal_rs.c):
+ * 1 when it was sent, the caller then holding the one peer flush until
+ * liscal_peer_flush_end(); 0 when the cleaner's holds it (try again
+ * later); -ENOTCONN or the send's error, nothing held. Context: process,
+ * no mutex held.
+ */
+int liscal_peer_flush_start(struct liscal_res *res)
+{
+	u64 seq = 0;
+	int ret;
+
+	ret = liscal_peer_flush_claim(res, &seq);
+	if (ret <= 0)
+		return ret;
+	return liscal_peer_flush_send(res, seq);
+}
+
+/*
+ * Has the peer flush held ended: acknowledged, failed, or the link failing
+ * (its ack will not come)? A wait condition: waitq is woken for each.
+ */
+bool liscal_peer_flush_done(struct liscal_res *res)
+{
+	return READ_ONCE(res->flush_state) != 1 ||
+	       READ_ONCE(res->fail_reason) ||
+	       READ_ONCE(res->conn) != LISCAL_CONN_CONNECTED;
+}
+
+/*
+ * Releases the peer flush held and returns its result: 0 when the peer
+ * confirmed it, -EREMOTEIO when its flush failed (the ack already failed
+ * the link), else @otherwise (the reason it is given up: -ETIMEDOUT,
+ * -ENOTCONN, -EINTR). A late ack of a flush given up matches nothing.
+ */
+int liscal_peer_flush_end(struct liscal_res *res, int otherwise)
+{
+	int st = READ_ONCE(res->flush_state);
+
+	liscal_peer_flush_release(res);
+	if (st == 2)
+		return 0;
+	return st == -1 ? -EREMOTEIO : otherwise;
+}
+
 /*
  * Makes every write the peer acknowledged so far durable on its disk: an
  * empty PREFLUSH write, acknowledged after the peer's flush completed.
@@ -1619,7 +1689,6 @@ static int liscal_peer_flush_claim(struct liscal_res *res, u64 *seq)
  */
 int liscal_peer_flush(struct liscal_res *res, bool recovery)
 {
-	unsigned long flags;
 	u64 seq = 0;
 	long tmo;
 	int ret;
@@ -1631,32 +1700,20 @@ int liscal_peer_flush(struct liscal_res *res, bool recovery)
 		return ret;
 	if (!ret)
 		return -EINTR;	/* stopped while the cleaner's flush ran */
-	ret = liscal_send_simple(res, LISCAL_P_DATA, LISCAL_WF_PREFLUSH, seq, 0,
-				 0, NULL, 0);
-	if (!ret) {
-		tmo = wait_event_timeout(res->waitq,
-					 READ_ONCE(res->flush_state) != 1 ||
-					 READ_ONCE(res->fail_reason) ||
-					 READ_ONCE(res->conn) != LISCAL_CONN_CONNECTED ||
-					 (recovery && READ_ONCE(res->rs_stop)),
-					 msecs_to_jiffies(READ_ONCE(res->p.ack_timeout)));
-		if (READ_ONCE(res->flush_state) == 2)
-			ret = 0;
-		else if (READ_ONCE(res->flush_state) == -1)
-			ret = -EREMOTEIO;	/* the peer's flush failed */
-		else if (recovery && READ_ONCE(res->rs_stop))
-			ret = -EINTR;
-		else if (tmo)
-			ret = -ENOTCONN;	/* the link is failing already */
-		else
-			ret = -ETIMEDOUT;
-	}
-	/* release: the other caller may be waiting to claim */
-	spin_lock_irqsave(&res->lock, flags);
-	res->flush_state = 0;
-	spin_unlock_irqrestore(&res->lock, flags);
-	wake_up_all(&res->waitq);
-	return ret;
+	ret = liscal_peer_flush_send(res, seq);
+	if (ret < 0)
+		return ret;
+	tmo = wait_event_timeout(res->waitq,
+				 liscal_peer_flush_done(res) ||
+				 (recovery && READ_ONCE(res->rs_stop)),
+				 msecs_to_jiffies(READ_ONCE(res->p.ack_timeout)));
+	if (recovery && READ_ONCE(res->rs_stop))
+		ret = -EINTR;
+	else if (tmo)
+		ret = -ENOTCONN;	/* the link is failing already */
+	else
+		ret = -ETIMEDOUT;
+	return liscal_peer_flush_end(res, ret);
 }
 
 static void liscal_recv_state(struct liscal_res *res,

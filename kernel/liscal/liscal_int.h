@@ -484,6 +484,9 @@ int liscal_send_simple(struct liscal_res *res, u16 type, u16 flags, u64 seq,
 int liscal_parse_addr(const char *s, struct sockaddr_in *sa);
 void liscal_ctl_work(struct work_struct *w);
 int liscal_peer_flush(struct liscal_res *res, bool recovery);
+int liscal_peer_flush_start(struct liscal_res *res);
+bool liscal_peer_flush_done(struct liscal_res *res);
+int liscal_peer_flush_end(struct liscal_res *res, int otherwise);
 void liscal_send_failed(struct liscal_res *res, int err);
 void liscal_peer_ack_work(struct work_struct *w);
 void liscal_refuse(struct liscal_res *res, const char *what);

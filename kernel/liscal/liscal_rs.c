@@ -6,11 +6,12 @@
  * no local write in flight overlaps it (asynchronously, while earlier
  * chunks are on the wire), sent, and its bits cleared and its region
  * released when the target acked its disk write. The target writes without
- * FUA: until a flush of the target's disk confirmed the chunk (one for
- * every LISCAL_RS_FLUSH_BYTES acked and one at the end of each pass) its
- * bits move from oos to res->unflushed, which keeps them on disk and goes
- * back into oos if the flush is not confirmed. The bits on disk are
- * cleared lazily, so a crash of either side resumes from what is left.
+ * FUA: until a flush of the target's disk confirmed the chunk (one sent for
+ * every LISCAL_RS_FLUSH_BYTES acked, while the pipeline goes on, and one
+ * waited for at the end of each pass) its bits move from oos to
+ * res->unflushed, which keeps them on disk and goes back into oos if the
+ * flush is not confirmed. The bits on disk are cleared lazily, so a crash
+ * of either side resumes from what is left.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,7 +29,11 @@
 #define LISCAL_RS_MIN_CHUNKS	2
 #define LISCAL_RS_MAX_CHUNKS	16
 #define LISCAL_RS_MAX_BYTES	(4U << 20)
-/* Acked recovery data between two flushes of the target's disk: 4 windows. */
+/*
+ * Acked recovery data between two flushes of the target's disk: 4 windows.
+ * The pipeline waits for a flush only when as much again was acked while
+ * it was in flight, or at the end of a pass.
+ */
 #define LISCAL_RS_FLUSH_BYTES	(16U << 20)
 
 enum liscal_rs_state {
@@ -63,6 +68,19 @@ struct liscal_rs_chunk {
 struct liscal_rs_walk {
 	u64 cursor;			/* next bit to look at in this pass */
 	bool pass_end;			/* no set bit from cursor to the end */
+};
+
+/*
+ * The acknowledged chunks not yet confirmed durable on the target (their
+ * bits are in res->unflushed; their data and ranges are released):
+ * recovery thread only. @pend were acked after the flush in flight was
+ * sent (or none is), @flushing are covered by it.
+ */
+struct liscal_rs_unfl {
+	struct list_head pend, flushing;
+	u64 pend_bytes;
+	bool busy;			/* holds the one peer flush */
+	u64 sent_ns;			/* when it was sent */
 };
 
 /* RS_ACK from the receiver: matched by sequence, in any order. */
@@ -102,8 +120,19 @@ bool liscal_rs_locked(struct liscal_res *res, u64 first, u64 last)
 
 static void liscal_rs_chunk_free(struct liscal_rs_chunk *c)
 {
-	liscal_page_bio_free(c->bio);
+	if (c->bio)
+		liscal_page_bio_free(c->bio);
 	kfree(c);
+}
+
+static void liscal_rs_list_free(struct list_head *l)
+{
+	struct liscal_rs_chunk *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, l, list) {
+		list_del(&c->list);
+		liscal_rs_chunk_free(c);
+	}
 }
 
 static void liscal_rs_read_endio(struct bio *bio)
@@ -315,12 +344,13 @@ static int liscal_rs_send(struct liscal_res *res)
 
 /*
  * Retires the acknowledged chunks: moves their bits from oos to unflushed
- * (until the target's disk is flushed, liscal_rs_durable), counts them in
- * *@unflushed and the statistics, and releases their ranges, waking the
- * writes deferred behind them. A chunk acked with an error is left for
- * liscal_rs_abandon (its bits stay) and fails the link: returns -EIO.
+ * and the chunks, their data freed, to @u->pend (until a flush of the
+ * target's disk covers them, liscal_rs_durable), counts them in the
+ * statistics, and releases their ranges, waking the writes deferred
+ * behind them. A chunk acked with an error is left for liscal_rs_abandon
+ * (its bits stay) and fails the link: returns -EIO.
  */
-static int liscal_rs_retire(struct liscal_res *res, u64 *unflushed)
+static int liscal_rs_retire(struct liscal_res *res, struct liscal_rs_unfl *u)
 {
 	struct liscal_rs_chunk *c, *tmp;
 	unsigned long flags;
@@ -337,7 +367,7 @@ static int liscal_rs_retire(struct liscal_res *res, u64 *unflushed)
 		}
 		liscal_bm_clear_range(res->oos, c->first, c->last);
 		liscal_bm_set_range(res->unflushed, c->first, c->last);
-		*unflushed += c->bytes;
+		u->pend_bytes += c->bytes;
 		res->rs_done += c->bytes;
 		liscal_stat_add(res, LISCAL_STATS_A_RECOVERY_SENT_BYTES, c->bytes);
 		res->st.v[LISCAL_STATS_A_RECOVERY_ACK_CUR] = c->ack_us;
@@ -352,8 +382,11 @@ static int liscal_rs_retire(struct liscal_res *res, u64 *unflushed)
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (!list_empty(&done))
 		queue_work(res->wq, &res->issue_work);
-	list_for_each_entry_safe(c, tmp, &done, list)
-		liscal_rs_chunk_free(c);
+	list_for_each_entry(c, &done, list) {
+		liscal_page_bio_free(c->bio);
+		c->bio = NULL;
+	}
+	list_splice_tail(&done, &u->pend);
 	if (peer_err) {
 		liscal_conn_fail(res, LISCAL_REASON_PEER_IO_ERROR);
 		return -EIO;
@@ -376,30 +409,37 @@ static void liscal_rs_unflushed_back(struct liscal_res *res)
 }
 
 /*
- * Makes the retired chunks durable: a flush of the target's disk (it
- * covers every write the target completed before it acked them), then
- * their bits leave unflushed. Only this thread sets unflushed, and it
- * waits here: every bit in it was acked before the flush was sent. If the
- * flush is not confirmed the bits go back to oos and the link fails, as
- * for a chunk's ack timeout or a send error (the target is left
- * inconsistent and the next handshake resumes the recovery).
+ * The flush held ended with @ret: confirmed, the regions it covers leave
+ * unflushed (those acked again since stay: a region may be copied twice,
+ * and its second copy is not covered); otherwise every region not
+ * confirmed goes back to oos and the link fails, as for a chunk's ack
+ * timeout or a send error (the target is left inconsistent and the next
+ * handshake resumes the recovery).
  */
-static int liscal_rs_durable(struct liscal_res *res, u64 *unflushed)
+static int liscal_rs_flush_ended(struct liscal_res *res,
+				 struct liscal_rs_unfl *u, int ret)
 {
+	struct liscal_rs_chunk *c;
 	unsigned long flags;
-	int ret;
 
-	if (!*unflushed)
-		return 0;
-	ret = liscal_peer_flush(res, true);
+	u->busy = false;
 	spin_lock_irqsave(&res->lock, flags);
-	if (!ret)
-		memset(res->unflushed, 0, res->nwords * 8);
-	else
+	if (!ret) {
+		list_for_each_entry(c, &u->flushing, list)
+			liscal_bm_clear_range(res->unflushed, c->first, c->last);
+		list_for_each_entry(c, &u->pend, list)
+			liscal_bm_set_range(res->unflushed, c->first, c->last);
+	} else {
 		liscal_rs_unflushed_back(res);
+	}
 	spin_unlock_irqrestore(&res->lock, flags);
-	*unflushed = 0;
-	if (ret && ret != -ENOTCONN && ret != -EINTR) {
+	liscal_rs_list_free(&u->flushing);
+	if (!ret)
+		return 0;
+	/* all of them are in oos again */
+	liscal_rs_list_free(&u->pend);
+	u->pend_bytes = 0;
+	if (ret != -ENOTCONN && ret != -EINTR) {
 		pr_warn("%s: the peer did not confirm a flush of the recovered data (%d): the regions stay out of sync\n",
 			res->name, ret);
 		if (ret == -EREMOTEIO)
@@ -410,6 +450,74 @@ static int liscal_rs_durable(struct liscal_res *res, u64 *unflushed)
 			liscal_send_failed(res, ret);
 	}
 	return ret;
+}
+
+/*
+ * Makes the retired chunks durable: a flush of the target's disk covers
+ * every write the target completed before it acked them, so a flush sent
+ * now covers @u->pend. Only this thread sets unflushed.
+ *
+ * While the pipeline runs (!@all) the flush is sent once LISCAL_RS_FLUSH_BYTES
+ * are pending and not waited for: its ack is collected on a later call;
+ * the thread waits only when a flush is still in flight and as much again
+ * is pending, or when the cleaner's flush holds the claim then (it is
+ * retried on the next call). With @all (the end of a pass) it waits until
+ * everything pending is confirmed. Returns 0, or the error after which
+ * every region not confirmed is back in oos and the link fails.
+ */
+static int liscal_rs_durable(struct liscal_res *res, struct liscal_rs_unfl *u,
+			     bool all)
+{
+	u64 ack_to = (u64)READ_ONCE(res->p.ack_timeout) * NSEC_PER_MSEC;
+	u64 now;
+	long tmo;
+	int ret;
+
+	for (;;) {
+		if (u->busy) {
+			now = ktime_get_ns();
+			if (!liscal_peer_flush_done(res) &&
+			    now - u->sent_ns < ack_to &&
+			    !READ_ONCE(res->rs_stop)) {
+				if (!all && u->pend_bytes < LISCAL_RS_FLUSH_BYTES)
+					return 0;
+				tmo = nsecs_to_jiffies(u->sent_ns + ack_to - now) + 1;
+				wait_event_timeout(res->waitq,
+						   liscal_peer_flush_done(res) ||
+						   READ_ONCE(res->rs_stop), tmo);
+				continue;
+			}
+			if (READ_ONCE(res->rs_stop))
+				ret = -EINTR;
+			else if (liscal_peer_flush_done(res))
+				ret = -ENOTCONN;	/* unless acked */
+			else
+				ret = -ETIMEDOUT;
+			ret = liscal_rs_flush_ended(res, u,
+						    liscal_peer_flush_end(res, ret));
+			if (ret)
+				return ret;
+		}
+		if (!u->pend_bytes ||
+		    (!all && u->pend_bytes < LISCAL_RS_FLUSH_BYTES))
+			return 0;
+		if (READ_ONCE(res->rs_stop))
+			return -EINTR;
+		ret = liscal_peer_flush_start(res);
+		if (ret < 0)
+			return liscal_rs_flush_ended(res, u, ret);
+		if (!ret) {
+			if (!all)
+				return 0;	/* the cleaner's: later */
+			wait_event(res->waitq, !READ_ONCE(res->flush_state) ||
+				   READ_ONCE(res->rs_stop));
+			continue;
+		}
+		list_splice_tail_init(&u->pend, &u->flushing);
+		u->pend_bytes = 0;
+		u->sent_ns = ktime_get_ns();
+		u->busy = true;
+	}
 }
 
 /*
@@ -446,13 +554,14 @@ static int liscal_rs_timeout(struct liscal_res *res, long *tmo)
 
 /* Something for the recovery thread to do (its wait condition)? */
 static bool liscal_rs_has_work(struct liscal_res *res,
-			       const struct liscal_rs_walk *w)
+			       const struct liscal_rs_walk *w,
+			       const struct liscal_rs_unfl *u)
 {
 	u64 bytes = liscal_rs_chunk_bits(res) << res->shift;
 	unsigned long flags;
 	bool work;
 
-	if (READ_ONCE(res->rs_stop))
+	if (READ_ONCE(res->rs_stop) || (u->busy && liscal_peer_flush_done(res)))
 		return true;
 	spin_lock_irqsave(&res->lock, flags);
 	work = (w->pass_end ? !res->rs_nchunks : liscal_rs_room(res, bytes)) ||
@@ -505,7 +614,8 @@ static void liscal_rs_abandon(struct liscal_res *res)
 static int liscal_rs_pipeline(struct liscal_res *res)
 {
 	struct liscal_rs_walk w = { 0 };
-	u64 unflushed = 0;
+	struct liscal_rs_unfl u = { .pend = LIST_HEAD_INIT(u.pend),
+				    .flushing = LIST_HEAD_INIT(u.flushing) };
 	unsigned long flags;
 	bool clean;
 	long tmo;
@@ -516,9 +626,9 @@ static int liscal_rs_pipeline(struct liscal_res *res)
 			ret = -EINTR;
 			break;
 		}
-		ret = liscal_rs_retire(res, &unflushed);
-		if (!ret && unflushed >= LISCAL_RS_FLUSH_BYTES)
-			ret = liscal_rs_durable(res, &unflushed);
+		ret = liscal_rs_retire(res, &u);
+		if (!ret)
+			ret = liscal_rs_durable(res, &u, false);
 		if (!ret)
 			ret = liscal_rs_fill(res, &w);
 		if (ret)
@@ -537,7 +647,7 @@ static int liscal_rs_pipeline(struct liscal_res *res)
 		spin_unlock_irqrestore(&res->lock, flags);
 		/* the pass is over: what it copied is made durable first */
 		if (clean) {
-			ret = liscal_rs_durable(res, &unflushed);
+			ret = liscal_rs_durable(res, &u, true);
 			if (ret)
 				break;
 		}
@@ -555,12 +665,18 @@ static int liscal_rs_pipeline(struct liscal_res *res)
 			ret = 1;
 			break;
 		}
-		wait_event_timeout(res->waitq, liscal_rs_has_work(res, &w), tmo);
+		wait_event_timeout(res->waitq, liscal_rs_has_work(res, &w, &u),
+				   tmo);
 	}
+	/* a flush still in flight is given up: its late ack matches nothing */
+	if (u.busy)
+		liscal_peer_flush_end(res, -EINTR);
 	/* not confirmed durable: back to oos, a later recovery copies them */
 	spin_lock_irqsave(&res->lock, flags);
 	liscal_rs_unflushed_back(res);
 	spin_unlock_irqrestore(&res->lock, flags);
+	liscal_rs_list_free(&u.pend);
+	liscal_rs_list_free(&u.flushing);
 	return ret;
 }
 
