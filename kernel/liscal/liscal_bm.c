@@ -403,7 +403,7 @@ void liscal_clean_work(struct work_struct *w)
 	 */
 	if (drained && pending &&
 	    (blkdev_issue_flush(res->dbdev) ||
-	     (mirrored && liscal_peer_flush(res, false)) || !mirrored))
+	     (mirrored && liscal_peer_flush(res)) || !mirrored))
 		drained = false;
 	spin_lock_irqsave(&res->lock, flags);
 	if (drained && !res->inflight[old]) {

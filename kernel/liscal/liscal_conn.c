@@ -1287,7 +1287,7 @@ void liscal_peer_ack_work(struct work_struct *w)
 		}
 	}
 	list_for_each_entry_safe(pr, tmp, &batch, list) {
-		liscal_page_bio_free(pr->bio);
+		liscal_page_bio_free(res, pr->bio);
 		kfree(pr);
 		n++;
 	}
@@ -1455,7 +1455,7 @@ static int liscal_recv_write(struct liscal_res *res,
 						  LISCAL_P_RS_ACK;
 	pr->ahead = h->flags & LISCAL_WF_AHEAD;
 	pr->sector = h->sector;
-	pr->bio = liscal_page_bio_alloc(res->dbdev, h->sector, h->size, opf);
+	pr->bio = liscal_page_bio_alloc(res, h->sector, h->size, opf);
 	if (!pr->bio) {
 		kfree(pr);
 		return -ENOMEM;
@@ -1468,7 +1468,7 @@ static int liscal_recv_write(struct liscal_res *res,
 		ret = liscal_recv_vec(res, pr->bio->bi_io_vec, pr->bio->bi_vcnt,
 				      h->size);
 	if (ret) {
-		liscal_page_bio_free(pr->bio);
+		liscal_page_bio_free(res, pr->bio);
 		kfree(pr);
 		return ret;
 	}
@@ -1668,9 +1668,15 @@ bool liscal_peer_flush_done(struct liscal_res *res)
  */
 int liscal_peer_flush_end(struct liscal_res *res, int otherwise)
 {
-	int st = READ_ONCE(res->flush_state);
+	unsigned long flags;
+	int st;
 
-	liscal_peer_flush_release(res);
+	/* read and released in one section: an ack in between is not lost */
+	spin_lock_irqsave(&res->lock, flags);
+	st = res->flush_state;
+	res->flush_state = 0;
+	spin_unlock_irqrestore(&res->lock, flags);
+	wake_up_all(&res->waitq);
 	if (st == 2)
 		return 0;
 	return st == -1 ? -EREMOTEIO : otherwise;
@@ -1679,41 +1685,28 @@ int liscal_peer_flush_end(struct liscal_res *res, int otherwise)
 /*
  * Makes every write the peer acknowledged so far durable on its disk: an
  * empty PREFLUSH write, acknowledged after the peer's flush completed.
- * One at a time: a second caller waits for the first to end. Context:
- * process (the cleaner, the recovery thread: @recovery, which a recovery
- * stop interrupts, -EINTR, also while it waits for the cleaner's flush),
- * no mutex held. Returns 0 when the peer confirmed; -EREMOTEIO when its
- * flush failed (the ack already failed the link), -ETIMEDOUT after the
- * ack timeout, -ENOTCONN when the link is down or failing, or the send's
- * error.
+ * One at a time: the caller waits while the recovery's holds the claim.
+ * Context: process (the bitmap cleaner), no mutex held. Returns 0 when
+ * the peer confirmed; -EREMOTEIO when its flush failed (the ack already
+ * failed the link), -ETIMEDOUT after the ack timeout, -ENOTCONN when the
+ * link is down or failing, or the send's error.
  */
-int liscal_peer_flush(struct liscal_res *res, bool recovery)
+int liscal_peer_flush(struct liscal_res *res)
 {
 	u64 seq = 0;
 	long tmo;
 	int ret;
 
-	wait_event(res->waitq,
-		   (ret = liscal_peer_flush_claim(res, &seq)) != 0 ||
-		   (recovery && READ_ONCE(res->rs_stop)));
+	wait_event(res->waitq, (ret = liscal_peer_flush_claim(res, &seq)) != 0);
 	if (ret < 0)
 		return ret;
-	if (!ret)
-		return -EINTR;	/* stopped while the cleaner's flush ran */
 	ret = liscal_peer_flush_send(res, seq);
 	if (ret < 0)
 		return ret;
-	tmo = wait_event_timeout(res->waitq,
-				 liscal_peer_flush_done(res) ||
-				 (recovery && READ_ONCE(res->rs_stop)),
+	tmo = wait_event_timeout(res->waitq, liscal_peer_flush_done(res),
 				 msecs_to_jiffies(READ_ONCE(res->p.ack_timeout)));
-	if (recovery && READ_ONCE(res->rs_stop))
-		ret = -EINTR;
-	else if (tmo)
-		ret = -ENOTCONN;	/* the link is failing already */
-	else
-		ret = -ETIMEDOUT;
-	return liscal_peer_flush_end(res, ret);
+	/* -ENOTCONN: the link is failing already */
+	return liscal_peer_flush_end(res, tmo ? -ENOTCONN : -ETIMEDOUT);
 }
 
 static void liscal_recv_state(struct liscal_res *res,
@@ -2130,6 +2123,8 @@ static void liscal_teardown(struct liscal_res *res, bool was_connected)
 
 	list_for_each_entry_safe(req, tmp, &failed, ack_list)
 		liscal_req_put(req);
+	/* no recovery and no peer write until the next connection */
+	liscal_page_pool_free(res);
 	if (was_connected) {
 		pr_warn("%s: mirror connection lost (reason %d)%s\n", res->name,
 			reason, was_rs_target ? " during recovery" : "");

@@ -7,7 +7,9 @@
  * Lock order (outer first):
  *   liscal_res_mutex  >  res->state_mutex  >  res->bm_mutex  >
  *   res->send_mutex  >  res->lock (spinlock, irq-safe, innermost);
- *   res->sock_mutex  >  res->send_mutex (connect, teardown)
+ *   res->sock_mutex  >  res->send_mutex (connect, teardown);
+ *   res->page_lock (spinlock, irq-safe) is a leaf, never nested
+ *   with another lock
  */
 #ifndef _LISCAL_INT_H
 #define _LISCAL_INT_H
@@ -138,6 +140,14 @@ struct liscal_res {
 	u64 data_bytes;
 	u64 data_sectors;
 	struct bio_set bs;		/* clones towards dbdev */
+	/*
+	 * Pages of page bios kept for reuse (liscal_page_bio_alloc()),
+	 * chained by page->lru; page_lock (a leaf, interrupts off: bios are
+	 * freed from completions) protects the list and its count.
+	 */
+	spinlock_t page_lock;
+	struct list_head page_pool;
+	unsigned int page_pooled;
 	mempool_t *req_pool;
 	struct workqueue_struct *wq;	/* issue, flush, clean, ack works */
 
@@ -466,9 +476,10 @@ void liscal_issue_work(struct work_struct *w);
 void liscal_req_put(struct liscal_req *req);
 void liscal_set_ro(struct liscal_res *res);
 bool liscal_writes_overlap(struct liscal_res *res, u64 first, u64 last);
-struct bio *liscal_page_bio_alloc(struct block_device *bdev, u64 sector,
+struct bio *liscal_page_bio_alloc(struct liscal_res *res, u64 sector,
 				  u32 bytes, blk_opf_t opf);
-void liscal_page_bio_free(struct bio *bio);
+void liscal_page_bio_free(struct liscal_res *res, struct bio *bio);
+void liscal_page_pool_free(struct liscal_res *res);
 void liscal_async_send_work(struct work_struct *w);
 void liscal_async_catchup_work(struct work_struct *w);
 
@@ -483,7 +494,7 @@ int liscal_send_simple(struct liscal_res *res, u16 type, u16 flags, u64 seq,
 		       u64 sector, u32 size, const void *payload, size_t plen);
 int liscal_parse_addr(const char *s, struct sockaddr_in *sa);
 void liscal_ctl_work(struct work_struct *w);
-int liscal_peer_flush(struct liscal_res *res, bool recovery);
+int liscal_peer_flush(struct liscal_res *res);
 int liscal_peer_flush_start(struct liscal_res *res);
 bool liscal_peer_flush_done(struct liscal_res *res);
 int liscal_peer_flush_end(struct liscal_res *res, int otherwise);

@@ -123,7 +123,7 @@ static void liscal_req_done(struct liscal_req *req)
 	spin_unlock_irqrestore(&res->lock, flags);
 	wake_up_all(&res->waitq);
 	if (req->copy)
-		liscal_page_bio_free(req->copy);
+		liscal_page_bio_free(res, req->copy);
 	if (!req->bio_done) {
 		bio->bi_status = req->local_status;
 		bio_endio(bio);
@@ -370,7 +370,7 @@ static void liscal_async_queue(struct liscal_res *res, struct liscal_req *req,
 	unsigned long flags;
 	bool queued = false;
 
-	req->copy = liscal_page_bio_alloc(res->dbdev, req->sector, bytes,
+	req->copy = liscal_page_bio_alloc(res, req->sector, bytes,
 					  REQ_OP_WRITE);
 	if (req->copy && bytes)
 		bio_copy_data(req->copy, req->bio);
@@ -717,52 +717,129 @@ static const struct block_device_operations liscal_fops = {
 };
 
 /*
- * A bio of @bytes in freshly allocated single pages, for recovery reads and
- * the peer's writes: up to LISCAL_WIRE_MAX_RS (1024 pages), more vecs than
- * bio_alloc() gives (BIO_MAX_VECS), hence bio_kmalloc(). @bytes 0: an empty
- * bio (the peer's flush). Process context, GFP_NOIO. NULL: no memory. Free
- * with liscal_page_bio_free().
+ * The pages of page bios are kept for reuse, up to LISCAL_PAGE_POOL_MAX
+ * per resource: a page allocated afresh is zeroed first on kernels that
+ * zero every allocation (init_on_alloc, Debian's default), a cost of 1 MiB
+ * per recovery chunk on each side under emulation. Reuse is safe because
+ * every user fills the whole bio before its data go anywhere: a read, a
+ * receive (a short one fails the link and the bio is freed unsubmitted)
+ * or a copy. A page someone else still holds a reference to is not kept.
  */
-struct bio *liscal_page_bio_alloc(struct block_device *bdev, u64 sector,
+#define LISCAL_PAGE_POOL_MAX	(SZ_8M >> PAGE_SHIFT)	/* two recovery windows */
+
+/*
+ * A bio of @bytes in single pages (from the pool first), for recovery reads,
+ * the peer's writes and the asynchronous mode's copies: up to
+ * LISCAL_WIRE_MAX_RS (1024 pages), more vecs than bio_alloc() gives
+ * (BIO_MAX_VECS), hence bio_kmalloc(). @bytes 0: an empty bio (the peer's
+ * flush). Process context, GFP_NOIO. NULL: no memory. Free with
+ * liscal_page_bio_free().
+ */
+struct bio *liscal_page_bio_alloc(struct liscal_res *res, u64 sector,
 				  u32 bytes, blk_opf_t opf)
 {
 	unsigned int npages = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	unsigned long flags;
+	struct page *page;
 	struct bio *bio;
-	u32 left;
+	u32 left, n;
 
 	if (WARN_ON_ONCE(npages > BIO_MAX_INLINE_VECS))
 		return NULL;
 	bio = bio_kmalloc(npages, GFP_NOIO);
 	if (!bio)
 		return NULL;
-	bio_init(bio, bdev, bio->bi_inline_vecs, npages, opf);
+	bio_init(bio, res->dbdev, bio->bi_inline_vecs, npages, opf);
 	bio->bi_iter.bi_sector = sector;
-	for (left = bytes; left; ) {
-		u32 n = min_t(u32, left, PAGE_SIZE);
-		struct page *page = alloc_page(GFP_NOIO);
-
+	left = bytes;
+	spin_lock_irqsave(&res->page_lock, flags);
+	while (left && res->page_pooled) {
+		page = list_first_entry(&res->page_pool, struct page, lru);
+		list_del(&page->lru);
+		res->page_pooled--;
+		n = min_t(u32, left, PAGE_SIZE);
+		__bio_add_page(bio, page, n, 0);
+		left -= n;
+	}
+	spin_unlock_irqrestore(&res->page_lock, flags);
+	while (left) {
+		page = alloc_page(GFP_NOIO);
 		if (!page)
 			goto err_free_pages;
+		n = min_t(u32, left, PAGE_SIZE);
 		__bio_add_page(bio, page, n, 0);
 		left -= n;
 	}
 	return bio;
 
 err_free_pages:
-	liscal_page_bio_free(bio);
+	liscal_page_bio_free(res, bio);
 	return NULL;
 }
 
-/* Frees a bio of liscal_page_bio_alloc() and its pages. Any context. */
-void liscal_page_bio_free(struct bio *bio)
+/*
+ * Frees a bio of liscal_page_bio_alloc(); its pages go back to the pool
+ * while it has room. Any context (page_lock is taken with interrupts off).
+ */
+void liscal_page_bio_free(struct liscal_res *res, struct bio *bio)
 {
 	struct bvec_iter_all it;
+	struct page *page, *tmp;
 	struct bio_vec *bv;
+	unsigned long flags;
+	LIST_HEAD(back);
 
-	bio_for_each_segment_all(bv, bio, it)
-		__free_page(bv->bv_page);
+	unsigned int n = 0;
+	bool kept = false;
+
+	bio_for_each_segment_all(bv, bio, it) {
+		page = bv->bv_page;
+		if (page_ref_count(page) == 1) {
+			list_add(&page->lru, &back);
+			n++;
+		} else {
+			__free_page(page);
+		}
+	}
 	bio_uninit(bio);
 	kfree(bio);
+	if (!n)
+		return;
+	/* all or nothing: one splice with interrupts off */
+	spin_lock_irqsave(&res->page_lock, flags);
+	if (res->page_pooled + n <= LISCAL_PAGE_POOL_MAX) {
+		list_splice(&back, &res->page_pool);
+		res->page_pooled += n;
+		kept = true;
+	}
+	spin_unlock_irqrestore(&res->page_lock, flags);
+	if (kept)
+		return;
+	list_for_each_entry_safe(page, tmp, &back, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+
+/*
+ * Frees the pages kept for reuse: when the connection ends (no recovery
+ * or peer write needs them until the next one) and at RES_DESTROY. Pages
+ * of bios still in use come back later. Any context.
+ */
+void liscal_page_pool_free(struct liscal_res *res)
+{
+	struct page *page, *tmp;
+	unsigned long flags;
+	LIST_HEAD(gone);
+
+	spin_lock_irqsave(&res->page_lock, flags);
+	list_splice_init(&res->page_pool, &gone);
+	res->page_pooled = 0;
+	spin_unlock_irqrestore(&res->page_lock, flags);
+	list_for_each_entry_safe(page, tmp, &gone, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
 }
 
 void liscal_set_ro(struct liscal_res *res)

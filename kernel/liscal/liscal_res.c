@@ -255,6 +255,7 @@ static void liscal_res_free(struct liscal_res *res)
 	liscal_bm_free(res);
 	mempool_destroy(res->req_pool);
 	bioset_exit(&res->bs);
+	liscal_page_pool_free(res);
 	if (res->sb_buf)
 		free_page((unsigned long)res->sb_buf);
 	kfree_sensitive(res);	/* the key */
@@ -303,6 +304,9 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	INIT_LIST_HEAD(&res->peer_writes);
 	INIT_WORK(&res->ack_work, liscal_peer_ack_work);
 	spin_lock_init(&res->lock);
+	spin_lock_init(&res->page_lock);
+	INIT_LIST_HEAD(&res->page_pool);
+	res->page_pooled = 0;
 	init_waitqueue_head(&res->waitq);
 	init_waitqueue_head(&res->conn_waitq);
 	INIT_LIST_HEAD(&res->writes);

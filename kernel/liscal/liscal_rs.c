@@ -121,7 +121,7 @@ bool liscal_rs_locked(struct liscal_res *res, u64 first, u64 last)
 static void liscal_rs_chunk_free(struct liscal_rs_chunk *c)
 {
 	if (c->bio)
-		liscal_page_bio_free(c->bio);
+		liscal_page_bio_free(c->res, c->bio);
 	kfree(c);
 }
 
@@ -164,7 +164,7 @@ static struct liscal_rs_chunk *liscal_rs_chunk_alloc(struct liscal_res *res,
 	c = kzalloc(sizeof(*c), GFP_NOIO);
 	if (!c)
 		return NULL;
-	bio = liscal_page_bio_alloc(res->dbdev, sector, bytes, REQ_OP_READ);
+	bio = liscal_page_bio_alloc(res, sector, bytes, REQ_OP_READ);
 	if (!bio) {
 		kfree(c);
 		return NULL;
@@ -383,7 +383,7 @@ static int liscal_rs_retire(struct liscal_res *res, struct liscal_rs_unfl *u)
 	if (!list_empty(&done))
 		queue_work(res->wq, &res->issue_work);
 	list_for_each_entry(c, &done, list) {
-		liscal_page_bio_free(c->bio);
+		liscal_page_bio_free(c->res, c->bio);
 		c->bio = NULL;
 	}
 	list_splice_tail(&done, &u->pend);
@@ -552,6 +552,20 @@ static int liscal_rs_timeout(struct liscal_res *res, long *tmo)
 	return 0;
 }
 
+/* The flush in flight's ack timeout shortens the wait to its deadline. */
+static void liscal_rs_flush_tmo(struct liscal_res *res,
+				const struct liscal_rs_unfl *u, long *tmo)
+{
+	u64 ack_to = (u64)READ_ONCE(res->p.ack_timeout) * NSEC_PER_MSEC;
+	u64 now = ktime_get_ns(), left = 0;
+
+	if (!u->busy)
+		return;
+	if (now - u->sent_ns < ack_to)
+		left = u->sent_ns + ack_to - now;
+	*tmo = min_t(long, *tmo, nsecs_to_jiffies(left) + 1);
+}
+
 /* Something for the recovery thread to do (its wait condition)? */
 static bool liscal_rs_has_work(struct liscal_res *res,
 			       const struct liscal_rs_walk *w,
@@ -642,6 +656,7 @@ static int liscal_rs_pipeline(struct liscal_res *res)
 		ret = liscal_rs_timeout(res, &tmo);
 		if (ret)
 			break;
+		liscal_rs_flush_tmo(res, &u, &tmo);
 		spin_lock_irqsave(&res->lock, flags);
 		clean = w.pass_end && !res->rs_nchunks;
 		spin_unlock_irqrestore(&res->lock, flags);
