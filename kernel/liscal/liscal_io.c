@@ -784,13 +784,12 @@ err_free_pages:
 void liscal_page_bio_free(struct liscal_res *res, struct bio *bio)
 {
 	struct bvec_iter_all it;
-	struct page *page, *tmp;
+	unsigned int n = 0;
 	struct bio_vec *bv;
 	unsigned long flags;
-	LIST_HEAD(back);
-
-	unsigned int n = 0;
+	struct page *page;
 	bool kept = false;
+	LIST_HEAD(back);
 
 	bio_for_each_segment_all(bv, bio, it) {
 		page = bv->bv_page;
@@ -813,12 +812,8 @@ void liscal_page_bio_free(struct liscal_res *res, struct bio *bio)
 		kept = true;
 	}
 	spin_unlock_irqrestore(&res->page_lock, flags);
-	if (kept)
-		return;
-	list_for_each_entry_safe(page, tmp, &back, lru) {
-		list_del(&page->lru);
-		__free_page(page);
-	}
+	if (!kept)
+		put_pages_list(&back);
 }
 
 /*
@@ -828,7 +823,6 @@ void liscal_page_bio_free(struct liscal_res *res, struct bio *bio)
  */
 void liscal_page_pool_free(struct liscal_res *res)
 {
-	struct page *page, *tmp;
 	unsigned long flags;
 	LIST_HEAD(gone);
 
@@ -836,10 +830,7 @@ void liscal_page_pool_free(struct liscal_res *res)
 	list_splice_init(&res->page_pool, &gone);
 	res->page_pooled = 0;
 	spin_unlock_irqrestore(&res->page_lock, flags);
-	list_for_each_entry_safe(page, tmp, &gone, lru) {
-		list_del(&page->lru);
-		__free_page(page);
-	}
+	put_pages_list(&gone);
 }
 
 void liscal_set_ro(struct liscal_res *res)

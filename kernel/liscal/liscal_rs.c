@@ -452,6 +452,16 @@ static int liscal_rs_flush_ended(struct liscal_res *res,
 	return ret;
 }
 
+/* Nanoseconds left until the flush in flight's ack timeout; 0: expired. */
+static u64 liscal_rs_flush_left(struct liscal_res *res,
+				const struct liscal_rs_unfl *u)
+{
+	u64 ack_to = (u64)READ_ONCE(res->p.ack_timeout) * NSEC_PER_MSEC;
+	u64 age = ktime_get_ns() - u->sent_ns;
+
+	return age < ack_to ? ack_to - age : 0;
+}
+
 /*
  * Makes the retired chunks durable: a flush of the target's disk covers
  * every write the target completed before it acked them, so a flush sent
@@ -468,23 +478,20 @@ static int liscal_rs_flush_ended(struct liscal_res *res,
 static int liscal_rs_durable(struct liscal_res *res, struct liscal_rs_unfl *u,
 			     bool all)
 {
-	u64 ack_to = (u64)READ_ONCE(res->p.ack_timeout) * NSEC_PER_MSEC;
-	u64 now;
-	long tmo;
+	u64 left;
 	int ret;
 
 	for (;;) {
 		if (u->busy) {
-			now = ktime_get_ns();
-			if (!liscal_peer_flush_done(res) &&
-			    now - u->sent_ns < ack_to &&
+			left = liscal_rs_flush_left(res, u);
+			if (!liscal_peer_flush_done(res) && left &&
 			    !READ_ONCE(res->rs_stop)) {
 				if (!all && u->pend_bytes < LISCAL_RS_FLUSH_BYTES)
 					return 0;
-				tmo = nsecs_to_jiffies(u->sent_ns + ack_to - now) + 1;
 				wait_event_timeout(res->waitq,
 						   liscal_peer_flush_done(res) ||
-						   READ_ONCE(res->rs_stop), tmo);
+						   READ_ONCE(res->rs_stop),
+						   nsecs_to_jiffies(left) + 1);
 				continue;
 			}
 			if (READ_ONCE(res->rs_stop))
@@ -556,14 +563,9 @@ static int liscal_rs_timeout(struct liscal_res *res, long *tmo)
 static void liscal_rs_flush_tmo(struct liscal_res *res,
 				const struct liscal_rs_unfl *u, long *tmo)
 {
-	u64 ack_to = (u64)READ_ONCE(res->p.ack_timeout) * NSEC_PER_MSEC;
-	u64 now = ktime_get_ns(), left = 0;
-
-	if (!u->busy)
-		return;
-	if (now - u->sent_ns < ack_to)
-		left = u->sent_ns + ack_to - now;
-	*tmo = min_t(long, *tmo, nsecs_to_jiffies(left) + 1);
+	if (u->busy)
+		*tmo = min_t(long, *tmo,
+			     nsecs_to_jiffies(liscal_rs_flush_left(res, u)) + 1);
 }
 
 /* Something for the recovery thread to do (its wait condition)? */
