@@ -757,6 +757,8 @@ struct bio *liscal_page_bio_alloc(struct liscal_res *res, u64 sector,
 		page = list_first_entry(&res->page_pool, struct page, lru);
 		list_del(&page->lru);
 		res->page_pooled--;
+		/* st.v[PAGES_REUSED] has no other writer */
+		liscal_stat_add(res, LISCAL_STATS_A_PAGES_REUSED, 1);
 		n = min_t(u32, left, PAGE_SIZE);
 		__bio_add_page(bio, page, n, 0);
 		left -= n;

@@ -370,6 +370,8 @@ static int liscal_rs_retire(struct liscal_res *res, struct liscal_rs_unfl *u)
 		u->pend_bytes += c->bytes;
 		res->rs_done += c->bytes;
 		liscal_stat_add(res, LISCAL_STATS_A_RECOVERY_SENT_BYTES, c->bytes);
+		if (u->busy)
+			liscal_stat_add(res, LISCAL_STATS_A_RECOVERY_FLUSH_OVERLAP, 1);
 		res->st.v[LISCAL_STATS_A_RECOVERY_ACK_CUR] = c->ack_us;
 		liscal_stat_max(res, LISCAL_STATS_A_RECOVERY_ACK_MAX, c->ack_us);
 		liscal_stat_max(res, LISCAL_STATS_A_RECOVERY_ACK_MAX2, c->ack_us);

@@ -112,6 +112,8 @@ data_md5() {
 
 @test "fullcopy 0, node2's disk replaced (guide 2.14.1): nothing copied until clpmdctrl --force node1" {
 	sent=$(nl_get node1 stat_recovery_sent_bytes)
+	overlap=$(nl_get node1 stat_recovery_flush_overlap)
+	reused=$(nl_get node1 stat_pages_reused)
 	run_lab cut node2
 	run_lab start node2
 	install_conf node2
@@ -152,6 +154,12 @@ data_md5() {
 	sent2=$(nl_get node1 stat_recovery_sent_bytes)
 	assert "$sent2" -gt "$sent" "the full copy sent data"
 	assert "$(data_md5 node1)" == "$(data_md5 node2)" "md5 of /dev/vdb2 after the full copy"
+	# The copy did not stop for the target's flush every 16 MiB: chunks
+	# were acked while one was in flight. Both sides' chunks reused pages.
+	assert "$((sent2 - sent))" -gt "$((32 << 20))" "the copy is long enough for a flush in flight"
+	assert "$(nl_get node1 stat_recovery_flush_overlap)" -gt "$overlap" "node1's chunks acked while a recovery flush was in flight"
+	assert "$(nl_get node1 stat_pages_reused)" -gt "$reused" "node1's recovery reads reused pages"
+	assert "$(nl_get node2 stat_pages_reused)" -gt 0 "node2's recovery writes reused pages"
 }
 
 @test "fullcopy 0: an interrupted initial construction is not resumed by itself; clpmdctrl --force node1 again" {

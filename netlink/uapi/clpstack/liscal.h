@@ -301,6 +301,8 @@ enum {
 	LISCAL_STATS_A_PEER_OVERLAP_WAITS,	/* peer writes that waited for an overlapping one */
 	LISCAL_STATS_A_FLUSHES_COVERED,		/* flushes the peer's flush ahead covered */
 	LISCAL_STATS_A_FLUSHES_AHEAD,		/* flushes run ahead for the peer */
+	LISCAL_STATS_A_RECOVERY_FLUSH_OVERLAP,	/* recovery chunks acked during a flush */
+	LISCAL_STATS_A_PAGES_REUSED,		/* pages of page bios taken from the pool */
 
 	__LISCAL_STATS_A_MAX,
 	LISCAL_STATS_A_MAX = (__LISCAL_STATS_A_MAX - 1)

@@ -190,7 +190,8 @@ static int stat_cb(const struct nlattr *a, void *data)
 		"refused_packets", "auth_failures", "compress_in_bytes",
 		"compress_out_bytes", "async_overflows", "hot_extents_cur",
 		"hot_evictions", "hot_ahead", "peer_overlap_waits",
-		"flushes_covered", "flushes_ahead",
+		"flushes_covered", "flushes_ahead", "recovery_flush_overlap",
+		"pages_reused",
 	};
 	unsigned int t = mnl_attr_get_type(a);
 
