@@ -164,6 +164,16 @@ static void liscal_async_queue(struct liscal_res *res, struct liscal_req *req,
 			       struct bio *clone);
 
 /*
+ * Lock held. Do the peer's flushes ahead, done or announced, cover every
+ * DATA_ACK received so far? (peer_flushed <= peer_flushing: a FLUSHED
+ * reports the one announced.)
+ */
+static bool liscal_flush_covered(struct liscal_res *res)
+{
+	return res->peer_flushing >= res->acks_rcvd;
+}
+
+/*
  * Flushes ahead (Documentation/liscal.md, "Flushes ahead"). Lock held;
  * @req is mirrored synchronously and about to be sent as @h.
  *
@@ -192,8 +202,7 @@ static void liscal_flush_ahead(struct liscal_res *res, struct liscal_req *req,
 	if (req->bio->bi_opf & REQ_FUA)
 		return;
 	res->flush_hint_ns = now;
-	/* peer_flushed <= peer_flushing: a FLUSHED reports the one announced */
-	if (res->peer_flushing < res->acks_rcvd)
+	if (!liscal_flush_covered(res))
 		return;
 	liscal_stat_add(res, LISCAL_STATS_A_FLUSHES_COVERED, 1);
 	if (res->peer_flushed >= res->acks_rcvd) {
@@ -204,73 +213,106 @@ static void liscal_flush_ahead(struct liscal_res *res, struct liscal_req *req,
 	req->flush_need = res->acks_rcvd;
 }
 
-/*
- * Issues one write whose intent bits are on disk. Context: the issue
- * worker, or the submitter for a write that is not mirrored (fast path).
- */
-static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
+static void liscal_hdr_init(struct liscal_wire_hdr *h, struct liscal_req *req)
 {
-	struct liscal_wire_hdr h = {
+	*h = (struct liscal_wire_hdr){
 		.type = LISCAL_P_DATA,
 		.sector = req->sector,
 		.size = req->nsect << 9,
 		.len = req->nsect << 9,
 	};
+}
+
+/* The clone of @req's bio that goes to the data partition; NULL: no memory. */
+static struct bio *liscal_clone(struct liscal_res *res, struct liscal_req *req)
+{
 	struct bio *clone;
-	unsigned long flags;
-	int ret;
 
 	clone = bio_alloc_clone(res->dbdev, req->bio, GFP_NOIO, &res->bs);
+	if (!clone)
+		return NULL;
+	clone->bi_private = req;
+	clone->bi_end_io = liscal_write_endio;
+	return clone;
+}
+
+/*
+ * Lock held. The connection check, flushes ahead and the enqueue on
+ * ack_wait of a synchronously mirrored write, in one critical section:
+ * teardown changes conn and takes ack_wait over in one section of its
+ * own, so a write is either failed by it or never sent. Checked and
+ * enqueued apart, teardown could run in between and leave the write
+ * waiting for an ack that never comes. Afterwards @req is to be sent as
+ * @h when req->send && !req->ahead.
+ */
+static void liscal_issue_locked(struct liscal_res *res, struct liscal_req *req,
+				struct liscal_wire_hdr *h)
+{
+	/* The connection may have gone since the issue worker decided. */
+	if (req->send && res->conn != LISCAL_CONN_CONNECTED)
+		req->send = false;
+	if (req->send)
+		liscal_flush_ahead(res, req, h);
+	if (!req->send)
+		return;
+	if (req->bio->bi_opf & REQ_FUA)
+		h->flags |= LISCAL_WF_FUA;
+	if (req->bio->bi_opf & REQ_PREFLUSH)
+		h->flags |= LISCAL_WF_PREFLUSH;
+	h->seq = req->seq;
+	atomic_inc(&req->pending);
+	req->sent = true;
+	req->sent_ns = ktime_get_ns();
+	list_add_tail(&req->ack_list, &res->ack_wait);
+	res->sync_diff += h->size;
+	res->send_queue++;
+	liscal_stat_max(res, LISCAL_STATS_A_SYNC_DIFF_MAX, res->sync_diff);
+	liscal_stat_max(res, LISCAL_STATS_A_SEND_QUEUE_MAX, res->send_queue);
+	liscal_stat_max(res, LISCAL_STATS_A_SEND_QUEUE_MAX2, res->send_queue);
+}
+
+/* After liscal_issue_locked(): the local write, the packet, @req's reference. */
+static void liscal_issue_go(struct liscal_res *res, struct liscal_req *req,
+			    struct bio *clone, struct liscal_wire_hdr *h)
+{
+	int ret;
+
+	submit_bio_noacct(clone);
+	if (req->send && !req->ahead) {
+		ret = liscal_send(res, h, NULL, 0, req->bio);
+		if (ret)
+			liscal_send_failed(res, ret);
+	}
+	liscal_req_put(req);
+}
+
+/*
+ * Issues one write whose intent bits are on disk. Context: the issue
+ * worker, or the submitter for a write that is not mirrored (fast path;
+ * liscal_submit_bio() issues a covered empty flush itself).
+ */
+static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
+{
+	struct liscal_wire_hdr h;
+	struct bio *clone;
+	unsigned long flags;
+
+	clone = liscal_clone(res, req);
 	if (!clone) {
 		req->local_status = BLK_STS_RESOURCE;
 		liscal_req_put(req);
 		return;
 	}
-	clone->bi_private = req;
-	clone->bi_end_io = liscal_write_endio;
 	atomic_inc(&req->pending);
 	if (req->send && req->async) {
 		liscal_async_queue(res, req, clone);
 		return;
 	}
-
-	/*
-	 * One critical section for the connection check and the enqueue on
-	 * ack_wait: teardown changes conn and takes ack_wait over in one
-	 * section of its own, so a write is either failed by it or never
-	 * sent. Checked and enqueued apart, teardown could run in between
-	 * and leave the write waiting for an ack that never comes.
-	 */
+	liscal_hdr_init(&h, req);
 	spin_lock_irqsave(&res->lock, flags);
-	/* The connection may have gone since the issue worker decided. */
-	if (req->send && res->conn != LISCAL_CONN_CONNECTED)
-		req->send = false;
-	if (req->send)
-		liscal_flush_ahead(res, req, &h);
-	if (req->send) {
-		if (req->bio->bi_opf & REQ_FUA)
-			h.flags |= LISCAL_WF_FUA;
-		if (req->bio->bi_opf & REQ_PREFLUSH)
-			h.flags |= LISCAL_WF_PREFLUSH;
-		h.seq = req->seq;
-		atomic_inc(&req->pending);
-		req->sent = true;
-		req->sent_ns = ktime_get_ns();
-		list_add_tail(&req->ack_list, &res->ack_wait);
-		res->sync_diff += h.size;
-		res->send_queue++;
-		liscal_stat_max(res, LISCAL_STATS_A_SYNC_DIFF_MAX, res->sync_diff);
-		liscal_stat_max(res, LISCAL_STATS_A_SEND_QUEUE_MAX, res->send_queue);
-		liscal_stat_max(res, LISCAL_STATS_A_SEND_QUEUE_MAX2, res->send_queue);
-	}
+	liscal_issue_locked(res, req, &h);
 	spin_unlock_irqrestore(&res->lock, flags);
-	submit_bio_noacct(clone);
-	if (req->send && !req->ahead) {
-		ret = liscal_send(res, &h, NULL, 0, req->bio);
-		if (ret)
-			liscal_send_failed(res, ret);
-	}
-	liscal_req_put(req);
+	liscal_issue_go(res, req, clone, &h);
 }
 
 /* Lock held. Does an issued write overlap bits [first, last]? */
@@ -605,6 +647,25 @@ static bool liscal_fast_path(struct liscal_res *res, struct liscal_req *req)
 }
 
 /*
+ * Lock held. Can an empty flush (not FUA) of the connected mirror be
+ * issued at once by its submitter? Only when nothing is queued before it,
+ * no handshake or fence holds writes, the mode is synchronous and the
+ * peer's flushes ahead cover every DATA_ACK received so far: then it
+ * needs no packet (liscal_flush_ahead()), only the local flush and maybe
+ * a wait on ack_wait for the announced FLUSHED. The decision, the admission
+ * and the enqueue on ack_wait are one critical section of the submitter's,
+ * so no DATA_ACK arriving in between can make it need the socket.
+ */
+static bool liscal_flush_fast(struct liscal_res *res, struct liscal_req *req)
+{
+	return !req->nsect && !(req->bio->bi_opf & REQ_FUA) &&
+	       list_empty(&res->issue_q) && !res->hold_writes && !res->fenced &&
+	       liscal_mirrored(res) &&
+	       READ_ONCE(res->p.sync_mode) != LISCAL_SYNC_ASYNC &&
+	       liscal_flush_covered(res);
+}
+
+/*
  * The issue worker: takes every queued write, defers those that touch a
  * recovery chunk in flight, sets their write-intent bits, writes the bitmap
  * blocks that lack them in one batch, then issues them all under one plug.
@@ -653,9 +714,11 @@ void liscal_issue_work(struct work_struct *w)
 static void liscal_submit_bio(struct bio *bio)
 {
 	struct liscal_res *res = bio->bi_bdev->bd_disk->private_data;
+	bool fast, covered = false, flush = false;
+	struct bio *clone = NULL;
+	struct liscal_wire_hdr h;
 	struct liscal_req *req;
 	unsigned long flags;
-	bool fast, flush = false;
 
 	bio = bio_split_to_limits(bio);
 	if (!bio)
@@ -681,6 +744,9 @@ static void liscal_submit_bio(struct bio *bio)
 	req->nsect = bio_sectors(bio);
 	req->start_ns = ktime_get_ns();
 	atomic_set(&req->pending, 1);
+	/* an empty flush of the connected mirror may be issued here */
+	if (!req->nsect && READ_ONCE(res->conn) == LISCAL_CONN_CONNECTED)
+		clone = liscal_clone(res, req);
 	spin_lock_irqsave(&res->lock, flags);
 	/* under lock: a growth changes nbits (liscal_grow.c) */
 	req->has_bits = liscal_bm_range(req->sector, req->nsect, res->shift,
@@ -692,10 +758,25 @@ static void liscal_submit_bio(struct bio *bio)
 	if (fast) {
 		liscal_admit(res, req, &flush);
 		liscal_stat_add(res, LISCAL_STATS_A_DIRECT_WRITES, 1);
+	} else if (clone && liscal_flush_fast(res, req)) {
+		covered = true;
+		liscal_admit(res, req, &flush);
+		liscal_stat_add(res, LISCAL_STATS_A_DIRECT_WRITES, 1);
+		atomic_inc(&req->pending);
+		liscal_hdr_init(&h, req);
+		liscal_issue_locked(res, req, &h);
 	} else {
 		list_add_tail(&req->qlist, &res->issue_q);
 	}
 	spin_unlock_irqrestore(&res->lock, flags);
+	if (covered) {
+		/* covered: sends nothing, so never blocks on the peer */
+		WARN_ON_ONCE(req->send && !req->ahead);
+		liscal_issue_go(res, req, clone, &h);
+		return;
+	}
+	if (clone)
+		bio_put(clone);
 	if (!fast) {
 		queue_work(res->wq, &res->issue_work);
 		return;

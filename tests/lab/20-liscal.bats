@@ -777,17 +777,20 @@ back_after_double_cut() {
 # while node1's device is being flushed, and node1's flushes wait for that
 # flush instead of sending their own (liscal.md "Flushes ahead"): the
 # standby's data partition alone, read before anything else runs there,
-# holds every record node1 saw committed.
+# holds every record node1 saw committed. The covered flushes are issued
+# by their submitter (node1's mirrored writes never are).
 @test "power cut of both servers at once during fsync commits: the standby's own copy holds every committed record (flushes ahead)" {
-	local base=$((ROUNDS * 2000 + 14000)) last c0 a0
+	local base=$((ROUNDS * 2000 + 14000)) last c0 a0 d0
 	lab_exec node1 "$T activate md01"
 	wait_for 30 both_uptodate
 	c0=$(st node1 stat_flushes_covered)
 	a0=$(st node2 stat_flushes_ahead)
+	d0=$(st node1 stat_direct_writes)
 	lab_exec node1 "setsid -f $REC /dev/NMP1 $base fsync >/dev/null 2>&1 </dev/null"
 	wait_for 60 acked_at_least node1 $base $((base + 20))
 	assert "$(st node1 stat_flushes_covered)" -gt "$c0" "node1's flushes were covered by node2's flushes ahead"
 	assert "$(st node2 stat_flushes_ahead)" -gt "$a0" "node2 flushed ahead"
+	assert "$(st node1 stat_direct_writes)" -gt "$d0" "node1's covered flushes were issued by their submitter"
 	run_lab cut node1
 	run_lab cut node2
 	last=$(acked node1 $base)
