@@ -148,6 +148,7 @@ struct liscal_res {
 	spinlock_t page_lock;
 	struct list_head page_pool;
 	unsigned int page_pooled;
+	atomic64_t pages_reused;	/* read into st by liscal_put_stats() */
 	mempool_t *req_pool;
 	struct workqueue_struct *wq;	/* issue, flush, clean, ack works */
 

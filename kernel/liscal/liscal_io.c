@@ -289,15 +289,17 @@ static void liscal_issue_go(struct liscal_res *res, struct liscal_req *req,
 /*
  * Issues one write whose intent bits are on disk. Context: the issue
  * worker, or the submitter for a write that is not mirrored (fast path;
- * liscal_submit_bio() issues a covered empty flush itself).
+ * liscal_submit_bio() issues a covered empty flush itself). @clone: the
+ * submitter's, allocated before it took the lock, or NULL.
  */
-static void liscal_issue(struct liscal_res *res, struct liscal_req *req)
+static void liscal_issue(struct liscal_res *res, struct liscal_req *req,
+			 struct bio *clone)
 {
 	struct liscal_wire_hdr h;
-	struct bio *clone;
 	unsigned long flags;
 
-	clone = liscal_clone(res, req);
+	if (!clone)
+		clone = liscal_clone(res, req);
 	if (!clone) {
 		req->local_status = BLK_STS_RESOURCE;
 		liscal_req_put(req);
@@ -704,7 +706,7 @@ void liscal_issue_work(struct work_struct *w)
 				liscal_req_put(req);
 				continue;
 			}
-			liscal_issue(res, req);
+			liscal_issue(res, req, NULL);
 		}
 		blk_finish_plug(&plug);
 	}
@@ -745,7 +747,8 @@ static void liscal_submit_bio(struct bio *bio)
 	req->start_ns = ktime_get_ns();
 	atomic_set(&req->pending, 1);
 	/* an empty flush of the connected mirror may be issued here */
-	if (!req->nsect && READ_ONCE(res->conn) == LISCAL_CONN_CONNECTED)
+	if (!req->nsect && READ_ONCE(res->conn) == LISCAL_CONN_CONNECTED &&
+	    READ_ONCE(res->p.sync_mode) != LISCAL_SYNC_ASYNC)
 		clone = liscal_clone(res, req);
 	spin_lock_irqsave(&res->lock, flags);
 	/* under lock: a growth changes nbits (liscal_grow.c) */
@@ -759,35 +762,43 @@ static void liscal_submit_bio(struct bio *bio)
 		liscal_admit(res, req, &flush);
 		liscal_stat_add(res, LISCAL_STATS_A_DIRECT_WRITES, 1);
 	} else if (clone && liscal_flush_fast(res, req)) {
-		covered = true;
-		liscal_admit(res, req, &flush);
-		liscal_stat_add(res, LISCAL_STATS_A_DIRECT_WRITES, 1);
-		atomic_inc(&req->pending);
-		liscal_hdr_init(&h, req);
-		liscal_issue_locked(res, req, &h);
+		/* no bits and nothing holds writes: admitted, no bitmap write */
+		covered = liscal_admit(res, req, &flush);
+		WARN_ON_ONCE(!covered || flush);
+		if (covered) {
+			liscal_stat_add(res, LISCAL_STATS_A_DIRECT_WRITES, 1);
+			atomic_inc(&req->pending);
+			liscal_hdr_init(&h, req);
+			liscal_issue_locked(res, req, &h);
+		}
 	} else {
 		list_add_tail(&req->qlist, &res->issue_q);
 	}
 	spin_unlock_irqrestore(&res->lock, flags);
 	if (covered) {
-		/* covered: sends nothing, so never blocks on the peer */
+		/*
+		 * Covered, checked in the same section as conn: no packet, so
+		 * the submitter never blocks on the peer's socket.
+		 */
 		WARN_ON_ONCE(req->send && !req->ahead);
 		liscal_issue_go(res, req, clone, &h);
 		return;
 	}
-	if (clone)
-		bio_put(clone);
 	if (!fast) {
+		if (clone)
+			bio_put(clone);
 		queue_work(res->wq, &res->issue_work);
 		return;
 	}
 	/* Not mirrored, bits on disk: no socket, no metadata I/O, no worker. */
 	if (WARN_ON_ONCE(flush || req->send)) {
+		if (clone)
+			bio_put(clone);
 		req->local_status = BLK_STS_IOERR;
 		liscal_req_put(req);
 		return;
 	}
-	liscal_issue(res, req);
+	liscal_issue(res, req, clone);
 }
 
 static const struct block_device_operations liscal_fops = {
@@ -819,7 +830,7 @@ static const struct block_device_operations liscal_fops = {
 struct bio *liscal_page_bio_alloc(struct liscal_res *res, u64 sector,
 				  u32 bytes, blk_opf_t opf)
 {
-	unsigned int npages = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	unsigned int npages = DIV_ROUND_UP(bytes, PAGE_SIZE), reused = 0;
 	unsigned long flags;
 	struct page *page;
 	struct bio *bio;
@@ -838,13 +849,14 @@ struct bio *liscal_page_bio_alloc(struct liscal_res *res, u64 sector,
 		page = list_first_entry(&res->page_pool, struct page, lru);
 		list_del(&page->lru);
 		res->page_pooled--;
-		/* st.v[PAGES_REUSED] has no other writer */
-		liscal_stat_add(res, LISCAL_STATS_A_PAGES_REUSED, 1);
+		reused++;
 		n = min_t(u32, left, PAGE_SIZE);
 		__bio_add_page(bio, page, n, 0);
 		left -= n;
 	}
 	spin_unlock_irqrestore(&res->page_lock, flags);
+	if (reused)
+		atomic64_add(reused, &res->pages_reused);
 	while (left) {
 		page = alloc_page(GFP_NOIO);
 		if (!page)

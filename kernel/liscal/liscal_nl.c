@@ -596,6 +596,7 @@ static int liscal_put_stats(struct sk_buff *msg, struct liscal_res *res,
 	res->st.v[LISCAL_STATS_A_REQ_QUEUE_CUR] = res->req_queue;
 	res->st.v[LISCAL_STATS_A_SEND_QUEUE_CUR] = res->send_queue;
 	res->st.v[LISCAL_STATS_A_HOT_EXTENTS_CUR] = res->hot.count;
+	res->st.v[LISCAL_STATS_A_PAGES_REUSED] = atomic64_read(&res->pages_reused);
 	st = res->st;
 	if (period) {
 		res->st.v[LISCAL_STATS_A_RECOVERY_ACK_MAX2] = 0;

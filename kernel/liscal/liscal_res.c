@@ -307,6 +307,7 @@ int liscal_res_create(struct liscal_res *tmpl, u32 flags,
 	spin_lock_init(&res->page_lock);
 	INIT_LIST_HEAD(&res->page_pool);
 	res->page_pooled = 0;
+	atomic64_set(&res->pages_reused, 0);
 	init_waitqueue_head(&res->waitq);
 	init_waitqueue_head(&res->conn_waitq);
 	INIT_LIST_HEAD(&res->writes);
