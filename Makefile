@@ -93,7 +93,10 @@ demo: deps
 # 40-kunit boots a small KUnit kernel (scripts/kunit-kernel), built once per
 # machine and cached in /var/tmp/clpstack-kunit-kernel; scripts/check builds
 # it in the background on idle CPU time while the other suites run.
+# make check also installs what make deb needs: tests/host/deb.bats builds
+# both packages.
 check: deps
+	scripts/deps --deb
 	$(MAKE) all
 	scripts/check
 

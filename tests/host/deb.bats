@@ -14,9 +14,11 @@ VERSION=$(sed -n 's/^#define CLPSTACK_VERSION "\(.*\)"/\1/p' "$REPO/netlink/uapi
 setup_file() {
 	local t
 	for t in dpkg-buildpackage dh dh_dkms lintian git; do
-		command -v "$t" >/dev/null || skip "$t is not installed (scripts/deps --deb)"
+		command -v "$t" >/dev/null ||
+			file_skip "$t is not installed (scripts/deps --deb)" || return 0
 	done
-	git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1 || skip "make deb copies the files git knows: not a git checkout"
+	git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1 ||
+		file_skip "make deb copies the files git knows: not a git checkout" || return 0
 	export DEB_OUT=$BATS_FILE_TMPDIR/deb
 	make -C "$REPO" deb DEB_OUT="$DEB_OUT" >"$BATS_FILE_TMPDIR/make-deb.log" 2>&1 ||
 		{ tail -n 40 "$BATS_FILE_TMPDIR/make-deb.log" >&3; return 1; }
