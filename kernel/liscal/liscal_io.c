@@ -634,24 +634,33 @@ static bool liscal_admit(struct liscal_res *res, struct liscal_req *req,
 }
 
 /*
+ * Lock held. May a new write skip the issue worker at all? Only when
+ * nothing is queued before it and no handshake or fence holds writes.
+ */
+static bool liscal_nothing_before(struct liscal_res *res)
+{
+	return list_empty(&res->issue_q) && !res->hold_writes && !res->fenced;
+}
+
+/*
  * Lock held. Can a new write be issued at once by its submitter? Only
- * when nothing is queued before it, no handshake or fence holds writes, it is not
- * mirrored (the socket is the
- * worker's: a submitter never blocks on the peer) and its intent bits are
- * already on disk: then liscal_admit() issues it without a flush.
+ * when nothing is before it (liscal_nothing_before()), it is not mirrored
+ * (the socket is the worker's: a submitter never blocks on the peer) and
+ * its intent bits are already on disk: then liscal_admit() issues it
+ * without a flush.
  */
 static bool liscal_fast_path(struct liscal_res *res, struct liscal_req *req)
 {
-	return list_empty(&res->issue_q) && !res->hold_writes && !res->fenced &&
-	       !liscal_mirrored(res) && !liscal_rs_blocks(res, req) &&
+	return liscal_nothing_before(res) && !liscal_mirrored(res) &&
+	       !liscal_rs_blocks(res, req) &&
 	       (!req->has_bits ||
 		liscal_bm_all_set(res->ondisk, req->first, req->last));
 }
 
 /*
  * Lock held. Can an empty flush (not FUA) of the connected mirror be
- * issued at once by its submitter? Only when nothing is queued before it,
- * no handshake or fence holds writes, the mode is synchronous and the
+ * issued at once by its submitter? Only when nothing is before it
+ * (liscal_nothing_before()), the mode is synchronous and the
  * peer's flushes ahead cover every DATA_ACK received so far: then it
  * needs no packet (liscal_flush_ahead()), only the local flush and maybe
  * a wait on ack_wait for the announced FLUSHED. The decision, the admission
@@ -661,8 +670,7 @@ static bool liscal_fast_path(struct liscal_res *res, struct liscal_req *req)
 static bool liscal_flush_fast(struct liscal_res *res, struct liscal_req *req)
 {
 	return !req->nsect && !(req->bio->bi_opf & REQ_FUA) &&
-	       list_empty(&res->issue_q) && !res->hold_writes && !res->fenced &&
-	       liscal_mirrored(res) &&
+	       liscal_nothing_before(res) && liscal_mirrored(res) &&
 	       READ_ONCE(res->p.sync_mode) != LISCAL_SYNC_ASYNC &&
 	       liscal_flush_covered(res);
 }
