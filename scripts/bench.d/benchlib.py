@@ -186,6 +186,74 @@ def counter_deltas(before, after):
     return out
 
 
+# ---------------------------------------------------------- the host's view
+
+def parse_host_snapshot(text, where="host snapshot"):
+    """One snapshot of scripts/bench.d/hostcpu.py: the host's /proc/stat
+    'cpu' line and 'cpus N', and per node 'nodeN VCPU TOTAL': the clock
+    ticks of its qemu's vCPU threads and of the whole process."""
+    snap = {"nodes": {}}
+    for line in text.splitlines():
+        f = line.split()
+        if not f:
+            continue
+        try:
+            if f[0] == "cpu" and len(f) >= 5:
+                snap["cpu"] = [int(x) for x in f[1:]]
+            elif f[0] == "cpus" and len(f) == 2:
+                snap["cpus"] = int(f[1])
+            elif re.fullmatch(r"node[0-9]+", f[0]) and len(f) == 3:
+                snap["nodes"][f[0][4:]] = (int(f[1]), int(f[2]))
+            else:
+                raise ValueError
+        except ValueError:
+            raise BenchError(f"{where}: cannot parse line '{line}'") from None
+    if "cpu" not in snap or "cpus" not in snap:
+        raise BenchError(f"{where}: no 'cpu' or 'cpus' line")
+    return snap
+
+
+def host_view(before, after, seconds, hz):
+    """CPU of the host and of each node's qemu between two snapshots:
+    busy_pct in % of all the host's CPUs (idle and iowait are not busy),
+    per node vcpu_pct (its TCG vCPU threads: the guest's own work) and
+    other_pct (qemu's other threads: disk, network, main loop) in % of one
+    CPU."""
+    if seconds <= 0 or hz <= 0:
+        raise BenchError(f"host view: bad span {seconds} s or clock {hz} Hz")
+    d = [a - b for a, b in zip(after["cpu"], before["cpu"])]
+    total = sum(d[:8])
+    idle = d[3] + (d[4] if len(d) > 4 else 0)
+    out = {"seconds": seconds, "cpus": after["cpus"],
+           "busy_pct": 100.0 * (total - idle) / total if total > 0 else 0.0, "nodes": {}}
+    ticks = seconds * hz
+    for n, (vcpu, whole) in sorted(after["nodes"].items()):
+        if n not in before["nodes"]:
+            continue
+        v = vcpu - before["nodes"][n][0]
+        w = whole - before["nodes"][n][1]
+        if v < 0 or w < v:
+            # the node's qemu was restarted between the snapshots
+            continue
+        out["nodes"][n] = {"vcpu_pct": 100.0 * v / ticks, "other_pct": 100.0 * (w - v) / ticks}
+    return out
+
+
+def validate_host(h, where):
+    """A sample's 'host' object, as host_view() makes it."""
+    if not isinstance(h, dict):
+        raise BenchError(f"{where}: not an object")
+    for k in ("seconds", "cpus", "busy_pct"):
+        _num(h, k, where)
+    if not isinstance(h.get("nodes"), dict):
+        raise BenchError(f"{where}: 'nodes' is missing or not an object")
+    for n, v in h["nodes"].items():
+        if not isinstance(v, dict):
+            raise BenchError(f"{where}: nodes.{n} is not an object")
+        for k in ("vcpu_pct", "other_pct"):
+            _num(v, k, f"{where}: nodes.{n}")
+
+
 # ---------------------------------------------------------------- results
 
 def load_results(path):
@@ -232,6 +300,8 @@ def validate(doc, where):
                 for d in dirs:
                     for k in ("iops", "bw", "lat_mean_us", "lat_p50_us", "lat_p99_us"):
                         _num(s[d], k, f"{at}.{d}")
+                if "host" in s:
+                    validate_host(s["host"], f"{at}.host")
     link = doc["link"]
     for k in ("iperf3_bps", "rtt_min_ms", "rtt_avg_ms"):
         v = link.get(k, [])

@@ -7,9 +7,10 @@ valid partial file, and prints one table line for what it recorded.
   record.py new RESULTS MODE KEY=VALUE...     start (config values)
   record.py set RESULTS DOTTED.KEY JSON       set any value (machine, lab...)
   record.py target RESULTS TARGET yes|"no: REASON"
-  record.py fio RESULTS TARGET WORKLOAD FIO.json [LOAD1 [BEFORE AFTER]]
+  record.py fio RESULTS TARGET WORKLOAD FIO.json [LOAD1 [BEFORE AFTER [HOST.json]]]
       BEFORE/AFTER: the driver's counters on node1 around the run
       (/proc/drbd, or stat_<name>=N lines from clpmdstat --counters); deltas are kept
+      HOST.json: hostcpu.py's view of the run (an empty file: none)
   record.py rr RESULTS TCP-RR.json
   record.py iperf3 RESULTS IPERF3.json
   record.py ping RESULTS PING.txt
@@ -110,7 +111,7 @@ def read_text(f, what):
         raise bl.BenchError(f"cannot read {what} '{f}': {e.strerror}") from None
 
 
-def cmd_fio(path, target, workload, fio_json, load1=None, before=None, after=None):
+def cmd_fio(path, target, workload, fio_json, load1=None, before=None, after=None, host=None):
     if target not in bl.TARGET_LABEL:
         raise bl.BenchError(f"unknown target '{target}'")
     if workload not in bl.WORKLOAD:
@@ -120,6 +121,14 @@ def cmd_fio(path, target, workload, fio_json, load1=None, before=None, after=Non
         s["host_load1"] = float(load1)
     if before is not None and after is not None:
         s["driver"] = bl.counter_deltas(read_text(before, "counters"), read_text(after, "counters"))
+    if host is not None:
+        text = read_text(host, "host view")
+        if text.strip():
+            try:
+                s["host"] = json.loads(text)
+            except ValueError as e:
+                raise bl.BenchError(f"host view '{host}' is not JSON: {e}") from None
+            bl.validate_host(s["host"], f"host view '{host}'")
     doc = bl.load_results(path)
     runs = doc["fio"].setdefault(target, {}).setdefault(workload, [])
     runs.append(s)
@@ -200,7 +209,7 @@ def cmd_finish(path):
 
 
 CMDS = {"new": (cmd_new, 2, None), "set": (cmd_set, 3, 3), "target": (cmd_target, 3, 3),
-        "fio": (cmd_fio, 4, 7), "rr": (cmd_rr, 2, 2), "iperf3": (cmd_iperf3, 2, 2), "ping": (cmd_ping, 2, 2),
+        "fio": (cmd_fio, 4, 8), "rr": (cmd_rr, 2, 2), "iperf3": (cmd_iperf3, 2, 2), "ping": (cmd_ping, 2, 2),
         "resync": (cmd_resync, 3, None), "resync-na": (cmd_resync_na, 3, 3),
         "finish": (cmd_finish, 1, 1)}
 

@@ -176,6 +176,23 @@ def render(doc, results_name, png_name):
                     "context switches / write, node1 / node2"], prof)
         L.append("")
 
+    hv = host_rows(doc, ts)
+    if hv:
+        cpus = max(int(r.pop()) for r in hv)
+        L += ["### The host's view: CPU during each job", "",
+              "Measured on the host over the middle of each job (from 2 s after "
+              "the warm-up to 2 s before the end; `scripts/bench.d/hostcpu.py`), "
+              f"medians over runs. Host busy: all of its {cpus} CPUs' time that was "
+              "neither idle nor waiting for I/O, in % of all of them. Per node, in % of "
+              "one CPU: its qemu's vCPU thread (the guest's work, emulated by TCG) "
+              "and qemu's other threads (the emulated disk's and network's work, "
+              "the main loop). A node's qemu cannot use more than the host's CPUs "
+              "leave it.", ""]
+        L += table(["target", "workload", "host busy, % of all CPUs",
+                    "node1 vCPU, %", "node1 qemu other, %",
+                    "node2 vCPU, %", "node2 qemu other, %"], hv)
+        L.append("")
+
     L += ["### Resynchronisation", "",
           "Full: initial construction of the whole data partition. Differential: "
           "after 10% of the device (1 MiB in every 10 MiB) was written while the "
@@ -253,6 +270,26 @@ def mm3(values, scale, fmt):
     if not st:
         return ["–", "–", "–"]
     return [fmt.format(st[k] * scale) for k in ("min", "median", "max")]
+
+
+def host_rows(doc, ts):
+    """One row per target and write workload with a host view; the last
+    cell is the host's CPU count (taken off by the caller)."""
+    rows = []
+    for t in ts:
+        for w in ("seqwrite", "randwrite-qd1", "fsync-qd1", "randwrite-qd32", "sqlite-commit"):
+            hs = [s["host"] for s in doc["fio"].get(t, {}).get(w, []) if isinstance(s.get("host"), dict)]
+            if not hs:
+                continue
+
+            def node(n, k):
+                return f(bl.med(bl.mmm([h["nodes"][n][k] for h in hs if n in h["nodes"]])), "{:.0f}")
+            rows.append([bl.TARGET_LABEL[t], bl.WORKLOAD[w][1],
+                         f(bl.med(bl.mmm([h["busy_pct"] for h in hs])), "{:.0f}"),
+                         node("1", "vcpu_pct"), node("1", "other_pct"),
+                         node("2", "vcpu_pct"), node("2", "other_pct"),
+                         max(h["cpus"] for h in hs)])
+    return rows
 
 
 def profile_rows(doc, ts):

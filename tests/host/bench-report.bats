@@ -396,3 +396,92 @@ EOF
 	assert_line --partial '| /dev/NMP1 sync+AES-GCM / /dev/NMP1 sync | /dev/NMP1 async+LZ4 / /dev/NMP1 async |'
 	assert_line --partial ' – | – | – | – | 0.80 | 0.80 |'
 }
+
+@test "bench host view: two snapshots give the host's busy share and each qemu's vCPU and other threads" {
+	run "$PY" - "$BD" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+import benchlib as bl
+a = bl.parse_host_snapshot("cpu 100 0 100 700 100 0 0 0 0 0\ncpus 2\nnode1 100 200\nnode2 50 900\n")
+b = bl.parse_host_snapshot("cpu 400 0 300 1000 200 0 0 0 0 0\ncpus 2\nnode1 250 400\nnode2 10 20\n")
+v = bl.host_view(a, b, 2.0, 100)
+# 900 ticks, 400 of them idle or iowait; node1 150 of 200 ticks in its
+# vCPU and 50 in other threads; node2's qemu restarted (counts fell): left out.
+print(f"{v['busy_pct']:.1f} {v['cpus']} {sorted(v['nodes'])} "
+      f"{v['nodes']['1']['vcpu_pct']:.1f} {v['nodes']['1']['other_pct']:.1f}")
+for bad in ("cpu 1 2 3 4 5\nnode1 x 3\ncpus 2\n", "node1 1 2\n"):
+    try:
+        bl.parse_host_snapshot(bad, "snap")
+    except bl.BenchError as e:
+        print(e)
+PYEOF
+	assert_success
+	assert_line "55.6 2 ['1'] 75.0 25.0"
+	assert_line "snap: cannot parse line 'node1 x 3'"
+	assert_line "snap: no 'cpu' or 'cpus' line"
+}
+
+@test "bench host view: hostcpu.py measures a running process as a node's qemu; bad arguments are refused" {
+	lab=$BATS_TEST_TMPDIR/lab
+	mkdir -p "$lab/node1" "$lab/node2"
+	# node1: a process that burns CPU; node2: a pid that does not run
+	"$PY" -c 'import time
+t = time.monotonic()
+while time.monotonic() - t < 30: pass' &
+	busy=$!
+	echo "$busy" >"$lab/node1/qemu.pid"
+	echo 999999999 >"$lab/node2/qemu.pid"
+	run "$PY" "$BD/hostcpu.py" "$lab" 0 1
+	kill "$busy"
+	assert_success
+	run "$PY" -c 'import json,sys; v=json.loads(sys.argv[1]); n=v["nodes"]["1"]
+print(sorted(v["nodes"]), v["cpus"] >= 1, 50 < n["vcpu_pct"] + n["other_pct"] <= 110, 0 < v["busy_pct"] <= 100)' "$output"
+	assert_output "['1'] True True True"
+	run "$PY" "$BD/hostcpu.py" "$lab" 0
+	assert_failure 2
+	run "$PY" "$BD/hostcpu.py" "$lab" 0 0
+	assert_failure 2
+	assert_output --partial "SPAN > 0"
+	run "$PY" "$BD/hostcpu.py" "$BATS_TEST_TMPDIR/nolab" 0 1
+	assert_failure 1
+	assert_output "hostcpu.py: no lab directory '$BATS_TEST_TMPDIR/nolab'"
+	rm "$lab/node1/qemu.pid"
+	run "$PY" "$BD/hostcpu.py" "$lab" 0 0.2
+	assert_failure 1
+	assert_output --partial "no node's qemu ran through the span"
+}
+
+@test "bench record: the host's view is kept with the sample and shown per target and workload" {
+	N=$BATS_TEST_TMPDIR/new.json
+	"$PY" "$BD/record.py" new "$N" full runs=2
+	"$PY" "$BD/record.py" target "$N" raw yes
+	fio_json "$BATS_TEST_TMPDIR/f.json"
+	: >"$BATS_TEST_TMPDIR/c"
+	for busy in 60 80; do
+		echo "{\"seconds\": 6.0, \"cpus\": 2, \"busy_pct\": $busy, \"nodes\": {\"1\": {\"vcpu_pct\": 90, \"other_pct\": $busy}, \"2\": {\"vcpu_pct\": 1, \"other_pct\": 0.4}}}" >"$BATS_TEST_TMPDIR/h.json"
+		"$PY" "$BD/record.py" fio "$N" raw randwrite-qd32 "$BATS_TEST_TMPDIR/f.json" 1.0 \
+			"$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/h.json" >/dev/null
+	done
+	# an empty host view (not measured) is no host view
+	: >"$BATS_TEST_TMPDIR/h.json"
+	"$PY" "$BD/record.py" fio "$N" raw randwrite-qd1 "$BATS_TEST_TMPDIR/f.json" 1.0 \
+		"$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/h.json" >/dev/null
+	run "$PY" "$BD/report.py" "$N" --no-doc
+	assert_success
+	assert_line "### The host's view: CPU during each job"
+	assert_line '| raw /dev/vdb2 | rand write 4 KiB QD32 | 70 | 90 | 70 | 1 | 0 |'
+	refute_line --partial '| raw /dev/vdb2 | rand write 4 KiB QD1 |'
+	# a host view that is not one is refused, and nothing is recorded
+	echo '{"seconds": 6.0, "cpus": 2, "nodes": {}}' >"$BATS_TEST_TMPDIR/h.json"
+	run "$PY" "$BD/record.py" fio "$N" raw seqwrite "$BATS_TEST_TMPDIR/f.json" 1.0 \
+		"$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/h.json"
+	assert_failure 1
+	assert_output "bench: host view '$BATS_TEST_TMPDIR/h.json': 'busy_pct' is missing or not a number"
+	echo 'not json' >"$BATS_TEST_TMPDIR/h.json"
+	run "$PY" "$BD/record.py" fio "$N" raw seqwrite "$BATS_TEST_TMPDIR/f.json" 1.0 \
+		"$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/h.json"
+	assert_failure 1
+	assert_output --partial "is not JSON"
+	run "$PY" -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))["fio"]["raw"]))' "$N"
+	assert_output "['randwrite-qd1', 'randwrite-qd32']"
+}
