@@ -166,14 +166,16 @@ def parse_proc_drbd(text):
     return got
 
 
-COUNTER_RE = re.compile(r"\b(stat_[a-z0-9_]+|ns|nr|dw|dr|al|bm|ctxt[12]|kick[12])[:=](\d+)")
+COUNTER_RE = re.compile(r"\b(stat_[a-z0-9_]+|ns|nr|dw|dr|al|bm|ctxt[12]|kick[12]|dkwms[12]|dkw[12])[:=](\d+)")
 
 
 def counter_deltas(before, after):
     """Driver counters around a run: /proc/drbd (ns: nr: dw: dr: al: bm:)
     or clpmdstat --counters as stat_<name>=N lines (scripts/bench.d/nmp.sh),
     and each node's context switches (ctxt1=, ctxt2=: /proc/stat) and mirror
-    NIC transmit notifies (kick1=, kick2=: ethtool -S eth1). Totals
+    NIC transmit notifies (kick1=, kick2=: ethtool -S eth1) and mirror
+    disk writes and milliseconds writing (dkw1=, dkwms1=, ...: vdb of
+    /proc/diskstats). Totals
     become deltas; *_max*/*_cur gauges keep their value after the run."""
     b = {k: int(v) for k, v in COUNTER_RE.findall(before)}
     a = {k: int(v) for k, v in COUNTER_RE.findall(after)}

@@ -176,6 +176,21 @@ def render(doc, results_name, png_name):
                     "context switches / write, node1 / node2"], prof)
         L.append("")
 
+    dk = disk_rows(doc, ts)
+    if dk:
+        L += ["### Where the time goes: the disks under each mirror", "",
+              "Each node's mirror disk (`vdb`: data and metadata partitions) over the "
+              "same runs as the counters above, from `/proc/diskstats`: the writes the "
+              "disk completed per write of the job, and their mean time in the node's "
+              "block layer and the emulated disk (submission to completion, queueing "
+              "included), against the job's own mean latency. A synchronous write "
+              "cannot complete before the slower of the two disks' writes (since "
+              "2026-12-07).", ""]
+        L += table(["target", "workload", "node1 disk writes / write", "node1 disk write mean, us",
+                    "node2 disk writes / write", "node2 disk write mean, us",
+                    "fio mean latency, us"], dk)
+        L.append("")
+
     hv = host_rows(doc, ts)
     if hv:
         cpus = max(int(r.pop()) for r in hv)
@@ -270,6 +285,32 @@ def mm3(values, scale, fmt):
     if not st:
         return ["–", "–", "–"]
     return [fmt.format(st[k] * scale) for k in ("min", "median", "max")]
+
+
+def disk_rows(doc, ts):
+    rows = []
+    for t in ts:
+        if t in ("raw", "dmlin"):
+            continue
+        for w in ("seqwrite", "randwrite-qd1", "fsync-qd1", "randwrite-qd32"):
+            bs = bl.WORKLOAD[w][2]
+            per = {"1": ([], []), "2": ([], [])}
+            for smp in doc["fio"].get(t, {}).get(w, []):
+                d = smp.get("driver")
+                if not isinstance(d, dict):
+                    continue
+                c = d.get("stat_write_count") if t.startswith("nmp") else d.get("dw", 0) * 1024 / bs
+                for n, (cnt, ms) in per.items():
+                    if c and d.get(f"dkw{n}"):
+                        cnt.append(d[f"dkw{n}"] / c)
+                        ms.append(1000.0 * d.get(f"dkwms{n}", 0) / d[f"dkw{n}"])
+            if not per["1"][0] and not per["2"][0]:
+                continue
+            rows.append([bl.TARGET_LABEL[t], bl.WORKLOAD[w][1]] +
+                        [f(bl.med(bl.mmm(per[n][i])), fmt) for n in ("1", "2")
+                         for i, fmt in ((0, "{:.2f}"), (1, "{:.0f}"))] +
+                        [f(bl.med(bl.fio_stats(doc, t, w, "lat_mean_us")), "{:.0f}")])
+    return rows
 
 
 def host_rows(doc, ts):

@@ -485,3 +485,20 @@ print(sorted(v["nodes"]), v["cpus"] >= 1, 50 < n["vcpu_pct"] + n["other_pct"] <=
 	run "$PY" -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))["fio"]["raw"]))' "$N"
 	assert_output "['randwrite-qd1', 'randwrite-qd32']"
 }
+
+@test "bench report: the mirror disks' writes per write and their mean time, from both nodes' diskstats" {
+	N=$BATS_TEST_TMPDIR/new.json
+	"$PY" "$BD/record.py" new "$N" full runs=1
+	"$PY" "$BD/record.py" target "$N" nmp-sync yes
+	fio_json "$BATS_TEST_TMPDIR/f.json"
+	# 1000 mirrored writes; node1's disk 1100 writes in 2200 ms, node2's
+	# 1000 in 6000 ms (awk's lines of node_counts in scripts/bench)
+	printf 'stat_write_count=5\nctxt1=1\ndkw1=100\ndkwms1=50\nctxt2=1\ndkw2=7\ndkwms2=9\n' >"$BATS_TEST_TMPDIR/c0"
+	printf 'stat_write_count=1005\nctxt1=2\ndkw1=1200\ndkwms1=2250\nctxt2=2\ndkw2=1007\ndkwms2=6009\n' >"$BATS_TEST_TMPDIR/c1"
+	"$PY" "$BD/record.py" fio "$N" nmp-sync randwrite-qd32 "$BATS_TEST_TMPDIR/f.json" 1.0 \
+		"$BATS_TEST_TMPDIR/c0" "$BATS_TEST_TMPDIR/c1" >/dev/null
+	run "$PY" "$BD/report.py" "$N" --no-doc
+	assert_success
+	assert_line '### Where the time goes: the disks under each mirror'
+	assert_line '| /dev/NMP1 sync | rand write 4 KiB QD32 | 1.10 | 2000 | 1.00 | 6000 | 2000 |'
+}
