@@ -29,8 +29,14 @@ drbd_down() {
 
 # drbd_wait NODE REGEX [TIMEOUT]: until /proc/drbd on NODE matches.
 drbd_wait() {
-	lx "$1" "$bd/node-timed ${3:-120} '$2' 'cat /proc/drbd'" >/dev/null ||
+	if ! lx "$1" "$bd/node-timed ${3:-120} '$2' 'cat /proc/drbd'" >/dev/null; then
+		# Is it DRBD or the mirror link? (2026-12-07: a DRBD C set-up
+		# right after the LZ4 mirror stayed in WFConnection.)
+		echo "bench: the mirror link from node1 and node2's view:" >&2
+		lx node1 "ping -c 3 -W 1 198.18.2.2; ip -s link show eth1" >&2 || true
+		lx node2 "ip -s link show eth1; ss -tan; cat /proc/drbd" >&2 || true
 		die "DRBD: /proc/drbd on $1 never matched '$2'"
+	fi
 }
 
 # Fresh meta-data on both nodes (everything out of sync), both up and
