@@ -192,8 +192,10 @@ def counter_deltas(before, after):
 
 def parse_host_snapshot(text, where="host snapshot"):
     """One snapshot of scripts/bench.d/hostcpu.py: the host's /proc/stat
-    'cpu' line and 'cpus N', and per node 'nodeN VCPU TOTAL': the clock
-    ticks of its qemu's vCPU threads and of the whole process."""
+    'cpu' line and 'cpus N', per node 'nodeN VCPU TOTAL': the clock
+    ticks of its qemu's vCPU threads and of the whole process, and per
+    thread 'nodeN.KIND TID RUN_NS WAIT_NS' (schedstat; KIND vcpu, main or
+    other)."""
     snap = {"nodes": {}}
     for line in text.splitlines():
         f = line.split()
@@ -206,6 +208,9 @@ def parse_host_snapshot(text, where="host snapshot"):
                 snap["cpus"] = int(f[1])
             elif re.fullmatch(r"node[0-9]+", f[0]) and len(f) == 3:
                 snap["nodes"][f[0][4:]] = (int(f[1]), int(f[2]))
+            elif re.fullmatch(r"node[0-9]+\.(vcpu|main|other)", f[0]) and len(f) == 4:
+                n, kind = f[0][4:].split(".")
+                snap.setdefault("threads", {})[(n, int(f[1]))] = (kind, int(f[2]), int(f[3]))
             else:
                 raise ValueError
         except ValueError:
@@ -238,6 +243,16 @@ def host_view(before, after, seconds, hz):
             # the node's qemu was restarted between the snapshots
             continue
         out["nodes"][n] = {"vcpu_pct": 100.0 * v / ticks, "other_pct": 100.0 * (w - v) / ticks}
+        # Time runnable but not running, of the threads alive at both
+        # snapshots, in % of the span.
+        waits = {}
+        for (tn, tid), (kind, _, wait) in after.get("threads", {}).items():
+            old = before.get("threads", {}).get((tn, tid))
+            if tn == n and old and old[0] == kind and wait >= old[2]:
+                waits[kind] = waits.get(kind, 0) + wait - old[2]
+        for kind in ("vcpu", "main"):
+            if kind in waits:
+                out["nodes"][n][f"{kind}_wait_pct"] = 100.0 * waits[kind] / (seconds * 1e9)
     return out
 
 

@@ -33,22 +33,35 @@ def ticks(stat_path):
 
 def qemu_ticks(pid):
     """(vCPU threads' ticks, the whole process's ticks: exited threads
-    included) of one qemu."""
+    included, [(kind, tid, ns run, ns waited for a CPU)] of each thread:
+    /proc/PID/task/TID/schedstat) of one qemu. kind: vcpu, main (the
+    main loop: the emulated devices' events, the network) or other."""
     whole = ticks(f"/proc/{pid}/stat")
-    named, busiest = 0, 0
+    named, busiest, busiest_tid = 0, 0, None
     found = False
+    threads = []
     for task in glob.glob(f"/proc/{pid}/task/*"):
+        tid = int(os.path.basename(task))
         try:
             with open(f"{task}/comm", encoding="utf-8", errors="replace") as fh:
                 comm = fh.read().strip()
             t = ticks(f"{task}/stat")
-        except OSError:
+            with open(f"{task}/schedstat", encoding="ascii") as fh:
+                run_ns, wait_ns = (int(x) for x in fh.read().split()[:2])
+        except (OSError, ValueError):
             continue  # a worker thread that ended meanwhile
-        if re.fullmatch(r"CPU [0-9]+/TCG", comm):
+        vcpu = re.fullmatch(r"CPU [0-9]+/TCG", comm) is not None
+        if vcpu:
             named += t
             found = True
-        busiest = max(busiest, t)
-    return (named if found else busiest), whole
+        if t > busiest:
+            busiest, busiest_tid = t, tid
+        threads.append(["vcpu" if vcpu else "main" if tid == pid else "other", tid, run_ns, wait_ns])
+    if not found:
+        for th in threads:
+            if th[1] == busiest_tid:
+                th[0] = "vcpu"
+    return (named if found else busiest), whole, threads
 
 
 def snapshot(labdir):
@@ -61,10 +74,11 @@ def snapshot(labdir):
         try:
             with open(pidfile, encoding="ascii") as fh:
                 pid = int(fh.read().strip())
-            vcpu, whole = qemu_ticks(pid)
+            vcpu, whole, threads = qemu_ticks(pid)
         except (OSError, ValueError, IndexError):
             continue  # that node is down
         lines.append(f"{node} {vcpu} {whole}")
+        lines += [f"{node}.{kind} {tid} {run} {wait}" for kind, tid, run, wait in threads]
     return "\n".join(lines)
 
 

@@ -201,11 +201,16 @@ def render(doc, results_name, png_name):
               "neither idle nor waiting for I/O, in % of all of them. Per node, in % of "
               "one CPU: its qemu's vCPU thread (the guest's work, emulated by TCG) "
               "and qemu's other threads (the emulated disk's and network's work, "
-              "the main loop). A node's qemu cannot use more than the host's CPUs "
-              "leave it.", ""]
+              "the main loop). \"Waited\": time a thread was runnable but had no "
+              "host CPU (`schedstat`), for the vCPU and for qemu's main loop, which "
+              "carries every packet of the mirror link and every disk completion "
+              "(since 2026-12-07, later than the rest of the view). A node's qemu "
+              "cannot use more than the host's CPUs leave it.", ""]
         L += table(["target", "workload", "host busy, % of all CPUs",
-                    "node1 vCPU, %", "node1 qemu other, %",
-                    "node2 vCPU, %", "node2 qemu other, %"], hv)
+                    "node1 vCPU ran / waited, %", "node1 qemu other threads, %",
+                    "node1 main loop waited, %",
+                    "node2 vCPU ran / waited, %", "node2 qemu other threads, %",
+                    "node2 main loop waited, %"], hv)
         L.append("")
 
     L += ["### Resynchronisation", "",
@@ -324,12 +329,14 @@ def host_rows(doc, ts):
                 continue
 
             def node(n, k):
-                return f(bl.med(bl.mmm([h["nodes"][n][k] for h in hs if n in h["nodes"]])), "{:.0f}")
+                return f(bl.med(bl.mmm([h["nodes"][n].get(k) for h in hs if n in h["nodes"]])), "{:.0f}")
+            cells = []
+            for n in ("1", "2"):
+                cells += [f"{node(n, 'vcpu_pct')} / {node(n, 'vcpu_wait_pct')}",
+                          node(n, "other_pct"), node(n, "main_wait_pct")]
             rows.append([bl.TARGET_LABEL[t], bl.WORKLOAD[w][1],
-                         f(bl.med(bl.mmm([h["busy_pct"] for h in hs])), "{:.0f}"),
-                         node("1", "vcpu_pct"), node("1", "other_pct"),
-                         node("2", "vcpu_pct"), node("2", "other_pct"),
-                         max(h["cpus"] for h in hs)])
+                         f(bl.med(bl.mmm([h["busy_pct"] for h in hs])), "{:.0f}")] + cells +
+                        [max(h["cpus"] for h in hs)])
     return rows
 
 

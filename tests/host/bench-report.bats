@@ -402,13 +402,17 @@ EOF
 import sys
 sys.path.insert(0, sys.argv[1])
 import benchlib as bl
-a = bl.parse_host_snapshot("cpu 100 0 100 700 100 0 0 0 0 0\ncpus 2\nnode1 100 200\nnode2 50 900\n")
-b = bl.parse_host_snapshot("cpu 400 0 300 1000 200 0 0 0 0 0\ncpus 2\nnode1 250 400\nnode2 10 20\n")
+a = bl.parse_host_snapshot("cpu 100 0 100 700 100 0 0 0 0 0\ncpus 2\nnode1 100 200\nnode2 50 900\n"
+                           "node1.vcpu 11 5 1000\nnode1.main 10 5 2000\nnode1.other 12 1 10\n")
+b = bl.parse_host_snapshot("cpu 400 0 300 1000 200 0 0 0 0 0\ncpus 2\nnode1 250 400\nnode2 10 20\n"
+                           "node1.vcpu 11 9 201000\nnode1.main 10 9 502000\nnode1.other 13 1 10\n")
 v = bl.host_view(a, b, 2.0, 100)
 # 900 ticks, 400 of them idle or iowait; node1 150 of 200 ticks in its
-# vCPU and 50 in other threads; node2's qemu restarted (counts fell): left out.
+# vCPU and 50 in other threads, its vCPU waited 0.2 ms of 2 s for a CPU
+# and its main loop 0.5 ms; node2's qemu restarted (counts fell): left out.
+n = v['nodes']['1']
 print(f"{v['busy_pct']:.1f} {v['cpus']} {sorted(v['nodes'])} "
-      f"{v['nodes']['1']['vcpu_pct']:.1f} {v['nodes']['1']['other_pct']:.1f}")
+      f"{n['vcpu_pct']:.1f} {n['other_pct']:.1f} {n['vcpu_wait_pct']:.3f} {n['main_wait_pct']:.3f}")
 for bad in ("cpu 1 2 3 4 5\nnode1 x 3\ncpus 2\n", "node1 1 2\n"):
     try:
         bl.parse_host_snapshot(bad, "snap")
@@ -416,7 +420,7 @@ for bad in ("cpu 1 2 3 4 5\nnode1 x 3\ncpus 2\n", "node1 1 2\n"):
         print(e)
 PYEOF
 	assert_success
-	assert_line "55.6 2 ['1'] 75.0 25.0"
+	assert_line "55.6 2 ['1'] 75.0 25.0 0.010 0.025"
 	assert_line "snap: cannot parse line 'node1 x 3'"
 	assert_line "snap: no 'cpu' or 'cpus' line"
 }
@@ -434,9 +438,13 @@ while time.monotonic() - t < 30: pass' &
 	run "$PY" "$BD/hostcpu.py" "$lab" 0 1
 	kill "$busy"
 	assert_success
+	json=$output
 	run "$PY" -c 'import json,sys; v=json.loads(sys.argv[1]); n=v["nodes"]["1"]
 print(sorted(v["nodes"]), v["cpus"] >= 1, 50 < n["vcpu_pct"] + n["other_pct"] <= 110, 0 < v["busy_pct"] <= 100)' "$output"
 	assert_output "['1'] True True True"
+	# the busiest thread stands for the vCPU when none is named; its wait is measured
+	run "$PY" -c 'import json,sys; print("vcpu_wait_pct" in json.loads(sys.argv[1])["nodes"]["1"])' "$json"
+	assert_output True
 	run "$PY" "$BD/hostcpu.py" "$lab" 0
 	assert_failure 2
 	run "$PY" "$BD/hostcpu.py" "$lab" 0 0
@@ -458,7 +466,7 @@ print(sorted(v["nodes"]), v["cpus"] >= 1, 50 < n["vcpu_pct"] + n["other_pct"] <=
 	fio_json "$BATS_TEST_TMPDIR/f.json"
 	: >"$BATS_TEST_TMPDIR/c"
 	for busy in 60 80; do
-		echo "{\"seconds\": 6.0, \"cpus\": 2, \"busy_pct\": $busy, \"nodes\": {\"1\": {\"vcpu_pct\": 90, \"other_pct\": $busy}, \"2\": {\"vcpu_pct\": 1, \"other_pct\": 0.4}}}" >"$BATS_TEST_TMPDIR/h.json"
+		echo "{\"seconds\": 6.0, \"cpus\": 2, \"busy_pct\": $busy, \"nodes\": {\"1\": {\"vcpu_pct\": 90, \"other_pct\": $busy, \"vcpu_wait_pct\": 5, \"main_wait_pct\": $((busy / 10))}, \"2\": {\"vcpu_pct\": 1, \"other_pct\": 0.4}}}" >"$BATS_TEST_TMPDIR/h.json"
 		"$PY" "$BD/record.py" fio "$N" raw randwrite-qd32 "$BATS_TEST_TMPDIR/f.json" 1.0 \
 			"$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/c" "$BATS_TEST_TMPDIR/h.json" >/dev/null
 	done
@@ -469,7 +477,7 @@ print(sorted(v["nodes"]), v["cpus"] >= 1, 50 < n["vcpu_pct"] + n["other_pct"] <=
 	run "$PY" "$BD/report.py" "$N" --no-doc
 	assert_success
 	assert_line "### The host's view: CPU during each job"
-	assert_line '| raw /dev/vdb2 | rand write 4 KiB QD32 | 70 | 90 | 70 | 1 | 0 |'
+	assert_line '| raw /dev/vdb2 | rand write 4 KiB QD32 | 70 | 90 / 5 | 70 | 7 | 1 / – | 0 | – |'
 	refute_line --partial '| raw /dev/vdb2 | rand write 4 KiB QD1 |'
 	# a host view that is not one is refused, and nothing is recorded
 	echo '{"seconds": 6.0, "cpus": 2, "nodes": {}}' >"$BATS_TEST_TMPDIR/h.json"
