@@ -46,17 +46,21 @@ def qemu_ticks(pid):
             with open(f"{task}/comm", encoding="utf-8", errors="replace") as fh:
                 comm = fh.read().strip()
             t = ticks(f"{task}/stat")
+        except OSError:
+            continue  # a worker thread that ended meanwhile
+        try:
             with open(f"{task}/schedstat", encoding="ascii") as fh:
                 run_ns, wait_ns = (int(x) for x in fh.read().split()[:2])
         except (OSError, ValueError):
-            continue  # a worker thread that ended meanwhile
+            run_ns = wait_ns = None  # no CONFIG_SCHED_INFO, or it ended
         vcpu = re.fullmatch(r"CPU [0-9]+/TCG", comm) is not None
         if vcpu:
             named += t
             found = True
         if t > busiest:
             busiest, busiest_tid = t, tid
-        threads.append(["vcpu" if vcpu else "main" if tid == pid else "other", tid, run_ns, wait_ns])
+        if wait_ns is not None:
+            threads.append(["vcpu" if vcpu else "main" if tid == pid else "other", tid, run_ns, wait_ns])
     if not found:
         for th in threads:
             if th[1] == busiest_tid:

@@ -442,9 +442,10 @@ while time.monotonic() - t < 30: pass' &
 	run "$PY" -c 'import json,sys; v=json.loads(sys.argv[1]); n=v["nodes"]["1"]
 print(sorted(v["nodes"]), v["cpus"] >= 1, 50 < n["vcpu_pct"] + n["other_pct"] <= 110, 0 < v["busy_pct"] <= 100)' "$output"
 	assert_output "['1'] True True True"
-	# the busiest thread stands for the vCPU when none is named; its wait is measured
+	# the busiest thread stands for the vCPU when none is named; its wait
+	# is measured where the kernel keeps schedstat
 	run "$PY" -c 'import json,sys; print("vcpu_wait_pct" in json.loads(sys.argv[1])["nodes"]["1"])' "$json"
-	assert_output True
+	if [ -r /proc/self/schedstat ]; then assert_output True; else assert_output False; fi
 	run "$PY" "$BD/hostcpu.py" "$lab" 0
 	assert_failure 2
 	run "$PY" "$BD/hostcpu.py" "$lab" 0 0
