@@ -428,7 +428,8 @@ PYEOF
 @test "bench host view: hostcpu.py measures a running process as a node's qemu; bad arguments are refused" {
 	lab=$BATS_TEST_TMPDIR/lab
 	mkdir -p "$lab/node1" "$lab/node2"
-	# node1: a process that burns CPU; node2: a pid that does not run
+	# node1: a process that burns CPU (more than 10% of one even on a host
+	# busy with labs); node2: a pid that does not run
 	"$PY" -c 'import time
 t = time.monotonic()
 while time.monotonic() - t < 30: pass' &
@@ -440,7 +441,7 @@ while time.monotonic() - t < 30: pass' &
 	assert_success
 	json=$output
 	run "$PY" -c 'import json,sys; v=json.loads(sys.argv[1]); n=v["nodes"]["1"]
-print(sorted(v["nodes"]), v["cpus"] >= 1, 50 < n["vcpu_pct"] + n["other_pct"] <= 110, 0 < v["busy_pct"] <= 100)' "$output"
+print(sorted(v["nodes"]), v["cpus"] >= 1, 10 < n["vcpu_pct"] + n["other_pct"] <= 110, 0 < v["busy_pct"] <= 100)' "$output"
 	assert_output "['1'] True True True"
 	# the busiest thread stands for the vCPU when none is named; its wait
 	# is measured where the kernel keeps schedstat
