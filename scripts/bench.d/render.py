@@ -191,9 +191,8 @@ def render(doc, results_name, png_name):
                     "fio mean latency, us"], dk)
         L.append("")
 
-    hv = host_rows(doc, ts)
+    hv, cpus = host_rows(doc, ts)
     if hv:
-        cpus = max(int(r.pop()) for r in hv)
         L += ["### The host's view: CPU during each job", "",
               "Measured on the host over the middle of each job (from 2 s after "
               "the warm-up to 2 s before the end; `scripts/bench.d/hostcpu.py`), "
@@ -292,6 +291,14 @@ def mm3(values, scale, fmt):
     return [fmt.format(st[k] * scale) for k in ("min", "median", "max")]
 
 
+def mirrored_writes(t, d, bs):
+    """Writes of one run from its driver counters: ours count them, DRBD's
+    dw: is KiB written locally."""
+    if t.startswith("nmp"):
+        return d.get("stat_write_count", 0)
+    return d.get("dw", 0) * 1024 / bs
+
+
 def disk_rows(doc, ts):
     rows = []
     for t in ts:
@@ -304,7 +311,7 @@ def disk_rows(doc, ts):
                 d = smp.get("driver")
                 if not isinstance(d, dict):
                     continue
-                c = d.get("stat_write_count") if t.startswith("nmp") else d.get("dw", 0) * 1024 / bs
+                c = mirrored_writes(t, d, bs)
                 for n, (cnt, ms) in per.items():
                     if c and d.get(f"dkw{n}"):
                         cnt.append(d[f"dkw{n}"] / c)
@@ -319,9 +326,9 @@ def disk_rows(doc, ts):
 
 
 def host_rows(doc, ts):
-    """One row per target and write workload with a host view; the last
-    cell is the host's CPU count (taken off by the caller)."""
-    rows = []
+    """One row per target and write workload with a host view, and the
+    host's CPU count."""
+    rows, cpus = [], 0
     for t in ts:
         for w in ("seqwrite", "randwrite-qd1", "fsync-qd1", "randwrite-qd32", "sqlite-commit"):
             hs = [s["host"] for s in doc["fio"].get(t, {}).get(w, []) if isinstance(s.get("host"), dict)]
@@ -335,9 +342,9 @@ def host_rows(doc, ts):
                 cells += [f"{node(n, 'vcpu_pct')} / {node(n, 'vcpu_wait_pct')}",
                           node(n, "other_pct"), node(n, "main_wait_pct")]
             rows.append([bl.TARGET_LABEL[t], bl.WORKLOAD[w][1],
-                         f(bl.med(bl.mmm([h["busy_pct"] for h in hs])), "{:.0f}")] + cells +
-                        [max(h["cpus"] for h in hs)])
-    return rows
+                         f(bl.med(bl.mmm([h["busy_pct"] for h in hs])), "{:.0f}")] + cells)
+            cpus = max([cpus] + [int(h["cpus"]) for h in hs])
+    return rows, cpus
 
 
 def profile_rows(doc, ts):
@@ -353,20 +360,17 @@ def profile_rows(doc, ts):
             bs = bl.WORKLOAD[w][2]
             n, meta, wait, direct, wtime, cs1, cs2 = [], [], [], [], [], [], []
             for d in drv:
+                c = mirrored_writes(t, d, bs)
+                n.append(c)
                 if t.startswith("nmp"):
-                    c = d.get("stat_write_count", 0)
-                    n.append(c)
                     if c:
                         meta.append(d.get("stat_meta_writes", 0) / c)
                         wait.append(d.get("stat_intent_waits", 0) / c)
                         direct.append(d.get("stat_direct_writes", 0) / c)
                     if d.get("stat_sync_count"):
                         wtime.append(d.get("stat_sync_time_total", 0) / d["stat_sync_count"])
-                else:
-                    c = d.get("dw", 0) * 1024 / bs
-                    n.append(c)
-                    if c:
-                        meta.append((d.get("al", 0) + d.get("bm", 0)) / c)
+                elif c:
+                    meta.append((d.get("al", 0) + d.get("bm", 0)) / c)
                 if c and "ctxt1" in d and "ctxt2" in d:
                     cs1.append(d["ctxt1"] / c)
                     cs2.append(d["ctxt2"] / c)
