@@ -30,6 +30,15 @@ TARGETS = [
     ("drbd-a", "DRBD A"),
 ]
 TARGET_LABEL = dict(TARGETS)
+
+
+def target_label(doc, t):
+    """A target's label in a results file: the raw disk and dm-linear name
+    the run's data device (lab.data_dev: /dev/ram0 in a run on RAM disks,
+    CLP_BENCH_BACKING=ram)."""
+    dev = (doc.get("lab") or {}).get("data_dev")
+    label = TARGET_LABEL[t]
+    return label.replace("/dev/vdb2", dev) if isinstance(dev, str) and dev else label
 # Which targets replicate synchronously over the link, and the DRBD twin
 # each of ours is compared with.
 SYNC_TARGETS = ("nmp-sync", "drbd-c")
@@ -510,7 +519,7 @@ def goals(doc):
     # 4. disconnected >= 95% of dm-linear (the floor of a stacked driver on
     # the same partition; the raw disk when dm-linear was not measured)
     floor = "dmlin" if available(doc, "dmlin") and doc["fio"].get("dmlin") else "raw"
-    g = f"peer disconnected >= 95% of {TARGET_LABEL[floor]}, every workload"
+    g = f"peer disconnected >= 95% of {target_label(doc, floor)}, every workload"
 
     def worst(t):
         rs = []
@@ -523,7 +532,7 @@ def goals(doc):
         return min(rs) if rs else None
 
     wn, wd = worst("nmp-disc"), worst("drbd-disc")
-    unit = f"% of {TARGET_LABEL[floor]}, worst workload"
+    unit = f"% of {target_label(doc, floor)}, worst workload"
     if available(doc, "nmp-disc") and wn is not None:
         add(g, pct(wn), pct(wd), wn >= 0.95, unit)
     else:

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # DRBD 8.4 (Debian's drbd.ko + drbd-utils) targets of scripts/bench; sourced.
 # Uses from scripts/bench: lx NODE CMDLINE, lxi NODE CMDLINE <stdin, die,
-# $bd (scripts/bench.d), $work. Resource "bench", /dev/drbd0, data
-# /dev/vdb2, external meta-data on /dev/vdb1, node1 primary.
+# $bd (scripts/bench.d), $work, $ddev, $mdev. Resource "bench", /dev/drbd0,
+# data on $ddev (/dev/vdb2), external meta-data on $mdev (/dev/vdb1), node1
+# primary.
 
 drbd_res=bench
 drbd_cfg=/run/bench/drbd.conf
@@ -11,8 +12,8 @@ drbd_adm="drbdadm -c $drbd_cfg"
 
 # drbd_install PROTOCOL: generate the resource file, install it on both.
 drbd_install() {
-	sed -e "s,@RES@,$drbd_res,g; s,@PROTOCOL@,$1,g; s,@DISK@,/dev/vdb2,g" \
-		-e "s,@META@,/dev/vdb1,g; s,@RESYNC_RATE@,4000M,g; s,@PORT@,7789,g" \
+	sed -e "s,@RES@,$drbd_res,g; s,@PROTOCOL@,$1,g; s,@DISK@,$ddev,g" \
+		-e "s,@META@,$mdev,g; s,@RESYNC_RATE@,4000M,g; s,@PORT@,7789,g" \
 		-e "s,@NODE1@,node1,g; s,@NODE2@,node2,g" \
 		-e "s,@ADDR1@,198.18.2.1,g; s,@ADDR2@,198.18.2.2,g" \
 		"$bd/drbd.res.in" >"$work/drbd.conf"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # clpstack's own mirror (/dev/NMP1: kernel/liscal + clpmgrd, clpmdinit,
 # clpmdctrl, clpmdstat) as targets of scripts/bench; sourced. Uses from
-# scripts/bench: lx, lxi, die, kv, $bd, $work, $repo, $data_bytes.
+# scripts/bench: lx, lxi, die, kv, $bd, $work, $repo, $data_bytes, $ddev,
+# $mdev.
 # Driven as an administrator would, with the documented commands
 # (Documentation/commands.md) and scripts/bench.d/clp.conf.in.
 #
@@ -104,7 +105,8 @@ nmp_fresh() {
 	nmp_load
 	for n in node1 node2; do
 		# mddriver from $nmp_driver (scripts/bench's setup)
-		lx "$n" "sed 's|<mkfs>0</mkfs>|<mkfs>0</mkfs><mddriver>${nmp_driver:-<syncmode>1</syncmode>}</mddriver>|' $nmp_dir/clp.conf.in >$nmp_dir/clp.conf" ||
+		# and the devices from $mdev, $ddev (CLP_BENCH_BACKING)
+		lx "$n" "sed -e 's|<mkfs>0</mkfs>|<mkfs>0</mkfs><mddriver>${nmp_driver:-<syncmode>1</syncmode>}</mddriver>|' -e 's|<cppath>/dev/vdb1</cppath>|<cppath>$mdev</cppath>|; s|<dppath>/dev/vdb2</dppath>|<dppath>$ddev</dppath>|' $nmp_dir/clp.conf.in >$nmp_dir/clp.conf" ||
 			die "/dev/NMP1: could not write clp.conf on $n"
 	done
 	for n in node1 node2; do

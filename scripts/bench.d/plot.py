@@ -14,7 +14,7 @@ COLORS = {"raw": "#7f7f7f", "dmlin": "#bcbd22", "nmp-sync": "#1f77b4", "nmp-disc
           "drbd-c": "#d62728", "drbd-disc": "#ff9896", "drbd-a": "#e377c2"}
 
 
-def _bars(ax, groups, targets, value):
+def _bars(ax, doc, groups, targets, value):
     """Grouped bars: one group per (key, label), one bar per target."""
     width = 0.8 / max(len(targets), 1)
     for j, t in enumerate(targets):
@@ -27,7 +27,7 @@ def _bars(ax, groups, targets, value):
             ys.append(st["median"])
             lo.append(st["median"] - st["min"])
             hi.append(st["max"] - st["median"])
-        ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, label=bl.TARGET_LABEL[t],
+        ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, label=bl.target_label(doc, t),
                color=COLORS.get(t), edgecolor="black", linewidth=0.4)
     ax.set_xticks(range(len(groups)))
 
@@ -36,7 +36,7 @@ def plot(doc, path, title):
     targets = [t for t, _ in bl.TARGETS if bl.available(doc, t) and doc["fio"].get(t)]
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.8))
     lat = [("lat_mean_us", "mean"), ("lat_p50_us", "p50"), ("lat_p99_us", "p99")]
-    _bars(a1, lat, targets, lambda t, g: bl.fio_stats(doc, t, "randwrite-qd1", g[0]))
+    _bars(a1, doc, lat, targets, lambda t, g: bl.fio_stats(doc, t, "randwrite-qd1", g[0]))
     a1.set_xticklabels([g[1] for g in lat])
     a1.set_yscale("log")
     a1.set_ylabel("latency, µs, log scale (lower is better)")
@@ -52,7 +52,7 @@ def plot(doc, path, title):
     io = [("randwrite-qd1", "write QD1"), ("randwrite-qd32", "write QD32"),
           ("randread-qd32", "read QD32"), ("randrw-qd16", "70/30 QD16"),
           ("fsync-qd1", "write+fsync QD1"), ("sqlite-commit", "SQLite commit")]
-    _bars(a2, io, targets, lambda t, g: bl.fio_stats(doc, t, g[0], "iops"))
+    _bars(a2, doc, io, targets, lambda t, g: bl.fio_stats(doc, t, g[0], "iops"))
     a2.set_xticklabels([g[1] for g in io], rotation=20, ha="right")
     a2.set_ylabel("IOPS, 4 KiB; commits/s (higher is better)")
     a2.set_title("IOPS")

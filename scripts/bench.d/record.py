@@ -89,7 +89,7 @@ def cmd_target(path, target, state):
     else:
         reason = state[3:].strip() if state.startswith("no:") else state
         doc["targets"][target] = {"available": False, "reason": reason}
-        print(f"{bl.TARGET_LABEL[target]:<24} not available: {reason}")
+        print(f"{bl.target_label(doc, target):<24} not available: {reason}")
     save(path, doc)
 
 
@@ -133,7 +133,7 @@ def cmd_fio(path, target, workload, fio_json, load1=None, before=None, after=Non
     runs = doc["fio"].setdefault(target, {}).setdefault(workload, [])
     runs.append(s)
     save(path, doc)
-    print(f"{bl.TARGET_LABEL[target]:<24} {workload:<15} run {len(runs)}: {fmt_sample(s)}")
+    print(f"{bl.target_label(doc, target):<24} {workload:<15} run {len(runs)}: {fmt_sample(s)}")
 
 
 def cmd_iperf3(path, f):

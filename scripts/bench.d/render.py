@@ -75,7 +75,7 @@ def render(doc, results_name, png_name):
                               "(other labs share the 2 CPUs)"),
         ("nodes", f"2 x qemu {lab.get('accel', '?').upper()}, {lab.get('node_cpus', '?')} vCPU, "
                   f"{lab.get('node_mem_mib', '?')} MiB, kernel {lab.get('node_kernel', '?')}"),
-        ("disk", f"{lab.get('disk', '?')}; data partition /dev/vdb2 "
+        ("disk", f"{lab.get('disk', '?')}; data partition {lab.get('data_dev', '/dev/vdb2')} "
                  f"{f(lab.get('data_partition_bytes'), '{:.0f}', 1 / 2**20)} MiB"),
         ("mirror link", lab.get("link", "?")),
         ("fio", f"{lab.get('fio', '?')}, {cfg.get('fio_ioengine', '?')}, direct=1, "
@@ -103,7 +103,7 @@ def render(doc, results_name, png_name):
     rows = []
     for w, metric, label, scale, fmt in ROWS:
         rows.append([label] + [cell(bl.fio_stats(doc, t, w, metric), fmt, scale) for t in ts])
-    L += table(["workload"] + [bl.TARGET_LABEL[t] for t in ts], rows)
+    L += table(["workload"] + [bl.target_label(doc, t) for t in ts], rows)
     L.append("")
 
     L += ["### Ratios of medians, same run", "",
@@ -121,7 +121,7 @@ def render(doc, results_name, png_name):
             r.append(f(bl.ratio(y, x) if "lat_" in metric else bl.ratio(x, y)))
         rows.append([label] + r)
     if cols:
-        L += table(["workload"] + [f"{bl.TARGET_LABEL[a]} / {bl.TARGET_LABEL[b]}" for a, b in cols], rows)
+        L += table(["workload"] + [f"{bl.target_label(doc, a)} / {bl.target_label(doc, b)}" for a, b in cols], rows)
     else:
         L.append("No target besides the raw disk was measured.")
     L.append("")
@@ -154,7 +154,7 @@ def render(doc, results_name, png_name):
                          "local + 1 TCP RR"] +
                         [pct(bl.ratio(lim2, bl.med(bl.fio_stats(doc, t, w, metric)))) for t in sts])
     if sts:
-        L += table(["figure", "limit", "bound by"] + [bl.TARGET_LABEL[t] for t in sts], rows)
+        L += table(["figure", "limit", "bound by"] + [bl.target_label(doc, t) for t in sts], rows)
     else:
         L.append("No synchronous target was measured.")
     L.append("")
@@ -258,7 +258,7 @@ def render(doc, results_name, png_name):
     na_r = [(i, r["reason"]) for i, r in doc["resync"].items() if not r["available"]]
     if na_t or na_r:
         L += ["### Not measured in this run", ""]
-        L += [f"- {bl.TARGET_LABEL[t]}: not available: {why}" for t, why in na_t]
+        L += [f"- {bl.target_label(doc, t)}: not available: {why}" for t, why in na_t]
         L += [f"- {'/dev/NMP1' if i == 'nmp' else 'DRBD'} resync: not available: {why}" for i, why in na_r]
         L.append("")
 
@@ -318,7 +318,7 @@ def disk_rows(doc, ts):
                         ms.append(1000.0 * d.get(f"dkwms{n}", 0) / d[f"dkw{n}"])
             if not per["1"][0] and not per["2"][0]:
                 continue
-            rows.append([bl.TARGET_LABEL[t], bl.WORKLOAD[w][1]] +
+            rows.append([bl.target_label(doc, t), bl.WORKLOAD[w][1]] +
                         [f(bl.med(bl.mmm(per[n][i])), fmt) for n in ("1", "2")
                          for i, fmt in ((0, "{:.2f}"), (1, "{:.0f}"))] +
                         [f(bl.med(bl.fio_stats(doc, t, w, "lat_mean_us")), "{:.0f}")])
@@ -341,7 +341,7 @@ def host_rows(doc, ts):
             for n in ("1", "2"):
                 cells += [f"{node(n, 'vcpu_pct')} / {node(n, 'vcpu_wait_pct')}",
                           node(n, "other_pct"), node(n, "main_wait_pct")]
-            rows.append([bl.TARGET_LABEL[t], bl.WORKLOAD[w][1],
+            rows.append([bl.target_label(doc, t), bl.WORKLOAD[w][1],
                          f(bl.med(bl.mmm([h["busy_pct"] for h in hs])), "{:.0f}")] + cells)
             cpus = max([cpus] + [int(h["cpus"]) for h in hs])
     return rows, cpus
@@ -374,7 +374,7 @@ def profile_rows(doc, ts):
                 if c and "ctxt1" in d and "ctxt2" in d:
                     cs1.append(d["ctxt1"] / c)
                     cs2.append(d["ctxt2"] / c)
-            rows.append([bl.TARGET_LABEL[t], bl.WORKLOAD[w][1], f(bl.med(bl.mmm(n)), "{:.0f}"),
+            rows.append([bl.target_label(doc, t), bl.WORKLOAD[w][1], f(bl.med(bl.mmm(n)), "{:.0f}"),
                          f(bl.med(bl.mmm(meta)), "{:.2f}"), f(bl.med(bl.mmm(wait)), "{:.2f}"),
                          f(bl.med(bl.mmm(direct)), "{:.2f}"),
                          f(bl.med(bl.mmm(wtime)), "{:.0f}"),

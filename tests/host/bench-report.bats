@@ -236,6 +236,23 @@ EOF
 	assert_output --partial "unknown option '--bogus'"
 }
 
+@test "bench report: a run on RAM disks names its data device; scripts/bench refuses an unknown backing" {
+	"$PY" - "$R" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["lab"].update(backing="ram", data_dev="/dev/ram0", disk="brd RAM disks in each node's memory")
+json.dump(d, open(sys.argv[1], "w"))
+EOF2
+	run "$PY" "$BD/report.py" "$R"
+	assert_success
+	assert_line '| workload | raw /dev/ram0 | DRBD C | DRBD disconnected |'
+	assert_line --partial "| disk | brd RAM disks in each node's memory; data partition /dev/ram0 "
+	refute_output --partial '/dev/vdb2'
+	run env CLP_BENCH_BACKING=tape "$REPO/scripts/bench" --no-doc
+	assert_failure 1
+	assert_output "bench: CLP_BENCH_BACKING must be disk or ram, not 'tape'"
+}
+
 # A minimal fio --output-format=json of one write job.
 fio_json() {
 	cat >"$1" <<'EOF'
