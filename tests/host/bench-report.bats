@@ -236,7 +236,7 @@ EOF
 	assert_output --partial "unknown option '--bogus'"
 }
 
-@test "bench report: a run on RAM disks names its data device; scripts/bench refuses an unknown backing" {
+@test "bench report: a run on RAM disks names its data device; scripts/bench refuses an unknown backing and a bad MTU" {
 	"$PY" - "$R" <<'EOF2'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -251,6 +251,12 @@ EOF2
 	run env CLP_BENCH_BACKING=tape "$REPO/scripts/bench" --no-doc
 	assert_failure 1
 	assert_output "bench: CLP_BENCH_BACKING must be disk or ram, not 'tape'"
+	run env CLP_BENCH_MTU=9000x "$REPO/scripts/bench" --no-doc
+	assert_failure 1
+	assert_output "bench: CLP_BENCH_MTU must be an MTU from 1280 to 65535, not '9000x'"
+	run env CLP_BENCH_MTU=70000 "$REPO/scripts/bench" --no-doc
+	assert_failure 1
+	assert_output --partial "not '70000'"
 }
 
 # A minimal fio --output-format=json of one write job.
