@@ -39,6 +39,8 @@ def target_label(doc, t):
     dev = (doc.get("lab") or {}).get("data_dev")
     label = TARGET_LABEL[t]
     return label.replace("/dev/vdb2", dev) if isinstance(dev, str) and dev else label
+
+
 # Which targets replicate synchronously over the link, and the DRBD twin
 # each of ours is compared with.
 SYNC_TARGETS = ("nmp-sync", "drbd-c")
